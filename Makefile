@@ -1,0 +1,49 @@
+# pathmatch: the two newcomer commands are `make demo` and `make test`; each sets itself up.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV        := .venv
+PY          := $(VENV)/bin/python
+PATHMATCH   := $(VENV)/bin/pathmatch
+UV_VERSION  := 0.13.9
+UV          := .tools/bin/uv
+DEMO_HOME   ?= $(CURDIR)/.demo
+SHARED_DATA ?= $(CURDIR)/../shared/data
+STAMP       := $(VENV)/.installed
+
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: help install demo test bench lint clean
+
+help:
+	@echo "make demo    run the whole job on the embedded demo data (sets itself up)"
+	@echo "make test    run the test suite (sets itself up)"
+	@echo "make bench   run the benchmarks in experiments/"
+	@echo "make lint    ruff"
+	@echo "make install create .venv from uv.lock (idempotent)"
+
+$(UV):
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet "uv==$(UV_VERSION)"
+
+# The stamp makes `install` idempotent: it reruns only when the lock or project changes.
+$(STAMP): $(UV) pyproject.toml uv.lock
+	$(UV) sync --locked --python python3
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	PATHMATCH_HOME=$(DEMO_HOME) $(PATHMATCH) import --data demo/data --out $(DEMO_HOME)/bundle
+
+test: install
+	$(VENV)/bin/pytest -q
+
+bench: install
+	@for script in experiments/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+lint: install
+	$(VENV)/bin/ruff check matching features training serving experiments tests
+
+clean:
+	rm -rf $(VENV) .tools .demo .pytest_cache

@@ -1,0 +1,229 @@
+"""The data bundle: every source loaded, codes normalized, written as Parquet plus a manifest.
+
+A bundle is the one input every later stage reads (demand, programs, models, the API), so it
+has to be reproducible and auditable:
+
+- ``tables/<name>.parquet``: one typed table per source, with ``_line`` pointing back to the
+  source file's line;
+- ``manifest.json``: each source file with its sha256, the taxonomy versions, row counts per
+  table, rejected-row counts, and a ``bundle_hash`` that models record as their data version;
+- ``rejects.csv``: every rejected or repaired record with file, line, field and reason.
+
+The same inputs give byte-identical output: no timestamps, no absolute paths, sorted keys.
+Participant records are never part of a bundle: they are personal data and are scored from
+their own files (``pathmatch score``), never copied into shared reference data.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import shutil
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from matching.loaders.base import Loaded, LoadReport, Reject
+from matching.loaders.source import Source, all_sources
+
+BUNDLE_FORMAT = "pathmatch-bundle/1"
+MANIFEST = "manifest.json"
+REJECTS = "rejects.csv"
+TABLES = "tables"
+REJECT_COLUMNS = ("table", "file", "line", "field", "severity", "reason", "record")
+
+
+class BundleError(Exception):
+    """A bundle that is missing, incomplete or of another format."""
+
+
+ProgressHook = Callable[[str, int, int], None]
+"""Called as (table being loaded, index, total) so a CLI can show progress."""
+
+
+@dataclass
+class ImportResult:
+    """What an import produced: the tables, their reports, and what was not found."""
+
+    tables: dict[str, pl.DataFrame] = field(default_factory=dict)
+    reports: dict[str, LoadReport] = field(default_factory=dict)
+    files: dict[str, list[Path]] = field(default_factory=dict)
+    versions: dict[str, str] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+
+
+def load_sources(
+    data_dir: Path,
+    sources: Sequence[Source] | None = None,
+    progress: ProgressHook | None = None,
+) -> ImportResult:
+    """Load every source found under ``data_dir``; absent sources are listed, not errors."""
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise BundleError(f"data directory {data_dir} does not exist")
+    sources = list(sources if sources is not None else all_sources())
+    result = ImportResult()
+    for index, source in enumerate(sources):
+        if progress:
+            progress(source.table, index, len(sources))
+        paths = source.discover(data_dir)
+        if not paths:
+            result.missing.append(source.table)
+            continue
+        loaded: Loaded = source.load(paths)
+        result.tables[source.table] = loaded.table
+        result.reports[source.table] = loaded.report
+        result.files[source.table] = paths
+        version = source.taxonomy_version(data_dir)
+        if version:
+            result.versions[source.folder] = version
+    if progress:
+        progress("done", len(sources), len(sources))
+    return result
+
+
+Normalizer = Callable[[dict[str, pl.DataFrame], LoadReport], dict[str, pl.DataFrame]]
+
+
+def normalize_codes(result: ImportResult, normalizers: Iterable[Normalizer]) -> LoadReport:
+    """Run the cross-table code normalizers (SOC 2018, CIP 2020) over the loaded tables."""
+    report = LoadReport("normalize")
+    for normalizer in normalizers:
+        result.tables = normalizer(result.tables, report)
+    return report
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def write_bundle(
+    result: ImportResult,
+    data_dir: Path,
+    out_dir: Path,
+    extra_rejects: Sequence[tuple[str, Reject]] = (),
+) -> dict[str, object]:
+    """Write tables, rejects and manifest to ``out_dir``; return the manifest.
+
+    The directory is written beside the target and swapped in at the end, so an interrupted
+    import never leaves a half-written bundle where a good one was.
+    """
+    out_dir = Path(out_dir)
+    staging = out_dir.with_name(out_dir.name + ".partial")
+    if staging.exists():
+        shutil.rmtree(staging)
+    (staging / TABLES).mkdir(parents=True)
+    table_entries: dict[str, dict[str, object]] = {}
+    for name in sorted(result.tables):
+        table = result.tables[name]
+        target = staging / TABLES / f"{name}.parquet"
+        table.write_parquet(target, compression="zstd", statistics=False)
+        table_entries[name] = {"rows": table.height, "columns": table.columns,
+                               "sha256": sha256_file(target)}
+    rejects = _reject_rows(result, extra_rejects)
+    _write_rejects(staging / REJECTS, rejects)
+    manifest = _manifest(result, Path(data_dir), table_entries, len(rejects),
+                         sha256_file(staging / REJECTS))
+    (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    staging.rename(out_dir)
+    return manifest
+
+
+PERSONAL_TABLES = frozenset({"participants", "pirl_records"})
+
+
+def _reject_rows(
+    result: ImportResult, extra: Sequence[tuple[str, Reject]]
+) -> list[tuple[object, ...]]:
+    rows: list[tuple[object, ...]] = []
+    for table in sorted(result.reports):
+        for r in result.reports[table].rejects:
+            rows.append(_reject_row(table, r))
+    rows.extend(_reject_row(table, r) for table, r in extra)
+    return rows
+
+
+def _reject_row(table: str, r: Reject) -> tuple[object, ...]:
+    record = None if table in PERSONAL_TABLES else r.record
+    return (table, r.file, r.line, r.field, r.severity, r.reason, record)
+
+
+def _write_rejects(path: Path, rows: list[tuple[object, ...]]) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(REJECT_COLUMNS)
+        writer.writerows(["" if v is None else v for v in row] for row in rows)
+
+
+def _manifest(
+    result: ImportResult,
+    data_dir: Path,
+    tables: dict[str, dict[str, object]],
+    reject_count: int,
+    rejects_sha: str,
+) -> dict[str, object]:
+    sources = {}
+    for name in sorted(result.reports):
+        report = result.reports[name]
+        sources[name] = {
+            **{k: v for k, v in report.summary().items() if k not in ("source", "files")},
+            "files": [
+                {"path": str(p.relative_to(data_dir)), "bytes": p.stat().st_size,
+                 "sha256": sha256_file(p)}
+                for p in result.files[name]
+            ],
+        }
+    body: dict[str, object] = {
+        "format": BUNDLE_FORMAT,
+        "taxonomies": dict(sorted(result.versions.items())),
+        "sources": sources,
+        "tables": tables,
+        "missing_sources": sorted(result.missing),
+        "rejects": {"file": REJECTS, "count": reject_count, "sha256": rejects_sha},
+    }
+    body["bundle_hash"] = hashlib.sha256(
+        json.dumps(body, sort_keys=True).encode()).hexdigest()[:16]
+    return body
+
+
+class Bundle:
+    """Read access to a written bundle: tables by name, the manifest and its hash."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        manifest_path = self.path / MANIFEST
+        if not manifest_path.is_file():
+            raise BundleError(
+                f"no data bundle at {self.path}: run `pathmatch import --data DIR --out "
+                f"{self.path}` first (or set PATHMATCH_BUNDLE)")
+        self.manifest: dict[str, object] = json.loads(manifest_path.read_text())
+        if self.manifest.get("format") != BUNDLE_FORMAT:
+            raise BundleError(f"{self.path} is not a {BUNDLE_FORMAT} bundle")
+
+    @property
+    def hash(self) -> str:
+        return str(self.manifest["bundle_hash"])
+
+    @property
+    def table_names(self) -> list[str]:
+        return sorted(self.manifest["tables"])  # type: ignore[arg-type]
+
+    def has(self, name: str) -> bool:
+        return name in self.manifest["tables"]  # type: ignore[operator]
+
+    def scan(self, name: str) -> pl.LazyFrame:
+        if not self.has(name):
+            raise BundleError(f"bundle {self.path} has no table {name!r}")
+        return pl.scan_parquet(self.path / TABLES / f"{name}.parquet")
+
+    def table(self, name: str) -> pl.DataFrame:
+        return self.scan(name).collect()
