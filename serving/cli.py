@@ -31,20 +31,25 @@ console = Console(stderr=True)
 stdout = Console()
 
 
+DataDir = Annotated[Path, typer.Option(
+    "--data", help="folder of official files (shared/data layout)")]
+BundleOut = Annotated[Path | None, typer.Option(
+    "--out", help="bundle folder to write [default: $PATHMATCH_HOME/bundle]")]
+BundleIn = Annotated[Path | None, typer.Option(
+    "--bundle", help="bundle folder [default: $PATHMATCH_BUNDLE or $PATHMATCH_HOME/bundle]")]
+
+
 def fail(message: str, code: int = 2) -> typer.Exit:
     console.print(f"[bold red]error:[/] {message}")
     return typer.Exit(code)
 
 
 @app.command("import")
-def import_command(
-    data: Annotated[Path, typer.Option("--data", help="folder of official files (../shared/data layout)")],
-    out: Annotated[Path | None, typer.Option("--out", help="bundle folder to write [default: $PATHMATCH_HOME/bundle]")] = None,
-) -> None:
+def import_command(data: DataDir, out: BundleOut = None) -> None:
     """Load every official data file under DATA and write a Parquet bundle with a manifest."""
     out = out or get_settings().bundle_dir
-    columns = (TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-               TimeElapsedColumn())
+    columns = (TextColumn("[bold]{task.description}"), BarColumn(),
+               TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=not console.is_terminal) as progress:
         task = progress.add_task("importing", total=None)
 
@@ -62,9 +67,7 @@ def import_command(
 
 
 @app.command()
-def summary(
-    bundle: Annotated[Path | None, typer.Option("--bundle", help="bundle folder [default: $PATHMATCH_HOME/bundle]")] = None,
-) -> None:
+def summary(bundle: BundleIn = None) -> None:
     """Print the tables, row counts, rejects and taxonomy versions of a bundle."""
     try:
         render_summary(Bundle(bundle or get_settings().bundle_dir))
@@ -83,10 +86,12 @@ def render_summary(bundle: Bundle) -> None:
         files = ", ".join(f["path"] for f in src.get("files", []))
         if len(files) > 60:
             files = f"{len(src.get('files', []))} files"
-        table.add_row(name, f"{entry['rows']:,}", f"{src.get('rows_read', 0):,}",
-                      f"{src.get('rows_rejected', 0):,}", f"{src.get('rows_repaired', 0):,}", files)
+        counts = (entry["rows"], src.get("rows_read", 0), src.get("rows_rejected", 0),
+                  src.get("rows_repaired", 0))
+        table.add_row(name, *(f"{n:,}" for n in counts), files)
     stdout.print(table)
-    versions = ", ".join(f"{k} {v}" for k, v in manifest["taxonomies"].items())  # type: ignore[union-attr]
+    taxonomies: dict[str, str] = manifest["taxonomies"]  # type: ignore[assignment]
+    versions = ", ".join(f"{k} {v}" for k, v in taxonomies.items())
     stdout.print(f"taxonomies: {versions or 'unknown'}")
     missing = manifest.get("missing_sources") or []
     if missing:

@@ -284,10 +284,9 @@ def read_excel_records(
     report.files.append(path.name)
     wanted = {_norm_header(h) for h in header_must_contain}
     cells = [[("" if v is None else str(v)) for v in row] for row in frame.iter_rows()]
-    for index, row in enumerate(cells):
-        if wanted <= {_norm_header(c) for c in row}:
-            break
-    else:
+    index = next((i for i, row in enumerate(cells)
+                  if wanted <= {_norm_header(c) for c in row}), None)
+    if index is None:
         raise LoaderError(f"{path.name}: no header row with {sorted(wanted)}")
     header = [c.strip() for c in cells[index]]
     rows: list[list[str]] = []
