@@ -51,9 +51,12 @@ class Source:
 
 
 def all_sources() -> Sequence[Source]:
-    """Every source the importer knows, in the order tables are built."""
-    from matching.loaders import courses, crosswalks, esco, labor, onet, participants
-    from matching.loaders import postings, programs
+    """Every source ``pathmatch import`` bundles, in the order tables are built.
 
-    modules = (onet, esco, crosswalks, programs, labor, postings, courses, participants)
+    Participant files are deliberately absent: they are personal data, read only by the
+    commands that score them, and never written into a shared reference bundle.
+    """
+    from matching.loaders import courses, crosswalks, esco, labor, onet, postings, programs
+
+    modules = (onet, esco, crosswalks, programs, labor, postings, courses)
     return [source for module in modules for source in module.SOURCES]
