@@ -53,7 +53,8 @@ def program_cip2020(tables: Tables, report: LoadReport) -> Tables:
     from matching.loaders.programs import cip2010_to_2020
 
     moves = cip2010_to_2020(cips).select("cip2010_code", "cip2020_code")
-    known = set(cips["cip_code"].to_list())
+    current = cips.filter(pl.col("in_cip2020")) if "in_cip2020" in cips.columns else cips
+    known = set(current["cip_code"].to_list())
     moved = dict(zip(moves["cip2010_code"].to_list(), moves["cip2020_code"].to_list(),
                      strict=True))
     fixed: list[str | None] = []

@@ -167,7 +167,7 @@ class Program(Record):
     program_id: str
     state: StateCode
     provider_id: str
-    provider_name: str
+    provider_name: str | None = Field(None, description="null when the list has no provider record")
     name: str
     description: str | None = None
     cip_code: CipCode | None = None

@@ -22,7 +22,7 @@ class Source:
 
     ``patterns`` are glob patterns relative to ``data_dir / folder``. Without ``many``, the
     first pattern that matches wins (so list the newest official file name first, then the
-    older variants); with ``many``, every file matching any pattern is loaded, in sorted order.
+    older variants), and among its matches the last in sorted order, i.e. the newest date stamp; with ``many``, every file matching any pattern is loaded, in sorted order.
     """
 
     table: str
@@ -42,7 +42,7 @@ class Source:
         for pattern in self.patterns:
             matches = sorted(p for p in base.glob(pattern) if p.is_file())
             if matches and not self.many:
-                return matches[:1]
+                return matches[-1:]  # names sort by their date stamp: the newest is last
             found.extend(m for m in matches if m not in found)
         return found
 
