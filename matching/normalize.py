@@ -32,7 +32,7 @@ def onet_soc2018(tables: Tables, report: LoadReport) -> Tables:
         joined = occupations.drop("soc2018_code", strict=False).join(
             mapping, on="onet_soc_code", how="left")
         for row in joined.filter(pl.col("soc2018_code").is_null()).iter_rows(named=True):
-            report.reject("Occupation Data.txt", row[LINE], "onet_soc_code",
+            report.reject("onet_occupations", row[LINE], "onet_soc_code",
                           "not in the O*NET-SOC 2019 to SOC 2018 crosswalk; SOC code taken "
                           "from its first seven characters", severity="repaired",
                           record=row["onet_soc_code"])

@@ -78,14 +78,13 @@ def summary(bundle: BundleIn = None) -> None:
 def render_summary(bundle: Bundle) -> None:
     manifest = bundle.manifest
     table = Table(title=f"bundle {bundle.path} ({bundle.hash})")
-    for column in ("table", "rows", "read", "rejected", "repaired", "files"):
-        table.add_column(column, justify="right" if column not in ("table", "files") else "left")
+    table.add_column("table", no_wrap=True)
+    for column in ("rows", "read", "rejected", "repaired", "files"):
+        table.add_column(column, justify="right")
     sources = manifest["sources"]
     for name, entry in manifest["tables"].items():  # type: ignore[union-attr]
         src = sources.get(name, {})  # type: ignore[union-attr]
-        files = ", ".join(f["path"] for f in src.get("files", []))
-        if len(files) > 60:
-            files = f"{len(src.get('files', []))} files"
+        files = str(len(src.get("files", [])))
         counts = (entry["rows"], src.get("rows_read", 0), src.get("rows_rejected", 0),
                   src.get("rows_repaired", 0))
         table.add_row(name, *(f"{n:,}" for n in counts), files)

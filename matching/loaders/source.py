@@ -22,7 +22,8 @@ class Source:
 
     ``patterns`` are glob patterns relative to ``data_dir / folder``. Without ``many``, the
     first pattern that matches wins (so list the newest official file name first, then the
-    older variants), and among its matches the last in sorted order, i.e. the newest date stamp; with ``many``, every file matching any pattern is loaded, in sorted order.
+    older variants), and among its matches the last in sorted order, i.e. the newest date
+    stamp. With ``many``, every file matching any pattern is loaded, in sorted order.
     """
 
     table: str
