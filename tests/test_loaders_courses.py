@@ -17,7 +17,7 @@ from matching.loaders.courses import (
     python_list,
     units,
 )
-from matching.loaders.postings import SOURCE_FILE
+from matching.loaders.records import SOURCE_FILE
 from matching.schemas import Course, table_columns
 
 COLUMNS = [*table_columns(Course), LINE, SOURCE_FILE]

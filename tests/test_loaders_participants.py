@@ -36,7 +36,7 @@ from matching.loaders.participants import (
     onet_code,
     yyyymmdd,
 )
-from matching.loaders.postings import SOURCE_FILE
+from matching.loaders.records import SOURCE_FILE
 from matching.schemas import Participant, table_columns
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pirl"

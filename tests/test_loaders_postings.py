@@ -11,13 +11,13 @@ import pytest
 
 from matching.loaders.base import LINE
 from matching.loaders.postings import (
-    SOURCE_FILE,
     SOURCES,
     html_to_text,
     iso_date,
     load_postings,
     parse_location,
 )
+from matching.loaders.records import SOURCE_FILE
 from matching.schemas import Posting, table_columns
 
 COLUMNS = [*table_columns(Posting), LINE, SOURCE_FILE]

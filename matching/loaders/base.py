@@ -504,6 +504,60 @@ def load_with_spec(
     return Loaded(build_table(raw, spec, report, record_key=record_key), report)
 
 
+# --------------------------------------------------------------------------- helpers
+
+
+def text_col(name: str, *source: str, required: bool = False) -> Col:
+    """A plain text column read from any of the ``source`` header names."""
+    return Col(name, source, required=required)
+
+
+def matches(regex: str) -> Callable[[str], str | None]:
+    """A ``Col.normalize`` that accepts a value only if it matches ``regex`` in full."""
+    compiled = re.compile(regex)
+    return lambda value: value if compiled.fullmatch(value) else None
+
+
+def line_last(table: pl.DataFrame, *exprs: pl.Expr) -> pl.DataFrame:
+    """Add derived columns (if any), keeping ``_line`` the last column."""
+    return table.with_columns(*exprs).select(pl.exclude(LINE), LINE)
+
+
+def load_excel_with_spec(
+    source: str,
+    path: Path,
+    spec: Sequence[Col],
+    *,
+    sheet: str | int = 0,
+    header_must_contain: Sequence[str],
+    record_key: str | None = None,
+) -> Loaded:
+    """The workbook twin of ``base.load_with_spec``: unreadable files give an empty table."""
+    report = LoadReport(source)
+    try:
+        raw = read_excel_records(path, report, sheet=sheet,
+                                 header_must_contain=header_must_contain)
+    except LoaderError as exc:
+        report.reject(path, None, None, str(exc))
+        return Loaded(empty_table(spec), report)
+    return Loaded(build_table(raw, spec, report, record_key=record_key), report)
+
+
+def concat_loaded(
+    source: str, parts: Sequence[Loaded], empty: pl.DataFrame | None = None
+) -> Loaded:
+    """One table from several files of the same source, with their reports merged.
+
+    Parts' tables share a schema; ``empty`` is returned when there are no parts at all.
+    """
+    report = LoadReport(source)
+    for part in parts:
+        report.merge(part.report)
+    tables = [p.table for p in parts if p.table.height] or [p.table for p in parts][:1]
+    table = pl.concat(tables, how="vertical_relaxed") if tables else empty
+    return Loaded(table if table is not None else pl.DataFrame(), report)
+
+
 # --------------------------------------------------------------------------- code formats
 
 

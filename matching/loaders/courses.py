@@ -56,7 +56,7 @@ from matching.loaders.base import (
     find_column,
     read_csv_records,
 )
-from matching.loaders.postings import (
+from matching.loaders.records import (
     JSON_LINE,
     LIST_SEP,
     add_raw_columns,
@@ -68,7 +68,7 @@ from matching.loaders.postings import (
     json_scalar,
     jsonl_objects,
     list_text,
-    load_files,
+    load_keyed,
     parse_json,
     raw_from_dicts,
     read_text,
@@ -387,9 +387,7 @@ def _load_one(path: Path, report: LoadReport) -> pl.DataFrame:
 
 def load_courses(paths: Sequence[Path]) -> Loaded:
     """Courses from SMC program JSON, Coursera/edX CSVs and catalogs, chosen by content."""
-    report = LoadReport("courses")
-    table = load_files(paths, report, COURSE_SCHEMA, _load_one)
-    return Loaded(drop_duplicate_ids(table, "course_id", report), report)
+    return load_keyed("courses", paths, COURSE_SCHEMA, _load_one, "course_id")
 
 
 SOURCES: list[Source] = [

@@ -47,12 +47,14 @@ from matching.loaders.base import (
     RawRecords,
     build_table,
     empty_table,
+    line_last,
+    matches,
     onet_soc_code,
     read_csv_records,
     read_excel_records,
     soc_code,
+    text_col,
 )
-from matching.loaders.onet import add_before_line, matches, text_col
 from matching.loaders.source import Source
 
 FOLDER = "crosswalks"
@@ -143,7 +145,7 @@ def load_esco_onet(paths: list[Path]) -> Loaded:
                          header=("ESCO/ISCO Code", "O*NET-SOC 2019 Code"), stop_at_blank=True)
     level = (pl.when(pl.col("esco_code").str.contains(".", literal=True))
              .then(pl.lit("occupation")).otherwise(pl.lit("isco_group")).alias("esco_level"))
-    return Loaded(add_before_line(loaded.table, level), loaded.report)
+    return Loaded(line_last(loaded.table, level), loaded.report)
 
 
 def load_isco_soc2010(paths: list[Path]) -> Loaded:
@@ -180,7 +182,7 @@ def load_onet2010_soc2018(paths: list[Path]) -> Loaded:
     loaded = _read_sheet("xwalk_onet2010_soc2018", paths[0], ONET2010_SOC2018,
                          header=("O*NET-SOC 2010 Code", "2018 SOC Code"))
     broad = pl.col("soc2018_code").str.ends_with("0").alias("soc2018_is_broad")
-    return Loaded(add_before_line(loaded.table, broad), loaded.report)
+    return Loaded(line_last(loaded.table, broad), loaded.report)
 
 
 def load_onet_soc2018(paths: list[Path]) -> Loaded:

@@ -58,8 +58,9 @@ from matching.loaders.base import (
     LoadReport,
     empty_table,
     load_with_spec,
+    matches,
+    text_col,
 )
-from matching.loaders.onet import matches, text_col
 from matching.loaders.source import Source
 
 FOLDER = "esco"

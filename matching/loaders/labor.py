@@ -53,12 +53,14 @@ from matching.loaders.base import (
     LoadReport,
     RawRecords,
     build_table,
+    concat_loaded,
     empty_table,
+    line_last,
+    load_excel_with_spec,
     load_with_spec,
     read_excel_records,
     soc_code,
 )
-from matching.loaders.programs import concat_loaded, line_last, load_excel_with_spec
 from matching.loaders.source import Source
 
 FOLDER = "labor_market"

@@ -46,7 +46,15 @@ from pathlib import Path
 
 import polars as pl
 
-from matching.loaders.base import LINE, Col, Loaded, load_with_spec, onet_soc_code
+from matching.loaders.base import (
+    Col,
+    Loaded,
+    line_last,
+    load_with_spec,
+    matches,
+    onet_soc_code,
+    text_col,
+)
 from matching.loaders.source import Source
 
 FOLDER = "onet"
@@ -70,26 +78,6 @@ def onet_version(folder: Path) -> str | None:
 def _code(name: str = "onet_soc_code", source: str = "O*NET-SOC Code") -> Col:
     return Col(name, (source,), required=True, normalize=onet_soc_code,
                problem="not an O*NET-SOC code (NN-NNNN.NN)")
-
-
-# The three helpers below are shared by the esco and crosswalks loaders; they are generic
-# enough for base.py, which is where they belong once it can be changed.
-
-
-def text_col(name: str, *source: str, required: bool = False) -> Col:
-    """A plain text column read from any of the ``source`` header names."""
-    return Col(name, source, required=required)
-
-
-def matches(regex: str) -> Callable[[str], str | None]:
-    """A ``Col.normalize`` that accepts a value only if it matches ``regex`` in full."""
-    compiled = re.compile(regex)
-    return lambda value: value if compiled.fullmatch(value) else None
-
-
-def add_before_line(table: pl.DataFrame, *exprs: pl.Expr) -> pl.DataFrame:
-    """Add derived columns, keeping ``_line`` the last column."""
-    return table.with_columns(*exprs).select(pl.exclude(LINE), LINE)
 
 
 _COMMODITY = Col("commodity_code", ("Commodity Code",), required=True,
@@ -199,7 +187,7 @@ def _skill_id(prefix: str) -> pl.Expr:
 def load_technology_skills(paths: list[Path]) -> Loaded:
     """Technology Skills.txt with its ``skill_id``; ``in_demand`` is null before 27.1."""
     loaded = _load("onet_technology_skills", paths[0], TECHNOLOGY_SKILLS)
-    return Loaded(add_before_line(loaded.table, _skill_id("tech")), loaded.report)
+    return Loaded(line_last(loaded.table, _skill_id("tech")), loaded.report)
 
 
 def load_tools(paths: list[Path]) -> Loaded:
@@ -213,7 +201,7 @@ def load_tools(paths: list[Path]) -> Loaded:
     if table.get_column("t2_type").is_not_null().any():
         table = table.filter(pl.col("t2_type").str.to_lowercase().str.starts_with("tool"))
         loaded.report.rows_kept = table.height
-    return Loaded(add_before_line(table.drop("t2_type"), _skill_id("tool")), loaded.report)
+    return Loaded(line_last(table.drop("t2_type"), _skill_id("tool")), loaded.report)
 
 
 def _source(table: str, patterns: tuple[str, ...], load: Callable[[list[Path]], Loaded],

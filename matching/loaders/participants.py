@@ -91,15 +91,15 @@ from matching.loaders.base import (
     onet_soc_code,
     read_csv_records,
 )
-from matching.loaders.postings import (
+from matching.loaders.records import (
     LIST_SEP,
     canonical_records,
     conform,
-    drop_duplicate_ids,
     flatten_json,
     jsonl_objects,
     list_text,
     load_files,
+    load_keyed,
     raw_from_dicts,
     state_code,
     to_list_column,
@@ -476,9 +476,8 @@ def load_pirl(paths: Sequence[Path]) -> Loaded:
 
 def load_intake(paths: Sequence[Path]) -> Loaded:
     """``participants`` from intake files; a participant_id seen twice is rejected."""
-    report = LoadReport("participants")
-    table = load_files(paths, report, PARTICIPANT_SCHEMA, load_intake_file)
-    return Loaded(drop_duplicate_ids(table, "participant_id", report), report)
+    return load_keyed("participants", paths, PARTICIPANT_SCHEMA, load_intake_file,
+                      "participant_id")
 
 
 SOURCES: list[Source] = [

@@ -56,13 +56,12 @@ from matching.loaders.base import (
     LINE,
     Col,
     Loaded,
-    LoaderError,
     LoadReport,
-    build_table,
     cip_code,
-    empty_table,
+    concat_loaded,
+    line_last,
+    load_excel_with_spec,
     load_with_spec,
-    read_excel_records,
     soc_code,
 )
 from matching.loaders.source import Source
@@ -89,46 +88,6 @@ def clean_text(value: str) -> str:
 def plain_apostrophes(value: str) -> str:
     """'Bachelor\x92s' is decoded to a typographic quote; store the plain "Bachelor's"."""
     return clean_text(value).replace("\u2019", "'")
-
-
-def load_excel_with_spec(
-    source: str,
-    path: Path,
-    spec: Sequence[Col],
-    *,
-    sheet: str | int = 0,
-    header_must_contain: Sequence[str],
-    record_key: str | None = None,
-) -> Loaded:
-    """The workbook twin of ``base.load_with_spec``: unreadable files give an empty table."""
-    report = LoadReport(source)
-    try:
-        raw = read_excel_records(path, report, sheet=sheet,
-                                 header_must_contain=header_must_contain)
-    except LoaderError as exc:
-        report.reject(path, None, None, str(exc))
-        return Loaded(empty_table(spec), report)
-    return Loaded(build_table(raw, spec, report, record_key=record_key), report)
-
-
-def concat_loaded(
-    source: str, parts: Sequence[Loaded], empty: pl.DataFrame | None = None
-) -> Loaded:
-    """One table from several files of the same source, with their reports merged.
-
-    Parts' tables share a schema; ``empty`` is returned when there are no parts at all.
-    """
-    report = LoadReport(source)
-    for part in parts:
-        report.merge(part.report)
-    tables = [p.table for p in parts if p.table.height] or [p.table for p in parts][:1]
-    table = pl.concat(tables, how="vertical_relaxed") if tables else empty
-    return Loaded(table if table is not None else pl.DataFrame(), report)
-
-
-def line_last(table: pl.DataFrame) -> pl.DataFrame:
-    """Put ``_line`` back at the end after derived columns were appended."""
-    return table.select(pl.exclude(LINE), pl.col(LINE))
 
 
 def drop_unflagged_nulls(
