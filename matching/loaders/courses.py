@@ -394,7 +394,7 @@ SOURCES: list[Source] = [
     Source(
         table="courses",
         folder="courses",
-        patterns=("smc_catalog_*/*.json", "smc_catalog_*/extra_refs/*.json", "*.csv",
+        patterns=("*_catalog*/*.json", "*_catalog*/extra_refs/*.json", "*.csv",
                   "*.jsonl"),
         load=load_courses,
         many=True,

@@ -493,7 +493,7 @@ SOURCES: list[Source] = [
     Source(
         table="participants",
         folder="participants",
-        patterns=("intake*.csv", "intake*.jsonl", "caseload*.csv", "caseload*.jsonl"),
+        patterns=("*intake*.csv", "*intake*.jsonl", "*caseload*.csv", "*caseload*.jsonl"),
         load=load_intake,
         many=True,
         description="Participants in the pathmatch intake format",
