@@ -13,6 +13,7 @@ Locations follow ``matching.settings``: by default a SQLite store and an artifac
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import warnings
@@ -51,6 +52,7 @@ def configure(settings: Settings | None = None) -> Settings:
 
     settings = settings or get_settings()
     settings.home.mkdir(parents=True, exist_ok=True)
+    logging.getLogger("mlflow").setLevel(logging.WARNING)  # no schema-migration chatter
     mlflow.set_tracking_uri(settings.tracking_uri)
     mlflow.set_registry_uri(settings.tracking_uri)
     return settings
