@@ -33,8 +33,24 @@ $(STAMP): $(UV) pyproject.toml uv.lock
 
 install: $(STAMP)
 
+# The whole job on the embedded demo data; models train only when none are registered yet.
 demo: install
-	PATHMATCH_HOME=$(DEMO_HOME) $(PATHMATCH) import --data demo/data --out $(DEMO_HOME)/bundle
+	@export PATHMATCH_HOME=$(DEMO_HOME); set -e; \
+	echo "== 1. import the demo data (official formats) into a bundle"; \
+	$(PATHMATCH) import --data demo/data --out $(DEMO_HOME)/bundle; \
+	echo "== 2. train small NLP models (titles, linker, detector) on Ray, registered in MLflow"; \
+	$(PATHMATCH) train nlp --demo --if-missing; \
+	echo "== 3. normalize job titles"; \
+	$(PATHMATCH) titles --input demo/samples/titles.txt --top-k 3; \
+	echo "== 4. extract skills from intake notes"; \
+	$(PATHMATCH) extract --kind intake --input demo/samples/intake.jsonl --top-k 5 \
+	  --output $(DEMO_HOME)/intake_skills.jsonl; \
+	$(PY) -m serving.show_extract $(DEMO_HOME)/intake_skills.jsonl; \
+	echo "== 5. regional demand in NJ"; \
+	$(PATHMATCH) demand --region NJ; \
+	echo "== 6. program-outcome model (Ray search, MLflow), then NJ programs"; \
+	$(PATHMATCH) train outcome; \
+	$(PATHMATCH) programs --region NJ --occupation 29-2061.00
 
 test: install
 	$(VENV)/bin/pytest -q

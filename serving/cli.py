@@ -7,6 +7,7 @@ one clear line with a non-zero exit, never a traceback.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -30,7 +31,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console(stderr=True)
-stdout = Console()
+# Piped output keeps wide tables readable instead of folding them to 80 columns.
+stdout = Console(width=None if sys.stdout.isatty() else 200)
 
 
 DataDir = Annotated[Path, typer.Option(
@@ -141,6 +143,118 @@ def train_outcome(bundle: BundleIn = None, config: ConfigOption = None) -> None:
     stdout.print(format_report(result))
     console.print(f"registered pathmatch-outcome version {result['version']} as champion "
                   f"(bundle {result['bundle_hash']}, {result['seconds']:.0f} s)")
+
+
+BenchmarksOption = Annotated[Path | None, typer.Option(
+    "--benchmarks", help="public benchmark train/dev parts [default: $PATHMATCH_BENCHMARKS "
+    "or ../shared/data/benchmarks when present; without them small demo models train]")]
+
+
+def default_benchmarks() -> Path | None:
+    env = os.environ.get("PATHMATCH_BENCHMARKS")
+    candidate = Path(env) if env else CONFIGS.parents[2] / "shared" / "data" / "benchmarks"
+    return candidate if candidate.is_dir() else None
+
+
+@train_app.command("nlp")
+def train_nlp_command(
+    bundle: BundleIn = None,
+    config: ConfigOption = None,
+    benchmarks: BenchmarksOption = None,
+    demo: Annotated[bool, typer.Option(
+        "--demo", help="small models from the bundle alone, ignoring benchmark data")] = False,
+    if_missing: Annotated[bool, typer.Option(
+        "--if-missing", help="do nothing when all three models are already registered")] = False,
+) -> None:
+    """Title normalizer, skill linker and span detector, trained in parallel on Ray."""
+    from training.nlp.train import train_nlp
+    from training.registry import try_resolve
+
+    names = ("pathmatch-titles", "pathmatch-linker", "pathmatch-detector")
+    if if_missing and all(try_resolve(name) for name in names):
+        console.print("nlp models already registered; nothing to train")
+        return
+    data = open_bundle(bundle)
+    bench = None if demo else benchmarks or default_benchmarks()
+    if bench is None:
+        console.print("no benchmark data found: training small demo models on the bundle")
+    progress, hook = stage_progress()
+    with progress:
+        registered = train_nlp(data, config or CONFIGS / "nlp.toml", benchmarks=bench,
+                               progress=hook)
+    for name, entry in registered.items():
+        figures = ", ".join(f"{k} {v:.3f}" for k, v in sorted(entry["metrics"].items())
+                            if not k.endswith(("_n", "seconds")))
+        stdout.print(f"{entry['model']} v{entry['version']} ({name}): {figures or 'no metrics'}")
+
+
+TopK = Annotated[int, typer.Option("--top-k", min=1, max=100, help="candidates per input")]
+InputFile = Annotated[Path, typer.Option("--input", exists=True, dir_okay=False,
+                                         help="JSONL with id and text, or one per line")]
+OutputFile = Annotated[Path | None, typer.Option("--output", help="JSONL [default: stdout]")]
+
+
+@app.command()
+def extract(
+    kind: Annotated[str, typer.Option("--kind", help="posting | course | intake")],
+    input: InputFile,
+    top_k: TopK = 20,
+    output: OutputFile = None,
+    bundle: BundleIn = None,
+) -> None:
+    """Skills in postings, course descriptions or intake text, linked to ESCO and O*NET."""
+    from matching.extraction.io import extract_file
+    from matching.extraction.pipeline import build_pipeline
+    from matching.taxonomy import SkillTaxonomy
+    from training.registry import try_resolve
+
+    if kind not in ("posting", "course", "intake"):
+        raise fail(f"--kind must be posting, course or intake, not {kind!r}")
+    data = open_bundle(bundle)
+    detector, linker = try_resolve("pathmatch-detector"), try_resolve("pathmatch-linker")
+    if detector is None or linker is None:
+        console.print("note: no trained detector/linker registered (run `pathmatch train "
+                      "nlp`); using the taxonomy matcher with lexical scores")
+    taxonomy = SkillTaxonomy.from_bundle(data)
+    nlp = build_pipeline(taxonomy, kind=kind, detector_dir=detector and detector.path,
+                         linker_dir=linker and linker.path)
+    stats = extract_file(input, output, kind, top_k, nlp, taxonomy=taxonomy,
+                         progress=console.is_terminal)
+    models = ", ".join(m.label for m in (detector, linker) if m) or "lexical"
+    console.print(f"{stats.records} documents, {stats.docs_per_s:.0f}/s; models: {models}; "
+                  f"bundle {data.hash}")
+
+
+@app.command()
+def titles(
+    input: InputFile,
+    top_k: TopK = 10,
+    taxonomy: Annotated[str, typer.Option("--taxonomy", help="onet | esco")] = "onet",
+    output: OutputFile = None,
+) -> None:
+    """Job titles to ranked O*NET-SOC occupations (or ESCO occupation URIs)."""
+    import json
+
+    from matching.extraction.io import read_records
+
+    if taxonomy not in ("onet", "esco"):
+        raise fail(f"--taxonomy must be onet or esco, not {taxonomy!r}")
+    model = title_model()
+    records = list(read_records(input))
+    ranked = model.predict([r.text if r.error is None else "" for r in records],
+                           taxonomy=taxonomy, top_k=top_k)
+    sink = open(output, "w", encoding="utf-8") if output else sys.stdout
+    try:
+        for record, candidates in zip(records, ranked, strict=True):
+            line = {"id": record.id, "text": record.text,
+                    "candidates": [c.to_dict() for c in candidates]}
+            if record.error:
+                console.print(f"{input.name}:{record.line}: {record.error}")
+                line["error"] = record.error
+            sink.write(json.dumps(line, ensure_ascii=False) + "\n")
+    finally:
+        if output:
+            sink.close()
 
 
 def render_frame(frame: pl.DataFrame, title: str, columns: list[str]) -> None:

@@ -12,6 +12,8 @@ Locations follow ``matching.settings``: by default a SQLite store and an artifac
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import logging
 import os
@@ -52,7 +54,8 @@ def configure(settings: Settings | None = None) -> Settings:
 
     settings = settings or get_settings()
     settings.home.mkdir(parents=True, exist_ok=True)
-    logging.getLogger("mlflow").setLevel(logging.WARNING)  # no schema-migration chatter
+    logging.getLogger("mlflow").setLevel(logging.ERROR)  # no migration or pickling chatter
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
     mlflow.set_tracking_uri(settings.tracking_uri)
     mlflow.set_registry_uri(settings.tracking_uri)
     return settings
@@ -110,8 +113,10 @@ def log_model_directory(
     if run is None:
         raise RegistryError("log_model_directory must be called inside an MLflow run")
     mlflow.log_text(card, "model_card.md")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # pyfunc signature hints do not apply to a directory
+    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()), \
+            contextlib.redirect_stderr(io.StringIO()):
+        # pyfunc signature hints do not apply to a directory; registration chatter is noise
+        warnings.simplefilter("ignore")
         info = mlflow.pyfunc.log_model(
             name=MODEL_ARTIFACT,
             python_model=_directory_model(),
