@@ -68,16 +68,9 @@ def _title_metrics(model: Any, path: Path) -> dict[str, float]:
 
 
 def fit_linker(bundle_dir: str, out: str, params: dict[str, Any], benchmarks: str | None,
-               train_fraction: float, seed: int) -> dict[str, Any]:
-    """Fit the linker on SkillSkape train + the Decorte train part; score the dev part."""
-    from matching.extraction.linker import (
-        SkillLinker,
-        ranking_metrics,
-        read_decorte,
-        read_priors,
-        read_skillskape,
-        split_sentences,
-    )
+               dev_fraction: float, seed: int) -> dict[str, Any]:
+    """Fit the linker on SkillSkape train + the Decorte train halves; score the dev halves."""
+    from matching.extraction.linker import SkillLinker, train_linker
     from matching.taxonomy import SkillTaxonomy
 
     taxonomy = SkillTaxonomy.from_bundle(Bundle(Path(bundle_dir)))
@@ -87,30 +80,13 @@ def fit_linker(bundle_dir: str, out: str, params: dict[str, Any], benchmarks: st
         linker.save(out)
         return {"path": out, "metrics": {}, "params": linker.get_params(),
                 "data": "no labelled data: lexical candidate scoring only"}
-    priors = read_priors(decorte / "esco_priors.json")
-    skillskape = read_skillskape(Path(benchmarks) / "skillskape" / "train.csv", taxonomy)
-    examples, synthetic, dev_sets = list(skillskape.sentences), [True] * len(
-        skillskape.sentences), {}
-    for name in ("house", "tech"):
-        data = read_decorte(decorte / f"{name}_validation_annotations.csv", taxonomy)
-        train, dev = split_sentences([e.sentence for e in data.sentences],
-                                     1.0 - train_fraction, seed)
-        keep = set(train)
-        real = [e for e in data.sentences + data.spans if e.sentence in keep and e.gold]
-        examples += real
-        synthetic += [False] * len(real)
-        dev_sets[name] = [e for e in data.sentences if e.sentence in set(dev) and e.gold]
-    linker = SkillLinker(**params).fit(taxonomy, examples, priors=priors, synthetic=synthetic)
-    linker.save(out)
-    metrics: dict[str, float] = {}
-    for name, dev in dev_sets.items():
-        ranked = linker.rank([e.sentence for e in dev], top_k=10)
-        scores = ranking_metrics([[s for s, _ in r] for r in ranked], [e.gold for e in dev])
-        metrics.update({f"{name}_dev_{k.lower().replace('@', '')}": v
-                        for k, v in scores.items()})
-    return {"path": out, "metrics": metrics, "params": linker.get_params(),
-            "data": f"SkillSkape train + Decorte HOUSE/TECH validation, {train_fraction:.0%} "
-                    f"of sentences (seed {seed}); metrics on the other part"}
+    linker, metrics = train_linker(taxonomy, benchmarks, out, params=params,
+                                   dev_fraction=dev_fraction, seed=seed)
+    clean = {k.replace("@", "_at_"): float(v) for k, v in metrics.items()
+             if isinstance(v, int | float)}
+    return {"path": out, "metrics": clean, "params": linker.get_params(),
+            "data": f"SkillSkape train + Decorte HOUSE/TECH validation split by sentence "
+                    f"(dev fraction {dev_fraction}, seed {seed}); metrics on the dev halves"}
 
 
 def fit_detector(bundle_dir: str, out: str, params: dict[str, Any], benchmarks: str | None,
@@ -180,11 +156,11 @@ def train_nlp(bundle: Bundle, config_path: Path, *, benchmarks: Path | None,
     runs_dir.mkdir(parents=True, exist_ok=True)
     titles_params = {k: v for k, v in config["titles"].items() if k != "model_name"}
     linker_params = {k: v for k, v in config["linker"].items()
-                     if k not in ("model_name", "train_fraction")}
+                     if k not in ("model_name", "dev_fraction", "seed")}
     jobs = {
         "titles": (fit_titles, (titles_params, bench)),
-        "linker": (fit_linker, (linker_params, bench, config["linker"]["train_fraction"],
-                                config["seed"])),
+        "linker": (fit_linker, (linker_params, bench, config["linker"]["dev_fraction"],
+                                config["linker"]["seed"])),
         "detector": (fit_detector, ({"max_epochs": config["detector"]["max_epochs"]}, bench,
                                     config["small"]["detector_epochs"])),
     }
