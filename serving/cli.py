@@ -231,6 +231,7 @@ def titles(
     top_k: TopK = 10,
     taxonomy: Annotated[str, typer.Option("--taxonomy", help="onet | esco")] = "onet",
     output: OutputFile = None,
+    bundle: BundleIn = None,
 ) -> None:
     """Job titles to ranked O*NET-SOC occupations (or ESCO occupation URIs)."""
     import json
@@ -239,7 +240,7 @@ def titles(
 
     if taxonomy not in ("onet", "esco"):
         raise fail(f"--taxonomy must be onet or esco, not {taxonomy!r}")
-    model = title_model()
+    model = title_model(bundle)
     records = list(read_records(input))
     ranked = model.predict([r.text if r.error is None else "" for r in records],
                            taxonomy=taxonomy, top_k=top_k)
@@ -279,15 +280,23 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def title_model() -> object:
-    """The registered title normalizer, or a clear error saying how to train one."""
-    from matching.titles import TitleNormalizer
-    from training.registry import RegistryError, resolve
+def title_model(bundle: Path | None = None) -> object:
+    """The registered title normalizer; without one, a model fitted from the bundle now.
 
-    try:
-        return TitleNormalizer.load(resolve("pathmatch-titles").path)
-    except RegistryError as exc:
-        raise fail(f"{exc} nlp") from None
+    Fitting takes seconds, so a fresh install answers instead of failing; the note says how
+    to register a model so later calls load it instead.
+    """
+    from matching.titles import TitleNormalizer, frames_from_bundle
+    from training.registry import try_resolve
+
+    registered = try_resolve("pathmatch-titles")
+    if registered is not None:
+        return TitleNormalizer.load(registered.path)
+    console.print("note: no registered title model (run `pathmatch train nlp`); fitting one "
+                  "from the bundle for this call")
+    frames = frames_from_bundle(open_bundle(bundle))
+    frames.pop("xwalk_esco_onet", None)
+    return TitleNormalizer().fit(**frames)
 
 
 @app.command()
@@ -306,7 +315,7 @@ def demand(
     )
 
     data = open_bundle(bundle)
-    occupations = occupations_from_titles(data.table("postings"), title_model())
+    occupations = occupations_from_titles(data.table("postings"), title_model(bundle))
     result = demand_from_bundle(data, occupations)
     try:
         rows = demand_for(result.table, region, occupation)
