@@ -55,11 +55,20 @@ demo: install
 test: install
 	$(VENV)/bin/pytest -q
 
+# Benchmarks print figures on the real data in ../shared/data (imported into .bench/ first)
+# and on the demo data; the detector benchmark trains one into .bench/ when none is there.
+BENCH_HOME ?= $(CURDIR)/.bench
+BENCHES := import titles linking spans extraction_speed demand outcome_model
 bench: install
-	@for script in experiments/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+	@set -e; export PATHMATCH_HOME=$(BENCH_HOME) PATHMATCH_BUNDLE=$(BENCH_HOME)/bundle \
+	  PATHMATCH_DETECTOR_DIR=$(BENCH_HOME)/detector; \
+	test -f $(BENCH_HOME)/bundle/manifest.json || \
+	  $(PATHMATCH) import --data $(SHARED_DATA) --out $(BENCH_HOME)/bundle; \
+	for name in $(BENCHES); do echo "== experiments/bench_$$name.py"; \
+	  $(PY) experiments/bench_$$name.py; done
 
 lint: install
 	$(VENV)/bin/ruff check matching features training serving experiments tests
 
 clean:
-	rm -rf $(VENV) .tools .demo .pytest_cache
+	rm -rf $(VENV) .tools .demo .bench .pytest_cache

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -158,7 +159,8 @@ def run_scenario(name: str, bundle_path: Path, titles_dir: Path, n: int) -> dict
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--bundle", type=Path, default=Path("/tmp/pm_real_bundle"))
+    parser.add_argument("--bundle", type=Path, default=Path(os.environ.get(
+        "PATHMATCH_BUNDLE", "/tmp/pm_real_bundle")))
     parser.add_argument("--titles", type=Path, default=Path("/tmp/pm_titles"))
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--scenario", choices=("real", "replicated"))

@@ -55,7 +55,7 @@ from matching.extraction.pipeline import build_pipeline  # noqa: E402
 from matching.extraction.sections import BOILERPLATE  # noqa: E402
 
 SHARED = Path(os.environ.get("PATHMATCH_SHARED_DATA", REPO.parent / "shared" / "data"))
-DEFAULT_BUNDLE = Path("/tmp/pm_real_bundle")
+DEFAULT_BUNDLE = Path(os.environ.get("PATHMATCH_BUNDLE", "/tmp/pm_real_bundle"))
 DEFAULT_DETECTOR = Path(os.environ.get("PATHMATCH_DETECTOR_DIR", "/tmp/pm_detector"))
 
 

@@ -31,7 +31,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-DEFAULT_BUNDLE = Path("/tmp/pm_real_bundle")
+DEFAULT_BUNDLE = Path(os.environ.get("PATHMATCH_BUNDLE", "/tmp/pm_real_bundle"))
 DEFAULT_CONFIG = REPO / "experiments" / "configs" / "outcome_model.toml"
 SOURCES = {
     "nj_employment": "NJ ETPL outcomes (provider x CIP), employed_q2",
