@@ -315,15 +315,35 @@ def demand(
     )
 
     data = open_bundle(bundle)
-    occupations = occupations_from_titles(data.table("postings"), title_model(bundle))
-    result = demand_from_bundle(data, occupations)
+    postings = data.table("postings")
+    occupations = occupations_from_titles(postings, title_model(bundle))
+    skills = texts_to_skills(data, "posting", postings["posting_id"].to_list(),
+                             postings["description"].to_list(), "posting_id")
+    result = demand_from_bundle(data, occupations, skills)
     try:
         rows = demand_for(result.table, region, occupation)
     except DemandLookupError as exc:
         raise fail(str(exc)) from None
     render_frame(rows, f"demand in {region.upper()}", DEMAND_COLUMNS)
+    if occupation:
+        wanted = rows.select("region", "onet_soc_code").unique()
+        requested = (result.skills_table.join(wanted, on=["region", "onet_soc_code"])
+                     .sort("share", descending=True).head(15))
+        render_frame(requested, "skills requested (share of deduplicated postings)",
+                     ["onet_soc_code", "skill_label", "postings_with_skill", "share"])
     for line in result.report.lines():
         console.print(line)
+
+
+def texts_to_skills(data: Bundle, kind: str, ids: list[str], texts: list[str],
+                    id_column: str) -> pl.DataFrame:
+    """Taxonomy-matched skills per text (fast matcher path) for demand and catalog counts."""
+    from matching.extraction.io import skills_frame
+    from matching.extraction.pipeline import build_pipeline
+    from matching.taxonomy import SkillTaxonomy
+
+    nlp = build_pipeline(SkillTaxonomy.from_bundle(data), kind=kind)
+    return skills_frame(nlp, ids, texts, id_column=id_column)
 
 
 DEMAND_COLUMNS = ["onet_soc_code", "occupation_title", "postings_dedup", "dedup_ci_low",
@@ -344,8 +364,12 @@ def programs(
     from training.registry import try_resolve
 
     data = open_bundle(bundle)
-    catalog = catalog_from_bundle(data)
-    table = catalog.programs.filter(pl.col("state") == region.upper())
+    listed = data.table("etpl_programs")
+    taught = texts_to_skills(data, "course", listed["program_id"].to_list(),
+                             listed["description"].fill_null("").to_list(), "program_id")
+    catalog = catalog_from_bundle(data, taught)
+    table = catalog.programs.filter(pl.col("state") == region.upper()).with_columns(
+        pl.col("skills_taught").list.len().alias("skills_taught_n"))
     if table.is_empty():
         states = sorted(catalog.programs["state"].drop_nulls().unique().to_list())
         raise fail(f"no programs for region {region!r}; states in the bundle: {states}")
@@ -368,7 +392,7 @@ def programs(
 
 
 PROGRAM_COLUMNS = ["program_id", "provider_name", "name", "cip_code", "cost_total", "weeks",
-                   "credential_type", "outcomes_employment_q2_value",
+                   "credential_type", "skills_taught_n", "outcomes_employment_q2_value",
                    "outcomes_employment_q2_n", "employment_rate_pred", "employment_rate_lo",
                    "employment_rate_hi", "annual_earnings_pred"]
 

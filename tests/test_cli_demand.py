@@ -38,6 +38,8 @@ def test_demand_table_for_a_state_and_an_occupation(home: Path) -> None:
     one = run(home, "demand", "--region", "NJ", "--occupation", "53-3032")
     assert one.returncode == 0, one.stderr
     assert "53-3032.00" in one.stdout and "31-1131.00" not in one.stdout
+    skills = run(home, "demand", "--region", "NJ", "--occupation", "43-4051.00")
+    assert "skills requested" in skills.stdout and "customer service" in skills.stdout
 
 
 def test_demand_unknown_codes_list_the_valid_ones(home: Path) -> None:

@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+import polars as pl
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -367,3 +368,23 @@ def _check_kind(nlp: Language, kind: str) -> None:
         built = getattr(nlp.get_pipe("sectioner"), "kind", kind)
         if built != kind:
             raise ValueError(f"pipeline was built for kind {built!r}, not {kind!r}")
+
+
+def skills_frame(nlp: Language, ids: list[Any], texts: list[str], *, id_column: str,
+                 top_k: int = 20, min_score: float = 0.0, batch_size: int = 64
+                 ) -> pl.DataFrame:
+    """``<id_column>, skill_id, skill_label, score``: each text's top ESCO skills.
+
+    The bridge from extraction to the tables that count skills (demand per occupation,
+    skills taught per program): one row per document and ranked ESCO skill.
+    """
+    info = skill_info_from(None, nlp)
+    rows: list[tuple[Any, str, str, float]] = []
+    cleaned = [clean_text(t or "")[0] for t in texts]
+    for doc_id, doc in zip(ids, nlp.pipe(cleaned, batch_size=batch_size), strict=True):
+        ranked = [(s, score) for s, score in (doc._.ranked_skills or [])
+                  if info(s)[1] == "ESCO" and score >= min_score][:top_k]
+        rows.extend((doc_id, s, info(s)[0], float(score)) for s, score in ranked)
+    return pl.DataFrame(rows, schema={id_column: pl.String, "skill_id": pl.String,
+                                      "skill_label": pl.String, "score": pl.Float64},
+                        orient="row")
