@@ -203,12 +203,7 @@ def read_csv_records(
     ``header_must_contain`` lets a loader skip title rows above the real header.
     """
     path = Path(path)
-    if not path.exists():
-        raise LoaderError(f"{path}: file not found")
-    text, repaired_lines = decode_lines(path.read_bytes())
-    if not text.strip():
-        raise LoaderError(f"{path.name}: file is empty")
-    report.files.append(path.name)
+    text, repaired_lines = read_decoded(path, report)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quoting=quoting)
     wanted = {_norm_header(h) for h in header_must_contain}
     header: list[str] | None = None
@@ -245,6 +240,22 @@ def read_csv_records(
     if header is None:
         raise LoaderError(f"{path.name}: no header row found")
     return RawRecords(path, header, rows, lines)
+
+
+def read_decoded(path: Path, report: LoadReport) -> tuple[str, list[int]]:
+    """A text file's contents and the lines repaired from Windows-1252; names it in report.
+
+    Raises ``LoaderError`` for a file that is absent or empty, the two cases no loader can
+    work around.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise LoaderError(f"{path}: file not found")
+    text, repaired = decode_lines(path.read_bytes())
+    if not text.strip():
+        raise LoaderError(f"{path.name}: file is empty")
+    report.files.append(path.name)
+    return text, repaired
 
 
 def _non_ascii_field(header: list[str], row: list[str]) -> str | None:

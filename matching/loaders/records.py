@@ -27,8 +27,8 @@ from matching.loaders.base import (
     LoaderError,
     LoadReport,
     RawRecords,
-    decode_lines,
     find_column,
+    read_decoded,
 )
 
 SOURCE_FILE = "source_file"
@@ -114,12 +114,7 @@ def to_list_column(table: pl.DataFrame, name: str) -> pl.DataFrame:
 def read_text(path: Path, report: LoadReport) -> str:
     """A whole text file, UTF-8 or repaired Windows-1252 lines (each reported)."""
     path = Path(path)
-    if not path.exists():
-        raise LoaderError(f"{path}: file not found")
-    text, repaired = decode_lines(path.read_bytes())
-    if not text.strip():
-        raise LoaderError(f"{path.name}: file is empty")
-    report.files.append(path.name)
+    text, repaired = read_decoded(path, report)
     for line in repaired:
         report.reject(path, line, None, "bytes not valid UTF-8; decoded as Windows-1252",
                       severity="repaired")
