@@ -660,3 +660,12 @@ def frames_from_bundle(bundle: Any) -> dict[str, pl.DataFrame | None]:
     names = ("onet_occupations", "onet_alternate_titles", "onet_reported_titles",
              "esco_occupations", "xwalk_esco_onet")
     return {n: bundle.table(n) if bundle.has(n) else None for n in names}
+
+
+def fit_from_bundle(bundle: Any, **params: Any) -> TitleNormalizer:
+    """A normalizer fitted on a bundle's title tables (the crosswalk only when asked for)."""
+    frames = frames_from_bundle(bundle)
+    model = TitleNormalizer(**params)
+    if not model.use_esco_crosswalk:
+        frames.pop("xwalk_esco_onet", None)
+    return model.fit(**frames)

@@ -280,13 +280,18 @@ def _cell(value: object) -> str:
     return str(value)
 
 
+Region = Annotated[str, typer.Option("--region", help="state code, e.g. NJ")]
+Occupation = Annotated[str | None, typer.Option(
+    "--occupation", help="O*NET-SOC or SOC 2018 code (for programs: the one they lead to)")]
+
+
 def title_model(bundle: Path | None = None) -> object:
     """The registered title normalizer; without one, a model fitted from the bundle now.
 
     Fitting takes seconds, so a fresh install answers instead of failing; the note says how
     to register a model so later calls load it instead.
     """
-    from matching.titles import TitleNormalizer, frames_from_bundle
+    from matching.titles import TitleNormalizer, fit_from_bundle
     from training.registry import try_resolve
 
     registered = try_resolve("pathmatch-titles")
@@ -294,18 +299,11 @@ def title_model(bundle: Path | None = None) -> object:
         return TitleNormalizer.load(registered.path)
     console.print("note: no registered title model (run `pathmatch train nlp`); fitting one "
                   "from the bundle for this call")
-    frames = frames_from_bundle(open_bundle(bundle))
-    frames.pop("xwalk_esco_onet", None)
-    return TitleNormalizer().fit(**frames)
+    return fit_from_bundle(open_bundle(bundle))
 
 
 @app.command()
-def demand(
-    region: Annotated[str, typer.Option("--region", help="state code, e.g. NJ")],
-    occupation: Annotated[str | None, typer.Option(
-        "--occupation", help="O*NET-SOC or SOC 2018 code")] = None,
-    bundle: BundleIn = None,
-) -> None:
+def demand(region: Region, occupation: Occupation = None, bundle: BundleIn = None) -> None:
     """Regional demand per occupation: deduplicated postings, pay, BLS wages and growth."""
     from matching.demand import (
         DemandLookupError,
@@ -352,12 +350,7 @@ DEMAND_COLUMNS = ["onet_soc_code", "occupation_title", "postings_dedup", "dedup_
 
 
 @app.command()
-def programs(
-    region: Annotated[str, typer.Option("--region", help="state code, e.g. NJ")],
-    occupation: Annotated[str | None, typer.Option(
-        "--occupation", help="O*NET-SOC or SOC 2018 code the program should lead to")] = None,
-    bundle: BundleIn = None,
-) -> None:
+def programs(region: Region, occupation: Occupation = None, bundle: BundleIn = None) -> None:
     """ETPL programs with reported outcomes and, when a model is registered, predictions."""
     from matching.programs import catalog_from_bundle
     from training.outcome_model import predict_programs

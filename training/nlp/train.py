@@ -38,12 +38,9 @@ def load_config(path: Path) -> dict[str, Any]:
 def fit_titles(bundle_dir: str, out: str, params: dict[str, Any],
                benchmarks: str | None) -> dict[str, Any]:
     """Fit the title normalizer; dev metrics on the JobBERT titles when available."""
-    from matching.titles import TitleNormalizer, frames_from_bundle
+    from matching.titles import fit_from_bundle
 
-    bundle = Bundle(Path(bundle_dir))
-    frames = frames_from_bundle(bundle)
-    frames.pop("xwalk_esco_onet", None)
-    model = TitleNormalizer(**params).fit(**frames)
+    model = fit_from_bundle(Bundle(Path(bundle_dir)), **params)
     model.save(out)
     metrics: dict[str, float] = {}
     jobbert = Path(benchmarks) / "jobbert_title_normalization" / "titles.csv" if benchmarks \
