@@ -152,8 +152,8 @@ def occupation_context(source: TableSource, level: str = "code") -> pl.DataFrame
     key = pl.col("cip_code") if level == "code" else pl.col("cip_code").str.slice(0, 5)
     links = (source.table("xwalk_cip_soc").drop_nulls(["cip_code", "soc2018_code"])
              .select(key.alias("cip_key"), pl.col("soc2018_code").alias("soc"))
-             .unique())
-    occupations = links.join(_soc_labour(source), on="soc", how="left")
+             .unique().sort("cip_key", "soc"))  # fixed order: float sums are reproducible
+    occupations = links.join(_soc_labour(source), on="soc", how="left", maintain_order="left")
     return occupations.group_by("cip_key").agg(
         pl.col("soc").n_unique().cast(pl.Float64).alias("target_soc_count"),
         pl.col("a_median").median().alias("target_wage_median"),
@@ -175,9 +175,10 @@ def _soc_labour(source: TableSource) -> pl.DataFrame:
         wages = (source.table("oews").filter(pl.col("area_type") == 1)
                  .group_by("occ_code").agg(pl.col("a_median").first(),
                                            pl.col("a_pct25").first()))
-        socs = (socs.join(wages, left_on="soc", right_on="occ_code", how="left")
+        socs = (socs.join(wages, left_on="soc", right_on="occ_code", how="left",
+                          maintain_order="left")
                 .join(wages.rename({"a_median": "b_median", "a_pct25": "b_pct25"}),
-                      left_on="broad", right_on="occ_code", how="left")
+                      left_on="broad", right_on="occ_code", how="left", maintain_order="left")
                 .with_columns(pl.coalesce("a_median", "b_median").alias("a_median"),
                               pl.coalesce("a_pct25", "b_pct25").alias("a_pct25"))
                 .drop("b_median", "b_pct25"))
@@ -193,7 +194,7 @@ def _soc_labour(source: TableSource) -> pl.DataFrame:
                           ENTRY_EDUCATION_LEVEL, default=None, return_dtype=pl.Float64)
                       .alias("entry_level"))
               .unique("soc"))
-        socs = socs.join(ep, on="soc", how="left")
+        socs = socs.join(ep, on="soc", how="left", maintain_order="left")
     else:
         socs = socs.with_columns([pl.lit(None, pl.Float64).alias(c) for c in ep_columns])
     return socs.drop("broad")
@@ -219,8 +220,8 @@ def nj_outcome_features(source: TableSource) -> FeatureTable:
         pl.col("wage_n_q2").cast(pl.Float64).alias("label_wage_n"),
         pl.col("completed_q2").cast(pl.Float64).alias("size"), "_line")
     listings, kinds = _listing_attributes(source)
-    base = (base.join(listings, on=["provider_id", "cip_code"], how="left")
-            .join(kinds, on="provider_id", how="left"))
+    base = (base.join(listings, on=["provider_id", "cip_code"], how="left", maintain_order="left")
+            .join(kinds, on="provider_id", how="left", maintain_order="left"))
     frame = _nj_enrich(source, base, outcomes)
     labels = ["label_employment_rate", "label_employment_n", "label_quarterly_wage",
               "label_wage_n"]
@@ -252,7 +253,7 @@ def etpl_program_features(source: TableSource) -> FeatureTable:
         .with_columns(pl.lit(1.0).alias("program_listed"),
                       (pl.col("cip_code") == "99.9999").cast(pl.Float64)
                       .alias("cip_catch_all"))
-        .join(counts, on=["provider_id", "cip_code"], how="left")
+        .join(counts, on=["provider_id", "cip_code"], how="left", maintain_order="left")
         .with_columns(pl.col("completers").alias("size")))
     base = base.with_columns(_provider_kind(pl.col("provider_name"))).drop("provider_name")
     frame = _nj_enrich(source, base, outcomes)
@@ -308,11 +309,12 @@ def _nj_enrich(source: TableSource, base: pl.DataFrame, outcomes: pl.DataFrame) 
                                         "provider_listed": pl.Float64}))
     frame = (base.with_columns(_cip_parts(pl.col("cip_code")))
              .with_columns(pl.col("completers").log1p().alias("log_completers"))
-             .join(providers, on="provider_id", how="left")
-             .join(listed, on="provider_id", how="left")
+             .join(providers, on="provider_id", how="left", maintain_order="left")
+             .join(listed, on="provider_id", how="left", maintain_order="left")
              .join(occupation_context(source, "code"), left_on="cip_code",
-                   right_on="cip_key", how="left")
-             .join(_scorecard_series_earnings(source), on="cip_series", how="left"))
+                   right_on="cip_key", how="left", maintain_order="left")
+             .join(_scorecard_series_earnings(source), on="cip_series", how="left",
+                   maintain_order="left"))
     frame = frame.with_columns(
         pl.col("provider_listed").fill_null(0.0),
         pl.col("program_listed").fill_null(0.0),
@@ -368,8 +370,8 @@ def scorecard_features(source: TableSource) -> FeatureTable:
         pl.len().cast(pl.Float64).alias("inst_fields"),
         (pl.col("credential_level") == 2).mean().alias("inst_share_associate"))
     occupations = occupation_context(source, "series").rename({"cip_key": "cip_series"})
-    frame = (frame.join(institutions, on="institution_key", how="left")
-             .join(occupations, on="cip_series", how="left")
+    frame = (frame.join(institutions, on="institution_key", how="left", maintain_order="left")
+             .join(occupations, on="cip_series", how="left", maintain_order="left")
              .with_columns(
                  pl.col("credential_level").cast(pl.Float64),
                  pl.col("main_campus").cast(pl.Float64),
