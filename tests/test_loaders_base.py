@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from loader_checks import write
 
 from matching.loaders.base import (
     Col,
@@ -26,12 +27,6 @@ SPEC = [
     Col("wage", ("Wage", "H_MEAN"), kind="float", flags=(("#", "topcoded"),)),
     Col("hot", ("Hot Technology",), kind="bool"),
 ]
-
-
-def write(tmp_path: Path, name: str, content: bytes) -> Path:
-    path = tmp_path / name
-    path.write_bytes(content)
-    return path
 
 
 def test_every_problem_is_reported_with_line_and_field(tmp_path: Path) -> None:

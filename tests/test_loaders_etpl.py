@@ -6,9 +6,9 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from loader_checks import balanced, problems, write
 
 from matching.loaders import etpl, programs
-from matching.loaders.base import LoadReport
 from matching.loaders.etpl import (
     NJ_CALENDAR_LENGTH,
     OUTCOME_COLUMNS,
@@ -22,20 +22,6 @@ from matching.schemas import CredentialType, Program, table_columns
 PROGRAMS_FILE = "programs/NJ_standardized_etpl_2023-04-28.csv"
 OUTCOMES_FILE = "programs/NJ_outcomes_schcip.csv"
 NJ = NewJerseyEtpl()
-
-
-def write(tmp_path: Path, name: str, content: bytes) -> Path:
-    path = tmp_path / name
-    path.write_bytes(content)
-    return path
-
-
-def problems(report: LoadReport, severity: str) -> set[tuple[int | None, str | None]]:
-    return {(r.line, r.field) for r in report.rejects if r.severity == severity}
-
-
-def balanced(report: LoadReport) -> bool:
-    return report.rows_kept + report.rows_rejected == report.rows_read
 
 
 def as_program(row: dict[str, object]) -> Program:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from loader_checks import balanced, problems, write
 
 from matching.loaders import labor
-from matching.loaders.base import LoadReport
 from matching.loaders.labor import (
     EXTRACT_COLUMNS,
     HOURS_PER_YEAR,
@@ -27,12 +27,6 @@ NY = "labor_market/oews-newyork.csv"
 WA = "labor_market/oews-washington.csv"
 
 
-def write(tmp_path: Path, name: str, content: bytes) -> Path:
-    path = tmp_path / name
-    path.write_bytes(content)
-    return path
-
-
 def write_xlsx(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
     xlsxwriter = pytest.importorskip("xlsxwriter")
     workbook = xlsxwriter.Workbook(str(path))
@@ -44,14 +38,6 @@ def write_xlsx(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
                     sheet.write(r, c, value)
     workbook.close()
     return path
-
-
-def problems(report: LoadReport, severity: str) -> set[tuple[int | None, str | None]]:
-    return {(r.line, r.field) for r in report.rejects if r.severity == severity}
-
-
-def balanced(report: LoadReport) -> bool:
-    return report.rows_kept + report.rows_rejected == report.rows_read
 
 
 # --------------------------------------------------------------------------- OEWS

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from loader_checks import balanced, problems, write
 
 from matching.loaders import programs
-from matching.loaders.base import LoadReport
 from matching.loaders.programs import (
     cip2010_series_to_2020,
     cip2010_to_2020,
@@ -22,20 +22,6 @@ CIP_FILE = "programs/CIPCode2020.csv"
 XWALK_CSV = "programs/CIP2020_SOC2018_Crosswalk.csv"
 XWALK_XLSX = "programs/CIP2020_SOC2018_Crosswalk.xlsx"
 SCORECARD = "programs/FieldOfStudyData1516_1617_PP_CREDLEV1-2.csv"
-
-
-def write(tmp_path: Path, name: str, content: bytes) -> Path:
-    path = tmp_path / name
-    path.write_bytes(content)
-    return path
-
-
-def problems(report: LoadReport, severity: str) -> set[tuple[int | None, str | None]]:
-    return {(r.line, r.field) for r in report.rejects if r.severity == severity}
-
-
-def balanced(report: LoadReport) -> bool:
-    return report.rows_kept + report.rows_rejected == report.rows_read
 
 
 @pytest.fixture(scope="module")
