@@ -1,0 +1,181 @@
+"""The engine: everything a request needs, loaded once per process and shared.
+
+The CLI, the API and batch scoring all answer from the same objects: the data bundle, the
+skill pipelines, the title normalizer, the regional demand table, the program catalog with
+skills taught and predicted outcomes, and the transition ranker. Each is built on first use
+and kept, so a server pays the cost at start-up (``warm``) and a CLI call pays only for what
+it touches. ``versions`` names the data bundle and every registered model that can shape an
+answer, so each response can say what produced it.
+
+Registered models are used when present (``name@champion``); without one the engine falls
+back to what the bundle alone supports and ``notes`` says so.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from matching.bundle import Bundle
+from matching.settings import Settings, get_settings
+
+KINDS = ("posting", "course", "intake")
+MODEL_NAMES = ("pathmatch-titles", "pathmatch-linker", "pathmatch-detector",
+               "pathmatch-outcome", "pathmatch-transitions")
+
+
+@dataclass
+class Engine:
+    """Lazily built, thread-safe shared state over one bundle and the registered models.
+
+    ``learned_extraction`` turns on the registered detector and learned linker for the
+    ``extract`` path; referrals always use the fast matcher pipeline (lexical scores), which
+    keeps a request well inside the latency budget.
+    """
+
+    settings: Settings
+    bundle: Bundle
+    learned_extraction: bool = False
+    notes: list[str] = field(default_factory=list)
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    _pipelines: dict[tuple[str, bool], Any] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def load(cls, settings: Settings | None = None, bundle: Path | str | None = None,
+             **options: Any) -> Engine:
+        """An engine over ``bundle`` (default: the settings' bundle); raises BundleError."""
+        settings = settings or get_settings()
+        return cls(settings=settings, bundle=Bundle(Path(bundle or settings.bundle_dir)),
+                   **options)
+
+    # ------------------------------------------------------------------ models and versions
+
+    @cached_property
+    def models(self) -> dict[str, Any]:
+        """Registered champions as ``training.registry.ModelRef`` (absent ones left out)."""
+        from training.registry import configure, try_resolve
+
+        configure(self.settings)
+        found = {name: try_resolve(name, self.settings) for name in MODEL_NAMES}
+        return {name: ref for name, ref in found.items() if ref is not None}
+
+    @property
+    def versions(self) -> dict[str, str]:
+        """``bundle`` hash and ``name: version`` of every model this engine uses."""
+        return {"bundle": self.bundle.hash,
+                **{name: ref.version for name, ref in sorted(self.models.items())}}
+
+    # ------------------------------------------------------------------ text models
+
+    @cached_property
+    def taxonomy(self) -> Any:
+        from matching.taxonomy import SkillTaxonomy
+
+        return SkillTaxonomy.from_bundle(self.bundle)
+
+    def pipeline(self, kind: str, learned: bool | None = None) -> Any:
+        """The spaCy extraction pipeline for ``kind`` (posting, course or intake)."""
+        from matching.extraction.pipeline import build_pipeline
+
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+        learned = self.learned_extraction if learned is None else learned
+        key = (kind, learned)
+        with self._lock:
+            if key not in self._pipelines:
+                detector = self.models.get("pathmatch-detector") if learned else None
+                linker = self.models.get("pathmatch-linker") if learned else None
+                self._pipelines[key] = build_pipeline(
+                    self.taxonomy, kind=kind, detector_dir=detector and detector.path,
+                    linker_dir=linker and linker.path)
+            return self._pipelines[key]
+
+    def skills_of(self, kind: str, ids: list[str], texts: list[str], id_column: str
+                  ) -> pl.DataFrame:
+        """Linked skills per text, one row per (id, skill), from the fast pipeline."""
+        from matching.extraction.io import skills_frame
+
+        return skills_frame(self.pipeline(kind, learned=False), ids, texts,
+                            id_column=id_column)
+
+    @cached_property
+    def titles(self) -> Any:
+        """The registered title normalizer, or one fitted from the bundle now (seconds)."""
+        from matching.titles import TitleNormalizer, fit_from_bundle
+
+        ref = self.models.get("pathmatch-titles")
+        if ref is not None:
+            return TitleNormalizer.load(ref.path)
+        self.notes.append("no registered title model: fitted one from the bundle")
+        return fit_from_bundle(self.bundle)
+
+    # ------------------------------------------------------------------ demand and programs
+
+    @cached_property
+    def demand(self) -> Any:
+        """``matching.demand.DemandResult`` for the bundle's postings."""
+        from matching.demand import demand_from_bundle, occupations_from_titles
+
+        postings = self.bundle.table("postings")
+        occupations = occupations_from_titles(postings, self.titles)
+        skills = self.skills_of("posting", postings["posting_id"].to_list(),
+                                postings["description"].fill_null("").to_list(), "posting_id")
+        return demand_from_bundle(self.bundle, occupations, skills)
+
+    @cached_property
+    def catalog(self) -> Any:
+        """``matching.programs.CatalogResult``: programs with skills taught and courses."""
+        from matching.programs import catalog_from_bundle
+
+        listed = self.bundle.table("etpl_programs")
+        taught = self.skills_of("course", listed["program_id"].to_list(),
+                                listed["description"].fill_null("").to_list(), "program_id")
+        return catalog_from_bundle(self.bundle, taught)
+
+    @cached_property
+    def predicted_outcomes(self) -> pl.DataFrame | None:
+        """Predicted outcomes with intervals per program, or None without an outcome model."""
+        from training.outcome_model import predict_programs
+
+        ref = self.models.get("pathmatch-outcome")
+        if ref is None:
+            self.notes.append("no outcome model registered: reported outcomes only")
+            return None
+        return predict_programs(self.bundle, ref.path)
+
+    @cached_property
+    def transitions(self) -> Any:
+        """The registered ``TransitionRanker``, or None (referrals then use skills only)."""
+        ref = self.models.get("pathmatch-transitions")
+        if ref is None:
+            self.notes.append("no transition model registered: targets from skills only")
+            return None
+        from training.transition_model import TransitionRanker
+
+        return TransitionRanker.load(ref.path)
+
+    def warm(self) -> Engine:
+        """Build everything a request can touch (server start-up, batch workers)."""
+        for kind in ("intake", "course"):
+            self.pipeline(kind, learned=False)
+        _ = self.titles, self.demand, self.catalog, self.predicted_outcomes, self.transitions
+        return self
+
+
+_shared: dict[tuple[str, str], Engine] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_engine(settings: Settings | None = None) -> Engine:
+    """One engine per (home, bundle) in this process: the CLI and the API share it."""
+    settings = settings or get_settings()
+    key = (str(settings.home), str(settings.bundle_dir))
+    with _shared_lock:
+        if key not in _shared:
+            _shared[key] = Engine.load(settings)
+        return _shared[key]
