@@ -57,7 +57,16 @@ def all_sources() -> Sequence[Source]:
     Participant files are deliberately absent: they are personal data, read only by the
     commands that score them, and never written into a shared reference bundle.
     """
-    from matching.loaders import courses, crosswalks, esco, labor, onet, postings, programs
+    from matching.loaders import (
+        courses,
+        crosswalks,
+        esco,
+        labor,
+        onet,
+        postings,
+        programs,
+        transitions,
+    )
 
-    modules = (onet, esco, crosswalks, programs, labor, postings, courses)
+    modules = (onet, esco, crosswalks, programs, labor, postings, courses, transitions)
     return [source for module in modules for source in module.SOURCES]
