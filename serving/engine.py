@@ -33,14 +33,16 @@ MODEL_NAMES = ("pathmatch-titles", "pathmatch-linker", "pathmatch-detector",
 class Engine:
     """Lazily built, thread-safe shared state over one bundle and the registered models.
 
-    ``learned_extraction`` turns on the registered detector and learned linker for the
-    ``extract`` path; referrals always use the fast matcher pipeline (lexical scores), which
-    keeps a request well inside the latency budget.
+    Extraction uses the registered detector and learned linker when both are registered
+    (``learned_extraction``; they find far more skills than exact label matches), else the
+    taxonomy matcher with lexical scores. ``skill_min_score`` drops linked skills the linker
+    itself rates unlikely (its scores are calibrated probabilities).
     """
 
     settings: Settings
     bundle: Bundle
-    learned_extraction: bool = False
+    learned_extraction: bool = True
+    skill_min_score: float = 0.3
     notes: list[str] = field(default_factory=list)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _pipelines: dict[tuple[str, bool], Any] = field(default_factory=dict, repr=False)
@@ -85,6 +87,7 @@ class Engine:
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
         learned = self.learned_extraction if learned is None else learned
+        learned = learned and {"pathmatch-detector", "pathmatch-linker"} <= set(self.models)
         key = (kind, learned)
         with self._lock:
             if key not in self._pipelines:
@@ -97,11 +100,11 @@ class Engine:
 
     def skills_of(self, kind: str, ids: list[str], texts: list[str], id_column: str
                   ) -> pl.DataFrame:
-        """Linked skills per text, one row per (id, skill), from the fast pipeline."""
+        """Linked ESCO skills per text: ``<id_column>, skill_id, skill_label, score``."""
         from matching.extraction.io import skills_frame
 
-        return skills_frame(self.pipeline(kind, learned=False), ids, texts,
-                            id_column=id_column)
+        return skills_frame(self.pipeline(kind), ids, texts, id_column=id_column,
+                            min_score=self.skill_min_score)
 
     @cached_property
     def titles(self) -> Any:
@@ -161,8 +164,8 @@ class Engine:
 
     def warm(self) -> Engine:
         """Build everything a request can touch (server start-up, batch workers)."""
-        for kind in ("intake", "course"):
-            self.pipeline(kind, learned=False)
+        for kind in KINDS:
+            self.pipeline(kind)
         _ = self.titles, self.demand, self.catalog, self.predicted_outcomes, self.transitions
         return self
 
