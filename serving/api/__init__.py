@@ -1,0 +1,1 @@
+"""The HTTP service (FastAPI): ``serving.api.app.create_app``; routers in ``routers/``."""
