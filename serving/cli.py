@@ -390,6 +390,26 @@ PROGRAM_COLUMNS = ["program_id", "provider_name", "name", "cip_code", "cost_tota
                    "employment_rate_hi", "annual_earnings_pred"]
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="uvicorn processes")] = 1,
+) -> None:
+    """Start the HTTP API (uvicorn); needs PATHMATCH_API_KEYS or PATHMATCH_API_KEY_FILE."""
+    import uvicorn
+
+    from serving.api.settings import ApiConfigError, ApiSettings
+
+    try:
+        ApiSettings().check()
+    except ApiConfigError as exc:
+        raise fail(str(exc)) from None
+    # uvicorn's own access log prints query strings; the app logs its own lines without them
+    uvicorn.run("serving.api.app:create_app", factory=True, host=host, port=port,
+                workers=workers, access_log=False, log_level="info")
+
+
 def main() -> None:  # pragma: no cover - console entry for `python -m serving.cli`
     sys.exit(app())
 
