@@ -388,3 +388,43 @@ def skills_frame(nlp: Language, ids: list[Any], texts: list[str], *, id_column: 
     return pl.DataFrame(rows, schema={id_column: pl.String, "skill_id": pl.String,
                                       "skill_label": pl.String, "score": pl.Float64},
                         orient="row")
+
+
+def evidence_frame(nlp: Language, ids: list[Any], texts: list[str], *, id_column: str,
+                   top_k: int = 20, min_score: float = 0.0, batch_size: int = 64
+                   ) -> pl.DataFrame:
+    """``skills_frame`` plus ``sentence``: the sentence that best supports each skill.
+
+    Explanations quote it ("teaches medication administration: 'Courses cover pharmacology
+    and medication administration'"), so a reader can check the link against the text.
+    """
+    info = skill_info_from(None, nlp)
+    rows: list[tuple[Any, str, str, float, str | None]] = []
+    cleaned = [clean_text(t or "")[0] for t in texts]
+    for doc_id, doc in zip(ids, nlp.pipe(cleaned, batch_size=batch_size), strict=True):
+        sentence_of = _best_sentences(doc)
+        ranked = [(s, score) for s, score in (doc._.ranked_skills or [])
+                  if info(s)[1] == "ESCO" and score >= min_score][:top_k]
+        rows.extend((doc_id, s, info(s)[0], float(score), sentence_of.get(s))
+                    for s, score in ranked)
+    return pl.DataFrame(rows, schema={id_column: pl.String, "skill_id": pl.String,
+                                      "skill_label": pl.String, "score": pl.Float64,
+                                      "sentence": pl.String}, orient="row")
+
+
+def _best_sentences(doc: Doc) -> dict[str, str]:
+    """Skill id -> the sentence of the span that links to it with the highest score, else
+    the sentence the learned linker ranked it highest in (``doc._.skill_sentences``)."""
+    best: dict[str, tuple[float, str]] = {}
+    spans = doc.spans[CANDIDATES_KEY] if CANDIDATES_KEY in doc.spans else []
+    for span in spans:
+        skills = span._.skills
+        if skills is None:
+            ids = span._.candidate_ids or []
+            skills = list(zip(ids, span._.candidate_scores or [1.0] * len(ids), strict=False))
+        for skill_id, score in skills:
+            if skill_id not in best or score > best[skill_id][0]:
+                best[skill_id] = (float(score), span.sent.text.strip())
+    by_sentence = dict(getattr(doc._, "skill_sentences", None) or {})
+    by_sentence.update({skill_id: sentence for skill_id, (_, sentence) in best.items()})
+    return by_sentence

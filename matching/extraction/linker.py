@@ -1077,6 +1077,8 @@ def _register_extensions() -> None:
             Span.set_extension(name, default=None)
     if not Doc.has_extension("ranked_skills"):
         Doc.set_extension("ranked_skills", default=None)
+    if not Doc.has_extension("skill_sentences"):
+        Doc.set_extension("skill_sentences", default=None)
 
 
 class LinkerComponent:
@@ -1149,15 +1151,19 @@ class LinkerComponent:
         sent_results = self._rank_cached([(self.normalize(s.text), ()) for _, s in sent_jobs])
         spans: list[dict[str, list[float]]] = [{} for _ in docs]
         sents: list[dict[str, float]] = [{} for _ in docs]
+        where: list[dict[str, str]] = [{} for _ in docs]
         for (d, span), result in zip(span_jobs, span_results, strict=True):
             span._.skills = result
             for sid, score in result:
                 spans[d].setdefault(sid, []).append(score)
-        for (d, _), result in zip(sent_jobs, sent_results, strict=True):
+        for (d, sent), result in zip(sent_jobs, sent_results, strict=True):
             for sid, score in result:
-                sents[d][sid] = max(sents[d].get(sid, 0.0), score * self.sentence_weight)
-        for doc, span_scores, sent_scores in zip(docs, spans, sents, strict=True):
+                if score * self.sentence_weight > sents[d].get(sid, 0.0):
+                    sents[d][sid] = score * self.sentence_weight
+                    where[d][sid] = sent.text.strip()
+        for doc, span_scores, sent_scores, best in zip(docs, spans, sents, where, strict=True):
             doc._.ranked_skills = self._combine(span_scores, sent_scores)
+            doc._.skill_sentences = best
 
     def _rank_cached(self, jobs: list[tuple[str, tuple[str, ...]]]
                      ) -> list[list[tuple[str, float]]]:
