@@ -150,24 +150,26 @@ def soc2010_to_onet(codes: pl.Series | list[str], xwalk_2010_2018: pl.DataFrame,
     occupations and a 2018 occupation can collect several 2010 codes (15-1132 and 15-1133
     both became 15-1252); callers aggregate. Codes that reach no occupation are reported.
 
-    Returns (soc2010_code, level 'detailed' | 'broad', onet_soc_code) and the report.
+    Returns (soc2010_code, level 'detailed' | 'broad' | 'minor', onet_soc_code) and the report.
     """
     report = LoadReport("soc2010_to_onet")
     wanted = pl.DataFrame({"soc2010_code": pl.Series(codes, dtype=pl.String)}).unique()
+    code = pl.col("soc2010_code")
     wanted = wanted.with_columns(
-        pl.when(pl.col("soc2010_code").str.ends_with("0")).then(pl.lit("broad"))
+        pl.when(code.str.ends_with("000")).then(pl.lit("minor"))
+        .when(code.str.ends_with("0")).then(pl.lit("broad"))
         .otherwise(pl.lit("detailed")).alias("level"),
-        pl.when(pl.col("soc2010_code").str.ends_with("0"))
-        .then(pl.col("soc2010_code").str.slice(0, 6))
-        .otherwise(pl.col("soc2010_code")).alias("_prefix"))
+        pl.when(code.str.ends_with("000")).then(code.str.slice(0, 4))
+        .when(code.str.ends_with("0")).then(code.str.slice(0, 6))
+        .otherwise(code).alias("_prefix"))
     onet2010 = xwalk_2010_2018.select(
         pl.col("onet_soc_2010_code").str.slice(0, 7).alias("_detailed2010"), "soc2018_code"
     ).unique()
-    prefix6 = onet2010.with_columns(pl.col("_detailed2010").str.slice(0, 6).alias("_prefix"))
-    prefix7 = onet2010.with_columns(pl.col("_detailed2010").alias("_prefix"))
     to2018 = pl.concat([
-        wanted.filter(pl.col("level") == "broad").join(prefix6, on="_prefix"),
-        wanted.filter(pl.col("level") == "detailed").join(prefix7, on="_prefix"),
+        wanted.filter(pl.col("level") == level).join(
+            onet2010.with_columns(pl.col("_detailed2010").str.slice(0, width).alias("_prefix")),
+            on="_prefix")
+        for level, width in (("minor", 4), ("broad", 6), ("detailed", 7))
     ]).select("soc2010_code", "level", "soc2018_code").unique()
     occ = occupations.select("onet_soc_code", "soc2018_code")
     exact = to2018.join(occ, on="soc2018_code")
