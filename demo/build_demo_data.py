@@ -45,6 +45,7 @@ from demo_content import onet_dwa as OD  # noqa: E402
 from demo_content import participants as PA  # noqa: E402
 from demo_content import postings as PO  # noqa: E402
 from demo_content import programs as PR  # noqa: E402
+from demo_content import geo as GEO  # noqa: E402
 from demo_content import transitions as TR  # noqa: E402
 
 DEFAULT_OUT = HERE / "data"
@@ -1259,6 +1260,19 @@ BUILDERS: list[tuple[str, Callable[[Path], dict[str, int]]]] = [
     ("courses", build_courses), ("participants", build_participants),
     ("transitions", build_transitions),
 ]
+
+
+def build_geo(out: Path) -> dict[str, int]:
+    """Census Gazetteer ZCTA layout: tab-separated, the last header padded with spaces."""
+    header = ["GEOID", "ALAND", "AWATER", "ALAND_SQMI", "AWATER_SQMI", "INTPTLAT",
+              "INTPTLONG" + " " * 50]
+    rows = [[z, round(area * 2_589_988), 0, area, 0.0, f"{lat:.6f}", f"{lon:.6f}"]
+            for z, (lat, lon, area) in sorted(GEO.ZCTAS.items())]
+    return {"2023_Gaz_zcta_national.txt": write_tsv(out / "geo" / "2023_Gaz_zcta_national.txt",
+                                                    header, rows)}
+
+
+BUILDERS.append(("geo", build_geo))
 
 
 def build_all(out: Path) -> dict[str, dict[str, int]]:

@@ -61,6 +61,7 @@ def all_sources() -> Sequence[Source]:
         courses,
         crosswalks,
         esco,
+        geo,
         labor,
         onet,
         postings,
@@ -68,5 +69,6 @@ def all_sources() -> Sequence[Source]:
         transitions,
     )
 
-    modules = (onet, esco, crosswalks, programs, labor, postings, courses, transitions)
+    modules = (onet, esco, crosswalks, programs, labor, postings, courses, transitions,
+               geo)
     return [source for module in modules for source in module.SOURCES]
