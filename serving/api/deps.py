@@ -11,6 +11,7 @@ import hmac
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
@@ -100,3 +101,27 @@ def _matches(offered: str, keys: tuple[str, ...]) -> bool:
 
 
 EngineDep = Annotated[Engine, Depends(get_engine)]
+
+
+def invalid(loc: list[str | int], msg: str, kind: str = "value_error") -> RequestValidationError:
+    """A 422 in the standard shape for checks pydantic cannot express (limits in settings)."""
+    return RequestValidationError([{"loc": tuple(loc), "msg": msg, "type": kind}])
+
+
+def check_texts(request: Request, texts: list[str], loc: list[str | int],
+                field: str | None = None) -> None:
+    """Enforce ``max_texts`` and ``max_text_chars`` from the settings (422, field path named).
+
+    The body limit (413) bounds a request's bytes; these bound its work: one request may
+    not hold more texts, or longer ones, than the service is sized for.
+    """
+    settings = request.app.state.settings
+    if len(texts) > settings.max_texts:
+        raise invalid(loc, f"at most {settings.max_texts} items per request "
+                           f"(PATHMATCH_MAX_TEXTS); got {len(texts)}", "too_long")
+    for i, text in enumerate(texts):
+        if len(text) > settings.max_text_chars:
+            where = [*loc, i] + ([field] if field else [])
+            raise invalid(where, f"at most {settings.max_text_chars:,} characters per text "
+                                 f"(PATHMATCH_MAX_TEXT_CHARS); got {len(text):,}",
+                          "string_too_long")

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from serving.api.routers import health, version
+from serving.api.routers import extract, health, occupations, programs, titles, version
 
 ALL_ROUTERS: list[APIRouter] = [
     health.router,
     version.router,
+    extract.router,
+    titles.router,
+    occupations.router,
+    programs.router,
 ]
 PUBLIC_ROUTERS: list[APIRouter] = [health.router]
 

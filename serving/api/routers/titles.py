@@ -1,0 +1,56 @@
+"""``POST /v1/titles``: job titles as people write them to ranked occupations.
+
+Uses the engine's title normalizer (the registered ``pathmatch-titles`` model, else one
+fitted from the bundle at start-up). Results come back in input order with their index, so
+the response need not repeat the submitted titles.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from serving.api.deps import EngineDep, Envelope, check_texts, meta_of
+
+router = APIRouter(tags=["titles"])
+
+
+class TitlesRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "titles": ["cna", "sr. software dev", "class a truck driver"],
+        "taxonomy": "onet", "top_k": 3}]})
+
+    titles: list[str] = Field(min_length=1, description="capped by PATHMATCH_MAX_TEXTS")
+    taxonomy: Literal["onet", "esco"] = "onet"
+    top_k: int = Field(default=5, ge=1, le=50)
+
+
+class OccupationCandidate(BaseModel):
+    code: str = Field(description="O*NET-SOC code or ESCO occupation URI")
+    title: str
+    taxonomy: str
+    score: float
+
+
+class TitleResult(BaseModel):
+    index: int = Field(description="position of the title in the request")
+    candidates: list[OccupationCandidate] = Field(description="best first; empty for a "
+                                                              "blank title")
+
+
+class TitlesResponse(Envelope):
+    taxonomy: str
+    results: list[TitleResult]
+
+
+@router.post("/titles", response_model=TitlesResponse, summary="Normalize job titles")
+def titles(body: TitlesRequest, request: Request, engine: EngineDep) -> TitlesResponse:
+    check_texts(request, body.titles, ["body", "titles"])
+    ranked = engine.titles.predict(body.titles, taxonomy=body.taxonomy, top_k=body.top_k)
+    results = [TitleResult(index=i, candidates=[OccupationCandidate(**c.to_dict())
+                                                for c in candidates])
+               for i, candidates in enumerate(ranked)]
+    return TitlesResponse(taxonomy=body.taxonomy, results=results,
+                          meta=meta_of(engine, request))
