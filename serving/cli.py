@@ -410,6 +410,58 @@ def serve(
                 workers=workers, access_log=False, log_level="info")
 
 
+GapOccupations = Annotated[list[str] | None, typer.Option(
+    "--occupation", help="target O*NET-SOC or SOC 2018 code (repeatable)")]
+
+
+@app.command()
+def gaps(
+    courses: Annotated[Path, typer.Option(
+        "--courses", help="catalog CSV/JSONL (code, title, description), a course file of "
+                          "the shared data formats, or a folder of them")],
+    region: Region,
+    out: Annotated[Path, typer.Option("--out", help="report folder (HTML, JSON, PNG)")],
+    cip: Annotated[str | None, typer.Option("--cip", help="program CIP 2020 code")] = None,
+    occupation: GapOccupations = None,
+    top_k: Annotated[int, typer.Option("--top-k", min=1, max=200, help="gaps to list")] = 20,
+    bundle: BundleIn = None,
+) -> None:
+    """Curriculum gaps: skills taught against skills sought in the region, with a report."""
+    from matching.gaps import GapError, analyze_gaps, read_courses
+    from serving.engine import Engine
+    from serving.gap_report import gap_context, write_report
+
+    progress, hook = stage_progress()
+    try:
+        with progress:
+            hook("reading courses", 0, 4)
+            catalog = read_courses(courses)
+            hook("regional demand (posting skills)", 1, 4)
+            context = gap_context(Engine.load(bundle=bundle or get_settings().bundle_dir))
+            hook("analyzing gaps", 2, 4)
+            result = analyze_gaps(catalog, context, region=region, cip_code=cip,
+                                  occupations=occupation, top_k=top_k)
+            hook("writing report", 3, 4)
+            paths = write_report(result, out)
+    except (GapError, BundleError) as exc:
+        raise fail(str(exc)) from None
+    if catalog.rejects:
+        console.print(f"{sum(r['severity'] == 'rejected' for r in catalog.rejects)} course "
+                      f"rows rejected (listed in the report)")
+    rows = pl.DataFrame([{"rank": g.rank, "skill": g.label, "demand_weight": g.demand_weight,
+                          "share": g.share, "esco": g.esco_status,
+                          "host_course": g.host_course.code if g.host_course else None}
+                         for g in result.gaps],
+                        schema={"rank": pl.Int64, "skill": pl.String,
+                                "demand_weight": pl.Float64, "share": pl.Float64,
+                                "esco": pl.String, "host_course": pl.String})
+    render_frame(rows, f"top gaps in {result.region} ({result.target_method} targets: "
+                 f"{', '.join(t.onet_soc_code for t in result.targets)})", rows.columns)
+    console.print(f"coverage {result.cover.coverage_before:.0%} -> "
+                  f"{result.cover.coverage_after:.0%} with {len(result.cover.added)} skills")
+    stdout.print(f"report: {paths.html}")
+
+
 def main() -> None:  # pragma: no cover - console entry for `python -m serving.cli`
     sys.exit(app())
 
