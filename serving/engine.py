@@ -46,6 +46,7 @@ class Engine:
     notes: list[str] = field(default_factory=list)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _pipelines: dict[tuple[str, bool], Any] = field(default_factory=dict, repr=False)
+    _regions: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, settings: Settings | None = None, bundle: Path | str | None = None,
@@ -162,11 +163,52 @@ class Engine:
 
         return TransitionRanker.load(ref.path)
 
+    # ------------------------------------------------------------------ referrals
+
+    @cached_property
+    def program_skills(self) -> pl.DataFrame:
+        """Skills each listed program teaches, with the sentence that shows it."""
+        from matching.extraction.io import evidence_frame
+
+        listed = self.bundle.table("etpl_programs")
+        return evidence_frame(self.pipeline("course"), listed["program_id"].to_list(),
+                              listed["description"].fill_null("").to_list(),
+                              id_column="program_id", min_score=self.skill_min_score)
+
+    def region_context(self, region: str) -> Any:
+        """The shared ``RegionContext`` for referrals and pathways in ``region``."""
+        from matching.referrals import build_region_context
+
+        key = region.strip().upper()
+        with self._lock:
+            if key not in self._regions:
+                self._regions[key] = build_region_context(key, self._context_tables())
+            return self._regions[key]
+
+    def _context_tables(self) -> dict[str, pl.DataFrame | None]:
+        names = ("onet_occupations", "onet_related_occupations", "oews", "esco_occupations",
+                 "esco_occupation_skills", "esco_skills", "xwalk_esco_onet", "zcta_centroids")
+        tables = {n: self.bundle.table(n) if self.bundle.has(n) else None for n in names}
+        return {**tables, "programs": self.catalog.programs,
+                "program_occupations": self.catalog.program_occupations,
+                "stackability": self.catalog.stackability,
+                "program_skills": self.program_skills, "demand": self.demand.table,
+                "demand_skills": self.demand.skills_table,
+                "predicted_outcomes": self.predicted_outcomes}
+
+    @cached_property
+    def reader(self) -> Any:
+        """The participant-side models (``matching.referrals.ParticipantReader``)."""
+        from serving.reader import EngineReader
+
+        return EngineReader(self)
+
     def warm(self) -> Engine:
         """Build everything a request can touch (server start-up, batch workers)."""
         for kind in KINDS:
             self.pipeline(kind)
         _ = self.titles, self.demand, self.catalog, self.predicted_outcomes, self.transitions
+        _ = self.program_skills
         return self
 
 
