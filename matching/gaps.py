@@ -506,20 +506,42 @@ def normalize_cip(code: str) -> str:
     raise GapError(f"CIP code {code!r} is not a six-digit CIP 2020 code (e.g. 51.3801)")
 
 
-def occupations_for_cip(cip: str, context: GapContext) -> pl.DataFrame:
-    """O*NET codes of a CIP code; GapError for an unknown code or one with no occupation."""
+def occupations_for_cip(cip: str, xwalk_cip_soc: pl.DataFrame, onet_occupations: pl.DataFrame,
+                        cip_codes: pl.DataFrame | None = None) -> pl.DataFrame:
+    """O*NET codes of a CIP code; GapError for an unknown code or one with no occupation.
+
+    Takes bundle tables only, so a caller can check the code before the slow steps."""
     code = normalize_cip(cip)
-    known = context.cip_codes.get_column("cip_code").to_list() if context.cip_codes is not \
-        None else context.xwalk_cip_soc.get_column("cip_code").unique().to_list()
-    if code not in set(known):
+    source = cip_codes if cip_codes is not None else xwalk_cip_soc
+    known = set(source.get_column("cip_code").drop_nulls().to_list())
+    if code not in known:
         family = sorted(c for c in known if c.startswith(code[:2]) and len(c) == 7)[:8]
         hint = f"; codes in family {code[:2]}: {', '.join(family)}" if family else ""
         raise GapError(f"unknown CIP code {cip!r}: not in the CIP 2020 list{hint}")
-    found = target_occupations([code], context.xwalk_cip_soc, context.onet_occupations)
+    found = target_occupations([code], xwalk_cip_soc, onet_occupations)
     if found.height == 0:
         raise GapError(f"CIP code {code} maps to no occupation in the CIP-SOC crosswalk "
                        f"(other than postsecondary teachers); give --occupation instead")
     return found.select("onet_soc_code", pl.col("onet_title").alias("title"))
+
+
+def check_cip(cip: str, bundle: Any) -> pl.DataFrame:
+    """:func:`occupations_for_cip` straight from a bundle (fails fast, before any NLP)."""
+    return occupations_for_cip(cip, bundle.table("xwalk_cip_soc"),
+                               bundle.table("onet_occupations"),
+                               bundle.table("cip_codes") if bundle.has("cip_codes") else None)
+
+
+def check_region(region: str, postings: pl.DataFrame) -> None:
+    """Fail fast, before any NLP, when no posting is located in the state ``region``
+    (:func:`region_rows` makes the definitive check on the demand table)."""
+    wanted = str(region).strip().upper()
+    if wanted in ("US", "UNKNOWN") or "state" not in postings.columns:
+        return
+    states = postings.get_column("state").drop_nulls().str.to_uppercase().unique()
+    if wanted not in set(states.to_list()):
+        shown = ", ".join(sorted(states.to_list())[:60])
+        raise GapError(f"region {region!r} has no postings; states with postings: {shown}")
 
 
 def occupations_for_codes(codes: Sequence[str], context: GapContext) -> pl.DataFrame:
@@ -875,7 +897,8 @@ def resolve_targets(context: GapContext, rows: pl.DataFrame, per_course: dict[st
     if cip_code and occupations:
         raise GapError("give either a CIP code or occupation codes, not both")
     if cip_code:
-        found = occupations_for_cip(cip_code, context)
+        found = occupations_for_cip(cip_code, context.xwalk_cip_soc,
+                                    context.onet_occupations, context.cip_codes)
         return found, None, "cip", (f"CIP {normalize_cip(cip_code)} -> SOC 2018 (NCES CIP-SOC "
                                     f"crosswalk) -> O*NET-SOC: {found.height} occupations")
     if occupations:
@@ -895,7 +918,8 @@ def analyze_gaps(courses: CourseInput, context: GapContext, *, region: str,
     if courses.table.height == 0:
         raise GapError("empty catalog: no courses given")
     if cip_code:  # fail fast on a bad code, before any text is processed
-        occupations_for_cip(cip_code, context)
+        occupations_for_cip(cip_code, context.xwalk_cip_soc, context.onet_occupations,
+                            context.cip_codes)
     rows = region_rows(context, region)
     region = rows.item(0, "region")
     notes: list[str] = []
