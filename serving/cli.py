@@ -427,7 +427,7 @@ def gaps(
     bundle: BundleIn = None,
 ) -> None:
     """Curriculum gaps: skills taught against skills sought in the region, with a report."""
-    from matching.gaps import GapError, analyze_gaps, read_courses
+    from matching.gaps import GapError, analyze_gaps, check_cip, check_region, read_courses
     from serving.engine import Engine
     from serving.gap_report import gap_context, write_report
 
@@ -436,8 +436,12 @@ def gaps(
         with progress:
             hook("reading courses", 0, 4)
             catalog = read_courses(courses)
+            engine = Engine.load(bundle=bundle or get_settings().bundle_dir)
+            check_region(region, engine.bundle.table("postings"))
+            if cip:
+                check_cip(cip, engine.bundle)
             hook("regional demand (posting skills)", 1, 4)
-            context = gap_context(Engine.load(bundle=bundle or get_settings().bundle_dir))
+            context = gap_context(engine)
             hook("analyzing gaps", 2, 4)
             result = analyze_gaps(catalog, context, region=region, cip_code=cip,
                                   occupations=occupation, top_k=top_k)
