@@ -24,3 +24,12 @@ def shared_data() -> Path:
             pytest.fail(message + " (required under CI=true)")
         pytest.skip(message)
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def api_server(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201 - yields ApiServer
+    """A real uvicorn serving the demo bundle with a test key (see tests/api_server.py)."""
+    from api_server import demo_home, running_server
+
+    with running_server(demo_home(tmp_path_factory.mktemp("api_home"))) as server:
+        yield server

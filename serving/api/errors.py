@@ -2,8 +2,9 @@
 
 Participant data is personal, so no error body or log line repeats what was submitted:
 validation errors keep the field path, message and type but drop pydantic's ``input`` (and
-``ctx``/``url``); the access log has method, path, status, milliseconds and request id, never
-a query string or body; an unexpected exception is logged by its type and request id only.
+``ctx``/``url``); the access log has method, route template, status, milliseconds and
+request id, never the raw path, a query string or a body; an unexpected exception is logged
+by its type and request id only.
 
 Two pure ASGI middlewares do what handlers cannot:
 
@@ -185,8 +186,23 @@ class RequestContext:
                 await send_json(send_with_id, 500, body)
         finally:
             ms = (time.perf_counter() - started) * 1000
-            log.info("%s %s %s %.1fms request_id=%s", scope.get("method"), scope.get("path"),
+            log.info("%s %s %s %.1fms request_id=%s", scope.get("method"), _route_of(scope),
                      status["code"], ms, request_id)
+
+
+def _route_of(scope: Scope) -> str:
+    """The matched route's template (``/v1/occupations/{code}``), never the raw path.
+
+    A raw path or query string can carry whatever a client typed; the template cannot.
+    """
+    template = getattr(scope.get("route"), "path", None)
+    if not template:
+        return "(no route)"
+    # FastAPI keeps an included router's own template ("/programs"); the matched prefix
+    # ("/v1") is the raw path minus as many segments as the template has.
+    raw = str(scope.get("path", "")).rstrip("/").split("/")
+    keep = max(len(raw) - (len(template.split("/")) - 1), 1)
+    return "/".join(raw[:keep]) + template
 
 
 class BodyLimit:

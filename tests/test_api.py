@@ -1,0 +1,267 @@
+"""The HTTP API against a real uvicorn on loopback (the ``api_server`` fixture).
+
+Every endpoint: its happy path, 422 naming the field without echoing the value, 413 for an
+oversized body, 401 without a valid key, 404 for unknown codes; ``meta`` in every body;
+and the server's own log holds no submitted text and no 500.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from api_server import REPO, ApiServer
+
+SECRET = "Zyxwvut-Participant-Secret-4417"
+MIB = 1024 * 1024
+GOOD = {
+    ("GET", "/v1/version"): {},
+    ("POST", "/v1/extract"): {"json": {"kind": "intake", "top_k": 5, "texts": [
+        {"id": "n1", "text": "Worked as a CNA. I can drive a forklift and use Microsoft Excel."}]}},
+    ("POST", "/v1/titles"): {"json": {"titles": ["cna", "class a truck driver"], "top_k": 3}},
+    ("GET", "/v1/occupations/31-1131.00"): {},
+    ("GET", "/v1/programs"): {"params": {"region": "NJ", "limit": 5}},
+}
+PROTECTED = list(GOOD)
+# (request, the field path the 422 must name); every bad value carries SECRET
+MALFORMED = [
+    (("POST", "/v1/extract"),
+     {"json": {"kind": "intake", "texts": [{"id": "a", "text": [SECRET]}]}},
+     ["body", "texts", 0, "text"]),
+    (("POST", "/v1/extract"), {"json": {"kind": SECRET, "texts": [{"id": "a", "text": "x"}]}},
+     ["body", "kind"]),
+    (("POST", "/v1/extract"), {"json": {"kind": "intake", "texts": [{"id": "a", "text": "x"}],
+                                        "top_k": SECRET}}, ["body", "top_k"]),
+    (("POST", "/v1/extract"), {"content": "{" + SECRET,
+                               "headers": {"content-type": "application/json"}}, ["body", 1]),
+    (("POST", "/v1/titles"), {"json": {"titles": SECRET}}, ["body", "titles"]),
+    (("POST", "/v1/titles"), {"json": {"titles": ["x"], "taxonomy": SECRET}},
+     ["body", "taxonomy"]),
+    (("POST", "/v1/titles"), {"json": {"titles": ["x"], SECRET: 1}}, ["body", SECRET]),
+    (("GET", f"/v1/occupations/{SECRET}"), {}, ["path", "code"]),
+    (("GET", "/v1/programs"), {"params": {"region": SECRET}}, ["query", "region"]),
+    (("GET", "/v1/programs"), {"params": {"region": "NJ", "max_cost": SECRET}},
+     ["query", "max_cost"]),
+    (("GET", "/v1/programs"), {"params": {}}, ["query", "region"]),
+]
+
+
+@pytest.fixture(scope="module")
+def client(api_server: ApiServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=api_server.base_url, headers=api_server.headers,
+                      timeout=60.0) as session:
+        yield session
+
+
+def call(client: httpx.Client, route: tuple[str, str], **kwargs: object) -> httpx.Response:
+    method, path = route
+    return client.request(method, path, **kwargs)  # type: ignore[arg-type]
+
+
+def assert_meta(body: dict, bundle: str | None = None) -> None:
+    meta = body["meta"]
+    assert set(meta) == {"bundle", "models", "notes", "request_id"}
+    assert meta["request_id"]
+    if bundle:
+        assert meta["bundle"] == bundle
+
+
+# ----------------------------------------------------------------------------- happy paths
+
+
+def test_health_needs_no_key_and_reports_the_bundle(api_server: ApiServer) -> None:
+    reply = httpx.get(f"{api_server.base_url}/v1/health")
+    assert reply.status_code == 200
+    body = reply.json()
+    assert body["status"] == "ok" and body["bundle_present"] is True
+    assert body["models_loaded"] == []  # no models registered in the test home
+    assert any("title model" in note for note in body["meta"]["notes"])
+    assert reply.headers["x-request-id"] == body["meta"]["request_id"]
+
+
+def test_version_names_bundle_taxonomies_and_environment(client: httpx.Client) -> None:
+    body = client.get("/v1/version").json()
+    assert body["package"] and body["bundle"] == body["meta"]["bundle"]
+    assert body["taxonomies"]["onet"] and body["taxonomies"]["esco"]
+    assert body["tracking_uri"].startswith("sqlite:///")
+    assert body["ray_address"] == "local"
+
+
+def test_extract_links_skills_with_their_evidence_sentence(client: httpx.Client) -> None:
+    body = call(client, ("POST", "/v1/extract"), **GOOD[("POST", "/v1/extract")]).json()
+    (result,) = body["results"]
+    assert result["id"] == "n1"
+    labels = {s["label"]: s for s in result["skills"]}
+    assert "operate forklift" in labels and labels["operate forklift"]["taxonomy"] == "ESCO"
+    forklift = labels["operate forklift"]
+    assert forklift["evidence"] == "I can drive a forklift and use Microsoft Excel."
+    assert forklift["start"] < forklift["end"] and 0 < forklift["score"] <= 1
+    assert len(result["skills"]) <= 5
+
+
+def test_titles_rank_occupations_in_input_order(client: httpx.Client) -> None:
+    body = call(client, ("POST", "/v1/titles"), **GOOD[("POST", "/v1/titles")]).json()
+    first, second = body["results"]
+    assert (first["index"], second["index"]) == (0, 1)
+    assert first["candidates"][0]["code"] == "31-1131.00"
+    assert second["candidates"][0]["code"] == "53-3032.00"
+    assert len(first["candidates"]) == 3
+    esco = client.post("/v1/titles", json={"titles": ["nurse aide"], "taxonomy": "esco"}).json()
+    assert esco["results"][0]["candidates"][0]["code"].startswith("http")
+
+
+def test_occupation_joins_wages_projections_demand_and_related(client: httpx.Client) -> None:
+    body = client.get("/v1/occupations/31-1131.00").json()
+    assert body["title"] == "Nursing Assistants" and body["soc2018_code"] == "31-1131"
+    assert body["job_zone"] is not None and body["description"]
+    assert {w["prim_state"] for w in body["wages"]} >= {"US", "NJ"}
+    assert body["projections"]["soc_code"] in ("31-1131", "31-1130")
+    assert any(d["region"] == "NJ" and d["postings_dedup"] > 0 for d in body["demand"])
+    assert "31-1121.00" in {r["onet_soc_code"] for r in body["related"]}
+    web = client.get("/v1/occupations/15-1254.00").json()  # the demo postings with skills
+    assert web["top_skills"] and all(0 < s["share"] <= 1 for s in web["top_skills"])
+    by_soc = client.get("/v1/occupations/31-1131", params={"region": "nj"}).json()
+    assert by_soc["onet_soc_code"] == "31-1131.00"
+    assert {d["region"] for d in by_soc["demand"]} == {"NJ"}
+
+
+def test_programs_filter_page_and_carry_outcomes(client: httpx.Client) -> None:
+    everything = client.get("/v1/programs", params={"region": "nj", "limit": 200}).json()
+    total = everything["total"]
+    assert total == len(everything["programs"]) > 5
+    page = client.get("/v1/programs", params={"region": "NJ", "limit": 5, "offset": 5}).json()
+    assert [p["program_id"] for p in page["programs"]] == \
+        [p["program_id"] for p in everything["programs"][5:10]]
+    cna = client.get("/v1/programs", params={"region": "NJ", "occupation": "31-1131"}).json()
+    assert cna["programs"] and all("31-1131.00" in p["target_onet_codes"]
+                                   for p in cna["programs"])
+    assert cna["programs"][0]["reported"]["employment_q2_n"] is not None
+    assert cna["programs"][0]["predicted"] is None  # no outcome model registered
+    cheap = client.get("/v1/programs", params={"region": "NJ", "max_cost": 2000,
+                                               "max_weeks": 12, "limit": 200}).json()
+    assert 0 < cheap["total"] < total
+    assert all(p["cost_total"] <= 2000 and p["weeks"] <= 12 for p in cheap["programs"])
+
+
+@pytest.mark.parametrize("route", PROTECTED, ids=lambda r: f"{r[0]} {r[1]}")
+def test_every_answer_has_meta_and_bearer_works(client: httpx.Client, api_server: ApiServer,
+                                                route: tuple[str, str]) -> None:
+    kwargs = GOOD[route]
+    reply = call(client, route, **kwargs)
+    assert reply.status_code == 200, reply.text
+    bundle = client.get("/v1/version").json()["bundle"]
+    assert_meta(reply.json(), bundle)
+    bearer = httpx.request(route[0], api_server.base_url + route[1], timeout=60.0,
+                           headers={"Authorization": f"Bearer {api_server.key}"},
+                           **kwargs)  # type: ignore[arg-type]
+    assert bearer.status_code == 200
+
+
+# ----------------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(("route", "kwargs", "loc"), MALFORMED,
+                         ids=[f"{r[1].replace(SECRET, 'X')}-{'.'.join(map(str, loc))}"
+                              for r, _, loc in MALFORMED])
+def test_malformed_input_is_422_naming_the_field_not_the_value(
+        client: httpx.Client, route: tuple[str, str], kwargs: dict, loc: list) -> None:
+    reply = call(client, route, **kwargs)
+    assert reply.status_code == 422, reply.text
+    body = reply.json()
+    assert_meta(body)
+    assert loc in [error["loc"] for error in body["detail"]]
+    for error in body["detail"]:
+        assert set(error) == {"loc", "msg", "type"} and error["msg"]
+    shown = json.dumps({"detail": [{k: e[k] for k in ("msg", "type")} for e in body["detail"]]})
+    assert SECRET not in shown, "the submitted value must not be echoed"
+
+
+def test_request_caps_are_422_with_the_field(client: httpx.Client) -> None:
+    many = [{"id": str(i), "text": "forklift"} for i in range(101)]
+    reply = client.post("/v1/extract", json={"kind": "posting", "texts": many})
+    assert reply.status_code == 422
+    assert reply.json()["detail"][0]["loc"] == ["body", "texts"]
+    long = client.post("/v1/extract", json={"kind": "posting",
+                                            "texts": [{"id": "a", "text": "x " * 15000}]})
+    assert long.status_code == 422
+    assert long.json()["detail"][0]["loc"] == ["body", "texts", 0, "text"]
+
+
+@pytest.mark.parametrize("route", PROTECTED, ids=lambda r: f"{r[0]} {r[1]}")
+def test_oversized_body_is_413(client: httpx.Client, route: tuple[str, str]) -> None:
+    big = json.dumps({"titles": ["a" * 100] * (MIB // 100)}).encode()
+    reply = call(client, route, content=big, headers={"content-type": "application/json"})
+    assert reply.status_code == 413, reply.text
+    assert "limit is 1,048,576 bytes" in reply.json()["detail"]
+    assert_meta(reply.json())
+
+
+def test_oversized_streamed_body_without_length_is_413(client: httpx.Client) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'{"titles": ["'
+        for _ in range(40):
+            yield b"a" * 32768
+        yield b'"]}'
+
+    reply = client.post("/v1/titles", content=chunks(),
+                        headers={"content-type": "application/json"})
+    assert reply.status_code == 413
+
+
+@pytest.mark.parametrize("route", PROTECTED, ids=lambda r: f"{r[0]} {r[1]}")
+def test_missing_or_wrong_key_is_401_with_a_challenge(api_server: ApiServer,
+                                                      route: tuple[str, str]) -> None:
+    url = api_server.base_url + route[1]
+    for headers in ({}, {"X-API-Key": "wrong"}, {"Authorization": "Bearer wrong"},
+                    {"X-API-Key": api_server.key[:-1]}):
+        reply = httpx.request(route[0], url, headers=headers, timeout=60.0,
+                              **GOOD[route])  # type: ignore[arg-type]
+        assert reply.status_code == 401, (headers, reply.text)
+        assert reply.headers["www-authenticate"].startswith("Bearer")
+        assert_meta(reply.json())
+        assert "API key" in reply.json()["detail"]
+
+
+def test_unknown_codes_are_404_with_suggestions(client: httpx.Client) -> None:
+    occupation = client.get("/v1/occupations/29-1199.00")
+    assert occupation.status_code == 404
+    assert occupation.json()["suggestions"][0].startswith("29-1141.00")
+    assert_meta(occupation.json())
+    region = client.get("/v1/programs", params={"region": "TX"})
+    assert region.status_code == 404 and region.json()["known"] == ["NJ"]
+    target = client.get("/v1/programs", params={"region": "NJ", "occupation": "11-9999.00"})
+    assert target.status_code == 404 and target.json()["suggestions"]
+    assert client.get("/v1/nothing-here").status_code == 404
+
+
+def test_server_log_has_no_submitted_text_and_no_500(client: httpx.Client,
+                                                     api_server: ApiServer) -> None:
+    client.post("/v1/extract", json={"kind": "intake", "texts": [{"id": "p", "text":
+                                     f"My name is {SECRET}; I drove a forklift."}]})
+    client.post("/v1/titles", json={"titles": [SECRET]})
+    client.get("/v1/programs", params={"region": "NJ", "note": SECRET})
+    client.post("/v1/titles", content=("[" + SECRET) * 40000,
+                headers={"content-type": "application/json"})
+    for route, kwargs, _ in MALFORMED:
+        call(client, route, **kwargs)
+    log = api_server.log()
+    assert "GET /v1/programs 200" in log, "access lines are written"
+    assert SECRET not in log
+    assert "unhandled" not in log and "Traceback" not in log
+    statuses = [line.split()[6] for line in log.splitlines() if "request_id=" in line
+                and line.split()[4] in ("GET", "POST")]
+    assert statuses and "500" not in statuses
+
+
+def test_serve_refuses_to_start_without_a_key(tmp_path: object) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PATHMATCH_API")}
+    env["PATHMATCH_HOME"] = str(tmp_path)
+    result = subprocess.run([sys.executable, "-m", "serving.cli", "serve"], cwd=REPO, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert "PATHMATCH_API_KEYS" in result.stderr and "PATHMATCH_API_INSECURE" in result.stderr
