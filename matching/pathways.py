@@ -8,7 +8,10 @@ A route is a chain of programs in which
 - every step passes the participant's hard constraints (schedule, distance, education,
   weeks per step), counting credentials earned on earlier steps as held;
 - the cost limit applies to the route's total (a WIOA training account funds the route);
-- each step leads to a better-paid occupation than the step before it.
+- each step leads to an occupation paying at least ``MIN_STEP_GAIN`` (5%) more than the
+  step before it, and no step trains for a job the participant already holds;
+- the first step leads to an occupation the participant's past jobs point to (role fit
+  above zero: the same occupation, a transition the ranker lists, or an O*NET related one).
 
 Routes are ranked by the five-year net gain: the hourly wage gain of the final
 occupation over the participant's last wage, times 2,080 hours, over the years left after
@@ -34,6 +37,7 @@ from matching.schemas import Participant
 
 HORIZON_YEARS = 5.0
 WEEKS_PER_YEAR = 52.0
+MIN_STEP_GAIN = 0.05
 RULE_WORDS = {
     "prerequisite": "its prerequisites name the previous credential",
     "cip_series_level_up": "a higher credential in the same field",
@@ -90,7 +94,7 @@ def find_pathways(participant: Participant, ctx: RegionContext, reader: Particip
         if len(path) >= max_steps:
             return
         for nxt, rule in edges.get(last, []):
-            if any(nxt == p for p, _ in path):
+            if any(nxt == p for p, _ in path) or _already_there(person, ctx, nxt):
                 continue
             program = ctx.program_by_id[nxt]
             new_cost = cost + float(program.get("cost_total") or 0.0)
@@ -106,8 +110,9 @@ def find_pathways(participant: Participant, ctx: RegionContext, reader: Particip
         reasons, _ = check_program(program, step_rules, prerequisites=ctx.prerequisites.get(
             program["program_id"], []), leads_to=ctx.leads_to, points=ctx.points)
         cost = float(program.get("cost_total") or 0.0)
-        if not reasons and _affordable(participant, cost) and _best_wage(ctx, program[
-                "program_id"]) is not None:
+        pid = program["program_id"]
+        if not reasons and _affordable(participant, cost) and _in_reach(person, ctx, pid) \
+                and not _already_there(person, ctx, pid) and _best_wage(ctx, pid) is not None:
             extend([(program["program_id"], "start")], cost)
     ranked = sorted((_pathway(r, person, ctx) for r in routes),
                     key=lambda p: (-(p.net_gain_5y or -1e12), p.total_weeks,
@@ -144,6 +149,19 @@ def _edges(ctx: RegionContext) -> dict[str, list[tuple[str, str]]]:
     return out
 
 
+def _in_reach(person: PersonView, ctx: RegionContext, program_id: str) -> bool:
+    """A route starts where the participant's past jobs point (role fit above zero for
+    one of the program's occupations); anyone without a past job may start anywhere."""
+    if not person.sources:
+        return True
+    return any(person.role.get(t, (0.0, ""))[0] > 0 for t in ctx.leads_to.get(program_id, []))
+
+
+def _already_there(person: PersonView, ctx: RegionContext, program_id: str) -> bool:
+    best = _best_target(ctx, program_id)
+    return best is not None and best[0] in person.state.occupations
+
+
 def _affordable(participant: Participant, cost: float) -> bool:
     cap = participant.constraints.max_cost
     return cap is None or cost <= cap
@@ -166,7 +184,7 @@ def _best_wage(ctx: RegionContext, program_id: str) -> float | None:
 
 def _pays_more(ctx: RegionContext, a: str, b: str) -> bool:
     wa, wb = _best_wage(ctx, a), _best_wage(ctx, b)
-    return wa is not None and wb is not None and wb > wa
+    return wa is not None and wb is not None and wb >= wa * (1 + MIN_STEP_GAIN)
 
 
 def _pathway(route: list[tuple[str, str]], person: PersonView, ctx: RegionContext) -> Pathway:

@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from serving.api.routers import extract, health, occupations, programs, titles, version
+from serving.api.routers import (
+    extract,
+    health,
+    occupations,
+    pathways,
+    programs,
+    referrals,
+    titles,
+    version,
+)
 
 ALL_ROUTERS: list[APIRouter] = [
     health.router,
@@ -19,6 +28,8 @@ ALL_ROUTERS: list[APIRouter] = [
     titles.router,
     occupations.router,
     programs.router,
+    referrals.router,
+    pathways.router,
 ]
 PUBLIC_ROUTERS: list[APIRouter] = [health.router]
 
