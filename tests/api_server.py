@@ -67,8 +67,13 @@ def demo_home(home: Path) -> Path:
 
 @contextmanager
 def running_server(home: Path, *, key: str = TEST_KEY, extra_env: dict[str, str] | None = None,
-                   timeout: float = 180.0) -> Iterator[ApiServer]:
-    """Start ``pathmatch serve`` over ``home`` (which must hold a bundle); stop it after."""
+                   timeout: float = 180.0, log_dir: Path | None = None
+                   ) -> Iterator[ApiServer]:
+    """Start ``pathmatch serve`` over ``home`` (which must hold a bundle); stop it after.
+
+    ``extra_env`` may set ``PATHMATCH_BUNDLE`` (models from ``home``, data from elsewhere);
+    the log goes to ``log_dir`` (default ``home``).
+    """
     port = free_port()
     env = {**os.environ, "PATHMATCH_HOME": str(home), "PATHMATCH_API_KEYS": key,
            **(extra_env or {})}
@@ -76,7 +81,7 @@ def running_server(home: Path, *, key: str = TEST_KEY, extra_env: dict[str, str]
                  "PATHMATCH_API_INSECURE"):
         if name not in (extra_env or {}):
             env.pop(name, None)
-    log_path = home / f"server-{port}.log"
+    log_path = (log_dir or home) / f"server-{port}.log"
     with open(log_path, "wb") as sink:
         process = subprocess.Popen(
             [sys.executable, "-m", "serving.cli", "serve", "--port", str(port)],
