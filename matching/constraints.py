@@ -29,6 +29,8 @@ NO_DIPLOMA_WORDS = re.compile(r"no (high school )?diploma (is )?required", re.I)
 MIN_AGE = re.compile(r"\bage (\d{2})\+|\bage (\d{2}) (?:or|and) older|\b(\d{2}) years or older",
                      re.I)
 ONLINE_FORMATS = {"online", "distance", "remote"}
+GENERIC_TAIL = {"certification", "certificate", "operator", "program", "course", "training",
+                "technician", "specialist", "license", "credential"}
 
 
 class Reason(BaseModel):
@@ -98,8 +100,22 @@ def holds(state: ParticipantState, prerequisite: Prerequisite,
     for program_id in prerequisite.awarded_by:
         if state.occupations & set(leads_to.get(program_id, ())):
             return True
-    name = re.escape(prerequisite.name.lower())
     text = state.text.lower()
+    return any(_says_held(text, re.escape(name)) for name in short_names(prerequisite.name))
+
+
+def short_names(name: str) -> list[str]:
+    """The credential's name and its core without trailing generic words
+    ("Forklift Operator Certification" -> "forklift"), as people write it at intake."""
+    words = name.lower().split()
+    names = [" ".join(words)]
+    while len(words) > 1 and words[-1] in GENERIC_TAIL:
+        words = words[:-1]
+        names.append(" ".join(words))
+    return names
+
+
+def _says_held(text: str, name: str) -> bool:
     before = rf"\b(?:have|had|got|hold|holding|earned|current|certified|licensed|with)\b" \
              rf"(?:\W+\w+){{0,2}}\W+{name}(?![a-z0-9])"
     after = rf"(?<![a-z0-9]){name}\W+(?:\w+\W+){{0,1}}(?:cert|certified|certification|" \

@@ -1,0 +1,121 @@
+"""Referrals and pathways on the demo bundle (no registered models: the engine falls back to
+the taxonomy matcher, fitted titles and O*NET related occupations for role fit)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from matching.geo import haversine_miles
+from matching.pathways import find_pathways
+from matching.referrals import refer
+from matching.schemas import Constraints, EducationLevel, Participant
+
+DEMO_DATA = Path(__file__).resolve().parents[1] / "demo" / "data"
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201 - Engine
+    from matching.importer import import_bundle
+    from matching.settings import Settings
+    from serving.engine import Engine
+
+    home = tmp_path_factory.mktemp("referral_home")
+    import_bundle(DEMO_DATA, home / "bundle")
+    return Engine.load(Settings(home=home))
+
+
+def person(**fields: object) -> Participant:
+    constraints = fields.pop("constraints", {})
+    base: dict[str, object] = {"participant_id": "t-1", "state": "NJ", "zip": "08619",
+                               "education_level": "high_school", "last_hourly_wage": 16.0}
+    return Participant(**{**base, **fields}, constraints=Constraints(**constraints))
+
+
+def result_for(engine, participant: Participant, top_k: int = 50):  # noqa: ANN001, ANN201
+    return refer(participant, engine.region_context("NJ"), engine.reader, top_k=top_k)
+
+
+def reasons_of(result, program_id: str) -> set[str]:  # noqa: ANN001
+    for excluded in result.excluded:
+        if excluded.program_id == program_id:
+            return {r.code for r in excluded.reasons}
+    return set()
+
+
+def test_every_program_is_either_referred_or_excluded_with_reasons(engine) -> None:  # noqa: ANN001
+    result = result_for(engine, person(past_job_titles=["Cashier"],
+                                       constraints={"max_cost": 2000, "schedule": "evening"}))
+    listed = {p["program_id"] for p in engine.region_context("NJ").programs}
+    referred = {r.program_id for r in result.referrals}
+    excluded = {e.program_id for e in result.excluded}
+    assert referred | excluded == listed and not referred & excluded
+    assert all(e.reasons and all(r.text for r in e.reasons) for e in result.excluded)
+    assert {"cost", "schedule"} <= reasons_of(result, "60201")  # LPN day: $21,800, days
+    assert all(r.cost <= 2000 for r in result.referrals)
+    assert all(r.schedule in ("evening", None) for r in result.referrals)
+
+
+def test_ranked_by_score_with_parts_in_range_and_evidence(engine) -> None:  # noqa: ANN001
+    result = result_for(engine, person(past_job_titles=["Certified Nursing Assistant"]))
+    scores = [r.score for r in result.referrals]
+    assert scores == sorted(scores, reverse=True) and len(scores) > 3
+    for referral in result.referrals:
+        assert all(0.0 <= v <= 1.0 for v in referral.parts.model_dump().values())
+        assert referral.explanation[0].startswith(f"Leads to {referral.target.title}")
+        if referral.demand and referral.demand.postings:
+            assert any(f"{referral.demand.postings} postings in NJ" in line
+                       for line in referral.explanation)
+
+
+def test_prerequisites_are_held_by_past_job_or_named_credential(engine) -> None:  # noqa: ANN001
+    cashier = result_for(engine, person(past_job_titles=["Cashier"],
+                                        intake_text="want LPN some day"))
+    assert "prerequisite" in reasons_of(cashier, "60202")  # LPN needs a CNA
+    step = next(e.next_step for e in cashier.excluded if e.program_id == "60202")
+    assert step and "Certified Nurse Aide" in step
+    cna = result_for(engine, person(past_job_titles=["Certified Nursing Assistant"]))
+    assert "prerequisite" not in reasons_of(cna, "60202")
+    forklift = result_for(engine, person(past_job_titles=["Cashier"],
+                                         intake_text="got forklift cert last yr"))
+    assert "prerequisite" not in reasons_of(forklift, "60702")  # needs forklift cert
+    assert "prerequisite" in reasons_of(cashier, "60702")
+
+
+def test_distance_and_education_checks(engine) -> None:  # noqa: ANN001
+    near = result_for(engine, person(zip="08520", constraints={"radius_miles": 3}))
+    assert "distance" in reasons_of(near, "60101")  # Trenton is ~13 miles from Hightstown
+    unknown = result_for(engine, person(zip="07001", constraints={"radius_miles": 3}))
+    assert "distance" not in reasons_of(unknown, "60101")
+    assert any("distance not checked" in c for r in unknown.referrals for c in r.caveats)
+    none = result_for(engine, person(education_level=EducationLevel.NONE))
+    assert "education" in reasons_of(none, "60401")  # requires HS diploma or GED
+    assert "education" not in reasons_of(none, "60101")  # "No diploma required"
+
+
+def test_pathway_cna_to_lpn_to_rn_within_the_cost_limit(engine) -> None:  # noqa: ANN001
+    cna = person(past_job_titles=["Certified Nursing Assistant"], last_hourly_wage=20.5,
+                 constraints={"max_cost": 40000, "max_weeks": 82, "schedule": "evening"})
+    result = find_pathways(cna, engine.region_context("NJ"), engine.reader)
+    assert result.pathways, result.notes
+    best = result.pathways[0]
+    assert [s.program_id for s in best.steps] == ["60202", "60302"]  # LPN eve -> RN bridge
+    for pathway in result.pathways:
+        wages = [s.hourly_wage for s in pathway.steps]
+        assert wages == sorted(wages) and pathway.total_cost <= 40000
+        assert all(s.target.code != "31-1131.00" for s in pathway.steps)  # already a CNA
+    tight = cna.model_copy(update={"constraints": cna.constraints.model_copy(
+        update={"max_cost": 25000})})
+    blocked = find_pathways(tight, engine.region_context("NJ"), engine.reader)
+    assert not blocked.pathways and "no multi-step route" in blocked.notes[0]
+
+
+def test_unknown_region_names_the_known_ones(engine) -> None:  # noqa: ANN001
+    with pytest.raises(ValueError, match="regions with programs: NJ"):
+        engine.region_context("WA")
+
+
+def test_haversine_trenton_to_princeton() -> None:
+    miles = haversine_miles((40.2196, -74.7660), (40.3640, -74.6560))
+    assert 10 < miles < 13
