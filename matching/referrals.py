@@ -27,7 +27,7 @@ shared by every request; the participant-side models come in through
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -510,8 +510,14 @@ def _outcome_part(program: dict[str, Any], predicted: dict[str, Any] | None,
 
 
 def refer(participant: Participant, ctx: RegionContext, reader: ParticipantReader, *,
-          top_k: int = 10, weights: ScoreWeights | None = None) -> ReferralResult:
-    """Ranked, explained referrals for one participant in ``ctx.region``."""
+          top_k: int = 10, weights: ScoreWeights | None = None,
+          scorer: Callable[[list[ScoreParts]], list[float]] | None = None) -> ReferralResult:
+    """Ranked, explained referrals for one participant in ``ctx.region``.
+
+    ``scorer`` (optional) replaces the weighted sum with learned scores for a program's
+    candidate parts, e.g. ``training.referral_ranker.ReferralRanker.scorer(participant)``
+    (100 x P(employed in Q2)); the documented fixed weights stay the default.
+    """
     weights = weights or ScoreWeights()
     person = read_person(participant, ctx, reader)
     ranked: list[Candidate] = []
@@ -530,8 +536,11 @@ def refer(participant: Participant, ctx: RegionContext, reader: ParticipantReade
                                          code="no_target", text="its CIP code maps to no "
                                          "occupation, so demand and fit cannot be judged")]))
             continue
-        best = max((score_target(program, t, person, ctx, weights, distance) for t in targets),
-                   key=lambda c: (c.score, c.target))
+        candidates = [score_target(program, t, person, ctx, weights, distance) for t in targets]
+        if scorer is not None:
+            for c, learned in zip(candidates, scorer([c.parts for c in candidates]), strict=True):
+                c.score = round(float(learned), 2)
+        best = max(candidates, key=lambda c: (c.score, c.target))
         ranked.append(best)
     ranked.sort(key=lambda c: (-c.score, c.program["program_id"]))
     referrals = [_referral(i + 1, c, person, ctx) for i, c in enumerate(ranked[:top_k])]
