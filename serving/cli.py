@@ -466,6 +466,46 @@ def gaps(
     stdout.print(f"report: {paths.html}")
 
 
+@train_app.command("referral-ranker")
+def train_referral_ranker_command(
+    pirl: Annotated[Path, typer.Option(
+        "--pirl", help="the state's PIRL-layout CSV (one record per period of participation)")],
+    region: Region,
+    intake: Annotated[Path | None, typer.Option(
+        "--intake", help="intake records (pathmatch format) joined on PIRL100 for titles "
+        "and intake text; without them role and skill fit are 0")] = None,
+    bundle: BundleIn = None,
+    config: ConfigOption = None,
+    data_label: Annotated[str | None, typer.Option(
+        "--data-label", help="what the data is, for the model card")] = None,
+) -> None:
+    """Referral ranker: P(employed Q2) from the score parts, learned from PIRL outcomes."""
+    from serving.engine import Engine
+    from training.referral_ranker import format_report, train_referral_ranker
+
+    for path in (pirl, intake):
+        if path is not None and not path.is_file():
+            raise fail(f"{path}: no such file")
+    progress, hook = stage_progress()
+    try:
+        with progress:
+            hook("region context (skills, demand, programs)", 0, 1)
+            engine = Engine.load(bundle=bundle or get_settings().bundle_dir)
+            ctx = engine.region_context(region)
+            result = train_referral_ranker(
+                pirl, ctx, engine.reader, config or CONFIGS / "referral_ranker.toml",
+                intake=intake, bundle_hash=engine.bundle.hash, progress=hook,
+                data_label=data_label or f"state PIRL file {pirl.name}")
+    except (ValueError, BundleError) as exc:
+        raise fail(str(exc)) from None
+    stdout.print(format_report(result))
+    console.print(f"{result['counts']['rows_used']} of {result['counts']['rows_read']} records "
+                  f"used; {result['rejects']} rejected, repaired or excluded listed in "
+                  f"{result['rejects_file']}")
+    console.print(f"registered {result['name']} version {result['version']} as champion "
+                  f"({result['seconds']:.0f} s)")
+
+
 def main() -> None:  # pragma: no cover - console entry for `python -m serving.cli`
     sys.exit(app())
 
