@@ -196,7 +196,9 @@ def main() -> None:
                             log_dir=Path(scratch)) as server:
             version = httpx.get(f"{server.base_url}/v1/version", headers=server.headers,
                                 timeout=30).json()
+            load_before = os.getloadavg()[0]
             rows = run(server.base_url, server.key, args.clients, args.requests)
+            load_after = os.getloadavg()[0]
         context = {
             "data": f"{'demo bundle (demo/data)' if args.bundle is None else bundle} "
                     f"hash {version['bundle']}",
@@ -207,6 +209,8 @@ def main() -> None:
             "server": "pathmatch serve, 1 uvicorn worker, engine warmed at start-up",
             "client": f"httpx AsyncClient in one process on the same machine "
                       f"({os.cpu_count()} cores shared with the server)",
+            "machine load": f"1-min load average {load_before:.1f} before, {load_after:.1f} "
+                            f"after (other processes compete for the same cores)",
         }
     report(rows, context)
 

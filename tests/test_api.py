@@ -12,10 +12,13 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 from api_server import REPO, ApiServer
+
+from serving.api.settings import ApiConfigError, ApiSettings
 
 SECRET = "Zyxwvut-Participant-Secret-4417"
 MIB = 1024 * 1024
@@ -239,6 +242,31 @@ def test_unknown_codes_are_404_with_suggestions(client: httpx.Client) -> None:
     assert client.get("/v1/nothing-here").status_code == 404
 
 
+def test_openapi_documents_tags_examples_and_both_key_schemes(client: httpx.Client) -> None:
+    spec = client.get("/openapi.json").json()
+    assert {"/v1/extract", "/v1/titles", "/v1/occupations/{code}", "/v1/programs",
+            "/v1/health", "/v1/version"} <= set(spec["paths"])
+    schemes = spec["components"]["securitySchemes"]
+    assert {s["type"] for s in schemes.values()} >= {"apiKey", "http"}
+    assert "security" not in spec["paths"]["/v1/health"]["get"]
+    assert spec["paths"]["/v1/programs"]["get"]["security"]
+    assert spec["components"]["schemas"]["ExtractRequest"]["examples"]
+    described = {t["name"] for t in spec["tags"] if t.get("description")}
+    assert {"extract", "titles", "occupations", "programs"} <= described
+
+
+def test_keys_from_variable_and_file_and_the_insecure_switch(tmp_path: Path) -> None:
+    key_file = tmp_path / "keys"
+    key_file.write_text("# staff keys\nalpha\n\n  beta  \n", encoding="utf-8")
+    settings = ApiSettings(api_keys="gamma, ,delta", api_key_file=key_file)
+    assert settings.check() == ("gamma", "delta", "alpha", "beta")
+    with pytest.raises(ApiConfigError, match="PATHMATCH_API_INSECURE=1"):
+        ApiSettings(api_keys="").check()
+    assert ApiSettings(api_keys="", api_insecure=True).check() == ()
+    with pytest.raises(ApiConfigError, match="cannot be read"):
+        ApiSettings(api_key_file=tmp_path / "missing").check()
+
+
 def test_server_log_has_no_submitted_text_and_no_500(client: httpx.Client,
                                                      api_server: ApiServer) -> None:
     client.post("/v1/extract", json={"kind": "intake", "texts": [{"id": "p", "text":
@@ -258,10 +286,11 @@ def test_server_log_has_no_submitted_text_and_no_500(client: httpx.Client,
     assert statuses and "500" not in statuses
 
 
-def test_serve_refuses_to_start_without_a_key(tmp_path: object) -> None:
+def test_serve_refuses_to_start_without_a_key(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PATHMATCH_API")}
     env["PATHMATCH_HOME"] = str(tmp_path)
     result = subprocess.run([sys.executable, "-m", "serving.cli", "serve"], cwd=REPO, env=env,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
     assert "PATHMATCH_API_KEYS" in result.stderr and "PATHMATCH_API_INSECURE" in result.stderr
+
