@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -265,6 +266,27 @@ def test_keys_from_variable_and_file_and_the_insecure_switch(tmp_path: Path) -> 
     assert ApiSettings(api_keys="", api_insecure=True).check() == ()
     with pytest.raises(ApiConfigError, match="cannot be read"):
         ApiSettings(api_key_file=tmp_path / "missing").check()
+
+
+def test_every_documented_route_needs_a_key_and_bounds_its_body(api_server: ApiServer,
+                                                                  client: httpx.Client) -> None:
+    """Routes added later (referrals, pathways, gaps) are covered as soon as they exist."""
+    spec = client.get("/openapi.json").json()
+    routes = [(method.upper(), re.sub(r"\{[^}]+\}", "31-1131.00", path))
+              for path, item in spec["paths"].items() for method in item
+              if path.startswith("/v1/")]
+    assert len(routes) >= 6
+    big = b"[" + b"1," * MIB + b"1]"
+    for method, path in routes:
+        url = api_server.base_url + path
+        oversized = client.request(method, path, content=big,
+                                   headers={"content-type": "application/json"})
+        assert oversized.status_code == 413, (method, path)
+        if path == "/v1/health":
+            continue
+        anonymous = httpx.request(method, url, json={}, timeout=60.0)
+        assert anonymous.status_code == 401, (method, path, anonymous.text)
+        assert_meta(anonymous.json())
 
 
 def test_server_log_has_no_submitted_text_and_no_500(client: httpx.Client,
