@@ -167,9 +167,11 @@ def read_pirl(pirl: Path, intake: Path | None = None) -> PirlTraining:
     """
     loaded = load_pirl([Path(pirl)])
     report, table = loaded.report, loaded.table
-    wages = build_table(read_csv_records(Path(pirl), LoadReport("pirl_prior_wages")),
-                        PRIOR_WAGE_SPEC, _only_field(report, "prior_quarter_wages"),
+    # second pass for PIRL1702 only; structural problems were reported by the first pass
+    second = LoadReport("pirl_prior_wages")
+    wages = build_table(read_csv_records(Path(pirl), second), PRIOR_WAGE_SPEC, second,
                         record_key=None)
+    report.rejects.extend(r for r in second.rejects if r.field == "prior_quarter_wages")
     table = table.join(wages.select("_line", "prior_quarter_wages"), on="_line", how="left")
     excluded: dict[str, int] = {}
     for name, reason, expr in EXCLUSIONS:
@@ -189,24 +191,6 @@ def read_pirl(pirl: Path, intake: Path | None = None) -> PirlTraining:
         .alias("last_hourly_wage"))
     return PirlTraining(table.drop(sorted(PROTECTED & set(table.columns))), report,
                         loaded.table.height, excluded, intake is not None)
-
-
-class _FieldFilter(LoadReport):
-    """A report that forwards only one field's problems (the second pass over the file
-    would otherwise report every structural problem twice)."""
-
-    def __init__(self, target: LoadReport, field_name: str) -> None:
-        super().__init__(target.source)
-        self.target, self.field_name = target, field_name
-
-    def reject(self, file: str | Path, line: int | None, field_name: str | None, reason: str,
-               **kwargs: Any) -> None:
-        if field_name == self.field_name:
-            self.target.reject(file, line, field_name, reason, **kwargs)
-
-
-def _only_field(report: LoadReport, field_name: str) -> LoadReport:
-    return _FieldFilter(report, field_name)
 
 
 def _with_intake(table: pl.DataFrame, intake: Path | None, report: LoadReport
