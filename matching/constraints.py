@@ -88,6 +88,23 @@ def _credential_phrase(evidence: str) -> str | None:
     return found.group(1) if found else None
 
 
+def awarding_occupations(prerequisite: Prerequisite, leads_to: Mapping[str, Sequence[str]]
+                         ) -> set[str]:
+    """Occupations the credential leads to (those of the programs that award it)."""
+    return {code for p in prerequisite.awarded_by for code in leads_to.get(p, ())}
+
+
+def earned_in(programs: set[str], prerequisite: Prerequisite,
+              leads_to: Mapping[str, Sequence[str]]) -> bool:
+    """Do ``programs`` (done earlier on a pathway) award the credential? A listing the
+    prerequisite text did not name counts when it trains for the same occupation (the
+    evening CNA course awards a CNA as the day one does)."""
+    if programs & set(prerequisite.awarded_by):
+        return True
+    wanted = awarding_occupations(prerequisite, leads_to)
+    return any(wanted & set(leads_to.get(p, ())) for p in programs)
+
+
 def holds(state: ParticipantState, prerequisite: Prerequisite,
           leads_to: Mapping[str, Sequence[str]]) -> bool:
     """Does the participant already hold ``prerequisite``?
@@ -150,7 +167,7 @@ def check_program(program: Mapping[str, object], state: ParticipantState, *,
     reasons.extend(_education_reasons(program, state.education))
     done = set(held_in_path)
     for need in prerequisites:
-        if done & set(need.awarded_by) or holds(state, need, leads_to):
+        if earned_in(done, need, leads_to) or holds(state, need, leads_to):
             continue
         name = need.name.upper() if len(need.name) <= 6 else need.name
         reasons.append(Reason(code="prerequisite", text=f"requires {name} first"))

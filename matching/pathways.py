@@ -24,7 +24,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from matching.constraints import check_program
+from matching.constraints import check_program, earned_in
 from matching.referrals import (
     HOURS_PER_YEAR,
     ParticipantReader,
@@ -139,13 +139,19 @@ def _step_person(person: PersonView) -> Any:
 
 
 def _edges(ctx: RegionContext) -> dict[str, list[tuple[str, str]]]:
-    out: dict[str, list[tuple[str, str]]] = {}
+    """``a -> [(b, rule)]``: the catalog's stackability edges, plus a prerequisite edge
+    from every program that awards a credential b requires (``earned_in``), since a
+    listing's prerequisite text names one provider's course, not every course for it."""
     listed = ctx.program_by_id
-    for edge in sorted(ctx.stackability, key=lambda e: (e["from_program_id"],
-                                                         e["to_program_id"], e["rule"])):
-        a, b = edge["from_program_id"], edge["to_program_id"]
+    edges = [(e["from_program_id"], e["to_program_id"], e["rule"]) for e in ctx.stackability]
+    for b, needs in ctx.prerequisites.items():
+        edges.extend((a, b, "prerequisite") for a in listed for need in needs
+                     if a != b and earned_in({a}, need, ctx.leads_to))
+    out: dict[str, list[tuple[str, str]]] = {}
+    for a, b, rule in sorted(set(edges), key=lambda e: (e[0], e[1], e[2] != "prerequisite",
+                                                        e[2])):
         if a in listed and b in listed and all(b != x for x, _ in out.get(a, [])):
-            out.setdefault(a, []).append((b, edge["rule"]))
+            out.setdefault(a, []).append((b, rule))
     return out
 
 

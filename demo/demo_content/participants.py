@@ -192,6 +192,10 @@ PARTICIPANTS = [
      "ran my own food truck 4 yrs, closed it. did everything - cash, inventory, driving. want CDL-B "
      "or delivery",
      "high_school", "08618", 18.00, 3500, 4, "flexible", 25, 1, 0, "hisp_black", 9, "", "D", 42),
+    ("DEMO-P043", "Home Health Aide",
+     "home health aide 4 yrs, hospice + dementia clients. want to become a nurse step by step, "
+     "CNA first then LPN then RN. evenings/weekends only. employer helps w/ tuition + ITA",
+     "high_school", "08609", 17.25, 40000, 82, "evening", 15, 2, 0, "black", 0, "", "A", 27),
     # malformed on purpose: a zip with a letter O typed for a zero, and a negative wage
     ("DEMO-P041", "Stocker;Cashier",
      "stocker + cashier, want forklift cert",
