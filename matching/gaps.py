@@ -96,7 +96,14 @@ _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9+#.]*[A-Za-z0-9+#]|[A-Za-z0-9]")
 
 class GapError(ValueError):
     """Input a gap report cannot be built from (empty catalog, unknown CIP or occupation
-    code, a region without postings); the message names the input and the problem."""
+    code, a region without postings); the message names the input and the problem.
+
+    ``kind`` is ``"not_found"`` for a code or region the data does not know and
+    ``"invalid"`` otherwise, so a caller can answer 404 or 422 without parsing text."""
+
+    def __init__(self, message: str, kind: str = "invalid") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 # ============================================================================ inputs
@@ -517,7 +524,8 @@ def occupations_for_cip(cip: str, xwalk_cip_soc: pl.DataFrame, onet_occupations:
     if code not in known:
         family = sorted(c for c in known if c.startswith(code[:2]) and len(c) == 7)[:8]
         hint = f"; codes in family {code[:2]}: {', '.join(family)}" if family else ""
-        raise GapError(f"unknown CIP code {cip!r}: not in the CIP 2020 list{hint}")
+        raise GapError(f"unknown CIP code {cip!r}: not in the CIP 2020 list{hint}",
+                       "not_found")
     found = target_occupations([code], xwalk_cip_soc, onet_occupations)
     if found.height == 0:
         raise GapError(f"CIP code {code} maps to no occupation in the CIP-SOC crosswalk "
@@ -541,7 +549,8 @@ def check_region(region: str, postings: pl.DataFrame) -> None:
     states = postings.get_column("state").drop_nulls().str.to_uppercase().unique()
     if wanted not in set(states.to_list()):
         shown = ", ".join(sorted(states.to_list())[:60])
-        raise GapError(f"region {region!r} has no postings; states with postings: {shown}")
+        raise GapError(f"region {region!r} has no postings; states with postings: {shown}",
+                       "not_found")
 
 
 def occupations_for_codes(codes: Sequence[str], context: GapContext) -> pl.DataFrame:
@@ -553,7 +562,7 @@ def occupations_for_codes(codes: Sequence[str], context: GapContext) -> pl.DataF
         hit = onet.filter((pl.col("onet_soc_code") == code) | (pl.col("soc2018_code") == code))
         if hit.height == 0:
             raise GapError(f"unknown occupation code {code!r}: not an O*NET-SOC 2019 or SOC "
-                           f"2018 code in the bundle (e.g. 15-1232.00 or 15-1232)")
+                           f"2018 code in the bundle (e.g. 15-1232.00 or 15-1232)", "not_found")
         parts.append(hit)
     return pl.concat(parts).unique("onet_soc_code").sort("onet_soc_code").select(
         "onet_soc_code", "title")
@@ -566,11 +575,12 @@ def region_rows(context: GapContext, region: str) -> pl.DataFrame:
     try:
         rows = demand_for(context.demand.table, region)
     except DemandLookupError as exc:
-        raise GapError(f"region {region!r} has no postings: {exc}") from None
+        raise GapError(f"region {region!r} has no postings: {exc}", "not_found") from None
     rows = rows.filter((pl.col("onet_soc_code") != "unassigned")
                        & (pl.col("postings_dedup") > 0))
     if rows.height == 0:
-        raise GapError(f"region {region!r} has no postings assigned to an occupation")
+        raise GapError(f"region {region!r} has no postings assigned to an occupation",
+                       "not_found")
     return rows
 
 
@@ -657,7 +667,7 @@ def weigh_targets(targets: pl.DataFrame, rows: pl.DataFrame, region: str,
         listed = ", ".join(f"{c} {t}" for c, t in targets.select("onet_soc_code", "title")
                            .iter_rows())
         raise GapError(f"region {region!r} has no postings for the target occupations "
-                       f"({listed})")
+                       f"({listed})", "not_found")
     if missing:
         notes.append(f"target occupations without postings in {region} (left out): "
                      f"{', '.join(missing)}")

@@ -190,3 +190,27 @@ def test_cli_writes_report_and_fails_cleanly(home: Path, tmp_path: Path) -> None
     no_courses = run(home, "gaps", "--courses", str(empty), "--region", "NJ", "--out",
                      str(tmp_path / "y"))
     assert no_courses.returncode == 2 and "empty catalog" in no_courses.stderr
+
+
+def test_api_gaps_answers_with_the_same_result_and_meta(api_server: object) -> None:
+    import httpx
+
+    doc = json.loads((DEMO_COURSES / "advanced_manufacturing.json").read_text("utf-8"))
+    courses = [{"code": c["course_code"], "title": c["course_title"],
+                "description": c["description"]} for c in doc["courses"]]
+    body = {"courses": courses, "occupations": MACHINING, "region": "NJ", "top_k": 5}
+    with httpx.Client(base_url=api_server.base_url, headers=api_server.headers,
+                      timeout=300) as client:
+        ok = client.post("/v1/gaps", json=body)
+        assert ok.status_code == 200, ok.text
+        answer = ok.json()
+        assert answer["meta"]["bundle"] and GDT in [g["label"] for g in answer["result"]["gaps"]]
+        assert answer["result"]["cover"]["coverage_after"] >= \
+            answer["result"]["cover"]["coverage_before"]
+        bad_cip = client.post("/v1/gaps", json={**body, "occupations": None,
+                                                "cip_code": "99.9999"})
+        assert bad_cip.status_code == 404 and "unknown CIP code" in bad_cip.json()["detail"]
+        no_region = client.post("/v1/gaps", json={**body, "region": "TX"})
+        assert no_region.status_code == 404 and "no postings" in no_region.json()["detail"]
+        empty = client.post("/v1/gaps", json={**body, "courses": []})
+        assert empty.status_code == 422

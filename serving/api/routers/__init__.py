@@ -12,6 +12,7 @@ from fastapi import APIRouter
 
 from serving.api.routers import (
     extract,
+    gaps,
     health,
     occupations,
     pathways,
@@ -30,6 +31,7 @@ ALL_ROUTERS: list[APIRouter] = [
     programs.router,
     referrals.router,
     pathways.router,
+    gaps.router,
 ]
 PUBLIC_ROUTERS: list[APIRouter] = [health.router]
 
@@ -47,5 +49,6 @@ TAGS: list[dict[str, str]] = [
     {"name": "referrals", "description": "Ranked, explained training referrals for a "
                                          "participant."},
     {"name": "pathways", "description": "Multi-step routes of stackable credentials."},
-    {"name": "gaps", "description": "Skill gaps between a participant and an occupation."},
+    {"name": "gaps", "description": "Curriculum gaps: skills a program's courses teach "
+                                "against skills employers in a region ask for."},
 ]
