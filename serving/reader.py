@@ -24,6 +24,7 @@ class EngineReader:
     def __init__(self, engine: Any) -> None:
         self.engine = engine
         self._targets = lru_cache(maxsize=4096)(self._transition_targets)
+        self._title = lru_cache(maxsize=65536)(self._title_occupation)
 
     def intake_skills(self, text: str) -> list[SkillEvidence]:
         if not text.strip():
@@ -38,15 +39,14 @@ class EngineReader:
         wanted = [t.strip() for t in titles if t and t.strip()]
         if not wanted:
             return []
-        out: list[SourceOccupation] = []
-        for title, candidates in zip(wanted, self.engine.titles.predict(
-                wanted, taxonomy="onet", top_k=1), strict=True):
-            for c in candidates:
-                if c.score >= MIN_TITLE_SCORE:
-                    out.append(SourceOccupation(title=title, code=c.code,
-                                                occupation_title=c.title,
-                                                score=round(float(c.score), 4)))
-        return out
+        return [hit for title in wanted for hit in self._title(title)]
+
+    def _title_occupation(self, title: str) -> tuple[SourceOccupation, ...]:
+        """Best occupation for one title (cached: caseloads repeat the same titles)."""
+        (candidates,) = self.engine.titles.predict([title], taxonomy="onet", top_k=1)
+        return tuple(SourceOccupation(title=title, code=c.code, occupation_title=c.title,
+                                      score=round(float(c.score), 4))
+                     for c in candidates if c.score >= MIN_TITLE_SCORE)
 
     def transition_targets(self, code: str) -> dict[str, tuple[float, list[str]]] | None:
         if self.engine.transitions is None:
