@@ -414,6 +414,72 @@ GapOccupations = Annotated[list[str] | None, typer.Option(
     "--occupation", help="target O*NET-SOC or SOC 2018 code (repeatable)")]
 
 
+@train_app.command("transitions")
+def train_transitions_command(
+    bundle: BundleIn = None,
+    config: ConfigOption = None,
+    demo: Annotated[bool, typer.Option(
+        "--demo", help="the config's tiny [demo] search (seconds on the demo bundle)")] = False,
+    if_missing: Annotated[bool, typer.Option(
+        "--if-missing", help="do nothing when a transition model is registered")] = False,
+) -> None:
+    """Occupation-transition ranker: LambdaRank on observed moves, Ray search, MLflow."""
+    from training.registry import try_resolve
+    from training.transition_model import MODEL_NAME, format_report, train_transition_model
+
+    if if_missing and try_resolve(MODEL_NAME):
+        console.print("transition model already registered; nothing to train")
+        return
+    data = open_bundle(bundle)
+    progress, hook = stage_progress()
+    try:
+        with progress:
+            result = train_transition_model(data, config or CONFIGS / "transitions.toml",
+                                            demo=demo, progress=hook)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    stdout.print(format_report(result))
+    console.print(f"registered {result['name']} version {result['version']} as champion "
+                  f"(bundle {result['bundle_hash']}, {result['seconds']:.0f} s)")
+
+
+@app.command()
+def transitions(
+    source: Annotated[str, typer.Option(
+        "--from", help="last job: O*NET-SOC or SOC 2018 code, or a job title")],
+    top_k: Annotated[int, typer.Option("--top-k", min=1, max=50, help="targets to list")] = 10,
+    bundle: BundleIn = None,
+) -> None:
+    """Occupations a person can move into from their last job, with what drove each."""
+    import re
+
+    from training.transition_model import load_champion_ranker
+
+    ranker = load_champion_ranker()
+    if ranker is None:
+        raise fail("no transition model registered: run `pathmatch train transitions`")
+    code = source.strip()
+    if not re.fullmatch(r"\d{2}-\d{4}(\.\d{2})?", code):
+        found = title_model(bundle).predict([code], taxonomy="onet", top_k=5)[0]
+        match = next((c for c in found if ranker.known(c.code)), None)
+        if match is None:
+            raise fail(f"no occupation found for title {source!r}")
+        console.print(f"title {source!r} -> {match.code} {match.title} "
+                      f"(score {match.score:.2f})")
+        code = match.code
+    try:
+        rows = ranker.rank(code, top_k=top_k)
+    except KeyError as exc:
+        raise fail(str(exc.args[0])) from None
+    shown = rows.with_columns(pl.col("reasons").list.join("; "))
+    render_frame(shown, f"transitions from {rows['source_code'][0]}",
+                 ["rank", "target_code", "target_title", "score", "reasons"])
+
+
+GapOccupations = Annotated[list[str] | None, typer.Option(
+    "--occupation", help="target O*NET-SOC or SOC 2018 code (repeatable)")]
+
+
 @app.command()
 def gaps(
     courses: Annotated[Path, typer.Option(

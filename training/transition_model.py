@@ -23,8 +23,9 @@ Changers, and target size (employment). Metrics: NDCG@10 (gain 2^grade - 1), MRR
 target of grade >= 2) and recall@20 (share of grade >= 2 targets in the top 20, out of at
 most 20), averaged over test sources, each label set on its own.
 
-Training rows per source: every observed move, the hardest unobserved targets by skill
-cosine, and a random sample of the rest (evaluation ranks every candidate). The registered
+Training rows per source: every observed move and a random sample of unobserved targets
+(optionally also the unobserved targets most similar in skills; on the real data that hurt
+both label sets, so the config leaves it off). Evaluation ranks every candidate. The registered
 model is refitted on all labelled sources; its top targets per source occupation, with the
 features and plain-language reasons that drove each (LightGBM feature contributions), are
 precomputed into ``top_targets.parquet`` so ``TransitionRanker.rank`` is a lookup.
@@ -88,8 +89,8 @@ class TransitionConfig:
     folds: int = 3
     n_configs: int = 6
     test_fraction: float = 0.2
-    hard_negatives: int = 60
-    random_negatives: int = 40
+    hard_negatives: int = 0
+    random_negatives: int = 100
     grade_thresholds: tuple[float, float] = (0.05, 0.015)
     top_n: int = 50
     seed: int = 7
