@@ -545,6 +545,9 @@ def refer(participant: Participant, ctx: RegionContext, reader: ParticipantReade
     ranked.sort(key=lambda c: (-c.score, c.program["program_id"]))
     referrals = [_referral(i + 1, c, person, ctx) for i, c in enumerate(ranked[:top_k])]
     notes = list(ctx.notes)
+    if scorer is not None:
+        notes.append("scores come from the learned referral ranker (100 x P(employed in the "
+                     "second quarter after exit)); the parts and weights are shown for reference")
     if not person.sources:
         notes.append("no past job titles: role fit is 0 for every program")
     return ReferralResult(

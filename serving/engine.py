@@ -26,7 +26,7 @@ from matching.settings import Settings, get_settings
 
 KINDS = ("posting", "course", "intake")
 MODEL_NAMES = ("pathmatch-titles", "pathmatch-linker", "pathmatch-detector",
-               "pathmatch-outcome", "pathmatch-transitions")
+               "pathmatch-outcome", "pathmatch-transitions", "pathmatch-referral-ranker")
 
 
 @dataclass
@@ -197,6 +197,21 @@ class Engine:
                 "predicted_outcomes": self.predicted_outcomes}
 
     @cached_property
+    def referral_ranker(self) -> Any:
+        """The registered PIRL-trained ranker, or None (the documented weights score)."""
+        ref = self.models.get("pathmatch-referral-ranker")
+        if ref is None:
+            return None
+        from training.referral_ranker import ReferralRanker
+
+        return ReferralRanker.load(ref.path)
+
+    def scorer_for(self, participant: Any) -> Any:
+        """The learned scorer for one participant, or None for the fixed weights."""
+        ranker = self.referral_ranker
+        return ranker.scorer(participant) if ranker is not None else None
+
+    @cached_property
     def reader(self) -> Any:
         """The participant-side models (``matching.referrals.ParticipantReader``)."""
         from serving.reader import EngineReader
@@ -208,7 +223,7 @@ class Engine:
         for kind in KINDS:
             self.pipeline(kind)
         _ = self.titles, self.demand, self.catalog, self.predicted_outcomes, self.transitions
-        _ = self.program_skills
+        _ = self.program_skills, self.referral_ranker
         return self
 
 

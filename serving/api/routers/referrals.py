@@ -76,5 +76,5 @@ def referrals(body: ReferralRequest, request: Request, engine: EngineDep) -> Ref
     region = region_of(body.region, body.participant)
     ctx = context_for(engine, region)
     result = refer(body.participant, ctx, engine.reader, top_k=body.top_k,
-                   weights=ScoreWeights())
+                   weights=ScoreWeights(), scorer=engine.scorer_for(body.participant))
     return ReferralResponse(**dict(result), meta=meta_of(engine, request))
