@@ -23,10 +23,11 @@ Definitions, so the numbers can be checked by hand:
   passed the hard constraints for (they were referred to nothing, so not to high wages).
 * A participant with several barriers counts in each barrier's group; "none listed" holds
   those with no barrier. Missing values form a "not reported" group.
-* The **reference group** of a field is the one with the highest share among groups of at
-  least ``min_group_size`` participants (among all groups when none is that large). A group
-  smaller than ``min_group_size`` gets its ratio but is never flagged: a handful of people
-  moves a share too far for the ratio to mean anything.
+* The **reference group** of a field (per measure) is the one with the highest share among
+  groups of at least ``min_group_size`` participants; when none is that large, the largest
+  group (a share of one or two people is no benchmark). A group smaller than
+  ``min_group_size`` gets its ratio but is never flagged: a handful of people moves a share
+  too far for the ratio to mean anything.
 
 Participant data stay in memory: this module takes frames and returns a frame of counts.
 """
@@ -38,6 +39,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import polars as pl
+
+from matching.referrals import RegionContext
 
 FOUR_FIFTHS = 0.8
 MIN_GROUP_SIZE = 30
@@ -57,8 +60,8 @@ DISPARITY_SCHEMA: dict[str, Any] = {
     "field": pl.String, "group": pl.String, "n": pl.Int64,
     "top1_high": pl.Int64, "top1_share": pl.Float64, "top1_ratio": pl.Float64,
     "top1_flag": pl.Boolean, "anyk_high": pl.Int64, "anyk_share": pl.Float64,
-    "anyk_ratio": pl.Float64, "anyk_flag": pl.Boolean, "reference_group": pl.String,
-    "small_group": pl.Boolean,
+    "anyk_ratio": pl.Float64, "anyk_flag": pl.Boolean, "top1_reference": pl.String,
+    "anyk_reference": pl.String, "small_group": pl.Boolean,
 }
 
 
@@ -130,16 +133,19 @@ def _field_rows(joined: pl.DataFrame, name: str, column: str, min_n: int,
               .sort("group"))
     for measure in MEASURES:
         counts = _ratios(counts, measure, threshold)
-    return counts.with_columns(pl.lit(_reference(counts, HEADLINE)).alias("reference_group"))
+    return counts
 
 
 def _reference(counts: pl.DataFrame, measure: str) -> str | None:
-    """The best-served group: highest share among groups that are not small (ties: name)."""
+    """The best-served group: highest share among groups that are not small, else the
+    largest group (ties: higher share, then name)."""
     pool = counts.filter(~pl.col("small_group"))
-    pool = pool if not pool.is_empty() else counts
+    order = [f"{measure}_share", "group"]
+    if pool.is_empty():
+        pool, order = counts, ["n", *order]
     if pool.is_empty():
         return None
-    best = pool.sort([f"{measure}_share", "group"], descending=[True, False]).row(0, named=True)
+    best = pool.sort(order, descending=[True] * (len(order) - 1) + [False]).row(0, named=True)
     return str(best["group"])
 
 
@@ -148,7 +154,8 @@ def _ratios(counts: pl.DataFrame, measure: str, threshold: float) -> pl.DataFram
     best = counts.filter(pl.col("group") == reference)[f"{measure}_share"].item()
     share = pl.col(f"{measure}_share")
     ratio = (share / best) if best else pl.lit(None, dtype=pl.Float64)
-    return counts.with_columns(ratio.alias(f"{measure}_ratio")).with_columns(
+    return counts.with_columns(ratio.alias(f"{measure}_ratio"),
+                               pl.lit(reference).alias(f"{measure}_reference")).with_columns(
         ((pl.col(f"{measure}_ratio") < threshold) & ~pl.col("small_group"))
         .fill_null(False).alias(f"{measure}_flag"))
 
@@ -156,3 +163,11 @@ def _ratios(counts: pl.DataFrame, measure: str, threshold: float) -> pl.DataFram
 def flagged(table: pl.DataFrame, measure: str = HEADLINE) -> pl.DataFrame:
     """The rows the four-fifths rule flags on ``measure``."""
     return table.filter(pl.col(f"{measure}_flag"))
+
+
+def target_wages(ctx: RegionContext) -> list[float | None]:
+    """The hourly wage of each distinct occupation the region's programs lead to, as the
+    referrals show it (the occupation's wage, else its SOC 2018 code's)."""
+    codes = sorted({code for program in ctx.programs
+                    for code in ctx.leads_to.get(program["program_id"], [])})
+    return [ctx.wages.get(code) or ctx.wages.get(code[:7]) for code in codes]

@@ -572,6 +572,45 @@ def train_referral_ranker_command(
                   f"({result['seconds']:.0f} s)")
 
 
+@app.command()
+def score(
+    input_path: Annotated[Path, typer.Option(
+        "--input", help="caseload: intake CSV/JSONL, or parquet with the participants "
+                        "table's columns")],
+    output: Annotated[Path, typer.Option(
+        "--output", help="referrals parquet; rejects, meta, disparity CSV/PNG beside it")],
+    top_k: Annotated[int, typer.Option("--top-k", min=1, max=100)] = 10,
+    region: Annotated[str | None, typer.Option(
+        "--region", help="score everyone in this state [default: each participant's state]")
+    ] = None,
+    block_size: Annotated[int, typer.Option(
+        "--block-size", min=1, help="participants per Ray task (and per part file)")] = 500,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", min=1, help="Ray actors, each with a warmed engine [default: cores]")
+    ] = None,
+    bundle: BundleIn = None,
+) -> None:
+    """Batch referrals for a caseload on Ray (restartable), with a disparity summary."""
+    from serving.batch import BatchError, BatchOptions, report_lines, run_batch
+    from serving.disparity_report import disparity_rich_table
+    from training.ray_runtime import local_cpus
+
+    open_bundle(bundle)
+    options = BatchOptions(input=input_path, output=output, top_k=top_k, region=region,
+                           block_size=block_size, workers=workers or local_cpus(),
+                           bundle=bundle)
+    progress, hook = stage_progress()
+    try:
+        with progress:
+            summary = run_batch(options, hook)
+    except BatchError as exc:
+        raise fail(str(exc)) from None
+    if summary.disparity is not None:
+        stdout.print(disparity_rich_table(summary.disparity))
+    for line in report_lines(summary):
+        console.print(line, soft_wrap=True, highlight=False)
+
+
 def main() -> None:  # pragma: no cover - console entry for `python -m serving.cli`
     sys.exit(app())
 
