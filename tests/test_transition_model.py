@@ -78,6 +78,19 @@ def test_training_registers_a_champion_that_ranks(home: Path, trained: dict) -> 
     card = (Path(trained["model_dir"]) / "model_card.md").read_text()
     assert "Held-out source occupations" in card and "never trained on" in card
 
+    from mlflow import MlflowClient
+
+    from training.registry import configure, experiment
+
+    configure(Settings(home=home))
+    runs = MlflowClient().search_runs([experiment("pathmatch-transitions")])
+    trials = [r for r in runs if "trial.index" in r.data.tags]
+    assert len(trials) == 4, "2 configurations x 2 folds, each one MLflow run"
+    assert {r.data.params["fold"] for r in trials} == {"0", "1"}
+    assert all(r.data.tags["bundle_hash"] == trained["bundle_hash"] for r in trials)
+    assert all("ndcg10" in r.data.metrics and "dwa_cos" in r.data.tags["features"]
+               for r in trials)
+
     ranker = load_champion_ranker(Settings(home=home))
     assert isinstance(ranker, TransitionRanker)
     ranked = ranker.rank("29-2061.00", top_k=5)
