@@ -17,6 +17,9 @@ the driver, they go from the actors to disk. Privacy: the output keeps the parti
 and the referrals; intake text, the quoted intake sentences behind skills and the PIRL
 fields are not copied into it. Nothing about a participant is logged; rejects name the
 line, the field and the problem, never the value.
+
+On a cluster (``RAY_ADDRESS``) the actors write the parts themselves, so the output folder
+must be on storage every node sees (NFS, a mounted bucket).
 """
 
 from __future__ import annotations

@@ -199,3 +199,15 @@ def test_wage_threshold_is_the_median_of_known_wages() -> None:
     assert wage_threshold([10.0, None, 30.0, 20.0]) == 20.0
     assert wage_threshold([10.0, 20.0]) == 15.0
     assert wage_threshold([None]) is None
+
+
+def test_parts_of_a_different_job_are_discarded(tmp_path: Path) -> None:
+    from serving.batch import BatchOptions, finished_blocks, prepare_parts
+
+    options = BatchOptions(input=CASELOAD, output=tmp_path / "referrals.parquet")
+    first = {"input_sha256": "a", "top_k": 10, "versions": {"bundle": "x"}}
+    assert prepare_parts(options, first) == []
+    (options.parts_dir / "block-000000.parquet").write_bytes(b"done")
+    assert prepare_parts(options, first) == [] and finished_blocks(options.parts_dir) == {0}
+    notes = prepare_parts(options, {**first, "top_k": 5})
+    assert finished_blocks(options.parts_dir) == set() and "removed 1" in notes[0]
