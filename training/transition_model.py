@@ -69,8 +69,7 @@ TOP_FILE = "top_targets.parquet"
 OCCUPATIONS_FILE = "occupations.parquet"
 BOOSTER_FILE = "ranker.lgb.txt"
 METHODS = ("lambdarank", "skill_cosine", "soc_proximity", "career_changers", "target_size")
-LABEL_SETS = {"cps": "CPS observed moves (trained on)",
-              "related": "O*NET Related (never trained on)"}
+LABEL_SETS = {"cps": "CPS observed moves", "related": "O*NET Related"}
 SHOWN = ["dwa_shared", "dwa_source_n", "esco_shared", "esco_source_n", "tech_shared",
          "tech_source_n", "job_zone_diff", "wage_ratio", "target_growth_pct", "soc_distance",
          "dwa_cos", "esco_cos", "tech_cos"]
@@ -93,6 +92,7 @@ class TransitionConfig:
     random_negatives: int = 100
     grade_thresholds: tuple[float, float] = (0.05, 0.015)
     top_n: int = 50
+    train_labels: str = "cps"  # "related" trains on O*NET Related instead (a cross-check)
     seed: int = 7
     max_concurrency: int | None = None
     num_cpus: int | None = None
@@ -109,8 +109,10 @@ def load_config(path: Path, *, demo: bool = False) -> TransitionConfig:
                "search": {**raw.get("search", {}), **overrides.get("search", {})}}
     search = raw.get("search", {})
     known = {"folds", "n_configs", "test_fraction", "hard_negatives", "random_negatives",
-             "top_n"}
+             "top_n", "train_labels"}
     options = {k: raw[k] for k in known if k in raw}
+    if options.get("train_labels", "cps") not in LABEL_SETS:
+        raise ValueError(f"train_labels in {path} must be one of {sorted(LABEL_SETS)}")
     if "grade_thresholds" in raw:
         options["grade_thresholds"] = tuple(float(x) for x in raw["grade_thresholds"])
     return TransitionConfig(grid=raw["grid"], seed=int(search.get("seed", 7)),
@@ -145,13 +147,18 @@ class RankData:
     sampled: np.ndarray
     seed: int = 7
     counts: dict[str, int] = field(default_factory=dict)
+    train_labels: str = "cps"
 
-    def rows(self, sources: np.ndarray, *, label: str = "cps", sampled: bool = False
+    def rows(self, sources: np.ndarray, *, label: str | None = None, sampled: bool = False
              ) -> np.ndarray:
-        mask = np.isin(self.source, sources) & (getattr(self, label) >= 0)
+        """Rows of ``sources`` that ``label`` (default: the training labels) grades."""
+        mask = np.isin(self.source, sources) & (self.grades(label) >= 0)
         if sampled:
             mask &= self.sampled
         return np.flatnonzero(mask)
+
+    def grades(self, label: str | None = None) -> np.ndarray:
+        return getattr(self, label or self.train_labels)
 
 
 def build_pairs(bundle: Bundle, config: TransitionConfig) -> tuple[pl.DataFrame, Any]:
@@ -209,20 +216,21 @@ def _split(codes: list[str], groups: list[str], fraction: float, folds: int, see
     return train, test, fold_list
 
 
-def _sample_mask(pairs: pl.DataFrame, hard: int, random_n: int, seed: int) -> np.ndarray:
+def _sample_mask(pairs: pl.DataFrame, hard: int, random_n: int, seed: int,
+                 label: str = "cps") -> np.ndarray:
     """Observed moves, the ``hard`` unobserved targets most similar in skills, ``random_n``
     other unobserved targets at random; per source."""
     rng = np.random.default_rng(seed)
     frame = pairs.select(
-        "source_code", "cps_grade",
+        "source_code", pl.col(f"{label}_grade").alias("grade"),
         pl.mean_horizontal("dwa_cos", "tech_cos", "esco_cos").fill_null(0.0).alias("_sim"),
         pl.Series("_r", rng.random(pairs.height)))
-    negative = pl.col("cps_grade") == 0
+    negative = pl.col("grade") == 0
     hard_rank = pl.when(negative).then(pl.col("_sim")).otherwise(None).rank(
         "ordinal", descending=True).over("source_code")
     random_rank = pl.when(negative).then(pl.col("_r")).otherwise(None).rank(
         "ordinal").over("source_code")
-    keep = ((pl.col("cps_grade") > 0) | (negative & (hard_rank <= hard))
+    keep = ((pl.col("grade") > 0) | (negative & (hard_rank <= hard))
             | (negative & (random_rank <= hard + random_n)))
     return frame.select(keep.fill_null(False)).to_series().to_numpy()
 
@@ -249,7 +257,8 @@ def prepare(bundle: Bundle, config: TransitionConfig) -> tuple[RankData, pl.Data
         baselines=baselines, tiebreak=rng.random(pairs.height), sources=sources,
         train=train, test=test, folds=folds,
         sampled=_sample_mask(pairs, config.hard_negatives, config.random_negatives,
-                             config.seed), seed=config.seed,
+                             config.seed, config.train_labels), seed=config.seed,
+        train_labels=config.train_labels,
         counts={"occupations": len(sources), "pairs": pairs.height,
                 "cps_sources": len(set(cps.sources) & set(sources)),
                 "related_sources": int(pairs.filter(pl.col("related_grade") >= 0)
@@ -313,7 +322,7 @@ def fit_ranker(data: RankData, sources: np.ndarray, params: Mapping[str, Any],
         options["subsample_freq"] = 1
     model = lgb.LGBMRanker(objective="lambdarank", random_state=data.seed, n_jobs=n_jobs,
                            verbose=-1, **options)
-    model.fit(data.X[rows], data.cps[rows], group=sizes)
+    model.fit(data.X[rows], data.grades()[rows], group=sizes)
     return model
 
 
@@ -323,7 +332,7 @@ def evaluate(data: RankData, sources: np.ndarray, scores: Mapping[str, np.ndarra
     out: dict[str, dict[str, dict[str, float]]] = {}
     for label in LABEL_SETS:
         rows = data.rows(sources, label=label)
-        grade = getattr(data, label)[rows]
+        grade = data.grades(label)[rows]
         out[label] = {name: rank_metrics(data.source[rows], score[rows], grade,
                                          data.tiebreak[rows]) for name, score in scores.items()}
     return out
@@ -331,12 +340,12 @@ def evaluate(data: RankData, sources: np.ndarray, scores: Mapping[str, np.ndarra
 
 def rank_trial(params: dict[str, Any], data: RankData) -> dict[str, float]:
     """One (configuration, fold): fit on the fold's training sources, score its validation
-    sources on every candidate, CPS labels."""
+    sources on every candidate, against the training labels."""
     train, valid = data.folds[int(params["fold"])]
     model = fit_ranker(data, train, params)
     rows = data.rows(valid)
     score = model.predict(data.X[rows])
-    return rank_metrics(data.source[rows], score, data.cps[rows], data.tiebreak[rows])
+    return rank_metrics(data.source[rows], score, data.grades()[rows], data.tiebreak[rows])
 
 
 def _select(results: Sequence[Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -547,7 +556,7 @@ def train_transition_model(bundle: Bundle | Path, config_path: Path, *, demo: bo
         model_dir = settings.home / "runs" / config.model_name / run.info.run_id
         model_dir.mkdir(parents=True, exist_ok=True)
         mlflow.set_tags({"bundle_hash": bundle.hash, "model": config.model_name,
-                         "labels.train": "cps", "demo": str(demo)})
+                         "labels.train": config.train_labels, "demo": str(demo)})
         mlflow.log_params({"bundle_hash": bundle.hash, "features": ",".join(FEATURES),
                            "config": Path(config_path).name, "seed": config.seed,
                            **{f"data.{k}": v for k, v in data.counts.items()}})
@@ -567,6 +576,7 @@ def train_transition_model(bundle: Bundle | Path, config_path: Path, *, demo: bo
         final = fit_ranker(data, np.concatenate([data.train, data.test]), best,
                            n_jobs=config.num_cpus or -1)
         report = {"counts": data.counts, "best_params": best, "cv": cv, "test": test,
+                  "train_labels": config.train_labels,
                   "bundle_hash": bundle.hash, "demo": demo}
         _save(model_dir, final, data, pairs, profiles, config, report)
         card = model_card(bundle, report, config)
@@ -613,7 +623,9 @@ def format_report(result: Mapping[str, Any]) -> str:
              f"{'sources':>8}"]
     for label, methods in result["test"].items():
         for method, m in methods.items():
-            lines.append(f"{LABEL_SETS[label]:<33} {method:<16} {m['ndcg10']:>8.3f} "
+            trained = label == result.get("train_labels", "cps")
+            name = f"{LABEL_SETS[label]} ({'trained on' if trained else 'never trained on'})"
+            lines.append(f"{name:<33} {method:<16} {m['ndcg10']:>8.3f} "
                          f"{m['mrr']:>7.3f} {m['recall20']:>7.3f} {int(m['sources']):>8}")
     return "\n".join(lines)
 
@@ -628,14 +640,15 @@ def model_card(bundle: Bundle, report: Mapping[str, Any], config: TransitionConf
         "## Data", "",
         f"- bundle `{bundle.hash}`; {c['occupations']} O*NET-SOC occupations with content, "
         f"{c['pairs']:,} candidate pairs.",
-        f"- trained on observed moves: CPS ASEC occupational mobility (del Rio-Chanona et al. "
+        f"- trained on: {LABEL_SETS[config.train_labels]}.",
+        f"- observed moves: CPS ASEC occupational mobility (del Rio-Chanona et al. "
         f"2021), diagonal dropped and renormalized, mapped from SOC 2010 / OES cells to "
         f"O*NET-SOC ({c['cps_sources']} sources, {c['cps_positive_pairs']:,} observed pairs; "
         f"{c['unmapped_cps_codes']} codes unmapped). Grades 3/2/1 at >= "
         f"{config.grade_thresholds[0]:.1%} / >= {config.grade_thresholds[1]:.1%} / > 0 of "
         "leavers; pairs inside one CPS cell unlabeled.",
-        f"- also evaluated on O*NET Related Occupations ({c['related_sources']} sources; "
-        "primary-short 3, primary-long 2, supplemental 1), never trained on.",
+        f"- expert relatedness: O*NET Related Occupations ({c['related_sources']} sources; "
+        "primary-short 3, primary-long 2, supplemental 1).",
         "- O*NET Career Changers (similarity-built) is a baseline only.",
         f"- split by source-occupation group (occupations sharing a CPS cell together): "
         f"{c['train_sources']} train, {c['test_sources']} held-out sources; "
