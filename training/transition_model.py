@@ -619,13 +619,13 @@ def _flat(test: Mapping[str, Any]) -> dict[str, float]:
 
 def format_report(result: Mapping[str, Any]) -> str:
     """Held-out source occupations: LambdaRank and the baselines, per label set."""
-    lines = [f"{'labels':<33} {'method':<16} {'NDCG@10':>8} {'MRR':>7} {'R@20':>7} "
+    lines = [f"{'labels':<38} {'method':<16} {'NDCG@10':>8} {'MRR':>7} {'R@20':>7} "
              f"{'sources':>8}"]
     for label, methods in result["test"].items():
         for method, m in methods.items():
             trained = label == result.get("train_labels", "cps")
             name = f"{LABEL_SETS[label]} ({'trained on' if trained else 'never trained on'})"
-            lines.append(f"{name:<33} {method:<16} {m['ndcg10']:>8.3f} "
+            lines.append(f"{name:<38} {method:<16} {m['ndcg10']:>8.3f} "
                          f"{m['mrr']:>7.3f} {m['recall20']:>7.3f} {int(m['sources']):>8}")
     return "\n".join(lines)
 
