@@ -123,3 +123,19 @@ def test_cli_transitions_by_code_title_and_unknown(home: Path, trained: dict) ->
     assert unknown.returncode == 2 and "unknown occupation" in unknown.stderr
     again = run(home, "train", "transitions", "--if-missing")
     assert again.returncode == 0 and "already registered" in again.stderr
+
+
+def test_bad_config_and_bundle_without_transitions_are_clear_errors(tmp_path: Path) -> None:
+    config = tmp_path / "t.toml"
+    config.write_text('train_labels = "career_changers"\n[grid]\nn_estimators = [5]\n')
+    with pytest.raises(ValueError, match="train_labels"):
+        load_config(config)
+    data = tmp_path / "data"
+    data.mkdir()
+    for folder in (REPO / "demo" / "data").iterdir():
+        if folder.name != "transitions":
+            (data / folder.name).symlink_to(folder)
+    import_bundle(data, tmp_path / "bundle")
+    result = run(tmp_path, "train", "transitions", "--bundle", str(tmp_path / "bundle"))
+    assert result.returncode == 2
+    assert "lacks mobility_transitions" in result.stderr
