@@ -50,7 +50,20 @@ demo: install
 	$(PATHMATCH) demand --region NJ; \
 	echo "== 6. program-outcome model (Ray search, MLflow), then NJ programs"; \
 	$(PATHMATCH) train outcome; \
-	$(PATHMATCH) programs --region NJ --occupation 29-2061.00
+	$(PATHMATCH) programs --region NJ --occupation 29-2061.00; \
+	echo "== 7. occupation-transition ranker (LambdaRank, Ray search, MLflow), then moves from CNA"; \
+	$(PATHMATCH) train transitions --demo --if-missing; \
+	$(PATHMATCH) transitions --from "certified nursing assistant" --top-k 5; \
+	echo "== 8. score the demo caseload on Ray: referrals, rejects, disparity summary"; \
+	$(PATHMATCH) score --input demo/data/participants/demo_caseload.csv \
+	  --output $(DEMO_HOME)/referrals.parquet --top-k 5; \
+	echo "== 9. the API: start it, ask for referrals and a pathway, stop it"; \
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(PY) -m serving.demo_api \
+	  --caseload demo/data/participants/demo_caseload.csv --ids DEMO-P043 DEMO-P006; \
+	echo "== 10. curriculum gap report for the manufacturing program"; \
+	$(PATHMATCH) gaps --courses demo/data/courses/mercer_catalog_demo/advanced_manufacturing.json \
+	  --occupation 51-4041.00 --occupation 51-9161.00 --occupation 49-9041.00 --region NJ \
+	  --out $(DEMO_HOME)/gaps --top-k 10
 
 test: install
 	$(VENV)/bin/pytest -q
