@@ -410,10 +410,6 @@ def serve(
                 workers=workers, access_log=False, log_level="info")
 
 
-GapOccupations = Annotated[list[str] | None, typer.Option(
-    "--occupation", help="target O*NET-SOC or SOC 2018 code (repeatable)")]
-
-
 @train_app.command("transitions")
 def train_transitions_command(
     bundle: BundleIn = None,
