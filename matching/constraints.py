@@ -117,8 +117,9 @@ def holds(state: ParticipantState, prerequisite: Prerequisite,
     for program_id in prerequisite.awarded_by:
         if state.occupations & set(leads_to.get(program_id, ())):
             return True
-    text = state.text.lower()
-    return any(_says_held(text, re.escape(name)) for name in short_names(prerequisite.name))
+    pieces = [piece.lower() for piece in state.text.split("\n")]
+    return any(_says_held(piece, re.escape(name)) for piece in pieces
+               for name in short_names(prerequisite.name))
 
 
 def short_names(name: str) -> list[str]:
@@ -133,9 +134,10 @@ def short_names(name: str) -> list[str]:
 
 
 def _says_held(text: str, name: str) -> bool:
+    gap = r"[ \t\-/]+"  # words of one phrase: never across a sentence or a title
     before = rf"\b(?:have|had|got|hold|holding|earned|current|certified|licensed|with)\b" \
-             rf"(?:\W+\w+){{0,2}}\W+{name}(?![a-z0-9])"
-    after = rf"(?<![a-z0-9]){name}\W+(?:\w+\W+){{0,1}}(?:cert|certified|certification|" \
+             rf"(?:{gap}\w+){{0,2}}{gap}{name}(?![a-z0-9])"
+    after = rf"(?<![a-z0-9]){name}{gap}(?:\w+{gap}){{0,1}}(?:cert|certified|certification|" \
             rf"certificate|license|licensed|card)"
     return re.search(before, text) is not None or re.search(after, text) is not None
 

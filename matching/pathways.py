@@ -10,8 +10,9 @@ A route is a chain of programs in which
 - the cost limit applies to the route's total (a WIOA training account funds the route);
 - each step leads to an occupation paying at least ``MIN_STEP_GAIN`` (5%) more than the
   step before it, and no step trains for a job the participant already holds;
-- the first step leads to an occupation the participant's past jobs point to (role fit
-  above zero: the same occupation, a transition the ranker lists, or an O*NET related one).
+- the first step leads to an occupation the participant's past jobs or stated goals point
+  to (role fit of at least 0.3: a transition the ranker ranks high, an O*NET related
+  occupation, a stated goal or a step toward one).
 
 Routes are ranked by the five-year net gain: the hourly wage gain of the final
 occupation over the participant's last wage, times 2,080 hours, over the years left after
@@ -38,6 +39,7 @@ from matching.schemas import Participant
 HORIZON_YEARS = 5.0
 WEEKS_PER_YEAR = 52.0
 MIN_STEP_GAIN = 0.05
+MIN_START_FIT = 0.3
 RULE_WORDS = {
     "prerequisite": "its prerequisites name the previous credential",
     "cip_series_level_up": "a higher credential in the same field",
@@ -156,11 +158,13 @@ def _edges(ctx: RegionContext) -> dict[str, list[tuple[str, str]]]:
 
 
 def _in_reach(person: PersonView, ctx: RegionContext, program_id: str) -> bool:
-    """A route starts where the participant's past jobs point (role fit above zero for
-    one of the program's occupations); anyone without a past job may start anywhere."""
+    """A route starts where the participant's past jobs or stated goals point (role fit of
+    at least ``MIN_START_FIT`` for one of the program's occupations); anyone without a past
+    job may start anywhere."""
     if not person.sources:
         return True
-    return any(person.role.get(t, (0.0, ""))[0] > 0 for t in ctx.leads_to.get(program_id, []))
+    return any(person.role.get(t, (0.0, ""))[0] >= MIN_START_FIT
+               for t in ctx.leads_to.get(program_id, []))
 
 
 def _already_there(person: PersonView, ctx: RegionContext, program_id: str) -> bool:

@@ -13,9 +13,10 @@ The route a case manager would take, written down:
 4. a documented score (``ScoreWeights``) over six parts, each in [0, 1]:
    role fit (the transition ranker), skill fit (share of the target's demand-weighted skill
    profile the person already shows), gap closed (share of the missing profile the
-   program teaches), demand (the target's in-demand score in the region), wage gain (log2
-   of target over last wage, mapped to [0, 1]) and outcome (predicted employment rate
-   minus half its interval width times ``uncertainty_penalty``, else the reported rate);
+   program teaches; 0 when nothing is missing), demand (the target's in-demand score in
+   the region), wage gain (log2 of target over last wage, mapped to [0, 1]) and outcome
+   (predicted employment rate minus half its interval width times ``uncertainty_penalty``,
+   else the reported rate);
 5. explanations in plain words built only from that evidence.
 
 Everything the participant's text touches is computed here and returned to the caller;
@@ -27,6 +28,7 @@ shared by every request; the participant-side models come in through
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -51,7 +53,15 @@ ESCO_WEIGHT = {"essential": 0.35, "optional": 0.15}
 PAST_JOB_MIN_WEIGHT = 0.3
 PROFILE_SIZE = 30
 MIN_LIFT = 2.0
-SAME_OCCUPATION_FIT = 0.25
+GOAL_MIN_SCORE = 0.45  # title-normalizer score a goal phrase needs to count (demo caseload)
+GOAL_RELATED_FIT = 0.6
+MAX_GOALS = 6
+GOAL_PHRASE = re.compile(
+    r"\b(?:want(?:s|ed)?|would like|hoping|hope|interested in|plan(?:s|ning)? on|goal is)\b"
+    r"(?:\s+to)?(?:\s+(?:be|become|get into|work as|work in|go into|do|start w/|start with))?"
+    r"(?:\s+(?:an?|the|my))?\s+([^.,;!?\n()]{2,40})", re.I)
+GOAL_SPLIT = re.compile(r"\s+(?:or|then|and|w/|with|so|bc|because|that|but)\s+|/", re.I)
+SAME_OCCUPATION_FIT = 0.0  # training for the job one holds is no move (caveat says why)
 
 
 # ----------------------------------------------------------------------------- contract
@@ -402,18 +412,47 @@ def read_person(participant: Participant, ctx: RegionContext, reader: Participan
                     skill_id=skill, label=ctx.skill_labels.get(skill, skill), source="past_job",
                     evidence=f"asked for in {weight:.0%} of {src.occupation_title} postings "
                              f"or essential to it")
+    goals = [g for g in reader.title_occupations(stated_goals(participant.intake_text or ""))
+             if g.score >= GOAL_MIN_SCORE]
     role = _role_fit(sources, ctx, reader)
-    text = " ".join([participant.intake_text or "", *participant.past_job_titles])
+    _add_goals(role, goals, ctx, {src.code for src in sources})
+    text = "\n".join([participant.intake_text or "", *participant.past_job_titles])
     state = ParticipantState(participant, {s.code for s in sources}, text)
     return PersonView(participant, sources, skills, role, state)
+
+
+def stated_goals(text: str) -> list[str]:
+    """Occupation phrases the participant says they want ("want to be a nurse", "want CNA
+    then LPN", "want CDL-B or delivery"), split at 'or', 'then', 'and', '/'. Case notes
+    name goals this way; the title normalizer then decides which phrases are occupations."""
+    phrases: list[str] = []
+    for match in GOAL_PHRASE.finditer(text):
+        phrases.extend(p.strip() for p in GOAL_SPLIT.split(match.group(1)) if p.strip())
+    return phrases[:MAX_GOALS]
+
+
+def _add_goals(fit: dict[str, tuple[float, str]], goals: Sequence[SourceOccupation],
+               ctx: RegionContext, current: set[str]) -> None:
+    """A stated goal is a full role fit; its O*NET related occupations are stepping stones,
+    except the jobs the participant already holds (a CNA who wants nursing needs no CNA)."""
+    for goal in goals:
+        why = f"stated goal '{goal.title}' ({goal.occupation_title})"
+        for target, value, reason in [(goal.code, 1.0, why), *(
+                (t, GOAL_RELATED_FIT * v, f"a step toward the {why}")
+                for t, v in ctx.related.get(goal.code, {}).items())]:
+            if target not in current and value >= fit.get(target, (-1.0, ""))[0]:
+                fit[target] = (value, reason)
 
 
 def _role_fit(sources: Sequence[SourceOccupation], ctx: RegionContext,
               reader: ParticipantReader) -> dict[str, tuple[float, str]]:
     """``target -> (fit, why)``: best over the participant's past occupations."""
     fit: dict[str, tuple[float, str]] = {}
+    current = {src.code for src in sources}
 
     def offer(target: str, value: float, why: str) -> None:
+        if target in current and value > SAME_OCCUPATION_FIT:
+            return  # moving into a job one already holds is no move
         if value > fit.get(target, (-1.0, ""))[0]:
             fit[target] = (value, why)
 
@@ -462,7 +501,7 @@ def score_target(program: dict[str, Any], target: str, person: PersonView,
         role_fit=person.role.get(target, (0.0, ""))[0],
         skill_fit=sum(profile[s] for s in shared) / total if total else 0.0,
         gap_closed=(sum(profile[s] for s in closed) / missing_weight if missing_weight
-                    else 0.5),
+                    else 0.0),
         demand=_demand_part(ctx.demand.get(target)),
         wage_gain=_wage_part(ctx.wages.get(target) or _soc_wage(ctx, target),
                              person.participant.last_hourly_wage, ctx.demand.get(target)),
@@ -591,9 +630,16 @@ def _referral(rank: int, c: Candidate, person: PersonView, ctx: RegionContext) -
                                for s in c.taught_missing],
         skills_still_missing=[ctx.skill_labels.get(s, s) for s in c.still_missing[:8]],
         demand=demand, outcomes=outcomes,
-        caveats=caveats(p, person.state, c.distance))
+        caveats=caveats(p, person.state, c.distance) + _same_job(c.target, person, ctx))
     referral.explanation = explain(referral, person, ctx)
     return referral
+
+
+def _same_job(target: str, person: PersonView, ctx: RegionContext) -> list[str]:
+    if target not in person.state.occupations:
+        return []
+    title = ctx.occupation_titles.get(target, target)
+    return [f"already works as {title}: this adds or renews the credential, not a new role"]
 
 
 def _demand_facts(ctx: RegionContext, code: str) -> DemandFacts | None:

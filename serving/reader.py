@@ -15,6 +15,7 @@ from matching.extraction.io import evidence_frame
 from matching.referrals import SkillEvidence, SourceOccupation
 
 TRANSITION_TOP_K = 50
+RANK_DECAY = 0.9  # role fit of the ranker's k-th target: 1.0, 0.66 at 5th, 0.39 at 10th
 MIN_TITLE_SCORE = 0.2
 
 
@@ -60,5 +61,5 @@ class EngineReader:
         ranked = ranker.rank(code, top_k=TRANSITION_TOP_K)
         out = {}
         for target, rank, reasons in ranked.select("target_code", "rank", "reasons").iter_rows():
-            out[target] = (1.0 - (rank - 1) / TRANSITION_TOP_K, list(reasons or []))
+            out[target] = (RANK_DECAY ** (rank - 1), list(reasons or []))
         return out

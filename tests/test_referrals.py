@@ -119,3 +119,32 @@ def test_unknown_region_names_the_known_ones(engine) -> None:  # noqa: ANN001
 def test_haversine_trenton_to_princeton() -> None:
     miles = haversine_miles((40.2196, -74.7660), (40.3640, -74.6560))
     assert 10 < miles < 13
+
+
+def test_stated_goals_are_read_from_intake_phrases() -> None:
+    from matching.referrals import stated_goals
+
+    assert stated_goals("CNA 3 yrs. want to be a nurse, evenings") == ["nurse"]
+    assert stated_goals("want CNA then LPN. weekends better") == ["CNA", "LPN"]
+    assert stated_goals("drove box truck 4 yrs") == []
+
+
+def test_goal_gives_role_fit_but_never_to_the_job_already_held(engine) -> None:  # noqa: ANN001
+    from matching.referrals import read_person
+
+    ctx = engine.region_context("NJ")
+    cna = read_person(person(past_job_titles=["Certified Nursing Assistant"],
+                             intake_text="want to be a registered nurse"), ctx, engine.reader)
+    assert cna.role["29-1141.00"][0] == 1.0 and "stated goal" in cna.role["29-1141.00"][1]
+    assert cna.role.get("31-1131.00", (0.0, ""))[0] == 0.0  # already a CNA: no move
+    result = result_for(engine, person(past_job_titles=["Certified Nursing Assistant"],
+                                       intake_text="want to be a registered nurse"))
+    for referral in result.referrals:
+        if referral.target.code == "31-1131.00":
+            assert any("already works as" in c for c in referral.caveats)
+
+
+def test_a_wish_next_to_a_job_title_is_not_a_credential(engine) -> None:  # noqa: ANN001
+    wish = result_for(engine, person(past_job_titles=["Certified Nursing Assistant"],
+                                     intake_text="CNA 2 yrs want LPN"))
+    assert "prerequisite" in reasons_of(wish, "60302")  # the RN bridge needs an LPN
