@@ -30,6 +30,7 @@ from matching.referrals import (
     HOURS_PER_YEAR,
     ParticipantReader,
     PersonView,
+    ProgramFacts,
     RegionContext,
     Target,
     read_person,
@@ -47,13 +48,7 @@ RULE_WORDS = {
 }
 
 
-class PathwayStep(BaseModel):
-    program_id: str
-    program_name: str
-    provider_name: str | None = None
-    credential_type: str | None = None
-    cost: float | None = None
-    weeks: float | None = None
+class PathwayStep(ProgramFacts):
     target: Target
     hourly_wage: float | None = None
     why: str = Field(description="why this step follows the previous one")

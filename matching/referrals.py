@@ -119,15 +119,20 @@ class OutcomeFacts(BaseModel):
     predicted_employment_hi: float | None = None
 
 
-class Referral(BaseModel):
-    rank: int
-    score: float = Field(description="0-100, the weighted sum of the parts")
+class ProgramFacts(BaseModel):
+    """What staff read first about a program, in a referral or a pathway step."""
+
     program_id: str
     program_name: str
     provider_name: str | None = None
     credential_type: str | None = None
     cost: float | None = None
     weeks: float | None = None
+
+
+class Referral(ProgramFacts):
+    rank: int
+    score: float = Field(description="0-100, the weighted sum of the parts")
     schedule: str | None = None
     format: str | None = None
     distance_miles: float | None = None
