@@ -232,8 +232,9 @@ def build_region_context(region: str, tables: Mapping[str, pl.DataFrame | None]
     ``tables`` keys: ``programs``, ``program_occupations``, ``stackability`` (catalog),
     ``program_skills`` (program_id, skill_id, skill_label, score, sentence), ``demand``,
     ``demand_skills`` (the demand result's two tables), ``onet_occupations``,
-    ``onet_related_occupations``, ``oews``, ``esco_occupations``, ``esco_occupation_skills``,
-    ``xwalk_esco_onet``, ``predicted_outcomes`` and ``zcta_centroids``; any may be None.
+    ``onet_related_occupations``, ``oews``, ``esco_skills``, ``soc_links`` (the skill
+    taxonomy's ESCO skill to O*NET-SOC links), ``predicted_outcomes`` and
+    ``zcta_centroids``; any may be None.
     Raises ValueError when the region has no programs.
     """
     region = region.strip().upper()
@@ -319,17 +320,14 @@ def occupation_profiles(tables: Mapping[str, pl.DataFrame | None], region: str
 
 
 def _esco_links(tables: Mapping[str, pl.DataFrame | None]) -> list[tuple[str, str, str, str]]:
-    xwalk, occs, rel = (tables.get(k) for k in ("xwalk_esco_onet", "esco_occupations",
-                                                "esco_occupation_skills"))
-    skills = tables.get("esco_skills")
-    if xwalk is None or occs is None or rel is None:
+    """(O*NET code, skill, essential|optional, label) from the taxonomy's ``soc_links``
+    (ESCO occupations' skills through the ESCO to O*NET-SOC crosswalk)."""
+    links, skills = tables.get("soc_links"), tables.get("esco_skills")
+    if links is None or links.is_empty():
         return []
-    frame = (xwalk.filter(pl.col("esco_level") == "occupation")
-             .select("esco_code", "onet_soc_code")
-             .join(occs.select(pl.col("code").alias("esco_code"), "occupation_uri"),
-                   on="esco_code")
-             .join(rel.select("occupation_uri", "relation_type", "skill_uri"),
-                   on="occupation_uri"))
+    frame = links.select("onet_soc_code", "skill_uri", pl.when(pl.col("n_essential") > 0)
+                         .then(pl.lit("essential")).otherwise(pl.lit("optional"))
+                         .alias("relation_type"))
     if skills is not None:
         frame = frame.join(skills.select("skill_uri", "preferred_label"), on="skill_uri",
                            how="left")

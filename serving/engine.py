@@ -186,10 +186,10 @@ class Engine:
             return self._regions[key]
 
     def _context_tables(self) -> dict[str, pl.DataFrame | None]:
-        names = ("onet_occupations", "onet_related_occupations", "oews", "esco_occupations",
-                 "esco_occupation_skills", "esco_skills", "xwalk_esco_onet", "zcta_centroids")
+        names = ("onet_occupations", "onet_related_occupations", "oews", "esco_skills",
+                 "zcta_centroids")
         tables = {n: self.bundle.table(n) if self.bundle.has(n) else None for n in names}
-        return {**tables, "programs": self.catalog.programs,
+        return {**tables, "soc_links": self.taxonomy.soc_links, "programs": self.catalog.programs,
                 "program_occupations": self.catalog.program_occupations,
                 "stackability": self.catalog.stackability,
                 "program_skills": self.program_skills, "demand": self.demand.table,
