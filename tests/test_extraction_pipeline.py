@@ -39,6 +39,7 @@ SKILLS = [  # (uri suffix, preferred label, alternative labels)
     ("support", "support", []),
     ("problem", "problem-solving", []),
     ("sql", "SQL", []),
+    ("cyber", "cyber security", []),
 ]
 
 
@@ -146,6 +147,11 @@ def test_lemma_matching_finds_inflected_forms(nlp) -> None:
     assert matched(nlp, "OPERATING FORKLIFTS") == [("OPERATING FORKLIFTS", ["forklift"])]
     assert matched(nlp, "Strong problem solving and problem-solving.") == [
         ("problem solving", ["problem"]), ("problem-solving", ["problem"])]
+
+
+def test_two_word_label_written_as_one_word(nlp) -> None:
+    assert matched(nlp, "Knowledge of cybersecurity and cyber security.") == [
+        ("cybersecurity", ["cyber"]), ("cyber security", ["cyber"])]
 
 
 def test_longest_match_wins(nlp) -> None:

@@ -647,9 +647,13 @@ def _entry(mode: int, candidates: dict[str, float]) -> _Entry:
 
 
 def _variants(tokens: list[str]) -> list[list[str]]:
-    """A label's tokens, plus them without hyphens ("problem-solving" as "problem solving")."""
+    """A label's tokens, plus them without hyphens ("problem-solving" as "problem solving"),
+    plus a two-word label written as one word ("cyber security" as "cybersecurity",
+    "health care" as "healthcare"), as job ads often spell them."""
     if "-" in tokens and len(tokens) > 2:
         return [tokens, [t for t in tokens if t != "-"]]
+    if len(tokens) == 2 and all(t.isalpha() and len(t) >= 3 for t in tokens):
+        return [tokens, ["".join(tokens)]]
     return [tokens]
 
 
