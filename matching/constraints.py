@@ -117,16 +117,34 @@ def holds(state: ParticipantState, prerequisite: Prerequisite,
     for program_id in prerequisite.awarded_by:
         if state.occupations & set(leads_to.get(program_id, ())):
             return True
+    return says_held(state, prerequisite)
+
+
+def says_held(state: ParticipantState, prerequisite: Prerequisite) -> bool:
+    """Does the intake or a past title say the credential is held (not just wanted)?"""
     pieces = [piece.lower() for piece in state.text.split("\n")]
     return any(_says_held(piece, re.escape(name)) for piece in pieces
                for name in short_names(prerequisite.name))
 
 
+def already_held(program_id: str, state: ParticipantState,
+                 prerequisites: Mapping[str, Sequence[Prerequisite]]) -> list[Reason]:
+    """A program whose credential the participant says they hold ("have A+") is no
+    referral; a past job alone does not count here, since experience may stand in for a
+    prerequisite without being the credential itself."""
+    names = {need.name for needs in prerequisites.values() for need in needs
+             if program_id in need.awarded_by and says_held(state, need)}
+    return [Reason(code="held", text=f"the participant already holds "
+                   f"{n.upper() if len(n) <= 6 else n}") for n in sorted(names)]
+
+
 def short_names(name: str) -> list[str]:
-    """The credential's name and its core without trailing generic words
-    ("Forklift Operator Certification" -> "forklift"), as people write it at intake."""
+    """The credential's name, its marked words ("CompTIA A+" -> "a+") and its core without
+    trailing generic words ("Forklift Operator Certification" -> "forklift"), as people
+    write it at intake."""
     words = name.lower().split()
     names = [" ".join(words)]
+    names += [w for w in words[1:] if re.search(r"[+0-9]", w) and len(w) >= 2]  # a+, d1.1
     while len(words) > 1 and words[-1] in GENERIC_TAIL:
         words = words[:-1]
         names.append(" ".join(words))

@@ -40,6 +40,7 @@ from matching.constraints import (
     ParticipantState,
     Prerequisite,
     Reason,
+    already_held,
     caveats,
     check_program,
     prerequisites_by_program,
@@ -568,6 +569,7 @@ def refer(participant: Participant, ctx: RegionContext, reader: ParticipantReade
         reasons, distance = check_program(
             program, person.state, prerequisites=ctx.prerequisites.get(program["program_id"], []),
             leads_to=ctx.leads_to, points=ctx.points)
+        reasons += already_held(program["program_id"], person.state, ctx.prerequisites)
         if reasons:
             excluded.append(_excluded(program, reasons, ctx))
             continue

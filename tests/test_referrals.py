@@ -148,3 +148,12 @@ def test_a_wish_next_to_a_job_title_is_not_a_credential(engine) -> None:  # noqa
     wish = result_for(engine, person(past_job_titles=["Certified Nursing Assistant"],
                                      intake_text="CNA 2 yrs want LPN"))
     assert "prerequisite" in reasons_of(wish, "60302")  # the RN bridge needs an LPN
+
+
+def test_a_credential_the_intake_says_is_held_is_not_referred(engine) -> None:  # noqa: ANN001
+    has = result_for(engine, person(past_job_titles=["Help Desk Technician"],
+                                    intake_text="help desk 1 yr, have A+, studying Net+"))
+    assert "held" in reasons_of(has, "60901")  # CompTIA A+
+    wants = result_for(engine, person(past_job_titles=["Help Desk Technician"],
+                                      intake_text="help desk 1 yr, want A+"))
+    assert "held" not in reasons_of(wants, "60901")
