@@ -36,13 +36,16 @@ class Engine:
     Extraction uses the registered detector and learned linker when both are registered
     (``learned_extraction``; they find far more skills than exact label matches), else the
     taxonomy matcher with lexical scores. ``skill_min_score`` drops linked skills the linker
-    itself rates unlikely (its scores are calibrated probabilities).
+    itself rates unlikely (its scores are calibrated probabilities); a skill linked only
+    from a whole sentence, with no span naming it, needs ``sentence_min_score`` (on the demo
+    postings the 0.3-0.4 band of sentence-only links was mostly cross-domain noise).
     """
 
     settings: Settings
     bundle: Bundle
     learned_extraction: bool = True
     skill_min_score: float = 0.3
+    sentence_min_score: float = 0.4
     notes: list[str] = field(default_factory=list)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _pipelines: dict[tuple[str, bool], Any] = field(default_factory=dict, repr=False)
@@ -105,7 +108,8 @@ class Engine:
         from matching.extraction.io import skills_frame
 
         return skills_frame(self.pipeline(kind), ids, texts, id_column=id_column,
-                            min_score=self.skill_min_score)
+                            min_score=self.skill_min_score,
+                            min_sentence_score=self.sentence_min_score)
 
     @cached_property
     def titles(self) -> Any:
@@ -173,7 +177,8 @@ class Engine:
         listed = self.bundle.table("etpl_programs")
         return evidence_frame(self.pipeline("course"), listed["program_id"].to_list(),
                               listed["description"].fill_null("").to_list(),
-                              id_column="program_id", min_score=self.skill_min_score)
+                              id_column="program_id", min_score=self.skill_min_score,
+                              min_sentence_score=self.sentence_min_score)
 
     def region_context(self, region: str) -> Any:
         """The shared ``RegionContext`` for referrals and pathways in ``region``."""

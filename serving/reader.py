@@ -31,7 +31,8 @@ class EngineReader:
         if not text.strip():
             return []
         frame = evidence_frame(self.engine.pipeline("intake"), ["p"], [text],
-                               id_column="id", min_score=self.engine.skill_min_score)
+                               id_column="id", min_score=self.engine.skill_min_score,
+                               min_sentence_score=self.engine.sentence_min_score)
         return [SkillEvidence(skill_id=s, label=label, source="intake", evidence=sentence)
                 for s, label, sentence in frame.select("skill_id", "skill_label", "sentence")
                 .iter_rows()]

@@ -342,3 +342,21 @@ def test_degenerate_texts(trained: SkillLinker) -> None:
     # a text alone or inside a batch gets the same ranking
     batch = trained.rank(["Run projects in Python", "and the of it"], 5)
     assert batch[0] == trained.rank(["Run projects in Python"], 5)[0]
+
+
+def test_sentence_only_links_clear_a_stricter_bar(trained: SkillLinker, tmp_path: Path) -> None:
+    import matching.extraction.linker  # noqa: F401  (registers the factory)
+    from matching.extraction.io import kept_skills
+
+    trained.save(tmp_path / "linker")
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    linker = nlp.add_pipe("pathmatch_linker", config={"linker_dir": str(tmp_path / "linker")})
+    doc = linker(_doc_with_candidates(nlp))
+    sentences = {s.text.strip() for s in doc.sents}
+    assert doc._.skill_sentences and set(doc._.skill_sentences.values()) <= sentences
+    ranked = [("a", 0.9), ("b", 0.35), ("c", 0.35), ("d", 0.2)]
+    assert kept_skills(ranked, {"b"}, top_k=10, min_score=0.3) == ranked[:3]
+    assert kept_skills(ranked, {"b"}, top_k=10, min_score=0.3, min_sentence_score=0.4) == [
+        ("a", 0.9), ("b", 0.35)]
+    assert kept_skills(ranked, set(), top_k=1, min_score=0.0) == [("a", 0.9)]

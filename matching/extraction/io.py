@@ -371,40 +371,40 @@ def _check_kind(nlp: Language, kind: str) -> None:
 
 
 def skills_frame(nlp: Language, ids: list[Any], texts: list[str], *, id_column: str,
-                 top_k: int = 20, min_score: float = 0.0, batch_size: int = 64
+                 top_k: int = 20, min_score: float = 0.0,
+                 min_sentence_score: float | None = None, batch_size: int = 64
                  ) -> pl.DataFrame:
     """``<id_column>, skill_id, skill_label, score``: each text's top ESCO skills.
 
     The bridge from extraction to the tables that count skills (demand per occupation,
     skills taught per program): one row per document and ranked ESCO skill.
     """
-    info = skill_info_from(None, nlp)
-    rows: list[tuple[Any, str, str, float]] = []
-    cleaned = [clean_text(t or "")[0] for t in texts]
-    for doc_id, doc in zip(ids, nlp.pipe(cleaned, batch_size=batch_size), strict=True):
-        ranked = [(s, score) for s, score in (doc._.ranked_skills or [])
-                  if info(s)[1] == "ESCO" and score >= min_score][:top_k]
-        rows.extend((doc_id, s, info(s)[0], float(score)) for s, score in ranked)
-    return pl.DataFrame(rows, schema={id_column: pl.String, "skill_id": pl.String,
-                                      "skill_label": pl.String, "score": pl.Float64},
-                        orient="row")
+    return evidence_frame(nlp, ids, texts, id_column=id_column, top_k=top_k,
+                          min_score=min_score, min_sentence_score=min_sentence_score,
+                          batch_size=batch_size).drop("sentence")
 
 
 def evidence_frame(nlp: Language, ids: list[Any], texts: list[str], *, id_column: str,
-                   top_k: int = 20, min_score: float = 0.0, batch_size: int = 64
+                   top_k: int = 20, min_score: float = 0.0,
+                   min_sentence_score: float | None = None, batch_size: int = 64
                    ) -> pl.DataFrame:
     """``skills_frame`` plus ``sentence``: the sentence that best supports each skill.
 
     Explanations quote it ("teaches medication administration: 'Courses cover pharmacology
     and medication administration'"), so a reader can check the link against the text.
+    ``min_sentence_score`` (default: ``min_score``) is the bar for a skill no span links to,
+    only a whole sentence: such links are looser, so a stricter bar keeps precision.
     """
     info = skill_info_from(None, nlp)
     rows: list[tuple[Any, str, str, float, str | None]] = []
     cleaned = [clean_text(t or "")[0] for t in texts]
     for doc_id, doc in zip(ids, nlp.pipe(cleaned, batch_size=batch_size), strict=True):
-        sentence_of = _best_sentences(doc)
-        ranked = [(s, score) for s, score in (doc._.ranked_skills or [])
-                  if info(s)[1] == "ESCO" and score >= min_score][:top_k]
+        spans = _span_sentences(doc)
+        # a span's sentence first, else the sentence the learned linker ranked it in
+        sentence_of = {**(getattr(doc._, "skill_sentences", None) or {}), **spans}
+        esco = [(s, score) for s, score in (doc._.ranked_skills or []) if info(s)[1] == "ESCO"]
+        ranked = kept_skills(esco, set(spans), top_k=top_k, min_score=min_score,
+                             min_sentence_score=min_sentence_score)
         rows.extend((doc_id, s, info(s)[0], float(score), sentence_of.get(s))
                     for s, score in ranked)
     return pl.DataFrame(rows, schema={id_column: pl.String, "skill_id": pl.String,
@@ -412,9 +412,18 @@ def evidence_frame(nlp: Language, ids: list[Any], texts: list[str], *, id_column
                                       "sentence": pl.String}, orient="row")
 
 
-def _best_sentences(doc: Doc) -> dict[str, str]:
-    """Skill id -> the sentence of the span that links to it with the highest score, else
-    the sentence the learned linker ranked it highest in (``doc._.skill_sentences``)."""
+def kept_skills(ranked: list[tuple[str, float]], span_linked: set[str], *, top_k: int,
+                min_score: float, min_sentence_score: float | None = None
+                ) -> list[tuple[str, float]]:
+    """The first ``top_k`` of ``ranked`` that clear their bar: ``min_score`` for a skill a
+    span links to, ``min_sentence_score`` (default ``min_score``) for a sentence-only one."""
+    bar = min_score if min_sentence_score is None else min_sentence_score
+    return [(s, score) for s, score in ranked
+            if score >= (min_score if s in span_linked else bar)][:top_k]
+
+
+def _span_sentences(doc: Doc) -> dict[str, str]:
+    """Skill id -> the sentence of the span that links to it with the highest score."""
     best: dict[str, tuple[float, str]] = {}
     spans = doc.spans[CANDIDATES_KEY] if CANDIDATES_KEY in doc.spans else []
     for span in spans:
@@ -425,6 +434,4 @@ def _best_sentences(doc: Doc) -> dict[str, str]:
         for skill_id, score in skills:
             if skill_id not in best or score > best[skill_id][0]:
                 best[skill_id] = (float(score), span.sent.text.strip())
-    by_sentence = dict(getattr(doc._, "skill_sentences", None) or {})
-    by_sentence.update({skill_id: sentence for skill_id, (_, sentence) in best.items()})
-    return by_sentence
+    return {skill_id: sentence for skill_id, (_, sentence) in best.items()}
