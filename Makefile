@@ -58,7 +58,7 @@ demo: install
 	$(PATHMATCH) score --input demo/data/participants/demo_caseload.csv \
 	  --output $(DEMO_HOME)/referrals.parquet --top-k 5; \
 	echo "== 9. the API: start it, ask for referrals and a pathway, stop it"; \
-	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(PY) -m serving.demo_api \
+	$(PY) -m serving.demo_api \
 	  --caseload demo/data/participants/demo_caseload.csv --ids DEMO-P043 DEMO-P006; \
 	echo "== 10. curriculum gap report for the manufacturing program"; \
 	$(PATHMATCH) gaps --courses demo/data/courses/mercer_catalog_demo/advanced_manufacturing.json \

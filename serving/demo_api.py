@@ -1,7 +1,7 @@
 """The demo's API step: start a real server, ask for referrals and a pathway, stop it.
 
 ``python -m serving.demo_api --caseload FILE --ids ID [ID ...]`` starts ``pathmatch
-serve`` on a free loopback port with a one-time API key, waits for ``/v1/health``, posts
+serve`` over ``PATHMATCH_HOME`` with a one-time API key (``serving.local_server``), posts
 each participant to ``/v1/referrals`` and the first to ``/v1/pathways``, prints the
 answers the way a case manager reads them, and stops the server whatever happens.
 Participants come from an intake file read by the same loader as batch scoring.
@@ -12,11 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
-import shutil
-import socket
-import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -25,36 +21,10 @@ from rich.console import Console
 from rich.panel import Panel
 
 from matching.schemas import Participant
+from matching.settings import get_settings
+from serving.local_server import ApiServer, running_server
 
 console = Console(width=110)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_server(port: int, key: str) -> subprocess.Popen[bytes]:
-    """``pathmatch serve`` as a user runs it, with a key that lives only for this run."""
-    exe = shutil.which("pathmatch") or str(Path(sys.executable).with_name("pathmatch"))
-    env = {**os.environ, "PATHMATCH_API_KEYS": key}
-    return subprocess.Popen([exe, "serve", "--host", "127.0.0.1", "--port", str(port)],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def wait_healthy(base: str, process: subprocess.Popen[bytes], timeout: float = 300) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"server exited with code {process.returncode} while starting")
-        try:
-            if httpx.get(f"{base}/v1/health", timeout=2).json().get("status") == "ok":
-                return
-        except (httpx.HTTPError, ValueError):
-            pass
-        time.sleep(0.5)
-    raise SystemExit(f"server not healthy after {timeout:.0f} s")
 
 
 def participants(caseload: Path, ids: list[str]) -> list[Participant]:
@@ -100,6 +70,13 @@ def show_pathways(body: dict[str, Any]) -> None:
         console.print(f"  note: {note}")
 
 
+def ask(server: ApiServer, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    reply = httpx.post(f"{server.base_url}{path}", json=body, headers=server.headers,
+                       timeout=120)
+    reply.raise_for_status()
+    return reply.json()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--caseload", type=Path, required=True)
@@ -107,29 +84,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top-k", type=int, default=3)
     args = parser.parse_args(argv)
     people = participants(args.caseload, args.ids)
-    key, port = secrets.token_urlsafe(24), free_port()
-    base = f"http://127.0.0.1:{port}"
-    console.print(f"starting the API on {base} ...")
-    server = start_server(port, key)
-    try:
-        wait_healthy(base, server)
-        headers = {"X-API-Key": key}
+    keep = {k: os.environ[k] for k in ("PATHMATCH_BUNDLE", "MLFLOW_TRACKING_URI")
+            if k in os.environ}  # the caller's data and model store, as they set them
+    console.print("starting the API ...")
+    with running_server(get_settings().home, key=secrets.token_urlsafe(24), extra_env=keep,
+                        timeout=600) as server:
+        console.print(f"API up on {server.base_url} (log {server.log_path})")
         for person in people:
             body = {"participant": person.model_dump(mode="json"), "top_k": args.top_k}
-            reply = httpx.post(f"{base}/v1/referrals", json=body, headers=headers, timeout=120)
-            reply.raise_for_status()
-            show_referrals(reply.json())
+            show_referrals(ask(server, "/v1/referrals", body))
         body = {"participant": people[0].model_dump(mode="json"), "top_k": 2}
-        reply = httpx.post(f"{base}/v1/pathways", json=body, headers=headers, timeout=120)
-        reply.raise_for_status()
-        show_pathways(reply.json())
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        console.print("API stopped")
+        show_pathways(ask(server, "/v1/pathways", body))
+    console.print("API stopped")
     return 0
 
 
