@@ -170,4 +170,4 @@ def target_wages(ctx: RegionContext) -> list[float | None]:
     referrals show it (the occupation's wage, else its SOC 2018 code's)."""
     codes = sorted({code for program in ctx.programs
                     for code in ctx.leads_to.get(program["program_id"], [])})
-    return [ctx.wages.get(code) or ctx.wages.get(code[:7]) for code in codes]
+    return [ctx.wage(code) for code in codes]

@@ -21,11 +21,9 @@ training, minus the total cost. Payback months and each step's evidence come wit
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel, Field
 
-from matching.constraints import check_program, earned_in
+from matching.constraints import ParticipantState, check_program, earned_in
 from matching.referrals import (
     HOURS_PER_YEAR,
     ParticipantReader,
@@ -125,10 +123,8 @@ def find_pathways(participant: Participant, ctx: RegionContext, reader: Particip
                          target=target, pathways=unique, notes=notes)
 
 
-def _step_person(person: PersonView) -> Any:
+def _step_person(person: PersonView) -> ParticipantState:
     """The participant's state with the cost limit lifted: it applies to the route total."""
-    from matching.constraints import ParticipantState
-
     p = person.participant
     relaxed = p.model_copy(update={"constraints": p.constraints.model_copy(
         update={"max_cost": None})})
@@ -173,8 +169,7 @@ def _affordable(participant: Participant, cost: float) -> bool:
 
 
 def _best_target(ctx: RegionContext, program_id: str) -> tuple[str, float] | None:
-    wages = [(ctx.wages.get(t) or ctx.wages.get(t[:7]), t)
-             for t in ctx.leads_to.get(program_id, [])]
+    wages = [(ctx.wage(t), t) for t in ctx.leads_to.get(program_id, [])]
     known = [(w, t) for w, t in wages if w is not None]
     if not known:
         return None

@@ -31,6 +31,7 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Protocol
 
 import polars as pl
@@ -221,9 +222,13 @@ class RegionContext:
     stackability: list[dict[str, str]]
     notes: list[str] = field(default_factory=list)
 
-    @property
+    @cached_property
     def program_by_id(self) -> dict[str, dict[str, Any]]:
         return {p["program_id"]: p for p in self.programs}
+
+    def wage(self, code: str) -> float | None:
+        """Hourly median wage of an O*NET-SOC occupation, else of its SOC 2018 code."""
+        return self.wages.get(code) or self.wages.get(code[:7])
 
 
 def build_region_context(region: str, tables: Mapping[str, pl.DataFrame | None]
@@ -507,15 +512,11 @@ def score_target(program: dict[str, Any], target: str, person: PersonView,
         gap_closed=(sum(profile[s] for s in closed) / missing_weight if missing_weight
                     else 0.0),
         demand=_demand_part(ctx.demand.get(target)),
-        wage_gain=_wage_part(ctx.wages.get(target) or _soc_wage(ctx, target),
+        wage_gain=_wage_part(ctx.wage(target),
                              person.participant.last_hourly_wage, ctx.demand.get(target)),
         outcome=_outcome_part(program, ctx.outcomes.get(program["program_id"]), weights))
     return Candidate(program, target, parts, round(weights.score(parts), 2), shared, closed,
                      [s for s in missing if s not in taught], distance)
-
-
-def _soc_wage(ctx: RegionContext, target: str) -> float | None:
-    return ctx.wages.get(target[:7])
 
 
 def _demand_part(row: dict[str, Any] | None) -> float:
@@ -621,7 +622,7 @@ def _referral(rank: int, c: Candidate, person: PersonView, ctx: RegionContext) -
     demand = _demand_facts(ctx, c.target)
     outcomes = _outcome_facts(p, ctx.outcomes.get(p["program_id"]))
     target = Target(code=c.target, title=ctx.occupation_titles.get(c.target, c.target))
-    wage = ctx.wages.get(c.target) or _soc_wage(ctx, c.target)
+    wage = ctx.wage(c.target)
     referral = Referral(
         rank=rank, score=c.score, program_id=p["program_id"], program_name=p["name"],
         provider_name=p.get("provider_name"), credential_type=p.get("credential_type"),
