@@ -17,6 +17,7 @@ from matching.loaders.base import (
     load_with_spec,
     onet_soc_code,
     read_csv_records,
+    reject_duplicate_ids,
     soc_code,
 )
 
@@ -102,6 +103,57 @@ def test_unreadable_files_raise_or_report(tmp_path: Path) -> None:
     empty = write(tmp_path, "empty.csv", b"")
     loaded = load_with_spec("t", empty, SPEC)
     assert loaded.table.is_empty() and "empty" in loaded.report.rejects[0].reason
+
+
+TSV_TEXT = "O*NET-SOC Code\tTitle\n29-1141.00\tCaf\u00e9 Nurse\n29-2061.00\tLPN\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-16-le", "utf-16-be",
+                                      "utf-32", "utf-32-le", "utf-32-be"])
+def test_byte_order_marked_files_are_read_not_rejected(tmp_path: Path, encoding: str) -> None:
+    content = TSV_TEXT.replace("\n", "\r\n").encode(encoding)
+    if encoding.endswith(("-le", "-be")):  # these codecs write no mark: add the one Excel does
+        content = "\ufeff".encode(encoding) + content
+    path = write(tmp_path, "occ.txt", content)
+    loaded = load_with_spec("t", path, SPEC[:2], delimiter="\t")
+    assert loaded.table["title"].to_list() == ["Caf\u00e9 Nurse", "LPN"]
+    assert loaded.table["_line"].to_list() == [2, 3]
+    assert loaded.report.rejects == []
+
+
+def test_utf16_without_mark_or_contradicting_it_is_one_clear_reject(tmp_path: Path) -> None:
+    bare = write(tmp_path, "bare.txt", TSV_TEXT.encode("utf-16-le"))
+    (issue,) = load_with_spec("t", bare, SPEC[:2], delimiter="\t").report.rejects
+    assert "NUL bytes" in issue.reason and "UTF-16" in issue.reason
+    broken = write(tmp_path, "broken.txt", b"\xff\xfe" + TSV_TEXT.encode("utf-16-le") + b"\x00")
+    (issue,) = load_with_spec("t", broken, SPEC[:2], delimiter="\t").report.rejects
+    assert "byte-order mark says utf-16-le" in issue.reason
+
+
+def test_duplicate_ids_are_rejected_naming_the_first_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "occ.csv", (
+        b"O*NET-SOC Code,Title\n29-1141.00,RN\n29-2061.00,LPN\n29-1141.00,Nurse again\n"
+        b"29-1141.00,Third\n"))
+    loaded = load_with_spec("t", path, SPEC[:2], id_key="code")
+    assert loaded.table["title"].to_list() == ["RN", "LPN"]
+    assert loaded.report.rows_kept == 2 and loaded.report.rows_rejected == 2
+    assert [(r.line, r.field, r.reason) for r in loaded.report.rejects] == [
+        (4, "code", "duplicate id, first seen at line 2"),
+        (5, "code", "duplicate id, first seen at line 2")]
+
+
+def test_duplicate_ids_across_files_name_the_first_file() -> None:
+    import polars as pl
+
+    table = pl.DataFrame({"id": ["a", "b", "a", None, None], "_line": [2, 3, 2, 4, 5],
+                          "source_file": ["x.csv", "x.csv", "y.csv", "y.csv", "y.csv"]})
+    report = LoadReport("t", rows_kept=5)
+    kept = reject_duplicate_ids(table, "id", report, file_column="source_file")
+    assert kept["id"].to_list() == ["a", "b", None, None], "null ids are not ids: kept"
+    (issue,) = report.rejects
+    assert (issue.file, issue.line, issue.reason) == (
+        "y.csv", 2, "duplicate id, first seen at line 2 of x.csv")
+    assert report.rows_kept == 4
 
 
 @pytest.mark.parametrize(("raw", "expected"), [

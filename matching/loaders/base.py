@@ -6,8 +6,9 @@ each of those problems is handled once and reported the same way:
 
 1. ``read_csv_records`` / ``read_excel_records`` turn a file into string records, each tagged
    with the physical line (or spreadsheet row) it started on. Structural problems (truncated
-   rows, missing required columns) become ``Reject`` entries; undecodable bytes are repaired
-   as Windows-1252 and reported as ``repaired``.
+   rows, missing required columns) become ``Reject`` entries. A byte-order mark (UTF-8,
+   UTF-16 LE/BE, UTF-32) decides the encoding; without one, bytes that are not UTF-8 are
+   repaired as Windows-1252 and reported as ``repaired`` (``decode_lines``).
 2. ``build_table`` coerces those strings into a typed polars DataFrame from a list of ``Col``
    specs. Suppression markers become nulls (or flags), and a value that fails its type or
    pattern rejects its row with the field name and the reason.
@@ -155,14 +156,39 @@ def fix_c1_controls(text: str) -> str:
     return _C1_CONTROLS.sub(lambda m: _cp1252_char(m.group()), text)
 
 
-def decode_lines(raw: bytes) -> tuple[str, list[int]]:
-    """Decode bytes as UTF-8 (BOM stripped); return text and the lines that needed repair.
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    # UTF-32 before UTF-16: the UTF-32 LE mark begins with the UTF-16 LE one.
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xfe\xff", "utf-16-be"),
+    (b"\xff\xfe", "utf-16-le"),
+)
 
-    A line whose bytes are not UTF-8 is decoded as Windows-1252, the encoding such files
-    nearly always turn out to be in, and its number is returned so the caller can report it.
+
+def byte_order_mark(raw: bytes) -> tuple[str | None, int]:
+    """The encoding a byte-order mark announces and the mark's length; (None, 0) without one."""
+    for mark, encoding in _BOMS:
+        if raw.startswith(mark):
+            return encoding, len(mark)
+    return None, 0
+
+
+def decode_lines(raw: bytes) -> tuple[str, list[int]]:
+    """Decode a text file's bytes; return the text and the lines that needed repair.
+
+    The one decoder every text loader goes through (via ``read_decoded``), so each encoding
+    problem is handled once. A byte-order mark decides the encoding: Excel's "Unicode text"
+    export is UTF-16 LE with a mark, "CSV UTF-8" is UTF-8 with one, and UTF-16 BE / UTF-32
+    files say so the same way. Those are decoded strictly (``UnicodeDecodeError`` when the
+    bytes contradict the mark). Without a mark the bytes are read as UTF-8, and a line that
+    is not UTF-8 is decoded as Windows-1252, the encoding such files nearly always turn out
+    to be in; its number is returned so the caller can report it.
     """
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
+    encoding, skip = byte_order_mark(raw)
+    if encoding is not None and encoding != "utf-8":
+        return fix_c1_controls(raw[skip:].decode(encoding)), []
+    raw = raw[skip:]
     try:
         return fix_c1_controls(raw.decode("utf-8")), []
     except UnicodeDecodeError:
@@ -177,6 +203,29 @@ def decode_lines(raw: bytes) -> tuple[str, list[int]]:
             out.append(part.decode("cp1252", errors="replace"))
             repaired.append(number)
     return fix_c1_controls("\n".join(out)), repaired
+
+
+def decode_file(path: Path) -> tuple[str, list[int]]:
+    """``decode_lines`` of a file, with the problems no loader can work around as LoaderError.
+
+    Those are: a file that is absent, bytes contradicting their byte-order mark, and NUL
+    bytes in a file without a mark (UTF-16/32 saved without one, or not a text file at all),
+    which would otherwise surface as a misleading "no header row found".
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise LoaderError(f"{path}: file not found")
+    raw = path.read_bytes()
+    encoding, _ = byte_order_mark(raw)
+    try:
+        text, repaired = decode_lines(raw)
+    except UnicodeDecodeError as exc:
+        raise LoaderError(f"{path.name}: byte-order mark says {encoding} but the bytes are "
+                          f"not valid {encoding} (at byte {exc.start})") from None
+    if "\x00" in text:
+        raise LoaderError(f"{path.name}: holds NUL bytes: UTF-16/UTF-32 text without a "
+                          "byte-order mark, or not a text file (save it as UTF-8)")
+    return text, repaired
 
 
 def _norm_header(name: str) -> str:
@@ -245,13 +294,11 @@ def read_csv_records(
 def read_decoded(path: Path, report: LoadReport) -> tuple[str, list[int]]:
     """A text file's contents and the lines repaired from Windows-1252; names it in report.
 
-    Raises ``LoaderError`` for a file that is absent or empty, the two cases no loader can
-    work around.
+    Raises ``LoaderError`` for a file that is absent, empty or undecodable (see
+    ``decode_file``), the cases no loader can work around.
     """
     path = Path(path)
-    if not path.exists():
-        raise LoaderError(f"{path}: file not found")
-    text, repaired = decode_lines(path.read_bytes())
+    text, repaired = decode_file(path)
     if not text.strip():
         raise LoaderError(f"{path.name}: file is empty")
     report.files.append(path.name)
@@ -499,12 +546,14 @@ def load_with_spec(
     spec: Sequence[Col],
     *,
     record_key: str | None = None,
+    id_key: str | Sequence[str] | None = None,
     **read_options: object,
 ) -> Loaded:
     """Read a delimited file and type it by ``spec``: the common path for simple sources.
 
     A file that cannot be read at all yields an empty table and a file-level reject, so a
-    bulk import carries on with everything else.
+    bulk import carries on with everything else (the importer then decides whether what is
+    left is usable). With ``id_key``, a row repeating an earlier id is rejected.
     """
     report = LoadReport(source)
     try:
@@ -512,10 +561,52 @@ def load_with_spec(
     except LoaderError as exc:
         report.reject(path, None, None, str(exc))
         return Loaded(empty_table(spec), report)
-    return Loaded(build_table(raw, spec, report, record_key=record_key), report)
+    table = build_table(raw, spec, report, record_key=record_key)
+    if id_key is not None:
+        table = reject_duplicate_ids(table, id_key, report, file=path)
+    return Loaded(table, report)
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def reject_duplicate_ids(
+    table: pl.DataFrame,
+    key: str | Sequence[str],
+    report: LoadReport,
+    *,
+    file: str | Path | None = None,
+    file_column: str | None = None,
+    what: str = "id",
+) -> pl.DataFrame:
+    """Keep the first row per ``key``; reject each repeat, naming the line of the first.
+
+    An id listed twice is ambiguous (which title, which label is the URI's?), so a repeat
+    is a rejected row with reason "duplicate id, first seen at line N", never kept beside
+    the first. Rows are named by ``file`` or, for a table built from several files, by the
+    file in ``file_column``. Rows with a null key are not ids and are kept.
+    """
+    keys = [key] if isinstance(key, str) else list(key)
+    if table.is_empty():
+        return table
+    has_key = pl.all_horizontal([pl.col(k).is_not_null() for k in keys])
+    repeat = (has_key & ~pl.struct(keys).is_first_distinct()).alias("_repeat")
+    files = pl.col(file_column) if file_column else pl.lit(str(file or report.source))
+    marked = table.with_columns(
+        repeat, files.alias("_file"),
+        pl.col(LINE).first().over(keys).alias("_first_line"),
+        files.first().over(keys).alias("_first_file"),
+        pl.concat_str([pl.col(k).cast(pl.String) for k in keys], separator="/").alias("_id"))
+    repeats = marked.filter(pl.col("_repeat"))
+    for line, at, first_line, first_file, value in repeats.select(
+            LINE, "_file", "_first_line", "_first_file", "_id").iter_rows():
+        where = "" if first_file == at else f" of {first_file}"
+        report.reject(at, line, keys[-1],
+                      f"duplicate {what}, first seen at line {first_line}{where}", record=value)
+    report.rows_kept -= repeats.height
+    return table.filter(~marked.get_column("_repeat"))
+
+
 
 
 def text_col(name: str, *source: str, required: bool = False) -> Col:
@@ -542,6 +633,7 @@ def load_excel_with_spec(
     sheet: str | int = 0,
     header_must_contain: Sequence[str],
     record_key: str | None = None,
+    id_key: str | Sequence[str] | None = None,
 ) -> Loaded:
     """The workbook twin of ``base.load_with_spec``: unreadable files give an empty table."""
     report = LoadReport(source)
@@ -551,7 +643,10 @@ def load_excel_with_spec(
     except LoaderError as exc:
         report.reject(path, None, None, str(exc))
         return Loaded(empty_table(spec), report)
-    return Loaded(build_table(raw, spec, report, record_key=record_key), report)
+    table = build_table(raw, spec, report, record_key=record_key)
+    if id_key is not None:
+        table = reject_duplicate_ids(table, id_key, report, file=path)
+    return Loaded(table, report)
 
 
 def concat_loaded(

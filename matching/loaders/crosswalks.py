@@ -52,6 +52,7 @@ from matching.loaders.base import (
     onet_soc_code,
     read_csv_records,
     read_excel_records,
+    reject_duplicate_ids,
     soc_code,
     text_col,
 )
@@ -124,8 +125,12 @@ SOC_DEFINITIONS = [
 
 def _read_sheet(table: str, path: Path, spec: Sequence[Col], *, header: Iterable[str],
                 sheet: str | int = 0, stop_at_blank: bool = False,
-                fix_header: Callable[[RawRecords], None] | None = None) -> Loaded:
-    """One worksheet typed by ``spec``; an unreadable workbook is one file-level reject."""
+                fix_header: Callable[[RawRecords], None] | None = None,
+                id_key: str | None = None) -> Loaded:
+    """One worksheet typed by ``spec``; an unreadable workbook is one file-level reject.
+
+    With ``id_key``, a row repeating an earlier code is rejected (the first is kept).
+    """
     report = LoadReport(table)
     try:
         raw = read_excel_records(path, report, sheet=sheet, header_must_contain=header,
@@ -135,7 +140,10 @@ def _read_sheet(table: str, path: Path, spec: Sequence[Col], *, header: Iterable
         return Loaded(empty_table(spec), report)
     if fix_header is not None:
         fix_header(raw)
-    return Loaded(build_table(raw, spec, report), report)
+    table = build_table(raw, spec, report)
+    if id_key is not None:
+        table = reject_duplicate_ids(table, id_key, report, file=path)
+    return Loaded(table, report)
 
 
 def load_esco_onet(paths: list[Path]) -> Loaded:
@@ -188,13 +196,13 @@ def load_onet2010_soc2018(paths: list[Path]) -> Loaded:
 def load_onet_soc2018(paths: list[Path]) -> Loaded:
     """O*NET-SOC 2019 -> SOC 2018 (every O*NET-SOC 2019 code, onto 867 detailed codes)."""
     return _read_sheet("xwalk_onet_soc2018", paths[0], ONET_SOC2018,
-                       header=("O*NET-SOC 2019 Code", "2018 SOC Code"))
+                       header=("O*NET-SOC 2019 Code", "2018 SOC Code"), id_key="onet_soc_code")
 
 
 def load_soc_definitions(paths: list[Path]) -> Loaded:
     """BLS 2018 SOC definitions; only detailed occupations have a definition."""
     return _read_sheet("soc2018_definitions", paths[0], SOC_DEFINITIONS,
-                       header=("SOC Code", "SOC Title"))
+                       header=("SOC Code", "SOC Title"), id_key="soc_code")
 
 
 # --------------------------------------------------------------------------- structures

@@ -226,8 +226,11 @@ COLLECTION = [_uri_col("skill_uri", "conceptUri", "skill")]
 # --------------------------------------------------------------------------- loaders
 
 
-def _load(table: str, path: Path, spec: Sequence[Col], *, ragged: bool = False) -> Loaded:
-    return load_with_spec(table, path, spec, pad_short_rows=ragged)
+def _load(table: str, path: Path, spec: Sequence[Col], *, ragged: bool = False,
+          id_key: str | None = None) -> Loaded:
+    """One ESCO CSV; with ``id_key`` (the concept URI) a repeated URI is a rejected row."""
+    return load_with_spec(table, path, spec, pad_short_rows=ragged, id_key=id_key,
+                          record_key=id_key)
 
 
 def _labels(*names: str) -> list[pl.Expr]:
@@ -242,9 +245,9 @@ def _labels(*names: str) -> list[pl.Expr]:
 
 
 def _simple(table: str, spec: Sequence[Col], *, lists: Sequence[str] = (),
-            ragged: bool = False) -> Callable[[list[Path]], Loaded]:
+            ragged: bool = False, id_key: str | None = None) -> Callable[[list[Path]], Loaded]:
     def load(paths: list[Path]) -> Loaded:
-        loaded = _load(table, paths[0], spec, ragged=ragged)
+        loaded = _load(table, paths[0], spec, ragged=ragged, id_key=id_key)
         return Loaded(loaded.table.with_columns(_labels(*lists)), loaded.report)
 
     load.__doc__ = f"Load {table} from its ESCO CSV."
@@ -253,7 +256,8 @@ def _simple(table: str, spec: Sequence[Col], *, lists: Sequence[str] = (),
 
 def load_skills(paths: list[Path]) -> Loaded:
     """skills_en.csv; ``kind`` is 'knowledge' for knowledge concepts, 'skill' otherwise."""
-    loaded = _simple("esco_skills", SKILLS, lists=("alt_labels", "hidden_labels"))(paths)
+    loaded = _simple("esco_skills", SKILLS, lists=("alt_labels", "hidden_labels"),
+                     id_key="skill_uri")(paths)
     kind = (pl.when(pl.col("skill_type") == "knowledge").then(pl.lit("knowledge"))
             .otherwise(pl.lit("skill")).alias("kind"))
     table = loaded.table.with_columns(kind)
@@ -261,7 +265,8 @@ def load_skills(paths: list[Path]) -> Loaded:
     return Loaded(table.select(order), loaded.report)
 
 
-load_occupations = _simple("esco_occupations", OCCUPATIONS, lists=("alt_labels",))
+load_occupations = _simple("esco_occupations", OCCUPATIONS, lists=("alt_labels",),
+                           id_key="occupation_uri")
 
 
 def _is_relations(path: Path) -> bool:
@@ -353,12 +358,13 @@ SOURCES: list[Source] = [
     _source("esco_skill_relations", ("skillSkillRelations_en.csv", "skillSkillRelations.csv"),
             _simple("esco_skill_relations", SKILL_RELATIONS), "skill-to-skill relations"),
     _source("esco_skill_groups", ("skillGroups_en.csv",),
-            _simple("esco_skill_groups", SKILL_GROUPS, lists=("alt_labels",)), "skill groups"),
+            _simple("esco_skill_groups", SKILL_GROUPS, lists=("alt_labels",),
+                    id_key="group_uri"), "skill groups"),
     _source("esco_skills_hierarchy", ("skillsHierarchy_en.csv",),
             _simple("esco_skills_hierarchy", SKILLS_HIERARCHY, ragged=True),
             "skills hierarchy, one row per node with its ancestors"),
     _source("esco_isco_groups", ("ISCOGroups_en.csv",),
-            _simple("esco_isco_groups", ISCO_GROUPS, lists=("alt_labels",)),
+            _simple("esco_isco_groups", ISCO_GROUPS, lists=("alt_labels",), id_key="isco_uri"),
             "ISCO-08 groups"),
     _source("esco_skill_collections", ("*SkillsCollection_en.csv",), load_skill_collections,
             "skill collections (digital, green, transversal, language, ...)", many=True),

@@ -394,7 +394,7 @@ class NewJerseyEtpl(EtplAdapter):
 
     def read_programs(self, path: Path) -> Loaded:
         loaded = load_with_spec("etpl_programs", path, NJ_PROGRAM_SPEC,
-                                record_key="program_id")
+                                record_key="program_id", id_key="program_id")
         table = blank_to_null(loaded.table)
         table = repair_apostrophes(table, _NJ_FREE_TEXT, loaded.report, Path(path))
         table = table.with_columns(pl.lit(self.state).alias("state"), *_nj_derived())

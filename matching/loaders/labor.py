@@ -59,6 +59,7 @@ from matching.loaders.base import (
     load_excel_with_spec,
     load_with_spec,
     read_excel_records,
+    reject_duplicate_ids,
     soc_code,
 )
 from matching.loaders.source import Source
@@ -388,7 +389,8 @@ def load_ep_projections(path: Path) -> Loaded:
                       severity="missing")
     spec = ep_spec(raw.header, base, proj)
     _mark_topcodes(raw, _find(raw.header, r"Median annual wage"))
-    table = build_table(raw, spec, report, record_key="soc_code").with_columns(
+    table = reject_duplicate_ids(build_table(raw, spec, report, record_key="soc_code"),
+                                 "soc_code", report, file=path).with_columns(
         pl.lit(base, pl.Int64).alias("base_year"), pl.lit(proj, pl.Int64).alias("proj_year"))
     return Loaded(line_last(table), report)
 

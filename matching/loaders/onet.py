@@ -49,6 +49,7 @@ import polars as pl
 from matching.loaders.base import (
     Col,
     Loaded,
+    decode_lines,
     line_last,
     load_with_spec,
     matches,
@@ -67,7 +68,7 @@ def onet_version(folder: Path) -> str | None:
     readme = Path(folder) / "Read Me.txt"
     if not readme.is_file():
         return None
-    text = readme.read_text(encoding="utf-8", errors="replace")
+    text, _ = decode_lines(readme.read_bytes())
     match = re.search(r"O\*NET\s+(\d+(?:\.\d+)+)\s+Database", text)
     return match.group(1) if match else None
 
@@ -168,14 +169,19 @@ RELATED_OCCUPATIONS = [
 # --------------------------------------------------------------------------- loaders
 
 
-def _load(table: str, path: Path, spec: Sequence[Col]) -> Loaded:
-    """One O*NET text file typed by ``spec``; rejects carry the row's O*NET-SOC code."""
+def _load(table: str, path: Path, spec: Sequence[Col], id_key: str | None = None) -> Loaded:
+    """One O*NET text file typed by ``spec``; rejects carry the row's O*NET-SOC code.
+
+    ``id_key`` names the column that identifies a row (the code of an occupation, a task
+    id): a row repeating one is rejected, the first kept.
+    """
     key = "onet_soc_code" if any(c.name == "onet_soc_code" for c in spec) else None
-    return load_with_spec(table, path, spec, record_key=key, **_TSV)
+    return load_with_spec(table, path, spec, record_key=key, id_key=id_key, **_TSV)
 
 
-def _simple(table: str, spec: Sequence[Col]) -> Callable[[list[Path]], Loaded]:
-    return lambda paths: _load(table, paths[0], spec)
+def _simple(table: str, spec: Sequence[Col],
+            id_key: str | None = None) -> Callable[[list[Path]], Loaded]:
+    return lambda paths: _load(table, paths[0], spec, id_key)
 
 
 def _skill_id(prefix: str) -> pl.Expr:
@@ -211,23 +217,24 @@ def _source(table: str, patterns: tuple[str, ...], load: Callable[[list[Path]], 
 
 SOURCES: list[Source] = [
     _source("onet_occupations", ("Occupation Data.txt",),
-            _simple("onet_occupations", OCCUPATIONS), "O*NET-SOC occupations"),
+            _simple("onet_occupations", OCCUPATIONS, "onet_soc_code"), "O*NET-SOC occupations"),
     _source("onet_alternate_titles", ("Alternate Titles.txt",),
             _simple("onet_alternate_titles", ALTERNATE_TITLES), "alternate job titles"),
     _source("onet_reported_titles", ("Sample of Reported Titles.txt",),
             _simple("onet_reported_titles", REPORTED_TITLES), "titles reported by incumbents"),
     _source("onet_job_zones", ("Job Zones.txt",),
-            _simple("onet_job_zones", JOB_ZONES), "job zone (preparation level) 1-5"),
+            _simple("onet_job_zones", JOB_ZONES, "onet_soc_code"),
+            "job zone (preparation level) 1-5"),
     _source("onet_technology_skills", ("Technology Skills.txt",),
             load_technology_skills, "software and technology used, with hot-tech flags"),
     _source("onet_tools", ("Tools Used.txt", "Tools and Technology.txt"),
             load_tools, "tools and machines used"),
     _source("onet_tasks", ("Task Statements.txt",),
-            _simple("onet_tasks", TASKS), "task statements"),
+            _simple("onet_tasks", TASKS, "task_id"), "task statements"),
     _source("onet_tasks_to_dwas", ("Tasks to DWAs.txt",),
             _simple("onet_tasks_to_dwas", TASKS_TO_DWAS), "task to detailed work activity"),
     _source("onet_dwa_reference", ("DWA Reference.txt",),
-            _simple("onet_dwa_reference", DWA_REFERENCE), "detailed work activities"),
+            _simple("onet_dwa_reference", DWA_REFERENCE, "dwa_id"), "detailed work activities"),
     _source("onet_education", ("Education, Training, and Experience.txt",),
             _simple("onet_education", EDUCATION), "education, training and experience"),
     _source("onet_related_occupations", ("Related Occupations.txt",),

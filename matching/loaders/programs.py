@@ -139,7 +139,8 @@ CIP_SPEC: list[Col] = [
 
 def load_cip_codes(path: Path) -> Loaded:
     """CIP 2020 codes at all three levels, with NCES's 2010 -> 2020 change actions."""
-    loaded = load_with_spec("cip_codes", path, CIP_SPEC, record_key="cip_code")
+    loaded = load_with_spec("cip_codes", path, CIP_SPEC, record_key="cip_code",
+                            id_key="cip_code")
     level = pl.col("cip_code").str.len_chars().replace_strict(
         _LEVELS, default=None, return_dtype=pl.String)
     current = ~pl.col("action").is_in(["Moved from", "Deleted"]).fill_null(False)

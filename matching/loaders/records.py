@@ -29,6 +29,7 @@ from matching.loaders.base import (
     RawRecords,
     find_column,
     read_decoded,
+    reject_duplicate_ids,
 )
 
 SOURCE_FILE = "source_file"
@@ -263,14 +264,7 @@ def empty_conformed(schema: dict[str, pl.DataType]) -> pl.DataFrame:
 
 def drop_duplicate_ids(table: pl.DataFrame, key: str, report: LoadReport) -> pl.DataFrame:
     """Keep the first row per id; report each later one at its file and line."""
-    if table.is_empty():
-        return table
-    first = table.select(pl.col(key).is_first_distinct()).to_series()
-    for row in table.filter(~first).select(key, LINE, SOURCE_FILE).iter_rows():
-        report.reject(row[2], row[1], key, f"duplicate {key}; first occurrence kept",
-                      record=row[0])
-    report.rows_kept -= int((~first).sum())
-    return table.filter(first)
+    return reject_duplicate_ids(table, key, report, file_column=SOURCE_FILE)
 
 
 def load_files(paths: Iterable[Path], report: LoadReport, schema: dict[str, pl.DataType],

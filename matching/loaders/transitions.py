@@ -34,12 +34,12 @@ from pathlib import Path
 import polars as pl
 
 from matching.loaders.base import (
-    LINE,
     Col,
     Loaded,
     LoadReport,
     load_with_spec,
     matches,
+    reject_duplicate_ids,
     text_col,
 )
 from matching.loaders.source import Source
@@ -98,15 +98,10 @@ def _load(table: str, spec: list[Col], key: list[str]) -> Callable[[list[Path]],
 
 def _dedupe(loaded: Loaded, key: list[str]) -> Loaded:
     """A pair listed twice is ambiguous: the first is kept, each repeat rejected by line."""
-    table, report = loaded.table, loaded.report
-    if table.is_empty():
-        return loaded
-    repeat = table.select(pl.struct(key).is_duplicated() & ~pl.struct(key).is_first_distinct()
-                          ).to_series()
-    for line in table.filter(repeat).get_column(LINE):
-        report.reject(report.files[-1], line, key[-1], f"repeats an earlier {'/'.join(key)}")
-    report.rows_kept -= int(repeat.sum())
-    return Loaded(table.filter(~repeat), report)
+    what = "id" if len(key) == 1 else "pair"
+    file = loaded.report.files[-1] if loaded.report.files else None
+    table = reject_duplicate_ids(loaded.table, key, loaded.report, file=file, what=what)
+    return Loaded(table, loaded.report)
 
 
 _PAIR = ["source_soc2010", "target_soc2010"]
