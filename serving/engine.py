@@ -8,7 +8,11 @@ it touches. ``versions`` names the data bundle and every registered model that c
 answer, so each response can say what produced it.
 
 Registered models are used when present (``name@champion``); without one the engine falls
-back to what the bundle alone supports and ``notes`` says so.
+back to what the bundle alone supports and ``notes`` says so. A model store that cannot be
+read, or a champion whose files are missing, is not "without one": ``models`` raises
+``training.registry.ModelStoreError`` (checked once per engine; later calls repeat the same
+error at once) and ``model_problem`` says why, so the CLI stops with exit 2 and the API
+answers 503 instead of silently answering from fallbacks.
 """
 
 from __future__ import annotations
@@ -50,6 +54,8 @@ class Engine:
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _pipelines: dict[tuple[str, bool], Any] = field(default_factory=dict, repr=False)
     _regions: dict[str, Any] = field(default_factory=dict, repr=False)
+    _models: dict[str, Any] | None = field(default=None, repr=False)
+    _model_problem: str | None = field(default=None, repr=False)
 
     @classmethod
     def load(cls, settings: Settings | None = None, bundle: Path | str | None = None,
@@ -61,14 +67,55 @@ class Engine:
 
     # ------------------------------------------------------------------ models and versions
 
-    @cached_property
+    @property
     def models(self) -> dict[str, Any]:
-        """Registered champions as ``training.registry.ModelRef`` (absent ones left out)."""
-        from training.registry import configure, try_resolve
+        """Registered champions as ``training.registry.ModelRef`` (absent ones left out).
 
-        configure(self.settings)
-        found = {name: try_resolve(name, self.settings) for name in MODEL_NAMES}
-        return {name: ref for name, ref in found.items() if ref is not None}
+        Raises ``ModelStoreError`` when the store is unreachable or unreadable, or a
+        champion's files are missing; the store is asked once per engine, so a dead store
+        costs one bounded wait, not one per model or per request.
+        """
+        from training.registry import ModelStoreError, resolve_champions
+
+        with self._lock:
+            if self._models is None and self._model_problem is None:
+                try:
+                    self._models = resolve_champions(MODEL_NAMES, self.settings)
+                except ModelStoreError as exc:
+                    self._model_problem = str(exc)
+            if self._model_problem is not None:
+                raise ModelStoreError(self._model_problem)
+            assert self._models is not None
+            return self._models
+
+    @property
+    def model_problem(self) -> str | None:
+        """Why registered models cannot be used (store or files broken), else None."""
+        from training.registry import ModelStoreError
+
+        try:
+            _ = self.models
+        except ModelStoreError:
+            pass
+        return self._model_problem
+
+    def _load(self, name: str, loader: Any) -> Any:
+        """Load the champion ``name`` with ``loader(path)``, or None when not registered.
+
+        Files that do not load make the engine's models unusable as a whole (recorded in
+        ``model_problem``), like a missing artifact: no quiet fallback for that one model.
+        """
+        from training.registry import ModelStoreError, load_model
+
+        ref = self.models.get(name)
+        if ref is None:
+            return None
+        try:
+            return load_model(ref, loader)
+        except ModelStoreError as exc:
+            with self._lock:
+                self._model_problem = self._model_problem or str(exc)
+            raise
 
     @property
     def versions(self) -> dict[str, str]:
@@ -116,9 +163,9 @@ class Engine:
         """The registered title normalizer, or one fitted from the bundle now (seconds)."""
         from matching.titles import TitleNormalizer, fit_from_bundle
 
-        ref = self.models.get("pathmatch-titles")
-        if ref is not None:
-            return TitleNormalizer.load(ref.path)
+        model = self._load("pathmatch-titles", TitleNormalizer.load)
+        if model is not None:
+            return model
         self.notes.append("no registered title model: fitted one from the bundle")
         return fit_from_bundle(self.bundle)
 
@@ -150,22 +197,21 @@ class Engine:
         """Predicted outcomes with intervals per program, or None without an outcome model."""
         from training.outcome_model import predict_programs
 
-        ref = self.models.get("pathmatch-outcome")
-        if ref is None:
+        predicted = self._load("pathmatch-outcome",
+                               lambda path: predict_programs(self.bundle, path))
+        if predicted is None:
             self.notes.append("no outcome model registered: reported outcomes only")
-            return None
-        return predict_programs(self.bundle, ref.path)
+        return predicted
 
     @cached_property
     def transitions(self) -> Any:
         """The registered ``TransitionRanker``, or None (referrals then use skills only)."""
-        ref = self.models.get("pathmatch-transitions")
-        if ref is None:
-            self.notes.append("no transition model registered: targets from skills only")
-            return None
         from training.transition_model import TransitionRanker
 
-        return TransitionRanker.load(ref.path)
+        ranker = self._load("pathmatch-transitions", TransitionRanker.load)
+        if ranker is None:
+            self.notes.append("no transition model registered: targets from skills only")
+        return ranker
 
     # ------------------------------------------------------------------ referrals
 
@@ -204,12 +250,9 @@ class Engine:
     @cached_property
     def referral_ranker(self) -> Any:
         """The registered PIRL-trained ranker, or None (the documented weights score)."""
-        ref = self.models.get("pathmatch-referral-ranker")
-        if ref is None:
-            return None
         from training.referral_ranker import ReferralRanker
 
-        return ReferralRanker.load(ref.path)
+        return self._load("pathmatch-referral-ranker", ReferralRanker.load)
 
     def scorer_for(self, participant: Any) -> Any:
         """The learned scorer for one participant, or None for the fixed weights."""

@@ -1,11 +1,11 @@
 """A local pathmatch API server in a subprocess: start, wait until healthy, stop.
 
 ``running_server(home, key=...)`` starts ``pathmatch serve`` (the entry point users run)
-on a free loopback port, waits until ``/v1/health`` says ``ok`` (the engine is warmed),
-yields an :class:`ApiServer` and stops the process whatever happens. The server's output
-goes to a file, so a caller can read what it logged (``server.log()``) without a pipe
-filling up. The demo (``serving.demo_api``), the API tests and ``experiments/bench_api.py``
-all start servers this one way.
+on a free loopback port, waits until ``/v1/health`` says ``ok`` (the engine is warmed; a
+``ready`` option names other statuses), yields an :class:`ApiServer` and stops the process
+whatever happens. The server's output goes to a file, so a caller can read what it logged
+(``server.log()``) without a pipe filling up. The demo (``serving.demo_api``), the API
+tests and ``experiments/bench_api.py`` all start servers this one way.
 """
 
 from __future__ import annotations
@@ -52,12 +52,13 @@ def free_port() -> int:
 
 @contextmanager
 def running_server(home: Path, *, key: str, extra_env: dict[str, str] | None = None,
-                   timeout: float = 180.0, log_dir: Path | None = None
-                   ) -> Iterator[ApiServer]:
+                   timeout: float = 180.0, log_dir: Path | None = None,
+                   ready: tuple[str, ...] = ("ok",)) -> Iterator[ApiServer]:
     """Start ``pathmatch serve`` over ``home`` (which must hold a bundle); stop it after.
 
     ``extra_env`` may set ``PATHMATCH_BUNDLE`` (models from ``home``, data from elsewhere);
-    the log goes to ``log_dir`` (default ``home``).
+    the log goes to ``log_dir`` (default ``home``). ``ready`` lists the health statuses to
+    wait for: a test of a degraded server waits for ``("degraded",)``, answered with 503.
     """
     port = free_port()
     env = {**os.environ, "PATHMATCH_HOME": str(home), "PATHMATCH_API_KEYS": key,
@@ -73,7 +74,7 @@ def running_server(home: Path, *, key: str, extra_env: dict[str, str] | None = N
             env=env, stdout=sink, stderr=subprocess.STDOUT)
     server = ApiServer(f"http://127.0.0.1:{port}", key, home, log_path, process)
     try:
-        _wait_healthy(server, timeout)
+        _wait_healthy(server, timeout, ready)
         yield server
     finally:
         process.terminate()
@@ -84,7 +85,8 @@ def running_server(home: Path, *, key: str, extra_env: dict[str, str] | None = N
             process.wait()
 
 
-def _wait_healthy(server: ApiServer, timeout: float) -> None:
+def _wait_healthy(server: ApiServer, timeout: float, ready: tuple[str, ...] = ("ok",)
+                  ) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
@@ -92,9 +94,9 @@ def _wait_healthy(server: ApiServer, timeout: float) -> None:
                                f"{server.log()[-3000:]}")
         try:
             reply = httpx.get(f"{server.base_url}/v1/health", timeout=2.0)
-            if reply.status_code == 200 and reply.json().get("status") == "ok":
+            if reply.status_code in (200, 503) and reply.json().get("status") in ready:
                 return
-        except httpx.TransportError:
+        except (httpx.TransportError, ValueError):
             pass
         time.sleep(0.25)
     raise ServerFailed(f"server not healthy after {timeout:.0f} s:\n{server.log()[-3000:]}")

@@ -18,16 +18,24 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
 
 from matching.bundle import BundleError
-from serving.api.deps import require_api_key
-from serving.api.errors import BodyLimit, RequestContext, configure_logging, install_error_handlers
+from serving.api.deps import request_id_of, require_api_key
+from serving.api.errors import (
+    BodyLimit,
+    RequestContext,
+    configure_logging,
+    error_body,
+    install_error_handlers,
+)
 from serving.api.routers import ALL_ROUTERS, PUBLIC_ROUTERS, TAGS
 from serving.api.routers.version import pathmatch_version
 from serving.api.settings import ApiSettings
 from serving.engine import Engine, shared_engine
+from training.registry import ModelStoreError
 
 log = logging.getLogger("pathmatch.api")
 PREFIX = "/v1"
@@ -42,7 +50,10 @@ registered model used, notes on fallbacks, and the request id (also the `X-Reque
 header).
 
 **Errors**: 422 names the field path and the problem (never the submitted value), 413 a body
-over the size limit, 401 a missing or wrong key, 404 an unknown code with suggestions.
+over the size limit, 401 a missing or wrong key, 404 an unknown code with suggestions, 503 a
+server without its data bundle or whose model store (or a registered model's files) cannot
+be read: such a server never answers from fallbacks instead, and `/v1/health` answers 503
+with status `degraded` and the reason.
 """
 
 
@@ -58,11 +69,22 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             log.warning("serving without data: %s", exc)
     if app.state.engine is not None and settings.warm_on_start:
         started = time.perf_counter()
-        await anyio.to_thread.run_sync(app.state.engine.warm)
-        log.info("engine warmed in %.1f s (bundle %s)", time.perf_counter() - started,
-                 app.state.engine.bundle.hash)
+        try:
+            await anyio.to_thread.run_sync(app.state.engine.warm)
+            log.info("engine warmed in %.1f s (bundle %s)", time.perf_counter() - started,
+                     app.state.engine.bundle.hash)
+        except ModelStoreError as exc:
+            # Serve anyway: /v1/health says degraded and why; model routes answer 503.
+            log.warning("serving degraded, registered models unavailable: %s", exc)
     app.state.warmed = app.state.engine is not None
     yield
+
+
+async def _model_store_unavailable(request: Request, exc: ModelStoreError) -> JSONResponse:
+    """503 in the error schema: the answer needs a registered model the store cannot give."""
+    detail = f"registered models unavailable: {exc}"
+    body = error_body(request.app.state, request_id_of(request), detail)
+    return JSONResponse(body, status_code=503)
 
 
 def create_app(engine: Engine | None = None, settings: ApiSettings | None = None) -> FastAPI:
@@ -79,6 +101,7 @@ def create_app(engine: Engine | None = None, settings: ApiSettings | None = None
     app.state.engine_error = None
     app.state.warmed = False
     install_error_handlers(app)
+    app.add_exception_handler(ModelStoreError, _model_store_unavailable)  # type: ignore[arg-type]
     for router in ALL_ROUTERS:
         public = any(router is r for r in PUBLIC_ROUTERS)
         app.include_router(router, prefix=PREFIX,

@@ -56,13 +56,23 @@ def meta_for(engine: Engine | None, request_id: str) -> Meta:
     if engine is None:
         return Meta(bundle=None, models={}, notes=["no data bundle loaded"],
                     request_id=request_id)
+    problem = engine.model_problem
+    if problem is not None:  # no model versions to name: the store cannot say
+        return Meta(bundle=engine.bundle.hash, models={},
+                    notes=[*engine.notes, f"registered models unavailable: {problem}"],
+                    request_id=request_id)
     versions = dict(engine.versions)
     bundle = versions.pop("bundle", None)
     return Meta(bundle=bundle, models=versions, notes=list(engine.notes), request_id=request_id)
 
 
 def get_engine(request: Request) -> Engine:
-    """The engine loaded at start-up; 503 when the server started without a bundle."""
+    """The engine loaded at start-up; 503 when the server started without a bundle.
+
+    A broken model store is not checked here: routes whose answer needs a registered model
+    raise ``ModelStoreError`` when they touch it, answered 503 by ``create_app``'s handler,
+    while routes that only describe the service (``/v1/version``) still answer.
+    """
     engine: Engine | None = getattr(request.app.state, "engine", None)
     if engine is None:
         reason = getattr(request.app.state, "engine_error", None) or "engine not loaded"
