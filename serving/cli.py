@@ -18,12 +18,33 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer.core import TyperGroup
 
 from matching.bundle import Bundle, BundleError
 from matching.importer import import_bundle
 from matching.settings import get_settings
 
+
+class Commands(TyperGroup):
+    """The command group: in every command a broken model store is one line and exit 2.
+
+    ``ModelStoreError`` (store unreachable or unreadable, a champion's files missing) can
+    come from deep inside any command that touches a registered model; it is caught once
+    here rather than in each command. "Not registered" is not an error: commands fall back
+    and print a note.
+    """
+
+    def invoke(self, ctx: typer.Context) -> object:
+        from training.registry import ModelStoreError
+
+        try:
+            return super().invoke(ctx)
+        except ModelStoreError as exc:
+            raise fail(str(exc)) from None
+
+
 app = typer.Typer(
+    cls=Commands,
     name="pathmatch",
     help="Employer-demand matching and training referrals for the public workforce system.",
     no_args_is_help=True,
@@ -292,11 +313,11 @@ def title_model(bundle: Path | None = None) -> object:
     to register a model so later calls load it instead.
     """
     from matching.titles import TitleNormalizer, fit_from_bundle
-    from training.registry import try_resolve
+    from training.registry import load_model, try_resolve
 
-    registered = try_resolve("pathmatch-titles")
+    registered = try_resolve("pathmatch-titles")  # ModelStoreError: see Commands
     if registered is not None:
-        return TitleNormalizer.load(registered.path)
+        return load_model(registered, TitleNormalizer.load)
     console.print("note: no registered title model (run `pathmatch train nlp`); fitting one "
                   "from the bundle for this call")
     return fit_from_bundle(open_bundle(bundle))
