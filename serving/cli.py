@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -41,6 +42,8 @@ class Commands(TyperGroup):
             return super().invoke(ctx)
         except ModelStoreError as exc:
             raise fail(str(exc)) from None
+        except BundleError as exc:  # a bundle damaged mid-command; opening goes via open_bundle
+            raise fail(str(exc)) from None
 
 
 app = typer.Typer(
@@ -69,9 +72,19 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+AllowPartial = Annotated[bool, typer.Option(
+    "--allow-partial", help="write the bundle even when a table ends empty or a core table "
+    "loses most of its rows (each problem is printed and kept in the manifest)")]
+
+
 @app.command("import")
-def import_command(data: DataDir, out: BundleOut = None) -> None:
-    """Load every official data file under DATA and write a Parquet bundle with a manifest."""
+def import_command(data: DataDir, out: BundleOut = None, allow_partial: AllowPartial = False
+                   ) -> None:
+    """Load every official data file under DATA and write a Parquet bundle with a manifest.
+
+    The import fails (exit 2, nothing replaced) when the data would give an unusable
+    bundle; see ``matching.importer``.
+    """
     out = out or get_settings().bundle_dir
     columns = (TextColumn("[bold]{task.description}"), BarColumn(),
                TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn())
@@ -82,10 +95,10 @@ def import_command(data: DataDir, out: BundleOut = None) -> None:
             progress.update(task, description=f"loading {table}", completed=index, total=total)
 
         try:
-            manifest = import_bundle(data, out, progress=hook)
+            manifest = import_bundle(data, out, progress=hook, allow_partial=allow_partial)
         except BundleError as exc:
             raise fail(str(exc)) from None
-    render_summary(Bundle(out))
+    render_summary(open_bundle(out))
     rejects = manifest["rejects"]["count"]  # type: ignore[index]
     console.print(f"wrote bundle [bold]{out}[/] (hash {manifest['bundle_hash']}); "
                   f"{rejects} rejected or repaired records listed in {out / 'rejects.csv'}")
@@ -93,11 +106,8 @@ def import_command(data: DataDir, out: BundleOut = None) -> None:
 
 @app.command()
 def summary(bundle: BundleIn = None) -> None:
-    """Print the tables, row counts, rejects and taxonomy versions of a bundle."""
-    try:
-        render_summary(Bundle(bundle or get_settings().bundle_dir))
-    except BundleError as exc:
-        raise fail(str(exc)) from None
+    """Print the tables, row counts, rejects and taxonomy versions of a bundle (verified)."""
+    render_summary(open_bundle(bundle))
 
 
 def render_summary(bundle: Bundle) -> None:
@@ -120,6 +130,9 @@ def render_summary(bundle: Bundle) -> None:
     missing = manifest.get("missing_sources") or []
     if missing:
         stdout.print(f"sources not found in the data folder: {', '.join(missing)}")
+    for warning in bundle.warnings:
+        console.print(f"[bold yellow]warning:[/] partial import: {warning}", soft_wrap=True,
+                      highlight=False)
 
 
 train_app = typer.Typer(help="Train a model from a config in experiments/configs; runs go to "
@@ -132,8 +145,16 @@ ConfigOption = Annotated[Path | None, typer.Option(
 
 
 def open_bundle(path: Path | None) -> Bundle:
-    try:
+    """The bundle at ``path`` (default: the settings'), verified; a BundleError exits 2."""
+    with bundle_errors():
         return Bundle(path or get_settings().bundle_dir)
+
+
+@contextmanager
+def bundle_errors() -> Iterator[None]:
+    """A ``BundleError`` raised inside becomes one clear line and exit 2, not a traceback."""
+    try:
+        yield
     except BundleError as exc:
         raise fail(str(exc)) from None
 
@@ -333,25 +354,26 @@ def demand(region: Region, occupation: Occupation = None, bundle: BundleIn = Non
         occupations_from_titles,
     )
 
-    data = open_bundle(bundle)
-    postings = data.table("postings")
-    occupations = occupations_from_titles(postings, title_model(bundle))
-    skills = texts_to_skills(data, "posting", postings["posting_id"].to_list(),
-                             postings["description"].to_list(), "posting_id")
-    result = demand_from_bundle(data, occupations, skills)
-    try:
-        rows = demand_for(result.table, region, occupation)
-    except DemandLookupError as exc:
-        raise fail(str(exc)) from None
-    render_frame(rows, f"demand in {region.upper()}", DEMAND_COLUMNS)
-    if occupation:
-        wanted = rows.select("region", "onet_soc_code").unique()
-        requested = (result.skills_table.join(wanted, on=["region", "onet_soc_code"])
-                     .sort("share", descending=True).head(15))
-        render_frame(requested, "skills requested (share of deduplicated postings)",
-                     ["onet_soc_code", "skill_label", "postings_with_skill", "share"])
-    for line in result.report.lines():
-        console.print(line)
+    with bundle_errors():
+        data = open_bundle(bundle)
+        postings = data.table("postings")
+        occupations = occupations_from_titles(postings, title_model(bundle))
+        skills = texts_to_skills(data, "posting", postings["posting_id"].to_list(),
+                                 postings["description"].to_list(), "posting_id")
+        result = demand_from_bundle(data, occupations, skills)
+        try:
+            rows = demand_for(result.table, region, occupation)
+        except DemandLookupError as exc:
+            raise fail(str(exc)) from None
+        render_frame(rows, f"demand in {region.upper()}", DEMAND_COLUMNS)
+        if occupation:
+            wanted = rows.select("region", "onet_soc_code").unique()
+            requested = (result.skills_table.join(wanted, on=["region", "onet_soc_code"])
+                         .sort("share", descending=True).head(15))
+            render_frame(requested, "skills requested (share of deduplicated postings)",
+                         ["onet_soc_code", "skill_label", "postings_with_skill", "share"])
+        for line in result.report.lines():
+            console.print(line)
 
 
 def texts_to_skills(data: Bundle, kind: str, ids: list[str], texts: list[str],
@@ -377,32 +399,33 @@ def programs(region: Region, occupation: Occupation = None, bundle: BundleIn = N
     from training.outcome_model import predict_programs
     from training.registry import try_resolve
 
-    data = open_bundle(bundle)
-    listed = data.table("etpl_programs")
-    taught = texts_to_skills(data, "course", listed["program_id"].to_list(),
-                             listed["description"].fill_null("").to_list(), "program_id")
-    catalog = catalog_from_bundle(data, taught)
-    table = catalog.programs.filter(pl.col("state") == region.upper()).with_columns(
-        pl.col("skills_taught").list.len().alias("skills_taught_n"))
-    if table.is_empty():
-        states = sorted(catalog.programs["state"].drop_nulls().unique().to_list())
-        raise fail(f"no programs for region {region!r}; states in the bundle: {states}")
-    if occupation:
-        code = occupation.strip()
-        leads = catalog.program_occupations.filter(
-            (pl.col("onet_soc_code") == code) | (pl.col("soc2018_code") == code))
-        if leads.is_empty():
-            raise fail(f"no program leads to occupation {occupation!r}")
-        table = table.join(leads.select("program_id").unique(), on="program_id")
-    model = try_resolve("pathmatch-outcome")
-    if model is None:
-        console.print("no outcome model registered: showing reported outcomes only "
-                      "(run `pathmatch train outcome`)")
-    else:
-        predicted = predict_programs(data, model.path)
-        keep = [c for c in predicted.columns if c.endswith(("_pred", "_lo", "_hi"))]
-        table = table.join(predicted.select("program_id", *keep), on="program_id", how="left")
-    render_frame(table, f"programs in {region.upper()}", PROGRAM_COLUMNS)
+    with bundle_errors():
+        data = open_bundle(bundle)
+        listed = data.table("etpl_programs")
+        taught = texts_to_skills(data, "course", listed["program_id"].to_list(),
+                                 listed["description"].fill_null("").to_list(), "program_id")
+        catalog = catalog_from_bundle(data, taught)
+        table = catalog.programs.filter(pl.col("state") == region.upper()).with_columns(
+            pl.col("skills_taught").list.len().alias("skills_taught_n"))
+        if table.is_empty():
+            states = sorted(catalog.programs["state"].drop_nulls().unique().to_list())
+            raise fail(f"no programs for region {region!r}; states in the bundle: {states}")
+        if occupation:
+            code = occupation.strip()
+            leads = catalog.program_occupations.filter(
+                (pl.col("onet_soc_code") == code) | (pl.col("soc2018_code") == code))
+            if leads.is_empty():
+                raise fail(f"no program leads to occupation {occupation!r}")
+            table = table.join(leads.select("program_id").unique(), on="program_id")
+        model = try_resolve("pathmatch-outcome")
+        if model is None:
+            console.print("no outcome model registered: showing reported outcomes only "
+                          "(run `pathmatch train outcome`)")
+        else:
+            predicted = predict_programs(data, model.path)
+            keep = [c for c in predicted.columns if c.endswith(("_pred", "_lo", "_hi"))]
+            table = table.join(predicted.select("program_id", *keep), on="program_id", how="left")
+        render_frame(table, f"programs in {region.upper()}", PROGRAM_COLUMNS)
 
 
 PROGRAM_COLUMNS = ["program_id", "provider_name", "name", "cip_code", "cost_total", "weeks",
@@ -426,6 +449,7 @@ def serve(
         ApiSettings().check()
     except ApiConfigError as exc:
         raise fail(str(exc)) from None
+    open_bundle(None)  # a missing or damaged bundle: one line and exit 2, before listening
     # uvicorn's own access log prints query strings; the app logs its own lines without them
     uvicorn.run("serving.api.app:create_app", factory=True, host=host, port=port,
                 workers=workers, access_log=False, log_level="info")
