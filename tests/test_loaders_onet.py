@@ -240,3 +240,25 @@ def test_every_source_is_in_the_onet_folder() -> None:
     assert {s.folder for s in SOURCES} == {onet.FOLDER}
     assert sorted(s.table for s in SOURCES) == sorted(EXPECTED_ROWS)
     assert all(s.version is onet_version for s in SOURCES)
+
+
+def test_repeated_occupation_code_is_a_rejected_row(tmp_path: Path) -> None:
+    path = _write(tmp_path / "Occupation Data.txt", HEADERS["occ"]
+                  + "29-1141.00\tRegistered Nurses\tCare\n"
+                  + "29-2061.00\tLicensed Practical Nurses\tCare\n"
+                  + "29-1141.00\tNurses (again)\tCare\n")
+    loaded = _source("onet_occupations").load([path])
+    assert loaded.table["title"].to_list() == ["Registered Nurses", "Licensed Practical Nurses"]
+    (issue,) = loaded.report.rejects
+    assert (issue.line, issue.field, issue.severity, issue.reason) == (
+        4, "onet_soc_code", "rejected", "duplicate id, first seen at line 2")
+    assert loaded.report.rows_kept + loaded.report.rows_rejected == loaded.report.rows_read
+
+
+def test_utf16_text_export_reads_like_utf8(tmp_path: Path) -> None:
+    """Excel's "Unicode text" save: UTF-16 LE with a byte-order mark and CRLF line ends."""
+    text = HEADERS["occ"] + "29-1141.00\tRegistered Nurses\tCare for patients\n"
+    path = _write(tmp_path / "Occupation Data.txt", text.replace("\n", "\r\n").encode("utf-16"))
+    loaded = _source("onet_occupations").load([path])
+    assert loaded.table["title"].to_list() == ["Registered Nurses"]
+    assert loaded.report.rejects == []
