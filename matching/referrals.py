@@ -20,8 +20,12 @@ The route a case manager would take, written down:
 5. explanations in plain words built only from that evidence.
 
 Everything the participant's text touches is computed here and returned to the caller;
-nothing is logged. The region's reference data (``RegionContext``) is built once and
-shared by every request; the participant-side models come in through
+nothing is logged. Explanations quote the participant's own words (a stated goal, the
+intake sentence behind a skill) only when ``quote_participant`` is true, which is right
+for the requester's own API answer alone: with it false (batch scoring, anything written
+to disk) they name the occupation or skill instead, and the result carries no intake
+sentence and no job title as typed. The region's reference data (``RegionContext``) is
+built once and shared by every request; the participant-side models come in through
 ``ParticipantReader`` so this module stays free of serving and training code.
 """
 
@@ -408,11 +412,17 @@ class PersonView:
     state: ParticipantState
 
 
-def read_person(participant: Participant, ctx: RegionContext, reader: ParticipantReader
-                ) -> PersonView:
+def read_person(participant: Participant, ctx: RegionContext, reader: ParticipantReader,
+                *, quote: bool = True) -> PersonView:
+    """The participant through the reader's models; ``quote=False`` keeps none of their
+    words (intake sentences dropped, typed titles replaced by the occupation's title)."""
     sources = reader.title_occupations(participant.past_job_titles)
+    if not quote:
+        sources = [s.model_copy(update={"title": s.occupation_title}) for s in sources]
     skills: dict[str, SkillEvidence] = {}
     for hit in reader.intake_skills(participant.intake_text or ""):
+        if not quote and hit.evidence is not None:
+            hit = hit.model_copy(update={"evidence": None})
         skills.setdefault(hit.skill_id, hit)
     for src in sources:
         for skill, weight in ctx.profiles.get(src.code, {}).items():
@@ -424,7 +434,7 @@ def read_person(participant: Participant, ctx: RegionContext, reader: Participan
     goals = [g for g in reader.title_occupations(stated_goals(participant.intake_text or ""))
              if g.score >= GOAL_MIN_SCORE]
     role = _role_fit(sources, ctx, reader)
-    _add_goals(role, goals, ctx, {src.code for src in sources})
+    _add_goals(role, goals, ctx, {src.code for src in sources}, quote=quote)
     text = "\n".join([participant.intake_text or "", *participant.past_job_titles])
     state = ParticipantState(participant, {s.code for s in sources}, text)
     return PersonView(participant, sources, skills, role, state)
@@ -441,16 +451,25 @@ def stated_goals(text: str) -> list[str]:
 
 
 def _add_goals(fit: dict[str, tuple[float, str]], goals: Sequence[SourceOccupation],
-               ctx: RegionContext, current: set[str]) -> None:
+               ctx: RegionContext, current: set[str], *, quote: bool = True) -> None:
     """A stated goal is a full role fit; its O*NET related occupations are stepping stones,
-    except the jobs the participant already holds (a CNA who wants nursing needs no CNA)."""
+    except the jobs the participant already holds (a CNA who wants nursing needs no CNA).
+    The reason quotes the goal as written only when ``quote`` is true."""
     for goal in goals:
-        why = f"stated goal '{goal.title}' ({goal.occupation_title})"
+        why = goal_phrase(goal, quote=quote)
         for target, value, reason in [(goal.code, 1.0, why), *(
                 (t, GOAL_RELATED_FIT * v, f"a step toward the {why}")
                 for t, v in ctx.related.get(goal.code, {}).items())]:
             if target not in current and value >= fit.get(target, (-1.0, ""))[0]:
                 fit[target] = (value, reason)
+
+
+def goal_phrase(goal: SourceOccupation, *, quote: bool) -> str:
+    """'stated goal 'want CNA' (Nursing Assistants)' for the requester; without quoting,
+    only the occupation the goal was read as."""
+    if quote:
+        return f"stated goal '{goal.title}' ({goal.occupation_title})"
+    return f"stated goal of {goal.occupation_title}"
 
 
 def _role_fit(sources: Sequence[SourceOccupation], ctx: RegionContext,
@@ -555,15 +574,18 @@ def _outcome_part(program: dict[str, Any], predicted: dict[str, Any] | None,
 
 def refer(participant: Participant, ctx: RegionContext, reader: ParticipantReader, *,
           top_k: int = 10, weights: ScoreWeights | None = None,
-          scorer: Callable[[list[ScoreParts]], list[float]] | None = None) -> ReferralResult:
+          scorer: Callable[[list[ScoreParts]], list[float]] | None = None,
+          quote_participant: bool = True) -> ReferralResult:
     """Ranked, explained referrals for one participant in ``ctx.region``.
 
     ``scorer`` (optional) replaces the weighted sum with learned scores for a program's
     candidate parts, e.g. ``training.referral_ranker.ReferralRanker.scorer(participant)``
     (100 x P(employed in Q2)); the documented fixed weights stay the default.
+    ``quote_participant=False`` (batch scoring, anything stored): no explanation or field
+    of the result repeats the participant's own words (see the module docstring).
     """
     weights = weights or ScoreWeights()
-    person = read_person(participant, ctx, reader)
+    person = read_person(participant, ctx, reader, quote=quote_participant)
     ranked: list[Candidate] = []
     excluded: list[Excluded] = []
     for program in ctx.programs:
