@@ -150,12 +150,17 @@ def _reference(counts: pl.DataFrame, measure: str) -> str | None:
 
 
 def _ratios(counts: pl.DataFrame, measure: str, threshold: float) -> pl.DataFrame:
+    """Each group's share over the reference group's; no groups (an empty caseload) gives
+    an empty frame with the columns, not an error."""
     reference = _reference(counts, measure)
-    best = counts.filter(pl.col("group") == reference)[f"{measure}_share"].item()
+    best = None
+    if reference is not None:
+        best = counts.filter(pl.col("group") == reference)[f"{measure}_share"][0]
     share = pl.col(f"{measure}_share")
     ratio = (share / best) if best else pl.lit(None, dtype=pl.Float64)
-    return counts.with_columns(ratio.alias(f"{measure}_ratio"),
-                               pl.lit(reference).alias(f"{measure}_reference")).with_columns(
+    return counts.with_columns(ratio.cast(pl.Float64).alias(f"{measure}_ratio"),
+                               pl.lit(reference, dtype=pl.String).alias(f"{measure}_reference")
+                               ).with_columns(
         ((pl.col(f"{measure}_ratio") < threshold) & ~pl.col("small_group"))
         .fill_null(False).alias(f"{measure}_flag"))
 

@@ -51,7 +51,8 @@ def _ratio(value: float | None) -> str:
 
 def plot_disparity(table: pl.DataFrame, path: Path,
                    thresholds: dict[str, float | None] | None = None) -> Path:
-    """One horizontal bar panel per field; writes ``path`` (PNG) and returns it."""
+    """One horizontal bar panel per field; writes ``path`` (PNG, whatever its suffix: batch
+    writes a temporary name first) and returns it. An empty table draws one empty panel."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -71,7 +72,7 @@ def plot_disparity(table: pl.DataFrame, path: Path,
                    f"n < {MIN_GROUP_SIZE}, ratio shown but not flagged",
                  fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, format="png")
     plt.close(fig)
     return path
 
@@ -87,7 +88,7 @@ def _panel(ax: object, rows: pl.DataFrame, name: str) -> None:
             bar.set_hatch("//")
             bar.set_alpha(0.6)
     reference = rows[f"{HEADLINE}_reference"][0] if rows.height else None
-    best = rows.filter(pl.col("group") == reference)[share]
+    best = rows.filter(pl.col("group") == reference)[share] if reference else pl.Series([])
     if best.len() and best[0]:
         ax.axvline(FOUR_FIFTHS * best[0], color="grey", linestyle="--",  # type: ignore[attr-defined]
                    linewidth=1, label=f"4/5 of {reference}")
