@@ -55,7 +55,9 @@ from matching.loaders.base import (
     LINE,
     Col,
     Loaded,
+    LoaderError,
     LoadReport,
+    decode_file,
     empty_table,
     load_with_spec,
     matches,
@@ -113,9 +115,11 @@ def _latest_modified(folder: Path) -> str | None:
         path = folder / name
         if not path.is_file():
             continue
-        try:
-            column = pl.read_csv(path, columns=["modifiedDate"], infer_schema=False)
-        except (pl.exceptions.PolarsError, OSError):
+        try:  # decoded like every loader's text (a UTF-16 export has a version too)
+            text, _ = decode_file(path)
+            column = pl.read_csv(text.encode("utf-8"), columns=["modifiedDate"],
+                                 infer_schema=False)
+        except (pl.exceptions.PolarsError, OSError, LoaderError):
             continue
         value = column.get_column("modifiedDate").max()
         if isinstance(value, str) and re.match(r"\d{4}-\d{2}", value):
