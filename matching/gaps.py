@@ -800,11 +800,16 @@ class HostFinder:
 
         self.rows = courses.select("code", "title").rows()
         texts = [course_text(r) for r in courses.to_dicts()]
-        self.vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True,
-                                          ngram_range=(1, 2), min_df=1)
-        self.matrix = self.vectorizer.fit_transform(texts)
+        self.vectorizer: Any = TfidfVectorizer(stop_words="english", sublinear_tf=True,
+                                               ngram_range=(1, 2), min_df=1)
+        analyzer = self.vectorizer.build_analyzer()
+        # Courses of stop words or digits only ("0") leave no vocabulary to fit: no host.
+        self.matrix = (self.vectorizer.fit_transform(texts)
+                       if any(analyzer(t) for t in texts) else None)
 
     def best(self, query: str) -> HostCourse | None:
+        if self.matrix is None:
+            return None
         vector = self.vectorizer.transform([query])
         scores = (self.matrix @ vector.T).toarray().ravel()
         if scores.size == 0 or scores.max() <= 0:

@@ -110,7 +110,8 @@ def find_pathways(participant: Participant, ctx: RegionContext, reader: Particip
                 and not _already_there(person, ctx, pid) and _best_wage(ctx, pid) is not None:
             extend([(program["program_id"], "start")], cost)
     ranked = sorted((_pathway(r, person, ctx) for r in routes),
-                    key=lambda p: (-(p.net_gain_5y or -1e12), p.total_weeks,
+                    key=lambda p: (-(p.net_gain_5y if p.net_gain_5y is not None else -1e12),
+                                   p.total_weeks,
                                    [s.program_id for s in p.steps]))
     unique = _distinct(ranked)[:top_k]
     for i, p in enumerate(unique):
@@ -225,11 +226,17 @@ def _explain(steps: list[PathwayStep], cost: float, weeks: float, start: float |
     for prev, step in zip(steps, steps[1:], strict=False):
         lines.append(f"{step.program_name} follows {prev.program_name}: {step.why}.")
     if start is not None:
-        lines.append(f"Pay: ${start:.2f}/h now, median ${end:.2f}/h at the end "
-                     f"({(end - start) / start:+.0%})" + (
+        lines.append(f"Pay: ${start:.2f}/h now, median ${end:.2f}/h at the end"
+                     + _change(start, end) + (
                          f"; the cost is paid back about {payback:.0f} months after starting."
                          if payback is not None else "."))
     return lines
+
+
+def _change(start: float, end: float) -> str:
+    """`` (+25%)``; nothing for a last wage of 0 (no earnings), where a percentage has no
+    meaning: the whole end wage is the gain, as ``annual_wage_gain`` says."""
+    return f" ({(end - start) / start:+.0%})" if start > 0 else ""
 
 
 def _distinct(pathways: list[Pathway]) -> list[Pathway]:

@@ -21,6 +21,13 @@ SocCode = Annotated[str, Field(pattern=r"^\d{2}-\d{4}$", examples=["29-1141"])]
 CipCode = Annotated[str, Field(pattern=r"^\d{2}(\.\d{2}(\d{2})?)?$", examples=["51.3901"])]
 StateCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$", examples=["NJ"])]
 ZipCode = Annotated[str, Field(pattern=r"^\d{5}$", examples=["08608"])]
+# Bounds on participant numbers: every value above is a typo (an annual salary as an hourly
+# wage) or an attack, and a finite bound keeps every derived figure finite. NaN and infinity
+# are refused outright (allow_inf_nan=False): "Pay: $inf/h (+nan%)" helps nobody.
+MAX_HOURLY_WAGE = 1_000.0
+MAX_COST = 1_000_000.0
+MAX_WEEKS = 520.0
+MAX_RADIUS_MILES = 5_000.0
 
 
 class Record(BaseModel):
@@ -200,10 +207,10 @@ class EducationLevel(StrEnum):
 
 
 class Constraints(Record):
-    max_cost: float | None = Field(None, ge=0)
-    max_weeks: float | None = Field(None, ge=0)
+    max_cost: float | None = Field(None, ge=0, le=MAX_COST, allow_inf_nan=False)
+    max_weeks: float | None = Field(None, ge=0, le=MAX_WEEKS, allow_inf_nan=False)
     schedule: str | None = Field(None, examples=["day", "evening", "weekend", "flexible"])
-    radius_miles: float | None = Field(None, ge=0)
+    radius_miles: float | None = Field(None, ge=0, le=MAX_RADIUS_MILES, allow_inf_nan=False)
 
 
 class WioaFlags(Record):
@@ -230,7 +237,7 @@ class Participant(Record):
     education_level: EducationLevel | None = None
     state: StateCode | None = None
     zip: ZipCode | None = None
-    last_hourly_wage: float | None = Field(None, ge=0)
+    last_hourly_wage: float | None = Field(None, ge=0, le=MAX_HOURLY_WAGE, allow_inf_nan=False)
     constraints: Constraints = Constraints()
     wioa: WioaFlags = WioaFlags()
 
