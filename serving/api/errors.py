@@ -3,15 +3,22 @@
 Participant data is personal, so no error body or log line repeats what was submitted:
 validation errors keep the field path, message and type but drop pydantic's ``input`` (and
 ``ctx``/``url``); the access log has method, route template, status, milliseconds and
-request id, never the raw path, a query string or a body; an unexpected exception is logged
-by its type and request id only.
+request id, never the raw path, a query string or a body.
+
+Only our own domain errors become 4xx: :class:`ApiError` (a router's deliberate answer),
+FastAPI's validation and HTTP errors, and ``DemandLookupError``. Anything else (a
+``ValueError``, ``KeyError`` or ``ZeroDivisionError`` from our code) is a bug and answers 500,
+instead of a 422 or 404 that would blame the client and hide it. A 500 body carries an
+``error_id``; the server logs that id with the exception's type and traceback frames (file,
+line, function and source line), never the exception's message or the request, since a
+message can quote what was submitted.
 
 Two pure ASGI middlewares do what handlers cannot:
 
 * :class:`RequestContext` (outermost) gives each request an id (``X-Request-ID``, accepted
   from the client when it is a short token), writes the access log line and turns any
-  exception that escaped the handlers into a 500 without re-raising, so the server's own
-  logger never prints a traceback whose message might quote a request.
+  exception that escaped the handlers into a 500 with an error id, without re-raising, so
+  the server's own logger never prints a traceback whose message might quote a request.
 * :class:`BodyLimit` answers 413 for a body over ``max_body_bytes``: by ``Content-Length``
   before reading, and by counting the bytes actually received (chunked or lying clients).
   Bodies are small (1 MiB default), so it buffers the body and replays it to the app.
@@ -24,6 +31,7 @@ import logging
 import re
 import sys
 import time
+import traceback
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -31,7 +39,6 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from matching.demand import DemandLookupError
@@ -88,9 +95,19 @@ def _answer(request: Request, status_code: int, detail: Any,
 
 
 def clean_errors(errors: Any) -> list[dict[str, Any]]:
-    """Validation errors as ``loc``, ``msg`` and ``type`` only (no submitted values)."""
-    return [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
-            for e in errors]
+    """Validation errors as ``loc``, ``msg`` and ``type`` only (no submitted values).
+
+    A ``loc`` can hold a key the client sent (an unknown field); one that is not valid
+    Unicode is replaced so that the answer itself can always be encoded.
+    """
+    return [{"loc": [_printable(part) for part in e.get("loc", ())], "msg": e.get("msg", ""),
+             "type": e.get("type", "")} for e in errors]
+
+
+def _printable(part: Any) -> Any:
+    if isinstance(part, str):
+        return part.encode("utf-8", "replace").decode("utf-8")
+    return part
 
 
 async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -102,36 +119,48 @@ async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
 
 
 async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+    if exc.status_code == 422:  # one 422 shape everywhere: a list of {loc, msg, type}
+        extra = dict(exc.extra)
+        loc = list(extra.pop("loc", ["body"]))
+        return _answer(request, 422, [{"loc": loc, "msg": exc.detail, "type": "value_error"}],
+                       **extra)
     return _answer(request, exc.status_code, exc.detail, **exc.extra)
 
 
 async def _demand_lookup(request: Request, exc: DemandLookupError) -> JSONResponse:
-    return _answer(request, 404, str(exc), suggestions=exc.valid[:SUGGESTIONS_SHOWN])
-
-
-async def _key_error(request: Request, exc: KeyError) -> JSONResponse:
-    key = str(exc.args[0]) if exc.args else ""
-    return _answer(request, 404, f"not found: {key[:200]}")
-
-
-async def _value_error(request: Request, exc: ValueError) -> JSONResponse:
-    return _answer(request, 422, [{"loc": [], "msg": str(exc)[:500], "type": "value_error"}])
-
-
-async def _bug(request: Request, exc: ValidationError) -> JSONResponse:
-    """A pydantic model built inside a handler failed: our bug, not the client's (500)."""
-    raise exc
+    """The message names what was looked up; answer in our words, with what the data has."""
+    return _answer(request, 404, "no demand rows for the requested region or occupation; "
+                                 "suggestions lists what the demand table holds",
+                   suggestions=exc.valid[:SUGGESTIONS_SHOWN])
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Register the handlers (most specific first in effect: Starlette walks the MRO)."""
+    """Register the handlers for client errors; nothing else is mapped (see the docstring)."""
     app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
     app.add_exception_handler(ApiError, _api_error)  # type: ignore[arg-type]
     app.add_exception_handler(DemandLookupError, _demand_lookup)  # type: ignore[arg-type]
-    app.add_exception_handler(ValidationError, _bug)  # type: ignore[arg-type]
-    app.add_exception_handler(KeyError, _key_error)  # type: ignore[arg-type]
-    app.add_exception_handler(ValueError, _value_error)  # type: ignore[arg-type]
+
+
+def log_unhandled(exc: BaseException, request_id: str, route: str) -> str:
+    """Log a bug with a fresh error id and its traceback frames; return the id.
+
+    Frames say where (file, line, function, source line); the exception's message is left
+    out, and so is the request, because either can hold what a participant submitted.
+    """
+    error_id = uuid.uuid4().hex[:16]
+    parts: list[str] = []
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        frames = "".join(traceback.format_list(traceback.extract_tb(current.__traceback__)))
+        parts.append(f"{type(current).__module__}.{type(current).__qualname__} at:\n{frames}")
+        current = current.__cause__ or current.__context__
+    log.error("unhandled %s error_id=%s request_id=%s route=%s\nTraceback (most recent call "
+              "last; messages withheld):\n%s", type(exc).__name__, error_id, request_id, route,
+              "caused by ".join(parts).rstrip())
+    return error_id
 
 
 # --------------------------------------------------------------------------- ASGI middleware
@@ -179,10 +208,11 @@ class RequestContext:
         try:
             await self.app(scope, receive, send_with_id)
         except Exception as exc:  # noqa: BLE001 - a true bug; never re-raised, never echoed
-            log.error("unhandled %s request_id=%s", type(exc).__name__, request_id)
+            error_id = log_unhandled(exc, request_id, _route_of(scope))
             if not status["sent"]:
                 body = error_body(scope["app"].state, request_id,
-                                  f"internal error (request id {request_id})")
+                                  f"internal error {error_id}: a bug on our side; quote the "
+                                  f"error id when reporting it", error_id=error_id)
                 await send_json(send_with_id, 500, body)
         finally:
             ms = (time.perf_counter() - started) * 1000

@@ -12,14 +12,16 @@ from __future__ import annotations
 import threading
 from typing import Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from matching.extraction import CANDIDATES_KEY
 from matching.extraction.io import clean_text, skill_info_from
+from serving.api.contract import error_responses, valid_unicode_body
 from serving.api.deps import EngineDep, Envelope, check_texts, meta_of
 
-router = APIRouter(tags=["extract"])
+router = APIRouter(tags=["extract"], dependencies=[Depends(valid_unicode_body)],
+                   responses=error_responses(400, 401, 422, 503))
 _pipe_lock = threading.Lock()  # spaCy pipelines are not documented as thread-safe
 EVIDENCE_CHARS = 400
 

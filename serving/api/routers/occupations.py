@@ -13,14 +13,16 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import polars as pl
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 
+from serving.api.contract import error_responses, single_query_values
 from serving.api.deps import EngineDep, Envelope, meta_of
 from serving.api.errors import ApiError
 from serving.engine import Engine
 
-router = APIRouter(tags=["occupations"])
+router = APIRouter(tags=["occupations"], dependencies=[Depends(single_query_values)],
+                   responses=error_responses(401, 404, 422, 503))
 CODE_PATTERN = r"^\d{2}-\d{4}(\.\d{2})?$"
 SUGGESTED = 10
 TOP_SKILLS = 15
@@ -80,8 +82,9 @@ def occupation(code: Code, request: Request, engine: EngineDep,
     matched = occupations.filter((pl.col("onet_soc_code") == code)
                                  | (pl.col("soc2018_code") == code)).sort("onet_soc_code")
     if matched.is_empty():
-        raise ApiError(404, f"unknown occupation code {code!r} in bundle {engine.bundle.hash}",
-                       suggestions=suggest(occupations, code))
+        raise ApiError(404, f"unknown occupation code: not an O*NET-SOC or SOC 2018 code in "
+                            f"bundle {engine.bundle.hash}; suggestions lists the nearest known "
+                            f"codes", suggestions=suggest(occupations, code))
     row = matched.row(0, named=True)
     onet, soc = row["onet_soc_code"], row.get("soc2018_code")
     return OccupationResponse(

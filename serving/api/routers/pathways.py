@@ -7,28 +7,33 @@ five-year net wage gain.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from matching.pathways import PathwayResult, find_pathways
 from matching.schemas import Participant
+from serving.api.contract import error_responses, valid_unicode_body
 from serving.api.deps import EngineDep, Envelope, meta_of
 from serving.api.routers.referrals import (
     EXAMPLE_PARTICIPANT,
+    REGION_OR_STATE,
+    REGION_PATTERN,
     check_participant,
     context_for,
     region_of,
 )
 
-router = APIRouter(tags=["pathways"])
+router = APIRouter(tags=["pathways"], dependencies=[Depends(valid_unicode_body)],
+                   responses=error_responses(400, 401, 404, 422, 503))
 
 
 class PathwayRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "participant": EXAMPLE_PARTICIPANT, "target": "29-1141.00", "top_k": 3}]})
+        "participant": EXAMPLE_PARTICIPANT, "target": "29-1141.00", "top_k": 3}],
+        "anyOf": REGION_OR_STATE})
 
     participant: Participant
-    region: str | None = Field(None, min_length=2, max_length=2,
+    region: str | None = Field(None, min_length=2, max_length=2, pattern=REGION_PATTERN,
                                description="state code; default: the participant's state")
     target: str | None = Field(None, pattern=r"^\d{2}-\d{4}\.\d{2}$",
                                description="O*NET-SOC code the route must end in")

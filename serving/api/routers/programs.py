@@ -13,15 +13,19 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import polars as pl
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
+from matching.schemas import MAX_COST, MAX_WEEKS
+from serving.api.contract import error_responses, single_query_values
 from serving.api.deps import EngineDep, Envelope, meta_of
 from serving.api.errors import ApiError
 from serving.api.routers.occupations import CODE_PATTERN, suggest
 from serving.engine import Engine
 
-router = APIRouter(tags=["programs"])
+router = APIRouter(tags=["programs"], dependencies=[Depends(single_query_values)],
+                   responses=error_responses(401, 404, 422, 503))
+MAX_OFFSET = 1_000_000  # far past any state's list; a page past the end is empty, not a 500
 REPORTED = ["employment_q2", "employment_q2_n", "employment_q4", "employment_q4_n",
             "median_earnings", "median_earnings_n", "outcome_status"]
 
@@ -76,10 +80,12 @@ Region = Annotated[str, Query(min_length=2, max_length=2, pattern=r"^[A-Za-z]{2}
                               description="state code", examples=["NJ"])]
 Occupation = Annotated[str | None, Query(pattern=CODE_PATTERN, description="O*NET-SOC or "
                                          "SOC 2018 code the programs lead to")]
-MaxCost = Annotated[float | None, Query(ge=0, description="total cost cap, US dollars")]
-MaxWeeks = Annotated[float | None, Query(gt=0, description="length cap in weeks")]
+MaxCost = Annotated[float | None, Query(ge=0, le=MAX_COST, allow_inf_nan=False,
+                                        description="total cost cap, US dollars")]
+MaxWeeks = Annotated[float | None, Query(gt=0, le=MAX_WEEKS, allow_inf_nan=False,
+                                         description="length cap in weeks")]
 Limit = Annotated[int, Query(ge=1, le=200)]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 
 
 @router.get("/programs", response_model=ProgramsResponse, summary="Programs in a region")
@@ -92,7 +98,8 @@ def programs(request: Request, engine: EngineDep, region: Region,
     table = catalog.programs.filter(pl.col("state") == state)
     if table.is_empty():
         known = sorted(catalog.programs["state"].drop_nulls().unique().to_list())
-        raise ApiError(404, f"no programs for region {region!r}", known=known)
+        raise ApiError(404, "no training programs listed for the requested region; known "
+                            "lists the regions that have programs", known=known)
     if occupation:
         table = table.join(_leading_to(engine, occupation), on="program_id", how="semi")
     if max_cost is not None:
@@ -116,7 +123,8 @@ def _leading_to(engine: Engine, code: str) -> pl.DataFrame:
         known = occupations.filter((pl.col("onet_soc_code") == code)
                                    | (pl.col("soc2018_code") == code))
         if known.is_empty():
-            raise ApiError(404, f"unknown occupation code {code!r}",
+            raise ApiError(404, "unknown occupation code: not an O*NET-SOC or SOC 2018 code "
+                                "in the bundle; suggestions lists the nearest known codes",
                            suggestions=suggest(occupations, code))
     return hit.select("program_id").unique()
 

@@ -8,15 +8,28 @@ every program that was excluded with its reasons, so staff can answer "why not t
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from matching.referrals import ReferralResult, ScoreWeights, refer
+from matching.referrals import ReferralResult, RegionContext, ScoreWeights, refer
 from matching.schemas import Participant
-from serving.api.deps import EngineDep, Envelope, check_texts, meta_of
+from serving.api.contract import error_responses, valid_unicode_body
+from serving.api.deps import EngineDep, Envelope, check_texts, invalid, meta_of
 from serving.api.errors import ApiError
+from serving.engine import Engine
 
-router = APIRouter(tags=["referrals"])
+router = APIRouter(tags=["referrals"], dependencies=[Depends(valid_unicode_body)],
+                   responses=error_responses(400, 401, 404, 422, 503))
+REGION_PATTERN = r"^[A-Za-z]{2}$"
+# The rule region_of enforces, stated in the schema so that clients (and schemathesis) know
+# it: a region, or a participant with a state.
+REGION_OR_STATE: list[dict[str, Any]] = [
+    {"required": ["region"], "properties": {"region": {"type": "string"}}},
+    {"required": ["participant"], "properties": {"participant": {
+        "required": ["state"], "properties": {"state": {"type": "string"}}}}},
+]
 
 EXAMPLE_PARTICIPANT = {
     "participant_id": "case-0193",
@@ -31,11 +44,12 @@ EXAMPLE_PARTICIPANT = {
 
 class ReferralRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "participant": EXAMPLE_PARTICIPANT, "top_k": 5}]})
+        "participant": EXAMPLE_PARTICIPANT, "top_k": 5}], "anyOf": REGION_OR_STATE})
 
     participant: Participant
     region: str | None = Field(None, description="state code; default: the participant's "
-                                                 "state", min_length=2, max_length=2)
+                                                 "state", min_length=2, max_length=2,
+                               pattern=REGION_PATTERN)
     top_k: int = Field(default=10, ge=1, le=50)
 
 
@@ -47,18 +61,22 @@ def region_of(body_region: str | None, participant: Participant) -> str:
     """The request's region, else the participant's state; 422 when neither is given."""
     region = body_region or participant.state
     if not region:
-        from serving.api.deps import invalid
-
         raise invalid(["body", "region"], "give a region or the participant's state")
     return region.upper()
 
 
-def context_for(engine: EngineDep, region: str):  # noqa: ANN201 - RegionContext
-    """The region's shared context; 404 naming the regions that have programs."""
-    try:
-        return engine.region_context(region)
-    except ValueError as exc:
-        raise ApiError(404, str(exc)) from None
+def context_for(engine: Engine, region: str) -> RegionContext:
+    """The region's shared context; 404 listing the regions that have programs.
+
+    The region is checked here, not by catching the ``ValueError`` the context builder
+    raises, so that a bug inside the builder stays a 500 instead of passing for a 404; the
+    answer does not repeat the region that was sent.
+    """
+    known = sorted(engine.catalog.programs["state"].drop_nulls().unique().to_list())
+    if region not in known:
+        raise ApiError(404, "no training programs listed for the requested region; known "
+                            "lists the regions that have programs", known=known)
+    return engine.region_context(region)
 
 
 def check_participant(request: Request, participant: Participant) -> None:

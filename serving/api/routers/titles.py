@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from serving.api.contract import error_responses, valid_unicode_body
 from serving.api.deps import EngineDep, Envelope, check_texts, meta_of
 
-router = APIRouter(tags=["titles"])
+router = APIRouter(tags=["titles"], dependencies=[Depends(valid_unicode_body)],
+                   responses=error_responses(400, 401, 422, 503))
 
 
 class TitlesRequest(BaseModel):

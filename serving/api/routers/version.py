@@ -8,9 +8,10 @@ from importlib.metadata import version as package_version
 from fastapi import APIRouter, Request
 from pydantic import Field
 
+from serving.api.contract import error_responses
 from serving.api.deps import EngineDep, Envelope, meta_of
 
-router = APIRouter(tags=["version"])
+router = APIRouter(tags=["version"], responses=error_responses(401, 503))
 
 
 def pathmatch_version() -> str:
