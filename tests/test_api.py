@@ -52,6 +52,18 @@ MALFORMED = [
     (("GET", "/v1/programs"), {"params": {"region": "NJ", "max_cost": SECRET}},
      ["query", "max_cost"]),
     (("GET", "/v1/programs"), {"params": {}}, ["query", "region"]),
+    # issue 12: numbers out of range or not finite, a parameter given twice
+    (("GET", "/v1/programs"), {"params": {"region": "NJ", "offset": 9223372036854775808}},
+     ["query", "offset"]),
+    (("GET", "/v1/programs"), {"params": {"region": "NJ", "max_cost": "inf"}},
+     ["query", "max_cost"]),
+    (("GET", "/v1/programs"), {"params": {"region": "NJ", "max_weeks": "nan"}},
+     ["query", "max_weeks"]),
+    (("GET", "/v1/programs"), {"params": [("region", "NJ"), ("region", SECRET[:2])]},
+     ["query", "region"]),
+    (("POST", "/v1/titles"), {"content": json.dumps({"titles": ["ok", f"{SECRET} \ud800"]}),
+                              "headers": {"content-type": "application/json"}},
+     ["body", "titles", 1]),
 ]
 
 
@@ -241,6 +253,71 @@ def test_unknown_codes_are_404_with_suggestions(client: httpx.Client) -> None:
     target = client.get("/v1/programs", params={"region": "NJ", "occupation": "11-9999.00"})
     assert target.status_code == 404 and target.json()["suggestions"]
     assert client.get("/v1/nothing-here").status_code == 404
+    # issue 12: a 404 says what the data has, never what was sent
+    assert "29-1199" not in occupation.json()["detail"]
+    assert "11-9999" not in target.json()["detail"]
+    assert "TX" not in region.text.replace(region.json()["meta"]["request_id"], "")
+
+
+GAP_COURSE = {"code": "CIS 105", "title": "Networking Fundamentals",
+              "description": "Students configure routers and switches."}
+
+
+def test_gaps_errors_have_the_standard_shapes_and_echo_nothing(client: httpx.Client) -> None:
+    """Issue 12: the gaps 422 ``detail`` was a plain string; its 404s quoted the region."""
+    both = client.post("/v1/gaps", json={"courses": [GAP_COURSE], "cip_code": "11.0901",
+                                         "occupations": ["15-1231.00"], "region": "NJ"})
+    assert both.status_code == 422
+    (error,) = both.json()["detail"]
+    assert set(error) == {"loc", "msg", "type"} and error["loc"] == ["body", "occupations"]
+    bad_code = client.post("/v1/gaps", json={"courses": [GAP_COURSE], "region": "NJ",
+                                             "occupations": ["15-1231.00", "nope"]})
+    assert bad_code.status_code == 422
+    assert ["body", "occupations", 1] in [e["loc"] for e in bad_code.json()["detail"]]
+    for body in ({"courses": [GAP_COURSE], "region": "QZ"},
+                 {"courses": [GAP_COURSE], "region": "QZ", "occupations": ["15-1231.00"]}):
+        reply = client.post("/v1/gaps", json=body)
+        assert reply.status_code == 404 and reply.json()["known"] == ["NJ"]
+        assert "QZ" not in reply.text
+    unknown = client.post("/v1/gaps", json={"courses": [GAP_COURSE], "region": "NJ",
+                                            "occupations": ["15-1299.97"]})
+    assert unknown.status_code == 404 and unknown.json()["suggestions"]
+    assert "15-1299.97" not in unknown.json()["detail"]
+    blank = client.post("/v1/gaps", json={"courses": [{**GAP_COURSE, "description": "  "}],
+                                          "region": "NJ"})
+    assert blank.status_code == 422
+    assert ["body", "courses", 0, "description"] in [e["loc"] for e in blank.json()["detail"]]
+
+
+def test_gaps_over_courses_without_words_is_not_a_500(client: httpx.Client) -> None:
+    """Regression (schemathesis): courses of digits only left TF-IDF no vocabulary."""
+    courses = [{"code": "0", "title": "0", "description": "0"}]
+    reply = client.post("/v1/gaps", json={"courses": courses, "region": "NJ",
+                                          "occupations": ["15-1231.00"]})
+    assert reply.status_code == 200, reply.text
+    inferred = client.post("/v1/gaps", json={"courses": courses, "region": "NJ"})
+    assert inferred.status_code == 422
+    assert inferred.json()["detail"][0]["loc"] == ["body", "courses"]
+
+
+def test_openapi_documents_every_error_status_and_one_422_shape(client: httpx.Client) -> None:
+    spec = client.get("/openapi.json").json()
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if path == "/v1/health":
+                continue
+            codes = set(operation["responses"])
+            assert {"200", "401", "413", "500", "503"} <= codes, (method, path, codes)
+            if operation.get("parameters") or operation.get("requestBody"):
+                assert "422" in codes, (method, path)
+                ref = operation["responses"]["422"]["content"]["application/json"]["schema"]
+                assert ref["$ref"].endswith("/ValidationErrorBody")
+            if operation.get("requestBody"):
+                assert "400" in codes, (method, path)
+    assert "HTTPValidationError" not in json.dumps(spec)
+    for path in ("/v1/occupations/{code}", "/v1/programs", "/v1/referrals", "/v1/pathways",
+                 "/v1/gaps"):
+        assert "404" in next(iter(spec["paths"][path].values()))["responses"]
 
 
 def test_openapi_documents_tags_examples_and_both_key_schemes(client: httpx.Client) -> None:
