@@ -9,14 +9,23 @@ block's referrals as one parquet part with an atomic rename. A part on disk mean
 a rerun of the same job skips it, so a killed run resumes where it stopped. The parts are
 merged with a polars scan/sink into the output, and the disparity summary
 (``matching.disparity``) is computed from the output joined in memory with the input's PIRL
-fields.
+fields. Once every output is written the parts folder is removed; a run that fails or is
+killed before that keeps it, so the rerun resumes.
+
+The input is checked before Ray starts: a file that is not CSV, JSONL or parquet text, a
+caseload with no rows, or one whose every row is rejected (invalid value, no state and no
+``--region``, no programs in its state) stops with one clear ``BatchError`` in about a
+second instead of after the workers warmed up.
 
 Memory: the driver holds the validated input table (the loaders check a whole file, e.g.
 for duplicate ids) and at most ``2 * workers`` blocks in flight; results never come back to
 the driver, they go from the actors to disk. Privacy: the output keeps the participant id
-and the referrals; intake text, the quoted intake sentences behind skills and the PIRL
-fields are not copied into it. Nothing about a participant is logged; rejects name the
-line, the field and the problem, never the value.
+and the referrals; the participant's words (intake text, stated goals, past job titles, the
+intake sentences behind skills) and the PIRL fields are not copied into it: referrals are
+built with ``quote_participant=False``, so explanations name occupations and skills without
+quoting. Every file written (output, rejects, meta, disparity CSV and PNG, parts) is created
+0600 and the parts folder 0700: they hold personal data. Nothing about a participant is
+logged; rejects name the line, the field and the problem, never the value.
 
 On a cluster (``RAY_ADDRESS``) the actors write the parts themselves, so the output folder
 must be on storage every node sees (NFS, a mounted bucket).
@@ -27,17 +36,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import polars as pl
 from pydantic import ValidationError
 
-from matching.loaders.base import Loaded, LoadReport
+from matching.loaders.base import Loaded, LoadReport, byte_order_mark
 from matching.loaders.participants import PARTICIPANT_SCHEMA, load_intake
 from matching.referrals import ReferralResult, SkillEvidence, SourceOccupation, refer
 from matching.schemas import Participant
@@ -62,6 +73,11 @@ JOB_FILE = "job.json"
 IN_FLIGHT_PER_WORKER = 2
 SUFFIXES = (".csv", ".jsonl", ".parquet")
 REJECT_COLUMNS = ("file", "line", "field", "reason", "severity")
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+SNIFF_BYTES = 1 << 16
+UNREADABLE = ("cannot be read as CSV, JSONL or parquet (binary content, or text in an "
+              "encoding other than UTF-8, Windows-1252 or a byte-order-marked UTF-16/32)")
 
 
 class BatchError(Exception):
@@ -124,11 +140,31 @@ def read_caseload(path: Path) -> Loaded:
         raise BatchError(f"{path}: no such file")
     if suffix == ".parquet":
         return _read_parquet(path)
+    if looks_binary(path):
+        raise BatchError(f"{path.name}: {UNREADABLE}")
     loaded = load_intake([path])
     fatal = [r for r in loaded.report.rejects if r.line is None and r.severity == "rejected"]
     if loaded.table.is_empty() and fatal:
         raise BatchError(fatal[0].reason)
     return loaded
+
+
+def looks_binary(path: Path) -> bool:
+    """Is the start of the file something no CSV or JSONL reader can make sense of?
+
+    Decoded as the intake loader would (a byte-order mark decides the encoding, else
+    UTF-8), text has no NULs, few control characters and few undecodable bytes; a parquet,
+    spreadsheet, zip or random file has many. Without this check such a file is told
+    "required column missing".
+    """
+    with path.open("rb") as handle:
+        head = handle.read(SNIFF_BYTES)
+    encoding, skip = byte_order_mark(head)
+    text = head[skip:].decode(encoding or "utf-8", errors="replace")
+    if not text:
+        return False
+    controls = sum(1 for ch in text if ch < " " and ch not in "\t\n\r\f")
+    return "\x00" in text or controls > len(text) / 100 or text.count("\ufffd") > len(text) / 10
 
 
 def _read_parquet(path: Path) -> Loaded:
@@ -141,8 +177,8 @@ def _read_parquet(path: Path) -> Loaded:
     try:
         frame = pl.read_parquet(path)
     except (OSError, pl.exceptions.PolarsError) as exc:
-        raise BatchError(f"{path.name}: not a readable parquet file "
-                         f"({type(exc).__name__})") from None
+        raise BatchError(f"{path.name}: {UNREADABLE} (not a readable parquet file: "
+                         f"{type(exc).__name__})") from None
     if "participant_id" not in frame.columns:
         raise BatchError(f"{path.name}: no participant_id column (the participants table's "
                          "columns are expected)")
@@ -188,6 +224,51 @@ def participant_from_row(row: dict[str, Any]) -> Participant:
     flat["past_job_titles"] = [t for t in flat.get("past_job_titles") or [] if t]
     nested["wioa"]["barriers"] = list(nested["wioa"].get("barriers") or [])
     return Participant.model_validate({**flat, **nested})
+
+
+def screen_rows(loaded: Loaded, region: str | None, states: set[str] | None
+                ) -> tuple[pl.DataFrame, list[dict[str, Any]]]:
+    """The rows that can be scored, and a reject for each that cannot, before Ray starts.
+
+    A row is out when its values break the ``Participant`` model, when it has no state and
+    no ``--region`` is given, or when its state lists no programs (``states``: the states
+    the bundle lists programs in; None skips that check). Workers repeat the exact checks;
+    this pass lets a caseload nobody can be scored from fail in a second.
+    """
+    keep: list[int] = []
+    rejects: list[dict[str, Any]] = []
+    for i, row in enumerate(loaded.table.iter_rows(named=True)):
+        try:
+            person = participant_from_row(row)
+        except ValidationError as exc:
+            rejects.extend(_validation_rejects(row, exc))
+            continue
+        where = (region or person.state or "").strip().upper()
+        if not where:
+            rejects.append(_reject(row, "state", "no state, and no --region given"))
+        elif states is not None and not region and where not in states:
+            rejects.append(_reject(row, "state", "no training programs listed in this "
+                                                 "state"))
+        else:
+            keep.append(i)
+    table = loaded.table
+    kept = table[keep] if len(keep) < table.height else table
+    return kept, rejects
+
+
+def program_states(bundle: Any) -> set[str] | None:
+    """States the bundle lists training programs in (None: cannot tell, skip the check)."""
+    from matching.bundle import BundleError
+
+    if not bundle.has("etpl_programs"):
+        return None
+    try:
+        programs = bundle.table("etpl_programs")
+    except BundleError as exc:
+        raise BatchError(str(exc)) from None
+    if "state" not in programs.columns:
+        return None
+    return set(programs["state"].drop_nulls().str.to_uppercase().to_list())
 
 
 def file_digest(path: Path) -> str:
@@ -272,7 +353,7 @@ def score_rows(engine: Any, rows: Sequence[dict[str, Any]], *, top_k: int,
             rejects.append(_reject(row, "state", str(exc)))
             continue
         try:
-            result = refer(person, ctx, reader, top_k=top_k)
+            result = refer(person, ctx, reader, top_k=top_k, quote_participant=False)
         except Exception as exc:  # noqa: BLE001 - one bad record must not stop a caseload
             rejects.append(_reject(row, None, f"scoring failed ({type(exc).__name__})"))
             continue
@@ -309,17 +390,31 @@ def result_rows(result: ReferralResult) -> list[dict[str, Any]]:
     } for r in result.referrals]
 
 
-def write_atomic(frame: pl.DataFrame, path: Path) -> None:
-    """Write to a temporary name in the same folder, then rename: a part is whole or absent."""
+@contextmanager
+def private_file(path: Path) -> Iterator[Path]:
+    """A temporary path beside ``path``, created empty with mode 0600, renamed onto
+    ``path`` when the block succeeds (removed when it fails): a file is whole or absent,
+    and readable by its owner only from its first byte (writers reuse the open file's
+    mode, whatever the umask)."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    frame.write_parquet(tmp)
-    os.replace(tmp, path)
+    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE))
+    try:
+        yield tmp
+        os.chmod(tmp, FILE_MODE)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_atomic(frame: pl.DataFrame, path: Path) -> None:
+    """A parquet file written whole or not at all, mode 0600."""
+    with private_file(path) as tmp:
+        frame.write_parquet(tmp)
 
 
 def write_json_atomic(data: Any, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, indent=2, default=str) + "\n")
-    os.replace(tmp, path)
+    with private_file(path) as tmp:
+        tmp.write_text(json.dumps(data, indent=2, default=str) + "\n")
 
 
 class ScoringWorker:
@@ -387,7 +482,8 @@ def job_identity(options: BatchOptions, versions: dict[str, str]) -> dict[str, A
 def prepare_parts(options: BatchOptions, identity: dict[str, Any]) -> list[str]:
     """Create the parts folder; parts of a different job (input, options, models) go."""
     folder = options.parts_dir
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    folder.chmod(DIR_MODE)
     notes: list[str] = []
     job = folder / JOB_FILE
     if job.is_file() and json.loads(job.read_text()) != identity:
@@ -412,7 +508,11 @@ def blocks(table: pl.DataFrame, size: int) -> Iterator[tuple[int, pl.DataFrame]]
 
 
 def run_batch(options: BatchOptions, progress: Hook | None = None) -> BatchSummary:
-    """Score the caseload, merge the parts, write rejects, meta and the disparity summary."""
+    """Score the caseload, merge the parts, write rejects, meta and the disparity summary.
+
+    Raises ``BatchError`` before Ray starts when no row can be scored, and after the run
+    when no participant was (the rejects file then says why, row by row).
+    """
     from training.ray_runtime import ray_session
 
     hook = progress or (lambda stage, done, total: None)
@@ -420,11 +520,13 @@ def run_batch(options: BatchOptions, progress: Hook | None = None) -> BatchSumma
     started = time.perf_counter()
     hook("reading the caseload", 0, 1)
     loaded = read_caseload(options.input)
-    table = loaded.table
-    n_blocks = -(-table.height // options.block_size)
+    if loaded.table.is_empty():
+        _nothing_to_score(loaded, options, [])
+    table, screened = _screen(loaded, options, program_states(_open_bundle(options)))
     # Resolving the models here first also creates a fresh MLflow store once, before
     # several workers would race to migrate it.
     versions = _driver_versions(options)
+    n_blocks = -(-table.height // options.block_size)
     with ray_session() as resources:
         workers = _start_workers(options, resources, hook)
         import ray
@@ -438,24 +540,82 @@ def run_batch(options: BatchOptions, progress: Hook | None = None) -> BatchSumma
         notes += ray.get(workers[0].notes.remote())
         regions = _regions(table, options.region)
         thresholds = ray.get(workers[0].thresholds.remote(regions))
-    hook("merging parts", 0, 1)
-    merge_parts(options.parts_dir, options.output)
-    rejects = write_rejects(loaded.report, options, n_blocks)
     summary = BatchSummary(
         output=options.output, participants_read=loaded.report.rows_read,
-        participants_scored=_count_scored(options.output),
-        rejected=sum(1 for r in rejects if r["severity"] != "repaired"),
-        repaired=sum(1 for r in rejects if r["severity"] == "repaired"),
-        blocks=n_blocks, blocks_run=len(todo), blocks_skipped=n_blocks - len(todo),
-        versions=versions, thresholds=thresholds, seconds=0.0, notes=notes)
-    hook("disparity summary", 0, 1)
-    summary.disparity = write_disparity(options.output, table, thresholds)
-    summary.seconds = time.perf_counter() - started
-    write_meta(summary, options)
+        participants_scored=0, rejected=0, repaired=0, blocks=n_blocks,
+        blocks_run=len(todo), blocks_skipped=n_blocks - len(todo), versions=versions,
+        thresholds=thresholds, seconds=0.0, notes=notes)
+    try:
+        _write_outputs(summary, options, loaded, table, screened, hook, started)
+    except OSError as exc:
+        target = exc.filename2 or exc.filename or options.output
+        raise BatchError(f"cannot write {target}: {exc.strerror or exc}; the scored blocks "
+                         f"are kept in "
+                         f"{options.parts_dir} and a rerun resumes from them") from None
+    shutil.rmtree(options.parts_dir, ignore_errors=True)
+    if summary.participants_scored == 0:
+        raise BatchError(f"no participant could be scored: {summary.rejected} rows rejected "
+                         f"or not scored, listed by line and field in "
+                         f"{summary.paths()['rejects']}")
     return summary
 
 
+def _screen(loaded: Loaded, options: BatchOptions, states: set[str] | None
+            ) -> tuple[pl.DataFrame, list[dict[str, Any]]]:
+    """``screen_rows``, and the early stop when nothing is left to score (no Ray started)."""
+    region = options.region.strip().upper() if options.region else None
+    if region and states is not None and region not in states:
+        raise BatchError(f"no training programs listed for region {region!r}; regions with "
+                         f"programs: {', '.join(sorted(states)) or 'none'}")
+    table, screened = screen_rows(loaded, region, states)
+    if table.is_empty():
+        _nothing_to_score(loaded, options, screened)
+    return table, screened
+
+
+def _nothing_to_score(loaded: Loaded, options: BatchOptions,
+                      screened: list[dict[str, Any]]) -> NoReturn:
+    """Stop with one line: an empty caseload, or every row rejected (rejects file written)."""
+    read = loaded.report.rows_read
+    if read == 0:
+        raise BatchError(f"{options.input.name}: no participant rows (the file has a header "
+                         "but nothing under it)")
+    rejects = write_rejects(loaded.report, options, 0, screened)
+    raise BatchError(f"{options.input.name}: none of the {read} rows can be scored; "
+                     f"{len(rejects)} problems listed by line and field in "
+                     f"{sidecar(options.output, '.rejects.csv')}")
+
+
+def _write_outputs(summary: BatchSummary, options: BatchOptions, loaded: Loaded,
+                   table: pl.DataFrame, screened: list[dict[str, Any]], hook: Hook,
+                   started: float) -> None:
+    """Output, rejects, disparity CSV and PNG, then meta (each whole, 0600); fills in the
+    summary's counts."""
+    hook("merging parts", 0, 1)
+    merge_parts(options.parts_dir, options.output)
+    rejects = write_rejects(loaded.report, options, summary.blocks, screened)
+    summary.participants_scored = _count_scored(options.output)
+    summary.rejected = sum(1 for r in rejects if r["severity"] != "repaired")
+    summary.repaired = sum(1 for r in rejects if r["severity"] == "repaired")
+    hook("disparity summary", 0, 1)
+    summary.disparity = write_disparity(options.output, table, summary.thresholds)
+    summary.seconds = time.perf_counter() - started
+    write_meta(summary, options)
+
+
+def _open_bundle(options: BatchOptions) -> Any:
+    """The job's bundle (no models: screening the input needs only its programs)."""
+    from matching.bundle import Bundle, BundleError
+    from matching.settings import get_settings
+
+    try:
+        return Bundle(Path(options.bundle or get_settings().bundle_dir))
+    except BundleError as exc:
+        raise BatchError(str(exc)) from None
+
+
 def _driver_versions(options: BatchOptions) -> dict[str, str]:
+    """The bundle and model versions: the job's identity for restarts."""
     from matching.bundle import BundleError
     from serving.engine import Engine
 
@@ -542,19 +702,20 @@ def _regions(table: pl.DataFrame, region: str | None) -> list[str]:
 def merge_parts(folder: Path, output: Path) -> None:
     """All parts, in block order, into one parquet (streamed: scan then sink)."""
     parts = sorted(folder.glob(f"block-*{PART_SUFFIX}"))
-    tmp = output.with_name(f".{output.name}.tmp")
-    if parts:
-        pl.scan_parquet(parts).sink_parquet(tmp)
-    else:
-        pl.DataFrame(schema=OUTPUT_SCHEMA).write_parquet(tmp)
-    os.replace(tmp, output)
+    with private_file(output) as tmp:
+        if parts:
+            pl.scan_parquet(parts).sink_parquet(tmp)
+        else:
+            pl.DataFrame(schema=OUTPUT_SCHEMA).write_parquet(tmp)
 
 
-def write_rejects(report: LoadReport, options: BatchOptions, n_blocks: int
-                  ) -> list[dict[str, Any]]:
-    """Loader rejects and repairs, then rows no worker could score, to ``.rejects.csv``."""
+def write_rejects(report: LoadReport, options: BatchOptions, n_blocks: int,
+                  screened: Sequence[dict[str, Any]] = ()) -> list[dict[str, Any]]:
+    """Loader rejects and repairs, rows screened out before scoring, then rows no worker
+    could score, to ``.rejects.csv``."""
     rows = [{"file": r.file, "line": r.line, "field": r.field, "reason": r.reason,
              "severity": r.severity} for r in report.rejects]
+    rows.extend(screened)
     for index in range(n_blocks):
         path = options.parts_dir / f"{block_name(index)}.rejects.json"
         if path.is_file():
@@ -562,7 +723,8 @@ def write_rejects(report: LoadReport, options: BatchOptions, n_blocks: int
     frame = pl.DataFrame(rows, schema={"file": pl.String, "line": pl.Int64,
                                        "field": pl.String, "reason": pl.String,
                                        "severity": pl.String}, orient="row")
-    frame.select(REJECT_COLUMNS).write_csv(sidecar(options.output, ".rejects.csv"))
+    with private_file(sidecar(options.output, ".rejects.csv")) as tmp:
+        frame.select(REJECT_COLUMNS).write_csv(tmp)
     return rows
 
 
@@ -581,8 +743,10 @@ def write_disparity(output: Path, table: pl.DataFrame, thresholds: dict[str, flo
     groups = table.select("participant_id", *FIELDS.values()).join(
         outcomes.select("participant_id"), on="participant_id", how="semi")
     result = disparity_table(outcomes, groups)
-    result.write_csv(sidecar(output, ".disparity.csv"))
-    plot_disparity(result, sidecar(output, ".disparity.png"), thresholds)
+    with private_file(sidecar(output, ".disparity.csv")) as tmp:
+        result.write_csv(tmp)
+    with private_file(sidecar(output, ".disparity.png")) as tmp:
+        plot_disparity(result, tmp, thresholds)
     return result
 
 
@@ -606,7 +770,6 @@ def write_meta(summary: BatchSummary, options: BatchOptions) -> None:
                      summary.disparity.filter(pl.col(f"{HEADLINE}_flag"))
                      .select("field", "group").to_dicts()}})
     write_json_atomic(meta, sidecar(options.output, ".meta.json"))
-
 
 
 def report_lines(summary: BatchSummary) -> list[str]:

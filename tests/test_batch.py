@@ -1,8 +1,10 @@
 """`pathmatch score` on the demo caseload with real Ray, and the disparity arithmetic.
 
-The end-to-end test runs the command twice on a demo bundle without trained models (the
-engine falls back to the bundle): once from scratch with two workers, then again after one
-part file is deleted, which must redo that block only and leave the others untouched.
+The end-to-end test runs the command on a demo bundle without trained models (the engine
+falls back to the bundle) from scratch with two workers; a second job is made to fail
+after scoring (its plot path is blocked), keeps its parts, and its rerun after one part
+file is deleted must redo that block only. Caseloads nobody can be scored from stop before
+Ray starts (an empty ``RAY_TMPDIR`` proves it) with one line and exit 2.
 """
 
 from __future__ import annotations
@@ -11,8 +13,11 @@ import csv
 import json
 import os
 import re
+import shutil
+import stat
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import polars as pl
@@ -20,7 +25,8 @@ import pytest
 
 from matching.disparity import disparity_table, participant_outcomes, wage_threshold
 from matching.importer import import_bundle
-from serving.batch import OUTPUT_SCHEMA, read_caseload
+from matching.referrals import stated_goals
+from serving.batch import OUTPUT_SCHEMA, BatchError, read_caseload
 
 REPO = Path(__file__).resolve().parents[1]
 CASELOAD = REPO / "demo" / "data" / "participants" / "demo_caseload.csv"
@@ -33,13 +39,29 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return home
 
 
-def score(home: Path, output: Path, *args: str) -> subprocess.CompletedProcess[str]:
+SIDECARS = (".rejects.csv", ".meta.json", ".disparity.csv", ".disparity.png")
+
+
+def score(home: Path, output: Path, *args: str, caseload: Path = CASELOAD,
+          ray_tmp: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """``pathmatch score`` in a subprocess; ``ray_tmp`` becomes Ray's temp dir."""
     env = {**os.environ, "PATHMATCH_HOME": str(home)}
     for name in ("MLFLOW_TRACKING_URI", "PATHMATCH_BUNDLE", "RAY_ADDRESS"):
         env.pop(name, None)
+    if ray_tmp is not None:
+        env["RAY_TMPDIR"] = str(ray_tmp)
     return subprocess.run([sys.executable, "-m", "serving.cli", "score", "--input",
-                           str(CASELOAD), "--output", str(output), *args],
+                           str(caseload), "--output", str(output), *args],
                           capture_output=True, text=True, cwd=REPO, env=env, timeout=600)
+
+
+def outputs(output: Path) -> list[Path]:
+    """The output and every file written beside it."""
+    return [output, *(output.with_name(output.name + s) for s in SIDECARS)]
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
 
 
 def malformed_lines() -> dict[int, str]:
@@ -64,6 +86,13 @@ def scored(home: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert result.returncode == 0, result.stderr
     assert "referrals to above-median-wage occupations" in result.stdout
     return output
+
+
+def test_parts_removed_and_outputs_private_after_success(scored: Path) -> None:
+    assert not scored.with_name(scored.name + ".parts").exists()
+    for path in outputs(scored):
+        assert mode(path) == 0o600, f"{path.name} is {oct(mode(path))}"
+    assert not list(scored.parent.glob(".*.tmp"))
 
 
 def test_scores_every_participant_with_ranked_referrals(scored: Path) -> None:
@@ -99,18 +128,33 @@ def test_rejects_file_names_line_and_field_of_malformed_rows(scored: Path) -> No
         assert value not in text, "a reject must never echo the value"
 
 
-def test_output_holds_no_intake_text_or_pirl_fields(scored: Path) -> None:
+def words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9+']+", text.lower())
+
+
+def test_no_output_file_holds_participants_words(scored: Path) -> None:
+    """Every column of the output and every sidecar text: no run of four words from an
+    intake text, no stated goal as written, no past job title that is not itself the
+    name of an occupation the output names (before the fix, 16 of 43 demo participants'
+    goals were quoted: "Role fit: stated goal 'go back to work + maybe home health'")."""
     table = pl.read_parquet(scored)
     assert not {c for c in table.columns if c.startswith("wioa_") or c == "intake_text"}
-    written = " ".join(v for col in table.select(pl.col(pl.String)).iter_columns()
-                       for v in col if v)
+    cells = [str(v) for col in table.iter_columns() for v in col if v is not None]
+    sidecars = [scored.with_name(scored.name + s).read_text() for s in SIDECARS[:3]]
+    written = " ".join(" ".join(words(t)) for t in [*cells, *sidecars])
     with CASELOAD.open(newline="") as handle:
-        texts = [row["intake_text"] for row in csv.DictReader(handle)]
-    for text in texts:
-        for piece in re.split(r"[.,;!?]", text):
-            piece = piece.strip()
-            if len(piece) >= 25:
-                assert piece not in written
+        rows = list(csv.DictReader(handle))
+    assert "stated goal '" not in " ".join(cells)
+    checked = 0
+    for row in rows:
+        said = words(row["intake_text"])
+        for i in range(len(said) - 3):
+            assert " ".join(said[i:i + 4]) not in written
+            checked += 1
+        for goal in stated_goals(row["intake_text"]):
+            if len(words(goal)) >= 3:
+                assert f"'{' '.join(words(goal))}'" not in written
+    assert checked > 500
 
 
 def test_disparity_outputs(scored: Path) -> None:
@@ -124,22 +168,133 @@ def test_disparity_outputs(scored: Path) -> None:
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_rerun_skips_finished_blocks(home: Path, scored: Path) -> None:
-    parts = scored.with_name(scored.name + ".parts")
+def test_failed_run_keeps_parts_and_rerun_redoes_only_missing_block(
+        home: Path, scored: Path, tmp_path: Path) -> None:
+    """A run that fails after scoring (here the plot's path is a folder) exits 2 with one
+    line and keeps its parts; the rerun after one part is deleted redoes that block only,
+    writes the same referrals as the uninterrupted run, then removes the parts."""
+    output = tmp_path / "referrals.parquet"
+    blocker = output.with_name(output.name + ".disparity.png")
+    blocker.mkdir()
+    args = ("--block-size", "8", "--top-k", "5")
+    failed = score(home, output, *args, "--workers", "2")
+    assert failed.returncode == 2, failed.stderr
+    assert "Traceback" not in failed.stderr and "a rerun resumes" in failed.stderr
+    parts = output.with_name(output.name + ".parts")
     files = sorted(parts.glob("block-*.parquet"))
-    assert len(files) >= 3
-    before = {p.name: p.stat().st_mtime_ns for p in files}
-    removed = files[1]
-    removed.unlink()
-    result = score(home, scored, "--block-size", "8", "--workers", "1", "--top-k", "5")
+    assert len(files) >= 3 and mode(parts) == 0o700
+    assert all(mode(f) == 0o600 for f in files)
+    files[1].unlink()
+    blocker.rmdir()
+    result = score(home, output, *args, "--workers", "1")
     assert result.returncode == 0, result.stderr
-    meta = json.loads(scored.with_name(scored.name + ".meta.json").read_text())
+    meta = json.loads(output.with_name(output.name + ".meta.json").read_text())
     assert meta["blocks_run"] == 1 and meta["blocks_skipped"] == len(files) - 1
-    after = {p.name: p.stat().st_mtime_ns for p in parts.glob("block-*.parquet")}
-    assert set(after) == set(before)
-    assert all(after[n] == before[n] for n in before if n != removed.name)
-    assert after[removed.name] != before[removed.name]
     assert "1 blocks run" in result.stderr
+    assert not parts.exists(), "parts are removed once every output is written"
+    order = ["participant_id", "rank"]
+    assert pl.read_parquet(output).sort(order, nulls_last=True).equals(
+        pl.read_parquet(scored).sort(order, nulls_last=True))
+
+
+# ----------------------------------------------------------------------------- bad input
+
+
+def header_only(path: Path) -> Path:
+    path.write_text(CASELOAD.read_text().splitlines()[0] + "\n")
+    return path
+
+
+def all_rejected(path: Path) -> Path:
+    """Three rows without a participant id (and a ZIP that is not one, which alone would
+    only be repaired): the loader rejects all three."""
+    lines = CASELOAD.read_text().splitlines()
+    header = next(csv.reader([lines[0]]))
+    rows = list(csv.reader(lines[1:4]))
+    for row in rows:
+        row[header.index("participant_id")] = ""
+        row[header.index("zip")] = "not-a-zip"
+    with path.open("w", newline="") as handle:
+        csv.writer(handle).writerows([header, *rows])
+    return path
+
+
+def no_state(path: Path) -> Path:
+    """Valid rows without a state (and no --region): screened out before scoring."""
+    table = pl.read_csv(CASELOAD, infer_schema=False).head(3).with_columns(
+        pl.lit(None, pl.String).alias("state"))
+    table.write_csv(path)
+    return path
+
+
+def copy_of_demo(path: Path) -> Path:
+    shutil.copy(CASELOAD, path)
+    return path
+
+
+def garbage(path: Path) -> Path:
+    path.write_bytes(bytes(range(256)) * 40)
+    return path
+
+
+@pytest.mark.parametrize(("make", "args", "message"), [
+    (header_only, (), "no participant rows"),
+    (all_rejected, (), "none of the 3 rows can be scored"),
+    (no_state, (), "none of the 3 rows can be scored"),
+    (garbage, (), "cannot be read as CSV, JSONL or parquet"),
+    (copy_of_demo, ("--region", "ZZ"),
+     "no training programs listed for region 'ZZ'"),
+])
+def test_caseload_nobody_can_be_scored_from_stops_before_ray(
+        home: Path, tmp_path: Path, make, args: tuple[str, ...], message: str) -> None:
+    """Exit 2 with one line (it used to run 104 s, then crash in the disparity summary);
+    no Ray session is ever created, no output or meta written; rejects say why."""
+    caseload = make(tmp_path / "caseload.csv")
+    output = tmp_path / "out" / "referrals.parquet"
+    ray_tmp = Path(tempfile.mkdtemp(prefix="pmray", dir="/tmp"))
+    try:
+        result = score(home, output, *args, caseload=caseload, ray_tmp=ray_tmp)
+        assert list(ray_tmp.iterdir()) == [], "Ray must not start"
+    finally:
+        shutil.rmtree(ray_tmp, ignore_errors=True)
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert not output.exists() and not output.with_name(output.name + ".meta.json").exists()
+    rejects = output.with_name(output.name + ".rejects.csv")
+    if "rows can be scored" in message:
+        table = pl.read_csv(rejects)
+        assert set(table["line"]) == {2, 3, 4} and mode(rejects) == 0o600
+        assert "not-a-zip" not in rejects.read_text()
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-8-sig", "utf-32"])
+def test_byte_order_marked_caseloads_read_like_utf8(tmp_path: Path, encoding: str) -> None:
+    """Excel's "Unicode text" (UTF-16 LE with a mark) and "CSV UTF-8" (a BOM) caseloads
+    used to be told "required column missing"."""
+    path = tmp_path / "caseload.csv"
+    text = CASELOAD.read_text(encoding="utf-8")
+    data = text.encode(encoding)
+    if encoding == "utf-16-be":
+        data = b"\xfe\xff" + data
+    path.write_bytes(data)
+    expected = read_caseload(CASELOAD).table.drop("source_file")
+    loaded = read_caseload(path)
+    assert loaded.table.drop("source_file").equals(expected)
+    assert [(r.line, r.field) for r in loaded.report.rejects] == [
+        (r.line, r.field) for r in read_caseload(CASELOAD).report.rejects]
+
+
+def test_garbage_and_misnamed_files_are_told_they_cannot_be_read(tmp_path: Path) -> None:
+    for name, data in [("random.csv", os.urandom(4096)), ("random.jsonl", os.urandom(300)),
+                       ("random.parquet", b"not parquet at all")]:
+        path = tmp_path / name
+        path.write_bytes(data)
+        with pytest.raises(BatchError, match="cannot be read as CSV, JSONL or parquet"):
+            read_caseload(path)
+    misnamed = tmp_path / "caseload.csv"
+    read_caseload(CASELOAD).table.drop("_line", "source_file").write_parquet(misnamed)
+    with pytest.raises(BatchError, match="cannot be read as CSV, JSONL or parquet"):
+        read_caseload(misnamed)
 
 
 def test_parquet_input_rejects_missing_and_repeated_ids(tmp_path: Path) -> None:
@@ -193,6 +348,23 @@ def test_disparity_ratio_arithmetic_on_a_hand_made_caseload() -> None:
     assert barrier["low_income"]["n"] == 3 and barrier["none listed"]["n"] == 18
     assert barrier["low_income"]["small_group"] and not barrier["low_income"]["top1_flag"]
     assert barrier["low_income"]["top1_ratio"] == pytest.approx(1.0 / (9 / 18))
+
+
+def test_disparity_of_an_empty_caseload_is_an_empty_table(tmp_path: Path) -> None:
+    """No scored participant: no groups, no error (it used to fail on ``.item()``)."""
+    from matching.disparity import DISPARITY_SCHEMA
+    from serving.disparity_report import plot_disparity
+
+    referrals = pl.DataFrame(schema={"participant_id": pl.String, "region": pl.String,
+                                     "rank": pl.Int32, "target_hourly_wage": pl.Float64})
+    groups = pl.DataFrame(schema={"participant_id": pl.String, "wioa_sex": pl.String,
+                                  "wioa_race_ethnicity": pl.String,
+                                  "wioa_age_band": pl.String,
+                                  "wioa_barriers": pl.List(pl.String)})
+    table = disparity_table(participant_outcomes(referrals, {"NJ": 20.0}), groups)
+    assert table.is_empty() and table.schema == pl.Schema(DISPARITY_SCHEMA)
+    png = plot_disparity(table, tmp_path / "empty.png")
+    assert png.read_bytes()[:4] == b"\x89PNG"
 
 
 def test_wage_threshold_is_the_median_of_known_wages() -> None:
