@@ -32,15 +32,17 @@ class Commands(TyperGroup):
     ``ModelStoreError`` (store unreachable or unreadable, a champion's files missing) can
     come from deep inside any command that touches a registered model; it is caught once
     here rather than in each command. "Not registered" is not an error: commands fall back
-    and print a note.
+    and print a note. ``RayStartError`` (Ray would not come up, after retries) is the same
+    kind of failure for every command that trains or scores on Ray.
     """
 
     def invoke(self, ctx: typer.Context) -> object:
+        from training.ray_runtime import RayStartError
         from training.registry import ModelStoreError
 
         try:
             return super().invoke(ctx)
-        except ModelStoreError as exc:
+        except (ModelStoreError, RayStartError) as exc:
             raise fail(str(exc)) from None
         except BundleError as exc:  # a bundle damaged mid-command; opening goes via open_bundle
             raise fail(str(exc)) from None

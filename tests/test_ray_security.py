@@ -11,6 +11,7 @@ import ipaddress
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import psutil
 import pytest
@@ -90,3 +91,24 @@ def test_disabled_auth_is_refused_for_a_local_node(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("RAY_AUTH_MODE", "disabled")
     with pytest.raises(RayStartError, match="without authentication"):
         ensure_local_token()
+
+
+def test_score_refuses_an_unauthenticated_local_node_in_one_line(tmp_path: Path) -> None:
+    """A Ray start failure reaches the user as one line and exit 2, not a traceback."""
+    from test_batch import CASELOAD, REPO
+
+    from matching.importer import import_bundle
+
+    home = tmp_path / "home"
+    import_bundle(REPO / "demo" / "data", home / "bundle")
+    env = {**_env_without_auth(), "PATHMATCH_HOME": str(home), "RAY_AUTH_MODE": "disabled"}
+    env.pop("MLFLOW_TRACKING_URI", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "serving.cli", "score", "--input", str(CASELOAD),
+         "--output", str(tmp_path / "out.parquet")],
+        capture_output=True, text=True, env=env, timeout=600)
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert any("without authentication" in line for line in lines), result.stderr
+    assert not (tmp_path / "out.parquet").exists()
