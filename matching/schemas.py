@@ -23,11 +23,14 @@ StateCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$", examples=["NJ"])]
 ZipCode = Annotated[str, Field(pattern=r"^\d{5}$", examples=["08608"])]
 # Bounds on participant numbers: every value above is a typo (an annual salary as an hourly
 # wage) or an attack, and a finite bound keeps every derived figure finite. NaN and infinity
-# are refused outright (allow_inf_nan=False): "Pay: $inf/h (+nan%)" helps nobody.
+# are refused outright (allow_inf_nan=False): "Pay: $inf/h (+nan%)" helps nobody. Numbers
+# and flags are strict: ``true`` is not a wage and ``"yes"`` not a flag (an API body is JSON
+# and a loader's table is typed, so neither needs coercion).
 MAX_HOURLY_WAGE = 1_000.0
 MAX_COST = 1_000_000.0
 MAX_WEEKS = 520.0
 MAX_RADIUS_MILES = 5_000.0
+Flag = Annotated[bool | None, Field(strict=True)]
 
 
 class Record(BaseModel):
@@ -207,21 +210,22 @@ class EducationLevel(StrEnum):
 
 
 class Constraints(Record):
-    max_cost: float | None = Field(None, ge=0, le=MAX_COST, allow_inf_nan=False)
-    max_weeks: float | None = Field(None, ge=0, le=MAX_WEEKS, allow_inf_nan=False)
+    max_cost: float | None = Field(None, ge=0, le=MAX_COST, allow_inf_nan=False, strict=True)
+    max_weeks: float | None = Field(None, ge=0, le=MAX_WEEKS, allow_inf_nan=False, strict=True)
     schedule: str | None = Field(None, examples=["day", "evening", "weekend", "flexible"])
-    radius_miles: float | None = Field(None, ge=0, le=MAX_RADIUS_MILES, allow_inf_nan=False)
+    radius_miles: float | None = Field(None, ge=0, le=MAX_RADIUS_MILES, allow_inf_nan=False,
+                                       strict=True)
 
 
 class WioaFlags(Record):
     """Program and equity fields from the PIRL layout; used for eligibility and disparity."""
 
-    adult: bool | None = None
-    dislocated_worker: bool | None = None
-    youth: bool | None = None
-    veteran: bool | None = None
-    low_income: bool | None = None
-    disability: bool | None = None
+    adult: Flag = None
+    dislocated_worker: Flag = None
+    youth: Flag = None
+    veteran: Flag = None
+    low_income: Flag = None
+    disability: Flag = None
     sex: str | None = None
     race_ethnicity: str | None = None
     age_band: str | None = None
@@ -237,7 +241,8 @@ class Participant(Record):
     education_level: EducationLevel | None = None
     state: StateCode | None = None
     zip: ZipCode | None = None
-    last_hourly_wage: float | None = Field(None, ge=0, le=MAX_HOURLY_WAGE, allow_inf_nan=False)
+    last_hourly_wage: float | None = Field(None, ge=0, le=MAX_HOURLY_WAGE, allow_inf_nan=False,
+                                           strict=True)
     constraints: Constraints = Constraints()
     wioa: WioaFlags = WioaFlags()
 

@@ -61,6 +61,7 @@ MALFORMED = [
      ["query", "max_weeks"]),
     (("GET", "/v1/programs"), {"params": [("region", "NJ"), ("region", SECRET[:2])]},
      ["query", "region"]),
+    (("POST", "/v1/titles"), {"json": {"titles": ["x"], "top_k": True}}, ["body", "top_k"]),
     (("POST", "/v1/titles"), {"content": json.dumps({"titles": ["ok", f"{SECRET} \ud800"]}),
                               "headers": {"content-type": "application/json"}},
      ["body", "titles", 1]),

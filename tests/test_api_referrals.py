@@ -117,12 +117,18 @@ def test_non_finite_numbers_are_422_naming_the_field_not_the_value(
         assert value.strip("-") not in shown and "math domain" not in reply.text
 
 
-def test_out_of_range_numbers_are_422(api_server) -> None:  # noqa: ANN001
-    for bad in ({"last_hourly_wage": 45000}, {"constraints": {"max_cost": 1e12}},
-                {"constraints": {"max_weeks": 10**6}}):
+def test_out_of_range_or_mistyped_numbers_are_422(api_server) -> None:  # noqa: ANN001
+    for bad, kind in (({"last_hourly_wage": 45000}, "less_than_equal"),
+                      ({"constraints": {"max_cost": 1e12}}, "less_than_equal"),
+                      ({"constraints": {"max_weeks": 10**6}}, "less_than_equal"),
+                      ({"last_hourly_wage": True}, "float_type"),
+                      ({"last_hourly_wage": "20.5"}, "float_type"),
+                      ({"wioa": {"veteran": "yes"}}, "bool_type")):
         reply = post(api_server, "/v1/pathways", {"participant": {**PARTICIPANT, **bad}})
         assert reply.status_code == 422, reply.text
-        assert reply.json()["detail"][0]["type"] == "less_than_equal"
+        assert reply.json()["detail"][0]["type"] == kind
+    assert post(api_server, "/v1/pathways", {"participant": PARTICIPANT,
+                                             "top_k": True}).status_code == 422
 
 
 @pytest.mark.parametrize("path", ["/v1/referrals", "/v1/pathways"])

@@ -18,12 +18,25 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
+from pydantic_core import PydanticCustomError
 
 from serving.api.deps import Meta, invalid
+
+
+def _json_number(value: Any) -> Any:
+    """Refuse what pydantic's lax mode would coerce: ``true`` as 1, ``"3"`` as 3."""
+    if isinstance(value, bool | str):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+# A JSON integer: 3 or 3.0 (JSON Schema counts both as integers), never true or "3". Strict
+# mode would refuse 3.0, which the schema allows.
+JsonInt = Annotated[int, BeforeValidator(_json_number)]
 
 
 class FieldError(BaseModel):

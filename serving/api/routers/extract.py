@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from matching.extraction import CANDIDATES_KEY
 from matching.extraction.io import clean_text, skill_info_from
-from serving.api.contract import error_responses, valid_unicode_body
+from serving.api.contract import JsonInt, error_responses, valid_unicode_body
 from serving.api.deps import EngineDep, Envelope, check_texts, meta_of
 
 router = APIRouter(tags=["extract"], dependencies=[Depends(valid_unicode_body)],
@@ -40,7 +40,7 @@ class ExtractRequest(BaseModel):
 
     kind: Literal["posting", "course", "intake"]
     texts: list[TextIn] = Field(min_length=1, description="capped by PATHMATCH_MAX_TEXTS")
-    top_k: int = Field(default=10, ge=1, le=100, description="skills per text")
+    top_k: JsonInt = Field(default=10, ge=1, le=100, description="skills per text")
 
 
 class LinkedSkill(BaseModel):

@@ -23,7 +23,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from matching.gaps import GapError, analyze_gaps, check_cip, check_region, courses_from_records
-from serving.api.contract import error_responses, valid_unicode_body
+from serving.api.contract import JsonInt, error_responses, valid_unicode_body
 from serving.api.deps import EngineDep, Envelope, check_texts, invalid, meta_of
 from serving.api.errors import ApiError
 from serving.api.routers.occupations import CODE_PATTERN, suggest
@@ -57,7 +57,7 @@ class GapsRequest(BaseModel):
         ["15-1231.00"]])
     region: str = Field(min_length=2, max_length=2, pattern=r"^[A-Za-z]{2}$",
                         examples=["NJ"])
-    top_k: int = Field(default=20, ge=1, le=100)
+    top_k: JsonInt = Field(default=20, ge=1, le=100)
 
 
 class GapsResponse(Envelope):

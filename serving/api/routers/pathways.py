@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from matching.pathways import PathwayResult, find_pathways
 from matching.schemas import Participant
-from serving.api.contract import error_responses, valid_unicode_body
+from serving.api.contract import JsonInt, error_responses, valid_unicode_body
 from serving.api.deps import EngineDep, Envelope, meta_of
 from serving.api.routers.referrals import (
     EXAMPLE_PARTICIPANT,
@@ -37,8 +37,8 @@ class PathwayRequest(BaseModel):
                                description="state code; default: the participant's state")
     target: str | None = Field(None, pattern=r"^\d{2}-\d{4}\.\d{2}$",
                                description="O*NET-SOC code the route must end in")
-    max_steps: int = Field(default=3, ge=2, le=5)
-    top_k: int = Field(default=5, ge=1, le=20)
+    max_steps: JsonInt = Field(default=3, ge=2, le=5)
+    top_k: JsonInt = Field(default=5, ge=1, le=20)
 
 
 class PathwayResponse(Envelope, PathwayResult):

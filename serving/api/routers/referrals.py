@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from matching.referrals import ReferralResult, RegionContext, ScoreWeights, refer
 from matching.schemas import Participant
-from serving.api.contract import error_responses, valid_unicode_body
+from serving.api.contract import JsonInt, error_responses, valid_unicode_body
 from serving.api.deps import EngineDep, Envelope, check_texts, invalid, meta_of
 from serving.api.errors import ApiError
 from serving.engine import Engine
@@ -50,7 +50,7 @@ class ReferralRequest(BaseModel):
     region: str | None = Field(None, description="state code; default: the participant's "
                                                  "state", min_length=2, max_length=2,
                                pattern=REGION_PATTERN)
-    top_k: int = Field(default=10, ge=1, le=50)
+    top_k: JsonInt = Field(default=10, ge=1, le=50)
 
 
 class ReferralResponse(Envelope, ReferralResult):

@@ -12,7 +12,7 @@ from typing import Literal
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from serving.api.contract import error_responses, valid_unicode_body
+from serving.api.contract import JsonInt, error_responses, valid_unicode_body
 from serving.api.deps import EngineDep, Envelope, check_texts, meta_of
 
 router = APIRouter(tags=["titles"], dependencies=[Depends(valid_unicode_body)],
@@ -26,7 +26,7 @@ class TitlesRequest(BaseModel):
 
     titles: list[str] = Field(min_length=1, description="capped by PATHMATCH_MAX_TEXTS")
     taxonomy: Literal["onet", "esco"] = "onet"
-    top_k: int = Field(default=5, ge=1, le=50)
+    top_k: JsonInt = Field(default=5, ge=1, le=50)
 
 
 class OccupationCandidate(BaseModel):
