@@ -53,7 +53,9 @@ header).
 over the size limit, 401 a missing or wrong key, 404 an unknown code with suggestions, 503 a
 server without its data bundle or whose model store (or a registered model's files) cannot
 be read: such a server never answers from fallbacks instead, and `/v1/health` answers 503
-with status `degraded` and the reason.
+with status `degraded` and the reason. A 404 lists what the data has (`suggestions`, `known`),
+never the value sent; a 500 is a bug on our side, with an `error_id` to quote (the server log
+has its traceback). Every 422 has one shape: `detail` is a list of `{loc, msg, type}`.
 """
 
 
