@@ -119,3 +119,26 @@ def test_outputs_are_private_and_parts_are_gone(run) -> None:  # noqa: ANN001
     for path in [output, *(output.with_name(output.name + s) for s in SIDECARS)]:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name
     assert not output.with_name(output.name + ".parts").exists()
+
+
+def test_words_outside_public_vocabulary_are_not_cached_by_the_lemmatizer() -> None:
+    """A long-running server lemmatizes every intake word; it keeps only public words."""
+    from matching.extraction import linker
+
+    for marker in MARKERS:
+        assert linker.lemma(marker.capitalize()) == marker
+    assert linker.lemma("Nurses") == "nurse"
+    cached = {word.lower() for word in linker._LEMMAS}
+    assert "nurses" in cached
+    assert not cached & set(MARKERS)
+
+
+def test_the_intake_pipeline_keeps_no_sentence_cache() -> None:
+    """The learned linker caches ranked texts; for intake notes that cache is off."""
+    from matching.extraction.pipeline import LEARNED_LINKER, pipeline_config
+
+    intake = pipeline_config(kind="intake")["components"]["linker"]
+    posting = pipeline_config(kind="posting")["components"]["linker"]
+    assert intake["factory"] == posting["factory"] == LEARNED_LINKER
+    assert intake["cache_size"] == 0
+    assert posting.get("cache_size", 1) != 0

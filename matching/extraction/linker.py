@@ -80,14 +80,37 @@ def _lemma_table() -> Any:
         return {}
 
 
-@lru_cache(maxsize=200_000)
+_LEMMAS: dict[str, str] = {}
+_MAX_CACHED_LEMMAS = 200_000
+
+
 def lemma(word: str) -> str:
-    """Lower-cased lookup lemma, with -ize/-yze folded to ESCO's -ise/-yse spelling."""
-    word = word.lower()
-    word = _US_UK.sub(lambda m: ("is" if m.group(0).startswith("i") else "ys") + m.group(1),
-                      word)
-    out = _lemma_table().get(word, word)
-    return _LEMMA_FIX.get(out, out)
+    """Lower-cased lookup lemma, with -ize/-yze folded to ESCO's -ise/-yse spelling.
+
+    Results are cached only for words of spaCy's English lemma table, its lemmas and the
+    stop words (public vocabulary):
+    a word outside it (a name, a typo, anything a participant typed) is computed and not
+    kept, so a long-running server holds no one's words in memory.
+    """
+    hit = _LEMMAS.get(word)
+    if hit is not None:
+        return hit
+    lower = word.lower()
+    folded = _US_UK.sub(lambda m: ("is" if m.group(0).startswith("i") else "ys") + m.group(1),
+                        lower)
+    found = _lemma_table().get(folded)
+    out = _LEMMA_FIX.get(found, found) if found is not None else _LEMMA_FIX.get(folded, folded)
+    public = found is not None or folded in _lemma_forms() or lower in STOP_WORDS
+    if public and len(_LEMMAS) < _MAX_CACHED_LEMMAS:
+        _LEMMAS[word] = out
+    return out
+
+
+@lru_cache(maxsize=1)
+def _lemma_forms() -> frozenset[str]:
+    """The lemmas of spaCy's table themselves ("nurse", "monitor"): public words too."""
+    table = _lemma_table()
+    return frozenset(table.values()) if hasattr(table, "values") else frozenset()
 
 
 def tokenize(text: str) -> list[str]:

@@ -198,6 +198,9 @@ def pipeline_config(*, kind: str = "posting", detector_dir: Path | str | None = 
             log.warning("linker dir %s given but the learned linker is unavailable", linker_dir)
         top_k = config["components"]["linker"].get("top_k", 20)
         config["components"]["linker"] = {"factory": LEXICAL_LINKER, "top_k": top_k}
+    if kind == "intake" and config["components"]["linker"]["factory"] == LEARNED_LINKER:
+        # Intake notes are what participants wrote: a server keeps none of it in a cache.
+        config["components"]["linker"]["cache_size"] = 0
     if detector_dir:
         names, source = _detector_components(Path(detector_dir))
         at = pipeline.index("detected_candidates")
