@@ -16,6 +16,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request, Response
 from pydantic import Field
 
+from serving.api.contract import error_responses
 from serving.api.deps import Envelope, meta_of
 
 router = APIRouter(tags=["health"])
@@ -41,7 +42,7 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 @router.get("/health", response_model=Health, summary="Readiness of the service",
-            responses=RESPONSES)
+            responses={**error_responses(), **RESPONSES})
 def health(request: Request, response: Response) -> Health:
     engine = getattr(request.app.state, "engine", None)
     if engine is None:
