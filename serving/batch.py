@@ -522,10 +522,11 @@ def run_batch(options: BatchOptions, progress: Hook | None = None) -> BatchSumma
     loaded = read_caseload(options.input)
     if loaded.table.is_empty():
         _nothing_to_score(loaded, options, [])
-    table, screened = _screen(loaded, options, program_states(_open_bundle(options)))
+    bundle = _open_bundle(options)
+    table, screened = _screen(loaded, options, program_states(bundle))
     # Resolving the models here first also creates a fresh MLflow store once, before
     # several workers would race to migrate it.
-    versions = _driver_versions(options)
+    versions = _driver_versions(bundle)
     n_blocks = -(-table.height // options.block_size)
     with ray_session() as resources:
         workers = _start_workers(options, resources, hook)
@@ -604,7 +605,8 @@ def _write_outputs(summary: BatchSummary, options: BatchOptions, loaded: Loaded,
 
 
 def _open_bundle(options: BatchOptions) -> Any:
-    """The job's bundle (no models: screening the input needs only its programs)."""
+    """The job's bundle, opened (and verified) once in the driver: screening the input
+    reads its programs, the job identity its hash."""
     from matching.bundle import Bundle, BundleError
     from matching.settings import get_settings
 
@@ -614,15 +616,12 @@ def _open_bundle(options: BatchOptions) -> Any:
         raise BatchError(str(exc)) from None
 
 
-def _driver_versions(options: BatchOptions) -> dict[str, str]:
+def _driver_versions(bundle: Any) -> dict[str, str]:
     """The bundle and model versions: the job's identity for restarts."""
-    from matching.bundle import BundleError
+    from matching.settings import get_settings
     from serving.engine import Engine
 
-    try:
-        return Engine.load(bundle=options.bundle).versions
-    except BundleError as exc:
-        raise BatchError(str(exc)) from None
+    return Engine(settings=get_settings(), bundle=bundle).versions
 
 
 def _check(options: BatchOptions) -> None:

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -33,7 +32,8 @@ class Commands(TyperGroup):
     come from deep inside any command that touches a registered model; it is caught once
     here rather than in each command. "Not registered" is not an error: commands fall back
     and print a note. ``RayStartError`` (Ray would not come up, after retries) is the same
-    kind of failure for every command that trains or scores on Ray.
+    kind of failure for every command that trains or scores on Ray, and ``BundleError`` (a
+    bundle missing or damaged, on opening or mid-command) for every command that reads one.
     """
 
     def invoke(self, ctx: typer.Context) -> object:
@@ -42,9 +42,7 @@ class Commands(TyperGroup):
 
         try:
             return super().invoke(ctx)
-        except (ModelStoreError, RayStartError) as exc:
-            raise fail(str(exc)) from None
-        except BundleError as exc:  # a bundle damaged mid-command; opening goes via open_bundle
+        except (ModelStoreError, RayStartError, BundleError) as exc:
             raise fail(str(exc)) from None
 
 
@@ -147,18 +145,9 @@ ConfigOption = Annotated[Path | None, typer.Option(
 
 
 def open_bundle(path: Path | None) -> Bundle:
-    """The bundle at ``path`` (default: the settings'), verified; a BundleError exits 2."""
-    with bundle_errors():
-        return Bundle(path or get_settings().bundle_dir)
-
-
-@contextmanager
-def bundle_errors() -> Iterator[None]:
-    """A ``BundleError`` raised inside becomes one clear line and exit 2, not a traceback."""
-    try:
-        yield
-    except BundleError as exc:
-        raise fail(str(exc)) from None
+    """The bundle at ``path`` (default: the settings'), verified on opening; a BundleError
+    from here or from any later read is one line and exit 2 (see ``Commands``)."""
+    return Bundle(path or get_settings().bundle_dir)
 
 
 def stage_progress() -> tuple[Progress, Callable[[str, int, int], None]]:
@@ -356,26 +345,25 @@ def demand(region: Region, occupation: Occupation = None, bundle: BundleIn = Non
         occupations_from_titles,
     )
 
-    with bundle_errors():
-        data = open_bundle(bundle)
-        postings = data.table("postings")
-        occupations = occupations_from_titles(postings, title_model(bundle))
-        skills = texts_to_skills(data, "posting", postings["posting_id"].to_list(),
-                                 postings["description"].to_list(), "posting_id")
-        result = demand_from_bundle(data, occupations, skills)
-        try:
-            rows = demand_for(result.table, region, occupation)
-        except DemandLookupError as exc:
-            raise fail(str(exc)) from None
-        render_frame(rows, f"demand in {region.upper()}", DEMAND_COLUMNS)
-        if occupation:
-            wanted = rows.select("region", "onet_soc_code").unique()
-            requested = (result.skills_table.join(wanted, on=["region", "onet_soc_code"])
-                         .sort("share", descending=True).head(15))
-            render_frame(requested, "skills requested (share of deduplicated postings)",
-                         ["onet_soc_code", "skill_label", "postings_with_skill", "share"])
-        for line in result.report.lines():
-            console.print(line)
+    data = open_bundle(bundle)
+    postings = data.table("postings")
+    occupations = occupations_from_titles(postings, title_model(bundle))
+    skills = texts_to_skills(data, "posting", postings["posting_id"].to_list(),
+                             postings["description"].to_list(), "posting_id")
+    result = demand_from_bundle(data, occupations, skills)
+    try:
+        rows = demand_for(result.table, region, occupation)
+    except DemandLookupError as exc:
+        raise fail(str(exc)) from None
+    render_frame(rows, f"demand in {region.upper()}", DEMAND_COLUMNS)
+    if occupation:
+        wanted = rows.select("region", "onet_soc_code").unique()
+        requested = (result.skills_table.join(wanted, on=["region", "onet_soc_code"])
+                     .sort("share", descending=True).head(15))
+        render_frame(requested, "skills requested (share of deduplicated postings)",
+                     ["onet_soc_code", "skill_label", "postings_with_skill", "share"])
+    for line in result.report.lines():
+        console.print(line)
 
 
 def texts_to_skills(data: Bundle, kind: str, ids: list[str], texts: list[str],
@@ -401,33 +389,32 @@ def programs(region: Region, occupation: Occupation = None, bundle: BundleIn = N
     from training.outcome_model import predict_programs
     from training.registry import try_resolve
 
-    with bundle_errors():
-        data = open_bundle(bundle)
-        listed = data.table("etpl_programs")
-        taught = texts_to_skills(data, "course", listed["program_id"].to_list(),
-                                 listed["description"].fill_null("").to_list(), "program_id")
-        catalog = catalog_from_bundle(data, taught)
-        table = catalog.programs.filter(pl.col("state") == region.upper()).with_columns(
-            pl.col("skills_taught").list.len().alias("skills_taught_n"))
-        if table.is_empty():
-            states = sorted(catalog.programs["state"].drop_nulls().unique().to_list())
-            raise fail(f"no programs for region {region!r}; states in the bundle: {states}")
-        if occupation:
-            code = occupation.strip()
-            leads = catalog.program_occupations.filter(
-                (pl.col("onet_soc_code") == code) | (pl.col("soc2018_code") == code))
-            if leads.is_empty():
-                raise fail(f"no program leads to occupation {occupation!r}")
-            table = table.join(leads.select("program_id").unique(), on="program_id")
-        model = try_resolve("pathmatch-outcome")
-        if model is None:
-            console.print("no outcome model registered: showing reported outcomes only "
-                          "(run `pathmatch train outcome`)")
-        else:
-            predicted = predict_programs(data, model.path)
-            keep = [c for c in predicted.columns if c.endswith(("_pred", "_lo", "_hi"))]
-            table = table.join(predicted.select("program_id", *keep), on="program_id", how="left")
-        render_frame(table, f"programs in {region.upper()}", PROGRAM_COLUMNS)
+    data = open_bundle(bundle)
+    listed = data.table("etpl_programs")
+    taught = texts_to_skills(data, "course", listed["program_id"].to_list(),
+                             listed["description"].fill_null("").to_list(), "program_id")
+    catalog = catalog_from_bundle(data, taught)
+    table = catalog.programs.filter(pl.col("state") == region.upper()).with_columns(
+        pl.col("skills_taught").list.len().alias("skills_taught_n"))
+    if table.is_empty():
+        states = sorted(catalog.programs["state"].drop_nulls().unique().to_list())
+        raise fail(f"no programs for region {region!r}; states in the bundle: {states}")
+    if occupation:
+        code = occupation.strip()
+        leads = catalog.program_occupations.filter(
+            (pl.col("onet_soc_code") == code) | (pl.col("soc2018_code") == code))
+        if leads.is_empty():
+            raise fail(f"no program leads to occupation {occupation!r}")
+        table = table.join(leads.select("program_id").unique(), on="program_id")
+    model = try_resolve("pathmatch-outcome")
+    if model is None:
+        console.print("no outcome model registered: showing reported outcomes only "
+                      "(run `pathmatch train outcome`)")
+    else:
+        predicted = predict_programs(data, model.path)
+        keep = [c for c in predicted.columns if c.endswith(("_pred", "_lo", "_hi"))]
+        table = table.join(predicted.select("program_id", *keep), on="program_id", how="left")
+    render_frame(table, f"programs in {region.upper()}", PROGRAM_COLUMNS)
 
 
 PROGRAM_COLUMNS = ["program_id", "provider_name", "name", "cip_code", "cost_total", "weeks",
