@@ -45,7 +45,7 @@ demo: install
 	echo "== 4. extract skills from intake notes"; \
 	$(PATHMATCH) extract --kind intake --input demo/samples/intake.jsonl --top-k 5 \
 	  --output $(DEMO_HOME)/intake_skills.jsonl; \
-	$(PY) -m serving.show_extract $(DEMO_HOME)/intake_skills.jsonl; \
+	$(PY) demo/show_extract.py $(DEMO_HOME)/intake_skills.jsonl; \
 	echo "== 5. regional demand in NJ"; \
 	$(PATHMATCH) demand --region NJ; \
 	echo "== 6. program-outcome model (Ray search, MLflow), then NJ programs"; \
@@ -58,7 +58,7 @@ demo: install
 	$(PATHMATCH) score --input demo/data/participants/demo_caseload.csv \
 	  --output $(DEMO_HOME)/referrals.parquet --top-k 5; \
 	echo "== 9. the API: start it, ask for referrals and a pathway, stop it"; \
-	$(PY) -m serving.demo_api \
+	$(PY) demo/demo_api.py \
 	  --caseload demo/data/participants/demo_caseload.csv --ids DEMO-P043 DEMO-P006; \
 	echo "== 10. curriculum gap report for the manufacturing program"; \
 	$(PATHMATCH) gaps --courses demo/data/courses/mercer_catalog_demo/advanced_manufacturing.json \

@@ -39,13 +39,13 @@ from demo_content import courses as C  # noqa: E402
 from demo_content import crosswalks as X  # noqa: E402
 from demo_content import esco as E  # noqa: E402
 from demo_content import esco_taxonomy as ET  # noqa: E402
+from demo_content import geo as GEO  # noqa: E402
 from demo_content import labor as L  # noqa: E402
 from demo_content import onet as O  # noqa: E402
 from demo_content import onet_dwa as OD  # noqa: E402
 from demo_content import participants as PA  # noqa: E402
 from demo_content import postings as PO  # noqa: E402
 from demo_content import programs as PR  # noqa: E402
-from demo_content import geo as GEO  # noqa: E402
 from demo_content import transitions as TR  # noqa: E402
 
 DEFAULT_OUT = HERE / "data"
@@ -1217,12 +1217,12 @@ def check_loaders(out: Path) -> list[str]:
         sys.path.insert(0, str(repo))
     lines = []
     try:
-        from matching.loaders.source import all_sources
+        from matching.ingest.loaders.source import all_sources
         sources = list(all_sources())
     except Exception as exc:  # noqa: BLE001 - loaders are written in parallel
         return [f"loaders not importable yet ({type(exc).__name__}: {exc})"]
     try:  # participant files are not in all_sources() (personal data); check them too
-        from matching.loaders import participants
+        from matching.ingest.loaders import participants
         sources += [s for s in participants.SOURCES if s not in sources]
     except Exception as exc:  # noqa: BLE001
         lines.append(f"participants loader not importable ({type(exc).__name__}: {exc})")

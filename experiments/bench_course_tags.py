@@ -13,7 +13,7 @@ Tag -> ESCO mapping, in order (the route of every tag is counted and printed):
 2. ``alt_label``: it equals an alternative or hidden ESCO label (same normalization);
 3. ``lexical``: the best of the linker's lexical candidates (``generate_candidates`` +
    ``lexical_score``, no training) whose score is at least ``--lexical-min`` (0.3) and
-   whose preferred label holds every content word of the tag (``matching.gaps.
+   whose preferred label holds every content word of the tag (``matching.curriculum.gaps.
    content_words``: "Cost Accounting" -> "perform cost accounting activities"; a one-word
    tag must be the label's only content word). The guard
    is needed: the untrained score alone maps "Cost Accounting" to "accounting" and
@@ -44,10 +44,10 @@ from pathlib import Path
 
 import polars as pl
 
-from matching.bundle import Bundle
-from matching.gaps import content_words
+from matching.curriculum.gaps import content_words
+from matching.ingest.bundle import Bundle
+from matching.nlp.taxonomy import SkillTaxonomy, _punct_key, normalize_label
 from matching.settings import get_settings
-from matching.taxonomy import SkillTaxonomy, _punct_key, normalize_label
 
 SEED = 13
 
@@ -89,7 +89,7 @@ def _lexical(tags: list[str], taxonomy: SkillTaxonomy, lexical_min: float
              ) -> dict[str, tuple[str | None, str]]:
     import numpy as np
 
-    from matching.extraction.linker import LinkIndex, generate_candidates, lexical_score
+    from matching.nlp.extraction.linker import LinkIndex, generate_candidates, lexical_score
 
     if not tags:
         return {}
@@ -119,7 +119,7 @@ def _contains(want: frozenset[str], label: str) -> bool:
 
 
 def predict(nlp: object, ids: list[str], texts: list[str]) -> dict[str, set[str]]:
-    from matching.extraction.io import skills_frame
+    from matching.nlp.extraction.io import skills_frame
 
     frame = skills_frame(nlp, ids, texts, id_column="course_id")
     out: dict[str, set[str]] = {i: set() for i in ids}
@@ -185,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
                       ("preferred", "alt_label", "lexical", "unmapped")))
     print(f"evaluated: {len(gold)} courses with at least one mapped tag, "
           f"{sum(len(g) for g in gold.values())} gold (course, ESCO skill) pairs")
-    from matching.extraction.pipeline import build_pipeline
+    from matching.nlp.extraction.pipeline import build_pipeline
 
     nlp = build_pipeline(taxonomy, kind="course")
     full = predict(nlp, ids, [f"{t}. {d}" for t, d in

@@ -6,8 +6,8 @@
 Each scenario runs in its own subprocess so that the process peak RSS (``ru_maxrss``) belongs
 to that scenario alone. Figures reported per scenario:
 
-- ``dedup s``: :func:`matching.dedup.find_duplicates` wall time;
-- ``build s``: :func:`matching.demand.build_demand` wall time given that dedup result (pay,
+- ``dedup s``: :func:`matching.market.dedup.find_duplicates` wall time;
+- ``build s``: :func:`matching.market.demand.build_demand` wall time given that dedup result (pay,
   regions, counts, skills, OEWS/EP joins, score); ``total s`` is the sum;
 - ``peak RSS MB``: the subprocess's ``ru_maxrss`` (everything: Python, numpy, polars'
   Rust heap, the loaded bundle tables);
@@ -16,7 +16,7 @@ to that scenario alone. Figures reported per scenario:
 
 Inputs, stated in the output:
 
-- occupations: ``matching.titles.TitleNormalizer`` loaded from ``--titles`` when the module
+- occupations: ``matching.nlp.titles.TitleNormalizer`` loaded from ``--titles`` when the module
   imports and a fitted model is there; otherwise a **stand-in**: the posting title, lower-cased,
   matched exactly against O*NET titles and alternate titles (unmatched -> ``unassigned``).
   Assignment time is not part of the build time.
@@ -49,9 +49,9 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from matching.bundle import Bundle  # noqa: E402
-from matching.dedup import find_duplicates  # noqa: E402
-from matching.demand import (  # noqa: E402
+from matching.ingest.bundle import Bundle  # noqa: E402
+from matching.market.dedup import find_duplicates  # noqa: E402
+from matching.market.demand import (  # noqa: E402
     build_demand,
     load_title_normalizer,
     occupations_from_titles,
@@ -71,7 +71,7 @@ def assign_occupations(bundle: Bundle, postings: pl.DataFrame,
     normalizer = load_title_normalizer(titles_dir)
     if normalizer is not None:
         return (occupations_from_titles(postings, normalizer),
-                f"matching.titles.TitleNormalizer from {titles_dir}")
+                f"matching.nlp.titles.TitleNormalizer from {titles_dir}")
     names = [bundle.table("onet_occupations").select("onet_soc_code",
                                                      pl.col("title").alias("t"))]
     if bundle.has("onet_alternate_titles"):

@@ -2,7 +2,7 @@
 
 Data: the 1,165 LinkedIn postings of ``shared/data/postings`` (descriptions), read from a
 bundle's ``postings`` table when one is given (``--bundle``, default ``/tmp/pm_real_bundle``
-if it exists), else with :mod:`matching.loaders.postings`. Taxonomy: ESCO skills + O*NET
+if it exists), else with :mod:`matching.ingest.loaders.postings`. Taxonomy: ESCO skills + O*NET
 technology skills and tools from the same bundle (else from ``shared/data`` directly).
 
 Rows (each for one process and for ``n_process=2``):
@@ -49,10 +49,10 @@ import polars as pl
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from matching.extraction import CANDIDATES_KEY, SECTIONS_KEY  # noqa: E402
-from matching.extraction.matcher import PhraseIndex, _Entry, tokenize_labels  # noqa: E402
-from matching.extraction.pipeline import build_pipeline  # noqa: E402
-from matching.extraction.sections import BOILERPLATE  # noqa: E402
+from matching.nlp.extraction import CANDIDATES_KEY, SECTIONS_KEY  # noqa: E402
+from matching.nlp.extraction.matcher import PhraseIndex, _Entry, tokenize_labels  # noqa: E402
+from matching.nlp.extraction.pipeline import build_pipeline  # noqa: E402
+from matching.nlp.extraction.sections import BOILERPLATE  # noqa: E402
 
 SHARED = Path(os.environ.get("PATHMATCH_SHARED_DATA", REPO.parent / "shared" / "data"))
 DEFAULT_BUNDLE = Path(os.environ.get("PATHMATCH_BUNDLE", "/tmp/pm_real_bundle"))
@@ -74,21 +74,21 @@ def load_postings(bundle: Path | None) -> list[str]:
     if bundle is not None and (bundle / "tables" / "postings.parquet").exists():
         table = pl.read_parquet(bundle / "tables" / "postings.parquet")
     else:
-        from matching.loaders.postings import load_postings as load
+        from matching.ingest.loaders.postings import load_postings as load
 
         table = load(sorted((SHARED / "postings").glob("*.csv"))).table
     return [t for t in table.get_column("description").to_list() if t]
 
 
 def load_taxonomy(bundle: Path | None) -> Any:
-    from matching.taxonomy import SkillTaxonomy
+    from matching.nlp.taxonomy import SkillTaxonomy
 
     if bundle is not None and (bundle / "tables" / "esco_skills.parquet").exists():
-        from matching.bundle import Bundle
+        from matching.ingest.bundle import Bundle
 
         return SkillTaxonomy.from_bundle(Bundle(bundle))
-    from matching.loaders.esco import load_skills
-    from matching.loaders.onet import load_technology_skills, load_tools
+    from matching.ingest.loaders.esco import load_skills
+    from matching.ingest.loaders.onet import load_technology_skills, load_tools
 
     esco = load_skills([SHARED / "esco" / "skills_en.csv"]).table
     tech = load_technology_skills([SHARED / "onet" / "Technology Skills.txt"]).table

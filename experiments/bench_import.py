@@ -16,7 +16,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from matching.importer import import_bundle  # noqa: E402
+from matching.ingest.importer import import_bundle  # noqa: E402
 
 
 def measure(label: str, data_dir: Path) -> None:

@@ -3,7 +3,7 @@
 Data (all under ``$PATHMATCH_SHARED_DATA``, default ``../shared/data``):
 
 * ESCO v1.1.1 skills from ``$PATHMATCH_BUNDLE`` (default ``/tmp/pm_real_bundle``) when it
-  holds ``esco_skills``, else loaded from ``esco/`` with :mod:`matching.loaders.esco`.
+  holds ``esco_skills``, else loaded from ``esco/`` with :mod:`matching.ingest.loaders.esco`.
 * ``benchmarks/decorte_esco_skill_extraction/{house,tech}_validation_annotations.csv``: the
   only public parts (the test parts are held out). Each is split BY SENTENCE with a fixed
   seed into a train half and a dev half (50/50: the sets are tiny, 77 and 101 sentences;
@@ -42,20 +42,22 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from matching.extraction.linker import (  # noqa: E402
+from matching.nlp.extraction.linker import (  # noqa: E402
     FEATURES,
     Block,
     Candidates,
     Example,
     LinkIndex,
     SkillLinker,
+)
+from matching.nlp.taxonomy import SkillTaxonomy  # noqa: E402
+from training.nlp.linker_data import (  # noqa: E402
     ranking_metrics,
     read_decorte,
     read_priors,
     read_skillskape,
     split_sentences,
 )
-from matching.taxonomy import SkillTaxonomy  # noqa: E402
 
 SHARED = Path(os.environ.get("PATHMATCH_SHARED_DATA", REPO.parent / "shared" / "data"))
 BUNDLE = Path(os.environ.get("PATHMATCH_BUNDLE", "/tmp/pm_real_bundle"))
@@ -69,12 +71,12 @@ DEV_FRACTION = 0.5
 
 def load_taxonomy() -> tuple[SkillTaxonomy, str]:
     if (BUNDLE / "manifest.json").is_file():
-        from matching.bundle import Bundle
+        from matching.ingest.bundle import Bundle
 
         bundle = Bundle(BUNDLE)
         if bundle.has("esco_skills"):
             return SkillTaxonomy.from_bundle(bundle), f"bundle {BUNDLE} ({bundle.hash})"
-    from matching.loaders import esco
+    from matching.ingest.loaders import esco
 
     tables = {}
     for source in esco.SOURCES:

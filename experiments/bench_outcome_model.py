@@ -1,6 +1,6 @@
 """Benchmark: the program-outcome model's held-out metrics and training wall time.
 
-Trains every task of experiments/configs/outcome_model.toml on a bundle of the real data
+Trains every task of training/configs/outcome_model.toml on a bundle of the real data
 (grouped 5-fold CV by provider, the Ray-parallel search, MLflow runs and registration in a
 throwaway PATHMATCH_HOME) and prints, per task, MAE / weighted MAE / Spearman on held-out
 providers for LightGBM next to the CIP-family-mean and ridge baselines, plus the empirical
@@ -32,7 +32,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 DEFAULT_BUNDLE = Path(os.environ.get("PATHMATCH_BUNDLE", "/tmp/pm_real_bundle"))
-DEFAULT_CONFIG = REPO / "experiments" / "configs" / "outcome_model.toml"
+DEFAULT_CONFIG = REPO / "training" / "configs" / "outcome_model.toml"
 SOURCES = {
     "nj_employment": "NJ ETPL outcomes (provider x CIP), employed_q2",
     "nj_earnings": "NJ ETPL outcomes (provider x CIP), avg_quarterly_wage_q2, USD/quarter",
@@ -51,7 +51,7 @@ def main() -> None:
         os.environ.pop("MLFLOW_TRACKING_URI", None)
         bundle_dir = args.bundle
         if not (bundle_dir / "manifest.json").is_file():
-            from matching.importer import import_bundle
+            from matching.ingest.importer import import_bundle
 
             data = REPO.parent / "shared" / "data"
             print(f"{bundle_dir} not found: importing {data} first")

@@ -6,7 +6,7 @@ region's (NJ) programs, outcomes drawn from that module's documented rule. The f
 whether the ranker recovers a known signal; they are not real-world results.
 
 Runs in a temporary PATHMATCH_HOME (demo bundle, local Ray, MLflow on SQLite) with the real
-search config (experiments/configs/referral_ranker.toml). Usage:
+search config (training/configs/referral_ranker.toml). Usage:
     .venv/bin/python experiments/bench_referral_ranker.py [--records 1000] [--seed 0]
 """
 
@@ -24,7 +24,7 @@ sys.path.insert(0, str(REPO / "tests"))  # the fixture generator lives with the 
 from pirl_fixture import RULE, employment_logit, write_pirl_fixture  # noqa: E402
 from sklearn.metrics import roc_auc_score  # noqa: E402
 
-from matching.importer import import_bundle  # noqa: E402
+from matching.ingest.importer import import_bundle  # noqa: E402
 from matching.settings import Settings  # noqa: E402
 from serving.engine import Engine  # noqa: E402
 from training.referral_ranker import (  # noqa: E402
@@ -35,7 +35,7 @@ from training.referral_ranker import (  # noqa: E402
     train_referral_ranker,
 )
 
-CONFIG = REPO / "experiments" / "configs" / "referral_ranker.toml"
+CONFIG = REPO / "training" / "configs" / "referral_ranker.toml"
 
 
 def main() -> None:

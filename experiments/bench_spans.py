@@ -54,12 +54,12 @@ GROUPS = ("all", "house", "tech")
 
 def esco_labels() -> tuple[list[str], str]:
     """ESCO preferred + alternative skill labels, lower case, and where they came from."""
-    from matching.bundle import Bundle
+    from matching.ingest.bundle import Bundle
 
     if (BUNDLE_DIR / "manifest.json").is_file() and Bundle(BUNDLE_DIR).has("esco_skills"):
         table, origin = Bundle(BUNDLE_DIR).table("esco_skills"), f"bundle {BUNDLE_DIR}"
     else:
-        from matching.loaders.esco import load_skills
+        from matching.ingest.loaders.esco import load_skills
 
         path = SHARED / "esco" / "skills_en.csv"
         table, origin = load_skills([path]).table, str(path)
@@ -86,7 +86,7 @@ def lexical_pipeline(labels: Sequence[str]) -> Language:
 def posting_texts() -> tuple[list[str], str]:
     """Descriptions of the real postings: the bundle's ``postings`` table, else the raw
     LinkedIn CSVs (one of them is not valid UTF-8: bad bytes replaced)."""
-    from matching.bundle import Bundle
+    from matching.ingest.bundle import Bundle
 
     if (BUNDLE_DIR / "manifest.json").is_file() and Bundle(BUNDLE_DIR).has("postings"):
         table = Bundle(BUNDLE_DIR).table("postings")

@@ -40,7 +40,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from matching.titles import TitleNormalizer, clean_title, feature_text_of  # noqa: E402
+from matching.nlp.titles import TitleNormalizer, clean_title, feature_text_of  # noqa: E402
 
 DATA = Path(os.environ.get("PATHMATCH_SHARED_DATA", REPO.parent / "shared" / "data"))
 BENCH = DATA / "benchmarks"
@@ -56,11 +56,11 @@ console = Console()
 
 def load_frames() -> dict[str, pl.DataFrame | None]:
     """Title tables from the bundle, or from the real files through the loaders."""
-    from matching.titles import frames_from_bundle
+    from matching.nlp.titles import frames_from_bundle
 
     bundle_dir = Path(os.environ.get("PATHMATCH_BUNDLE", "/tmp/pm_real_bundle"))
     if (bundle_dir / "manifest.json").is_file():
-        from matching.bundle import Bundle
+        from matching.ingest.bundle import Bundle
 
         console.print(f"bundle: {bundle_dir}")
         return frames_from_bundle(Bundle(bundle_dir))
@@ -69,7 +69,7 @@ def load_frames() -> dict[str, pl.DataFrame | None]:
 
 
 def frames_from_loaders(data_dir: Path) -> dict[str, pl.DataFrame | None]:
-    from matching.loaders import esco, onet
+    from matching.ingest.loaders import esco, onet
 
     wanted = {"onet_occupations", "onet_alternate_titles", "onet_reported_titles",
               "esco_occupations"}
@@ -78,7 +78,7 @@ def frames_from_loaders(data_dir: Path) -> dict[str, pl.DataFrame | None]:
         if source.table in wanted:
             frames[source.table] = source.load(source.discover(data_dir)).table
     try:
-        from matching.loaders import crosswalks  # type: ignore[attr-defined]
+        from matching.ingest.loaders import crosswalks  # type: ignore[attr-defined]
 
         for source in crosswalks.SOURCES:
             if source.table == "xwalk_esco_onet":

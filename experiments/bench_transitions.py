@@ -30,7 +30,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 DEFAULT_BUNDLE = Path(os.environ.get("PATHMATCH_BUNDLE", "/tmp/pm_real_bundle"))
-DEFAULT_CONFIG = REPO / "experiments" / "configs" / "transitions.toml"
+DEFAULT_CONFIG = REPO / "training" / "configs" / "transitions.toml"
 
 
 class PeakRss:
@@ -66,7 +66,7 @@ class PeakRss:
 def _bundle(path: Path, home: str) -> Path:
     if (path / "manifest.json").is_file():
         return path
-    from matching.importer import import_bundle
+    from matching.ingest.importer import import_bundle
 
     data = REPO.parent / "shared" / "data"
     print(f"{path} not found: importing {data} first")
@@ -85,7 +85,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="pm-transitions-bench-") as home:
         os.environ["PATHMATCH_HOME"] = home
         os.environ.pop("MLFLOW_TRACKING_URI", None)
-        from matching.bundle import Bundle
+        from matching.ingest.bundle import Bundle
         from matching.settings import get_settings
         from training.search import run_search, sample_grid
         from training.transition_model import load_config, prepare, rank_trial

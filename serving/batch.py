@@ -4,11 +4,11 @@
 parquet file with the participants table's columns), cuts it into blocks of ``block_size``
 rows and hands each block to a pool of Ray actors. Each actor holds one warmed ``Engine``
 (warming takes seconds, so it is paid once per worker, not per block) and scores a block
-through ``matching.referrals.refer``, the same scoring path as the API, then writes the
+through ``matching.referral.referrals.refer``, the same scoring path as the API, then writes the
 block's referrals as one parquet part with an atomic rename. A part on disk means "done":
 a rerun of the same job skips it, so a killed run resumes where it stopped. The parts are
 merged with a polars scan/sink into the output, and the disparity summary
-(``matching.disparity``) is computed from the output joined in memory with the input's PIRL
+(``matching.referral.disparity``) is computed from the output joined in memory with the input's PIRL
 fields. Once every output is written the parts folder is removed; a run that fails or is
 killed before that keeps it, so the rerun resumes.
 
@@ -48,9 +48,9 @@ from typing import Any, NoReturn
 import polars as pl
 from pydantic import ValidationError
 
-from matching.loaders.base import Loaded, LoadReport, byte_order_mark
-from matching.loaders.participants import PARTICIPANT_SCHEMA, load_intake
-from matching.referrals import ReferralResult, SkillEvidence, SourceOccupation, refer
+from matching.ingest.loaders.base import Loaded, LoadReport, byte_order_mark
+from matching.ingest.loaders.participants import PARTICIPANT_SCHEMA, load_intake
+from matching.referral.referrals import ReferralResult, SkillEvidence, SourceOccupation, refer
 from matching.schemas import Participant
 from serving.reader import MIN_TITLE_SCORE, EngineReader
 
@@ -258,7 +258,7 @@ def screen_rows(loaded: Loaded, region: str | None, states: set[str] | None
 
 def program_states(bundle: Any) -> set[str] | None:
     """States the bundle lists training programs in (None: cannot tell, skip the check)."""
-    from matching.bundle import BundleError
+    from matching.ingest.bundle import BundleError
 
     if not bundle.has("etpl_programs"):
         return None
@@ -453,8 +453,8 @@ class ScoringWorker:
         return None
 
     def thresholds(self, regions: list[str]) -> dict[str, float | None]:
-        """Each region's above-median wage line (``matching.disparity.target_wages``)."""
-        from matching.disparity import target_wages, wage_threshold
+        """Each region's above-median wage line (``matching.referral.disparity.target_wages``)."""
+        from matching.referral.disparity import target_wages, wage_threshold
 
         out: dict[str, float | None] = {}
         for region in regions:
@@ -607,7 +607,7 @@ def _write_outputs(summary: BatchSummary, options: BatchOptions, loaded: Loaded,
 def _open_bundle(options: BatchOptions) -> Any:
     """The job's bundle, opened (and verified) once in the driver: screening the input
     reads its programs, the job identity its hash."""
-    from matching.bundle import Bundle, BundleError
+    from matching.ingest.bundle import Bundle, BundleError
     from matching.settings import get_settings
 
     try:
@@ -735,7 +735,7 @@ def _count_scored(output: Path) -> int:
 def write_disparity(output: Path, table: pl.DataFrame, thresholds: dict[str, float | None]
                     ) -> pl.DataFrame:
     """The disparity CSV and plot; PIRL fields joined in memory, never written to output."""
-    from matching.disparity import FIELDS, disparity_table, participant_outcomes
+    from matching.referral.disparity import FIELDS, disparity_table, participant_outcomes
     from serving.disparity_report import plot_disparity
 
     outcomes = participant_outcomes(pl.scan_parquet(output), thresholds)
@@ -751,7 +751,7 @@ def write_disparity(output: Path, table: pl.DataFrame, thresholds: dict[str, flo
 
 def write_meta(summary: BatchSummary, options: BatchOptions) -> None:
     """``<output>.meta.json``: the bundle and model versions that produced the output."""
-    from matching.disparity import FOUR_FIFTHS, HEADLINE, MIN_GROUP_SIZE
+    from matching.referral.disparity import FOUR_FIFTHS, HEADLINE, MIN_GROUP_SIZE
 
     meta = {k: v for k, v in asdict(summary).items() if k != "disparity"}
     from matching.settings import get_settings

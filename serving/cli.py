@@ -20,9 +20,10 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from typer.core import TyperGroup
 
-from matching.bundle import Bundle, BundleError
-from matching.importer import import_bundle
+from matching.ingest.bundle import Bundle, BundleError
+from matching.ingest.importer import import_bundle
 from matching.settings import get_settings
+from training.configs import CONFIG_DIR
 
 
 class Commands(TyperGroup):
@@ -83,7 +84,7 @@ def import_command(data: DataDir, out: BundleOut = None, allow_partial: AllowPar
     """Load every official data file under DATA and write a Parquet bundle with a manifest.
 
     The import fails (exit 2, nothing replaced) when the data would give an unusable
-    bundle; see ``matching.importer``.
+    bundle; see ``matching.ingest.importer``.
     """
     out = out or get_settings().bundle_dir
     columns = (TextColumn("[bold]{task.description}"), BarColumn(),
@@ -135,13 +136,14 @@ def render_summary(bundle: Bundle) -> None:
                       highlight=False)
 
 
-train_app = typer.Typer(help="Train a model from a config in experiments/configs; runs go to "
+train_app = typer.Typer(help="Train a model from a shipped config (training/configs); runs go to "
                                  "MLflow and the best is registered as champion.",
                             no_args_is_help=True)
 app.add_typer(train_app, name="train")
-CONFIGS = Path(__file__).resolve().parents[1] / "experiments" / "configs"
+CONFIGS = CONFIG_DIR
+REPO_PARENT = Path(__file__).resolve().parents[2]
 ConfigOption = Annotated[Path | None, typer.Option(
-    "--config", help="TOML config [default: experiments/configs/<model>.toml]")]
+    "--config", help="TOML config [default: training/configs/<model>.toml]")]
 
 
 def open_bundle(path: Path | None) -> Bundle:
@@ -185,7 +187,7 @@ BenchmarksOption = Annotated[Path | None, typer.Option(
 
 def default_benchmarks() -> Path | None:
     env = os.environ.get("PATHMATCH_BENCHMARKS")
-    candidate = Path(env) if env else CONFIGS.parents[2] / "shared" / "data" / "benchmarks"
+    candidate = Path(env) if env else REPO_PARENT / "shared" / "data" / "benchmarks"
     return candidate if candidate.is_dir() else None
 
 
@@ -236,9 +238,9 @@ def extract(
     bundle: BundleIn = None,
 ) -> None:
     """Skills in postings, course descriptions or intake text, linked to ESCO and O*NET."""
-    from matching.extraction.io import extract_file
-    from matching.extraction.pipeline import build_pipeline
-    from matching.taxonomy import SkillTaxonomy
+    from matching.nlp.extraction.io import extract_file
+    from matching.nlp.extraction.pipeline import build_pipeline
+    from matching.nlp.taxonomy import SkillTaxonomy
     from training.registry import try_resolve
 
     if kind not in ("posting", "course", "intake"):
@@ -269,7 +271,7 @@ def titles(
     """Job titles to ranked O*NET-SOC occupations (or ESCO occupation URIs)."""
     import json
 
-    from matching.extraction.io import read_records
+    from matching.nlp.extraction.io import read_records
 
     if taxonomy not in ("onet", "esco"):
         raise fail(f"--taxonomy must be onet or esco, not {taxonomy!r}")
@@ -324,7 +326,7 @@ def title_model(bundle: Path | None = None) -> object:
     Fitting takes seconds, so a fresh install answers instead of failing; the note says how
     to register a model so later calls load it instead.
     """
-    from matching.titles import TitleNormalizer, fit_from_bundle
+    from matching.nlp.titles import TitleNormalizer, fit_from_bundle
     from training.registry import load_model, try_resolve
 
     registered = try_resolve("pathmatch-titles")  # ModelStoreError: see Commands
@@ -338,7 +340,7 @@ def title_model(bundle: Path | None = None) -> object:
 @app.command()
 def demand(region: Region, occupation: Occupation = None, bundle: BundleIn = None) -> None:
     """Regional demand per occupation: deduplicated postings, pay, BLS wages and growth."""
-    from matching.demand import (
+    from matching.market.demand import (
         DemandLookupError,
         demand_for,
         demand_from_bundle,
@@ -369,9 +371,9 @@ def demand(region: Region, occupation: Occupation = None, bundle: BundleIn = Non
 def texts_to_skills(data: Bundle, kind: str, ids: list[str], texts: list[str],
                     id_column: str) -> pl.DataFrame:
     """Taxonomy-matched skills per text (fast matcher path) for demand and catalog counts."""
-    from matching.extraction.io import skills_frame
-    from matching.extraction.pipeline import build_pipeline
-    from matching.taxonomy import SkillTaxonomy
+    from matching.nlp.extraction.io import skills_frame
+    from matching.nlp.extraction.pipeline import build_pipeline
+    from matching.nlp.taxonomy import SkillTaxonomy
 
     nlp = build_pipeline(SkillTaxonomy.from_bundle(data), kind=kind)
     return skills_frame(nlp, ids, texts, id_column=id_column)
@@ -385,7 +387,7 @@ DEMAND_COLUMNS = ["onet_soc_code", "occupation_title", "postings_dedup", "dedup_
 @app.command()
 def programs(region: Region, occupation: Occupation = None, bundle: BundleIn = None) -> None:
     """ETPL programs with reported outcomes and, when a model is registered, predictions."""
-    from matching.programs import catalog_from_bundle
+    from matching.market.programs import catalog_from_bundle
     from training.outcome_model import predict_programs
     from training.registry import try_resolve
 
@@ -523,7 +525,13 @@ def gaps(
     bundle: BundleIn = None,
 ) -> None:
     """Curriculum gaps: skills taught against skills sought in the region, with a report."""
-    from matching.gaps import GapError, analyze_gaps, check_cip, check_region, read_courses
+    from matching.curriculum.gaps import (
+        GapError,
+        analyze_gaps,
+        check_cip,
+        check_region,
+        read_courses,
+    )
     from serving.engine import Engine
     from serving.gap_report import gap_context, write_report
 

@@ -1,6 +1,6 @@
 """The disparity summary for people: a rich table for the terminal and a PNG bar plot.
 
-The numbers come from ``matching.disparity``; this module only draws them. The plot shows
+The numbers come from ``matching.referral.disparity``; this module only draws them. The plot shows
 each group's headline share (top-1 referral to an above-median-wage occupation) per PIRL
 field, with the four-fifths line of the field's reference group, flagged groups in a warm
 colour and groups below the minimum size hatched, so a reader sees at once which gaps are
@@ -15,7 +15,7 @@ from pathlib import Path
 import polars as pl
 from rich.table import Table
 
-from matching.disparity import FOUR_FIFTHS, HEADLINE, MIN_GROUP_SIZE
+from matching.referral.disparity import FOUR_FIFTHS, HEADLINE, MIN_GROUP_SIZE
 
 FLAG_COLOUR = "#d95f02"
 OK_COLOUR = "#1b9e77"

@@ -25,7 +25,7 @@ from typing import Any
 
 import polars as pl
 
-from matching.bundle import Bundle
+from matching.ingest.bundle import Bundle
 from matching.settings import Settings, get_settings
 
 KINDS = ("posting", "course", "intake")
@@ -127,13 +127,13 @@ class Engine:
 
     @cached_property
     def taxonomy(self) -> Any:
-        from matching.taxonomy import SkillTaxonomy
+        from matching.nlp.taxonomy import SkillTaxonomy
 
         return SkillTaxonomy.from_bundle(self.bundle)
 
     def pipeline(self, kind: str, learned: bool | None = None) -> Any:
         """The spaCy extraction pipeline for ``kind`` (posting, course or intake)."""
-        from matching.extraction.pipeline import build_pipeline
+        from matching.nlp.extraction.pipeline import build_pipeline
 
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
@@ -152,7 +152,7 @@ class Engine:
     def skills_of(self, kind: str, ids: list[str], texts: list[str], id_column: str
                   ) -> pl.DataFrame:
         """Linked ESCO skills per text: ``<id_column>, skill_id, skill_label, score``."""
-        from matching.extraction.io import skills_frame
+        from matching.nlp.extraction.io import skills_frame
 
         return skills_frame(self.pipeline(kind), ids, texts, id_column=id_column,
                             min_score=self.skill_min_score,
@@ -161,7 +161,7 @@ class Engine:
     @cached_property
     def titles(self) -> Any:
         """The registered title normalizer, or one fitted from the bundle now (seconds)."""
-        from matching.titles import TitleNormalizer, fit_from_bundle
+        from matching.nlp.titles import TitleNormalizer, fit_from_bundle
 
         model = self._load("pathmatch-titles", TitleNormalizer.load)
         if model is not None:
@@ -173,8 +173,8 @@ class Engine:
 
     @cached_property
     def demand(self) -> Any:
-        """``matching.demand.DemandResult`` for the bundle's postings."""
-        from matching.demand import demand_from_bundle, occupations_from_titles
+        """``matching.market.demand.DemandResult`` for the bundle's postings."""
+        from matching.market.demand import demand_from_bundle, occupations_from_titles
 
         postings = self.bundle.table("postings")
         occupations = occupations_from_titles(postings, self.titles)
@@ -184,8 +184,8 @@ class Engine:
 
     @cached_property
     def catalog(self) -> Any:
-        """``matching.programs.CatalogResult``: programs with skills taught and courses."""
-        from matching.programs import catalog_from_bundle
+        """``matching.market.programs.CatalogResult``: programs with skills taught and courses."""
+        from matching.market.programs import catalog_from_bundle
 
         listed = self.bundle.table("etpl_programs")
         taught = self.skills_of("course", listed["program_id"].to_list(),
@@ -218,7 +218,7 @@ class Engine:
     @cached_property
     def program_skills(self) -> pl.DataFrame:
         """Skills each listed program teaches, with the sentence that shows it."""
-        from matching.extraction.io import evidence_frame
+        from matching.nlp.extraction.io import evidence_frame
 
         listed = self.bundle.table("etpl_programs")
         return evidence_frame(self.pipeline("course"), listed["program_id"].to_list(),
@@ -228,7 +228,7 @@ class Engine:
 
     def region_context(self, region: str) -> Any:
         """The shared ``RegionContext`` for referrals and pathways in ``region``."""
-        from matching.referrals import build_region_context
+        from matching.referral.referrals import build_region_context
 
         key = region.strip().upper()
         with self._lock:
@@ -261,7 +261,7 @@ class Engine:
 
     @cached_property
     def reader(self) -> Any:
-        """The participant-side models (``matching.referrals.ParticipantReader``)."""
+        """The participant-side models (``matching.referral.referrals.ParticipantReader``)."""
         from serving.reader import EngineReader
 
         return EngineReader(self)

@@ -3,7 +3,7 @@ PNG per plot, written into one folder.
 
 Why self-contained: the report is mailed to deans and advisory boards who open it offline,
 so the plots are embedded as base64 PNG and there are no scripts or external assets. The
-analysis itself is :func:`matching.gaps.analyze_gaps`; this module only wires it to the
+analysis itself is :func:`matching.curriculum.gaps.analyze_gaps`; this module only wires it to the
 shared engine (:func:`gap_context`) and renders it (matplotlib Agg, no display needed).
 """
 
@@ -20,7 +20,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from matching.gaps import GapContext, GapResult  # noqa: E402
+from matching.curriculum.gaps import GapContext, GapResult  # noqa: E402
 
 STATUS_COLORS = {"essential": "#c0392b", "optional": "#e67e22", "not listed": "#7f8c8d"}
 DPI = 120

@@ -4,7 +4,7 @@
 on a free loopback port, waits until ``/v1/health`` says ``ok`` (the engine is warmed; a
 ``ready`` option names other statuses), yields an :class:`ApiServer` and stops the process
 whatever happens. The server's output goes to a file, so a caller can read what it logged
-(``server.log()``) without a pipe filling up. The demo (``serving.demo_api``), the API
+(``server.log()``) without a pipe filling up. The demo (``demo/demo_api.py``), the API
 tests and ``experiments/bench_api.py`` all start servers this one way.
 """
 

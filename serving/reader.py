@@ -1,4 +1,4 @@
-"""The engine's models seen through ``matching.referrals.ParticipantReader``.
+"""The engine's models seen through ``matching.referral.referrals.ParticipantReader``.
 
 Referral logic lives in ``matching`` and never imports serving or training code; this
 adapter hands it the registered title normalizer, the intake pipeline and the transition
@@ -21,8 +21,8 @@ from collections.abc import Sequence
 from functools import cached_property, lru_cache
 from typing import Any
 
-from matching.extraction.io import evidence_frame
-from matching.referrals import SkillEvidence, SourceOccupation
+from matching.nlp.extraction.io import evidence_frame
+from matching.referral.referrals import SkillEvidence, SourceOccupation
 
 TRANSITION_TOP_K = 50
 RANK_DECAY = 0.9  # role fit of the ranker's k-th target: 1.0, 0.66 at 5th, 0.39 at 10th

@@ -21,7 +21,7 @@ TEST_KEY = "test-key-6f1c2b"  # not a secret: only ever accepted by servers test
 
 def demo_home(home: Path) -> Path:
     """``home`` with the demo data imported into ``home/bundle`` (done once)."""
-    from matching.importer import import_bundle
+    from matching.ingest.importer import import_bundle
 
     if not (home / "bundle" / "manifest.json").is_file():
         import_bundle(DEMO_DATA, home / "bundle")

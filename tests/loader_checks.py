@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from matching.loaders.base import LoadReport
+from matching.ingest.loaders.base import LoadReport
 
 
 def write(tmp_path: Path, name: str, content: bytes) -> Path:

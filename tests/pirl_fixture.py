@@ -38,8 +38,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from matching.loaders.participants import EDUCATION, load_intake
-from matching.referrals import ParticipantReader, RegionContext, ScoreWeights
+from matching.ingest.loaders.participants import EDUCATION, load_intake
+from matching.referral.referrals import ParticipantReader, RegionContext, ScoreWeights
 from training.referral_ranker import (
     HOURS_PER_QUARTER,
     CachedReader,

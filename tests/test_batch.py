@@ -24,9 +24,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from matching.disparity import disparity_table, participant_outcomes, wage_threshold
-from matching.importer import import_bundle
-from matching.referrals import stated_goals
+from matching.ingest.importer import import_bundle
+from matching.referral.disparity import disparity_table, participant_outcomes, wage_threshold
+from matching.referral.referrals import stated_goals
 from serving.batch import OUTPUT_SCHEMA, BatchError, read_caseload
 
 REPO = Path(__file__).resolve().parents[1]
@@ -381,7 +381,7 @@ def test_disparity_ratio_arithmetic_on_a_hand_made_caseload() -> None:
 
 def test_disparity_of_an_empty_caseload_is_an_empty_table(tmp_path: Path) -> None:
     """No scored participant: no groups, no error (it used to fail on ``.item()``)."""
-    from matching.disparity import DISPARITY_SCHEMA
+    from matching.referral.disparity import DISPARITY_SCHEMA
     from serving.disparity_report import plot_disparity
 
     referrals = pl.DataFrame(schema={"participant_id": pl.String, "region": pl.String,

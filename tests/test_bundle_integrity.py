@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from matching.bundle import Bundle, BundleError
-from matching.importer import import_bundle
+from matching.ingest.bundle import Bundle, BundleError
+from matching.ingest.importer import import_bundle
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_DATA = REPO / "demo" / "data"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from matching.importer import import_bundle
+from matching.ingest.importer import import_bundle
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from matching.bundle import load_sources
-from matching.dedup import find_duplicates
-from matching.loaders.source import all_sources
+from matching.ingest.bundle import load_sources
+from matching.ingest.loaders.source import all_sources
+from matching.market.dedup import find_duplicates
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -7,8 +7,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from matching.bundle import load_sources
-from matching.demand import (
+from matching.ingest.bundle import load_sources
+from matching.ingest.loaders.source import all_sources
+from matching.market.demand import (
     TABLE_COLUMNS,
     UNASSIGNED,
     UNKNOWN_REGION,
@@ -19,7 +20,6 @@ from matching.demand import (
     occupations_from_titles,
     percentile_rank,
 )
-from matching.loaders.source import all_sources
 
 REPO = Path(__file__).resolve().parents[1]
 OCC = {"A": "11-1111.00", "B": "22-2222.00", "C": "33-3333.00"}

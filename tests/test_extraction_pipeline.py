@@ -10,10 +10,10 @@ import pytest
 import spacy
 from spacy.tokens import Span
 
-from matching.extraction import CANDIDATES_KEY, DETECTED_LABEL, TAXONOMY_LABEL
-from matching.extraction.io import doc_to_record, extract_file, read_records
-from matching.extraction.matcher import GuardRules, normalize_text
-from matching.extraction.pipeline import (
+from matching.nlp.extraction import CANDIDATES_KEY, DETECTED_LABEL, TAXONOMY_LABEL
+from matching.nlp.extraction.io import doc_to_record, extract_file, read_records
+from matching.nlp.extraction.matcher import GuardRules, normalize_text
+from matching.nlp.extraction.pipeline import (
     DetectedCandidates,
     LexicalLinker,
     build_pipeline,
@@ -22,7 +22,7 @@ from matching.extraction.pipeline import (
     save_pipeline,
     skill_matcher,
 )
-from matching.taxonomy import SkillTaxonomy
+from matching.nlp.taxonomy import SkillTaxonomy
 
 ESCO = "http://data.europa.eu/esco/skill/"
 SKILLS = [  # (uri suffix, preferred label, alternative labels)

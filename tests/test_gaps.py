@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from matching.gaps import (
+from matching.curriculum.gaps import (
     GapContext,
     GapError,
     GapResult,
@@ -19,7 +19,7 @@ from matching.gaps import (
     read_courses,
     sentence_at,
 )
-from matching.importer import import_bundle
+from matching.ingest.importer import import_bundle
 from matching.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -109,8 +109,8 @@ def test_inferred_targets_are_explained(context: GapContext) -> None:
 def test_near_match_and_hierarchy_count_as_taught() -> None:
     import polars as pl
 
-    from matching.gaps import CoverageIndex
-    from matching.taxonomy import SkillTaxonomy
+    from matching.curriculum.gaps import CoverageIndex
+    from matching.nlp.taxonomy import SkillTaxonomy
 
     labels = {"py": "Python (computer programming)", "pyprog": "python programming",
               "prog": "computer programming", "js": "JavaScript", "manage": "manage staff",

@@ -13,8 +13,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from matching.bundle import Bundle, BundleError
-from matching.importer import import_bundle
+from matching.ingest.bundle import Bundle, BundleError
+from matching.ingest.importer import import_bundle
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_DATA = REPO / "demo" / "data"
@@ -182,7 +182,7 @@ def _rejects(path: Path) -> list[dict[str, str]]:
 def test_import_without_title_column_fails_naming_table_file_and_reason(
     tmp_path: Path,
 ) -> None:
-    from matching.importer import UnusableImportError
+    from matching.ingest.importer import UnusableImportError
 
     data = _data_with(tmp_path, "onet", "Occupation Data.txt", _without_title_column())
     out = tmp_path / "bundle"
@@ -250,7 +250,7 @@ def test_byte_order_marked_postings_are_read_not_rejected(tmp_path: Path,
 
 def test_postings_file_without_byte_order_mark_fails_the_import(tmp_path: Path) -> None:
     """UTF-16 saved without a mark: the file's 152 rows are lost, 5 JSON-LD ones remain."""
-    from matching.importer import UnusableImportError
+    from matching.ingest.importer import UnusableImportError
 
     name = "linkedin_postings_demo.csv"
     content = _demo_bytes("postings", name).decode("utf-8").encode("utf-16-le")
@@ -263,7 +263,7 @@ def test_postings_file_without_byte_order_mark_fails_the_import(tmp_path: Path) 
 
 
 def test_core_table_losing_most_rows_fails_other_tables_warn(tmp_path: Path) -> None:
-    from matching.importer import UnusableImportError, check_usable
+    from matching.ingest.importer import UnusableImportError, check_usable
 
     lines = _demo_bytes("onet", "Occupation Data.txt").decode().split("\n")
     broken = [lines[0]] + ["XX" + line[2:] if 0 < i <= 20 else line
@@ -273,7 +273,7 @@ def test_core_table_losing_most_rows_fails_other_tables_warn(tmp_path: Path) -> 
                        r"\(Occupation Data.txt: not an O\*NET-SOC code"):
         import_bundle(data, tmp_path / "bundle")
 
-    from matching.bundle import load_sources
+    from matching.ingest.bundle import load_sources
 
     tasks = _demo_bytes("onet", "Task Statements.txt").decode().split("\n")
     bad_tasks = [tasks[0]] + ["XX" + t[2:] if t else t for t in tasks[1:]]

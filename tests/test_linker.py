@@ -10,19 +10,16 @@ import pytest
 import spacy
 from spacy.tokens import Span
 
-from matching.extraction.linker import (
+from matching.nlp.extraction.linker import (
     FEATURES,
     Example,
     SkillLinker,
     lemma,
     norm_key,
-    ranking_metrics,
-    read_decorte,
-    read_skillskape,
-    split_sentences,
     tokenize,
 )
-from matching.taxonomy import SkillTaxonomy
+from matching.nlp.taxonomy import SkillTaxonomy
+from training.nlp.linker_data import ranking_metrics, read_decorte, read_skillskape, split_sentences
 
 URI = "http://data.europa.eu/esco/skill/"
 SKILLS = {
@@ -225,7 +222,7 @@ def test_readers(taxonomy: SkillTaxonomy, tmp_path: Path) -> None:
 
 
 def _doc_with_candidates(nlp: spacy.Language):
-    import matching.extraction  # noqa: F401  (registers the doc contract's extensions)
+    import matching.nlp.extraction  # noqa: F401  (registers the doc contract's extensions)
 
     text = ("Run projects and analyse data in Python. Handle cash at the till. "
             "We are an equal opportunity employer offering welding classes.")
@@ -248,7 +245,7 @@ def _doc_with_candidates(nlp: spacy.Language):
 
 
 def test_spacy_component(trained: SkillLinker, tmp_path: Path) -> None:
-    import matching.extraction.linker  # noqa: F401  (registers the factory)
+    import matching.nlp.extraction.linker  # noqa: F401  (registers the factory)
 
     trained.save(tmp_path / "linker")
     nlp = spacy.blank("en")
@@ -272,7 +269,7 @@ def test_spacy_component(trained: SkillLinker, tmp_path: Path) -> None:
 
 
 def test_spacy_component_without_linker_dir() -> None:
-    import matching.extraction.linker  # noqa: F401
+    import matching.nlp.extraction.linker  # noqa: F401
 
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
@@ -290,7 +287,7 @@ def test_spacy_component_without_linker_dir() -> None:
 
 @pytest.mark.shared
 def test_decorte_and_skillskape_labels_map_to_esco(shared_data: Path) -> None:
-    from matching.loaders import esco
+    from matching.ingest.loaders import esco
 
     source = next(s for s in esco.SOURCES if s.table == "esco_skills")
     taxonomy = SkillTaxonomy.from_tables(source.load(source.discover(shared_data)).table)
@@ -310,7 +307,7 @@ def test_component_cache_and_pickle(trained: SkillLinker, tmp_path: Path,
                                     monkeypatch: pytest.MonkeyPatch) -> None:
     import pickle
 
-    import matching.extraction.linker  # noqa: F401
+    import matching.nlp.extraction.linker  # noqa: F401
 
     trained.save(tmp_path / "linker")
     nlp = spacy.blank("en")
@@ -345,8 +342,8 @@ def test_degenerate_texts(trained: SkillLinker) -> None:
 
 
 def test_sentence_only_links_clear_a_stricter_bar(trained: SkillLinker, tmp_path: Path) -> None:
-    import matching.extraction.linker  # noqa: F401  (registers the factory)
-    from matching.extraction.io import kept_skills
+    import matching.nlp.extraction.linker  # noqa: F401  (registers the factory)
+    from matching.nlp.extraction.io import kept_skills
 
     trained.save(tmp_path / "linker")
     nlp = spacy.blank("en")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from loader_checks import write
 
-from matching.loaders.base import (
+from matching.ingest.loaders.base import (
     Col,
     LoaderError,
     LoadReport,

@@ -8,8 +8,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from matching.loaders.base import LINE, LoaderError
-from matching.loaders.courses import (
+from matching.ingest.loaders.base import LINE, LoaderError
+from matching.ingest.loaders.courses import (
     DESCRIPTION_MISSING,
     SOURCES,
     load_catalog,
@@ -17,7 +17,7 @@ from matching.loaders.courses import (
     python_list,
     units,
 )
-from matching.loaders.records import SOURCE_FILE
+from matching.ingest.loaders.records import SOURCE_FILE
 from matching.schemas import Course, table_columns
 
 COLUMNS = [*table_columns(Course), LINE, SOURCE_FILE]

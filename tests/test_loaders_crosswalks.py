@@ -7,9 +7,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from matching.loaders import crosswalks as xw
-from matching.loaders.base import LINE, Loaded
-from matching.loaders.crosswalks import SOURCES
+from matching.ingest.loaders import crosswalks as xw
+from matching.ingest.loaders.base import LINE, Loaded
+from matching.ingest.loaders.crosswalks import SOURCES
 
 EXPECTED_ROWS = {
     "xwalk_esco_onet": 8627,
@@ -48,7 +48,7 @@ def real(shared_data: Path) -> dict[str, Loaded]:
 
 @pytest.fixture(scope="module")
 def esco_tables(shared_data: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
-    from matching.loaders import esco
+    from matching.ingest.loaders import esco
 
     folder = shared_data / "esco"
     occupations = esco.load_occupations([folder / "occupations_en.csv"]).table

@@ -9,8 +9,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from matching.loaders.base import LINE, Loaded
-from matching.loaders.esco import SOURCES, collection_name, esco_version
+from matching.ingest.loaders.base import LINE, Loaded
+from matching.ingest.loaders.esco import SOURCES, collection_name, esco_version
 
 EXPECTED_ROWS = {
     "esco_skills": 13896,

@@ -8,8 +8,8 @@ import polars as pl
 import pytest
 from loader_checks import balanced, problems, write
 
-from matching.loaders import etpl, programs
-from matching.loaders.etpl import (
+from matching.ingest.loaders import etpl, programs
+from matching.ingest.loaders.etpl import (
     NJ_CALENDAR_LENGTH,
     OUTCOME_COLUMNS,
     PROGRAM_COLUMNS,

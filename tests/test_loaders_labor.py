@@ -8,8 +8,8 @@ import polars as pl
 import pytest
 from loader_checks import balanced, problems, write
 
-from matching.loaders import labor
-from matching.loaders.labor import (
+from matching.ingest.loaders import labor
+from matching.ingest.loaders.labor import (
     EXTRACT_COLUMNS,
     HOURS_PER_YEAR,
     NEW_YORK,

@@ -7,9 +7,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from matching.loaders import onet
-from matching.loaders.base import LINE, Loaded
-from matching.loaders.onet import SOURCES, onet_version
+from matching.ingest.loaders import onet
+from matching.ingest.loaders.base import LINE, Loaded
+from matching.ingest.loaders.onet import SOURCES, onet_version
 
 EXPECTED_ROWS = {
     "onet_occupations": 1016,

@@ -16,8 +16,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from matching.loaders.base import LINE
-from matching.loaders.participants import (
+from matching.ingest.loaders.base import LINE
+from matching.ingest.loaders.participants import (
     CREDENTIAL,
     EDUCATION,
     FARMWORKER,
@@ -36,7 +36,7 @@ from matching.loaders.participants import (
     onet_code,
     yyyymmdd,
 )
-from matching.loaders.records import SOURCE_FILE
+from matching.ingest.loaders.records import SOURCE_FILE
 from matching.schemas import Participant, table_columns
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pirl"

@@ -9,15 +9,15 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from matching.loaders.base import LINE
-from matching.loaders.postings import (
+from matching.ingest.loaders.base import LINE
+from matching.ingest.loaders.postings import (
     SOURCES,
     html_to_text,
     iso_date,
     load_postings,
     parse_location,
 )
-from matching.loaders.records import SOURCE_FILE
+from matching.ingest.loaders.records import SOURCE_FILE
 from matching.schemas import Posting, table_columns
 
 COLUMNS = [*table_columns(Posting), LINE, SOURCE_FILE]

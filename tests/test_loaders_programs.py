@@ -9,8 +9,8 @@ import polars as pl
 import pytest
 from loader_checks import balanced, problems, write
 
-from matching.loaders import programs
-from matching.loaders.programs import (
+from matching.ingest.loaders import programs
+from matching.ingest.loaders.programs import (
     cip2010_series_to_2020,
     cip2010_to_2020,
     load_cip_codes,

@@ -8,8 +8,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from matching.loaders.crosswalks import load_onet2010_soc2018, load_onet_soc2018
-from matching.loaders.transitions import (
+from matching.ingest.loaders.crosswalks import load_onet2010_soc2018, load_onet_soc2018
+from matching.ingest.loaders.transitions import (
     SOURCES,
     leave_distribution,
     load_career_changers,

@@ -31,7 +31,7 @@ REFERRAL = {"participant": {"participant_id": "case-1", "past_job_titles": ["CNA
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo data imported once for the module; each test has its own home (store)."""
-    from matching.importer import import_bundle
+    from matching.ingest.importer import import_bundle
 
     out = tmp_path_factory.mktemp("store_bundle") / "bundle"
     import_bundle(DEMO_DATA, out)
@@ -80,9 +80,9 @@ def register_title_model(home: Path, bundle: Path) -> str:
     """A real title normalizer fitted on the demo bundle, logged and aliased champion."""
     import mlflow
 
-    from matching.bundle import Bundle
+    from matching.ingest.bundle import Bundle
+    from matching.nlp.titles import TitleNormalizer, fit_from_bundle
     from matching.settings import Settings
-    from matching.titles import TitleNormalizer, fit_from_bundle
     from training import registry
 
     settings = Settings(home=home, bundle=bundle)

@@ -21,8 +21,8 @@ from features.program_features import (
     nj_outcome_features,
     scorecard_features,
 )
-from matching.bundle import Bundle
-from matching.importer import import_bundle
+from matching.ingest.bundle import Bundle
+from matching.ingest.importer import import_bundle
 from training.outcome_model import (
     TASKS,
     FamilyPrior,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from matching.pay import (
+from matching.market.pay import (
     HOURS_PER_PERIOD,
     PAY_COLUMNS,
     normalize_pay,

@@ -123,7 +123,7 @@ def test_outputs_are_private_and_parts_are_gone(run) -> None:  # noqa: ANN001
 
 def test_words_outside_public_vocabulary_are_not_cached_by_the_lemmatizer() -> None:
     """A long-running server lemmatizes every intake word; it keeps only public words."""
-    from matching.extraction import linker
+    from matching.nlp.extraction import linker
 
     for marker in MARKERS:
         assert linker.lemma(marker.capitalize()) == marker
@@ -135,7 +135,7 @@ def test_words_outside_public_vocabulary_are_not_cached_by_the_lemmatizer() -> N
 
 def test_the_intake_pipeline_keeps_no_sentence_cache() -> None:
     """The learned linker caches ranked texts; for intake notes that cache is off."""
-    from matching.extraction.pipeline import LEARNED_LINKER, pipeline_config
+    from matching.nlp.extraction.pipeline import LEARNED_LINKER, pipeline_config
 
     intake = pipeline_config(kind="intake")["components"]["linker"]
     posting = pipeline_config(kind="posting")["components"]["linker"]

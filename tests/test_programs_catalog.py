@@ -7,9 +7,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from matching.bundle import Bundle
-from matching.importer import import_bundle
-from matching.programs import (
+from matching.ingest.bundle import Bundle
+from matching.ingest.importer import import_bundle
+from matching.market.programs import (
     CREDENTIAL_LEVELS,
     build_catalog,
     catalog_from_bundle,

@@ -110,7 +110,7 @@ def test_score_refuses_an_unauthenticated_local_node_in_one_line(tmp_path: Path)
     """A Ray start failure reaches the user as one line and exit 2, not a traceback."""
     from test_batch import CASELOAD, REPO
 
-    from matching.importer import import_bundle
+    from matching.ingest.importer import import_bundle
 
     home = tmp_path / "home"
     import_bundle(REPO / "demo" / "data", home / "bundle")

@@ -18,9 +18,9 @@ import pytest
 from pirl_fixture import BAD_ROWS, FixtureFiles, employment_logit, write_pirl_fixture
 from sklearn.metrics import roc_auc_score
 
-from matching.importer import import_bundle
-from matching.loaders.participants import load_intake
-from matching.referrals import refer
+from matching.ingest.importer import import_bundle
+from matching.ingest.loaders.participants import load_intake
+from matching.referral.referrals import refer
 from matching.settings import Settings
 from training.referral_ranker import (
     FEATURES,

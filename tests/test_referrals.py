@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from matching.geo import haversine_miles
-from matching.pathways import find_pathways
-from matching.referrals import refer
+from matching.referral.geo import haversine_miles
+from matching.referral.pathways import find_pathways
+from matching.referral.referrals import refer
 from matching.schemas import Constraints, EducationLevel, Participant
 
 DEMO_DATA = Path(__file__).resolve().parents[1] / "demo" / "data"
@@ -17,7 +17,7 @@ DEMO_DATA = Path(__file__).resolve().parents[1] / "demo" / "data"
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201 - Engine
-    from matching.importer import import_bundle
+    from matching.ingest.importer import import_bundle
     from matching.settings import Settings
     from serving.engine import Engine
 
@@ -122,7 +122,7 @@ def test_haversine_trenton_to_princeton() -> None:
 
 
 def test_stated_goals_are_read_from_intake_phrases() -> None:
-    from matching.referrals import stated_goals
+    from matching.referral.referrals import stated_goals
 
     assert stated_goals("CNA 3 yrs. want to be a nurse, evenings") == ["nurse"]
     assert stated_goals("want CNA then LPN. weekends better") == ["CNA", "LPN"]
@@ -130,7 +130,7 @@ def test_stated_goals_are_read_from_intake_phrases() -> None:
 
 
 def test_goal_gives_role_fit_but_never_to_the_job_already_held(engine) -> None:  # noqa: ANN001
-    from matching.referrals import read_person
+    from matching.referral.referrals import read_person
 
     ctx = engine.region_context("NJ")
     cna = read_person(person(past_job_titles=["Certified Nursing Assistant"],

@@ -6,8 +6,8 @@ import polars as pl
 import pytest
 import spacy
 
-from matching.extraction import SECTIONS_KEY
-from matching.extraction.sections import (
+from matching.nlp.extraction import SECTIONS_KEY
+from matching.nlp.extraction.sections import (
     BOILERPLATE,
     Sectioner,
     find_headings,

@@ -7,7 +7,7 @@ import pickle
 import polars as pl
 import pytest
 
-from matching.taxonomy import SkillTaxonomy, normalize_label
+from matching.nlp.taxonomy import SkillTaxonomy, normalize_label
 
 URI = "http://data.europa.eu/esco/skill/"
 L = pl.List(pl.String)

@@ -8,7 +8,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from matching.titles import Candidate, TitleNormalizer, clean_title, title_variants
+from matching.nlp.titles import Candidate, TitleNormalizer, clean_title, title_variants
 
 # --------------------------------------------------------------------------- clean_title
 
@@ -202,7 +202,7 @@ def test_unfitted_model_raises() -> None:
 
 @pytest.mark.shared
 def test_real_titles(shared_data: Path) -> None:
-    from matching.loaders import onet
+    from matching.ingest.loaders import onet
 
     wanted = ("onet_occupations", "onet_alternate_titles", "onet_reported_titles")
     frames = {s.table: s.load(s.discover(shared_data)).table

@@ -19,8 +19,8 @@ from features.transition_features import (
     related_labels,
     view_similarity,
 )
-from matching.bundle import Bundle
-from matching.importer import import_bundle
+from matching.ingest.bundle import Bundle
+from matching.ingest.importer import import_bundle
 
 DEMO_DATA = Path(__file__).resolve().parents[1] / "demo" / "data"
 

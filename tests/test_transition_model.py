@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from features.transition_features import FEATURES, cps_labels, source_groups
-from matching.bundle import Bundle
-from matching.importer import import_bundle
+from matching.ingest.bundle import Bundle
+from matching.ingest.importer import import_bundle
 from matching.settings import Settings
 from training.transition_model import (
     TransitionRanker,
@@ -25,7 +25,7 @@ from training.transition_model import (
 )
 
 REPO = Path(__file__).resolve().parents[1]
-CONFIG = REPO / "experiments" / "configs" / "transitions.toml"
+CONFIG = REPO / "training" / "configs" / "transitions.toml"
 
 
 def test_rank_metrics_by_hand() -> None:

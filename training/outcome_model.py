@@ -71,7 +71,7 @@ from features.program_features import (
     nj_outcome_features,
     scorecard_features,
 )
-from matching.bundle import Bundle
+from matching.ingest.bundle import Bundle
 from matching.settings import Settings, get_settings
 
 MODEL_NAME = "pathmatch-outcome"
@@ -123,7 +123,7 @@ class TaskConfig:
 
 @dataclass
 class OutcomeConfig:
-    """``experiments/configs/outcome_model.toml``: what to train and how hard to search."""
+    """``training/configs/outcome_model.toml``: what to train and how hard to search."""
 
     tasks: dict[str, TaskConfig]
     grid: dict[str, list[Any]]

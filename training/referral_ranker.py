@@ -1,11 +1,11 @@
 """The PIRL-trained referral ranker: a learned combination of the six referral score parts.
 
-``matching.referrals`` ranks (program, target occupation) pairs by a documented, hand-set
+``matching.referral.referrals`` ranks (program, target occupation) pairs by a documented, hand-set
 weighting of six parts (``ScoreWeights``). Where a state has WIOA PIRL outcome records, this
 module learns the combination from what happened to people who trained for an occupation.
 
 **Data.** One PIRL record per period of participation, read by the project's PIRL loader
-(``matching.loaders.participants.load_pirl``: every layout spelling, rejects with line and
+(``matching.ingest.loaders.participants.load_pirl``: every layout spelling, rejects with line and
 field). A record is used when the participant received training (PIRL1300 = 1), names the
 occupation trained for (PIRL1306, O*NET-SOC) and has a known 2nd-quarter employment status
 (PIRL1602 not 9); every other record is counted by reason and listed in the rejects file,
@@ -16,7 +16,7 @@ intake format, joined on the participant id) for the parts that need them (role 
 fit). Without intake records those two parts are 0 for everyone and the model card says so.
 
 **Features** per (record, trained-for occupation): the six ``ScoreParts`` computed by
-``matching.referrals.score_target`` for the participant's intake fields against that
+``matching.referral.referrals.score_target`` for the participant's intake fields against that
 occupation, with the program-level parts (gap closed, outcome) averaged over the region's
 programs leading to it; plus ``education_rank`` (PIRL408 order) and ``prior_wage_band``.
 Protected attributes (sex, race and ethnicity, age, disability) are never features: they are
@@ -54,9 +54,9 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from matching.loaders.base import Col, LoadReport, build_table, read_csv_records
-from matching.loaders.participants import element, load_intake, load_pirl, non_negative
-from matching.referrals import (
+from matching.ingest.loaders.base import Col, LoadReport, build_table, read_csv_records
+from matching.ingest.loaders.participants import element, load_intake, load_pirl, non_negative
+from matching.referral.referrals import (
     ParticipantReader,
     RegionContext,
     ScoreParts,
@@ -95,7 +95,7 @@ Progress = Callable[[str, int, int], None]
 
 @dataclass
 class RankerConfig:
-    """``experiments/configs/referral_ranker.toml``: folds, search grid, NDCG cut-off."""
+    """``training/configs/referral_ranker.toml``: folds, search grid, NDCG cut-off."""
 
     grid: dict[str, list[Any]]
     folds: int = 5
@@ -425,7 +425,7 @@ class ReferralRanker:
 
     ``rescore(parts_frame)`` takes a frame with the six part columns (and, optionally,
     ``education_rank`` and ``prior_wage_band``; absent ones count as unknown) and returns one
-    probability per row. ``scorer(participant)`` is the hook ``matching.referrals.refer``
+    probability per row. ``scorer(participant)`` is the hook ``matching.referral.referrals.refer``
     takes: it maps a list of ``ScoreParts`` to 0-100 scores for that participant.
     """
 

@@ -58,7 +58,7 @@ from features.transition_features import (
     related_labels,
     source_groups,
 )
-from matching.bundle import Bundle
+from matching.ingest.bundle import Bundle
 from matching.settings import Settings, get_settings
 
 MODEL_NAME = "pathmatch-transitions"
@@ -82,7 +82,7 @@ Progress = Callable[[str, int, int], None]
 
 @dataclass
 class TransitionConfig:
-    """``experiments/configs/transitions.toml`` (its ``[demo]`` table overrides for --demo)."""
+    """``training/configs/transitions.toml`` (its ``[demo]`` table overrides for --demo)."""
 
     grid: dict[str, list[Any]]
     folds: int = 3

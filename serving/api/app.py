@@ -22,7 +22,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
-from matching.bundle import BundleError
+from matching.ingest.bundle import BundleError
 from serving.api.deps import request_id_of, require_api_key
 from serving.api.errors import (
     BodyLimit,

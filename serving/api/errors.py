@@ -41,7 +41,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from matching.demand import DemandLookupError
+from matching.market.demand import DemandLookupError
 from serving.api.deps import meta_for, request_id_of
 
 log = logging.getLogger("pathmatch.api")

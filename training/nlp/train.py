@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from matching.bundle import Bundle
+from matching.ingest.bundle import Bundle
 
 Progress = Callable[[str, int, int], None]
 DECORTE = "decorte_esco_skill_extraction"
@@ -38,7 +38,7 @@ def load_config(path: Path) -> dict[str, Any]:
 def fit_titles(bundle_dir: str, out: str, params: dict[str, Any],
                benchmarks: str | None) -> dict[str, Any]:
     """Fit the title normalizer; dev metrics on the JobBERT titles when available."""
-    from matching.titles import fit_from_bundle
+    from matching.nlp.titles import fit_from_bundle
 
     model = fit_from_bundle(Bundle(Path(bundle_dir)), **params)
     model.save(out)
@@ -67,8 +67,9 @@ def _title_metrics(model: Any, path: Path) -> dict[str, float]:
 def fit_linker(bundle_dir: str, out: str, params: dict[str, Any], benchmarks: str | None,
                dev_fraction: float, seed: int) -> dict[str, Any]:
     """Fit the linker on SkillSkape train + the Decorte train halves; score the dev halves."""
-    from matching.extraction.linker import SkillLinker, train_linker
-    from matching.taxonomy import SkillTaxonomy
+    from matching.nlp.extraction.linker import SkillLinker
+    from matching.nlp.taxonomy import SkillTaxonomy
+    from training.nlp.linker_data import train_linker
 
     taxonomy = SkillTaxonomy.from_bundle(Bundle(Path(bundle_dir)))
     decorte = Path(benchmarks) / DECORTE if benchmarks else None
@@ -109,8 +110,8 @@ def fit_detector(bundle_dir: str, out: str, params: dict[str, Any], benchmarks: 
 
 def silver_sentences(bundle: Bundle) -> list[Any]:
     """Sentences of the bundle's postings and courses tagged by the taxonomy matcher."""
-    from matching.extraction.pipeline import build_pipeline
-    from matching.taxonomy import SkillTaxonomy
+    from matching.nlp.extraction.pipeline import build_pipeline
+    from matching.nlp.taxonomy import SkillTaxonomy
     from training.nlp.span_detector import SkillSpanSentence
 
     nlp = build_pipeline(SkillTaxonomy.from_bundle(bundle), kind="posting")

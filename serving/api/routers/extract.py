@@ -15,8 +15,8 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from matching.extraction import CANDIDATES_KEY
-from matching.extraction.io import clean_text, skill_info_from
+from matching.nlp.extraction import CANDIDATES_KEY
+from matching.nlp.extraction.io import clean_text, skill_info_from
 from serving.api.contract import JsonInt, error_responses, valid_unicode_body
 from serving.api.deps import EngineDep, Envelope, check_texts, meta_of
 

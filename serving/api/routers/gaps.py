@@ -3,13 +3,13 @@
 The body carries the courses inline (code, title, description), the program's CIP code or
 target occupation codes (at most one of them; without either the targets are inferred from
 the courses and the answer explains how), the region and ``top_k``. The answer is the JSON
-of :class:`matching.gaps.GapResult` (the same data as the HTML report's JSON) beside
+of :class:`matching.curriculum.gaps.GapResult` (the same data as the HTML report's JSON) beside
 ``meta``. A course code repeated is listed in ``result.rejects`` by position and skipped.
 An unknown CIP or occupation code, or a region without postings, is a 404 with what the
 data has (``suggestions`` or ``known``), never the value sent; courses no target can be
 inferred from are a 422 in the standard shape.
 
-``matching.gaps`` raises ``GapError`` with messages written for the CLI (they quote the
+``matching.curriculum.gaps`` raises ``GapError`` with messages written for the CLI (they quote the
 input and name ``--cip``); this router checks codes and region itself first and answers
 in its own words.
 """
@@ -22,7 +22,13 @@ import polars as pl
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from matching.gaps import GapError, analyze_gaps, check_cip, check_region, courses_from_records
+from matching.curriculum.gaps import (
+    GapError,
+    analyze_gaps,
+    check_cip,
+    check_region,
+    courses_from_records,
+)
 from serving.api.contract import JsonInt, error_responses, valid_unicode_body
 from serving.api.deps import EngineDep, Envelope, check_texts, invalid, meta_of
 from serving.api.errors import ApiError
@@ -61,8 +67,8 @@ class GapsRequest(BaseModel):
 
 
 class GapsResponse(Envelope):
-    result: dict[str, Any] = Field(description="matching.gaps.GapResult as JSON: targets, "
-                                               "taught, sought, gaps, cover, heatmap")
+    result: dict[str, Any] = Field(description="matching.curriculum.gaps.GapResult as JSON: "
+                                               "targets, taught, sought, gaps, cover, heatmap")
 
 
 @router.post("/gaps", response_model=GapsResponse, summary="Curriculum gaps in a region")

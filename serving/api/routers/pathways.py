@@ -1,6 +1,6 @@
 """``POST /v1/pathways``: multi-step routes of stackable credentials for a participant.
 
-Routes (CNA, then LPN, then RN) come from ``matching.pathways``: every step within the
+Routes (CNA, then LPN, then RN) come from ``matching.referral.pathways``: every step within the
 participant's constraints, the cost limit applied to the route's total, ranked by the
 five-year net wage gain.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from matching.pathways import PathwayResult, find_pathways
+from matching.referral.pathways import PathwayResult, find_pathways
 from matching.schemas import Participant
 from serving.api.contract import JsonInt, error_responses, valid_unicode_body
 from serving.api.deps import EngineDep, Envelope, meta_of

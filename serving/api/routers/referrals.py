@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from matching.referrals import ReferralResult, RegionContext, ScoreWeights, refer
+from matching.referral.referrals import ReferralResult, RegionContext, ScoreWeights, refer
 from matching.schemas import Participant
 from serving.api.contract import JsonInt, error_responses, valid_unicode_body
 from serving.api.deps import EngineDep, Envelope, check_texts, invalid, meta_of

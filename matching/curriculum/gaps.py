@@ -1,0 +1,965 @@
+"""Curriculum gap analysis: the skills a program teaches against the skills employers in a
+region ask for, ranked by regional demand, with evidence for every claim.
+
+Why this shape: a college dean has to defend a curriculum change to a committee, so every
+number carries where it came from (the course sentence, the posting sentences, the ESCO
+relation) and every judgement says how it was made. The module is pure domain logic: it
+takes already built objects (taxonomy, spaCy pipelines, the demand result) through
+:class:`GapContext` and returns a :class:`GapResult` that serializes to JSON. Plots and HTML
+live in ``serving.gap_report``.
+
+Steps (:func:`analyze_gaps`):
+
+1. **Courses** (:func:`read_courses`): a college catalog CSV or JSON Lines (course code,
+   title, description; accepted column names in ``matching.ingest.loaders.courses.CATALOG_COLUMNS``)
+   or any course file or folder in the formats of the real data (SMC program JSON, Coursera,
+   edX), read by the existing course loaders. Malformed rows are reported (file, line,
+   field, problem) and skipped; a catalog with no usable course is a :class:`GapError`.
+2. **Skills taught**: each course's title and description through the course pipeline; a
+   course teaches the ESCO skills of its document ranking (the same top 20 that
+   ``skills_frame`` keeps everywhere else), each with the sentence where it was found.
+3. **Target occupations**: from the CIP code (NCES CIP-SOC crosswalk -> O*NET-SOC, as in
+   ``matching.market.programs.target_occupations``), from given O*NET-SOC or SOC codes, or
+   inferred: the cosine between the catalog's skill vector (number of courses teaching
+   each skill) and each occupation's skill profile (half the regional posting shares, half
+   ESCO essential = 1 / optional = 0.5 relations, each part scaled to unit length); the
+   best occupation and every one within :data:`INFER_RATIO` of its score (at most
+   :data:`INFER_MAX`) are kept. Only occupations with postings in the region compete. The
+   result's ``target_method`` and ``inference`` say which route was taken and the scores.
+4. **Skills sought**: per target occupation, the share of its deduplicated regional
+   postings requesting each skill (``DemandResult.skills_table``). An occupation's weight
+   is its BLS EP annual openings (national; the only openings figure the bundle has).
+   A skill's **demand weight** = sum over target occupations of share x openings, i.e.
+   the openings per year whose ads ask for the skill. Skills below ``min_share`` of the
+   target postings are left out as noise. Each sought skill has up to two example posting
+   sentences and its ESCO status for the targets: ``essential`` (an ESCO occupation mapped
+   to a target lists it as essential), ``optional``, or ``not listed``.
+5. **Coverage** (near-match aware): a sought skill is covered when a course teaches it
+   (``exact``), teaches a narrower ESCO skill (``narrower``: taught skill -> broader ->
+   sought, up to two levels), or teaches a skill whose label's content words contain or
+   are contained in the sought label's (``near_match``: taught "Python" covers sought
+   "Python programming"; generic verbs and parenthesised qualifiers are ignored).
+6. **Gaps** = sought skills not covered, ranked by demand weight. Each gap has its evidence
+   (posting sentences, share, ESCO status), a **wage premium** (median advertised annual
+   pay of the target postings asking for the skill minus that of the ones that do not;
+   only with at least :data:`MIN_PAY_N` postings with pay on each side, otherwise the
+   reason it is not measurable) and the **course best placed to host it** (largest TF-IDF
+   cosine between the course text and the skill's label, ESCO description and example
+   sentences).
+7. **Cover plan**: a greedy demand-weighted multi-cover over the target postings. A
+   posting asking for r sought skills counts as covered when the curriculum teaches
+   k = ceil(bar x r) of them (bar 0.8 by default); each posting weighs its occupation's
+   openings divided by the occupation's postings. Greedy adds the gap skill with the largest
+   gain in sum of weight x min(1, taught / k) (a monotone submodular objective, so greedy is
+   within 1 - 1/e of the best set of the same size) until no skill adds at least
+   ``min_gain`` of the demand or ``top_k`` skills are chosen. Coverage before and after is
+   reported both as the weighted share of postings covered and as the mean progress.
+
+Participant data is never touched here; postings and course texts are public.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from matching.ingest.loaders.courses import load_courses
+from matching.market.programs import target_occupations
+
+COURSE_SUFFIXES = frozenset({".csv", ".jsonl", ".json"})
+TOP_SKILLS_PER_DOC = 20
+INFER_RATIO = 0.75
+INFER_MAX = 4
+MIN_PAY_N = 10
+MAX_EXAMPLES = 2
+HEATMAP_SKILLS = 25
+HIERARCHY_DEPTH = 2
+ESSENTIAL, OPTIONAL, NOT_LISTED = "essential", "optional", "not listed"
+GENERIC_WORDS = frozenset("""
+a an and or of the in on for to with by at as from into use using apply applying perform
+performing carry out manage managing maintain maintaining ensure ensuring provide providing
+work working operate operating handle handling conduct conducting undertake principle
+principles technique techniques method methods procedure procedures practice practices
+skill skills knowledge basic general other related activity activities task tasks
+""".split())
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+|\s[•·]\s")
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9+#.]*[A-Za-z0-9+#]|[A-Za-z0-9]")
+
+
+class GapError(ValueError):
+    """Input a gap report cannot be built from (empty catalog, unknown CIP or occupation
+    code, a region without postings); the message names the input and the problem.
+
+    ``kind`` is ``"not_found"`` for a code or region the data does not know and
+    ``"invalid"`` otherwise, so a caller can answer 404 or 422 without parsing text."""
+
+    def __init__(self, message: str, kind: str = "invalid") -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+# ============================================================================ inputs
+
+
+@dataclass
+class CourseInput:
+    """The usable courses and what was rejected on the way (file, line, field, reason)."""
+
+    table: pl.DataFrame
+    rejects: list[dict[str, Any]] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    rows_read: int = 0
+
+
+def course_files(path: Path | str) -> list[Path]:
+    """The course files under ``path`` (itself when a file); GapError when none."""
+    path = Path(path)
+    if not path.exists():
+        raise GapError(f"{path}: no such course file or folder")
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*")
+                       if p.is_file() and p.suffix.lower() in COURSE_SUFFIXES)
+        if not files:
+            raise GapError(f"{path}: empty catalog: no .csv, .jsonl or .json course files "
+                           f"in this folder")
+        return files
+    if path.suffix.lower() not in COURSE_SUFFIXES:
+        raise GapError(f"{path.name}: not a course file (expected .csv, .jsonl or .json)")
+    return [path]
+
+
+def read_courses(path: Path | str) -> CourseInput:
+    """Courses from a catalog file or folder via the existing course loaders.
+
+    Rows without a title or description, duplicates and unparsable records are rejected by
+    the loaders and listed in ``rejects``; a catalog left with no course raises GapError.
+    """
+    loaded = load_courses(course_files(path))
+    rejects = [{"file": r.file, "line": r.line, "field": r.field, "problem": r.reason,
+                "severity": r.severity} for r in loaded.report.rejects]
+    table = loaded.table.filter(pl.col("description").fill_null("").str.strip_chars() != "")
+    if table.height == 0:
+        reasons = sorted({r["problem"] for r in rejects if r["severity"] == "rejected"})
+        why = f" ({'; '.join(reasons[:3])})" if reasons else ""
+        raise GapError(f"{Path(path).name}: empty catalog: no course with a title and a "
+                       f"description{why}")
+    return CourseInput(table=course_frame(table), rejects=rejects,
+                       files=list(loaded.report.files), rows_read=loaded.report.rows_read)
+
+
+def course_frame(table: pl.DataFrame) -> pl.DataFrame:
+    """``course_id, code, title, description, program`` from a courses-shaped table or from
+    plain rows with ``code``/``title``/``description`` (the API body)."""
+    if table.height == 0:
+        raise GapError("empty catalog: no courses given")
+    t = table
+    if "course_id" not in t.columns:
+        t = t.with_columns(pl.col("code").alias("course_id"))
+    for name in ("code", "program", "title", "description"):
+        if name not in t.columns:
+            t = t.with_columns(pl.lit(None, pl.String).alias(name))
+    t = t.with_columns(pl.coalesce(pl.col("code"), pl.col("course_id")).alias("code"))
+    return t.select("course_id", "code", "title", "description", "program")
+
+
+def courses_from_records(records: Sequence[dict[str, Any]]) -> CourseInput:
+    """Courses given inline (``code``, ``title``, ``description``): bad records are
+    reported by position and field and skipped, like file rows."""
+    rows, rejects, seen = [], [], set()
+    for number, record in enumerate(records, start=1):
+        problem = None
+        for name in ("code", "title", "description"):
+            value = record.get(name)
+            if not isinstance(value, str) or not value.strip():
+                problem = (name, f"{name} missing or empty")
+                break
+        if problem is None and record["code"].strip() in seen:
+            problem = ("code", "duplicate course code")
+        if problem is not None:
+            rejects.append({"file": "request", "line": number, "field": problem[0],
+                            "problem": problem[1], "severity": "rejected"})
+            continue
+        seen.add(record["code"].strip())
+        rows.append({"code": record["code"].strip(), "title": record["title"].strip(),
+                     "description": record["description"].strip(),
+                     "program": record.get("program")})
+    if not rows:
+        raise GapError("empty catalog: no course with a code, a title and a description"
+                       + (f" ({len(rejects)} rejected)" if rejects else ""))
+    table = pl.DataFrame(rows, schema={"code": pl.String, "title": pl.String,
+                                       "description": pl.String, "program": pl.String})
+    return CourseInput(course_frame(table), rejects, ["request"], len(records))
+
+
+@dataclass
+class GapContext:
+    """What the analysis reads: taxonomy, pipelines, demand and bundle tables.
+
+    ``serving.engine.Engine`` holds all of these; :meth:`from_bundle` picks the tables.
+    """
+
+    taxonomy: Any
+    course_nlp: Any
+    posting_nlp: Any
+    demand: Any
+    postings: pl.DataFrame
+    onet_occupations: pl.DataFrame
+    xwalk_cip_soc: pl.DataFrame
+    cip_codes: pl.DataFrame | None = None
+    skill_broader: pl.DataFrame | None = None
+
+    @classmethod
+    def from_bundle(cls, bundle: Any, *, taxonomy: Any, course_nlp: Any, posting_nlp: Any,
+                    demand: Any) -> GapContext:
+        def get(name: str) -> pl.DataFrame | None:
+            return bundle.table(name) if bundle.has(name) else None
+
+        return cls(taxonomy=taxonomy, course_nlp=course_nlp, posting_nlp=posting_nlp,
+                   demand=demand, postings=bundle.table("postings"),
+                   onet_occupations=bundle.table("onet_occupations"),
+                   xwalk_cip_soc=bundle.table("xwalk_cip_soc"), cip_codes=get("cip_codes"),
+                   skill_broader=get("esco_skill_broader"))
+
+
+# ============================================================================ result
+
+
+@dataclass
+class Evidence:
+    source: str  # course code or posting id
+    sentence: str
+
+
+@dataclass
+class TaughtSkill:
+    skill_id: str
+    label: str
+    courses: list[str]
+    evidence: list[Evidence]
+
+
+@dataclass
+class TargetOccupation:
+    onet_soc_code: str
+    title: str
+    postings: int
+    annual_openings: float | None
+    weight: float
+    weight_source: str
+    similarity: float | None = None
+
+
+@dataclass
+class Coverage:
+    kind: str  # exact | narrower | near_match
+    taught_skill_id: str
+    taught_label: str
+
+
+@dataclass
+class SoughtSkill:
+    skill_id: str
+    label: str
+    share: float
+    postings_with_skill: int
+    demand_weight: float
+    esco_status: str
+    occupations: list[str]
+    examples: list[Evidence]
+    covered: Coverage | None = None
+
+
+@dataclass
+class WagePremium:
+    measurable: bool
+    n_with: int
+    n_without: int
+    median_with: float | None = None
+    median_without: float | None = None
+    premium: float | None = None
+    note: str = ""
+
+
+@dataclass
+class HostCourse:
+    code: str
+    title: str
+    score: float
+
+
+@dataclass
+class Gap:
+    rank: int
+    skill_id: str
+    label: str
+    demand_weight: float
+    share: float
+    postings_with_skill: int
+    esco_status: str
+    evidence: list[Evidence]
+    wage_premium: WagePremium
+    host_course: HostCourse | None
+
+
+@dataclass
+class CoverStep:
+    skill_id: str
+    label: str
+    gain: float
+    coverage_after: float
+
+
+@dataclass
+class CoverPlan:
+    bar: float
+    postings: int
+    postings_without_skills: int
+    coverage_before: float
+    coverage_after: float
+    progress_before: float
+    progress_after: float
+    added: list[CoverStep]
+    method: str
+
+
+@dataclass
+class Heatmap:
+    courses: list[str]
+    skills: list[str]
+    values: list[list[float]]
+    legend: str = "1 = taught, 0.5 = narrower or near-match skill taught, 0 = not taught"
+
+
+@dataclass
+class GapResult:
+    region: str
+    target_method: str
+    inference: str
+    targets: list[TargetOccupation]
+    courses: int
+    rejects: list[dict[str, Any]]
+    taught: list[TaughtSkill]
+    sought: list[SoughtSkill]
+    gaps: list[Gap]
+    cover: CoverPlan
+    heatmap: Heatmap
+    notes: list[str] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return _rounded(asdict(self))
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+
+def _rounded(value: Any) -> Any:
+    if isinstance(value, float):
+        return None if math.isnan(value) else round(value, 4)
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rounded(v) for v in value]
+    return value
+
+
+# ============================================================================ text helpers
+
+
+def sentence_at(text: str, start: int, end: int, limit: int = 320) -> str:
+    """The sentence of ``text`` holding ``[start, end)``, cut to ``limit`` characters."""
+    left = 0
+    for match in _SENTENCE_END.finditer(text, 0, start):
+        left = match.end()
+    match = _SENTENCE_END.search(text, end)
+    right = match.start() if match else len(text)
+    sentence = re.sub(r"\s+", " ", text[left:right]).strip()
+    if len(sentence) > limit:
+        mid = (start + end) // 2 - left
+        lo = max(0, min(mid - limit // 2, len(sentence) - limit))
+        sentence = ("..." if lo else "") + sentence[lo:lo + limit].strip() + "..."
+    return sentence
+
+
+def content_words(label: str) -> frozenset[str]:
+    """Lower-cased label words minus generic verbs and parenthesised qualifiers."""
+    from matching.nlp.extraction.linker import lemma
+
+    bare = re.sub(r"\([^)]*\)", " ", label)
+    return frozenset(lemma(w.lower()) for w in _WORD.findall(bare)
+                     if w.lower() not in GENERIC_WORDS)
+
+
+# ============================================================================ taught
+
+
+def _esco(taxonomy: Any, skill_id: str) -> bool:
+    try:
+        return taxonomy.taxonomy(skill_id) == "ESCO"
+    except KeyError:
+        return False
+
+
+def _label(taxonomy: Any, skill_id: str) -> str:
+    try:
+        return taxonomy.preferred_label(skill_id)
+    except KeyError:
+        return skill_id
+
+
+def doc_skills(doc: Any, taxonomy: Any, text: str) -> dict[str, str]:
+    """ESCO skills of a doc's ranking (top :data:`TOP_SKILLS_PER_DOC`) with the sentence of
+    their first supporting span (empty when only the ranking has them)."""
+    ranked = [s for s, _ in (doc._.ranked_skills or []) if _esco(taxonomy, s)]
+    keep = dict.fromkeys(ranked[:TOP_SKILLS_PER_DOC], "")
+    spans = doc.spans["skill_candidates"] if "skill_candidates" in doc.spans else []
+    for span in sorted(spans, key=lambda s: s.start):
+        linked = span._.skills or list(zip(span._.candidate_ids or [],
+                                           span._.candidate_scores or [], strict=False))
+        for skill_id, _ in linked:
+            if skill_id in keep and not keep[skill_id]:
+                keep[skill_id] = sentence_at(text, span.start_char, span.end_char)
+    return keep
+
+
+def course_text(row: dict[str, Any]) -> str:
+    title = (row.get("title") or "").strip()
+    description = (row.get("description") or "").strip()
+    return f"{title}. {description}" if title else description
+
+
+def taught_skills(courses: pl.DataFrame, context: GapContext
+                  ) -> tuple[list[TaughtSkill], dict[str, set[str]]]:
+    """Skills taught with their evidence, and each course's set of taught skill ids."""
+    rows = courses.to_dicts()
+    texts = [course_text(r) for r in rows]
+    by_skill: dict[str, TaughtSkill] = {}
+    per_course: dict[str, set[str]] = {}
+    for row, text, doc in zip(rows, texts, context.course_nlp.pipe(texts), strict=True):
+        found = doc_skills(doc, context.taxonomy, text)
+        per_course[row["code"]] = set(found)
+        for skill_id, sentence in found.items():
+            entry = by_skill.setdefault(skill_id, TaughtSkill(
+                skill_id, _label(context.taxonomy, skill_id), [], []))
+            entry.courses.append(row["code"])
+            if sentence and len(entry.evidence) < 3:
+                entry.evidence.append(Evidence(row["code"], sentence))
+    taught = sorted(by_skill.values(), key=lambda t: (-len(t.courses), t.label))
+    return taught, per_course
+
+
+# ============================================================================ coverage
+
+
+class CoverageIndex:
+    """Decides whether a sought skill is covered by a set of taught skills (exact, via the
+    ESCO hierarchy, or by label near-match); see the module docstring, step 5."""
+
+    def __init__(self, taxonomy: Any, skill_broader: pl.DataFrame | None) -> None:
+        self.taxonomy = taxonomy
+        self._parents: dict[str, list[str]] = {}
+        if skill_broader is not None and skill_broader.height:
+            for child, parent in skill_broader.select("concept_uri", "broader_uri").iter_rows():
+                if child and parent:
+                    self._parents.setdefault(child, []).append(parent)
+        self._words: dict[str, frozenset[str]] = {}
+
+    def ancestors(self, skill_id: str, depth: int = HIERARCHY_DEPTH) -> set[str]:
+        out, frontier = set(), [skill_id]
+        for _ in range(depth):
+            frontier = [p for s in frontier for p in self._parents.get(s, ())]
+            out.update(frontier)
+        return out
+
+    def words(self, skill_id: str) -> frozenset[str]:
+        if skill_id not in self._words:
+            self._words[skill_id] = content_words(_label(self.taxonomy, skill_id))
+        return self._words[skill_id]
+
+    def near(self, a: str, b: str) -> bool:
+        wa, wb = self.words(a), self.words(b)
+        return bool(wa) and bool(wb) and (wa <= wb or wb <= wa)
+
+    def covering(self, sought: str, taught: Iterable[str]) -> Coverage | None:
+        taught = list(taught)
+        if sought in taught:
+            return Coverage("exact", sought, _label(self.taxonomy, sought))
+        for kind, test in (("narrower", lambda t: sought in self.ancestors(t)),
+                           ("near_match", lambda t: self.near(sought, t))):
+            for t in sorted(taught):
+                if test(t):
+                    return Coverage(kind, t, _label(self.taxonomy, t))
+        return None
+
+
+# ============================================================================ targets
+
+
+def normalize_cip(code: str) -> str:
+    """'51.3801', '513801', '51.38.01' -> '51.3801' (CIP 2020 six-digit form)."""
+    digits = re.sub(r"\D", "", str(code))
+    if len(digits) == 6:
+        return f"{digits[:2]}.{digits[2:]}"
+    if len(digits) == 5:  # a dropped leading zero: 1.0000 written as 10000
+        return f"0{digits[0]}.{digits[1:]}"
+    raise GapError(f"CIP code {code!r} is not a six-digit CIP 2020 code (e.g. 51.3801)")
+
+
+def occupations_for_cip(cip: str, xwalk_cip_soc: pl.DataFrame, onet_occupations: pl.DataFrame,
+                        cip_codes: pl.DataFrame | None = None) -> pl.DataFrame:
+    """O*NET codes of a CIP code; GapError for an unknown code or one with no occupation.
+
+    Takes bundle tables only, so a caller can check the code before the slow steps."""
+    code = normalize_cip(cip)
+    source = cip_codes if cip_codes is not None else xwalk_cip_soc
+    known = set(source.get_column("cip_code").drop_nulls().to_list())
+    if code not in known:
+        family = sorted(c for c in known if c.startswith(code[:2]) and len(c) == 7)[:8]
+        hint = f"; codes in family {code[:2]}: {', '.join(family)}" if family else ""
+        raise GapError(f"unknown CIP code {cip!r}: not in the CIP 2020 list{hint}",
+                       "not_found")
+    found = target_occupations([code], xwalk_cip_soc, onet_occupations)
+    if found.height == 0:
+        raise GapError(f"CIP code {code} maps to no occupation in the CIP-SOC crosswalk "
+                       f"(other than postsecondary teachers); give --occupation instead")
+    return found.select("onet_soc_code", pl.col("onet_title").alias("title"))
+
+
+def check_cip(cip: str, bundle: Any) -> pl.DataFrame:
+    """:func:`occupations_for_cip` straight from a bundle (fails fast, before any NLP)."""
+    return occupations_for_cip(cip, bundle.table("xwalk_cip_soc"),
+                               bundle.table("onet_occupations"),
+                               bundle.table("cip_codes") if bundle.has("cip_codes") else None)
+
+
+def check_region(region: str, postings: pl.DataFrame) -> None:
+    """Fail fast, before any NLP, when no posting is located in the state ``region``
+    (:func:`region_rows` makes the definitive check on the demand table)."""
+    wanted = str(region).strip().upper()
+    if wanted in ("US", "UNKNOWN") or "state" not in postings.columns:
+        return
+    states = postings.get_column("state").drop_nulls().str.to_uppercase().unique()
+    if wanted not in set(states.to_list()):
+        shown = ", ".join(sorted(states.to_list())[:60])
+        raise GapError(f"region {region!r} has no postings; states with postings: {shown}",
+                       "not_found")
+
+
+def occupations_for_codes(codes: Sequence[str], context: GapContext) -> pl.DataFrame:
+    """O*NET-SOC codes ('15-1232.00') or SOC codes ('15-1232', all O*NET codes under it)."""
+    onet = context.onet_occupations.select("onet_soc_code", "title", "soc2018_code")
+    parts = []
+    for code in codes:
+        code = str(code).strip()
+        hit = onet.filter((pl.col("onet_soc_code") == code) | (pl.col("soc2018_code") == code))
+        if hit.height == 0:
+            raise GapError(f"unknown occupation code {code!r}: not an O*NET-SOC 2019 or SOC "
+                           f"2018 code in the bundle (e.g. 15-1232.00 or 15-1232)", "not_found")
+        parts.append(hit)
+    return pl.concat(parts).unique("onet_soc_code").sort("onet_soc_code").select(
+        "onet_soc_code", "title")
+
+
+def region_rows(context: GapContext, region: str) -> pl.DataFrame:
+    """Demand rows of ``region`` with postings; GapError for a region without postings."""
+    from matching.market.demand import DemandLookupError, demand_for
+
+    try:
+        rows = demand_for(context.demand.table, region)
+    except DemandLookupError as exc:
+        raise GapError(f"region {region!r} has no postings: {exc}", "not_found") from None
+    rows = rows.filter((pl.col("onet_soc_code") != "unassigned")
+                       & (pl.col("postings_dedup") > 0))
+    if rows.height == 0:
+        raise GapError(f"region {region!r} has no postings assigned to an occupation",
+                       "not_found")
+    return rows
+
+
+def occupation_profiles(context: GapContext, rows: pl.DataFrame) -> dict[str, dict[str, float]]:
+    """Skill profile per occupation with regional postings: half posting shares, half ESCO
+    relations (essential 1, optional 0.5), each part scaled to unit length."""
+    region = rows.item(0, "region")
+    codes = set(rows.get_column("onet_soc_code").to_list())
+    shares = context.demand.skills_table.filter(
+        (pl.col("region") == region) & pl.col("onet_soc_code").is_in(list(codes)))
+    posting = _grouped(shares.select("onet_soc_code", "skill_id", "share").iter_rows())
+    links = context.taxonomy.soc_links.filter(pl.col("onet_soc_code").is_in(list(codes)))
+    esco = _grouped((o, s, 1.0 if e > 0 else 0.5) for s, o, e in
+                    links.select("skill_uri", "onet_soc_code", "n_essential").iter_rows())
+    profiles = {}
+    for code in codes:
+        parts = [_unit(posting.get(code, {})), _unit(esco.get(code, {}))]
+        merged: dict[str, float] = {}
+        for part in parts:
+            for skill, value in part.items():
+                merged[skill] = merged.get(skill, 0.0) + 0.5 * value
+        profiles[code] = merged
+    return profiles
+
+
+def _grouped(rows: Iterable[tuple[str, str, float]]) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
+    for key, skill, value in rows:
+        out.setdefault(key, {})[skill] = max(float(value), out.get(key, {}).get(skill, 0.0))
+    return out
+
+
+def _unit(vector: dict[str, float]) -> dict[str, float]:
+    norm = math.sqrt(sum(v * v for v in vector.values()))
+    return {k: v / norm for k, v in vector.items()} if norm else {}
+
+
+def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    a, b = _unit(a), _unit(b)
+    return sum(v * b.get(k, 0.0) for k, v in a.items())
+
+
+def infer_targets(per_course: dict[str, set[str]], context: GapContext, rows: pl.DataFrame
+                  ) -> tuple[pl.DataFrame, dict[str, float], str]:
+    """Occupations whose skill profile is closest to the catalog's (step 3)."""
+    catalog: dict[str, float] = {}
+    for skills in per_course.values():
+        for skill in skills:
+            catalog[skill] = catalog.get(skill, 0.0) + 1.0
+    if not catalog:
+        raise GapError("cannot infer target occupations: no skill was found in the course "
+                       "descriptions; give --cip or --occupation")
+    profiles = occupation_profiles(context, rows)
+    scores = {code: _cosine(catalog, profile) for code, profile in profiles.items()}
+    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+    best = ranked[0][1] if ranked else 0.0
+    if best <= 0:
+        raise GapError("cannot infer target occupations: the courses share no skill with "
+                       "any occupation that has postings in the region; give --cip or "
+                       "--occupation")
+    chosen = [code for code, score in ranked[:INFER_MAX] if score >= INFER_RATIO * best]
+    titles = dict(rows.select("onet_soc_code", "occupation_title").iter_rows())
+    shown = ", ".join(f"{code} {titles.get(code) or ''} {score:.2f}".replace("  ", " ")
+                      for code, score in ranked[:6])
+    why = (f"inferred from the courses: cosine similarity of the catalog's skills (courses "
+           f"teaching each) to each occupation's skill profile (regional posting shares and "
+           f"ESCO essential/optional skills); kept the best and those within "
+           f"{INFER_RATIO:.0%} of its score (at most {INFER_MAX}). Top scores: {shown}")
+    frame = pl.DataFrame({"onet_soc_code": chosen,
+                          "title": [titles.get(c) for c in chosen]},
+                         schema={"onet_soc_code": pl.String, "title": pl.String})
+    return frame, scores, why
+
+
+def weigh_targets(targets: pl.DataFrame, rows: pl.DataFrame, region: str,
+                  scores: dict[str, float] | None, notes: list[str]
+                  ) -> list[TargetOccupation]:
+    """Targets with regional postings and their openings weight; GapError when none has
+    postings in the region."""
+    present = rows.join(targets.select("onet_soc_code"), on="onet_soc_code")
+    missing = sorted(set(targets.get_column("onet_soc_code").to_list())
+                     - set(present.get_column("onet_soc_code").to_list()))
+    if present.height == 0:
+        listed = ", ".join(f"{c} {t}" for c, t in targets.select("onet_soc_code", "title")
+                           .iter_rows())
+        raise GapError(f"region {region!r} has no postings for the target occupations "
+                       f"({listed})", "not_found")
+    if missing:
+        notes.append(f"target occupations without postings in {region} (left out): "
+                     f"{', '.join(missing)}")
+    openings = present.get_column("ep_annual_openings").drop_nulls()
+    fallback = float(openings.median()) if openings.len() else None
+    out = []
+    for row in present.sort("onet_soc_code").iter_rows(named=True):
+        value, source = row["ep_annual_openings"], "BLS EP annual openings (national)"
+        if value is None and fallback is not None:
+            value, source = fallback, "no EP openings: median of the other targets"
+        elif value is None:
+            value, source = float(row["postings_dedup"]), "no EP openings: postings count"
+        out.append(TargetOccupation(
+            row["onet_soc_code"], row["occupation_title"] or "", int(row["postings_dedup"]),
+            row["ep_annual_openings"], float(value), source,
+            None if scores is None else scores.get(row["onet_soc_code"])))
+    if any(t.weight_source != out[0].weight_source for t in out) or \
+            out[0].weight_source.startswith("no EP"):
+        notes.append("some target occupations have no BLS EP openings; their weight "
+                     "source is given per occupation")
+    return out
+
+
+# ============================================================================ sought
+
+
+@dataclass
+class PostingSkills:
+    """Target postings in the region: weight, pay, requested skills and their sentences."""
+
+    ids: list[str]
+    occupation: list[str]
+    weight: np.ndarray
+    pay: list[float | None]
+    skills: list[dict[str, str]]
+
+
+def posting_skills(context: GapContext, region: str, targets: list[TargetOccupation]
+                   ) -> PostingSkills:
+    """Run the posting pipeline over the canonical target postings of the region."""
+    codes = [t.onet_soc_code for t in targets]
+    chosen = (context.demand.postings
+              .filter((pl.col("region") == region) & pl.col("is_canonical")
+                      & pl.col("onet_soc_code").is_in(codes))
+              .select("posting_id", "onet_soc_code", "pay_annual")
+              .join(context.postings.select("posting_id", "description"), on="posting_id",
+                    how="left")
+              .sort("posting_id"))
+    texts = chosen.get_column("description").fill_null("").to_list()
+    docs = context.posting_nlp.pipe(texts)
+    skills = [doc_skills(doc, context.taxonomy, text) for doc, text in zip(docs, texts,
+                                                                           strict=True)]
+    occ = chosen.get_column("onet_soc_code").to_list()
+    weight_of = {t.onet_soc_code: t.weight for t in targets}
+    count = {c: occ.count(c) for c in set(occ)}
+    weight = np.array([weight_of[c] / count[c] for c in occ], dtype=float)
+    return PostingSkills(chosen.get_column("posting_id").to_list(), occ, weight,
+                         chosen.get_column("pay_annual").to_list(), skills)
+
+
+def esco_status(context: GapContext, skill_id: str, codes: set[str]) -> str:
+    rows = context.taxonomy.soc_links.filter((pl.col("skill_uri") == skill_id)
+                                             & pl.col("onet_soc_code").is_in(list(codes)))
+    if rows.height == 0:
+        return NOT_LISTED
+    return ESSENTIAL if int(rows.get_column("n_essential").sum()) > 0 else OPTIONAL
+
+
+def sought_skills(context: GapContext, region: str, targets: list[TargetOccupation],
+                  posts: PostingSkills, min_share: float) -> list[SoughtSkill]:
+    """Skills sought for the targets with share, demand weight, status and examples."""
+    codes = {t.onet_soc_code for t in targets}
+    weight = {t.onet_soc_code: t.weight for t in targets}
+    total_postings = sum(t.postings for t in targets)
+    table = context.demand.skills_table.filter(
+        (pl.col("region") == region) & pl.col("onet_soc_code").is_in(list(codes)))
+    grouped: dict[str, dict[str, Any]] = {}
+    for row in table.iter_rows(named=True):
+        entry = grouped.setdefault(row["skill_id"], {"n": 0, "w": 0.0, "occ": []})
+        entry["n"] += int(row["postings_with_skill"])
+        entry["w"] += float(row["share"]) * weight[row["onet_soc_code"]]
+        entry["occ"].append(row["onet_soc_code"])
+    out = []
+    for skill_id, entry in grouped.items():
+        share = entry["n"] / total_postings if total_postings else 0.0
+        if share < min_share or not _esco(context.taxonomy, skill_id):
+            continue
+        examples = [Evidence(pid, found[skill_id]) for pid, found in
+                    zip(posts.ids, posts.skills, strict=True) if found.get(skill_id)]
+        out.append(SoughtSkill(
+            skill_id, _label(context.taxonomy, skill_id), share, entry["n"], entry["w"],
+            esco_status(context, skill_id, codes), sorted(entry["occ"]),
+            _distinct(examples)[:MAX_EXAMPLES]))
+    return sorted(out, key=lambda s: (-s.demand_weight, -s.share, s.label))
+
+
+def _distinct(examples: list[Evidence]) -> list[Evidence]:
+    seen, out = set(), []
+    for e in examples:
+        if e.sentence.lower() not in seen:
+            seen.add(e.sentence.lower())
+            out.append(e)
+    return out
+
+
+# ============================================================================ gaps
+
+
+def wage_premium(skill_id: str, posts: PostingSkills, min_n: int = MIN_PAY_N) -> WagePremium:
+    """Median advertised annual pay with the skill minus without (step 6)."""
+    with_pay = [(p, skill_id in s) for p, s in zip(posts.pay, posts.skills, strict=True)
+                if p is not None and not math.isnan(p)]
+    yes = [p for p, has in with_pay if has]
+    no = [p for p, has in with_pay if not has]
+    if len(yes) < min_n or len(no) < min_n:
+        return WagePremium(False, len(yes), len(no), note=(
+            f"not measurable: {len(yes)} target postings with pay ask for it, {len(no)} do "
+            f"not (need {min_n} on each side)"))
+    a, b = float(np.median(yes)), float(np.median(no))
+    return WagePremium(True, len(yes), len(no), a, b, a - b,
+                       "median advertised annual pay with the skill minus without")
+
+
+class HostFinder:
+    """The course closest by content to a skill: TF-IDF cosine of course texts against the
+    skill's label, ESCO description and example posting sentences."""
+
+    def __init__(self, courses: pl.DataFrame) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        self.rows = courses.select("code", "title").rows()
+        texts = [course_text(r) for r in courses.to_dicts()]
+        self.vectorizer: Any = TfidfVectorizer(stop_words="english", sublinear_tf=True,
+                                               ngram_range=(1, 2), min_df=1)
+        analyzer = self.vectorizer.build_analyzer()
+        # Courses of stop words or digits only ("0") leave no vocabulary to fit: no host.
+        self.matrix = (self.vectorizer.fit_transform(texts)
+                       if any(analyzer(t) for t in texts) else None)
+
+    def best(self, query: str) -> HostCourse | None:
+        if self.matrix is None:
+            return None
+        vector = self.vectorizer.transform([query])
+        scores = (self.matrix @ vector.T).toarray().ravel()
+        if scores.size == 0 or scores.max() <= 0:
+            return None
+        i = int(scores.argmax())
+        return HostCourse(self.rows[i][0], self.rows[i][1] or "", float(scores[i]))
+
+
+def _skill_query(context: GapContext, skill: SoughtSkill) -> str:
+    try:
+        description = context.taxonomy.row(skill.skill_id).get("description") or ""
+    except KeyError:
+        description = ""
+    return " ".join([skill.label, skill.label, description,
+                     *(e.sentence for e in skill.examples)])
+
+
+def rank_gaps(context: GapContext, sought: list[SoughtSkill], posts: PostingSkills,
+              courses: pl.DataFrame) -> list[Gap]:
+    """Uncovered sought skills, by demand weight, with evidence, pay and a host course."""
+    finder = HostFinder(courses)
+    gaps = []
+    for skill in (s for s in sought if s.covered is None):
+        gaps.append(Gap(len(gaps) + 1, skill.skill_id, skill.label, skill.demand_weight,
+                        skill.share, skill.postings_with_skill, skill.esco_status,
+                        skill.examples, wage_premium(skill.skill_id, posts),
+                        finder.best(_skill_query(context, skill))))
+    return gaps
+
+
+# ============================================================================ cover
+
+
+def greedy_cover(posts: PostingSkills, sought: list[SoughtSkill], *, bar: float,
+                 max_skills: int, min_gain: float) -> CoverPlan:
+    """Demand-weighted greedy multi-cover of the target postings (step 7)."""
+    sought_ids = {s.skill_id for s in sought}
+    covered0 = {s.skill_id for s in sought if s.covered is not None}
+    labels = {s.skill_id: s.label for s in sought}
+    requested = [set(found) & sought_ids for found in posts.skills]
+    keep = [i for i, r in enumerate(requested) if r]
+    weight = posts.weight[keep] if keep else np.zeros(0)
+    requested = [requested[i] for i in keep]
+    need = np.array([max(1, math.ceil(bar * len(r))) for r in requested], dtype=float)
+    total = float(weight.sum()) or 1.0
+
+    def state(chosen: set[str]) -> tuple[np.ndarray, float, float]:
+        have = np.array([len(r & chosen) for r in requested], dtype=float)
+        progress = np.minimum(1.0, have / need) if need.size else np.zeros(0)
+        return progress, float((weight * progress).sum() / total), \
+            float(weight[progress >= 1.0].sum() / total)
+
+    chosen = set(covered0)
+    _, progress_before, coverage_before = state(chosen)
+    candidates = sorted(sought_ids - covered0)
+    steps: list[CoverStep] = []
+    current = progress_before
+    while len(steps) < max_skills and candidates:
+        gains = [(state(chosen | {c})[1] - current, c) for c in candidates]
+        gain, best = max(gains, key=lambda g: (g[0], -candidates.index(g[1])))
+        if gain < min_gain:
+            break
+        chosen.add(best)
+        candidates.remove(best)
+        current += gain
+        steps.append(CoverStep(best, labels[best], gain, state(chosen)[2]))
+    _, progress_after, coverage_after = state(chosen)
+    method = (f"greedy demand-weighted multi-cover: a target posting counts as covered when "
+              f"the curriculum teaches ceil({bar:g} x r) of the r sought skills it asks "
+              f"for; each posting weighs its occupation's openings / its postings; stop when "
+              f"no skill adds {min_gain:.0%} of the demand or after {max_skills} skills")
+    return CoverPlan(bar, len(requested), len(posts.ids) - len(requested), coverage_before,
+                     coverage_after, progress_before, progress_after, steps, method)
+
+
+# ============================================================================ heat map
+
+
+def heatmap(per_course: dict[str, set[str]], sought: list[SoughtSkill],
+            index: CoverageIndex, n_skills: int = HEATMAP_SKILLS) -> Heatmap:
+    """Courses x the top sought skills: 1 taught, 0.5 narrower/near-match, 0 not."""
+    top = sought[:n_skills]
+    values = []
+    for taught in per_course.values():
+        row = []
+        for skill in top:
+            found = index.covering(skill.skill_id, taught)
+            row.append(0.0 if found is None else 1.0 if found.kind == "exact" else 0.5)
+        values.append(row)
+    return Heatmap(list(per_course), [s.label for s in top], values)
+
+
+# ============================================================================ driver
+
+
+def resolve_targets(context: GapContext, rows: pl.DataFrame, per_course: dict[str, set[str]],
+                    cip_code: str | None, occupations: Sequence[str] | None
+                    ) -> tuple[pl.DataFrame, dict[str, float] | None, str, str]:
+    """(targets, similarity scores or None, method, explanation)."""
+    if cip_code and occupations:
+        raise GapError("give either a CIP code or occupation codes, not both")
+    if cip_code:
+        found = occupations_for_cip(cip_code, context.xwalk_cip_soc,
+                                    context.onet_occupations, context.cip_codes)
+        return found, None, "cip", (f"CIP {normalize_cip(cip_code)} -> SOC 2018 (NCES CIP-SOC "
+                                    f"crosswalk) -> O*NET-SOC: {found.height} occupations")
+    if occupations:
+        found = occupations_for_codes(occupations, context)
+        return found, None, "given", f"occupation codes given: {', '.join(occupations)}"
+    found, scores, why = infer_targets(per_course, context, rows)
+    return found, scores, "inferred", why
+
+
+def analyze_gaps(courses: CourseInput, context: GapContext, *, region: str,
+                 cip_code: str | None = None, occupations: Sequence[str] | None = None,
+                 top_k: int = 20, min_share: float = 0.05, bar: float = 0.8,
+                 min_gain: float = 0.01) -> GapResult:
+    """The gap analysis of ``courses`` for ``region`` (steps: module docstring)."""
+    if top_k < 1:
+        raise GapError(f"top_k must be at least 1, not {top_k}")
+    if courses.table.height == 0:
+        raise GapError("empty catalog: no courses given")
+    if cip_code:  # fail fast on a bad code, before any text is processed
+        occupations_for_cip(cip_code, context.xwalk_cip_soc, context.onet_occupations,
+                            context.cip_codes)
+    rows = region_rows(context, region)
+    region = rows.item(0, "region")
+    notes: list[str] = []
+    taught, per_course = taught_skills(courses.table, context)
+    targets_frame, scores, method, why = resolve_targets(context, rows, per_course, cip_code,
+                                                         occupations)
+    targets = weigh_targets(targets_frame, rows, region, scores, notes)
+    posts = posting_skills(context, region, targets)
+    sought = sought_skills(context, region, targets, posts, min_share)
+    index = CoverageIndex(context.taxonomy, context.skill_broader)
+    taught_ids = [t.skill_id for t in taught]
+    for skill in sought:
+        skill.covered = index.covering(skill.skill_id, taught_ids)
+    gaps = rank_gaps(context, sought, posts, courses.table)
+    if not any(g.wage_premium.measurable for g in gaps):
+        notes.append(f"wage premium not measurable for any gap: too few target postings "
+                     f"with advertised pay (need {MIN_PAY_N} with and {MIN_PAY_N} without "
+                     f"the skill)")
+    cover = greedy_cover(posts, sought, bar=bar, max_skills=top_k, min_gain=min_gain)
+    return GapResult(
+        region=region, target_method=method, inference=why, targets=targets,
+        courses=courses.table.height, rejects=courses.rejects, taught=taught,
+        sought=sought, gaps=gaps[:top_k], cover=cover,
+        heatmap=heatmap(per_course, sought, index), notes=notes,
+        params={"top_k": top_k, "min_share": min_share, "bar": bar, "min_gain": min_gain,
+                "cip_code": cip_code, "occupations": list(occupations or []),
+                "min_pay_n": MIN_PAY_N, "files": courses.files,
+                "rows_read": courses.rows_read})

@@ -1,0 +1,2 @@
+"""The labour market side: posting demand, near-duplicate postings, pay and the program catalog.
+"""

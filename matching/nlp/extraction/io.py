@@ -1,0 +1,437 @@
+"""Input readers and JSON output for ``pathmatch extract`` (the CLI contract).
+
+Input: JSONL (one ``{"id": ..., "text": ...}`` object a line) or plain text (one document a
+line, id = line number from 1). The format is taken from the extension (``.jsonl``,
+``.ndjson``, ``.json``: JSONL; ``.txt``: text), else from the first non-blank line (``{``
+starts JSONL). Lines are split on ``\\n`` only (``\\r\\n`` is fine; Unicode line
+separators inside a document are text, not line breaks).
+
+Output: one JSON line per input line, in input order, so line N of the output always
+belongs to line N of the input, whatever went wrong::
+
+    {"id", "spans": [{"start", "end", "text", "section",
+                      "skills": [{"id", "label", "taxonomy", "score"}]}],
+     "ranked": [{"id", "label", "taxonomy", "score"}]}
+
+``start``/``end`` are character offsets into the input text (Python string indices, end
+exclusive); ``ranked`` is the document's top-k ESCO skills (ids are ESCO URIs), best
+first; a span's ``skills`` may also hold O*NET technology/tool ids (``taxonomy``
+"O*NET"). A record gets ``"warnings": [...]`` when something was repaired.
+
+Bad input (each named with its line on stderr, and the rest of the file still processed):
+
+* malformed JSON, a JSON line that is not an object, a missing or non-string ``text``,
+  a blank JSONL line, or binary content (NUL bytes or mostly control characters): the
+  record is ``{"id": <id or line number>, "error": "...", "spans": [], "ranked": []}``;
+* bytes that are not UTF-8: decoded as Windows-1252 (the usual culprit), else with
+  replacement characters, and a warning;
+* empty text: a normal, empty record and a warning;
+* control characters (other than tab and line breaks) become spaces, one for one, so
+  offsets still point into the original text;
+* a text longer than :data:`MAX_CHARS` (200,000 characters, about 70 times the longest
+  posting seen): only the first :data:`MAX_CHARS` characters (cut at a space) are
+  processed, with a warning; offsets stay valid since the processed text is a prefix.
+  Truncating rather than chunking keeps one document one spaCy ``Doc`` with bounded
+  memory; 200,000 characters is far beyond any real posting, course or intake text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import polars as pl
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from matching.nlp.extraction import CANDIDATES_KEY, register_extensions, section_at
+
+MAX_CHARS = 200_000
+JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson", ".json"})
+TEXT_SUFFIXES = frozenset({".txt", ".text"})
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_MAX_STORED_WARNINGS = 1000
+
+SkillInfo = Callable[[str], tuple[str, str]]
+"""skill id -> (preferred label, taxonomy 'ESCO' | 'O*NET')."""
+
+
+@dataclass
+class InputRecord:
+    """One input line: its number, id and text, or the error that replaced them."""
+
+    line: int
+    id: Any
+    text: str = ""
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ExtractStats:
+    """What :func:`extract_file` did."""
+
+    records: int = 0
+    errors: int = 0
+    warnings: int = 0
+    truncated: int = 0
+    chars: int = 0
+    words: int = 0
+    seconds: float = 0.0
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def docs_per_s(self) -> float:
+        return self.records / self.seconds if self.seconds else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"records": self.records, "errors": self.errors, "warnings": self.warnings,
+                "truncated": self.truncated, "chars": self.chars, "words": self.words,
+                "seconds": round(self.seconds, 3), "docs_per_s": round(self.docs_per_s, 1)}
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+def detect_format(path: Path) -> str:
+    """'jsonl' or 'text' (see the module docstring)."""
+    suffix = path.suffix.lower()
+    if suffix in JSONL_SUFFIXES:
+        return "jsonl"
+    if suffix in TEXT_SUFFIXES:
+        return "text"
+    with open(path, "rb") as handle:
+        for raw in handle:
+            stripped = raw.strip().lstrip(b"\xef\xbb\xbf")
+            if stripped:
+                return "jsonl" if stripped.startswith(b"{") else "text"
+    return "text"
+
+
+def decode_line(raw: bytes) -> tuple[str | None, list[str], str | None]:
+    """(text, warnings, error) for one line's bytes."""
+    raw = raw.rstrip(b"\n").rstrip(b"\r")
+    if b"\x00" in raw or _mostly_control(raw):
+        return None, [], "binary content (NUL or control bytes); not processed"
+    try:
+        return raw.decode("utf-8"), [], None
+    except UnicodeDecodeError as exc:
+        where = f"byte {exc.start}"
+    try:
+        return raw.decode("cp1252"), [f"not valid UTF-8 ({where}); decoded as Windows-1252"], None
+    except UnicodeDecodeError:
+        return (raw.decode("utf-8", errors="replace"),
+                [f"not valid UTF-8 ({where}); bad bytes replaced"], None)
+
+
+def _mostly_control(raw: bytes) -> bool:
+    if not raw:
+        return False
+    control = sum(1 for b in raw if b < 32 and b not in (9, 10, 13))
+    return control > max(3, len(raw) // 10)
+
+
+def clean_text(text: str, max_chars: int = MAX_CHARS) -> tuple[str, list[str], bool]:
+    """Control characters to spaces (offsets kept) and truncation; (text, warnings, cut)."""
+    warnings: list[str] = []
+    if _CONTROL.search(text):
+        text = _CONTROL.sub(" ", text)
+        warnings.append("control characters replaced by spaces")
+    cut = False
+    if len(text) > max_chars:
+        end = text.rfind(" ", max_chars // 2, max_chars)
+        end = end if end > 0 else max_chars
+        warnings.append(f"text has {len(text):,} characters; only the first {end:,} "
+                        f"were processed (limit {max_chars:,})")
+        text, cut = text[:end], True
+    if not text.strip():
+        warnings.append("empty text")
+    return text, warnings, cut
+
+
+def read_records(path: Path | str, fmt: str = "auto",
+                 max_chars: int = MAX_CHARS) -> Iterator[InputRecord]:
+    """One :class:`InputRecord` per input line, in order (see the module docstring)."""
+    path = Path(path)
+    fmt = detect_format(path) if fmt == "auto" else fmt
+    if fmt not in ("jsonl", "text"):
+        raise ValueError(f"format must be 'auto', 'jsonl' or 'text', not {fmt!r}")
+    with open(path, "rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            text, warnings, error = decode_line(raw)
+            if error is not None or text is None:
+                yield InputRecord(number, number, error=error or "undecodable line")
+                continue
+            record = _jsonl_record(number, text) if fmt == "jsonl" else \
+                InputRecord(number, number, text)
+            record.warnings[:0] = warnings
+            if record.error is None:
+                record.text, more, cut = clean_text(record.text, max_chars)
+                record.warnings += more
+            yield record
+
+
+def _jsonl_record(number: int, line: str) -> InputRecord:
+    if not line.strip():
+        return InputRecord(number, number, error="empty line (expected a JSON object)")
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return InputRecord(number, number, error=f"malformed JSON: {exc.msg} "
+                                                 f"(column {exc.colno})")
+    if not isinstance(obj, dict):
+        return InputRecord(number, number, error=f"expected a JSON object, got "
+                                                 f"{type(obj).__name__}")
+    doc_id = obj.get("id", number)
+    if doc_id is None or isinstance(doc_id, (dict, list)):
+        doc_id = number if doc_id is None else json.dumps(doc_id, sort_keys=True)
+    text = obj.get("text")
+    if text is None:
+        return InputRecord(number, doc_id, error="no \"text\" field")
+    if not isinstance(text, str):
+        return InputRecord(number, doc_id, error=f"\"text\" is {type(text).__name__}, "
+                                                 f"not a string")
+    return InputRecord(number, doc_id, text)
+
+
+# ---------------------------------------------------------------------------- output
+
+
+def skill_info_from(taxonomy: Any = None, nlp: Language | None = None) -> SkillInfo:
+    """A (label, taxonomy) lookup from a SkillTaxonomy, else from the pipeline's matcher."""
+    matcher_info: dict[str, tuple[str, str]] = {}
+    if nlp is not None:
+        from matching.nlp.extraction.pipeline import skill_matcher
+
+        try:
+            matcher_info = skill_matcher(nlp).skill_info
+        except ValueError:
+            matcher_info = {}
+
+    def info(skill_id: str) -> tuple[str, str]:
+        if taxonomy is not None:
+            try:
+                return taxonomy.preferred_label(skill_id), taxonomy.taxonomy(skill_id)
+            except (KeyError, AttributeError):
+                pass
+        if skill_id in matcher_info:
+            return matcher_info[skill_id]
+        return skill_id, ("ESCO" if skill_id.startswith("http") else "O*NET")
+
+    return info
+
+
+def _skill(skill_id: str, score: float, info: SkillInfo) -> dict[str, Any]:
+    label, taxonomy = info(skill_id)
+    return {"id": skill_id, "label": label, "taxonomy": taxonomy, "score": round(float(score), 4)}
+
+
+def doc_to_record(doc: Doc, doc_id: Any, top_k: int, taxonomy: Any = None, *,
+                  info: SkillInfo | None = None) -> dict[str, Any]:
+    """The CLI output record of one processed doc (see the module docstring).
+
+    ``taxonomy`` (a SkillTaxonomy) or ``info`` supplies labels; without either, ids are
+    their own labels. Spans come from ``doc.spans["skill_candidates"]`` with their
+    ``span._.skills`` (falling back to the matcher candidates when no linker ran);
+    ``ranked`` from ``doc._.ranked_skills`` restricted to ESCO.
+    """
+    register_extensions()
+    info = info or skill_info_from(taxonomy)
+    spans_out = []
+    spans = doc.spans[CANDIDATES_KEY] if CANDIDATES_KEY in doc.spans else []
+    for span in sorted(spans, key=lambda s: (s.start, s.end)):
+        skills = span._.skills
+        if skills is None:
+            ids = span._.candidate_ids or []
+            scores = span._.candidate_scores or [1.0] * len(ids)
+            skills = list(zip(ids, scores, strict=False))
+        spans_out.append({
+            "start": span.start_char, "end": span.end_char, "text": span.text,
+            "section": section_at(doc, span.start) or None,
+            "skills": [_skill(sid, score, info) for sid, score in skills[:top_k]],
+        })
+    ranked = doc._.ranked_skills or []
+    ranked_out = []
+    for sid, score in ranked:
+        entry = _skill(sid, score, info)
+        if entry["taxonomy"] == "ESCO":
+            ranked_out.append(entry)
+            if len(ranked_out) >= top_k:
+                break
+    return {"id": doc_id, "spans": spans_out, "ranked": ranked_out}
+
+
+def error_record(doc_id: Any, error: str) -> dict[str, Any]:
+    """The record of an input line that could not be processed (keeps lines aligned)."""
+    return {"id": doc_id, "error": error, "spans": [], "ranked": []}
+
+
+# ---------------------------------------------------------------------------- driver
+
+
+def extract_file(input_path: Path | str, output_path: Path | str | None, kind: str,
+                 top_k: int, nlp: Language, n_process: int = 1, batch_size: int = 64, *,
+                 taxonomy: Any = None, fmt: str = "auto", max_chars: int = MAX_CHARS,
+                 progress: bool = True, stderr: IO[str] | None = None) -> ExtractStats:
+    """Run ``nlp`` over every line of ``input_path``; write JSONL to ``output_path``
+    (stdout when None). Warnings and errors go to stderr, each naming its line; a rich
+    progress bar too when ``progress``. ``kind`` must match the pipeline's sectioner
+    (the pipeline is built per kind by :func:`~matching.nlp.extraction.pipeline.build_pipeline`).
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    input_path = Path(input_path)
+    _check_kind(nlp, kind)
+    console = Console(file=stderr or sys.stderr)
+    info = skill_info_from(taxonomy, nlp)
+    stats = ExtractStats()
+    total = _count_lines(input_path)
+    started = time.perf_counter()
+    records = read_records(input_path, fmt, max_chars)
+
+    def stream() -> Iterator[tuple[str, InputRecord]]:
+        for record in records:
+            for message in ([record.error] if record.error else []) + record.warnings:
+                _note(stats, console, input_path, record.line, message,
+                      "error" if message == record.error else "warning")
+            yield ("" if record.error else record.text), record
+
+    out = open(output_path, "w", encoding="utf-8") if output_path else sys.stdout  # noqa: SIM115
+    columns = (TextColumn("extract"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[rate]}"))
+    try:
+        with Progress(*columns, console=console, disable=not progress, transient=True) as bar:
+            task = bar.add_task("extract", total=total, rate="")
+            docs = nlp.pipe(stream(), as_tuples=True, n_process=n_process,
+                            batch_size=batch_size)
+            for doc, record in docs:
+                out.write(json.dumps(_record_of(doc, record, top_k, info, stats),
+                                     ensure_ascii=False) + "\n")
+                elapsed = time.perf_counter() - started
+                bar.update(task, advance=1,
+                           rate=f"{stats.records / elapsed:.0f} docs/s" if elapsed else "")
+    finally:
+        if output_path:
+            out.close()
+        else:
+            out.flush()
+    stats.seconds = time.perf_counter() - started
+    return stats
+
+
+def _record_of(doc: Doc, record: InputRecord, top_k: int, info: SkillInfo,
+               stats: ExtractStats) -> dict[str, Any]:
+    stats.records += 1
+    if record.error:
+        stats.errors += 1
+        return error_record(record.id, f"line {record.line}: {record.error}")
+    stats.chars += len(record.text)
+    stats.words += len(record.text.split())
+    if any(w.startswith("text has ") for w in record.warnings):
+        stats.truncated += 1
+    out = doc_to_record(doc, record.id, top_k, info=info)
+    if record.warnings:
+        out["warnings"] = [f"line {record.line}: {w}" for w in record.warnings]
+    return out
+
+
+def _note(stats: ExtractStats, console: Any, path: Path, line: int, message: str,
+          level: str) -> None:
+    if level == "warning":
+        stats.warnings += 1
+    text = f"{level}: {path.name}:{line}: {message}"
+    if len(stats.messages) < _MAX_STORED_WARNINGS:
+        stats.messages.append(text)
+    console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+def _count_lines(path: Path) -> int:
+    count, last = 0, b"\n"
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            count += block.count(b"\n")
+            last = block[-1:]
+    return count + (0 if last == b"\n" else 1)
+
+
+def _check_kind(nlp: Language, kind: str) -> None:
+    if "sectioner" in nlp.pipe_names:
+        built = getattr(nlp.get_pipe("sectioner"), "kind", kind)
+        if built != kind:
+            raise ValueError(f"pipeline was built for kind {built!r}, not {kind!r}")
+
+
+def skills_frame(nlp: Language, ids: list[Any], texts: list[str], *, id_column: str,
+                 top_k: int = 20, min_score: float = 0.0,
+                 min_sentence_score: float | None = None, batch_size: int = 64
+                 ) -> pl.DataFrame:
+    """``<id_column>, skill_id, skill_label, score``: each text's top ESCO skills.
+
+    The bridge from extraction to the tables that count skills (demand per occupation,
+    skills taught per program): one row per document and ranked ESCO skill.
+    """
+    return evidence_frame(nlp, ids, texts, id_column=id_column, top_k=top_k,
+                          min_score=min_score, min_sentence_score=min_sentence_score,
+                          batch_size=batch_size).drop("sentence")
+
+
+def evidence_frame(nlp: Language, ids: list[Any], texts: list[str], *, id_column: str,
+                   top_k: int = 20, min_score: float = 0.0,
+                   min_sentence_score: float | None = None, batch_size: int = 64
+                   ) -> pl.DataFrame:
+    """``skills_frame`` plus ``sentence``: the sentence that best supports each skill.
+
+    Explanations quote it ("teaches medication administration: 'Courses cover pharmacology
+    and medication administration'"), so a reader can check the link against the text.
+    ``min_sentence_score`` (default: ``min_score``) is the bar for a skill no span links to,
+    only a whole sentence: such links are looser, so a stricter bar keeps precision.
+    """
+    info = skill_info_from(None, nlp)
+    rows: list[tuple[Any, str, str, float, str | None]] = []
+    cleaned = [clean_text(t or "")[0] for t in texts]
+    for doc_id, doc in zip(ids, nlp.pipe(cleaned, batch_size=batch_size), strict=True):
+        spans = _span_sentences(doc)
+        # a span's sentence first, else the sentence the learned linker ranked it in
+        sentence_of = {**(getattr(doc._, "skill_sentences", None) or {}), **spans}
+        esco = [(s, score) for s, score in (doc._.ranked_skills or []) if info(s)[1] == "ESCO"]
+        ranked = kept_skills(esco, set(spans), top_k=top_k, min_score=min_score,
+                             min_sentence_score=min_sentence_score)
+        rows.extend((doc_id, s, info(s)[0], float(score), sentence_of.get(s))
+                    for s, score in ranked)
+    return pl.DataFrame(rows, schema={id_column: pl.String, "skill_id": pl.String,
+                                      "skill_label": pl.String, "score": pl.Float64,
+                                      "sentence": pl.String}, orient="row")
+
+
+def kept_skills(ranked: list[tuple[str, float]], span_linked: set[str], *, top_k: int,
+                min_score: float, min_sentence_score: float | None = None
+                ) -> list[tuple[str, float]]:
+    """The first ``top_k`` of ``ranked`` that clear their bar: ``min_score`` for a skill a
+    span links to, ``min_sentence_score`` (default ``min_score``) for a sentence-only one."""
+    bar = min_score if min_sentence_score is None else min_sentence_score
+    return [(s, score) for s, score in ranked
+            if score >= (min_score if s in span_linked else bar)][:top_k]
+
+
+def _span_sentences(doc: Doc) -> dict[str, str]:
+    """Skill id -> the sentence of the span that links to it with the highest score."""
+    best: dict[str, tuple[float, str]] = {}
+    spans = doc.spans[CANDIDATES_KEY] if CANDIDATES_KEY in doc.spans else []
+    for span in spans:
+        skills = span._.skills
+        if skills is None:
+            ids = span._.candidate_ids or []
+            skills = list(zip(ids, span._.candidate_scores or [1.0] * len(ids), strict=False))
+        for skill_id, score in skills:
+            if skill_id not in best or score > best[skill_id][0]:
+                best[skill_id] = (float(score), span.sent.text.strip())
+    return {skill_id: sentence for skill_id, (_, sentence) in best.items()}

@@ -1,0 +1,1110 @@
+"""Link a span or a sentence to ranked ESCO skills: lexical candidates, then a learned reranker.
+
+Stage 1, candidates (no training needed). Every ESCO label (preferred, alternative,
+hidden) is indexed three ways: word 1-2 grams over lemmas (spaCy lookup lemmas, US -ize
+spellings folded to ESCO's -ise), character 3-5 grams (``char_wb``), and a BM25 index over
+each skill's label "document". A text is split into token windows of 1..``max_window``
+tokens that neither start nor end with a stop word; each window and the whole text are
+scored against all labels with sparse products, aggregated to the skill by the max over its
+labels and over windows. Exact label hits (normalized text or lemmas, with acronym and
+single-letter guards: 'R', 'C', 'IT' only match with their own casing) are always
+candidates. The union of the top ``n_candidates`` of each score is passed on.
+
+Stage 2, reranking. Each (text, candidate) pair gets the features in :data:`FEATURES`
+(lexical similarities and ranks, label coverage and Jaccard, exact/lemma hit flags,
+description similarity, the skill's reuse level, kind, collections, how many ESCO
+occupations list it, and the label prior of Decorte et al.'s ``esco_priors.json`` when
+given) and a LightGBM model (lambdarank or binary, ``objective``) orders them. Scores are
+mapped to [0, 1] with a Platt sigmoid fitted on held-out candidates, so 0.8 means roughly
+"8 in 10 such links were right on the calibration data", readable by a case manager.
+
+Without training examples the linker is lexical only: the score is a fixed mix of the
+window word cosine, the full-text character cosine and exact hits (already in [0, 1]).
+
+The spaCy component ``pathmatch_linker`` is at the end. The benchmark readers and the
+training driver live in :mod:`training.nlp.linker_data` (domain code does not read
+benchmark files).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import time
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import joblib
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, HashingVectorizer
+
+if TYPE_CHECKING:
+    from matching.nlp.taxonomy import SkillTaxonomy
+
+FORMAT = "pathmatch-linker/1"
+
+# ---------------------------------------------------------------------------- text handling
+
+_TOKEN = re.compile(r"[A-Za-z0-9][\w+#]*(?:[.\-/'][\w+#]+)*[+#]*")
+# Stop words bound windows; 'it' stays a stop word ('IT' is caught by the exact-hit path).
+STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | {"etc", "e.g", "i.e", "including", "using",
+                                               "strong", "good", "excellent", "ability",
+                                               "experience", "knowledge", "skills", "years",
+                                               "year", "yrs", "work", "working", "plus"}
+_US_UK = re.compile(r"(?<=[a-z]{3})(?:iz|yz)(e|es|ed|ing|ation|ations|er|ers)$")
+_LEMMA_FIX = {"develope": "develop", "programme": "program", "datum": "data",
+              "medium": "media", "analyses": "analysis"}
+
+
+@lru_cache(maxsize=1)
+def _lemma_table() -> Any:
+    """spaCy's English lookup lemmas (spacy-lookups-data); an empty dict if not installed.
+
+    A spaCy ``Table`` keys by string hash, so it is queried with ``.get(word, default)``.
+    """
+    try:
+        from spacy.lookups import load_lookups
+
+        return load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
+    except Exception:  # pragma: no cover - the package is a project dependency
+        return {}
+
+
+_LEMMAS: dict[str, str] = {}
+_MAX_CACHED_LEMMAS = 200_000
+
+
+def lemma(word: str) -> str:
+    """Lower-cased lookup lemma, with -ize/-yze folded to ESCO's -ise/-yse spelling.
+
+    Results are cached only for words of spaCy's English lemma table, its lemmas and the
+    stop words (public vocabulary):
+    a word outside it (a name, a typo, anything a participant typed) is computed and not
+    kept, so a long-running server holds no one's words in memory.
+    """
+    hit = _LEMMAS.get(word)
+    if hit is not None:
+        return hit
+    lower = word.lower()
+    folded = _US_UK.sub(lambda m: ("is" if m.group(0).startswith("i") else "ys") + m.group(1),
+                        lower)
+    found = _lemma_table().get(folded)
+    out = _LEMMA_FIX.get(found, found) if found is not None else _LEMMA_FIX.get(folded, folded)
+    public = found is not None or folded in _lemma_forms() or lower in STOP_WORDS
+    if public and len(_LEMMAS) < _MAX_CACHED_LEMMAS:
+        _LEMMAS[word] = out
+    return out
+
+
+@lru_cache(maxsize=1)
+def _lemma_forms() -> frozenset[str]:
+    """The lemmas of spaCy's table themselves ("nurse", "monitor"): public words too."""
+    table = _lemma_table()
+    return frozenset(table.values()) if hasattr(table, "values") else frozenset()
+
+
+def tokenize(text: str) -> list[str]:
+    """Word tokens with their casing ('C++', 'C#', 'node.js', 'ASP.NET' kept whole)."""
+    return _TOKEN.findall(text)
+
+
+def norm_key(text: str) -> str:
+    return " ".join(t.lower() for t in tokenize(text))
+
+
+def lemma_key(text: str) -> str:
+    return " ".join(lemma(t) for t in tokenize(text))
+
+
+def _needs_case(label: str) -> bool:
+    """Acronyms and very short labels match only with their own casing ('R', 'IT', 'SAS')."""
+    compact = label.replace(" ", "")
+    return len(compact) <= 3 or (compact.isupper() and len(compact) <= 6)
+
+
+# ---------------------------------------------------------------------------- the index
+
+_WORD = HashingVectorizer(analyzer="word", token_pattern=r"\S+", lowercase=False,
+                          ngram_range=(1, 2), n_features=2**20, alternate_sign=False,
+                          norm=None)
+_UNI = HashingVectorizer(analyzer="word", token_pattern=r"\S+", lowercase=False,
+                         ngram_range=(1, 1), n_features=2**20, alternate_sign=False,
+                         norm=None, binary=True)
+_CHAR = HashingVectorizer(analyzer="char_wb", ngram_range=(3, 5), n_features=2**20,
+                          alternate_sign=False, norm=None, lowercase=True)
+_REUSE = {"transversal": 0.0, "cross-sector": 1.0, "sector-specific": 2.0,
+          "occupation-specific": 3.0}
+_COLLECTIONS = ("transversal", "digital", "language", "green")
+
+
+def _idf(matrix: sp.csr_matrix) -> np.ndarray:
+    df = np.bincount(matrix.indices, minlength=matrix.shape[1]).astype(np.float64)
+    return (np.log((1.0 + matrix.shape[0]) / (1.0 + df)) + 1.0).astype(np.float32)
+
+
+def _tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+    """Sublinear tf x idf, l2-normalized rows, float32."""
+    out = counts.astype(np.float32).tocsr()
+    out.data = (1.0 + np.log(out.data)) * idf[out.indices]
+    norms = np.sqrt(np.asarray(out.multiply(out).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    out = sp.diags((1.0 / norms).astype(np.float32)) @ out
+    return out.tocsr()
+
+
+def _content(tokens: Sequence[str]) -> list[str]:
+    return [t for t in tokens if t not in STOP_WORDS]
+
+
+@dataclass
+class LinkIndex:
+    """Everything rank() needs about the ESCO skills, as arrays and sparse matrices."""
+
+    skill_ids: list[str]
+    label_skill: np.ndarray                 # int32, labels sorted by skill
+    label_start: np.ndarray                 # int64, nskills + 1 offsets into labels
+    label_pref: np.ndarray                  # bool
+    label_ntok: np.ndarray                  # int16
+    label_nterms: np.ndarray                # content lemma count (>= 1)
+    word_idf: np.ndarray
+    char_idf: np.ndarray
+    desc_idf: np.ndarray
+    labels_word: sp.csr_matrix              # nlabels x F
+    labels_char: sp.csr_matrix
+    labels_bin: sp.csr_matrix               # content lemmas, binary
+    labels_word_t: sp.csr_matrix            # F x nlabels (for fast products)
+    labels_char_t: sp.csr_matrix
+    bm25_t: sp.csr_matrix                   # F x nskills
+    desc_t: sp.csr_matrix                   # F x nskills
+    exact: dict[str, list[tuple[int, bool, int]]]   # norm key -> (skill, preferred, ntok)
+    lemmas: dict[str, list[tuple[int, bool, int]]]  # lemma key -> same
+    case_forms: dict[str, set[str]]         # norm key -> original forms required
+    skill_static: np.ndarray                # nskills x len(STATIC_FEATURES)
+    prior: np.ndarray                       # float32, 0 where unknown
+    max_label_tokens: int = 8
+
+    @property
+    def n_skills(self) -> int:
+        return len(self.skill_ids)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The transposed label matrices are rebuilt on load: half the file size.
+        state = dict(self.__dict__)
+        state["labels_word_t"] = state["labels_char_t"] = None
+        state.pop("_positions", None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        if self.labels_word_t is None:
+            self.labels_word_t = self.labels_word.T.tocsr()
+        if self.labels_char_t is None:
+            self.labels_char_t = self.labels_char.T.tocsr()
+
+    def positions(self) -> dict[str, int]:
+        """skill id -> row, cached."""
+        pos = self.__dict__.get("_positions")
+        if pos is None:
+            pos = {s: i for i, s in enumerate(self.skill_ids)}
+            self.__dict__["_positions"] = pos
+        return pos
+
+    @classmethod
+    def build(cls, taxonomy: SkillTaxonomy, priors: dict[str, float] | None = None
+              ) -> LinkIndex:
+        import polars as pl
+
+        skills = taxonomy.skills.filter(pl.col("taxonomy") == "ESCO")
+        skill_ids = skills.get_column("skill_id").to_list()
+        pos = {s: i for i, s in enumerate(skill_ids)}
+        labels = taxonomy.labels.filter(pl.col("taxonomy") == "ESCO")
+        labels = labels.with_columns(
+            pl.col("skill_id").replace_strict(pos, return_dtype=pl.Int32).alias("skill"),
+            (pl.col("label_type") == "preferred").alias("pref"))
+        labels = labels.sort(["skill", "pref"], descending=[False, True], maintain_order=True)
+        texts = labels.get_column("label").to_list()
+        label_skill = labels.get_column("skill").to_numpy().astype(np.int32)
+        label_pref = labels.get_column("pref").to_numpy().astype(bool)
+        starts = np.searchsorted(label_skill, np.arange(len(skill_ids) + 1)).astype(np.int64)
+
+        toks = [tokenize(t) for t in texts]
+        lem = [[lemma(t) for t in tk] for tk in toks]
+        word_counts = _WORD.transform([" ".join(x) for x in lem])
+        word_idf = _idf(word_counts)
+        char_counts = _CHAR.transform(texts)
+        char_idf = _idf(char_counts)
+        labels_word = _tfidf(word_counts, word_idf)
+        labels_char = _tfidf(char_counts, char_idf)
+        content = [_content(x) or x for x in lem]
+        labels_bin = _UNI.transform([" ".join(x) for x in content]).astype(np.float32).tocsr()
+        nterms = np.asarray([max(1, len(set(x))) for x in content], dtype=np.float32)
+
+        exact: dict[str, list[tuple[int, bool, int]]] = {}
+        lemmas: dict[str, list[tuple[int, bool, int]]] = {}
+        case_forms: dict[str, set[str]] = {}
+        for text, tk, lm, skill, pref in zip(texts, toks, lem, label_skill, label_pref,
+                                             strict=True):
+            if not tk:
+                continue
+            key = " ".join(t.lower() for t in tk)
+            entry = (int(skill), bool(pref), len(tk))
+            exact.setdefault(key, []).append(entry)
+            if _needs_case(text):
+                case_forms.setdefault(key, set()).add(" ".join(tk))
+            else:
+                lemmas.setdefault(" ".join(lm), []).append(entry)
+            stripped = re.sub(r"\s*\([^)]*\)$", "", text)
+            if pref and stripped != text and tokenize(stripped):
+                skey = norm_key(stripped)
+                exact.setdefault(skey, []).append((int(skill), False, len(tokenize(stripped))))
+                if _needs_case(stripped):
+                    case_forms.setdefault(skey, set()).add(" ".join(tokenize(stripped)))
+
+        bm25_t = _bm25(labels_bin, label_skill, len(skill_ids))
+        desc = [" ".join(lemma(t) for t in _content(tokenize(d or "")))
+                for d in skills.get_column("description").to_list()]
+        desc_counts = _UNI.transform(desc)
+        desc_idf = _idf(desc_counts)
+        desc_t = _tfidf(desc_counts, desc_idf).T.tocsr()
+
+        prior = np.zeros(len(skill_ids), dtype=np.float32)
+        for label, value in (priors or {}).items():
+            uri = taxonomy.uri_for_label(label)
+            if uri in pos:
+                prior[pos[uri]] = max(prior[pos[uri]], float(value))
+        static = _static_features(skills, starts, label_ntok_pref=_pref_ntok(
+            toks, label_pref, label_skill, len(skill_ids)))
+        return cls(
+            skill_ids=skill_ids, label_skill=label_skill, label_start=starts,
+            label_pref=label_pref,
+            label_ntok=np.asarray([len(t) for t in toks], dtype=np.int16),
+            label_nterms=nterms, word_idf=word_idf, char_idf=char_idf, desc_idf=desc_idf,
+            labels_word=labels_word, labels_char=labels_char, labels_bin=labels_bin,
+            labels_word_t=labels_word.T.tocsr(), labels_char_t=labels_char.T.tocsr(),
+            bm25_t=bm25_t, desc_t=desc_t, exact=exact, lemmas=lemmas, case_forms=case_forms,
+            skill_static=static, prior=prior,
+            max_label_tokens=min(8, max((len(t) for t in toks), default=1)))
+
+
+def _pref_ntok(toks: list[list[str]], pref: np.ndarray, skill: np.ndarray, n: int
+               ) -> np.ndarray:
+    out = np.zeros(n, dtype=np.float32)
+    for tk, p, s in zip(toks, pref, skill, strict=True):
+        if p:
+            out[s] = len(tk)
+    return out
+
+
+STATIC_FEATURES = ("pref_ntok", "log_n_labels", "reuse_level", "is_knowledge",
+                   *(f"coll_{c}" for c in _COLLECTIONS), "log_n_occupations")
+
+
+def _static_features(skills: Any, starts: np.ndarray, label_ntok_pref: np.ndarray
+                     ) -> np.ndarray:
+    reuse = np.asarray([_REUSE.get(r or "", -1.0) for r in skills.get_column("reuse_level")],
+                       dtype=np.float32)
+    knowledge = (skills.get_column("kind") == "knowledge").to_numpy().astype(np.float32)
+    colls = skills.get_column("collections").to_list()
+    coll = np.asarray([[float(c in (cs or ())) for c in _COLLECTIONS] for cs in colls],
+                      dtype=np.float32).reshape(len(colls), len(_COLLECTIONS))
+    n_occ = skills.get_column("n_occupations").fill_null(0).to_numpy().astype(np.float32)
+    return np.column_stack([label_ntok_pref, np.log1p(np.diff(starts)).astype(np.float32),
+                            reuse, knowledge, coll, np.log1p(n_occ)]).astype(np.float32)
+
+
+def _bm25(labels_bin: sp.csr_matrix, label_skill: np.ndarray, n_skills: int,
+          k1: float = 1.2, b: float = 0.75) -> sp.csr_matrix:
+    """F x nskills BM25 weights of each skill's label document (its labels' content lemmas)."""
+    owner = sp.csr_matrix((np.ones(len(label_skill), dtype=np.float32),
+                           (label_skill, np.arange(len(label_skill)))),
+                          shape=(n_skills, len(label_skill)))
+    tf = (owner @ labels_bin).tocsr()
+    dl = np.asarray(tf.sum(axis=1)).ravel()
+    avg = dl.mean() if len(dl) else 1.0
+    df = np.bincount(tf.indices, minlength=tf.shape[1]).astype(np.float32)
+    idf = np.log1p((n_skills - df + 0.5) / (df + 0.5)).astype(np.float32)
+    rows = np.repeat(np.arange(tf.shape[0]), np.diff(tf.indptr))
+    denom = tf.data + k1 * (1 - b + b * dl[rows] / avg)
+    tf.data = (idf[tf.indices] * tf.data * (k1 + 1) / denom).astype(np.float32)
+    return tf.T.tocsr()
+
+
+# ---------------------------------------------------------------------------- candidates
+
+FEATURES = (
+    "win_word", "full_word", "full_char", "win_char", "bm25", "desc_sim",
+    "exact", "exact_pref", "lemma_hit", "exact_ntok",
+    "cov_best", "cov_pref", "jac_best", "jac_pref",
+    "rank_win_word", "rank_full_word", "rank_full_char", "rank_bm25",
+    "rel_win_word", "rel_full_char", "rel_bm25", "text_ntok",
+    "prior", "has_prior", *STATIC_FEATURES,
+)
+_F = {name: i for i, name in enumerate(FEATURES)}
+_ABSENT_RANK = 1000.0
+
+
+class Candidates(NamedTuple):
+    """Candidate pairs for a batch of texts: text index, skill index, features (rows)."""
+
+    text: np.ndarray
+    skill: np.ndarray
+    features: np.ndarray
+
+
+@dataclass
+class _Prepared:
+    tokens: list[list[str]]
+    lemmas: list[list[str]]
+    win_text: np.ndarray
+    win_lemma: list[str]
+    win_orig: list[str]
+    hits: dict[int, dict[int, list[float]]] = field(default_factory=dict)
+
+
+def _prepare(texts: Sequence[str], index: LinkIndex, max_window: int) -> _Prepared:
+    tokens = [tokenize(t) for t in texts]
+    lemmas = [[lemma(w) for w in tk] for tk in tokens]
+    win_text: list[int] = []
+    win_lemma: list[str] = []
+    win_orig: list[str] = []
+    hits: dict[int, dict[int, list[float]]] = {}
+    for ti, (tk, lm) in enumerate(zip(tokens, lemmas, strict=True)):
+        low = [w.lower() for w in tk]
+        seen: set[str] = set()
+        found = hits.setdefault(ti, {})
+        for n in range(1, max(max_window, index.max_label_tokens) + 1):
+            for i in range(len(tk) - n + 1):
+                _exact_hits(index, tk[i:i + n], low[i:i + n], lm[i:i + n], found)
+                if n > max_window or low[i] in STOP_WORDS or low[i + n - 1] in STOP_WORDS:
+                    continue
+                if n == 1 and len(low[i]) < 3:
+                    continue
+                key = " ".join(lm[i:i + n])
+                if key in seen:
+                    continue
+                seen.add(key)
+                win_text.append(ti)
+                win_lemma.append(key)
+                win_orig.append(" ".join(low[i:i + n]))
+    return _Prepared(tokens, lemmas, np.asarray(win_text, dtype=np.int64), win_lemma,
+                     win_orig, hits)
+
+
+def _exact_hits(index: LinkIndex, orig: list[str], low: list[str], lem: list[str],
+                found: dict[int, list[float]]) -> None:
+    """Record exact (normalized) and lemma label hits of one window: [exact, pref, lemma, n]."""
+    key = " ".join(low)
+    entries = index.exact.get(key)
+    if entries:
+        forms = index.case_forms.get(key)
+        if forms is None or " ".join(orig) in forms:
+            for skill, pref, ntok in entries:
+                row = found.setdefault(skill, [0.0, 0.0, 0.0, 0.0])
+                row[0] = 1.0
+                row[1] = max(row[1], float(pref))
+                row[3] = max(row[3], float(ntok))
+    if low[0] in STOP_WORDS and len(low) == 1:
+        return
+    lentries = index.lemmas.get(" ".join(lem))
+    if lentries:
+        for skill, _pref, ntok in lentries:
+            row = found.setdefault(skill, [0.0, 0.0, 0.0, 0.0])
+            row[2] = 1.0
+            row[3] = max(row[3], float(ntok))
+
+
+def _per_skill(dense_labels: np.ndarray, index: LinkIndex) -> np.ndarray:
+    """(texts x labels) -> (texts x skills) by the max over each skill's labels."""
+    return np.maximum.reduceat(dense_labels, index.label_start[:-1], axis=1)
+
+
+def _window_max(matrix: sp.csr_matrix, win_text: np.ndarray, n_texts: int, n_cols: int,
+                threshold: float = 0.1) -> np.ndarray:
+    """Max over each text's window rows of a (windows x labels) score matrix, dense.
+
+    Scores at or below ``threshold`` (a window sharing one common word with a long label)
+    are dropped first: they never make a candidate and dominate the cost.
+    """
+    out = np.zeros(n_texts * n_cols, dtype=np.float32)
+    coo = matrix.tocoo()
+    keep = coo.data > threshold
+    if keep.any():
+        np.maximum.at(out, win_text[coo.row[keep]] * n_cols + coo.col[keep],
+                      coo.data[keep].astype(np.float32))
+    return out.reshape(n_texts, n_cols)
+
+
+def _dense(matrix: sp.spmatrix) -> np.ndarray:
+    return np.asarray(matrix.toarray(), dtype=np.float32)
+
+
+def _ranks(scores: np.ndarray, t_idx: np.ndarray, s_idx: np.ndarray) -> np.ndarray:
+    """1-based rank of each pair's score within its text's row; absent (0) -> _ABSENT_RANK."""
+    n_texts, n_cols = scores.shape
+    asc = np.sort(scores, axis=1).astype(np.float64)
+    span = float(asc[:, -1].max(initial=0.0)) + 1.0
+    offsets = np.arange(n_texts, dtype=np.float64) * span
+    flat = (asc + offsets[:, None]).ravel()
+    values = scores[t_idx, s_idx].astype(np.float64)
+    below_or_equal = np.searchsorted(flat, values + offsets[t_idx], side="right") - t_idx * n_cols
+    rank = (n_cols - below_or_equal + 1).astype(np.float32)
+    return np.where(values > 0, rank, _ABSENT_RANK).astype(np.float32)
+
+
+def _top_keys(scores: np.ndarray, n: int) -> np.ndarray:
+    """Flat keys (text * n_skills + skill) of each row's ``n`` best positive scores."""
+    n_texts, n_cols = scores.shape
+    n = min(n, n_cols)
+    part = np.argpartition(-scores, n - 1, axis=1)[:, :n]
+    rows = np.repeat(np.arange(n_texts), n)
+    cols = part.ravel()
+    keep = scores[rows, cols] > 0
+    return rows[keep].astype(np.int64) * n_cols + cols[keep]
+
+
+def generate_candidates(texts: Sequence[str], index: LinkIndex, *, n_candidates: int,
+                        max_window: int, forced: Sequence[Sequence[int]] | None = None
+                        ) -> Candidates:
+    """Candidates and features for ``texts`` (one batch; callers chunk long lists)."""
+    nsk, nlab = index.n_skills, len(index.label_skill)
+    prep = _prepare(texts, index, max_window)
+    n_texts = len(texts)
+    full_lemma = [" ".join(lm) for lm in prep.lemmas]
+    content = [" ".join(_content(lm)) for lm in prep.lemmas]
+    if prep.win_lemma:
+        win_word = _tfidf(_WORD.transform(prep.win_lemma), index.word_idf)
+        s_win = _per_skill(_window_max(win_word @ index.labels_word_t, prep.win_text,
+                                       n_texts, nlab), index)
+    else:  # no window survives the stop-word rules (empty or stop-word-only texts)
+        s_win = np.zeros((n_texts, nsk), dtype=np.float32)
+    full_word = _tfidf(_WORD.transform(full_lemma), index.word_idf)
+    s_fw = _per_skill(_dense(full_word @ index.labels_word_t), index)
+    full_char = _tfidf(_CHAR.transform(list(texts)), index.char_idf)
+    s_fc = _per_skill(_dense(full_char @ index.labels_char_t), index)
+    text_bin = _UNI.transform(content).astype(np.float32).tocsr()
+    s_bm = _dense(text_bin @ index.bm25_t)
+    text_desc = _tfidf(_UNI.transform(content), index.desc_idf)
+    s_desc = _dense(text_desc @ index.desc_t)
+
+    hit_keys = [ti * nsk + s for ti, found in prep.hits.items() for s in found]
+    extra = [ti * nsk + s for ti, ids in enumerate(forced or []) for s in ids]
+    keys = np.unique(np.concatenate([
+        *(_top_keys(m, n_candidates) for m in (s_win, s_fw, s_fc, s_bm)),
+        np.asarray(hit_keys + extra, dtype=np.int64)]))
+    t_idx = (keys // nsk).astype(np.int64)
+    s_idx = (keys % nsk).astype(np.int64)
+
+    feats = np.zeros((len(keys), len(FEATURES)), dtype=np.float32)
+    if not len(keys):
+        return Candidates(t_idx, s_idx, feats)
+    for name, scores in (("win_word", s_win), ("full_word", s_fw), ("full_char", s_fc),
+                         ("bm25", s_bm)):
+        feats[:, _F[name]] = scores[t_idx, s_idx]
+        feats[:, _F["rank_" + name]] = _ranks(scores, t_idx, s_idx)
+    feats[:, _F["desc_sim"]] = s_desc[t_idx, s_idx]
+    for name, scores in (("win_word", s_win), ("full_char", s_fc), ("bm25", s_bm)):
+        feats[:, _F["rel_" + name]] = feats[:, _F[name]] - scores.max(axis=1)[t_idx]
+    feats[:, _F["text_ntok"]] = np.log1p(np.asarray([len(t) for t in prep.tokens]))[t_idx]
+    for row, (t, s) in enumerate(zip(t_idx.tolist(), s_idx.tolist(), strict=True)):
+        hit = prep.hits[t].get(s)
+        if hit:
+            feats[row, _F["exact"]], feats[row, _F["exact_pref"]] = hit[0], hit[1]
+            feats[row, _F["lemma_hit"]], feats[row, _F["exact_ntok"]] = hit[2], hit[3]
+    _pair_features(feats, prep, index, t_idx, s_idx, text_bin)
+    feats[:, _F["prior"]] = index.prior[s_idx]
+    feats[:, _F["has_prior"]] = (index.prior[s_idx] > 0).astype(np.float32)
+    feats[:, _F[STATIC_FEATURES[0]]:] = index.skill_static[s_idx]
+    return Candidates(t_idx, s_idx, feats)
+
+
+def _compact(matrix: sp.csr_matrix, remap: np.ndarray, n_cols: int) -> sp.csr_matrix:
+    """``matrix`` restricted to the columns ``remap`` keeps (>= 0), renumbered (rows keep
+    their column order, so no re-sorting is needed)."""
+    cols = remap[matrix.indices]
+    keep = cols >= 0
+    rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+    counts = np.bincount(rows[keep], minlength=matrix.shape[0])
+    indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    return sp.csr_matrix((matrix.data[keep], cols[keep], indptr),
+                         shape=(matrix.shape[0], n_cols))
+
+
+def _label_rows(index: LinkIndex, skills: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """All label rows of ``skills`` (concatenated) and the segment start of each skill."""
+    starts, ends = index.label_start[skills], index.label_start[skills + 1]
+    counts = ends - starts
+    seg = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+    labels = np.repeat(starts - seg, counts) + np.arange(int(counts.sum()))
+    return labels, seg
+
+
+def _pair_features(feats: np.ndarray, prep: _Prepared, index: LinkIndex, t_idx: np.ndarray,
+                   s_idx: np.ndarray, text_bin: sp.csr_matrix) -> None:
+    """Label coverage/Jaccard (vectorized) and window character cosine (per text)."""
+    labels, seg = _label_rows(index, s_idx)
+    label_text = np.repeat(t_idx, np.diff(np.append(seg, len(labels))))
+    inter = np.asarray(index.labels_bin[labels].multiply(text_bin[label_text]).sum(axis=1)
+                       ).ravel()
+    text_terms = np.asarray(text_bin.sum(axis=1)).ravel()[label_text]
+    nterms = index.label_nterms[labels]
+    cov = inter / nterms
+    jac = inter / (nterms + text_terms - inter + 1e-6)
+    pref = index.label_pref[labels]
+    feats[:, _F["cov_best"]] = np.maximum.reduceat(cov, seg)
+    feats[:, _F["jac_best"]] = np.maximum.reduceat(jac, seg)
+    feats[:, _F["cov_pref"]] = np.maximum.reduceat(np.where(pref, cov, 0), seg)
+    feats[:, _F["jac_pref"]] = np.maximum.reduceat(np.where(pref, jac, 0), seg)
+    if not prep.win_orig:
+        return
+    win_char = _tfidf(_CHAR.transform(prep.win_orig), index.char_idf)
+    n_texts = len(prep.tokens)
+    # Products run in a compact column space (the n-grams the batch's windows use): a sparse
+    # product over the 2**20 hashed columns pays an O(columns) set-up each time.
+    used = np.unique(win_char.indices)
+    remap = np.full(win_char.shape[1], -1, dtype=np.int64)
+    remap[used] = np.arange(len(used))
+    win_c = _compact(win_char, remap, len(used))
+    lab_c = _compact(index.labels_char[labels], remap, len(used))
+    win_bounds = np.searchsorted(prep.win_text, np.arange(n_texts + 1))
+    lab_bounds = np.searchsorted(label_text, np.arange(n_texts + 1))
+    sims = np.zeros(len(labels), dtype=np.float32)
+    for t in range(n_texts):
+        wlo, whi = win_bounds[t], win_bounds[t + 1]
+        llo, lhi = lab_bounds[t], lab_bounds[t + 1]
+        if whi > wlo and lhi > llo:
+            block = (lab_c[llo:lhi] @ win_c[wlo:whi].T).toarray()
+            sims[llo:lhi] = block.max(axis=1)
+    feats[:, _F["win_char"]] = np.maximum.reduceat(sims, seg)
+
+
+def lexical_score(features: np.ndarray) -> np.ndarray:
+    """The untrained score in [0, 1]: window word cosine, full-text characters, exact hits."""
+    f = features
+    score = (0.6 * f[:, _F["win_word"]] + 0.25 * f[:, _F["full_char"]]
+             + 0.15 * np.maximum(f[:, _F["exact"]], f[:, _F["lemma_hit"]]))
+    return np.clip(score, 0.0, 1.0)
+
+
+# ---------------------------------------------------------------------------- the estimator
+
+
+class Block(NamedTuple):
+    """One training text's candidates: features, 0/1 labels, and its number of gold ids."""
+
+    features: np.ndarray
+    labels: np.ndarray
+    n_gold: int
+
+
+def _stack(blocks: Sequence[Block | None], repeats: Sequence[int]
+           ) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    xs, ys, groups = [], [], []
+    for block, times in zip(blocks, repeats, strict=True):
+        if block is None or not block.labels.any():
+            continue
+        for _ in range(times):
+            xs.append(block.features)
+            ys.append(block.labels)
+            groups.append(len(block.labels))
+    if not xs:
+        raise ValueError("no training example has a gold skill among its candidates")
+    return np.vstack(xs), np.concatenate(ys), groups
+
+
+class Example(NamedTuple):
+    """A training example: the sentence, the span within it (None = whole sentence), gold."""
+
+    sentence: str
+    span: str | None
+    gold: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return self.span if self.span else self.sentence
+
+
+class SkillLinker:
+    """Rank ESCO skills for spans or sentences; scikit-learn style estimator.
+
+    Hyper-parameters: ``n_candidates`` per lexical source (their union is reranked),
+    ``max_window`` tokens per window, ``objective`` 'lambdarank' | 'binary' | 'lexical'
+    (no model), LightGBM ``n_estimators``, ``learning_rate``, ``num_leaves``,
+    ``min_child_samples``, ``real_repeat`` (times real, non-synthetic examples are repeated
+    in training, see :meth:`fit`), ``batch_size``, ``random_state``, ``n_jobs``.
+    Learned state: ``index_`` (:class:`LinkIndex`), ``model_`` (LightGBM booster or None),
+    ``calibration_`` (Platt a, b), ``fit_info_``.
+    """
+
+    def __init__(self, n_candidates: int = 40, max_window: int = 4,
+                 objective: str = "lambdarank", n_estimators: int = 300,
+                 learning_rate: float = 0.05, num_leaves: int = 31,
+                 min_child_samples: int = 20, real_repeat: int = 5, batch_size: int = 64,
+                 random_state: int = 0, n_jobs: int = 1) -> None:
+        self.n_candidates = n_candidates
+        self.max_window = max_window
+        self.objective = objective
+        self.n_estimators = n_estimators
+        self.learning_rate = learning_rate
+        self.num_leaves = num_leaves
+        self.min_child_samples = min_child_samples
+        self.real_repeat = real_repeat
+        self.batch_size = batch_size
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+
+    def get_params(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in (
+            "n_candidates", "max_window", "objective", "n_estimators", "learning_rate",
+            "num_leaves", "min_child_samples", "real_repeat", "batch_size", "random_state",
+            "n_jobs")}
+
+    # -------------------------------------------------------------- fitting
+
+    def fit(self, taxonomy: SkillTaxonomy, training_examples: Iterable[Example | tuple],
+            *, priors: dict[str, float] | None = None,
+            calibration_examples: Iterable[Example | tuple] | None = None,
+            synthetic: Sequence[bool] | None = None, index: LinkIndex | None = None
+            ) -> SkillLinker:
+        """Index the taxonomy and train the reranker.
+
+        ``training_examples``: (sentence, span or None, gold ESCO URIs). Examples without a
+        gold URI among the candidates teach nothing to a ranker and are skipped.
+        ``synthetic`` flags SkillSkape-like examples; the others are repeated
+        ``real_repeat`` times so a few dozen real sentences are not drowned by thousands
+        of synthetic ones. ``calibration_examples`` (held out) fit the score sigmoid; without
+        them it is fitted on the training candidates (optimistic). ``priors``: ESCO
+        preferred label -> prior (``esco_priors.json``). An empty example list, or
+        ``objective='lexical'``, gives a lexical-only linker. ``index`` reuses a prebuilt
+        :class:`LinkIndex` (benchmarks fitting several variants).
+        """
+        started = time.perf_counter()
+        self.index_ = index if index is not None else LinkIndex.build(taxonomy, priors)
+        self.model_ = None
+        self.calibration_ = (1.0, 0.0)
+        examples = [Example(*e) for e in training_examples]
+        flags = list(synthetic) if synthetic is not None else [False] * len(examples)
+        self.fit_info_ = {"n_examples": len(examples), "n_skills": self.index_.n_skills}
+        if examples and self.objective != "lexical":
+            blocks = self.example_blocks(examples)
+            repeats = [1 if flag else self.real_repeat for flag in flags]
+            cal = None
+            if calibration_examples is not None:
+                cal = self.example_blocks([Example(*e) for e in calibration_examples])
+            self.fit_blocks(blocks, repeats, cal)
+        self.fit_info_["fit_seconds"] = round(time.perf_counter() - started, 3)
+        return self
+
+    def example_blocks(self, examples: Sequence[Example]) -> list[Block | None]:
+        """Per example, its candidates' features and 0/1 gold labels (None: no gold found).
+
+        Also the unit benchmarks cache to fit several variants on the same candidates.
+        """
+        self._check()
+        pos = self.index_.positions()
+        out: list[Block | None] = []
+        for lo in range(0, len(examples), self.batch_size):
+            batch = examples[lo:lo + self.batch_size]
+            cand = self._candidates([e.text for e in batch])
+            bounds = np.searchsorted(cand.text, np.arange(len(batch) + 1))
+            for i, ex in enumerate(batch):
+                gold = [pos[g] for g in ex.gold if g in pos]
+                if not gold:
+                    out.append(None)
+                    continue
+                a, b = bounds[i], bounds[i + 1]
+                label = np.isin(cand.skill[a:b], gold).astype(np.float32)
+                out.append(Block(cand.features[a:b], label, len(set(gold))))
+        return out
+
+    def fit_blocks(self, blocks: Sequence[Block | None], repeats: Sequence[int] | None = None,
+                   calibration: Sequence[Block | None] | None = None) -> SkillLinker:
+        """Train the reranker on candidate blocks (the index must exist already)."""
+        self._check()
+        repeats = list(repeats) if repeats is not None else [1] * len(blocks)
+        x, y, groups = _stack(blocks, repeats)
+        n_gold = sum(b.n_gold for b in blocks if b is not None)
+        found = sum(float(b.labels.sum()) for b in blocks if b is not None)
+        self.fit_info_ = {**getattr(self, "fit_info_", {}), "n_rows": int(len(y)),
+                          "n_groups": len(groups),
+                          "candidate_recall": round(found / n_gold, 4) if n_gold else 0.0}
+        self.model_ = self._train(x, y, groups)
+        if calibration:
+            cx, cy, _ = _stack(calibration, [1] * len(calibration))
+        else:
+            cx, cy = x, y
+        self.calibration_ = _platt(self.model_.predict(cx), cy)
+        return self
+
+    def _train(self, x: np.ndarray, y: np.ndarray, groups: list[int]) -> Any:
+        import lightgbm as lgb
+
+        params = {"objective": self.objective, "learning_rate": self.learning_rate,
+                  "num_leaves": self.num_leaves, "min_child_samples": self.min_child_samples,
+                  "seed": self.random_state, "deterministic": True, "force_row_wise": True,
+                  "num_threads": self.n_jobs, "verbose": -1, "feature_pre_filter": False}
+        if self.objective == "lambdarank":
+            params.update({"lambdarank_truncation_level": 20, "eval_at": [5, 10]})
+        data = lgb.Dataset(x, y, group=groups if self.objective == "lambdarank" else None,
+                           feature_name=list(FEATURES), free_raw_data=True)
+        return lgb.train(params, data, num_boost_round=self.n_estimators)
+
+    # -------------------------------------------------------------- ranking
+
+    def _check(self) -> None:
+        if not hasattr(self, "index_"):
+            raise RuntimeError("SkillLinker is not fitted: call fit() or load() first")
+
+    def _candidates(self, texts: Sequence[str],
+                    forced: Sequence[Sequence[int]] | None = None) -> Candidates:
+        return generate_candidates(texts, self.index_, n_candidates=self.n_candidates,
+                                   max_window=self.max_window, forced=forced)
+
+    def candidates(self, texts: Sequence[str]) -> Candidates:
+        """Lexical candidates and features for ``texts`` (benchmarks, diagnostics)."""
+        self._check()
+        parts = []
+        for lo in range(0, len(texts), self.batch_size):
+            c = self._candidates(texts[lo:lo + self.batch_size])
+            parts.append(Candidates(c.text + lo, c.skill, c.features))
+        if not parts:
+            return Candidates(np.zeros(0, np.int64), np.zeros(0, np.int64),
+                              np.zeros((0, len(FEATURES)), np.float32))
+        return Candidates(*(np.concatenate([getattr(p, f) for p in parts])
+                            for f in Candidates._fields))
+
+    def score(self, features: np.ndarray, method: str = "model") -> np.ndarray:
+        """Scores in [0, 1] for candidate feature rows: 'model' (lexical when untrained),
+        'lexical', or 'exact' (exact/lemma hits by label length and prior; baseline)."""
+        if method == "exact":
+            hit = np.maximum(features[:, _F["exact"]], features[:, _F["lemma_hit"]])
+            return hit * (0.5 + 0.05 * np.minimum(features[:, _F["exact_ntok"]], 8)
+                          + 0.1 * features[:, _F["prior"]])
+        if method == "lexical" or self.model_ is None:
+            return lexical_score(features)
+        raw = self.model_.predict(features)
+        a, b = self.calibration_
+        return 1.0 / (1.0 + np.exp(-(a * raw + b)))
+
+    def rank_candidates(self, cand: Candidates, n_texts: int, top_k: int | None = 10,
+                        method: str = "model") -> list[list[tuple[str, float]]]:
+        """Rank precomputed :meth:`candidates` (benchmarks score them several ways)."""
+        return _top_lists(cand, self.score(cand.features, method), n_texts, top_k,
+                          self.index_.skill_ids)
+
+    def rank(self, texts: Sequence[str], top_k: int | None = 10, *,
+             forced: Sequence[Sequence[str]] | None = None, method: str = "model"
+             ) -> list[list[tuple[str, float]]]:
+        """Per text, the top ``top_k`` ESCO skills as (URI, score in [0, 1]), best first.
+
+        ``forced``: per text, skill ids to score even if the lexical stage missed them
+        (the phrase matcher's candidate ids); ids outside the ESCO index are ignored.
+        """
+        self._check()
+        pos = self.index_.positions() if forced else {}
+        out: list[list[tuple[str, float]]] = []
+        for lo in range(0, len(texts), self.batch_size):
+            batch = list(texts[lo:lo + self.batch_size])
+            force = ([[pos[s] for s in ids if s in pos] for ids in forced[lo:lo + len(batch)]]
+                     if forced else None)
+            cand = self._candidates(batch, force)
+            scores = self.score(cand.features, method)
+            out.extend(_top_lists(cand, scores, len(batch), top_k, self.index_.skill_ids))
+        return out
+
+    # -------------------------------------------------------------- persistence
+
+    def save(self, directory: Path | str) -> Path:
+        """Write ``config.json`` (params, calibration, fit info), ``index.joblib`` and
+        ``model.txt`` (LightGBM text format) to ``directory``."""
+        self._check()
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        config = {"format": FORMAT, "params": self.get_params(), "features": list(FEATURES),
+                  "calibration": list(self.calibration_), "fit_info": self.fit_info_,
+                  "has_model": self.model_ is not None}
+        (directory / "config.json").write_text(json.dumps(config, indent=2, sort_keys=True))
+        joblib.dump(self.index_, directory / "index.joblib")
+        model = directory / "model.txt"
+        if self.model_ is not None:
+            model.write_text(self.model_.model_to_string())
+        elif model.exists():
+            model.unlink()
+        return directory
+
+    @classmethod
+    def load(cls, directory: Path | str) -> SkillLinker:
+        directory = Path(directory)
+        config_path = directory / "config.json"
+        if not config_path.is_file():
+            raise FileNotFoundError(f"no linker at {directory} (config.json missing)")
+        config = json.loads(config_path.read_text())
+        if config.get("format") != FORMAT:
+            raise ValueError(f"{directory} is not a {FORMAT} linker")
+        if config.get("features") != list(FEATURES):
+            raise ValueError(f"{directory} was trained with other features; retrain it")
+        linker = cls(**config["params"])
+        linker.index_ = joblib.load(directory / "index.joblib")
+        linker.calibration_ = tuple(config["calibration"])
+        linker.fit_info_ = config["fit_info"]
+        linker.model_ = None
+        if config.get("has_model"):
+            import lightgbm as lgb
+
+            linker.model_ = lgb.Booster(model_str=(directory / "model.txt").read_text())
+        return linker
+
+
+def _top_lists(cand: Candidates, scores: np.ndarray, n_texts: int, top_k: int | None,
+               ids: list[str]) -> list[list[tuple[str, float]]]:
+    order = np.lexsort((cand.skill, -scores, cand.text))
+    bounds = np.searchsorted(cand.text[order], np.arange(n_texts + 1))
+    out = []
+    for t in range(n_texts):
+        sel = order[bounds[t]:bounds[t + 1]]
+        sel = sel[scores[sel] > 0]
+        if top_k is not None:
+            sel = sel[:top_k]
+        out.append([(ids[cand.skill[i]], round(float(scores[i]), 6)) for i in sel])
+    return out
+
+
+def _platt(raw: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Sigmoid a * raw + b fitted by logistic regression (identity-ish if degenerate)."""
+    from sklearn.linear_model import LogisticRegression
+
+    if len(np.unique(y)) < 2:
+        return (1.0, 0.0)
+    model = LogisticRegression(C=100.0).fit(raw.reshape(-1, 1), y)
+    return (float(model.coef_[0, 0]), float(model.intercept_[0]))
+
+
+# ---------------------------------------------------------------------------- spaCy component
+
+BOILERPLATE_FALLBACK = frozenset({"benefits", "eeo", "company", "application"})
+
+
+def _boilerplate() -> frozenset[str]:
+    try:
+        from matching.nlp.extraction.sections import BOILERPLATE
+    except Exception:  # the pipeline helper's module may not exist yet
+        return BOILERPLATE_FALLBACK
+    return frozenset(BOILERPLATE)
+
+
+def normalize_intake(text: str) -> str:
+    """The pipeline's intake shorthand expansion ('5 yrs' -> '5 years') when available.
+
+    A module-level function (not a lambda) so the component stays picklable for
+    ``nlp.pipe(n_process=2)``.
+    """
+    try:
+        from matching.nlp.extraction.matcher import normalize_text
+    except Exception:  # the pipeline helper's module may not exist yet
+        return text
+    return normalize_text(text).text
+
+
+def _register_extensions() -> None:
+    from spacy.tokens import Doc, Span
+
+    for name in ("skills", "candidate_ids"):
+        if not Span.has_extension(name):
+            Span.set_extension(name, default=None)
+    if not Doc.has_extension("ranked_skills"):
+        Doc.set_extension("ranked_skills", default=None)
+    if not Doc.has_extension("skill_sentences"):
+        Doc.set_extension("skill_sentences", default=None)
+
+
+class LinkerComponent:
+    """spaCy component: ``span._.skills`` for each skill candidate, ``doc._.ranked_skills``.
+
+    Spans are ranked with the phrase matcher's ESCO candidate ids forced into their
+    candidate set; O*NET ids among a span's matched candidates are kept with score
+    ``onet_score`` times the matcher's ``candidate_scores`` value for them (an O*NET
+    technology/tool example matched by label; the learned model covers ESCO only). Every
+    sentence outside a boilerplate section is ranked too (``rank_sentences``); texts go
+    through the pipeline's intake shorthand expansion first when it is available.
+
+    Document ranking per skill (``aggregate``): 'noisy_or' (default) combines the span
+    scores by noisy-or (a skill named three times is surer than once), takes the best
+    sentence score times ``sentence_weight`` (sentence lists are long and would inflate a
+    noisy-or), and combines the two by noisy-or again: 1 - (1 - s_sent) * prod(1 - s_span).
+    'max' takes the single best score. Results of repeated texts (the same span or sentence
+    in many postings) come from an LRU cache of ``cache_size`` entries.
+
+    Without a linker directory the component is lexical: span candidates keep their
+    matcher ids with their ``candidate_scores`` (1.0 when absent); sentences are not ranked.
+    """
+
+    def __init__(self, name: str, linker_dir: str | None, top_k: int, rank_sentences: bool,
+                 sentence_weight: float, aggregate: str, min_score: float, onet_score: float,
+                 batch_size: int, cache_size: int) -> None:
+        _register_extensions()
+        if aggregate not in ("noisy_or", "max"):
+            raise ValueError("aggregate must be 'noisy_or' or 'max'")
+        self.name = name
+        self.linker = SkillLinker.load(linker_dir) if linker_dir else None
+        self.top_k = top_k
+        self.rank_sentences = rank_sentences
+        self.sentence_weight = sentence_weight
+        self.aggregate = aggregate
+        self.min_score = min_score
+        self.onet_score = onet_score
+        self.batch_size = batch_size
+        self.cache_size = cache_size
+        self.boilerplate = _boilerplate()
+        self.normalize = normalize_intake
+        self._cache: OrderedDict[tuple[str, tuple[str, ...]], list[tuple[str, float]]] = (
+            OrderedDict())
+
+    def __call__(self, doc: Any) -> Any:
+        self._process([doc])
+        return doc
+
+    def pipe(self, stream: Iterable[Any], batch_size: int = 32) -> Iterable[Any]:
+        batch: list[Any] = []
+        for doc in stream:
+            batch.append(doc)
+            if len(batch) >= max(1, self.batch_size):
+                self._process(batch)
+                yield from batch
+                batch = []
+        if batch:
+            self._process(batch)
+            yield from batch
+
+    def _process(self, docs: list[Any]) -> None:
+        span_jobs: list[tuple[int, Any]] = []
+        sent_jobs: list[tuple[int, Any]] = []
+        for d, doc in enumerate(docs):
+            if "skill_candidates" in doc.spans:
+                span_jobs.extend((d, span) for span in doc.spans["skill_candidates"])
+            if self.linker is not None and self.rank_sentences:
+                sent_jobs.extend((d, sent) for sent in self._sentences(doc))
+        span_results = self._rank_spans([s for _, s in span_jobs])
+        sent_results = self._rank_cached([(self.normalize(s.text), ()) for _, s in sent_jobs])
+        spans: list[dict[str, list[float]]] = [{} for _ in docs]
+        sents: list[dict[str, float]] = [{} for _ in docs]
+        where: list[dict[str, str]] = [{} for _ in docs]
+        for (d, span), result in zip(span_jobs, span_results, strict=True):
+            span._.skills = result
+            for sid, score in result:
+                spans[d].setdefault(sid, []).append(score)
+        for (d, sent), result in zip(sent_jobs, sent_results, strict=True):
+            for sid, score in result:
+                if score * self.sentence_weight > sents[d].get(sid, 0.0):
+                    sents[d][sid] = score * self.sentence_weight
+                    where[d][sid] = sent.text.strip()
+        for doc, span_scores, sent_scores, best in zip(docs, spans, sents, where, strict=True):
+            doc._.ranked_skills = self._combine(span_scores, sent_scores)
+            doc._.skill_sentences = best
+
+    def _rank_cached(self, jobs: list[tuple[str, tuple[str, ...]]]
+                     ) -> list[list[tuple[str, float]]]:
+        """Rank (text, forced ids) jobs through the LRU cache; only misses reach the model."""
+        if not jobs or self.linker is None:
+            return [[] for _ in jobs]
+        results: list[list[tuple[str, float]] | None] = []
+        misses: dict[tuple[str, tuple[str, ...]], list[int]] = {}
+        for i, key in enumerate(jobs):
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+            else:
+                misses.setdefault(key, []).append(i)
+            results.append(hit)
+        if misses:
+            keys = list(misses)
+            ranked = self.linker.rank([k[0] for k in keys], self.top_k,
+                                      forced=[list(k[1]) for k in keys])
+            for key, result in zip(keys, ranked, strict=True):
+                for i in misses[key]:
+                    results[i] = result
+                if self.cache_size > 0:
+                    self._cache[key] = result
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+        return [list(r or []) for r in results]
+
+    def _rank_spans(self, spans: list[Any]) -> list[list[tuple[str, float]]]:
+        matched = [list(span._.candidate_ids or []) for span in spans]
+        if self.linker is None:
+            return [self._lexical(span, ids) for span, ids in zip(spans, matched, strict=True)]
+        esco = self.linker.index_.positions()
+        ranked = self._rank_cached([(self.normalize(span.text),
+                                     tuple(i for i in ids if i in esco)) for span, ids in
+                                    zip(spans, matched, strict=True)])
+        out = []
+        for span, ids, result in zip(spans, matched, ranked, strict=True):
+            quality = dict(self._lexical(span, ids))
+            onet = [(sid, round(self.onet_score * quality.get(sid, 1.0), 6))
+                    for sid in ids if sid not in esco]
+            merged = sorted(result + onet, key=lambda x: -x[1])
+            out.append([x for x in merged if x[1] >= self.min_score][:self.top_k])
+        return out
+
+    def _lexical(self, span: Any, ids: list[str]) -> list[tuple[str, float]]:
+        scores = (list(span._.candidate_scores or []) if span.has_extension("candidate_scores")
+                  else [])
+        return [(sid, float(scores[i]) if i < len(scores) else 1.0)
+                for i, sid in enumerate(ids[:self.top_k])]
+
+    def _sentences(self, doc: Any) -> list[Any]:
+        if doc.has_annotation("SENT_START"):
+            sents = list(doc.sents)
+        else:
+            sents = [doc[i:i + 40] for i in range(0, len(doc), 40)]
+        sections = list(doc.spans["sections"]) if "sections" in doc.spans else []
+        return [sent for sent in sents
+                if sent.text.strip() and not self._in_boilerplate(sections, sent)]
+
+    def _in_boilerplate(self, sections: list[Any], sent: Any) -> bool:
+        for section in sections:
+            if section.start <= sent.start < section.end:
+                return section.label_ in self.boilerplate
+        return False
+
+    def _combine(self, spans: dict[str, list[float]], sents: dict[str, float]
+                 ) -> list[tuple[str, float]]:
+        combined = []
+        for sid in set(spans) | set(sents):
+            values = [min(max(v, 0.0), 1.0) for v in spans.get(sid, [])]
+            sent = min(max(sents.get(sid, 0.0), 0.0), 1.0)
+            if self.aggregate == "max":
+                value = max([*values, sent])
+            else:
+                value = 1.0 - (1.0 - sent) * math.prod(1.0 - v for v in values)
+            if value >= self.min_score:
+                combined.append((sid, round(value, 6)))
+        combined.sort(key=lambda x: (-x[1], x[0]))
+        return combined
+
+
+def _register_factory() -> None:
+    from spacy.language import Language
+
+    if "pathmatch_linker" in Language.factories:
+        return
+
+    @Language.factory(
+        "pathmatch_linker",
+        default_config={"linker_dir": None, "top_k": 10, "rank_sentences": True,
+                        "sentence_weight": 1.0, "aggregate": "noisy_or", "min_score": 0.0,
+                        "onet_score": 0.9, "batch_size": 64, "cache_size": 20000},
+    )
+    def make_linker(nlp: Language, name: str, linker_dir: str | None, top_k: int,
+                    rank_sentences: bool, sentence_weight: float, aggregate: str,
+                    min_score: float, onet_score: float, batch_size: int,
+                    cache_size: int) -> LinkerComponent:
+        return LinkerComponent(name, linker_dir, top_k, rank_sentences, sentence_weight,
+                               aggregate, min_score, onet_score, batch_size, cache_size)
+
+
+_register_factory()

@@ -1,0 +1,2 @@
+"""Training referrals for one person: constraints, ranking, pathways, distance and disparity audit.
+"""

@@ -1,0 +1,770 @@
+"""Ranked, explained training referrals for one participant.
+
+The route a case manager would take, written down:
+
+1. read the person: past job titles become occupations (title normalizer), the intake
+   text becomes linked skills with the sentence that shows each one, and a past job adds
+   the skills most of its postings ask for;
+2. candidate targets: occupations the transition ranker says people move into from those
+   jobs (O*NET related occupations when no ranker is registered), plus any occupation the
+   region's programs lead to, judged on skills;
+3. candidate programs in the region that lead there, each checked against the hard
+   constraints (``matching.referral.constraints``); an excluded program keeps its reasons;
+4. a documented score (``ScoreWeights``) over six parts, each in [0, 1]:
+   role fit (the transition ranker), skill fit (share of the target's demand-weighted skill
+   profile the person already shows), gap closed (share of the missing profile the
+   program teaches; 0 when nothing is missing), demand (the target's in-demand score in
+   the region), wage gain (log2 of target over last wage, mapped to [0, 1]) and outcome
+   (predicted employment rate minus half its interval width times ``uncertainty_penalty``,
+   else the reported rate);
+5. explanations in plain words built only from that evidence.
+
+Everything the participant's text touches is computed here and returned to the caller;
+nothing is logged. Explanations quote the participant's own words (a stated goal, the
+intake sentence behind a skill) only when ``quote_participant`` is true, which is right
+for the requester's own API answer alone: with it false (batch scoring, anything written
+to disk) they name the occupation or skill instead, and the result carries no intake
+sentence and no job title as typed. The region's reference data (``RegionContext``) is
+built once and shared by every request; the participant-side models come in through
+``ParticipantReader`` so this module stays free of serving and training code.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Protocol
+
+import polars as pl
+from pydantic import BaseModel, Field
+
+from matching.referral.constraints import (
+    ParticipantState,
+    Prerequisite,
+    Reason,
+    already_held,
+    caveats,
+    check_program,
+    prerequisites_by_program,
+)
+from matching.referral.geo import zip_points
+from matching.schemas import Participant
+
+HOURS_PER_YEAR = 2080
+RELATED_TIER_SCORE = {"Primary-Short": 1.0, "Primary-Long": 0.7, "Supplemental": 0.4}
+ESCO_WEIGHT = {"essential": 0.35, "optional": 0.15}
+PAST_JOB_MIN_WEIGHT = 0.3
+PROFILE_SIZE = 30
+MIN_LIFT = 2.0
+GOAL_MIN_SCORE = 0.45  # title-normalizer score a goal phrase needs to count (demo caseload)
+GOAL_RELATED_FIT = 0.6
+MAX_GOALS = 6
+GOAL_PHRASE = re.compile(
+    r"\b(?:want(?:s|ed)?|would like|hoping|hope|interested in|plan(?:s|ning)? on|goal is)\b"
+    r"(?:\s+to)?(?:\s+(?:be|become|get into|work as|work in|go into|do|start w/|start with))?"
+    r"(?:\s+(?:an?|the|my))?\s+([^.,;!?\n()]{2,40})", re.I)
+GOAL_SPLIT = re.compile(r"\s+(?:or|then|and|w/|with|so|bc|because|that|but)\s+|/", re.I)
+SAME_OCCUPATION_FIT = 0.0  # training for the job one holds is no move (caveat says why)
+
+
+# ----------------------------------------------------------------------------- contract
+
+
+class SkillEvidence(BaseModel):
+    """A skill and where it was seen: the intake, a past job, or the program's text."""
+
+    skill_id: str
+    label: str
+    source: str = Field(description="intake | past_job | program")
+    evidence: str | None = Field(None, description="the sentence or fact behind the link")
+
+
+class SourceOccupation(BaseModel):
+    title: str
+    code: str
+    occupation_title: str
+    score: float
+
+
+class Target(BaseModel):
+    code: str
+    title: str
+
+
+class ScoreParts(BaseModel):
+    """The six parts of the score, each in [0, 1], before weighting."""
+
+    role_fit: float
+    skill_fit: float
+    gap_closed: float
+    demand: float
+    wage_gain: float
+    outcome: float
+
+
+class DemandFacts(BaseModel):
+    region: str
+    postings: int | None = None
+    pay_hourly_median: float | None = None
+    oews_hourly_median: float | None = None
+    growth_pct: float | None = None
+    annual_openings: float | None = None
+    in_demand_score: float | None = None
+
+
+class OutcomeFacts(BaseModel):
+    employment_q2: float | None = None
+    employment_q2_n: int | None = None
+    median_earnings: float | None = None
+    median_earnings_n: int | None = None
+    predicted_employment: float | None = None
+    predicted_employment_lo: float | None = None
+    predicted_employment_hi: float | None = None
+
+
+class ProgramFacts(BaseModel):
+    """What staff read first about a program, in a referral or a pathway step."""
+
+    program_id: str
+    program_name: str
+    provider_name: str | None = None
+    credential_type: str | None = None
+    cost: float | None = None
+    weeks: float | None = None
+
+
+class Referral(ProgramFacts):
+    rank: int
+    score: float = Field(description="0-100, the weighted sum of the parts")
+    schedule: str | None = None
+    format: str | None = None
+    distance_miles: float | None = None
+    target: Target
+    target_hourly_wage: float | None = None
+    parts: ScoreParts
+    transferable_skills: list[SkillEvidence] = Field(default_factory=list)
+    skills_taught_missing: list[SkillEvidence] = Field(default_factory=list)
+    skills_still_missing: list[str] = Field(default_factory=list)
+    demand: DemandFacts | None = None
+    outcomes: OutcomeFacts = OutcomeFacts()
+    explanation: list[str] = Field(default_factory=list)
+    caveats: list[str] = Field(default_factory=list)
+
+
+class Excluded(BaseModel):
+    program_id: str
+    program_name: str
+    reasons: list[Reason]
+    next_step: str | None = None
+
+
+class ReferralResult(BaseModel):
+    participant_id: str
+    region: str
+    source_occupations: list[SourceOccupation]
+    skills: list[SkillEvidence]
+    referrals: list[Referral]
+    excluded: list[Excluded]
+    weights: dict[str, float]
+    notes: list[str] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ScoreWeights:
+    """How the parts combine (they sum to 1); ``uncertainty_penalty`` scales how much a
+    wide outcome interval costs. Defaults are a documented judgment, not fitted: the PIRL
+    ranker (``training.referral_ranker``) learns a combination where outcome data exist."""
+
+    role_fit: float = 0.20
+    skill_fit: float = 0.15
+    gap_closed: float = 0.15
+    demand: float = 0.20
+    wage_gain: float = 0.20
+    outcome: float = 0.10
+    uncertainty_penalty: float = 0.5
+
+    def parts(self) -> dict[str, float]:
+        return {k: getattr(self, k) for k in ScoreParts.model_fields}
+
+    def score(self, parts: ScoreParts) -> float:
+        return 100.0 * sum(w * getattr(parts, k) for k, w in self.parts().items())
+
+
+class ParticipantReader(Protocol):
+    """The participant-side models, supplied by the caller (the serving engine)."""
+
+    def intake_skills(self, text: str) -> list[SkillEvidence]: ...
+
+    def title_occupations(self, titles: Sequence[str]) -> list[SourceOccupation]: ...
+
+    def transition_targets(self, code: str) -> dict[str, tuple[float, list[str]]] | None: ...
+
+
+# ----------------------------------------------------------------------------- region
+
+
+@dataclass
+class RegionContext:
+    """The region's reference data, built once (``build_region_context``) and shared."""
+
+    region: str
+    programs: list[dict[str, Any]]
+    leads_to: dict[str, list[str]]
+    occupation_titles: dict[str, str]
+    profiles: dict[str, dict[str, float]]
+    skill_labels: dict[str, str]
+    program_skills: dict[str, dict[str, str | None]]
+    demand: dict[str, dict[str, Any]]
+    wages: dict[str, float]
+    outcomes: dict[str, dict[str, Any]]
+    related: dict[str, dict[str, float]]
+    prerequisites: dict[str, list[Prerequisite]]
+    points: dict[str, tuple[float, float]]
+    stackability: list[dict[str, str]]
+    notes: list[str] = field(default_factory=list)
+
+    @cached_property
+    def program_by_id(self) -> dict[str, dict[str, Any]]:
+        return {p["program_id"]: p for p in self.programs}
+
+    def wage(self, code: str) -> float | None:
+        """Hourly median wage of an O*NET-SOC occupation, else of its SOC 2018 code."""
+        return self.wages.get(code) or self.wages.get(code[:7])
+
+
+def build_region_context(region: str, tables: Mapping[str, pl.DataFrame | None]
+                         ) -> RegionContext:
+    """Assemble a ``RegionContext`` from named frames.
+
+    ``tables`` keys: ``programs``, ``program_occupations``, ``stackability`` (catalog),
+    ``program_skills`` (program_id, skill_id, skill_label, score, sentence), ``demand``,
+    ``demand_skills`` (the demand result's two tables), ``onet_occupations``,
+    ``onet_related_occupations``, ``oews``, ``esco_skills``, ``soc_links`` (the skill
+    taxonomy's ESCO skill to O*NET-SOC links), ``predicted_outcomes`` and
+    ``zcta_centroids``; any may be None.
+    Raises ValueError when the region has no programs.
+    """
+    region = region.strip().upper()
+    programs = tables["programs"]
+    if programs is None or programs.filter(pl.col("state") == region).is_empty():
+        known = [] if programs is None else sorted(programs["state"].drop_nulls().unique())
+        raise ValueError(f"no training programs listed for region {region!r}; regions with "
+                         f"programs: {', '.join(known) or 'none'}")
+    listed = programs.filter(pl.col("state") == region).sort("program_id")
+    po = tables["program_occupations"]
+    leads_to = _group_lists(po.select("program_id", "onet_soc_code").unique().sort(
+        "program_id", "onet_soc_code").iter_rows()) if po is not None else {}
+    titles = _occupation_titles(tables)
+    demand = _demand_rows(tables.get("demand"), region)
+    profiles, labels = occupation_profiles(tables, region)
+    program_skills = _program_skills(tables.get("program_skills"), labels)
+    stack = tables.get("stackability")
+    stack_rows = stack.to_dicts() if stack is not None else []
+    names = dict(listed.select("program_id", "name").iter_rows())
+    return RegionContext(
+        region=region, programs=listed.to_dicts(), leads_to=leads_to,
+        occupation_titles=titles, profiles=profiles, skill_labels=labels,
+        program_skills=program_skills, demand=demand,
+        wages=_hourly_wages(demand, tables.get("oews")),
+        outcomes=_outcome_rows(tables.get("predicted_outcomes")),
+        related=_related(tables.get("onet_related_occupations")),
+        prerequisites=prerequisites_by_program(stack_rows, names),
+        points=zip_points(tables.get("zcta_centroids")), stackability=stack_rows)
+
+
+def _group_lists(pairs: Any) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for key, value in pairs:
+        out.setdefault(key, []).append(value)
+    return out
+
+
+def _occupation_titles(tables: Mapping[str, pl.DataFrame | None]) -> dict[str, str]:
+    onet = tables.get("onet_occupations")
+    return dict(onet.select("onet_soc_code", "title").iter_rows()) if onet is not None else {}
+
+
+def _demand_rows(demand: pl.DataFrame | None, region: str) -> dict[str, dict[str, Any]]:
+    if demand is None:
+        return {}
+    rows = demand.filter(pl.col("region") == region)
+    return {r["onet_soc_code"]: r for r in rows.to_dicts()}
+
+
+def occupation_profiles(tables: Mapping[str, pl.DataFrame | None], region: str
+                        ) -> tuple[dict[str, dict[str, float]], dict[str, str]]:
+    """``onet_soc_code -> {skill_id: weight}``: what employers and ESCO say the job needs.
+
+    Weight = the share of the region's deduplicated postings for the occupation that ask
+    for the skill, kept only when the skill is distinctive (asked for at least
+    ``MIN_LIFT`` times as often as across all the region's postings: generic or boilerplate
+    links, which appear everywhere, say nothing about one job), raised to 0.35 for an ESCO
+    essential skill of a crosswalked ESCO occupation (0.15 optional); the top
+    ``PROFILE_SIZE`` per occupation are kept. Also returns skill labels.
+    """
+    weights: dict[str, dict[str, float]] = {}
+    labels: dict[str, str] = {}
+    skills = tables.get("demand_skills")
+    if skills is not None:
+        skills = skills.filter(pl.col("region") == region)
+        per_occupation = skills.select("onet_soc_code", "postings_dedup").unique()
+        total = max(1, int(per_occupation["postings_dedup"].sum() or 0))
+        overall = skills.group_by("skill_id").agg(
+            (pl.col("postings_with_skill").sum() / total).alias("overall"))
+        skills = skills.join(overall, on="skill_id").filter(
+            pl.col("share") >= MIN_LIFT * pl.col("overall"))
+        for code, skill, label, share in skills.sort("onet_soc_code", "skill_id").select(
+                "onet_soc_code", "skill_id", "skill_label", "share").iter_rows():
+            weights.setdefault(code, {})[skill] = float(share)
+            labels[skill] = label
+    for code, skill, relation, label in _esco_links(tables):
+        w = weights.setdefault(code, {})
+        w[skill] = max(w.get(skill, 0.0), ESCO_WEIGHT.get(relation, 0.0))
+        labels.setdefault(skill, label)
+    top = {code: dict(sorted(w.items(), key=lambda kv: (-kv[1], kv[0]))[:PROFILE_SIZE])
+           for code, w in weights.items()}
+    return top, labels
+
+
+def _esco_links(tables: Mapping[str, pl.DataFrame | None]) -> list[tuple[str, str, str, str]]:
+    """(O*NET code, skill, essential|optional, label) from the taxonomy's ``soc_links``
+    (ESCO occupations' skills through the ESCO to O*NET-SOC crosswalk)."""
+    links, skills = tables.get("soc_links"), tables.get("esco_skills")
+    if links is None or links.is_empty():
+        return []
+    frame = links.select("onet_soc_code", "skill_uri", pl.when(pl.col("n_essential") > 0)
+                         .then(pl.lit("essential")).otherwise(pl.lit("optional"))
+                         .alias("relation_type"))
+    if skills is not None:
+        frame = frame.join(skills.select("skill_uri", "preferred_label"), on="skill_uri",
+                           how="left")
+    else:
+        frame = frame.with_columns(pl.col("skill_uri").alias("preferred_label"))
+    return [(c, s, r, lab or s) for c, s, r, lab in frame.select(
+        "onet_soc_code", "skill_uri", "relation_type", "preferred_label").sort(
+        "onet_soc_code", "skill_uri").iter_rows()]
+
+
+def _program_skills(frame: pl.DataFrame | None, labels: dict[str, str]
+                    ) -> dict[str, dict[str, str | None]]:
+    out: dict[str, dict[str, str | None]] = {}
+    if frame is None:
+        return out
+    for pid, skill, label, sentence in frame.select("program_id", "skill_id", "skill_label",
+                                                    "sentence").iter_rows():
+        out.setdefault(pid, {}).setdefault(skill, sentence)
+        labels.setdefault(skill, label)
+    return out
+
+
+def _hourly_wages(demand: dict[str, dict[str, Any]], oews: pl.DataFrame | None
+                  ) -> dict[str, float]:
+    """Hourly median wage per occupation: posted pay in the region, else OEWS there,
+    else the national OEWS median (by SOC 2018 code)."""
+    wages: dict[str, float] = {}
+    national: dict[str, float] = {}
+    if oews is not None and "h_median" in oews.columns:
+        us = oews.filter(pl.col("area_type") == 1) if "area_type" in oews.columns else oews
+        national = {c: float(w) for c, w in us.select("occ_code", "h_median").drop_nulls()
+                    .iter_rows()}
+    for code, row in demand.items():
+        for key in ("pay_hourly_median", "oews_h_median"):
+            if row.get(key) is not None:
+                wages[code] = float(row[key])
+                break
+    for code in list(national):
+        wages.setdefault(code, national[code])
+    return wages
+
+
+def _outcome_rows(predicted: pl.DataFrame | None) -> dict[str, dict[str, Any]]:
+    if predicted is None:
+        return {}
+    keep = [c for c in ("program_id", "employment_rate_pred", "employment_rate_lo",
+                        "employment_rate_hi", "annual_earnings_pred") if c in predicted.columns]
+    return {r["program_id"]: r for r in predicted.select(keep).to_dicts()}
+
+
+def _related(frame: pl.DataFrame | None) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
+    if frame is None:
+        return out
+    for a, b, tier in frame.select("onet_soc_code", "related_onet_soc_code",
+                                   "relatedness_tier").iter_rows():
+        out.setdefault(a, {})[b] = RELATED_TIER_SCORE.get(tier, 0.3)
+    return out
+
+
+# ----------------------------------------------------------------------------- person
+
+
+@dataclass
+class PersonView:
+    """The participant as the scorer sees them: occupations, skills, role-fit lookups."""
+
+    participant: Participant
+    sources: list[SourceOccupation]
+    skills: dict[str, SkillEvidence]
+    role: dict[str, tuple[float, str]]
+    state: ParticipantState
+
+
+def read_person(participant: Participant, ctx: RegionContext, reader: ParticipantReader,
+                *, quote: bool = True) -> PersonView:
+    """The participant through the reader's models; ``quote=False`` keeps none of their
+    words (intake sentences dropped, typed titles replaced by the occupation's title)."""
+    sources = reader.title_occupations(participant.past_job_titles)
+    if not quote:
+        sources = [s.model_copy(update={"title": s.occupation_title}) for s in sources]
+    skills: dict[str, SkillEvidence] = {}
+    for hit in reader.intake_skills(participant.intake_text or ""):
+        if not quote and hit.evidence is not None:
+            hit = hit.model_copy(update={"evidence": None})
+        skills.setdefault(hit.skill_id, hit)
+    for src in sources:
+        for skill, weight in ctx.profiles.get(src.code, {}).items():
+            if weight >= PAST_JOB_MIN_WEIGHT and skill not in skills:
+                skills[skill] = SkillEvidence(
+                    skill_id=skill, label=ctx.skill_labels.get(skill, skill), source="past_job",
+                    evidence=f"asked for in {weight:.0%} of {src.occupation_title} postings "
+                             f"or essential to it")
+    goals = [g for g in reader.title_occupations(stated_goals(participant.intake_text or ""))
+             if g.score >= GOAL_MIN_SCORE]
+    role = _role_fit(sources, ctx, reader)
+    _add_goals(role, goals, ctx, {src.code for src in sources}, quote=quote)
+    text = "\n".join([participant.intake_text or "", *participant.past_job_titles])
+    state = ParticipantState(participant, {s.code for s in sources}, text)
+    return PersonView(participant, sources, skills, role, state)
+
+
+def stated_goals(text: str) -> list[str]:
+    """Occupation phrases the participant says they want ("want to be a nurse", "want CNA
+    then LPN", "want CDL-B or delivery"), split at 'or', 'then', 'and', '/'. Case notes
+    name goals this way; the title normalizer then decides which phrases are occupations."""
+    phrases: list[str] = []
+    for match in GOAL_PHRASE.finditer(text):
+        phrases.extend(p.strip() for p in GOAL_SPLIT.split(match.group(1)) if p.strip())
+    return phrases[:MAX_GOALS]
+
+
+def _add_goals(fit: dict[str, tuple[float, str]], goals: Sequence[SourceOccupation],
+               ctx: RegionContext, current: set[str], *, quote: bool = True) -> None:
+    """A stated goal is a full role fit; its O*NET related occupations are stepping stones,
+    except the jobs the participant already holds (a CNA who wants nursing needs no CNA).
+    The reason quotes the goal as written only when ``quote`` is true."""
+    for goal in goals:
+        why = goal_phrase(goal, quote=quote)
+        for target, value, reason in [(goal.code, 1.0, why), *(
+                (t, GOAL_RELATED_FIT * v, f"a step toward the {why}")
+                for t, v in ctx.related.get(goal.code, {}).items())]:
+            if target not in current and value >= fit.get(target, (-1.0, ""))[0]:
+                fit[target] = (value, reason)
+
+
+def goal_phrase(goal: SourceOccupation, *, quote: bool) -> str:
+    """'stated goal 'want CNA' (Nursing Assistants)' for the requester; without quoting,
+    only the occupation the goal was read as."""
+    if quote:
+        return f"stated goal '{goal.title}' ({goal.occupation_title})"
+    return f"stated goal of {goal.occupation_title}"
+
+
+def _role_fit(sources: Sequence[SourceOccupation], ctx: RegionContext,
+              reader: ParticipantReader) -> dict[str, tuple[float, str]]:
+    """``target -> (fit, why)``: best over the participant's past occupations."""
+    fit: dict[str, tuple[float, str]] = {}
+    current = {src.code for src in sources}
+
+    def offer(target: str, value: float, why: str) -> None:
+        if target in current and value > SAME_OCCUPATION_FIT:
+            return  # moving into a job one already holds is no move
+        if value > fit.get(target, (-1.0, ""))[0]:
+            fit[target] = (value, why)
+
+    for src in sources:
+        offer(src.code, SAME_OCCUPATION_FIT,
+              f"already works as {src.occupation_title}: adds a credential, not a new role")
+        ranked = reader.transition_targets(src.code)
+        if ranked is not None:
+            for target, (value, reasons) in ranked.items():
+                why = f"people leaving {src.occupation_title} often move here"
+                offer(target, value, why + (f" ({reasons[0]})" if reasons else ""))
+        else:
+            for target, value in ctx.related.get(src.code, {}).items():
+                offer(target, value, f"O*NET lists it as related to {src.occupation_title}")
+    return fit
+
+
+# ----------------------------------------------------------------------------- scoring
+
+
+@dataclass
+class Candidate:
+    program: dict[str, Any]
+    target: str
+    parts: ScoreParts
+    score: float
+    transferable: list[str]
+    taught_missing: list[str]
+    still_missing: list[str]
+    distance: float | None
+
+
+def score_target(program: dict[str, Any], target: str, person: PersonView,
+                 ctx: RegionContext, weights: ScoreWeights, distance: float | None
+                 ) -> Candidate:
+    """Score one (program, target occupation) pair; see the module docstring."""
+    profile = ctx.profiles.get(target, {})
+    have = set(person.skills)
+    taught = set(ctx.program_skills.get(program["program_id"], {}))
+    total = sum(profile.values())
+    shared = [s for s in profile if s in have]
+    missing = [s for s in profile if s not in have]
+    missing_weight = sum(profile[s] for s in missing)
+    closed = [s for s in missing if s in taught]
+    parts = ScoreParts(
+        role_fit=person.role.get(target, (0.0, ""))[0],
+        skill_fit=sum(profile[s] for s in shared) / total if total else 0.0,
+        gap_closed=(sum(profile[s] for s in closed) / missing_weight if missing_weight
+                    else 0.0),
+        demand=_demand_part(ctx.demand.get(target)),
+        wage_gain=_wage_part(ctx.wage(target),
+                             person.participant.last_hourly_wage, ctx.demand.get(target)),
+        outcome=_outcome_part(program, ctx.outcomes.get(program["program_id"]), weights))
+    return Candidate(program, target, parts, round(weights.score(parts), 2), shared, closed,
+                     [s for s in missing if s not in taught], distance)
+
+
+def _demand_part(row: dict[str, Any] | None) -> float:
+    if not row or row.get("in_demand_score") is None:
+        return 0.0
+    return max(0.0, min(1.0, float(row["in_demand_score"]) / 100.0))
+
+
+def _wage_part(target_wage: float | None, last_wage: float | None,
+               demand_row: dict[str, Any] | None) -> float:
+    """log2(target / last) in [-1, 1] mapped to [0, 1]; without a last wage, the
+    target's wage percentile in the region; 0.5 when nothing is known."""
+    if target_wage and last_wage:
+        ratio = math.log2(target_wage / last_wage)
+        return (max(-1.0, min(1.0, ratio)) + 1.0) / 2.0
+    if demand_row and demand_row.get("wage_pctile") is not None:
+        return float(demand_row["wage_pctile"])
+    return 0.5
+
+
+def _outcome_part(program: dict[str, Any], predicted: dict[str, Any] | None,
+                  weights: ScoreWeights) -> float:
+    if predicted and predicted.get("employment_rate_pred") is not None:
+        lo = predicted.get("employment_rate_lo")
+        hi = predicted.get("employment_rate_hi")
+        width = (hi - lo) if lo is not None and hi is not None else 0.0
+        value = predicted["employment_rate_pred"] - weights.uncertainty_penalty * width / 2
+        return max(0.0, min(1.0, value))
+    if program.get("employment_q2") is not None:
+        return float(program["employment_q2"])
+    return 0.5
+
+
+# ----------------------------------------------------------------------------- refer
+
+
+def refer(participant: Participant, ctx: RegionContext, reader: ParticipantReader, *,
+          top_k: int = 10, weights: ScoreWeights | None = None,
+          scorer: Callable[[list[ScoreParts]], list[float]] | None = None,
+          quote_participant: bool = True) -> ReferralResult:
+    """Ranked, explained referrals for one participant in ``ctx.region``.
+
+    ``scorer`` (optional) replaces the weighted sum with learned scores for a program's
+    candidate parts, e.g. ``training.referral_ranker.ReferralRanker.scorer(participant)``
+    (100 x P(employed in Q2)); the documented fixed weights stay the default.
+    ``quote_participant=False`` (batch scoring, anything stored): no explanation or field
+    of the result repeats the participant's own words (see the module docstring).
+    """
+    weights = weights or ScoreWeights()
+    person = read_person(participant, ctx, reader, quote=quote_participant)
+    ranked: list[Candidate] = []
+    excluded: list[Excluded] = []
+    for program in ctx.programs:
+        reasons, distance = check_program(
+            program, person.state, prerequisites=ctx.prerequisites.get(program["program_id"], []),
+            leads_to=ctx.leads_to, points=ctx.points)
+        reasons += already_held(program["program_id"], person.state, ctx.prerequisites)
+        if reasons:
+            excluded.append(_excluded(program, reasons, ctx))
+            continue
+        targets = ctx.leads_to.get(program["program_id"], [])
+        if not targets:
+            excluded.append(Excluded(program_id=program["program_id"],
+                                     program_name=program["name"], reasons=[Reason(
+                                         code="no_target", text="its CIP code maps to no "
+                                         "occupation, so demand and fit cannot be judged")]))
+            continue
+        candidates = [score_target(program, t, person, ctx, weights, distance) for t in targets]
+        if scorer is not None:
+            for c, learned in zip(candidates, scorer([c.parts for c in candidates]), strict=True):
+                c.score = round(float(learned), 2)
+        best = max(candidates, key=lambda c: (c.score, c.target))
+        ranked.append(best)
+    ranked.sort(key=lambda c: (-c.score, c.program["program_id"]))
+    referrals = [_referral(i + 1, c, person, ctx) for i, c in enumerate(ranked[:top_k])]
+    notes = list(ctx.notes)
+    if scorer is not None:
+        notes.append("scores come from the learned referral ranker (100 x P(employed in the "
+                     "second quarter after exit)); the parts and weights are shown for reference")
+    if not person.sources:
+        notes.append("no past job titles: role fit is 0 for every program")
+    return ReferralResult(
+        participant_id=participant.participant_id, region=ctx.region,
+        source_occupations=person.sources,
+        skills=sorted(person.skills.values(), key=lambda s: (s.source != "intake", s.label)),
+        referrals=referrals, excluded=excluded, weights=weights.parts(), notes=notes)
+
+
+def _excluded(program: dict[str, Any], reasons: list[Reason], ctx: RegionContext
+              ) -> Excluded:
+    step = None
+    needs = [r for r in reasons if r.code == "prerequisite"]
+    if needs:
+        awarding = sorted({ctx.program_by_id[p]["name"]
+                           for need in ctx.prerequisites.get(program["program_id"], [])
+                           for p in need.awarded_by if p in ctx.program_by_id})
+        if awarding:
+            step = "start with " + " or ".join(awarding) + " (see pathways)"
+    return Excluded(program_id=program["program_id"], program_name=program["name"],
+                    reasons=reasons, next_step=step)
+
+
+def _referral(rank: int, c: Candidate, person: PersonView, ctx: RegionContext) -> Referral:
+    p = c.program
+    taught = ctx.program_skills.get(p["program_id"], {})
+    demand = _demand_facts(ctx, c.target)
+    outcomes = _outcome_facts(p, ctx.outcomes.get(p["program_id"]))
+    target = Target(code=c.target, title=ctx.occupation_titles.get(c.target, c.target))
+    wage = ctx.wage(c.target)
+    referral = Referral(
+        rank=rank, score=c.score, program_id=p["program_id"], program_name=p["name"],
+        provider_name=p.get("provider_name"), credential_type=p.get("credential_type"),
+        cost=p.get("cost_total"), weeks=p.get("weeks_used"), schedule=p.get("schedule"),
+        format=p.get("format"),
+        distance_miles=round(c.distance, 1) if c.distance is not None else None,
+        target=target, target_hourly_wage=wage, parts=c.parts,
+        transferable_skills=[person.skills[s] for s in c.transferable],
+        skills_taught_missing=[SkillEvidence(skill_id=s, label=ctx.skill_labels.get(s, s),
+                                             source="program", evidence=taught.get(s))
+                               for s in c.taught_missing],
+        skills_still_missing=[ctx.skill_labels.get(s, s) for s in c.still_missing[:8]],
+        demand=demand, outcomes=outcomes,
+        caveats=caveats(p, person.state, c.distance) + _same_job(c.target, person, ctx))
+    referral.explanation = explain(referral, person, ctx)
+    return referral
+
+
+def _same_job(target: str, person: PersonView, ctx: RegionContext) -> list[str]:
+    if target not in person.state.occupations:
+        return []
+    title = ctx.occupation_titles.get(target, target)
+    return [f"already works as {title}: this adds or renews the credential, not a new role"]
+
+
+def _demand_facts(ctx: RegionContext, code: str) -> DemandFacts | None:
+    row = ctx.demand.get(code)
+    if row is None:
+        return None
+    return DemandFacts(region=ctx.region, postings=row.get("postings_dedup"),
+                       pay_hourly_median=row.get("pay_hourly_median"),
+                       oews_hourly_median=row.get("oews_h_median"),
+                       growth_pct=row.get("ep_growth_pct"),
+                       annual_openings=row.get("ep_annual_openings"),
+                       in_demand_score=row.get("in_demand_score"))
+
+
+def _outcome_facts(program: dict[str, Any], predicted: dict[str, Any] | None) -> OutcomeFacts:
+    predicted = predicted or {}
+    return OutcomeFacts(
+        employment_q2=program.get("employment_q2"),
+        employment_q2_n=program.get("employment_q2_n"),
+        median_earnings=program.get("median_earnings"),
+        median_earnings_n=program.get("median_earnings_n"),
+        predicted_employment=predicted.get("employment_rate_pred"),
+        predicted_employment_lo=predicted.get("employment_rate_lo"),
+        predicted_employment_hi=predicted.get("employment_rate_hi"))
+
+
+# ----------------------------------------------------------------------------- words
+
+
+def explain(r: Referral, person: PersonView, ctx: RegionContext) -> list[str]:
+    """Plain sentences, each resting on a number or a quoted sentence."""
+    lines = [f"Leads to {r.target.title} ({r.target.code})."]
+    why = person.role.get(r.target.code)
+    if why and why[0] > 0:
+        lines.append(f"Role fit: {why[1]}.")
+    if r.transferable_skills:
+        lines.append("Skills that carry over: " + "; ".join(
+            _skill_phrase(s) for s in r.transferable_skills[:5]) + ".")
+    if r.skills_taught_missing:
+        lines.append("Teaches skills employers ask for that the participant does not show "
+                     "yet: " + "; ".join(_skill_phrase(s)
+                                        for s in r.skills_taught_missing[:4]) + ".")
+    lines.extend(_demand_sentence(r.demand) or [])
+    wage_line = _wage_sentence(r.target_hourly_wage, person.participant.last_hourly_wage)
+    if wage_line:
+        lines.append(wage_line)
+    lines.extend(_outcome_sentences(r.outcomes))
+    return lines
+
+
+def _skill_phrase(s: SkillEvidence) -> str:
+    if s.evidence and s.source in ("intake", "program"):
+        return f"{s.label} (\"{_clip(s.evidence)}\")"
+    return s.label
+
+
+def _clip(text: str, limit: int = 110) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _demand_sentence(d: DemandFacts | None) -> list[str]:
+    if d is None:
+        return ["No postings for this occupation in the region's data."]
+    bits = []
+    if d.postings is not None:
+        pay = (f", median ${d.pay_hourly_median:.2f}/h posted" if d.pay_hourly_median
+               else "")
+        bits.append(f"{d.postings} postings in {d.region} (duplicates removed){pay}")
+    if d.growth_pct is not None:
+        openings = (f", {d.annual_openings:,.0f} openings a year nationally"
+                    if d.annual_openings else "")
+        bits.append(f"BLS projects {d.growth_pct:+.1f}% employment growth 2024-34{openings}")
+    return ["Demand: " + "; ".join(bits) + "."] if bits else []
+
+
+def _wage_sentence(target: float | None, last: float | None) -> str | None:
+    if target is None:
+        return None
+    if last:
+        return (f"Pay: median ${target:.2f}/h against a last wage of ${last:.2f}/h "
+                f"({(target - last) / last:+.0%}).")
+    return f"Pay: median ${target:.2f}/h."
+
+
+def _outcome_sentences(o: OutcomeFacts) -> list[str]:
+    lines = []
+    if o.employment_q2 is not None:
+        n = f", n={o.employment_q2_n}" if o.employment_q2_n else ""
+        lines.append(f"Outcomes: {o.employment_q2:.0%} employed in the second quarter after "
+                     f"exit{n}.")
+    if o.predicted_employment is not None:
+        band = ""
+        if o.predicted_employment_lo is not None and o.predicted_employment_hi is not None:
+            band = (f" (80% interval {o.predicted_employment_lo:.0%}-"
+                    f"{o.predicted_employment_hi:.0%})")
+        lines.append(f"Predicted employment rate {o.predicted_employment:.0%}{band}.")
+    if not lines:
+        lines.append("No reported outcomes for this program yet.")
+    return lines
