@@ -39,7 +39,7 @@ import polars as pl
 
 
 class TableSource(Protocol):
-    """Anything that hands out bundle tables by name (``matching.bundle.Bundle`` does)."""
+    """Anything that hands out bundle tables by name (``matching.ingest.bundle.Bundle`` does)."""
 
     def has(self, name: str) -> bool: ...
 

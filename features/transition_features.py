@@ -12,7 +12,7 @@ skills) is a source and a target; a pair's features describe how far B is from A
   RL category), the source's job zone (moves out of zone-1 jobs spread wider);
 - **pay**: log of B's OEWS national median annual wage over A's;
 - **demand for B**: BLS Employment Projections 2024-34 growth and openings per job, and B's
-  employment (national figures; regional demand is ``matching.demand``'s job);
+  employment (national figures; regional demand is ``matching.market.demand``'s job);
 - **SOC hierarchy distance**: 0 same SOC 2018 detailed code (O*NET siblings), 1 same broad
   group, 2 same minor group, 3 same major group, 4 otherwise.
 
@@ -30,11 +30,11 @@ import numpy as np
 import polars as pl
 import scipy.sparse as sp
 
-from matching.loaders.transitions import leave_distribution, soc2010_to_onet
+from matching.ingest.loaders.transitions import leave_distribution, soc2010_to_onet
 
 
 class Tables(Protocol):
-    """What features need of a bundle: ``has`` and ``table`` (``matching.bundle.Bundle``)."""
+    """What features need of a bundle: ``has`` and ``table`` (``matching.ingest.bundle.Bundle``)."""
 
     def has(self, name: str) -> bool: ...
     def table(self, name: str) -> pl.DataFrame: ...
