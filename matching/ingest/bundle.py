@@ -26,6 +26,7 @@ import shutil
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -251,7 +252,8 @@ class Bundle:
                 f"no data bundle at {self.path}: run `pathmatch import --data DIR --out "
                 f"{self.path}` first (or set PATHMATCH_BUNDLE)")
         try:
-            self.manifest: dict[str, object] = json.loads(manifest_path.read_text())
+            # Parsed JSON; ``verify`` checks the structure the properties below rely on.
+            self.manifest: dict[str, Any] = json.loads(manifest_path.read_text())
         except (ValueError, UnicodeDecodeError):
             raise BundleError(f"bundle {self.path}: manifest.json is not valid JSON; "
                               f"{self._reimport}") from None
@@ -320,14 +322,14 @@ class Bundle:
     @property
     def warnings(self) -> list[str]:
         """Problems an ``--allow-partial`` import let through (empty for a complete one)."""
-        return list(self.manifest.get("warnings") or [])  # type: ignore[call-overload]
+        return list(self.manifest.get("warnings") or [])
 
     @property
     def table_names(self) -> list[str]:
-        return sorted(self.manifest["tables"])  # type: ignore[arg-type]
+        return sorted(self.manifest["tables"])
 
     def has(self, name: str) -> bool:
-        return name in self.manifest["tables"]  # type: ignore[operator]
+        return name in self.manifest["tables"]
 
     def scan(self, name: str) -> pl.LazyFrame:
         if not self.has(name):

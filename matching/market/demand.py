@@ -94,7 +94,7 @@ they depend on which boards were scraped; they sit beside it.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -232,7 +232,8 @@ def _region_expr(level: str) -> pl.Expr:
     return pl.lit(NATIONAL_REGION)
 
 
-def _ensure(frame: pl.DataFrame, columns: dict[str, pl.DataType]) -> pl.DataFrame:
+def _ensure(frame: pl.DataFrame,
+            columns: Mapping[str, pl.DataType | type[pl.DataType]]) -> pl.DataFrame:
     missing = {c: t for c, t in columns.items() if c not in frame.columns}
     return frame.with_columns(pl.lit(None, t).alias(c) for c, t in missing.items())
 
@@ -302,14 +303,13 @@ def _join_oews(table: pl.DataFrame, detail: pl.DataFrame, medians: pl.DataFrame,
                 ("_national", "soc2018_code", "detailed"), ("_national", "_broad", "broad")]
     t = t.with_columns(_broad(pl.col("soc2018_code")).alias("_broad"),
                        pl.lit("national").alias("_national"))
-    found = None
-    for i, (area_col, code_col, match) in enumerate(attempts):
-        part = t.select("region", "onet_soc_code", area_col, code_col).join(
+    parts = [
+        t.select("region", "onet_soc_code", area_col, code_col).join(
             detail, left_on=[area_col, code_col], right_on=["oews_key", "occ_code"],
             how="inner").select("region", "onet_soc_code", *value_cols,
                                 pl.lit(match).alias("oews_match"), pl.lit(i).alias("_try"))
-        found = part if found is None else pl.concat([found, part])
-    found = (found.sort("_try").unique(["region", "onet_soc_code"], keep="first")
+        for i, (area_col, code_col, match) in enumerate(attempts)]
+    found = (pl.concat(parts).sort("_try").unique(["region", "onet_soc_code"], keep="first")
              .drop("_try").rename({"occ_title": "oews_title"}))
     t = (t.join(found, on=["region", "onet_soc_code"], how="left")
          .join(medians, on="oews_key", how="left"))

@@ -71,7 +71,7 @@ score`` from the extraction pipeline; None gives empty lists.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -164,7 +164,8 @@ def target_occupations(cip_codes: pl.Series | Iterable[str], xwalk_cip_soc: pl.D
             .unique(["cip_code", "onet_soc_code"]).sort(["cip_code", "onet_soc_code"]))
 
 
-def _ensure(frame: pl.DataFrame, columns: dict[str, pl.DataType]) -> pl.DataFrame:
+def _ensure(frame: pl.DataFrame,
+            columns: Mapping[str, pl.DataType | type[pl.DataType]]) -> pl.DataFrame:
     missing = {c: t for c, t in columns.items() if c not in frame.columns}
     return frame.with_columns(pl.lit(None, t).alias(c) for c, t in missing.items())
 

@@ -533,8 +533,9 @@ class TitleNormalizer:
         meta = json.loads((directory / "params.json").read_text())
         if meta.get("format") != FORMAT:
             raise ValueError(f"{directory} is not a {FORMAT} model")
-        params = meta["params"]
-        model = cls(**{k: tuple(v) if k.endswith("ngrams") else v for k, v in params.items()})
+        params: dict[str, Any] = {k: tuple(v) if k.endswith("ngrams") else v
+                                  for k, v in meta["params"].items()}
+        model = cls(**params)
         state = joblib.load(directory / "model.joblib")
         model.word_vectorizer_ = state["word_vectorizer"]
         model.char_vectorizer_ = state["char_vectorizer"]
@@ -665,7 +666,10 @@ def frames_from_bundle(bundle: Any) -> dict[str, pl.DataFrame | None]:
 def fit_from_bundle(bundle: Any, **params: Any) -> TitleNormalizer:
     """A normalizer fitted on a bundle's title tables (the crosswalk only when asked for)."""
     frames = frames_from_bundle(bundle)
+    onet_occupations = frames.pop("onet_occupations")
+    if onet_occupations is None:  # the one table fit needs: the bundle raises its own error
+        onet_occupations = bundle.table("onet_occupations")
     model = TitleNormalizer(**params)
     if not model.use_esco_crosswalk:
         frames.pop("xwalk_esco_onet", None)
-    return model.fit(**frames)
+    return model.fit(onet_occupations, **frames)

@@ -33,7 +33,7 @@ import sys
 import time
 import traceback
 import uuid
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -89,7 +89,7 @@ def error_body(state: Any, request_id: str, detail: Any, **extra: Any) -> dict[s
 
 
 def _answer(request: Request, status_code: int, detail: Any,
-            headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
+            headers: Mapping[str, str] | None = None, **extra: Any) -> JSONResponse:
     body = error_body(request.app.state, request_id_of(request), detail, **extra)
     return JSONResponse(body, status_code=status_code, headers=headers)
 

@@ -29,7 +29,11 @@ from typing import Literal
 import polars as pl
 
 Kind = Literal["str", "int", "float", "bool"]
+ColumnTypes = dict[str, pl.DataType | type[pl.DataType]]
+"""Column name to polars type, as schemas spell types: ``pl.String`` or ``pl.List(pl.String)``."""
 Severity = Literal["rejected", "repaired", "missing"]
+Quoting = Literal[0, 1, 2, 3]
+"""``csv.QUOTE_MINIMAL``, ``QUOTE_ALL``, ``QUOTE_NONNUMERIC`` or ``QUOTE_NONE``."""
 
 LINE = "_line"
 """Name of the column carrying each record's source line through the pipeline."""
@@ -240,7 +244,7 @@ def read_csv_records(
     report: LoadReport,
     *,
     delimiter: str = ",",
-    quoting: int = csv.QUOTE_MINIMAL,
+    quoting: Quoting = csv.QUOTE_MINIMAL,
     pad_short_rows: bool = False,
     header_must_contain: Iterable[str] = (),
 ) -> RawRecords:
@@ -433,12 +437,13 @@ def _cast_value(kind: Kind, value: str) -> object:
     return float(cleaned)
 
 
-_POLARS_TYPES = {"str": pl.String, "int": pl.Int64, "float": pl.Float64, "bool": pl.Boolean}
+_POLARS_TYPES: dict[Kind, type[pl.DataType]] = {
+    "str": pl.String, "int": pl.Int64, "float": pl.Float64, "bool": pl.Boolean}
 
 
 def empty_table(spec: Sequence[Col]) -> pl.DataFrame:
     """A zero-row table with the spec's schema, for a file that could not be read."""
-    schema: dict[str, pl.DataType] = {c.name: _POLARS_TYPES[c.kind] for c in spec}
+    schema: ColumnTypes = {c.name: _POLARS_TYPES[c.kind] for c in spec}
     for c in spec:
         for _, flag in c.flags:
             schema[f"{c.name}_{flag}"] = pl.Boolean

@@ -48,6 +48,7 @@ import polars as pl
 from matching.ingest.loaders.base import (
     NULL_MARKERS,
     Col,
+    ColumnTypes,
     Loaded,
     LoaderError,
     LoadReport,
@@ -78,7 +79,7 @@ from matching.ingest.loaders.records import (
 from matching.ingest.loaders.source import Source
 from matching.schemas import Course, table_columns
 
-COURSE_SCHEMA: dict[str, pl.DataType] = {
+COURSE_SCHEMA: ColumnTypes = {
     name: pl.Float64 if name == "units" else
     pl.List(pl.String) if name == "tagged_skills" else pl.String
     for name in table_columns(Course)

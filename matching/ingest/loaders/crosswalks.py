@@ -140,10 +140,10 @@ def _read_sheet(table: str, path: Path, spec: Sequence[Col], *, header: Iterable
         return Loaded(empty_table(spec), report)
     if fix_header is not None:
         fix_header(raw)
-    table = build_table(raw, spec, report)
+    frame = build_table(raw, spec, report)
     if id_key is not None:
-        table = reject_duplicate_ids(table, id_key, report, file=path)
-    return Loaded(table, report)
+        frame = reject_duplicate_ids(frame, id_key, report, file=path)
+    return Loaded(frame, report)
 
 
 def load_esco_onet(paths: list[Path]) -> Loaded:

@@ -107,7 +107,7 @@ def to_unit_rates(table: pl.DataFrame, columns: Sequence[str], report: LoadRepor
     such as 1 is ambiguous, and the conversion is reported once.
     """
     present = [c for c in columns if table[c].drop_nulls().len()]
-    if not present or max(table[c].max() for c in present) <= 1:  # type: ignore[operator]
+    if not present or table.select(present).max().max_horizontal().item() <= 1:
         return table
     report.reject(file, None, ", ".join(present), "rates published as percentages; divided "
                   "by 100", severity="repaired")

@@ -165,11 +165,11 @@ EXTRACT_COLUMNS: list[str] = [
 ]
 
 
-_EXTRACT_SCHEMA: dict[str, type[pl.DataType]] = {
+_EXTRACT_SCHEMA = pl.Schema({
     name: pl.Int64 if name in ("tot_emp", "year") else pl.Boolean if "_from_" in name
     else pl.Float64 if name[:2] in ("h_", "a_") else pl.String
     for name in EXTRACT_COLUMNS
-}
+})
 
 
 @dataclass(frozen=True)

@@ -77,12 +77,14 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from matching.ingest.loaders.base import (
     NULL_MARKERS,
     Col,
+    ColumnTypes,
     Loaded,
     LoaderError,
     LoadReport,
@@ -108,17 +110,20 @@ from matching.ingest.loaders.records import (
 from matching.ingest.loaders.source import Source
 from matching.schemas import EducationLevel, Participant, table_columns
 
+if TYPE_CHECKING:
+    from polars.expr.whenthen import ChainedThen, Then
+
 PARTICIPANT_COLUMNS = table_columns(Participant)
 _BOOL = {"wioa_adult", "wioa_dislocated_worker", "wioa_youth", "wioa_veteran",
          "wioa_low_income", "wioa_disability"}
 _FLOAT = {"last_hourly_wage", "constraints_max_cost", "constraints_max_weeks",
           "constraints_radius_miles"}
-PARTICIPANT_SCHEMA: dict[str, pl.DataType] = {
+PARTICIPANT_SCHEMA: ColumnTypes = {
     name: pl.Boolean if name in _BOOL else pl.Float64 if name in _FLOAT else
     pl.List(pl.String) if name in ("past_job_titles", "wioa_barriers") else pl.String
     for name in PARTICIPANT_COLUMNS
 }
-OUTCOME_SCHEMA: dict[str, pl.DataType] = {
+OUTCOME_SCHEMA: ColumnTypes = {
     "received_training": pl.Boolean, "training_type_1": pl.String,
     "training_onet_code": pl.String, "employed_q2": pl.Boolean, "employed_q4": pl.Boolean,
     "wages_q2": pl.Float64, "wages_q4": pl.Float64, "credential_type": pl.String,
@@ -406,15 +411,16 @@ INTAKE_SPEC: tuple[Col, ...] = (
 def _race_from_flags() -> pl.Expr:
     """CALC4020's rule applied to PIRL210-215: Hispanic, else the one race, else multiple."""
     count = pl.sum_horizontal(pl.col(c).fill_null(False).cast(pl.Int8) for c in RACE_ELEMENTS)
-    expr = pl.when(pl.col("PIRL210")).then(pl.lit("hispanic"))
-    expr = expr.when(count > 1).then(pl.lit("multiple"))
+    expr = (pl.when(pl.col("PIRL210")).then(pl.lit("hispanic"))
+            .when(count > 1).then(pl.lit("multiple")))
     for column, race in RACE_ELEMENTS.items():
         expr = expr.when(pl.col(column)).then(pl.lit(race))
     return expr.otherwise(pl.lit(None, dtype=pl.String))
 
 
 def _age_band_expr() -> pl.Expr:
-    expr = pl.when(pl.col("age").is_null()).then(pl.lit(None, dtype=pl.String))
+    expr: Then | ChainedThen = pl.when(pl.col("age").is_null()).then(
+        pl.lit(None, dtype=pl.String))
     for upper, band in AGE_BANDS:
         expr = expr.when(pl.col("age") < upper).then(pl.lit(band))
     return expr.otherwise(pl.lit(None, dtype=pl.String))

@@ -54,6 +54,7 @@ import polars as pl
 
 from matching.ingest.loaders.base import (
     Col,
+    ColumnTypes,
     Loaded,
     LoaderError,
     LoadReport,
@@ -209,7 +210,7 @@ def currency(value: str) -> str | None:
 # =========================================================================== LinkedIn CSV
 
 
-POSTING_SCHEMA: dict[str, pl.DataType] = {
+POSTING_SCHEMA: ColumnTypes = {
     name: pl.Boolean if name == "remote" else
     pl.Float64 if name.startswith("pay_") and name != "pay_period" else pl.String
     for name in table_columns(Posting)
@@ -376,6 +377,7 @@ def flatten_posting(posting: dict) -> dict[str, str]:
     kinds = posting.get("employmentType")
     kinds = kinds if isinstance(kinds, list) else [kinds] if kinds else []
     location_type = _text(posting.get("jobLocationType")).upper()
+    experience = posting.get("experienceRequirements")
     return {
         "posting_id": _identifier(posting, title, description),
         "title": title,
@@ -387,8 +389,7 @@ def flatten_posting(posting: dict) -> dict[str, str]:
         "remote": "true" if location_type == "TELECOMMUTE" else "",
         **_salary(posting),
         "employment_type": LIST_SEP.join(_text(k) for k in kinds),
-        "experience_level": (posting.get("experienceRequirements")
-                             if isinstance(posting.get("experienceRequirements"), str) else ""),
+        "experience_level": experience if isinstance(experience, str) else "",
         "date_posted": _text(posting.get("datePosted")),
         "url": _text(posting.get("url")),
     }

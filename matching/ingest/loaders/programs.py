@@ -101,7 +101,7 @@ def drop_unflagged_nulls(
     table, report = loaded.table, loaded.report
     bad = pl.any_horizontal(
         [pl.col(c).is_null() & ~pl.col(f"{c}_{flag_suffix}") for c in columns])
-    dropped: dict[tuple[int, str], str] = {}
+    dropped: dict[tuple[int | None, str | None], str] = {}
     for row in table.filter(bad).select([*columns, LINE]).iter_rows(named=True):
         field = next(c for c in columns if row[c] is None)
         dropped[(row[LINE], field)] = "required value missing or invalid"
@@ -111,8 +111,8 @@ def drop_unflagged_nulls(
             dropped[(reject.line, reject.field)] = reject.reason.removesuffix("; set to null")
     report.rejects = [r for r in report.rejects
                       if not (r.severity == "repaired" and (r.line, r.field) in dropped)]
-    for (line, field), reason in dropped.items():
-        report.reject(file, line, field, reason)
+    for (line, column), reason in dropped.items():
+        report.reject(file, line, column, reason)
     report.rows_kept -= len(dropped)
     return Loaded(table.filter(~bad), report)
 

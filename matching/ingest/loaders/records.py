@@ -23,6 +23,7 @@ import polars as pl
 from matching.ingest.loaders.base import (
     LINE,
     Col,
+    ColumnTypes,
     Loaded,
     LoaderError,
     LoadReport,
@@ -129,13 +130,14 @@ class _LineDecoder(json.JSONDecoder):
         super().__init__()
         newlines = [m.start() for m in re.finditer("\n", text)]
 
+        # JSONObject and py_make_scanner are undocumented stdlib helpers that typeshed omits.
         def parse_object(s_and_end: tuple[str, int], *args: Any) -> tuple[dict, int]:
-            obj, end = json.decoder.JSONObject(s_and_end, *args)
+            obj, end = json.decoder.JSONObject(s_and_end, *args)  # type: ignore[attr-defined]
             obj[JSON_LINE] = first_line + bisect.bisect_left(newlines, s_and_end[1] - 1)
             return obj, end
 
         self.parse_object = parse_object
-        self.scan_once = json.scanner.py_make_scanner(self)
+        self.scan_once = json.scanner.py_make_scanner(self)  # type: ignore[attr-defined]
 
 
 def parse_json(text: str, first_line: int = 1) -> Any:
@@ -235,7 +237,7 @@ def add_raw_columns(raw: RawRecords, derive: Callable[[dict[str, str]], dict[str
     return RawRecords(raw.file, raw.header + names, rows, raw.lines)
 
 
-def conform(table: pl.DataFrame, schema: dict[str, pl.DataType], path: Path,
+def conform(table: pl.DataFrame, schema: ColumnTypes, path: Path,
             constants: dict[str, object] | None = None) -> pl.DataFrame:
     """The table in ``schema`` order, constants and absent columns filled, then _line, file.
 
@@ -257,7 +259,7 @@ def conform(table: pl.DataFrame, schema: dict[str, pl.DataType], path: Path,
     return table.select(exprs)
 
 
-def empty_conformed(schema: dict[str, pl.DataType]) -> pl.DataFrame:
+def empty_conformed(schema: ColumnTypes) -> pl.DataFrame:
     """A zero-row table with ``schema`` plus _line and source_file."""
     return pl.DataFrame(schema={**schema, LINE: pl.Int64, SOURCE_FILE: pl.String})
 
@@ -267,7 +269,7 @@ def drop_duplicate_ids(table: pl.DataFrame, key: str, report: LoadReport) -> pl.
     return reject_duplicate_ids(table, key, report, file_column=SOURCE_FILE)
 
 
-def load_files(paths: Iterable[Path], report: LoadReport, schema: dict[str, pl.DataType],
+def load_files(paths: Iterable[Path], report: LoadReport, schema: ColumnTypes,
                load_one: Callable[[Path, LoadReport], pl.DataFrame]) -> pl.DataFrame:
     """Load each file into one table; a file that cannot be read is reported, not fatal."""
     tables = []
@@ -289,7 +291,7 @@ def load_files(paths: Iterable[Path], report: LoadReport, schema: dict[str, pl.D
 def load_keyed(
     source: str,
     paths: Sequence[Path],
-    schema: dict[str, pl.DataType],
+    schema: ColumnTypes,
     load_one: Callable[[Path, LoadReport], pl.DataFrame],
     key: str,
 ) -> Loaded:
