@@ -245,13 +245,13 @@ def _doc_with_candidates(nlp: spacy.Language):
 
 
 def test_spacy_component(trained: SkillLinker, tmp_path: Path) -> None:
-    import matching.nlp.extraction.linker  # noqa: F401  (registers the factory)
+    import matching.nlp.extraction.pipeline  # noqa: F401  (registers the factory)
 
     trained.save(tmp_path / "linker")
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
-    linker = nlp.add_pipe("pathmatch_linker",
-                          config={"linker_dir": str(tmp_path / "linker"), "top_k": 5})
+    linker = nlp.add_pipe("pathmatch_linker", config={"top_k": 5})
+    linker.initialize(nlp=nlp, linker_dir=str(tmp_path / "linker"))
     doc = linker(_doc_with_candidates(nlp))
     py_span, cash_span = doc.spans["skill_candidates"]
     assert py_span._.skills[0][0] in (URI + "py", "onet:tech:43232405:python")
@@ -269,7 +269,7 @@ def test_spacy_component(trained: SkillLinker, tmp_path: Path) -> None:
 
 
 def test_spacy_component_without_linker_dir() -> None:
-    import matching.nlp.extraction.linker  # noqa: F401
+    import matching.nlp.extraction.pipeline  # noqa: F401
 
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
@@ -307,13 +307,13 @@ def test_component_cache_and_pickle(trained: SkillLinker, tmp_path: Path,
                                     monkeypatch: pytest.MonkeyPatch) -> None:
     import pickle
 
-    import matching.nlp.extraction.linker  # noqa: F401
+    import matching.nlp.extraction.pipeline  # noqa: F401
 
     trained.save(tmp_path / "linker")
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
-    component = nlp.add_pipe("pathmatch_linker", config={
-        "linker_dir": str(tmp_path / "linker"), "cache_size": 100})
+    component = nlp.add_pipe("pathmatch_linker", config={"cache_size": 100})
+    component.initialize(nlp=nlp, linker_dir=str(tmp_path / "linker"))
     first = component(_doc_with_candidates(nlp))._.ranked_skills
     calls: list[int] = []
     original = component.linker.rank
@@ -342,13 +342,14 @@ def test_degenerate_texts(trained: SkillLinker) -> None:
 
 
 def test_sentence_only_links_clear_a_stricter_bar(trained: SkillLinker, tmp_path: Path) -> None:
-    import matching.nlp.extraction.linker  # noqa: F401  (registers the factory)
+    import matching.nlp.extraction.pipeline  # noqa: F401  (registers the factory)
     from matching.nlp.extraction.io import kept_skills
 
     trained.save(tmp_path / "linker")
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
-    linker = nlp.add_pipe("pathmatch_linker", config={"linker_dir": str(tmp_path / "linker")})
+    linker = nlp.add_pipe("pathmatch_linker")
+    linker.initialize(nlp=nlp, linker_dir=str(tmp_path / "linker"))
     doc = linker(_doc_with_candidates(nlp))
     sentences = {s.text.strip() for s in doc.sents}
     assert doc._.skill_sentences and set(doc._.skill_sentences.values()) <= sentences

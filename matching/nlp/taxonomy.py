@@ -39,6 +39,7 @@ How an ESCO skill gets O*NET ids (:meth:`SkillTaxonomy.onet_ids`), two documente
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable
 from typing import Any
 
@@ -219,6 +220,28 @@ class SkillTaxonomy:
         then punctuation-insensitive: Decorte's label file drops commas)."""
         key = normalize_label(label)
         return self._by_preferred.get(key) or self._by_punct.get(_punct_key(label))
+
+
+_by_bundle: dict[tuple[str, str], SkillTaxonomy] = {}
+_by_bundle_lock = threading.Lock()
+
+
+def taxonomy_of(bundle: Any) -> SkillTaxonomy:
+    """The bundle's taxonomy, built once per process and bundle version (path and hash).
+
+    The engine and a pipeline initialized from ``config.cfg``
+    (``pathmatch.bundle_taxonomy.v1``) ask for the same bundle; this way they share one
+    object instead of building it twice. Only the latest version of a path is kept.
+    """
+    key = (str(bundle.path), str(bundle.hash))
+    with _by_bundle_lock:
+        found = _by_bundle.get(key)
+        if found is None:
+            found = SkillTaxonomy.from_bundle(bundle)
+            for old in [k for k in _by_bundle if k[0] == key[0]]:
+                del _by_bundle[old]
+            _by_bundle[key] = found
+        return found
 
 
 # ---------------------------------------------------------------------- builders

@@ -18,6 +18,8 @@ The doc contract (what each component writes, what the next one reads):
 ``Span._.candidate_scores``     list[float]: label-match quality of each candidate id.
 ``Span._.skills``               list[tuple[str, float]]: linked skills, best first (linker).
 ``Doc._.ranked_skills``         list[tuple[str, float]]: the doc's skills, best first.
+``Doc._.skill_sentences``       dict[str, str]: per skill linked from a sentence, that sentence
+                                (learned linker only; None otherwise).
 ``Doc._.kind``                  'posting' | 'course' | 'intake' (set by the sectioner).
 ``Span._.normalized`` / ``Doc._.normalized``  the text with intake shorthand expanded
                                 ("5 yrs" -> "5 years"), for text-level consumers (getter).
@@ -32,9 +34,13 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
+from typing import Literal, get_args
 
 from spacy.tokens import Doc, Span, Token
 
+Kind = Literal["posting", "course", "intake"]
+"""The document kinds: each has its own sectioner rules and pipeline."""
+KINDS: tuple[Kind, ...] = get_args(Kind)
 SECTIONS_KEY = "sections"
 CANDIDATES_KEY = "skill_candidates"
 TAXONOMY_LABEL = "TAXONOMY"
@@ -78,7 +84,7 @@ def register_extensions() -> None:
             Span.set_extension(name, default=default)
     if not Span.has_extension("normalized"):
         Span.set_extension("normalized", getter=_span_normalized)
-    for name, default in (("ranked_skills", None), ("kind", None)):
+    for name, default in (("ranked_skills", None), ("kind", None), ("skill_sentences", None)):
         if not Doc.has_extension(name):
             Doc.set_extension(name, default=default)
     if not Doc.has_extension("normalized"):
@@ -107,6 +113,8 @@ register_extensions()
 __all__ = [
     "CANDIDATES_KEY",
     "DETECTED_LABEL",
+    "KINDS",
+    "Kind",
     "SECTIONS_KEY",
     "TAXONOMY_LABEL",
     "pipe_in_batches",

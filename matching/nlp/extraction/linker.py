@@ -21,18 +21,17 @@ mapped to [0, 1] with a Platt sigmoid fitted on held-out candidates, so 0.8 mean
 Without training examples the linker is lexical only: the score is a fixed mix of the
 window word cosine, the full-text character cosine and exact hits (already in [0, 1]).
 
-The spaCy component ``pathmatch_linker`` is at the end. The benchmark readers and the
-training driver live in :mod:`training.nlp.linker_data` (domain code does not read
-benchmark files).
+The spaCy component ``pathmatch_linker`` that runs a linker inside the pipeline lives in
+:mod:`matching.nlp.extraction.pipeline` (so a lexical pipeline never imports scikit-learn);
+the benchmark readers and the training driver live in :mod:`training.nlp.linker_data`
+(domain code does not read benchmark files).
 """
 
 from __future__ import annotations
 
 import json
-import math
 import re
 import time
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -116,10 +115,6 @@ def tokenize(text: str) -> list[str]:
 
 def norm_key(text: str) -> str:
     return " ".join(t.lower() for t in tokenize(text))
-
-
-def lemma_key(text: str) -> str:
-    return " ".join(lemma(t) for t in tokenize(text))
 
 
 def _needs_case(label: str) -> bool:
@@ -685,11 +680,12 @@ class SkillLinker:
         """
         started = time.perf_counter()
         self.index_ = index if index is not None else LinkIndex.build(taxonomy, priors)
-        self.model_ = None
+        self.model_: Any = None
         self.calibration_ = (1.0, 0.0)
         examples = [Example(*e) for e in training_examples]
         flags = list(synthetic) if synthetic is not None else [False] * len(examples)
-        self.fit_info_ = {"n_examples": len(examples), "n_skills": self.index_.n_skills}
+        self.fit_info_: dict[str, Any] = {"n_examples": len(examples),
+                                          "n_skills": self.index_.n_skills}
         if examples and self.objective != "lexical":
             blocks = self.example_blocks(examples)
             repeats = [1 if flag else self.real_repeat for flag in flags]
@@ -882,229 +878,3 @@ def _platt(raw: np.ndarray, y: np.ndarray) -> tuple[float, float]:
         return (1.0, 0.0)
     model = LogisticRegression(C=100.0).fit(raw.reshape(-1, 1), y)
     return (float(model.coef_[0, 0]), float(model.intercept_[0]))
-
-
-# ---------------------------------------------------------------------------- spaCy component
-
-BOILERPLATE_FALLBACK = frozenset({"benefits", "eeo", "company", "application"})
-
-
-def _boilerplate() -> frozenset[str]:
-    try:
-        from matching.nlp.extraction.sections import BOILERPLATE
-    except Exception:  # the pipeline helper's module may not exist yet
-        return BOILERPLATE_FALLBACK
-    return frozenset(BOILERPLATE)
-
-
-def normalize_intake(text: str) -> str:
-    """The pipeline's intake shorthand expansion ('5 yrs' -> '5 years') when available.
-
-    A module-level function (not a lambda) so the component stays picklable for
-    ``nlp.pipe(n_process=2)``.
-    """
-    try:
-        from matching.nlp.extraction.matcher import normalize_text
-    except Exception:  # the pipeline helper's module may not exist yet
-        return text
-    return normalize_text(text).text
-
-
-def _register_extensions() -> None:
-    from spacy.tokens import Doc, Span
-
-    for name in ("skills", "candidate_ids"):
-        if not Span.has_extension(name):
-            Span.set_extension(name, default=None)
-    if not Doc.has_extension("ranked_skills"):
-        Doc.set_extension("ranked_skills", default=None)
-    if not Doc.has_extension("skill_sentences"):
-        Doc.set_extension("skill_sentences", default=None)
-
-
-class LinkerComponent:
-    """spaCy component: ``span._.skills`` for each skill candidate, ``doc._.ranked_skills``.
-
-    Spans are ranked with the phrase matcher's ESCO candidate ids forced into their
-    candidate set; O*NET ids among a span's matched candidates are kept with score
-    ``onet_score`` times the matcher's ``candidate_scores`` value for them (an O*NET
-    technology/tool example matched by label; the learned model covers ESCO only). Every
-    sentence outside a boilerplate section is ranked too (``rank_sentences``); texts go
-    through the pipeline's intake shorthand expansion first when it is available.
-
-    Document ranking per skill (``aggregate``): 'noisy_or' (default) combines the span
-    scores by noisy-or (a skill named three times is surer than once), takes the best
-    sentence score times ``sentence_weight`` (sentence lists are long and would inflate a
-    noisy-or), and combines the two by noisy-or again: 1 - (1 - s_sent) * prod(1 - s_span).
-    'max' takes the single best score. Results of repeated texts (the same span or sentence
-    in many postings) come from an LRU cache of ``cache_size`` entries.
-
-    Without a linker directory the component is lexical: span candidates keep their
-    matcher ids with their ``candidate_scores`` (1.0 when absent); sentences are not ranked.
-    """
-
-    def __init__(self, name: str, linker_dir: str | None, top_k: int, rank_sentences: bool,
-                 sentence_weight: float, aggregate: str, min_score: float, onet_score: float,
-                 batch_size: int, cache_size: int) -> None:
-        _register_extensions()
-        if aggregate not in ("noisy_or", "max"):
-            raise ValueError("aggregate must be 'noisy_or' or 'max'")
-        self.name = name
-        self.linker = SkillLinker.load(linker_dir) if linker_dir else None
-        self.top_k = top_k
-        self.rank_sentences = rank_sentences
-        self.sentence_weight = sentence_weight
-        self.aggregate = aggregate
-        self.min_score = min_score
-        self.onet_score = onet_score
-        self.batch_size = batch_size
-        self.cache_size = cache_size
-        self.boilerplate = _boilerplate()
-        self.normalize = normalize_intake
-        self._cache: OrderedDict[tuple[str, tuple[str, ...]], list[tuple[str, float]]] = (
-            OrderedDict())
-
-    def __call__(self, doc: Any) -> Any:
-        self._process([doc])
-        return doc
-
-    def pipe(self, stream: Iterable[Any], batch_size: int = 32) -> Iterable[Any]:
-        batch: list[Any] = []
-        for doc in stream:
-            batch.append(doc)
-            if len(batch) >= max(1, self.batch_size):
-                self._process(batch)
-                yield from batch
-                batch = []
-        if batch:
-            self._process(batch)
-            yield from batch
-
-    def _process(self, docs: list[Any]) -> None:
-        span_jobs: list[tuple[int, Any]] = []
-        sent_jobs: list[tuple[int, Any]] = []
-        for d, doc in enumerate(docs):
-            if "skill_candidates" in doc.spans:
-                span_jobs.extend((d, span) for span in doc.spans["skill_candidates"])
-            if self.linker is not None and self.rank_sentences:
-                sent_jobs.extend((d, sent) for sent in self._sentences(doc))
-        span_results = self._rank_spans([s for _, s in span_jobs])
-        sent_results = self._rank_cached([(self.normalize(s.text), ()) for _, s in sent_jobs])
-        spans: list[dict[str, list[float]]] = [{} for _ in docs]
-        sents: list[dict[str, float]] = [{} for _ in docs]
-        where: list[dict[str, str]] = [{} for _ in docs]
-        for (d, span), result in zip(span_jobs, span_results, strict=True):
-            span._.skills = result
-            for sid, score in result:
-                spans[d].setdefault(sid, []).append(score)
-        for (d, sent), result in zip(sent_jobs, sent_results, strict=True):
-            for sid, score in result:
-                if score * self.sentence_weight > sents[d].get(sid, 0.0):
-                    sents[d][sid] = score * self.sentence_weight
-                    where[d][sid] = sent.text.strip()
-        for doc, span_scores, sent_scores, best in zip(docs, spans, sents, where, strict=True):
-            doc._.ranked_skills = self._combine(span_scores, sent_scores)
-            doc._.skill_sentences = best
-
-    def _rank_cached(self, jobs: list[tuple[str, tuple[str, ...]]]
-                     ) -> list[list[tuple[str, float]]]:
-        """Rank (text, forced ids) jobs through the LRU cache; only misses reach the model."""
-        if not jobs or self.linker is None:
-            return [[] for _ in jobs]
-        results: list[list[tuple[str, float]] | None] = []
-        misses: dict[tuple[str, tuple[str, ...]], list[int]] = {}
-        for i, key in enumerate(jobs):
-            hit = self._cache.get(key)
-            if hit is not None:
-                self._cache.move_to_end(key)
-            else:
-                misses.setdefault(key, []).append(i)
-            results.append(hit)
-        if misses:
-            keys = list(misses)
-            ranked = self.linker.rank([k[0] for k in keys], self.top_k,
-                                      forced=[list(k[1]) for k in keys])
-            for key, result in zip(keys, ranked, strict=True):
-                for i in misses[key]:
-                    results[i] = result
-                if self.cache_size > 0:
-                    self._cache[key] = result
-            while len(self._cache) > self.cache_size:
-                self._cache.popitem(last=False)
-        return [list(r or []) for r in results]
-
-    def _rank_spans(self, spans: list[Any]) -> list[list[tuple[str, float]]]:
-        matched = [list(span._.candidate_ids or []) for span in spans]
-        if self.linker is None:
-            return [self._lexical(span, ids) for span, ids in zip(spans, matched, strict=True)]
-        esco = self.linker.index_.positions()
-        ranked = self._rank_cached([(self.normalize(span.text),
-                                     tuple(i for i in ids if i in esco)) for span, ids in
-                                    zip(spans, matched, strict=True)])
-        out = []
-        for span, ids, result in zip(spans, matched, ranked, strict=True):
-            quality = dict(self._lexical(span, ids))
-            onet = [(sid, round(self.onet_score * quality.get(sid, 1.0), 6))
-                    for sid in ids if sid not in esco]
-            merged = sorted(result + onet, key=lambda x: -x[1])
-            out.append([x for x in merged if x[1] >= self.min_score][:self.top_k])
-        return out
-
-    def _lexical(self, span: Any, ids: list[str]) -> list[tuple[str, float]]:
-        scores = (list(span._.candidate_scores or []) if span.has_extension("candidate_scores")
-                  else [])
-        return [(sid, float(scores[i]) if i < len(scores) else 1.0)
-                for i, sid in enumerate(ids[:self.top_k])]
-
-    def _sentences(self, doc: Any) -> list[Any]:
-        if doc.has_annotation("SENT_START"):
-            sents = list(doc.sents)
-        else:
-            sents = [doc[i:i + 40] for i in range(0, len(doc), 40)]
-        sections = list(doc.spans["sections"]) if "sections" in doc.spans else []
-        return [sent for sent in sents
-                if sent.text.strip() and not self._in_boilerplate(sections, sent)]
-
-    def _in_boilerplate(self, sections: list[Any], sent: Any) -> bool:
-        for section in sections:
-            if section.start <= sent.start < section.end:
-                return section.label_ in self.boilerplate
-        return False
-
-    def _combine(self, spans: dict[str, list[float]], sents: dict[str, float]
-                 ) -> list[tuple[str, float]]:
-        combined = []
-        for sid in set(spans) | set(sents):
-            values = [min(max(v, 0.0), 1.0) for v in spans.get(sid, [])]
-            sent = min(max(sents.get(sid, 0.0), 0.0), 1.0)
-            if self.aggregate == "max":
-                value = max([*values, sent])
-            else:
-                value = 1.0 - (1.0 - sent) * math.prod(1.0 - v for v in values)
-            if value >= self.min_score:
-                combined.append((sid, round(value, 6)))
-        combined.sort(key=lambda x: (-x[1], x[0]))
-        return combined
-
-
-def _register_factory() -> None:
-    from spacy.language import Language
-
-    if "pathmatch_linker" in Language.factories:
-        return
-
-    @Language.factory(
-        "pathmatch_linker",
-        default_config={"linker_dir": None, "top_k": 10, "rank_sentences": True,
-                        "sentence_weight": 1.0, "aggregate": "noisy_or", "min_score": 0.0,
-                        "onet_score": 0.9, "batch_size": 64, "cache_size": 20000},
-    )
-    def make_linker(nlp: Language, name: str, linker_dir: str | None, top_k: int,
-                    rank_sentences: bool, sentence_weight: float, aggregate: str,
-                    min_score: float, onet_score: float, batch_size: int,
-                    cache_size: int) -> LinkerComponent:
-        return LinkerComponent(name, linker_dir, top_k, rank_sentences, sentence_weight,
-                               aggregate, min_score, onet_score, batch_size, cache_size)
-
-
-_register_factory()

@@ -45,7 +45,8 @@ The guards (:class:`GuardRules`, all data, set in ``config.cfg`` and tested):
 Label tokens come from ``nlp.tokenizer.pipe`` (plain-word labels are split on spaces,
 which is what the tokenizer does, faster) and the same lemma function as the text;
 labels sharing a lemma key share its candidates. ``to_disk`` stores the keys and
-candidates (msgpack), from which ``from_disk`` rebuilds the indexes without the taxonomy.
+candidates as token-hash arrays (``.npz``), from which ``from_disk`` rebuilds the indexes
+without the taxonomy (under a second for the real ESCO + O*NET labels).
 
 Intake text ("5 yrs cashier, handled cash + inventory, forklift cert") is handled by the
 same abbreviation table at two levels: token lemmas (above), so matching sees "year",
@@ -57,17 +58,16 @@ original, for consumers that work on text (``Span._.normalized``).
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy
-import srsly
-from spacy.attrs import LEMMA, LOWER, ORTH
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -75,6 +75,7 @@ from spacy.pipeline import Lemmatizer
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 from spacy.vocab import Vocab
+from thinc.types import Ints2d
 
 from matching.nlp.extraction import (
     CANDIDATES_KEY,
@@ -82,7 +83,7 @@ from matching.nlp.extraction import (
     pipe_in_batches,
     register_extensions,
 )
-from matching.nlp.extraction.sections import section_mask
+from matching.nlp.extraction.sections import BOILERPLATE, section_mask
 
 # ---------------------------------------------------------------------------- shorthand
 
@@ -222,10 +223,10 @@ class LowerLookupLemmatizer(Lemmatizer):
         cache = self._cache
         miss = self._lemma_hash
         # One lookup per distinct word, then a numpy gather back to the tokens.
-        unique, inverse = numpy.unique(doc.to_array(LOWER), return_inverse=True)
+        unique, inverse = numpy.unique(doc.to_array("LOWER"), return_inverse=True)
         mapped = numpy.fromiter((cache.get(h) or miss(h) for h in unique.tolist()),
                                 dtype=numpy.uint64, count=len(unique))
-        doc.from_array([LEMMA], mapped[inverse].reshape(-1, 1))
+        doc.from_array(["LEMMA"], cast(Ints2d, mapped[inverse].reshape(-1, 1)))
         return doc
 
     def pipe(self, stream: Iterable[Doc], *, batch_size: int = 128) -> Iterator[Doc]:
@@ -374,14 +375,14 @@ class PhraseIndex:
     same tokenizer and lemmatizer as the text), kept in a dict with, per first token, the
     pattern lengths starting with it. Matching a doc is one dict probe per token plus one
     per candidate length (about 0.2 ms for a 500-token posting); loading is building the
-    dict from the saved word lists (under a second).
+    dict from the saved hash arrays (a fraction of a second).
     """
 
     def __init__(self) -> None:
         self.entries: dict[tuple[int, ...], _Entry] = {}
         self._lengths: dict[int, tuple[int, ...]] = {}
         self._single: dict[int, _Entry] = {}
-        self._seconds: dict[int, frozenset[int]] = {}
+        self._pairs: set[tuple[int, int]] = set()
         self._firsts = numpy.zeros(0, dtype=numpy.uint64)
 
     def __len__(self) -> int:
@@ -389,16 +390,15 @@ class PhraseIndex:
 
     def set(self, entries: dict[tuple[int, ...], _Entry]) -> None:
         self.entries = entries
-        lengths: dict[int, set[int]] = {}
-        seconds: dict[int, set[int]] = {}
-        for key in entries:
-            if len(key) > 1:
-                lengths.setdefault(key[0], set()).add(len(key))
-                seconds.setdefault(key[0], set()).add(key[1])
+        multi = [key for key in entries if len(key) > 1]
+        lengths: dict[int, list[int]] = {}
+        for first, length in {(key[0], len(key)) for key in multi}:
+            lengths.setdefault(first, []).append(length)
         self._lengths = {first: tuple(sorted(ls, reverse=True)) for first, ls in lengths.items()}
-        self._seconds = {first: frozenset(ss) for first, ss in seconds.items()}
+        self._pairs = {(key[0], key[1]) for key in multi}
         self._single = {key[0]: entry for key, entry in entries.items() if len(key) == 1}
-        self._firsts = numpy.array(sorted({key[0] for key in entries}), dtype=numpy.uint64)
+        self._firsts = numpy.unique(numpy.fromiter((key[0] for key in entries),
+                                                   dtype=numpy.uint64, count=len(entries)))
 
     def find(self, hashes: numpy.ndarray) -> list[tuple[int, int, _Entry]]:
         """Every (start, end, entry) whose token hashes equal a pattern.
@@ -419,22 +419,54 @@ class PhraseIndex:
             return found
         values = hashes.tolist()
         single = self._single.get
-        seconds_of = self._seconds.get
+        pairs = self._pairs
         entries = self.entries
         for i in starts.tolist():
             first = values[i]
             entry = single(first)
             if entry is not None:
                 found.append((i, i + 1, entry))
-            if i + 1 < n:
-                seconds = seconds_of(first)
-                if seconds is not None and values[i + 1] in seconds:
-                    for length in self._lengths[first]:
-                        if i + length <= n:
-                            entry = entries.get(tuple(values[i:i + length]))
-                            if entry is not None:
-                                found.append((i, i + length, entry))
+            if i + 1 < n and (first, values[i + 1]) in pairs:
+                for length in self._lengths[first]:
+                    if i + length <= n:
+                        entry = entries.get(tuple(values[i:i + length]))
+                        if entry is not None:
+                            found.append((i, i + length, entry))
         return found
+
+    def to_arrays(self, prefix: str, id_index: dict[str, int]) -> dict[str, numpy.ndarray]:
+        """The patterns as flat arrays (key hashes, candidates), ``id_index`` filled in."""
+        keys = list(self.entries)
+        values = list(self.entries.values())
+        cands = [id_index.setdefault(i, len(id_index)) for e in values for i in e.ids]
+        return {
+            prefix + "key_len": numpy.array([len(k) for k in keys], dtype=numpy.uint8),
+            prefix + "key_hash": numpy.array([h for k in keys for h in k], dtype=numpy.uint64),
+            prefix + "cand_len": numpy.array([len(e.ids) for e in values], dtype=numpy.int32),
+            prefix + "cand_id": numpy.array(cands, dtype=numpy.int32),
+            prefix + "cand_score": numpy.array([x for e in values for x in e.scores],
+                                               dtype=numpy.float64),
+            prefix + "mode": numpy.array([e.mode for e in values], dtype=numpy.int8),
+        }
+
+
+def entries_from_arrays(arrays: Any, prefix: str, ids: Sequence[str]
+                        ) -> dict[tuple[int, ...], _Entry]:
+    """The inverse of :meth:`PhraseIndex.to_arrays` (one pass of list slicing)."""
+    hashes = arrays[prefix + "key_hash"].tolist()
+    key_bounds = numpy.concatenate([[0], numpy.cumsum(arrays[prefix + "key_len"],
+                                                      dtype=numpy.int64)]).tolist()
+    cand_bounds = numpy.concatenate([[0], numpy.cumsum(arrays[prefix + "cand_len"],
+                                                       dtype=numpy.int64)]).tolist()
+    names = [ids[i] for i in arrays[prefix + "cand_id"].tolist()]
+    scores = arrays[prefix + "cand_score"].tolist()
+    modes = arrays[prefix + "mode"].tolist()
+    return {tuple(hashes[ka:kb]): _Entry(tuple(names[ca:cb]), tuple(scores[ca:cb]), mode)
+            for ka, kb, ca, cb, mode in zip(key_bounds[:-1], key_bounds[1:], cand_bounds[:-1],
+                                            cand_bounds[1:], modes, strict=True)}
+
+
+PATTERNS_FILE = "patterns.npz"
 
 
 class SkillMatcher:
@@ -461,13 +493,23 @@ class SkillMatcher:
     def is_built(self) -> bool:
         return self.n_patterns > 0
 
-    def build(self, taxonomy: Any, batch_size: int = 2000) -> SkillMatcher:
-        """Make the patterns from ``taxonomy.labels`` (skill_id, label, label_type, taxonomy).
+    def initialize(self, get_examples: Callable[[], Iterable[Any]] | None = None, *,
+                   nlp: Language | None = None, taxonomy: Any = None,
+                   batch_size: int = 2000) -> None:
+        """spaCy's initialize: compile the patterns of ``taxonomy`` (None: no patterns).
 
         ``taxonomy`` is a :class:`matching.nlp.taxonomy.SkillTaxonomy` or anything with a
-        ``labels`` polars frame; preferred labels for output come from its
-        ``preferred_label``/``taxonomy`` methods when present, else from the frame.
+        ``labels`` polars frame (skill_id, label, label_type, taxonomy); preferred labels
+        for output come from its ``preferred_label`` method when present, else from the
+        frame. The config passes it as ``[initialize.components.skill_matcher.taxonomy]``.
         """
+        if taxonomy is None:
+            self._load_groups({}, {})
+            self.skill_info = {}
+            return
+        self._compile(taxonomy, batch_size)
+
+    def _compile(self, taxonomy: Any, batch_size: int) -> None:
         labels = taxonomy.labels
         rows = labels.select("skill_id", "label", "label_type", "taxonomy").rows()
         self.skill_info = _skill_info(taxonomy, rows)
@@ -505,7 +547,6 @@ class SkillMatcher:
                     if merged.get(skill_id, -1.0) < score:
                         merged[skill_id] = score
         self._load_groups({k: (FREE, v) for k, v in lemma_groups.items()}, orth_groups)
-        return self
 
     def _load_groups(self, lemma_groups: dict[tuple[int, ...], tuple[int, dict[str, float]]],
                      orth_groups: dict[tuple[int, ...], tuple[int, dict[str, float]]]) -> None:
@@ -531,9 +572,9 @@ class SkillMatcher:
             return doc
         skip = section_mask(doc, self.skip_sections)
         found = [(start, end, entry) for start, end, entry
-                 in self._lemma_index.find(doc.to_array(LEMMA)) if not skip[start]]
+                 in self._lemma_index.find(doc.to_array("LEMMA")) if not skip[start]]
         if len(self._orth_index):
-            orths = doc.to_array(ORTH)
+            orths = doc.to_array("ORTH")
             entries = self._orth_index.entries
             for _, start, end in self._orth_matcher(doc):
                 entry = entries[tuple(orths[start:end].tolist())]
@@ -578,48 +619,44 @@ class SkillMatcher:
     # ------------------------------------------------------------------ serialization
 
     def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
-        """Patterns as word lists with their ordered candidates (ids stored once)."""
-        strings = self.vocab.strings
+        """Patterns as token-hash arrays with their candidates (ids stored once), the words
+        of the hashes (so the vocabulary can decode them), guards and labels: one ``.npz``."""
         id_index: dict[str, int] = {}
-
-        def dump(entries: dict[tuple[int, ...], _Entry]) -> list[Any]:
-            return [["\x1f".join(strings[h] for h in key),
-                     [id_index.setdefault(i, len(id_index)) for i in e.ids],
-                     list(e.scores), e.mode] for key, e in entries.items()]
-
-        lemma, orth = dump(self._lemma_index.entries), dump(self._orth_index.entries)
-        return srsly.msgpack_dumps({
-            "guards": self.guards.to_dict(), "ids": list(id_index), "lemma": lemma,
-            "orth": orth, "skill_info": {k: list(v) for k, v in self.skill_info.items()},
-        })
+        arrays = {**self._lemma_index.to_arrays("lemma_", id_index),
+                  **self._orth_index.to_arrays("orth_", id_index)}
+        strings = self.vocab.strings
+        words = sorted({strings[h] for index in (self._lemma_index, self._orth_index)
+                        for key in index.entries for h in key})
+        meta = {"guards": self.guards.to_dict(), "ids": list(id_index), "words": words,
+                "skill_info": self.skill_info}
+        arrays["meta"] = numpy.frombuffer(json.dumps(meta).encode("utf8"), dtype=numpy.uint8)
+        buffer = io.BytesIO()
+        savez: Any = numpy.savez  # its stub types **arrays like its allow_pickle flag
+        savez(buffer, **arrays)
+        return buffer.getvalue()
 
     def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> SkillMatcher:
-        payload = srsly.msgpack_loads(data)
-        self.guards = GuardRules(**payload["guards"])
-        add = self.vocab.strings.add
-        ids = payload["ids"]
-
-        def load(rows: list[Any]) -> dict[tuple[int, ...], _Entry]:
-            return {tuple(map(add, words.split("\x1f"))):
-                    _Entry(tuple(ids[i] for i in idx), tuple(scores), mode)
-                    for words, idx, scores, mode in rows}
-
-        self.skill_info = {k: (v[0], v[1]) for k, v in payload["skill_info"].items()}
-        self._lemma_index.set(load(payload["lemma"]))
-        self._set_orth(load(payload["orth"]))
+        with numpy.load(io.BytesIO(data), allow_pickle=False) as arrays:
+            meta = json.loads(arrays["meta"].tobytes().decode("utf8"))
+            self.guards = GuardRules(**meta["guards"])
+            for word in meta["words"]:
+                self.vocab.strings.add(word)
+            self.skill_info = {k: (v[0], v[1]) for k, v in meta["skill_info"].items()}
+            self._lemma_index.set(entries_from_arrays(arrays, "lemma_", meta["ids"]))
+            self._set_orth(entries_from_arrays(arrays, "orth_", meta["ids"]))
         self.n_patterns = len(self._lemma_index) + len(self._orth_index)
         return self
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        (path / "patterns.msgpack").write_bytes(self.to_bytes())
+        (path / PATTERNS_FILE).write_bytes(self.to_bytes())
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> SkillMatcher:
-        file = Path(path) / "patterns.msgpack"
-        if file.exists():
-            self.from_bytes(file.read_bytes())
-        return self
+        file = Path(path) / PATTERNS_FILE
+        if not file.is_file():
+            raise FileNotFoundError(f"{file} is missing: the saved matcher has no patterns")
+        return self.from_bytes(file.read_bytes())
 
     # ------------------------------------------------------------------ introspection
 
@@ -627,9 +664,9 @@ class SkillMatcher:
         """Candidates of a label text as the matcher would find it (for tests/debugging)."""
         doc = self.nlp.make_doc(text)
         _lemmatizer_of(self.nlp)(doc)
-        key = tuple(doc.to_array(LEMMA).tolist())
+        key = tuple(doc.to_array("LEMMA").tolist())
         entry = self._lemma_index.entries.get(key) or self._orth_index.entries.get(
-            tuple(doc.to_array(ORTH).tolist()))
+            tuple(doc.to_array("ORTH").tolist()))
         return list(zip(entry.ids, entry.scores, strict=True)) if entry else []
 
     def mode_of(self, label: str) -> str | None:
@@ -668,7 +705,8 @@ def tokenize_labels(nlp: Language, labels: Sequence[str],
     ("cannot", "gonna") are split on spaces, which is what the tokenizer would do, five
     times faster; the rest go through ``nlp.tokenizer.pipe``.
     """
-    special = nlp.tokenizer.rules or {}
+    tokenizer: Any = nlp.tokenizer
+    special = tokenizer.rules or {}
     out: list[list[str] | None] = []
     hard: list[int] = []
     for i, label in enumerate(labels):
@@ -679,7 +717,7 @@ def tokenize_labels(nlp: Language, labels: Sequence[str],
                 continue
         out.append(None)
         hard.append(i)
-    docs = nlp.tokenizer.pipe([labels[i] for i in hard], batch_size=batch_size)
+    docs = tokenizer.pipe([labels[i] for i in hard], batch_size=batch_size)
     for i, doc in zip(hard, docs, strict=True):
         out[i] = [t.text for t in doc if not t.is_space]
     return [tokens or [] for tokens in out]
@@ -733,8 +771,7 @@ def _caps_or_title_run(doc: Doc, start: int, end: int) -> bool:
     "pathmatch_skill_matcher",
     assigns=["doc.spans", "span._.candidate_ids", "span._.candidate_scores"],
     requires=["token.lemma"],
-    default_config={"guards": GuardRules().to_dict(),
-                    "skip_sections": ["benefits", "eeo", "company", "application", "noise"]},
+    default_config={"guards": GuardRules().to_dict(), "skip_sections": sorted(BOILERPLATE)},
 )
 def make_skill_matcher(nlp: Language, name: str, guards: dict[str, Any],
                        skip_sections: list[str]) -> SkillMatcher:

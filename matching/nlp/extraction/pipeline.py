@@ -1,14 +1,27 @@
-"""Build the skill-extraction pipeline from ``config.cfg``, plus its two glue components.
+"""The skill-extraction pipeline: assembled from ``config.cfg``, built once, loaded after.
 
-``build_pipeline(taxonomy, detector_dir=..., linker_dir=..., kind=...)`` is the one way
-to get a working :class:`spacy.language.Language`: ``spacy.blank("en")``'s tokenizer, the
-registered components of this package, the trained detector sourced from its directory,
-and the linker. ``config.cfg`` is the single description of the pipeline; this module
-only fills in what is known at run time (paths, the kind, the detector's component names)
-before ``spacy.util.load_model_from_config``, then builds the phrase patterns from the
-taxonomy (a few seconds for ESCO + O*NET) and loads the lemma table.
+``config.cfg`` is the single description of the pipeline: ``spacy.blank("en")``'s
+tokenizer, the registered components of this package and, when one is given, the trained
+detector's components sourced from its directory. Assembly follows spaCy's own steps:
 
-Components defined here:
+1. :func:`pipeline_config` fills in the run-time parts (``[paths]``, the kind, the
+   detector's component names); ``spacy.util.load_model_from_config`` creates the
+   components.
+2. :func:`initialize_pipeline` runs spaCy's component ``initialize`` with the settings of
+   ``[initialize.components.*]``: the lemmatizer loads its lookup table, the skill matcher
+   compiles its patterns from the taxonomy (``pathmatch.bundle_taxonomy.v1``, the bundle
+   named by ``paths.bundle``, or a taxonomy object given by the caller), the linker loads the
+   trained linker from ``paths.linker``. Sourced detector components keep their weights.
+3. ``nlp.to_disk`` saves every component's state (patterns, lemma table, the linker's
+   index and model, detector weights); ``spacy.load`` (:func:`load_pipeline`) reads it back
+   in about a second where assembling takes 20 s on the real ESCO + O*NET bundle.
+
+:func:`cached_pipeline` ties the steps together for a process that has a bundle: it loads
+the pipeline saved under a content-addressed key (bundle hash, detector and linker model
+versions, the pipeline's own code) and builds and saves it only when that key has no
+readable copy. A damaged or partial copy is logged in one line, removed and rebuilt.
+
+Components defined here (the sectioner, lemmatizer and matcher live in their modules):
 
 ``pathmatch_detected_candidates``
     Copies the detector's ``doc.ents`` (``source = "ents"``) or a span group
@@ -19,47 +32,65 @@ Components defined here:
     ids). One overlapping several taxonomy spans ("Python and Java") is dropped, since
     the taxonomy spans are more precise evidence.
 
-``pathmatch_lexical_linker``
-    The fallback when the learned linker (``pathmatch_linker`` in
-    :mod:`matching.nlp.extraction.linker`) is not importable: each candidate span's skills
-    are its matcher candidates scored by label-match quality (preferred label 1.0,
-    alternative label or O*NET example 0.9, hidden 0.6); the document ranking scores a
-    skill ``best * (1 - 0.5 ** count)`` over its spans (frequency times score).
+``pathmatch_linker``
+    Links candidate spans and sentences with a :class:`~matching.nlp.extraction.linker.
+    SkillLinker` (see :class:`LinkerComponent`); without one it is lexical. The linker
+    module (scikit-learn, SciPy) is imported only when a trained linker is loaded.
 """
 
 from __future__ import annotations
 
 import gc
+import hashlib
+import json
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+import math
+import os
+import shutil
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
+from spacy.util import registry
 from thinc.api import Config
 
 from matching.nlp.extraction import (
     CANDIDATES_KEY,
     DETECTED_LABEL,
+    KINDS,
+    SECTIONS_KEY,
     TAXONOMY_LABEL,
     pipe_in_batches,
     register_extensions,
 )
-from matching.nlp.extraction import matcher as _matcher  # noqa: F401  (registers factories)
-from matching.nlp.extraction import sections as _sections  # noqa: F401
-from matching.nlp.extraction.matcher import SkillMatcher
-from matching.nlp.extraction.sections import KINDS, section_mask
+from matching.nlp.extraction.matcher import LowerLookupLemmatizer, SkillMatcher, normalize_text
+from matching.nlp.extraction.sections import BOILERPLATE, Sectioner, section_mask
+
+if TYPE_CHECKING:
+    from matching.nlp.extraction.linker import SkillLinker
+    from matching.nlp.taxonomy import SkillTaxonomy
 
 CONFIG_PATH = Path(__file__).with_name("config.cfg")
 DETECTOR_FACTORIES = frozenset({"ner", "spancat", "spancat_singlelabel", "tok2vec",
                                 "span_finder", "transformer"})
 """Factories sourced from a detector pipeline (its tokenizer, sentencizer etc. are not)."""
-LEXICAL_LINKER = "pathmatch_lexical_linker"
 LEARNED_LINKER = "pathmatch_linker"
+BUILT_FROM = "pathmatch_built_from.json"
+"""Written last into a saved pipeline: what it was built from; its absence marks a partial copy."""
+FORMAT = "pathmatch-pipeline/1"
+_CODE_FILES = ("__init__.py", "config.cfg", "linker.py", "matcher.py", "pipeline.py",
+               "sections.py")
 
 log = logging.getLogger(__name__)
+
+
+class PipelineError(ValueError):
+    """A saved pipeline that cannot be used (missing, partial or damaged), said in one line."""
 
 
 # ---------------------------------------------------------------------------- components
@@ -124,83 +155,265 @@ class DetectedCandidates:
     "pathmatch_detected_candidates",
     assigns=["doc.spans"],
     default_config={"source": "ents", "labels": [], "max_tokens": 12,
-                    "skip_sections": ["benefits", "eeo", "company", "application", "noise"]},
+                    "skip_sections": sorted(BOILERPLATE)},
 )
 def make_detected_candidates(nlp: Language, name: str, source: str, labels: list[str],
                              skip_sections: list[str], max_tokens: int) -> DetectedCandidates:
     return DetectedCandidates(name, source, labels, skip_sections, max_tokens)
 
 
-class LexicalLinker:
-    """The ``pathmatch_lexical_linker`` component (see the module docstring)."""
+class LinkerComponent:
+    """spaCy component: ``span._.skills`` for each skill candidate, ``doc._.ranked_skills``.
 
-    def __init__(self, name: str, top_k: int) -> None:
+    Spans are ranked with the phrase matcher's ESCO candidate ids forced into their
+    candidate set; O*NET ids among a span's matched candidates are kept with score
+    ``onet_score`` times the matcher's ``candidate_scores`` value for them (an O*NET
+    technology/tool example matched by label; the learned model covers ESCO only). Every
+    sentence outside a boilerplate section is ranked too (``rank_sentences``), after the
+    intake shorthand expansion (:func:`~matching.nlp.extraction.matcher.normalize_text`).
+
+    Document ranking per skill (``aggregate``): 'noisy_or' (default) combines the span
+    scores by noisy-or (a skill named three times is surer than once), takes the best
+    sentence score times ``sentence_weight`` (sentence lists are long and would inflate a
+    noisy-or), and combines the two by noisy-or again: 1 - (1 - s_sent) * prod(1 - s_span).
+    'max' takes the single best score. Results of repeated texts (the same span or sentence
+    in many postings) come from an LRU cache of ``cache_size`` entries (0 for intake notes:
+    a server keeps none of what participants wrote).
+
+    The trained linker is loaded by :meth:`initialize` (``linker_dir``) and saved with the
+    pipeline (:meth:`to_disk`). Without one the component is lexical: span candidates keep
+    their matcher ids with their ``candidate_scores`` (1.0 when absent); sentences are not
+    ranked.
+    """
+
+    def __init__(self, name: str, top_k: int, rank_sentences: bool, sentence_weight: float,
+                 aggregate: str, min_score: float, onet_score: float, batch_size: int,
+                 cache_size: int) -> None:
         register_extensions()
+        if aggregate not in ("noisy_or", "max"):
+            raise ValueError("aggregate must be 'noisy_or' or 'max'")
         self.name = name
+        self.linker: SkillLinker | None = None
         self.top_k = top_k
+        self.rank_sentences = rank_sentences
+        self.sentence_weight = sentence_weight
+        self.aggregate = aggregate
+        self.min_score = min_score
+        self.onet_score = onet_score
+        self.batch_size = batch_size
+        self.cache_size = cache_size
+        self._cache: OrderedDict[tuple[str, tuple[str, ...]], list[tuple[str, float]]] = (
+            OrderedDict())
+
+    # ------------------------------------------------------------------ state
+
+    def initialize(self, get_examples: Callable[[], Iterable[Any]] | None = None, *,
+                   nlp: Language | None = None, linker_dir: str | None = None) -> None:
+        """Load the trained linker from ``linker_dir`` (None: the component stays lexical)."""
+        self.linker = _load_linker(Path(linker_dir)) if linker_dir else None
+        self._cache.clear()
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / "state.json").write_text(json.dumps({"has_linker": self.linker is not None}))
+        if self.linker is not None:
+            self.linker.save(path / "linker")
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> LinkerComponent:
+        state_file = Path(path) / "state.json"
+        if not state_file.is_file():
+            raise PipelineError(f"{path} has no state.json: not a saved linker component")
+        has_linker = json.loads(state_file.read_text()).get("has_linker")
+        self.linker = _load_linker(Path(path) / "linker") if has_linker else None
+        self._cache.clear()
+        return self
+
+    # ------------------------------------------------------------------ running
 
     def __call__(self, doc: Doc) -> Doc:
-        best: dict[str, float] = {}
-        count: dict[str, int] = {}
-        spans = doc.spans[CANDIDATES_KEY] if CANDIDATES_KEY in doc.spans else []
-        for span in spans:
-            ids = span._.candidate_ids or []
-            scores = span._.candidate_scores or [1.0] * len(ids)
-            skills = [(sid, float(score)) for sid, score in zip(ids, scores, strict=False)]
-            span._.skills = skills[:self.top_k]
-            for sid, score in skills:
-                best[sid] = max(best.get(sid, 0.0), score)
-                count[sid] = count.get(sid, 0) + 1
-        ranked = [(sid, round(best[sid] * (1.0 - 0.5 ** count[sid]), 6)) for sid in best]
-        ranked.sort(key=lambda x: (-x[1], not x[0].startswith("http"), x[0]))
-        doc._.ranked_skills = ranked
+        self._process([doc])
         return doc
 
-    def pipe(self, stream: Iterable[Doc], batch_size: int = 64) -> Iterator[Doc]:
-        return pipe_in_batches(self, stream, batch_size)
+    def pipe(self, stream: Iterable[Doc], batch_size: int = 32) -> Iterator[Doc]:
+        batch: list[Doc] = []
+        for doc in stream:
+            batch.append(doc)
+            if len(batch) >= max(1, self.batch_size):
+                self._process(batch)
+                yield from batch
+                batch = []
+        if batch:
+            self._process(batch)
+            yield from batch
+
+    def _process(self, docs: list[Doc]) -> None:
+        span_jobs: list[tuple[int, Span]] = []
+        sent_jobs: list[tuple[int, Span]] = []
+        for d, doc in enumerate(docs):
+            if CANDIDATES_KEY in doc.spans:
+                span_jobs.extend((d, span) for span in doc.spans[CANDIDATES_KEY])
+            if self.linker is not None and self.rank_sentences:
+                sent_jobs.extend((d, sent) for sent in self._sentences(doc))
+        span_results = self._rank_spans([s for _, s in span_jobs])
+        sent_results = self._rank_cached([(normalize_text(s.text).text, ())
+                                          for _, s in sent_jobs])
+        spans: list[dict[str, list[float]]] = [{} for _ in docs]
+        sents: list[dict[str, float]] = [{} for _ in docs]
+        where: list[dict[str, str]] = [{} for _ in docs]
+        for (d, span), result in zip(span_jobs, span_results, strict=True):
+            span._.skills = result
+            for sid, score in result:
+                spans[d].setdefault(sid, []).append(score)
+        for (d, sent), result in zip(sent_jobs, sent_results, strict=True):
+            for sid, score in result:
+                if score * self.sentence_weight > sents[d].get(sid, 0.0):
+                    sents[d][sid] = score * self.sentence_weight
+                    where[d][sid] = sent.text.strip()
+        for doc, span_scores, sent_scores, best in zip(docs, spans, sents, where, strict=True):
+            doc._.ranked_skills = self._combine(span_scores, sent_scores)
+            doc._.skill_sentences = best
+
+    def _rank_cached(self, jobs: list[tuple[str, tuple[str, ...]]]
+                     ) -> list[list[tuple[str, float]]]:
+        """Rank (text, forced ids) jobs through the LRU cache; only misses reach the model."""
+        if not jobs or self.linker is None:
+            return [[] for _ in jobs]
+        results: list[list[tuple[str, float]] | None] = []
+        misses: dict[tuple[str, tuple[str, ...]], list[int]] = {}
+        for i, key in enumerate(jobs):
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+            else:
+                misses.setdefault(key, []).append(i)
+            results.append(hit)
+        if misses:
+            keys = list(misses)
+            ranked = self.linker.rank([k[0] for k in keys], self.top_k,
+                                      forced=[list(k[1]) for k in keys])
+            for key, result in zip(keys, ranked, strict=True):
+                for i in misses[key]:
+                    results[i] = result
+                if self.cache_size > 0:
+                    self._cache[key] = result
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+        return [list(r or []) for r in results]
+
+    def _rank_spans(self, spans: list[Span]) -> list[list[tuple[str, float]]]:
+        matched = [list(span._.candidate_ids or []) for span in spans]
+        if self.linker is None:
+            return [self._lexical(span, ids) for span, ids in zip(spans, matched, strict=True)]
+        esco = self.linker.index_.positions()
+        ranked = self._rank_cached([(normalize_text(span.text).text,
+                                     tuple(i for i in ids if i in esco)) for span, ids in
+                                    zip(spans, matched, strict=True)])
+        out = []
+        for span, ids, result in zip(spans, matched, ranked, strict=True):
+            quality = dict(self._lexical(span, ids))
+            onet = [(sid, round(self.onet_score * quality.get(sid, 1.0), 6))
+                    for sid in ids if sid not in esco]
+            merged = sorted(result + onet, key=lambda x: -x[1])
+            out.append([x for x in merged if x[1] >= self.min_score][:self.top_k])
+        return out
+
+    def _lexical(self, span: Span, ids: list[str]) -> list[tuple[str, float]]:
+        scores = list(span._.candidate_scores or [])
+        return [(sid, float(scores[i]) if i < len(scores) else 1.0)
+                for i, sid in enumerate(ids[:self.top_k])]
+
+    def _sentences(self, doc: Doc) -> list[Span]:
+        if doc.has_annotation("SENT_START"):
+            sents = list(doc.sents)
+        else:
+            sents = [doc[i:i + 40] for i in range(0, len(doc), 40)]
+        sections = list(doc.spans[SECTIONS_KEY]) if SECTIONS_KEY in doc.spans else []
+        return [sent for sent in sents
+                if sent.text.strip() and not _in_boilerplate(sections, sent)]
+
+    def _combine(self, spans: dict[str, list[float]], sents: dict[str, float]
+                 ) -> list[tuple[str, float]]:
+        combined = []
+        for sid in set(spans) | set(sents):
+            values = [min(max(v, 0.0), 1.0) for v in spans.get(sid, [])]
+            sent = min(max(sents.get(sid, 0.0), 0.0), 1.0)
+            if self.aggregate == "max":
+                value = max([*values, sent])
+            else:
+                value = 1.0 - (1.0 - sent) * math.prod(1.0 - v for v in values)
+            if value >= self.min_score:
+                combined.append((sid, round(value, 6)))
+        combined.sort(key=lambda x: (-x[1], x[0]))
+        return combined
 
 
-@Language.factory(LEXICAL_LINKER, assigns=["span._.skills", "doc._.ranked_skills"],
-                  default_config={"top_k": 20})
-def make_lexical_linker(nlp: Language, name: str, top_k: int) -> LexicalLinker:
-    return LexicalLinker(name, top_k)
+def _in_boilerplate(sections: list[Span], sent: Span) -> bool:
+    for section in sections:
+        if section.start <= sent.start < section.end:
+            return section.label_ in BOILERPLATE
+    return False
 
 
-# ---------------------------------------------------------------------------- building
+def _load_linker(directory: Path) -> SkillLinker:
+    from matching.nlp.extraction.linker import SkillLinker
+
+    return SkillLinker.load(directory)
 
 
-def learned_linker_available() -> bool:
-    """Is ``pathmatch_linker`` registered (importing the linker module if needed)?"""
-    if LEARNED_LINKER in Language.factories:
-        return True
-    try:
-        import matching.nlp.extraction.linker  # noqa: F401
-    except Exception as exc:  # noqa: BLE001 - any failure means: use the fallback
-        log.warning("learned linker unavailable (%s); using the lexical linker", exc)
-        return False
-    return LEARNED_LINKER in Language.factories
+@Language.factory(
+    LEARNED_LINKER,
+    assigns=["span._.skills", "doc._.ranked_skills", "doc._.skill_sentences"],
+    default_config={"top_k": 10, "rank_sentences": True, "sentence_weight": 1.0,
+                    "aggregate": "noisy_or", "min_score": 0.0, "onet_score": 0.9,
+                    "batch_size": 64, "cache_size": 20000},
+)
+def make_linker(nlp: Language, name: str, top_k: int, rank_sentences: bool,
+                sentence_weight: float, aggregate: str, min_score: float, onet_score: float,
+                batch_size: int, cache_size: int) -> LinkerComponent:
+    return LinkerComponent(name, top_k, rank_sentences, sentence_weight, aggregate,
+                           min_score, onet_score, batch_size, cache_size)
+
+
+@registry.misc("pathmatch.bundle_taxonomy.v1")
+def bundle_taxonomy(bundle: str | None) -> SkillTaxonomy | None:
+    """The skill taxonomy of the bundle at ``bundle`` (None when no bundle is named), for
+    ``[initialize.components.skill_matcher]``; shared with every other user in the process."""
+    if bundle is None:
+        return None
+    from matching.ingest.bundle import Bundle
+    from matching.nlp.taxonomy import taxonomy_of
+
+    return taxonomy_of(Bundle(Path(bundle)))
+
+
+# ---------------------------------------------------------------------------- assembling
+
+
+def kind_overrides(kind: str) -> dict[str, Any]:
+    """Config values that differ by kind: the sectioner's kind, no linker cache for intake
+    (intake notes are what participants wrote: a server keeps none of it in a cache)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}; expected one of {KINDS}")
+    overrides: dict[str, Any] = {"components.sectioner.kind": kind}
+    if kind == "intake":
+        overrides["components.linker.cache_size"] = 0
+    return overrides
 
 
 def pipeline_config(*, kind: str = "posting", detector_dir: Path | str | None = None,
-                    linker_dir: Path | str | None = None,
+                    linker_dir: Path | str | None = None, bundle_dir: Path | str | None = None,
                     config_path: Path | str = CONFIG_PATH) -> Config:
     """``config.cfg`` with the run-time parts filled in (see the module docstring)."""
-    if kind not in KINDS:
-        raise ValueError(f"unknown kind {kind!r}; expected one of {KINDS}")
+    overrides = kind_overrides(kind)
     config = spacy.util.load_config(Path(config_path), interpolate=False)
     config["paths"]["linker"] = str(linker_dir) if linker_dir else None
     config["paths"]["detector"] = str(detector_dir) if detector_dir else None
-    config["components"]["sectioner"]["kind"] = kind
+    config["paths"]["bundle"] = str(bundle_dir) if bundle_dir else None
+    for dotted, value in overrides.items():
+        section, name, key = dotted.split(".")
+        config[section][name][key] = value
     pipeline: list[str] = list(config["nlp"]["pipeline"])
-    if "linker" in pipeline and config["components"]["linker"]["factory"] == LEARNED_LINKER \
-            and not learned_linker_available():
-        if linker_dir:
-            log.warning("linker dir %s given but the learned linker is unavailable", linker_dir)
-        top_k = config["components"]["linker"].get("top_k", 20)
-        config["components"]["linker"] = {"factory": LEXICAL_LINKER, "top_k": top_k}
-    if kind == "intake" and config["components"]["linker"]["factory"] == LEARNED_LINKER:
-        # Intake notes are what participants wrote: a server keeps none of it in a cache.
-        config["components"]["linker"]["cache_size"] = 0
     if detector_dir:
         names, source = _detector_components(Path(detector_dir))
         at = pipeline.index("detected_candidates")
@@ -234,25 +447,46 @@ def _detector_components(detector_dir: Path) -> tuple[list[str], str]:
     return names, source
 
 
-def build_pipeline(taxonomy: Any, *, detector_dir: Path | str | None = None,
-                   linker_dir: Path | str | None = None, kind: str = "posting",
-                   config_path: Path | str = CONFIG_PATH) -> Language:
-    """The extraction pipeline for ``kind``, with patterns built from ``taxonomy``.
+_OWN_COMPONENTS = (Sectioner, LowerLookupLemmatizer, SkillMatcher, DetectedCandidates,
+                   LinkerComponent)
 
-    ``taxonomy`` is a :class:`matching.nlp.taxonomy.SkillTaxonomy` (or anything with its
-    ``labels`` frame); None leaves the matcher empty (for :func:`load_pipeline`-style
-    use where patterns come from disk).
+
+def initialize_pipeline(nlp: Language, taxonomy: SkillTaxonomy | None = None) -> Language:
+    """spaCy's ``initialize`` for this package's components, settings from the config.
+
+    What ``nlp.initialize()`` does for them (``[initialize.components.*]`` resolved through
+    the registry, then each component's ``initialize(get_examples, nlp=..., **settings)``),
+    without touching sourced detector components, whose trained weights
+    ``nlp.initialize()`` would reset. A ``taxonomy`` given here replaces the configured
+    one (tests and benchmarks build taxonomies from frames, not bundles).
+    """
+    config = nlp.config.interpolate()
+    resolved = registry.resolve({"components": config["initialize"]["components"]})
+    settings: dict[str, dict[str, Any]] = dict(resolved["components"])
+    if taxonomy is not None:
+        settings["skill_matcher"] = {**settings.get("skill_matcher", {}), "taxonomy": taxonomy}
+    for name, pipe in nlp.pipeline:
+        init = getattr(pipe, "initialize", None)
+        if isinstance(pipe, _OWN_COMPONENTS) and init is not None:
+            init(lambda: [], nlp=nlp, **settings.get(name, {}))
+    return nlp
+
+
+def build_pipeline(taxonomy: SkillTaxonomy | None = None, *,
+                   detector_dir: Path | str | None = None,
+                   linker_dir: Path | str | None = None, bundle_dir: Path | str | None = None,
+                   kind: str = "posting", config_path: Path | str = CONFIG_PATH) -> Language:
+    """The extraction pipeline for ``kind``, assembled and initialized (seconds to minutes).
+
+    The matcher's patterns come from ``taxonomy`` or else from the bundle at ``bundle_dir``;
+    with neither the matcher stays empty. Prefer :func:`cached_pipeline` in a process that
+    can keep the result.
     """
     register_extensions()
     config = pipeline_config(kind=kind, detector_dir=detector_dir, linker_dir=linker_dir,
-                             config_path=config_path)
+                             bundle_dir=bundle_dir, config_path=config_path)
     nlp = spacy.util.load_model_from_config(config, auto_fill=True, validate=True)
-    for _, pipe in nlp.pipeline:
-        init = getattr(pipe, "ensure_initialized", None)
-        if init is not None:
-            init()
-    if taxonomy is not None:
-        skill_matcher(nlp).build(taxonomy)
+    initialize_pipeline(nlp, taxonomy)
     _freeze_gc()
     return nlp
 
@@ -275,29 +509,110 @@ def skill_matcher(nlp: Language) -> SkillMatcher:
     raise ValueError("pipeline has no pathmatch_skill_matcher")
 
 
-def save_pipeline(nlp: Language, path: Path | str) -> Path:
-    """Write the whole pipeline (patterns, lemma table, detector weights) to ``path``."""
+# ---------------------------------------------------------------------------- saving, loading
+
+
+def save_pipeline(nlp: Language, path: Path | str, built_from: dict[str, Any] | None = None
+                  ) -> Path:
+    """Write the whole pipeline (patterns, lemma table, linker, detector weights) to ``path``.
+
+    Save a pipeline before it has processed any text: the vocabulary is saved with it, and
+    it should hold the taxonomy's words, not anyone's notes. ``built_from`` (bundle hash,
+    model versions) is written last, into :data:`BUILT_FROM`, marking the copy complete.
+    """
     path = Path(path)
     nlp.to_disk(path)
+    (path / BUILT_FROM).write_text(json.dumps({"format": FORMAT, **(built_from or {})},
+                                              indent=2, sort_keys=True))
     return path
 
 
 def load_pipeline(path: Path | str, *, kind: str | None = None) -> Language:
-    """Load a pipeline saved by :func:`save_pipeline`; ``kind`` overrides the sectioner's."""
-    learned_linker_available()
-    overrides = {"components.sectioner.kind": kind} if kind else {}
-    nlp = spacy.load(Path(path), config=overrides)
-    for _, pipe in nlp.pipeline:
-        init = getattr(pipe, "ensure_initialized", None)
-        if init is not None:
-            init()
+    """Load a pipeline saved by :func:`save_pipeline`; ``kind`` sets the kind's config.
+
+    Raises :class:`PipelineError` (one line naming the path and the problem) when the copy
+    is missing, partial or damaged.
+    """
+    path = Path(path)
+    if not (path / BUILT_FROM).is_file():
+        raise PipelineError(f"no complete saved pipeline at {path} ({BUILT_FROM} missing)")
+    register_extensions()
+    overrides = kind_overrides(kind) if kind else {}
+    try:
+        nlp = spacy.load(path, config=overrides)
+    except Exception as exc:  # spaCy, srsly, joblib and OS errors alike
+        problem = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise PipelineError(f"saved pipeline at {path} does not load: {problem}") from exc
     _freeze_gc()
     return nlp
 
 
-def skill_info(nlp: Language, skill_id: str) -> tuple[str, str]:
-    """(preferred label, taxonomy) of a skill id as known to the pipeline's matcher."""
-    info = skill_matcher(nlp).skill_info.get(skill_id)
-    if info is not None:
-        return info
-    return skill_id, ("ESCO" if skill_id.startswith("http") else "O*NET")
+def code_version() -> str:
+    """Hash of this package's pipeline code and config: a saved pipeline built by other
+    code (other guards, other serialization) is not reused."""
+    digest = hashlib.sha256(spacy.about.__version__.encode())
+    here = Path(__file__).parent
+    for name in _CODE_FILES:
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def pipeline_key(built_from: dict[str, Any]) -> str:
+    """The content address of a pipeline: what it is built from plus :func:`code_version`."""
+    body = json.dumps({"format": FORMAT, "code": code_version(), **built_from}, sort_keys=True)
+    return hashlib.sha256(body.encode()).hexdigest()[:20]
+
+
+_build_locks: dict[str, threading.Lock] = {}
+_build_locks_guard = threading.Lock()
+
+
+def cached_pipeline(cache_dir: Path | str, built_from: dict[str, Any], kind: str,
+                    build: Callable[[], Language]) -> Language:
+    """The pipeline for ``kind`` saved under ``cache_dir`` for ``built_from``, else built.
+
+    ``built_from`` names everything the pipeline depends on (bundle hash, detector and
+    linker versions); ``build()`` assembles it for kind ``posting``. One saved copy serves
+    every kind (:func:`kind_overrides` at load). A copy that does not load is reported in
+    the log, removed and rebuilt; a cache that cannot be written only costs the next
+    process the build.
+    """
+    path = Path(cache_dir) / pipeline_key(built_from)
+    with _build_locks_guard:
+        lock = _build_locks.setdefault(str(path), threading.Lock())
+    with lock:
+        if path.exists():
+            try:
+                return load_pipeline(path, kind=kind)
+            except PipelineError as exc:
+                log.warning("%s; rebuilding it", exc)
+                shutil.rmtree(path, ignore_errors=True)
+        nlp = build()
+        _save_atomically(nlp, path, built_from)
+        return nlp if kind == "posting" else _load_or_keep(path, kind, nlp)
+
+
+def _save_atomically(nlp: Language, path: Path, built_from: dict[str, Any]) -> None:
+    """Save into a temporary sibling, then rename: readers never see a partial copy."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        save_pipeline(nlp, tmp, built_from)
+        os.replace(tmp, path)
+    except OSError as exc:  # read-only home, disk full, another process won the rename
+        if not path.exists():
+            log.warning("could not save the skill pipeline to %s (%s); it is rebuilt next "
+                        "time", path, exc)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _load_or_keep(path: Path, kind: str, built: Language) -> Language:
+    """The saved copy loaded for ``kind``; without one, the built pipeline re-configured."""
+    try:
+        return load_pipeline(path, kind=kind)
+    except PipelineError:
+        for dotted, value in kind_overrides(kind).items():
+            _, name, key = dotted.split(".")
+            setattr(built.get_pipe(name), key, value)
+        return built

@@ -40,18 +40,17 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy
-from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, ORTH, SENT_START
 from spacy.language import Language, create_tokenizer
 from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc, Span
 from spacy.util import registry
+from thinc.types import Ints2d
 
-from matching.nlp.extraction import SECTIONS_KEY, pipe_in_batches, register_extensions
+from matching.nlp.extraction import KINDS, SECTIONS_KEY, pipe_in_batches, register_extensions
 
-KINDS = ("posting", "course", "intake")
 SECTION_LABELS = ("summary", "responsibilities", "requirements", "qualifications", "details",
                   "benefits", "eeo", "company", "application", "other", "body", "noise")
 BOILERPLATE = frozenset({"benefits", "eeo", "company", "application", "noise"})
@@ -735,7 +734,7 @@ def apply_sections(doc: Doc, sections: Sequence[Section], *, split_sentences: bo
         doc.spans[SECTIONS_KEY] = []
         return
     text = doc.text if text is None else text
-    starts = doc.to_array([IDX]).tolist()
+    starts = doc.to_array(["IDX"]).tolist()
     bounds: list[tuple[int, str]] = []
     for section in sections:
         t = bisect_left(starts, section.start)
@@ -758,7 +757,7 @@ def apply_sections(doc: Doc, sections: Sequence[Section], *, split_sentences: bo
         if kind == "intake":
             extra += [bisect_left(starts, s) for s in segment_bounds(text, kind)[1:]]
         flags = sentence_starts(doc, extra, punct_hashes)
-        doc.from_array([SENT_START], flags.reshape(-1, 1))
+        doc.from_array(["SENT_START"], cast(Ints2d, flags.reshape(-1, 1)))
 
 
 def punct_hashes_for(vocab: Any) -> numpy.ndarray:
@@ -780,7 +779,7 @@ def sentence_starts(doc: Doc, extra: Iterable[int],
     n = len(doc)
     if punct_hashes is None:
         punct_hashes = punct_hashes_for(doc.vocab)
-    attrs = doc.to_array([ORTH, IS_PUNCT, IS_SPACE])
+    attrs = doc.to_array(["ORTH", "IS_PUNCT", "IS_SPACE"])
     is_final = (attrs[:, 0][:, None] == punct_hashes[None, :]).any(axis=1)
     is_space = attrs[:, 2].astype(bool)
     word = ~(attrs[:, 1].astype(bool) | is_final)
