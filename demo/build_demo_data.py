@@ -1198,7 +1198,7 @@ def check_open(out: Path) -> list[str]:
                 reader = fastexcel.read_excel(str(path))
                 for name in reader.sheet_names:
                     reader.load_sheet_by_name(name, header_row=None).to_polars()
-        except Exception as exc:  # noqa: BLE001 - report any reader failure
+        except Exception as exc:  # report any reader failure
             problems.append(f"{path.relative_to(out)}: cannot be opened: {exc}")
     return problems
 
@@ -1219,12 +1219,12 @@ def check_loaders(out: Path) -> list[str]:
     try:
         from matching.ingest.loaders.source import all_sources
         sources = list(all_sources())
-    except Exception as exc:  # noqa: BLE001 - loaders are written in parallel
+    except Exception as exc:  # loaders are written in parallel
         return [f"loaders not importable yet ({type(exc).__name__}: {exc})"]
     try:  # participant files are not in all_sources() (personal data); check them too
         from matching.ingest.loaders import participants
         sources += [s for s in participants.SOURCES if s not in sources]
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         lines.append(f"participants loader not importable ({type(exc).__name__}: {exc})")
     for source in sources:
         paths = source.discover(out)
@@ -1238,7 +1238,7 @@ def check_loaders(out: Path) -> list[str]:
             continue
         try:
             loaded = source.load(paths)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             lines.append(f"{source.table}: LOAD FAILED on {[p.name for p in paths]}: "
                          f"{type(exc).__name__}: {exc}{note}")
             continue

@@ -354,7 +354,7 @@ def score_rows(engine: Any, rows: Sequence[dict[str, Any]], *, top_k: int,
             continue
         try:
             result = refer(person, ctx, reader, top_k=top_k, quote_participant=False)
-        except Exception as exc:  # noqa: BLE001 - one bad record must not stop a caseload
+        except Exception as exc:  # one bad record must not stop a caseload
             rejects.append(_reject(row, None, f"scoring failed ({type(exc).__name__})"))
             continue
         out.extend(result_rows(result))

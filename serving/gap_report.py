@@ -18,9 +18,9 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from matching.curriculum.gaps import GapContext, GapResult  # noqa: E402
+from matching.curriculum.gaps import GapContext, GapResult
 
 STATUS_COLORS = {"essential": "#c0392b", "optional": "#e67e22", "not listed": "#7f8c8d"}
 DPI = 120

@@ -21,12 +21,12 @@ PARTICIPANT = {
 }
 
 
-def post(server, path: str, body: object, **kw: object) -> httpx.Response:  # noqa: ANN001
+def post(server, path: str, body: object, **kw: object) -> httpx.Response:
     headers = kw.pop("headers", server.headers)
     return httpx.post(f"{server.base_url}{path}", json=body, headers=headers, timeout=60, **kw)
 
 
-def test_referrals_ranked_explained_and_traceable(api_server) -> None:  # noqa: ANN001
+def test_referrals_ranked_explained_and_traceable(api_server) -> None:
     reply = post(api_server, "/v1/referrals", {"participant": PARTICIPANT, "top_k": 3})
     assert reply.status_code == 200, reply.text
     body = reply.json()
@@ -39,7 +39,7 @@ def test_referrals_ranked_explained_and_traceable(api_server) -> None:  # noqa: 
     assert "schedule" in reasons
 
 
-def test_pathways_climb_to_rn(api_server) -> None:  # noqa: ANN001
+def test_pathways_climb_to_rn(api_server) -> None:
     reply = post(api_server, "/v1/pathways", {"participant": PARTICIPANT,
                                               "target": "29-1141.00"})
     assert reply.status_code == 200, reply.text
@@ -47,7 +47,7 @@ def test_pathways_climb_to_rn(api_server) -> None:  # noqa: ANN001
     assert pathways and all(p["steps"][-1]["target"]["code"] == "29-1141.00" for p in pathways)
 
 
-def test_malformed_participant_is_422_with_path_and_no_echo(api_server) -> None:  # noqa: ANN001
+def test_malformed_participant_is_422_with_path_and_no_echo(api_server) -> None:
     bad = {**PARTICIPANT, "last_hourly_wage": "lots-q7-secret", "zip": "ABCDE"}
     for path in ("/v1/referrals", "/v1/pathways"):
         reply = post(api_server, path, {"participant": bad})
@@ -58,7 +58,7 @@ def test_malformed_participant_is_422_with_path_and_no_echo(api_server) -> None:
     assert "unusualphrase-q7" not in api_server.log()
 
 
-def test_unknown_region_is_404_and_missing_region_422(api_server) -> None:  # noqa: ANN001
+def test_unknown_region_is_404_and_missing_region_422(api_server) -> None:
     for path in ("/v1/referrals", "/v1/pathways"):
         reply = post(api_server, path, {"participant": {**PARTICIPANT, "state": "QZ"}})
         assert reply.status_code == 404 and reply.json()["known"] == ["NJ"]
@@ -68,7 +68,7 @@ def test_unknown_region_is_404_and_missing_region_422(api_server) -> None:  # no
     assert ["body", "region"] in [d["loc"] for d in reply.json()["detail"]]
 
 
-def test_key_and_size_limits(api_server) -> None:  # noqa: ANN001
+def test_key_and_size_limits(api_server) -> None:
     for path in ("/v1/referrals", "/v1/pathways"):
         assert post(api_server, path, {"participant": PARTICIPANT},
                     headers={}).status_code == 401
@@ -79,7 +79,7 @@ def test_key_and_size_limits(api_server) -> None:  # noqa: ANN001
 # ------------------------------------------------------- issue 12: no 5xx, no wrong numbers
 
 
-def test_a_last_wage_of_0_gives_routes_not_a_500(api_server) -> None:  # noqa: ANN001
+def test_a_last_wage_of_0_gives_routes_not_a_500(api_server) -> None:
     """Regression: the pay line divided by the start wage (ZeroDivisionError, a 500)."""
     reply = post(api_server, "/v1/pathways", {"participant": {**PARTICIPANT,
                                                               "last_hourly_wage": 0}})
@@ -101,7 +101,7 @@ def test_a_last_wage_of_0_gives_routes_not_a_500(api_server) -> None:  # noqa: A
 @pytest.mark.parametrize("field", ["last_hourly_wage", "constraints.max_cost",
                                    "constraints.max_weeks", "constraints.radius_miles"])
 def test_non_finite_numbers_are_422_naming_the_field_not_the_value(
-        api_server, field: str, value: str) -> None:  # noqa: ANN001
+        api_server, field: str, value: str) -> None:
     """Regression: Infinity was accepted ("Pay: $inf/h", 422 "math domain error")."""
     participant = {**PARTICIPANT, "constraints": dict(PARTICIPANT["constraints"])}
     *parents, name = field.split(".")
@@ -117,7 +117,7 @@ def test_non_finite_numbers_are_422_naming_the_field_not_the_value(
         assert value.strip("-") not in shown and "math domain" not in reply.text
 
 
-def test_out_of_range_or_mistyped_numbers_are_422(api_server) -> None:  # noqa: ANN001
+def test_out_of_range_or_mistyped_numbers_are_422(api_server) -> None:
     for bad, kind in (({"last_hourly_wage": 45000}, "less_than_equal"),
                       ({"constraints": {"max_cost": 1e12}}, "less_than_equal"),
                       ({"constraints": {"max_weeks": 10**6}}, "less_than_equal"),
@@ -133,7 +133,7 @@ def test_out_of_range_or_mistyped_numbers_are_422(api_server) -> None:  # noqa: 
 
 @pytest.mark.parametrize("path", ["/v1/referrals", "/v1/pathways"])
 def test_a_lone_surrogate_is_422_without_codec_text_or_the_value(api_server,
-                                                                  path: str) -> None:  # noqa: ANN001
+                                                                  path: str) -> None:
     """Regression: the 422 quoted Python's codec message (and with it the text)."""
     lone = {**PARTICIPANT, "intake_text": "worked at unusualname-z3 \ud800 for years"}
     body = json.dumps({"participant": lone})  # ASCII JSON: the half is sent as \\ud800

@@ -72,7 +72,7 @@ def found(text: str) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def run(home: Path, tmp_path_factory: pytest.TempPathFactory):  # noqa: F811, ANN201
+def run(home: Path, tmp_path_factory: pytest.TempPathFactory):  # noqa: F811
     """Score the seeded caseload; yields (output, ray temp dir, completed process)."""
     folder = tmp_path_factory.mktemp("privacy")
     caseload = seeded_caseload(folder / "caseload.csv")
@@ -86,7 +86,7 @@ def run(home: Path, tmp_path_factory: pytest.TempPathFactory):  # noqa: F811, AN
     shutil.rmtree(ray_tmp, ignore_errors=True)
 
 
-def test_markers_are_where_a_leak_would_come_from(run) -> None:  # noqa: ANN001
+def test_markers_are_where_a_leak_would_come_from(run) -> None:
     """The check below is only worth something if the markers reached the scorer: the
     seeded participants were scored, a goal was read, the bad row was rejected."""
     caseload, output, _, _ = run
@@ -99,7 +99,7 @@ def test_markers_are_where_a_leak_would_come_from(run) -> None:  # noqa: ANN001
     assert {"participant_id", "zip", "last_hourly_wage"} <= set(rejects["field"])
 
 
-def test_no_marker_in_any_output_log_or_artifact(run, home: Path) -> None:  # noqa: ANN001, F811
+def test_no_marker_in_any_output_log_or_artifact(run, home: Path) -> None:  # noqa: F811
     _, output, ray_tmp, result = run
     sessions = list((ray_tmp / "ray").glob("session_*/logs"))
     assert sessions and any(sessions[0].iterdir()), "Ray's session logs were not found"
@@ -114,7 +114,7 @@ def test_no_marker_in_any_output_log_or_artifact(run, home: Path) -> None:  # no
     assert leaks == {}
 
 
-def test_outputs_are_private_and_parts_are_gone(run) -> None:  # noqa: ANN001
+def test_outputs_are_private_and_parts_are_gone(run) -> None:
     _, output, _, _ = run
     for path in [output, *(output.with_name(output.name + s) for s in SIDECARS)]:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name

@@ -53,7 +53,7 @@ def _env_without_auth() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def local_ray():  # noqa: ANN201 - yields the GCS address
+def local_ray():  # yields the GCS address
     if os.environ.get("RAY_ADDRESS"):
         pytest.skip("RAY_ADDRESS points at a cluster; these tests are about a local node")
     import ray

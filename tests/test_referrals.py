@@ -33,18 +33,18 @@ def person(**fields: object) -> Participant:
     return Participant(**{**base, **fields}, constraints=Constraints(**constraints))
 
 
-def result_for(engine, participant: Participant, top_k: int = 50):  # noqa: ANN001, ANN201
+def result_for(engine, participant: Participant, top_k: int = 50):
     return refer(participant, engine.region_context("NJ"), engine.reader, top_k=top_k)
 
 
-def reasons_of(result, program_id: str) -> set[str]:  # noqa: ANN001
+def reasons_of(result, program_id: str) -> set[str]:
     for excluded in result.excluded:
         if excluded.program_id == program_id:
             return {r.code for r in excluded.reasons}
     return set()
 
 
-def test_every_program_is_either_referred_or_excluded_with_reasons(engine) -> None:  # noqa: ANN001
+def test_every_program_is_either_referred_or_excluded_with_reasons(engine) -> None:
     result = result_for(engine, person(past_job_titles=["Cashier"],
                                        constraints={"max_cost": 2000, "schedule": "evening"}))
     listed = {p["program_id"] for p in engine.region_context("NJ").programs}
@@ -57,7 +57,7 @@ def test_every_program_is_either_referred_or_excluded_with_reasons(engine) -> No
     assert all(r.schedule in ("evening", None) for r in result.referrals)
 
 
-def test_ranked_by_score_with_parts_in_range_and_evidence(engine) -> None:  # noqa: ANN001
+def test_ranked_by_score_with_parts_in_range_and_evidence(engine) -> None:
     result = result_for(engine, person(past_job_titles=["Certified Nursing Assistant"]))
     scores = [r.score for r in result.referrals]
     assert scores == sorted(scores, reverse=True) and len(scores) > 3
@@ -69,7 +69,7 @@ def test_ranked_by_score_with_parts_in_range_and_evidence(engine) -> None:  # no
                        for line in referral.explanation)
 
 
-def test_prerequisites_are_held_by_past_job_or_named_credential(engine) -> None:  # noqa: ANN001
+def test_prerequisites_are_held_by_past_job_or_named_credential(engine) -> None:
     cashier = result_for(engine, person(past_job_titles=["Cashier"],
                                         intake_text="want LPN some day"))
     assert "prerequisite" in reasons_of(cashier, "60202")  # LPN needs a CNA
@@ -83,7 +83,7 @@ def test_prerequisites_are_held_by_past_job_or_named_credential(engine) -> None:
     assert "prerequisite" in reasons_of(cashier, "60702")
 
 
-def test_distance_and_education_checks(engine) -> None:  # noqa: ANN001
+def test_distance_and_education_checks(engine) -> None:
     near = result_for(engine, person(zip="08520", constraints={"radius_miles": 3}))
     assert "distance" in reasons_of(near, "60101")  # Trenton is ~13 miles from Hightstown
     unknown = result_for(engine, person(zip="07001", constraints={"radius_miles": 3}))
@@ -94,7 +94,7 @@ def test_distance_and_education_checks(engine) -> None:  # noqa: ANN001
     assert "education" not in reasons_of(none, "60101")  # "No diploma required"
 
 
-def test_pathway_cna_to_lpn_to_rn_within_the_cost_limit(engine) -> None:  # noqa: ANN001
+def test_pathway_cna_to_lpn_to_rn_within_the_cost_limit(engine) -> None:
     cna = person(past_job_titles=["Certified Nursing Assistant"], last_hourly_wage=20.5,
                  constraints={"max_cost": 40000, "max_weeks": 82, "schedule": "evening"})
     result = find_pathways(cna, engine.region_context("NJ"), engine.reader)
@@ -111,7 +111,7 @@ def test_pathway_cna_to_lpn_to_rn_within_the_cost_limit(engine) -> None:  # noqa
     assert not blocked.pathways and "no multi-step route" in blocked.notes[0]
 
 
-def test_unknown_region_names_the_known_ones(engine) -> None:  # noqa: ANN001
+def test_unknown_region_names_the_known_ones(engine) -> None:
     with pytest.raises(ValueError, match="regions with programs: NJ"):
         engine.region_context("WA")
 
@@ -129,7 +129,7 @@ def test_stated_goals_are_read_from_intake_phrases() -> None:
     assert stated_goals("drove box truck 4 yrs") == []
 
 
-def test_goal_gives_role_fit_but_never_to_the_job_already_held(engine) -> None:  # noqa: ANN001
+def test_goal_gives_role_fit_but_never_to_the_job_already_held(engine) -> None:
     from matching.referral.referrals import read_person
 
     ctx = engine.region_context("NJ")
@@ -144,13 +144,13 @@ def test_goal_gives_role_fit_but_never_to_the_job_already_held(engine) -> None: 
             assert any("already works as" in c for c in referral.caveats)
 
 
-def test_a_wish_next_to_a_job_title_is_not_a_credential(engine) -> None:  # noqa: ANN001
+def test_a_wish_next_to_a_job_title_is_not_a_credential(engine) -> None:
     wish = result_for(engine, person(past_job_titles=["Certified Nursing Assistant"],
                                      intake_text="CNA 2 yrs want LPN"))
     assert "prerequisite" in reasons_of(wish, "60302")  # the RN bridge needs an LPN
 
 
-def test_a_credential_the_intake_says_is_held_is_not_referred(engine) -> None:  # noqa: ANN001
+def test_a_credential_the_intake_says_is_held_is_not_referred(engine) -> None:
     has = result_for(engine, person(past_job_titles=["Help Desk Technician"],
                                     intake_text="help desk 1 yr, have A+, studying Net+"))
     assert "held" in reasons_of(has, "60901")  # CompTIA A+

@@ -125,7 +125,7 @@ def check_store(settings: Settings) -> None:
     try:
         client = _client()
         client.search_registered_models(max_results=1)
-    except Exception as exc:  # noqa: BLE001 - whatever the backend raises, the store is unusable
+    except Exception as exc:  # whatever the backend raises, the store is unusable
         raise store_failure(settings, exc) from exc
     _verified.add(uri)
 
@@ -255,7 +255,7 @@ def _directory_model() -> object:
         def load_context(self, context: object) -> None:
             self.path = context.artifacts[DIRECTORY_KEY]  # type: ignore[attr-defined]
 
-        def predict(self, context, model_input, params=None):  # noqa: ANN001, ANN201
+        def predict(self, context, model_input, params=None):
             raise NotImplementedError("load this model with pathmatch, not pyfunc.predict")
 
     return DirectoryModel()
@@ -319,7 +319,7 @@ def resolve(name: str, alias: str = CHAMPION, settings: Settings | None = None) 
                 f"no registered model {name}@{alias} in {safe_uri(settings.tracking_uri)}: "
                 f"run `pathmatch train` first") from None
         raise store_failure(settings, exc) from exc
-    except Exception as exc:  # noqa: BLE001 - a backend failure is a store problem
+    except Exception as exc:  # a backend failure is a store problem
         raise store_failure(settings, exc) from exc
     cache = settings.home / "models" / name / str(version.version)
     path = _cached(cache)
@@ -349,7 +349,7 @@ def _download(name: str, alias: str, version: str, run_id: str, cache: Path) -> 
         downloaded = Path(mlflow.artifacts.download_artifacts(
             artifact_uri=f"models:/{name}/{version}", dst_path=str(cache)))
         path = _artifact_dir(cache)
-    except Exception as exc:  # noqa: BLE001 - missing files, a dead artifact server, ...
+    except Exception as exc:  # missing files, a dead artifact server, ...
         shutil.rmtree(cache, ignore_errors=True)
         raise _artifact_failure(name, alias, version, exc) from exc
     (cache / ".complete").write_text(json.dumps({"run_id": run_id, "source": downloaded.name}))
@@ -371,7 +371,7 @@ def _artifact_location(name: str, version: str) -> str:
     """Where the store says version ``version`` of ``name`` keeps its files."""
     try:
         return safe_uri(str(_client().get_model_version_download_uri(name, version)))
-    except Exception:  # noqa: BLE001 - only for the message
+    except Exception:  # only for the message
         return f"models:/{name}/{version}"
 
 
@@ -429,7 +429,7 @@ def load_model(ref: ModelRef, loader: Callable[[Path], T]) -> T:
         return loader(ref.path)
     except ModelStoreError:
         raise
-    except Exception as exc:  # noqa: BLE001 - any failure to read the files, named below
+    except Exception as exc:  # any failure to read the files, named below
         raise ModelStoreError(
             f"{ref.name}@{CHAMPION} (version {ref.version}) could not be loaded from "
             f"{ref.path}: {short_cause(exc)}; re-train or re-register") from exc

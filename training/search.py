@@ -97,7 +97,7 @@ def _execute(trial_fn: TrialFn | bytes, params: dict[str, Any], data: Any) -> di
 
             trial_fn = cloudpickle.loads(trial_fn)
         out = trial_fn(params, data)
-    except Exception:  # noqa: BLE001 - a failing trial is a result, not a crash
+    except Exception:  # a failing trial is a result, not a crash
         return {"error": traceback.format_exc(limit=5),
                 "seconds": time.perf_counter() - start}
     if not isinstance(out, TrialOutput):

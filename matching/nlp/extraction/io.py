@@ -305,7 +305,7 @@ def extract_file(input_path: Path | str, output_path: Path | str | None, kind: s
                       "error" if message == record.error else "warning")
             yield ("" if record.error else record.text), record
 
-    out = open(output_path, "w", encoding="utf-8") if output_path else sys.stdout  # noqa: SIM115
+    out = open(output_path, "w", encoding="utf-8") if output_path else sys.stdout
     columns = (TextColumn("extract"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[rate]}"))
     try:
