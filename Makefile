@@ -19,7 +19,7 @@ help:
 	@echo "make demo    run the whole job on the embedded demo data (sets itself up)"
 	@echo "make test    run the test suite (sets itself up)"
 	@echo "make bench   run the benchmarks in experiments/"
-	@echo "make lint    ruff"
+	@echo "make lint    ruff check, ruff format --check and mypy (CI runs it before the tests)"
 	@echo "make install create .venv from uv.lock (idempotent)"
 
 $(UV):
@@ -83,8 +83,15 @@ bench: install
 	for name in $(BENCHES); do echo "== experiments/bench_$$name.py"; \
 	  $(PY) experiments/bench_$$name.py; done
 
+# Lint, format and type checks, all three reported even when one fails (mypy's files and
+# settings are in pyproject.toml [tool.mypy]); `ruff format` without --check fixes the format.
+LINT_PATHS := matching features training serving experiments tests demo
 lint: install
-	$(VENV)/bin/ruff check matching features training serving experiments tests
+	@status=0; \
+	echo "== ruff check"; $(VENV)/bin/ruff check $(LINT_PATHS) || status=1; \
+	echo "== ruff format --check"; $(VENV)/bin/ruff format --check $(LINT_PATHS) || status=1; \
+	echo "== mypy"; $(VENV)/bin/mypy || status=1; \
+	exit $$status
 
 clean:
 	rm -rf $(VENV) .tools .demo .bench .pytest_cache
