@@ -66,7 +66,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import polars as pl
@@ -143,8 +143,9 @@ def read_courses(path: Path | str) -> CourseInput:
     the loaders and listed in ``rejects``; a catalog left with no course raises GapError.
     """
     loaded = load_courses(course_files(path))
-    rejects = [{"file": r.file, "line": r.line, "field": r.field, "problem": r.reason,
-                "severity": r.severity} for r in loaded.report.rejects]
+    rejects: list[dict[str, Any]] = [
+        {"file": r.file, "line": r.line, "field": r.field, "problem": r.reason,
+         "severity": r.severity} for r in loaded.report.rejects]
     table = loaded.table.filter(pl.col("description").fill_null("").str.strip_chars() != "")
     if table.height == 0:
         reasons = sorted({r["problem"] for r in rejects if r["severity"] == "rejected"})
@@ -379,8 +380,8 @@ def sentence_at(text: str, start: int, end: int, limit: int = 320) -> str:
     left = 0
     for match in _SENTENCE_END.finditer(text, 0, start):
         left = match.end()
-    match = _SENTENCE_END.search(text, end)
-    right = match.start() if match else len(text)
+    after = _SENTENCE_END.search(text, end)
+    right = after.start() if after else len(text)
     sentence = re.sub(r"\s+", " ", text[left:right]).strip()
     if len(sentence) > limit:
         mid = (start + end) // 2 - left
@@ -672,7 +673,8 @@ def weigh_targets(targets: pl.DataFrame, rows: pl.DataFrame, region: str,
         notes.append(f"target occupations without postings in {region} (left out): "
                      f"{', '.join(missing)}")
     openings = present.get_column("ep_annual_openings").drop_nulls()
-    fallback = float(openings.median()) if openings.len() else None
+    # Series.median is typed as any Python literal; on this numeric column it is a float.
+    fallback = cast(float, openings.median()) if openings.len() else None
     out = []
     for row in present.sort("onet_soc_code").iter_rows(named=True):
         value, source = row["ep_annual_openings"], "BLS EP annual openings (national)"
@@ -831,7 +833,7 @@ def rank_gaps(context: GapContext, sought: list[SoughtSkill], posts: PostingSkil
               courses: pl.DataFrame) -> list[Gap]:
     """Uncovered sought skills, by demand weight, with evidence, pay and a host course."""
     finder = HostFinder(courses)
-    gaps = []
+    gaps: list[Gap] = []
     for skill in (s for s in sought if s.covered is None):
         gaps.append(Gap(len(gaps) + 1, skill.skill_id, skill.label, skill.demand_weight,
                         skill.share, skill.postings_with_skill, skill.esco_status,
