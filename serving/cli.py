@@ -10,20 +10,25 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import polars as pl
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from typer import _click
 from typer.core import TyperGroup
 
-from matching.ingest.bundle import Bundle, BundleError
-from matching.ingest.importer import import_bundle
-from matching.settings import get_settings
-from training.configs import CONFIG_DIR
+if TYPE_CHECKING:  # imported where used: `pathmatch --help` loads typer and nothing heavy
+    import polars as pl
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from matching.ingest.bundle import Bundle
+    from serving.engine import Engine
+
+ONE_LINE_FAILURES = (("training.registry", "ModelStoreError"),
+                     ("training.ray_runtime", "RayStartError"),
+                     ("matching.ingest.bundle", "BundleError"))
 
 
 class Commands(TyperGroup):
@@ -37,14 +42,24 @@ class Commands(TyperGroup):
     bundle missing or damaged, on opening or mid-command) for every command that reads one.
     """
 
-    def invoke(self, ctx: typer.Context) -> object:
-        from training.ray_runtime import RayStartError
-        from training.registry import ModelStoreError
-
+    def invoke(self, ctx: _click.Context) -> object:
         try:
             return super().invoke(ctx)
-        except (ModelStoreError, RayStartError, BundleError) as exc:
-            raise fail(str(exc)) from None
+        except Exception as exc:
+            if one_line_failure(exc):
+                raise fail(str(exc)) from None
+            raise
+
+
+def one_line_failure(exc: BaseException) -> bool:
+    """Is ``exc`` one of :data:`ONE_LINE_FAILURES`? Their classes are looked up among the
+    modules already imported (one never imported cannot have raised), so the command group
+    imports none of them: ``pathmatch --help`` stays fast."""
+    for module, name in ONE_LINE_FAILURES:
+        kind = getattr(sys.modules.get(module), name, None)
+        if isinstance(kind, type) and isinstance(exc, kind):
+            return True
+    return False
 
 
 app = typer.Typer(
@@ -55,9 +70,23 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console(stderr=True)
-# Piped output keeps wide tables readable instead of folding them to 80 columns.
-stdout = Console(width=None if sys.stdout.isatty() else 200)
+
+
+@cache
+def console() -> Console:
+    """Messages, notes and progress: stderr."""
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+@cache
+def stdout() -> Console:
+    """Tables and reports: stdout()."""
+    from rich.console import Console
+
+    # Piped output keeps wide tables readable instead of folding them to 80 columns.
+    return Console(width=None if sys.stdout.isatty() else 200)
 
 
 DataDir = Annotated[Path, typer.Option(
@@ -69,7 +98,7 @@ BundleIn = Annotated[Path | None, typer.Option(
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
-    console.print(f"[bold red]error:[/] {message}", soft_wrap=True, highlight=False)
+    console().print(f"[bold red]error:[/] {message}", soft_wrap=True, highlight=False)
     return typer.Exit(code)
 
 
@@ -86,22 +115,23 @@ def import_command(data: DataDir, out: BundleOut = None, allow_partial: AllowPar
     The import fails (exit 2, nothing replaced) when the data would give an unusable
     bundle; see ``matching.ingest.importer``.
     """
-    out = out or get_settings().bundle_dir
-    columns = (TextColumn("[bold]{task.description}"), BarColumn(),
-               TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=not console.is_terminal) as progress:
-        task = progress.add_task("importing", total=None)
+    from matching.ingest.bundle import BundleError
+    from matching.ingest.importer import import_bundle
 
-        def hook(table: str, index: int, total: int) -> None:
-            progress.update(task, description=f"loading {table}", completed=index, total=total)
+    out = out or bundle_dir()
+    progress, stage = stage_progress()
 
+    def hook(table: str, index: int, total: int) -> None:
+        stage(f"loading {table}", index, total)
+
+    with progress:
         try:
             manifest = import_bundle(data, out, progress=hook, allow_partial=allow_partial)
         except BundleError as exc:
             raise fail(str(exc)) from None
     render_summary(open_bundle(out))
-    rejects = manifest["rejects"]["count"]  # type: ignore[index]
-    console.print(f"wrote bundle [bold]{out}[/] (hash {manifest['bundle_hash']}); "
+    rejects = manifest["rejects"]["count"]
+    console().print(f"wrote bundle [bold]{out}[/] (hash {manifest['bundle_hash']}); "
                   f"{rejects} rejected or repaired records listed in {out / 'rejects.csv'}")
 
 
@@ -112,27 +142,29 @@ def summary(bundle: BundleIn = None) -> None:
 
 
 def render_summary(bundle: Bundle) -> None:
+    from rich.table import Table
+
     manifest = bundle.manifest
     table = Table(title=f"bundle {bundle.path} ({bundle.hash})")
     table.add_column("table", no_wrap=True)
     for column in ("rows", "read", "rejected", "repaired", "files"):
         table.add_column(column, justify="right")
     sources = manifest["sources"]
-    for name, entry in manifest["tables"].items():  # type: ignore[union-attr]
-        src = sources.get(name, {})  # type: ignore[union-attr]
+    for name, entry in manifest["tables"].items():
+        src = sources.get(name, {})
         files = str(len(src.get("files", [])))
         counts = (entry["rows"], src.get("rows_read", 0), src.get("rows_rejected", 0),
                   src.get("rows_repaired", 0))
         table.add_row(name, *(f"{n:,}" for n in counts), files)
-    stdout.print(table)
-    taxonomies: dict[str, str] = manifest["taxonomies"]  # type: ignore[assignment]
+    stdout().print(table)
+    taxonomies: dict[str, str] = manifest["taxonomies"]
     versions = ", ".join(f"{k} {v}" for k, v in taxonomies.items())
-    stdout.print(f"taxonomies: {versions or 'unknown'}")
+    stdout().print(f"taxonomies: {versions or 'unknown'}")
     missing = manifest.get("missing_sources") or []
     if missing:
-        stdout.print(f"sources not found in the data folder: {', '.join(missing)}")
+        stdout().print(f"sources not found in the data folder: {', '.join(missing)}")
     for warning in bundle.warnings:
-        console.print(f"[bold yellow]warning:[/] partial import: {warning}", soft_wrap=True,
+        console().print(f"[bold yellow]warning:[/] partial import: {warning}", soft_wrap=True,
                       highlight=False)
 
 
@@ -140,23 +172,56 @@ train_app = typer.Typer(help="Train a model from a shipped config (training/conf
                                  "MLflow and the best is registered as champion.",
                             no_args_is_help=True)
 app.add_typer(train_app, name="train")
-CONFIGS = CONFIG_DIR
 REPO_PARENT = Path(__file__).resolve().parents[2]
 ConfigOption = Annotated[Path | None, typer.Option(
     "--config", help="TOML config [default: training/configs/<model>.toml]")]
 
 
+def default_config(name: str) -> Path:
+    """The shipped ``training/configs/<name>.toml``."""
+    from training.configs import default_config as shipped
+
+    return shipped(name)
+
+
+def bundle_dir() -> Path:
+    """The settings' bundle folder ($PATHMATCH_BUNDLE or $PATHMATCH_HOME/bundle)."""
+    from matching.settings import get_settings
+
+    return get_settings().bundle_dir
+
+
 def open_bundle(path: Path | None) -> Bundle:
     """The bundle at ``path`` (default: the settings'), verified on opening; a BundleError
     from here or from any later read is one line and exit 2 (see ``Commands``)."""
-    return Bundle(path or get_settings().bundle_dir)
+    from matching.ingest.bundle import Bundle
+
+    return Bundle(path or bundle_dir())
+
+
+def engine_for(bundle: Path | None) -> Engine:
+    """The engine over ``bundle`` (default: the settings'): every command that extracts
+    skills, normalizes titles or reads a registered model asks it, as the API and batch
+    scoring do, so each answer is the one the other doors give."""
+    from matching.settings import get_settings
+    from serving.engine import Engine
+
+    return Engine.load(get_settings(), bundle=bundle)
+
+
+def print_notes(engine: Engine) -> None:
+    """The engine's fallbacks in effect (a model not registered), one line each."""
+    for note in dict.fromkeys(engine.notes):
+        console().print(f"note: {note}", soft_wrap=True, highlight=False)
 
 
 def stage_progress() -> tuple[Progress, Callable[[str, int, int], None]]:
     """A rich progress bar and the (stage, done, total) hook that drives it."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(),
                         TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
-                        console=console, transient=not console.is_terminal)
+                        console=console(), transient=not console().is_terminal)
     task = progress.add_task("starting", total=None)
 
     def hook(stage: str, done: int, total: int) -> None:
@@ -173,10 +238,10 @@ def train_outcome(bundle: BundleIn = None, config: ConfigOption = None) -> None:
     data = open_bundle(bundle)
     progress, hook = stage_progress()
     with progress:
-        result = train_outcome_model(data, config or CONFIGS / "outcome_model.toml",
+        result = train_outcome_model(data, config or default_config("outcome_model"),
                                      progress=hook)
-    stdout.print(format_report(result))
-    console.print(f"registered pathmatch-outcome version {result['version']} as champion "
+    stdout().print(format_report(result))
+    console().print(f"registered pathmatch-outcome version {result['version']} as champion "
                   f"(bundle {result['bundle_hash']}, {result['seconds']:.0f} s)")
 
 
@@ -207,20 +272,20 @@ def train_nlp_command(
 
     names = ("pathmatch-titles", "pathmatch-linker", "pathmatch-detector")
     if if_missing and all(try_resolve(name) for name in names):
-        console.print("nlp models already registered; nothing to train")
+        console().print("nlp models already registered; nothing to train")
         return
     data = open_bundle(bundle)
     bench = None if demo else benchmarks or default_benchmarks()
     if bench is None:
-        console.print("no benchmark data found: training small demo models on the bundle")
+        console().print("no benchmark data found: training small demo models on the bundle")
     progress, hook = stage_progress()
     with progress:
-        registered = train_nlp(data, config or CONFIGS / "nlp.toml", benchmarks=bench,
+        registered = train_nlp(data, config or default_config("nlp"), benchmarks=bench,
                                progress=hook)
     for name, entry in registered.items():
         figures = ", ".join(f"{k} {v:.3f}" for k, v in sorted(entry["metrics"].items())
                             if not k.endswith(("_n", "seconds")))
-        stdout.print(f"{entry['model']} v{entry['version']} ({name}): {figures or 'no metrics'}")
+        stdout().print(f"{entry['model']} v{entry['version']} ({name}): {figures or 'no metrics'}")
 
 
 TopK = Annotated[int, typer.Option("--top-k", min=1, max=100, help="candidates per input")]
@@ -238,26 +303,24 @@ def extract(
     bundle: BundleIn = None,
 ) -> None:
     """Skills in postings, course descriptions or intake text, linked to ESCO and O*NET."""
+    from matching.nlp.extraction import KINDS
     from matching.nlp.extraction.io import extract_file
-    from matching.nlp.extraction.pipeline import build_pipeline
-    from matching.nlp.taxonomy import SkillTaxonomy
-    from training.registry import try_resolve
 
-    if kind not in ("posting", "course", "intake"):
-        raise fail(f"--kind must be posting, course or intake, not {kind!r}")
-    data = open_bundle(bundle)
-    detector, linker = try_resolve("pathmatch-detector"), try_resolve("pathmatch-linker")
+    if kind not in KINDS:
+        raise fail(f"--kind must be {', '.join(KINDS[:-1])} or {KINDS[-1]}, not {kind!r}")
+    engine = engine_for(bundle)
+    detector, linker = (engine.models.get(n) for n in ("pathmatch-detector", "pathmatch-linker"))
     if detector is None or linker is None:
-        console.print("note: no trained detector/linker registered (run `pathmatch train "
-                      "nlp`); using the taxonomy matcher with lexical scores")
-    taxonomy = SkillTaxonomy.from_bundle(data)
-    nlp = build_pipeline(taxonomy, kind=kind, detector_dir=detector and detector.path,
-                         linker_dir=linker and linker.path)
-    stats = extract_file(input, output, kind, top_k, nlp, taxonomy=taxonomy,
-                         progress=console.is_terminal)
+        console().print("note: no trained detector/linker registered (run `pathmatch train "
+                        "nlp`); using the taxonomy matcher with lexical scores")
+    pipe = engine.locked(kind)
+    stats = extract_file(input, output, kind, top_k, pipe.nlp, info=pipe.info, lock=pipe.lock,
+                         min_score=engine.skill_min_score,
+                         min_sentence_score=engine.sentence_min_score,
+                         progress=console().is_terminal)
     models = ", ".join(m.label for m in (detector, linker) if m) or "lexical"
-    console.print(f"{stats.records} documents, {stats.docs_per_s:.0f}/s; models: {models}; "
-                  f"bundle {data.hash}")
+    console().print(f"{stats.records} documents, {stats.docs_per_s:.0f}/s; models: {models}; "
+                    f"bundle {engine.bundle.hash}")
 
 
 @app.command()
@@ -275,26 +338,40 @@ def titles(
 
     if taxonomy not in ("onet", "esco"):
         raise fail(f"--taxonomy must be onet or esco, not {taxonomy!r}")
-    model = title_model(bundle)
-    records = list(read_records(input))
+    engine = engine_for(bundle)
+    model = engine.titles
+    print_notes(engine)
+    records = list(read_records(input, max_chars=MAX_TITLE_CHARS))
+    for record in records:
+        if record.cut:  # one output line still, so output line N stays input line N
+            record.error = f"title longer than {MAX_TITLE_CHARS:,} characters; not processed"
+            record.text, record.warnings = "", []
     ranked = model.predict([r.text if r.error is None else "" for r in records],
                            taxonomy=taxonomy, top_k=top_k)
     sink = open(output, "w", encoding="utf-8") if output else sys.stdout
     try:
         for record, candidates in zip(records, ranked, strict=True):
             line = {"id": record.id, "text": record.text,
-                    "candidates": [c.to_dict() for c in candidates]}
+                    "candidates": [] if record.error else [c.to_dict() for c in candidates]}
             if record.error:
-                console.print(f"{input.name}:{record.line}: {record.error}")
-                line["error"] = record.error
+                console().print(f"{input.name}:{record.line}: {record.error}", markup=False,
+                                highlight=False)
+                line["error"] = f"line {record.line}: {record.error}"
             sink.write(json.dumps(line, ensure_ascii=False) + "\n")
     finally:
         if output:
             sink.close()
 
 
+MAX_TITLE_CHARS = 1_000
+"""A job title longer than this is not a title (the longest O*NET title has about 150
+characters): the line gets an error record instead of candidates."""
+
+
 def render_frame(frame: pl.DataFrame, title: str, columns: list[str]) -> None:
     """Print selected columns of a polars frame as a rich table (numbers right-aligned)."""
+    from rich.table import Table
+
     table = Table(title=title)
     present = [c for c in columns if c in frame.columns]
     for column in present:
@@ -302,7 +379,7 @@ def render_frame(frame: pl.DataFrame, title: str, columns: list[str]) -> None:
         table.add_column(column, justify="right" if numeric else "left")
     for row in frame.select(present).iter_rows():
         table.add_row(*(_cell(v) for v in row))
-    stdout.print(table)
+    stdout().print(table)
 
 
 def _cell(value: object) -> str:
@@ -320,39 +397,14 @@ Occupation = Annotated[str | None, typer.Option(
     "--occupation", help="O*NET-SOC or SOC 2018 code (for programs: the one they lead to)")]
 
 
-def title_model(bundle: Path | None = None) -> object:
-    """The registered title normalizer; without one, a model fitted from the bundle now.
-
-    Fitting takes seconds, so a fresh install answers instead of failing; the note says how
-    to register a model so later calls load it instead.
-    """
-    from matching.nlp.titles import TitleNormalizer, fit_from_bundle
-    from training.registry import load_model, try_resolve
-
-    registered = try_resolve("pathmatch-titles")  # ModelStoreError: see Commands
-    if registered is not None:
-        return load_model(registered, TitleNormalizer.load)
-    console.print("note: no registered title model (run `pathmatch train nlp`); fitting one "
-                  "from the bundle for this call")
-    return fit_from_bundle(open_bundle(bundle))
-
-
 @app.command()
 def demand(region: Region, occupation: Occupation = None, bundle: BundleIn = None) -> None:
     """Regional demand per occupation: deduplicated postings, pay, BLS wages and growth."""
-    from matching.market.demand import (
-        DemandLookupError,
-        demand_for,
-        demand_from_bundle,
-        occupations_from_titles,
-    )
+    from matching.market.demand import DemandLookupError, demand_for
 
-    data = open_bundle(bundle)
-    postings = data.table("postings")
-    occupations = occupations_from_titles(postings, title_model(bundle))
-    skills = texts_to_skills(data, "posting", postings["posting_id"].to_list(),
-                             postings["description"].to_list(), "posting_id")
-    result = demand_from_bundle(data, occupations, skills)
+    engine = engine_for(bundle)
+    result = engine.demand  # the table /v1/occupations answers from: same titles, same skills
+    print_notes(engine)
     try:
         rows = demand_for(result.table, region, occupation)
     except DemandLookupError as exc:
@@ -365,18 +417,7 @@ def demand(region: Region, occupation: Occupation = None, bundle: BundleIn = Non
         render_frame(requested, "skills requested (share of deduplicated postings)",
                      ["onet_soc_code", "skill_label", "postings_with_skill", "share"])
     for line in result.report.lines():
-        console.print(line)
-
-
-def texts_to_skills(data: Bundle, kind: str, ids: list[str], texts: list[str],
-                    id_column: str) -> pl.DataFrame:
-    """Taxonomy-matched skills per text (fast matcher path) for demand and catalog counts."""
-    from matching.nlp.extraction.io import skills_frame
-    from matching.nlp.extraction.pipeline import build_pipeline
-    from matching.nlp.taxonomy import SkillTaxonomy
-
-    nlp = build_pipeline(SkillTaxonomy.from_bundle(data), kind=kind)
-    return skills_frame(nlp, ids, texts, id_column=id_column)
+        console().print(line)
 
 
 DEMAND_COLUMNS = ["onet_soc_code", "occupation_title", "postings_dedup", "dedup_ci_low",
@@ -387,15 +428,10 @@ DEMAND_COLUMNS = ["onet_soc_code", "occupation_title", "postings_dedup", "dedup_
 @app.command()
 def programs(region: Region, occupation: Occupation = None, bundle: BundleIn = None) -> None:
     """ETPL programs with reported outcomes and, when a model is registered, predictions."""
-    from matching.market.programs import catalog_from_bundle
-    from training.outcome_model import predict_programs
-    from training.registry import try_resolve
+    import polars as pl
 
-    data = open_bundle(bundle)
-    listed = data.table("etpl_programs")
-    taught = texts_to_skills(data, "course", listed["program_id"].to_list(),
-                             listed["description"].fill_null("").to_list(), "program_id")
-    catalog = catalog_from_bundle(data, taught)
+    engine = engine_for(bundle)
+    catalog = engine.catalog  # the catalog referrals and /v1/programs answer from
     table = catalog.programs.filter(pl.col("state") == region.upper()).with_columns(
         pl.col("skills_taught").list.len().alias("skills_taught_n"))
     if table.is_empty():
@@ -408,14 +444,11 @@ def programs(region: Region, occupation: Occupation = None, bundle: BundleIn = N
         if leads.is_empty():
             raise fail(f"no program leads to occupation {occupation!r}")
         table = table.join(leads.select("program_id").unique(), on="program_id")
-    model = try_resolve("pathmatch-outcome")
-    if model is None:
-        console.print("no outcome model registered: showing reported outcomes only "
-                      "(run `pathmatch train outcome`)")
-    else:
-        predicted = predict_programs(data, model.path)
+    predicted = engine.predicted_outcomes
+    if predicted is not None:
         keep = [c for c in predicted.columns if c.endswith(("_pred", "_lo", "_hi"))]
         table = table.join(predicted.select("program_id", *keep), on="program_id", how="left")
+    print_notes(engine)
     render_frame(table, f"programs in {region.upper()}", PROGRAM_COLUMNS)
 
 
@@ -460,18 +493,18 @@ def train_transitions_command(
     from training.transition_model import MODEL_NAME, format_report, train_transition_model
 
     if if_missing and try_resolve(MODEL_NAME):
-        console.print("transition model already registered; nothing to train")
+        console().print("transition model already registered; nothing to train")
         return
     data = open_bundle(bundle)
     progress, hook = stage_progress()
     try:
         with progress:
-            result = train_transition_model(data, config or CONFIGS / "transitions.toml",
+            result = train_transition_model(data, config or default_config("transitions"),
                                             demo=demo, progress=hook)
     except ValueError as exc:
         raise fail(str(exc)) from None
-    stdout.print(format_report(result))
-    console.print(f"registered {result['name']} version {result['version']} as champion "
+    stdout().print(format_report(result))
+    console().print(f"registered {result['name']} version {result['version']} as champion "
                   f"(bundle {result['bundle_hash']}, {result['seconds']:.0f} s)")
 
 
@@ -485,18 +518,20 @@ def transitions(
     """Occupations a person can move into from their last job, with what drove each."""
     import re
 
-    from training.transition_model import load_champion_ranker
+    import polars as pl
 
-    ranker = load_champion_ranker()
+    engine = engine_for(bundle)
+    ranker = engine.transitions
     if ranker is None:
         raise fail("no transition model registered: run `pathmatch train transitions`")
     code = source.strip()
     if not re.fullmatch(r"\d{2}-\d{4}(\.\d{2})?", code):
-        found = title_model(bundle).predict([code], taxonomy="onet", top_k=5)[0]
+        found = engine.titles.predict([code], taxonomy="onet", top_k=5)[0]
+        print_notes(engine)
         match = next((c for c in found if ranker.known(c.code)), None)
         if match is None:
             raise fail(f"no occupation found for title {source!r}")
-        console.print(f"title {source!r} -> {match.code} {match.title} "
+        console().print(f"title {source!r} -> {match.code} {match.title} "
                       f"(score {match.score:.2f})")
         code = match.code
     try:
@@ -532,7 +567,6 @@ def gaps(
         check_region,
         read_courses,
     )
-    from serving.engine import Engine
     from serving.gap_report import gap_context, write_report
 
     progress, hook = stage_progress()
@@ -540,7 +574,7 @@ def gaps(
         with progress:
             hook("reading courses", 0, 4)
             catalog = read_courses(courses)
-            engine = Engine.load(bundle=bundle or get_settings().bundle_dir)
+            engine = engine_for(bundle)
             check_region(region, engine.bundle.table("postings"))
             if cip:
                 check_cip(cip, engine.bundle)
@@ -551,11 +585,13 @@ def gaps(
                                   occupations=occupation, top_k=top_k)
             hook("writing report", 3, 4)
             paths = write_report(result, out)
-    except (GapError, BundleError) as exc:
+    except GapError as exc:
         raise fail(str(exc)) from None
     if catalog.rejects:
-        console.print(f"{sum(r['severity'] == 'rejected' for r in catalog.rejects)} course "
+        console().print(f"{sum(r['severity'] == 'rejected' for r in catalog.rejects)} course "
                       f"rows rejected (listed in the report)")
+    import polars as pl
+
     rows = pl.DataFrame([{"rank": g.rank, "skill": g.label, "demand_weight": g.demand_weight,
                           "share": g.share, "esco": g.esco_status,
                           "host_course": g.host_course.code if g.host_course else None}
@@ -565,9 +601,9 @@ def gaps(
                                 "esco": pl.String, "host_course": pl.String})
     render_frame(rows, f"top gaps in {result.region} ({result.target_method} targets: "
                  f"{', '.join(t.onet_soc_code for t in result.targets)})", rows.columns)
-    console.print(f"coverage {result.cover.coverage_before:.0%} -> "
+    console().print(f"coverage {result.cover.coverage_before:.0%} -> "
                   f"{result.cover.coverage_after:.0%} with {len(result.cover.added)} skills")
-    stdout.print(f"report: {paths.html}")
+    stdout().print(f"report: {paths.html}")
 
 
 @train_app.command("referral-ranker")
@@ -584,7 +620,6 @@ def train_referral_ranker_command(
         "--data-label", help="what the data is, for the model card")] = None,
 ) -> None:
     """Referral ranker: P(employed Q2) from the score parts, learned from PIRL outcomes."""
-    from serving.engine import Engine
     from training.referral_ranker import format_report, train_referral_ranker
 
     for path in (pirl, intake):
@@ -594,19 +629,19 @@ def train_referral_ranker_command(
     try:
         with progress:
             hook("region context (skills, demand, programs)", 0, 1)
-            engine = Engine.load(bundle=bundle or get_settings().bundle_dir)
+            engine = engine_for(bundle)
             ctx = engine.region_context(region)
             result = train_referral_ranker(
-                pirl, ctx, engine.reader, config or CONFIGS / "referral_ranker.toml",
+                pirl, ctx, engine.reader, config or default_config("referral_ranker"),
                 intake=intake, bundle_hash=engine.bundle.hash, progress=hook,
                 data_label=data_label or f"state PIRL file {pirl.name}")
-    except (ValueError, BundleError) as exc:
+    except ValueError as exc:
         raise fail(str(exc)) from None
-    stdout.print(format_report(result))
-    console.print(f"{result['counts']['rows_used']} of {result['counts']['rows_read']} records "
+    stdout().print(format_report(result))
+    console().print(f"{result['counts']['rows_used']} of {result['counts']['rows_read']} records "
                   f"used; {result['rejects']} rejected, repaired or excluded listed in "
                   f"{result['rejects_file']}")
-    console.print(f"registered {result['name']} version {result['version']} as champion "
+    console().print(f"registered {result['name']} version {result['version']} as champion "
                   f"({result['seconds']:.0f} s)")
 
 
@@ -644,9 +679,9 @@ def score(
     except BatchError as exc:
         raise fail(str(exc)) from None
     if summary.disparity is not None:
-        stdout.print(disparity_rich_table(summary.disparity))
+        stdout().print(disparity_rich_table(summary.disparity))
     for line in report_lines(summary):
-        console.print(line, soft_wrap=True, highlight=False)
+        console().print(line, soft_wrap=True, highlight=False)
 
 
 def main() -> None:  # pragma: no cover - console entry for `python -m serving.cli`

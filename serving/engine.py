@@ -18,17 +18,28 @@ answers 503 instead of silently answering from fallbacks.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import polars as pl
+from spacy.tokens import Doc
 
 from matching.ingest.bundle import Bundle
+from matching.nlp.extraction import KINDS
+from matching.nlp.extraction.io import (
+    SENTENCE_MIN_SCORE,
+    SKILL_MIN_SCORE,
+    SkillInfo,
+    SkillLink,
+    clean_text,
+    linked_skills,
+    skill_info_from,
+)
 from matching.settings import Settings, get_settings
 
-KINDS = ("posting", "course", "intake")
 MODEL_NAMES = ("pathmatch-titles", "pathmatch-linker", "pathmatch-detector",
                "pathmatch-outcome", "pathmatch-transitions", "pathmatch-referral-ranker")
 
@@ -39,20 +50,23 @@ class Engine:
 
     Extraction uses the registered detector and learned linker when both are registered
     (``learned_extraction``; they find far more skills than exact label matches), else the
-    taxonomy matcher with lexical scores. ``skill_min_score`` drops linked skills the linker
-    itself rates unlikely (its scores are calibrated probabilities); a skill linked only
-    from a whole sentence, with no span naming it, needs ``sentence_min_score`` (on the demo
-    postings the 0.3-0.4 band of sentence-only links was mostly cross-domain noise).
+    taxonomy matcher with lexical scores. Every door renders links with
+    ``matching.nlp.extraction.io.linked_skills`` and this engine's floors
+    (``skill_min_score``, ``sentence_min_score``; defaults ``SKILL_MIN_SCORE`` and
+    ``SENTENCE_MIN_SCORE``, whose docstrings say why), so a text gets the same links from the
+    CLI, the API and batch scoring. Every run of a pipeline holds that pipeline's lock
+    (``locked``, ``extract``), whichever thread runs it.
     """
 
     settings: Settings
     bundle: Bundle
     learned_extraction: bool = True
-    skill_min_score: float = 0.3
-    sentence_min_score: float = 0.4
+    skill_min_score: float = SKILL_MIN_SCORE
+    sentence_min_score: float = SENTENCE_MIN_SCORE
     notes: list[str] = field(default_factory=list)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _pipelines: dict[tuple[str, bool], Any] = field(default_factory=dict, repr=False)
+    _locked: dict[int, LockedPipeline] = field(default_factory=dict, repr=False)
     _regions: dict[str, Any] = field(default_factory=dict, repr=False)
     _models: dict[str, Any] | None = field(default=None, repr=False)
     _model_problem: str | None = field(default=None, repr=False)
@@ -127,13 +141,19 @@ class Engine:
 
     @cached_property
     def taxonomy(self) -> Any:
-        from matching.nlp.taxonomy import SkillTaxonomy
+        """The bundle's skill taxonomy (the same object the pipelines were built from)."""
+        from matching.nlp.taxonomy import taxonomy_of
 
-        return SkillTaxonomy.from_bundle(self.bundle)
+        return taxonomy_of(self.bundle)
 
     def pipeline(self, kind: str, learned: bool | None = None) -> Any:
-        """The spaCy extraction pipeline for ``kind`` (posting, course or intake)."""
-        from matching.nlp.extraction.pipeline import build_pipeline
+        """The spaCy extraction pipeline for ``kind`` (posting, course or intake).
+
+        Loaded from the copy saved under ``PATHMATCH_HOME/pipelines`` for this bundle and
+        these detector and linker versions (about a second), or built from the bundle and
+        saved there on first use (tens of seconds on the real taxonomy).
+        """
+        from matching.nlp.extraction.pipeline import build_pipeline, cached_pipeline
 
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
@@ -144,19 +164,60 @@ class Engine:
             if key not in self._pipelines:
                 detector = self.models.get("pathmatch-detector") if learned else None
                 linker = self.models.get("pathmatch-linker") if learned else None
-                self._pipelines[key] = build_pipeline(
-                    self.taxonomy, kind=kind, detector_dir=detector and detector.path,
-                    linker_dir=linker and linker.path)
+                built_from = {"bundle": self.bundle.hash,
+                              **{name: ref and f"{ref.label} run {ref.run_id}"
+                                 for name, ref in (("detector", detector), ("linker", linker))}}
+
+                def build() -> Any:
+                    return build_pipeline(bundle_dir=self.bundle.path,
+                                          detector_dir=detector and detector.path,
+                                          linker_dir=linker and linker.path)
+
+                self._pipelines[key] = cached_pipeline(self.settings.home / "pipelines",
+                                                       built_from, kind, build)
             return self._pipelines[key]
+
+    def locked(self, kind: str, learned: bool | None = None) -> LockedPipeline:
+        """``pipeline(kind, learned)`` with its lock and label lookup (one per pipeline)."""
+        nlp = self.pipeline(kind, learned)
+        with self._lock:
+            if id(nlp) not in self._locked:
+                self._locked[id(nlp)] = LockedPipeline(nlp, skill_info_from(None, nlp))
+            return self._locked[id(nlp)]
+
+    def extract(self, kind: str, texts: Sequence[str], *, top_k: int = 20
+                ) -> list[tuple[list[SkillLink], list[str]]]:
+        """Each text's linked skills and the repairs made to it (``clean_text`` warnings).
+
+        The one way a request's texts become links (``POST /v1/extract``, the intake notes
+        of ``/v1/referrals``); ``pathmatch extract`` streams a file through the same
+        pipeline, lock and floors.
+        """
+        pipe = self.locked(kind)
+        cleaned = [clean_text(text) for text in texts]
+        docs = pipe.docs([text for text, _, _ in cleaned])
+        return [(self.links(doc, pipe.info, top_k=top_k), warnings)
+                for doc, (_, warnings, _) in zip(docs, cleaned, strict=True)]
+
+    def links(self, doc: Doc, info: SkillInfo, *, top_k: int = 20) -> list[SkillLink]:
+        """``linked_skills`` of a processed doc with this engine's floors."""
+        return linked_skills(doc, info, top_k=top_k, min_score=self.skill_min_score,
+                             min_sentence_score=self.sentence_min_score)
 
     def skills_of(self, kind: str, ids: list[str], texts: list[str], id_column: str
                   ) -> pl.DataFrame:
         """Linked ESCO skills per text: ``<id_column>, skill_id, skill_label, score``."""
-        from matching.nlp.extraction.io import skills_frame
+        return self.evidence_of(kind, ids, texts, id_column).drop("sentence")
 
-        return skills_frame(self.pipeline(kind), ids, texts, id_column=id_column,
-                            min_score=self.skill_min_score,
-                            min_sentence_score=self.sentence_min_score)
+    def evidence_of(self, kind: str, ids: list[str], texts: list[str], id_column: str
+                    ) -> pl.DataFrame:
+        """``skills_of`` plus ``sentence``, the sentence that shows each skill."""
+        from matching.nlp.extraction.io import evidence_frame
+
+        pipe = self.locked(kind)
+        return evidence_frame(pipe.nlp, ids, texts, id_column=id_column, info=pipe.info,
+                              lock=pipe.lock, min_score=self.skill_min_score,
+                              min_sentence_score=self.sentence_min_score)
 
     @cached_property
     def titles(self) -> Any:
@@ -166,7 +227,8 @@ class Engine:
         model = self._load("pathmatch-titles", TitleNormalizer.load)
         if model is not None:
             return model
-        self.notes.append("no registered title model: fitted one from the bundle")
+        self.notes.append("no registered title model (run `pathmatch train nlp`): fitted "
+                          "one from the bundle")
         return fit_from_bundle(self.bundle)
 
     # ------------------------------------------------------------------ demand and programs
@@ -200,7 +262,8 @@ class Engine:
         predicted = self._load("pathmatch-outcome",
                                lambda path: predict_programs(self.bundle, path))
         if predicted is None:
-            self.notes.append("no outcome model registered: reported outcomes only")
+            self.notes.append("no outcome model registered (run `pathmatch train outcome`): "
+                              "reported outcomes only")
         return predicted
 
     @cached_property
@@ -218,13 +281,9 @@ class Engine:
     @cached_property
     def program_skills(self) -> pl.DataFrame:
         """Skills each listed program teaches, with the sentence that shows it."""
-        from matching.nlp.extraction.io import evidence_frame
-
         listed = self.bundle.table("etpl_programs")
-        return evidence_frame(self.pipeline("course"), listed["program_id"].to_list(),
-                              listed["description"].fill_null("").to_list(),
-                              id_column="program_id", min_score=self.skill_min_score,
-                              min_sentence_score=self.sentence_min_score)
+        return self.evidence_of("course", listed["program_id"].to_list(),
+                                listed["description"].fill_null("").to_list(), "program_id")
 
     def region_context(self, region: str) -> Any:
         """The shared ``RegionContext`` for referrals and pathways in ``region``."""
@@ -273,6 +332,31 @@ class Engine:
         _ = self.titles, self.demand, self.catalog, self.predicted_outcomes, self.transitions
         _ = self.program_skills, self.referral_ranker
         return self
+
+
+class LockedPipeline:
+    """A spaCy pipeline, the lock every run of it holds, and its skill label lookup.
+
+    spaCy pipelines are not documented as thread-safe, and the API runs routes on a thread
+    pool: the lock sits with the pipeline (one per pipeline, in the engine), so every
+    caller, in any thread, is covered. It is re-entrant, so a caller that already holds it
+    (a generator inside another run) cannot deadlock itself.
+    """
+
+    def __init__(self, nlp: Any, info: SkillInfo) -> None:
+        self.nlp = nlp
+        self.info = info
+        self.lock = threading.RLock()
+
+    def docs(self, texts: Sequence[str], batch_size: int = 64) -> list[Doc]:
+        """``nlp.pipe`` over ``texts`` under the lock (a request's texts: a short list)."""
+        with self.lock:
+            return list(self.nlp.pipe(texts, batch_size=batch_size))
+
+    def pipe(self, texts: Iterable[str], batch_size: int = 64) -> Iterator[Doc]:
+        """``nlp.pipe`` as a stream, holding the lock until it is exhausted or closed."""
+        with self.lock:
+            yield from self.nlp.pipe(texts, batch_size=batch_size)
 
 
 _shared: dict[tuple[str, str], Engine] = {}

@@ -40,11 +40,11 @@ class ReportPaths:
 
 
 def gap_context(engine: Any) -> GapContext:
-    """The analysis inputs from the shared engine (fast pipelines, like demand uses)."""
+    """The analysis inputs from the shared engine: the pipelines demand and the catalog use,
+    each run under its lock (``Engine.locked``), so a gap report counts skills as they do."""
     return GapContext.from_bundle(
-        engine.bundle, taxonomy=engine.taxonomy,
-        course_nlp=engine.pipeline("course", learned=False),
-        posting_nlp=engine.pipeline("posting", learned=False), demand=engine.demand)
+        engine.bundle, taxonomy=engine.taxonomy, course_nlp=engine.locked("course"),
+        posting_nlp=engine.locked("posting"), demand=engine.demand)
 
 
 # ----------------------------------------------------------------------------- plots

@@ -21,7 +21,6 @@ from collections.abc import Sequence
 from functools import cached_property, lru_cache
 from typing import Any
 
-from matching.nlp.extraction.io import evidence_frame
 from matching.referral.referrals import SkillEvidence, SourceOccupation
 
 TRANSITION_TOP_K = 50
@@ -50,12 +49,10 @@ class EngineReader:
     def intake_skills(self, text: str) -> list[SkillEvidence]:
         if not text.strip():
             return []
-        frame = evidence_frame(self.engine.pipeline("intake"), ["p"], [text],
-                               id_column="id", min_score=self.engine.skill_min_score,
-                               min_sentence_score=self.engine.sentence_min_score)
-        return [SkillEvidence(skill_id=s, label=label, source="intake", evidence=sentence)
-                for s, label, sentence in frame.select("skill_id", "skill_label", "sentence")
-                .iter_rows()]
+        # the engine's links: its intake pipeline under that pipeline's lock, its floors
+        ((links, _),) = self.engine.extract("intake", [text])
+        return [SkillEvidence(skill_id=link.id, label=link.label, source="intake",
+                              evidence=link.evidence) for link in links]
 
     def title_occupations(self, titles: Sequence[str]) -> list[SourceOccupation]:
         wanted = [t.strip() for t in titles if t and t.strip()]

@@ -13,21 +13,17 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from matching.ingest.importer import import_bundle
+from demo_homes import HomeTemplate
 
 REPO = Path(__file__).resolve().parents[1]
 ESCO = "http://data.europa.eu/esco/skill/"
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A PATHMATCH_HOME with the demo bundle and the demo NLP models registered."""
-    home = tmp_path_factory.mktemp("home")
-    import_bundle(REPO / "demo" / "data", home / "bundle")
-    result = run(home, "train", "nlp", "--demo")
-    assert result.returncode == 0, result.stderr
-    return home
+def home(tmp_path_factory: pytest.TempPathFactory, nlp_home_template: HomeTemplate) -> Path:
+    """A PATHMATCH_HOME with the demo bundle and the demo NLP models registered: a copy of
+    the session's home that ``pathmatch train nlp --demo`` trained (tests/conftest.py)."""
+    return nlp_home_template.copy(tmp_path_factory.mktemp("home"))
 
 
 def run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -116,3 +112,21 @@ def test_bad_options_are_clear_errors(home: Path, tmp_path: Path) -> None:
     assert result.returncode == 2 and "posting, course or intake" in result.stderr
     missing = run(home, "titles", "--input", str(tmp_path / "absent.txt"))
     assert missing.returncode == 2 and "Traceback" not in missing.stderr
+
+
+def test_titles_too_long_line_keeps_output_aligned(home: Path, tmp_path: Path) -> None:
+    """Issue 13: a 50 MB line wrote no output line, so output line N was no longer input
+    line N; it now gets an error line naming its line number, without echoing the text."""
+    source = tmp_path / "titles.txt"
+    with open(source, "w", encoding="utf-8") as sink:
+        sink.write("registered nurse\n" + "cashier " * 6_600_000 + "\nforklift operator\n")
+    result = run(home, "titles", "--input", str(source), "--top-k", "2")
+    assert result.returncode == 0, result.stderr
+    records = lines(result.stdout)
+    assert [r["id"] for r in records] == [1, 2, 3]
+    assert records[0]["candidates"][0]["code"] == "29-1141.00"
+    assert records[1]["candidates"] == [] and records[1]["text"] == ""
+    assert records[1]["error"].startswith("line 2: title longer than")
+    assert records[2]["candidates"][0]["code"] == "53-7051.00"
+    assert "titles.txt:2:" in result.stderr and "cashier" not in result.stderr
+    assert len(result.stdout) < 10_000

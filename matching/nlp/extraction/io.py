@@ -11,12 +11,15 @@ belongs to line N of the input, whatever went wrong::
 
     {"id", "spans": [{"start", "end", "text", "section",
                       "skills": [{"id", "label", "taxonomy", "score"}]}],
-     "ranked": [{"id", "label", "taxonomy", "score"}]}
+     "ranked": [{"id", "label", "taxonomy", "score", "evidence", "start", "end"}]}
 
 ``start``/``end`` are character offsets into the input text (Python string indices, end
-exclusive); ``ranked`` is the document's top-k ESCO skills (ids are ESCO URIs), best
-first; a span's ``skills`` may also hold O*NET technology/tool ids (``taxonomy``
-"O*NET"). A record gets ``"warnings": [...]`` when something was repaired.
+exclusive); ``ranked`` is the document's linked skills (:func:`linked_skills`: top-k ESCO
+skills above the score floors, best first, each with the sentence and span that show it),
+exactly what ``POST /v1/extract`` answers and what demand and the program catalog count; a
+span's ``skills`` are everything the linker considered for it, unfiltered, and may also
+hold O*NET technology/tool ids (``taxonomy`` "O*NET"). A record gets ``"warnings": [...]``
+when something was repaired.
 
 Bad input (each named with its line on stderr, and the rest of the file still processed):
 
@@ -41,8 +44,9 @@ import json
 import re
 import sys
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -53,6 +57,14 @@ from spacy.tokens import Doc
 from matching.nlp.extraction import CANDIDATES_KEY, register_extensions, section_at
 
 MAX_CHARS = 200_000
+SKILL_MIN_SCORE = 0.3
+"""A linked skill needs at least this score (the learned linker's scores are calibrated
+probabilities: below 0.3 the link is more likely wrong than right)."""
+SENTENCE_MIN_SCORE = 0.4
+"""A skill linked only from a whole sentence, with no span naming it, needs this score (on
+the demo postings the 0.3-0.4 band of sentence-only links was mostly cross-domain noise)."""
+EVIDENCE_CHARS = 400
+"""Evidence sentences are cut to this many characters (a run-on sentence is no evidence)."""
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson", ".json"})
 TEXT_SUFFIXES = frozenset({".txt", ".text"})
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -71,6 +83,7 @@ class InputRecord:
     text: str = ""
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
+    cut: bool = False  # the text was longer than the reader's ``max_chars``; a prefix is kept
 
 
 @dataclass
@@ -130,10 +143,13 @@ def decode_line(raw: bytes) -> tuple[str | None, list[str], str | None]:
                 [f"not valid UTF-8 ({where}); bad bytes replaced"], None)
 
 
+_NOT_CONTROL = bytes(b for b in range(256) if b >= 32 or b in (9, 10, 13))
+
+
 def _mostly_control(raw: bytes) -> bool:
     if not raw:
         return False
-    control = sum(1 for b in raw if b < 32 and b not in (9, 10, 13))
+    control = len(raw.translate(None, _NOT_CONTROL))  # in C: a 50 MB line takes milliseconds
     return control > max(3, len(raw) // 10)
 
 
@@ -174,7 +190,7 @@ def read_records(path: Path | str, fmt: str = "auto",
                 InputRecord(number, number, text)
             record.warnings[:0] = warnings
             if record.error is None:
-                record.text, more, cut = clean_text(record.text, max_chars)
+                record.text, more, record.cut = clean_text(record.text, max_chars)
                 record.warnings += more
             yield record
 
@@ -234,39 +250,107 @@ def _skill(skill_id: str, score: float, info: SkillInfo) -> dict[str, Any]:
     return {"id": skill_id, "label": label, "taxonomy": taxonomy, "score": round(float(score), 4)}
 
 
+@dataclass(frozen=True)
+class SkillLink:
+    """One skill linked to a document, with what shows it: the one rendering of a link.
+
+    ``evidence`` is the sentence of the best-scoring span linking to the skill (else the
+    sentence the learned linker ranked it in, else None); ``start``/``end`` are that span's
+    character offsets (None for a link from a sentence alone).
+    """
+
+    id: str
+    label: str
+    taxonomy: str
+    score: float
+    evidence: str | None
+    start: int | None
+    end: int | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready, the score rounded to 4 places (what the CLI and the API print)."""
+        return {**asdict(self), "score": round(self.score, 4)}
+
+
+def linked_skills(doc: Doc, info: SkillInfo, *, top_k: int,
+                  min_score: float = SKILL_MIN_SCORE,
+                  min_sentence_score: float = SENTENCE_MIN_SCORE) -> list[SkillLink]:
+    """A processed doc's linked skills: its ranked ESCO skills that clear the score floors.
+
+    Every door renders links with this function (``pathmatch extract``'s ``ranked``,
+    ``POST /v1/extract``, the skills demand and the program catalog count, intake skills of
+    referrals and batch scoring), so the same text gives the same links wherever it enters.
+    ESCO only: the counts and the referral logic are over ESCO skills; O*NET tools stay
+    visible on the CLI's spans.
+    """
+    spans = _best_spans(doc)
+    esco = [(s, score) for s, score in (doc._.ranked_skills or []) if info(s)[1] == "ESCO"]
+    kept = kept_skills(esco, set(spans), top_k=top_k, min_score=min_score,
+                       min_sentence_score=min_sentence_score)
+    sentences: dict[str, str] = getattr(doc._, "skill_sentences", None) or {}
+    links = []
+    for skill_id, score in kept:
+        label, taxonomy = info(skill_id)
+        span = spans.get(skill_id)
+        evidence = _sentence(span) if span is not None else sentences.get(skill_id)
+        links.append(SkillLink(
+            id=skill_id, label=label, taxonomy=taxonomy, score=float(score),
+            evidence=evidence[:EVIDENCE_CHARS] if evidence else None,
+            start=span.start_char if span is not None else None,
+            end=span.end_char if span is not None else None))
+    return links
+
+
+def _span_links(span: Any) -> list[tuple[str, float]]:
+    """A span's linked skills, or its matcher candidates when no linker ran."""
+    skills = span._.skills
+    if skills is None:
+        ids = span._.candidate_ids or []
+        skills = list(zip(ids, span._.candidate_scores or [1.0] * len(ids), strict=False))
+    return [(str(s), float(score)) for s, score in skills]
+
+
+def _best_spans(doc: Doc) -> dict[str, Any]:
+    """Skill id -> the span linking to it with the highest score (the earliest on ties)."""
+    best: dict[str, tuple[float, Any]] = {}
+    spans = doc.spans[CANDIDATES_KEY] if CANDIDATES_KEY in doc.spans else []
+    for span in sorted(spans, key=lambda s: (s.start, s.end)):
+        for skill_id, score in _span_links(span):
+            if skill_id not in best or score > best[skill_id][0]:
+                best[skill_id] = (score, span)
+    return {skill_id: span for skill_id, (_, span) in best.items()}
+
+
+def _sentence(span: Any) -> str:
+    try:
+        return str(span.sent.text).strip()
+    except ValueError:  # no sentence boundaries on this doc
+        return str(span.text)
+
+
 def doc_to_record(doc: Doc, doc_id: Any, top_k: int, taxonomy: Any = None, *,
-                  info: SkillInfo | None = None) -> dict[str, Any]:
+                  info: SkillInfo | None = None, min_score: float = SKILL_MIN_SCORE,
+                  min_sentence_score: float = SENTENCE_MIN_SCORE) -> dict[str, Any]:
     """The CLI output record of one processed doc (see the module docstring).
 
     ``taxonomy`` (a SkillTaxonomy) or ``info`` supplies labels; without either, ids are
     their own labels. Spans come from ``doc.spans["skill_candidates"]`` with their
     ``span._.skills`` (falling back to the matcher candidates when no linker ran);
-    ``ranked`` from ``doc._.ranked_skills`` restricted to ESCO.
+    ``ranked`` is :func:`linked_skills`.
     """
     register_extensions()
     info = info or skill_info_from(taxonomy)
     spans_out = []
     spans = doc.spans[CANDIDATES_KEY] if CANDIDATES_KEY in doc.spans else []
     for span in sorted(spans, key=lambda s: (s.start, s.end)):
-        skills = span._.skills
-        if skills is None:
-            ids = span._.candidate_ids or []
-            scores = span._.candidate_scores or [1.0] * len(ids)
-            skills = list(zip(ids, scores, strict=False))
         spans_out.append({
             "start": span.start_char, "end": span.end_char, "text": span.text,
             "section": section_at(doc, span.start) or None,
-            "skills": [_skill(sid, score, info) for sid, score in skills[:top_k]],
+            "skills": [_skill(sid, score, info) for sid, score in _span_links(span)[:top_k]],
         })
-    ranked = doc._.ranked_skills or []
-    ranked_out = []
-    for sid, score in ranked:
-        entry = _skill(sid, score, info)
-        if entry["taxonomy"] == "ESCO":
-            ranked_out.append(entry)
-            if len(ranked_out) >= top_k:
-                break
-    return {"id": doc_id, "spans": spans_out, "ranked": ranked_out}
+    ranked = linked_skills(doc, info, top_k=top_k, min_score=min_score,
+                           min_sentence_score=min_sentence_score)
+    return {"id": doc_id, "spans": spans_out, "ranked": [link.as_dict() for link in ranked]}
 
 
 def error_record(doc_id: Any, error: str) -> dict[str, Any]:
@@ -279,12 +363,17 @@ def error_record(doc_id: Any, error: str) -> dict[str, Any]:
 
 def extract_file(input_path: Path | str, output_path: Path | str | None, kind: str,
                  top_k: int, nlp: Language, n_process: int = 1, batch_size: int = 64, *,
-                 taxonomy: Any = None, fmt: str = "auto", max_chars: int = MAX_CHARS,
-                 progress: bool = True, stderr: IO[str] | None = None) -> ExtractStats:
+                 taxonomy: Any = None, info: SkillInfo | None = None,
+                 lock: AbstractContextManager[Any] | None = None,
+                 min_score: float = SKILL_MIN_SCORE,
+                 min_sentence_score: float = SENTENCE_MIN_SCORE, fmt: str = "auto",
+                 max_chars: int = MAX_CHARS, progress: bool = True,
+                 stderr: IO[str] | None = None) -> ExtractStats:
     """Run ``nlp`` over every line of ``input_path``; write JSONL to ``output_path``
     (stdout when None). Warnings and errors go to stderr, each naming its line; a rich
-    progress bar too when ``progress``. ``kind`` must match the pipeline's sectioner
-    (the pipeline is built per kind by :func:`~matching.nlp.extraction.pipeline.build_pipeline`).
+    progress bar too when ``progress``. ``kind`` must match the pipeline's sectioner.
+    ``lock`` (the engine's lock of this pipeline) is held while the pipeline runs, since
+    spaCy pipelines are not documented as thread-safe.
     """
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -292,7 +381,7 @@ def extract_file(input_path: Path | str, output_path: Path | str | None, kind: s
     input_path = Path(input_path)
     _check_kind(nlp, kind)
     console = Console(file=stderr or sys.stderr)
-    info = skill_info_from(taxonomy, nlp)
+    info = info or skill_info_from(taxonomy, nlp)
     stats = ExtractStats()
     total = _count_lines(input_path)
     started = time.perf_counter()
@@ -308,13 +397,15 @@ def extract_file(input_path: Path | str, output_path: Path | str | None, kind: s
     out = open(output_path, "w", encoding="utf-8") if output_path else sys.stdout
     columns = (TextColumn("extract"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[rate]}"))
+    floors = {"min_score": min_score, "min_sentence_score": min_sentence_score}
     try:
-        with Progress(*columns, console=console, disable=not progress, transient=True) as bar:
+        with Progress(*columns, console=console, disable=not progress, transient=True) as bar, \
+                lock or nullcontext():
             task = bar.add_task("extract", total=total, rate="")
             docs = nlp.pipe(stream(), as_tuples=True, n_process=n_process,
                             batch_size=batch_size)
             for doc, record in docs:
-                out.write(json.dumps(_record_of(doc, record, top_k, info, stats),
+                out.write(json.dumps(_record_of(doc, record, top_k, info, stats, floors),
                                      ensure_ascii=False) + "\n")
                 elapsed = time.perf_counter() - started
                 bar.update(task, advance=1,
@@ -329,16 +420,16 @@ def extract_file(input_path: Path | str, output_path: Path | str | None, kind: s
 
 
 def _record_of(doc: Doc, record: InputRecord, top_k: int, info: SkillInfo,
-               stats: ExtractStats) -> dict[str, Any]:
+               stats: ExtractStats, floors: dict[str, float]) -> dict[str, Any]:
     stats.records += 1
     if record.error:
         stats.errors += 1
         return error_record(record.id, f"line {record.line}: {record.error}")
     stats.chars += len(record.text)
     stats.words += len(record.text.split())
-    if any(w.startswith("text has ") for w in record.warnings):
+    if record.cut:
         stats.truncated += 1
-    out = doc_to_record(doc, record.id, top_k, info=info)
+    out = doc_to_record(doc, record.id, top_k, info=info, **floors)
     if record.warnings:
         out["warnings"] = [f"line {record.line}: {w}" for w in record.warnings]
     return out
@@ -371,42 +462,46 @@ def _check_kind(nlp: Language, kind: str) -> None:
 
 
 def skills_frame(nlp: Language, ids: list[Any], texts: list[str], *, id_column: str,
-                 top_k: int = 20, min_score: float = 0.0,
-                 min_sentence_score: float | None = None, batch_size: int = 64
-                 ) -> pl.DataFrame:
-    """``<id_column>, skill_id, skill_label, score``: each text's top ESCO skills.
+                 top_k: int = 20, min_score: float = SKILL_MIN_SCORE,
+                 min_sentence_score: float = SENTENCE_MIN_SCORE, batch_size: int = 64,
+                 info: SkillInfo | None = None,
+                 lock: AbstractContextManager[Any] | None = None) -> pl.DataFrame:
+    """``<id_column>, skill_id, skill_label, score``: each text's linked skills.
 
     The bridge from extraction to the tables that count skills (demand per occupation,
-    skills taught per program): one row per document and ranked ESCO skill.
+    skills taught per program): one row per document and linked skill.
     """
     return evidence_frame(nlp, ids, texts, id_column=id_column, top_k=top_k,
                           min_score=min_score, min_sentence_score=min_sentence_score,
-                          batch_size=batch_size).drop("sentence")
+                          batch_size=batch_size, info=info, lock=lock).drop("sentence")
 
 
 def evidence_frame(nlp: Language, ids: list[Any], texts: list[str], *, id_column: str,
-                   top_k: int = 20, min_score: float = 0.0,
-                   min_sentence_score: float | None = None, batch_size: int = 64
-                   ) -> pl.DataFrame:
+                   top_k: int = 20, min_score: float = SKILL_MIN_SCORE,
+                   min_sentence_score: float = SENTENCE_MIN_SCORE, batch_size: int = 64,
+                   info: SkillInfo | None = None,
+                   lock: AbstractContextManager[Any] | None = None) -> pl.DataFrame:
     """``skills_frame`` plus ``sentence``: the sentence that best supports each skill.
 
     Explanations quote it ("teaches medication administration: 'Courses cover pharmacology
     and medication administration'"), so a reader can check the link against the text.
-    ``min_sentence_score`` (default: ``min_score``) is the bar for a skill no span links to,
-    only a whole sentence: such links are looser, so a stricter bar keeps precision.
+    Rows are :func:`linked_skills` of each text (cleaned like the CLI's input); ``lock``
+    is held while ``nlp`` runs.
     """
-    info = skill_info_from(None, nlp)
-    rows: list[tuple[Any, str, str, float, str | None]] = []
+    info = info or skill_info_from(None, nlp)
     cleaned = [clean_text(t or "")[0] for t in texts]
-    for doc_id, doc in zip(ids, nlp.pipe(cleaned, batch_size=batch_size), strict=True):
-        spans = _span_sentences(doc)
-        # a span's sentence first, else the sentence the learned linker ranked it in
-        sentence_of = {**(getattr(doc._, "skill_sentences", None) or {}), **spans}
-        esco = [(s, score) for s, score in (doc._.ranked_skills or []) if info(s)[1] == "ESCO"]
-        ranked = kept_skills(esco, set(spans), top_k=top_k, min_score=min_score,
-                             min_sentence_score=min_sentence_score)
-        rows.extend((doc_id, s, info(s)[0], float(score), sentence_of.get(s))
-                    for s, score in ranked)
+    with lock or nullcontext():  # docs are rendered as they come, never all held at once
+        links = [linked_skills(doc, info, top_k=top_k, min_score=min_score,
+                               min_sentence_score=min_sentence_score)
+                 for doc in nlp.pipe(cleaned, batch_size=batch_size)]
+    return links_frame(ids, links, id_column=id_column)
+
+
+def links_frame(ids: Iterable[Any], links: Iterable[list[SkillLink]], *, id_column: str
+                ) -> pl.DataFrame:
+    """``<id_column>, skill_id, skill_label, score, sentence``: one row per document's link."""
+    rows = [(doc_id, link.id, link.label, link.score, link.evidence)
+            for doc_id, found in zip(ids, links, strict=True) for link in found]
     return pl.DataFrame(rows, schema={id_column: pl.String, "skill_id": pl.String,
                                       "skill_label": pl.String, "score": pl.Float64,
                                       "sentence": pl.String}, orient="row")
@@ -420,18 +515,3 @@ def kept_skills(ranked: list[tuple[str, float]], span_linked: set[str], *, top_k
     bar = min_score if min_sentence_score is None else min_sentence_score
     return [(s, score) for s, score in ranked
             if score >= (min_score if s in span_linked else bar)][:top_k]
-
-
-def _span_sentences(doc: Doc) -> dict[str, str]:
-    """Skill id -> the sentence of the span that links to it with the highest score."""
-    best: dict[str, tuple[float, str]] = {}
-    spans = doc.spans[CANDIDATES_KEY] if CANDIDATES_KEY in doc.spans else []
-    for span in spans:
-        skills = span._.skills
-        if skills is None:
-            ids = span._.candidate_ids or []
-            skills = list(zip(ids, span._.candidate_scores or [1.0] * len(ids), strict=False))
-        for skill_id, score in skills:
-            if skill_id not in best or score > best[skill_id][0]:
-                best[skill_id] = (float(score), span.sent.text.strip())
-    return {skill_id: sentence for skill_id, (_, sentence) in best.items()}
