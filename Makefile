@@ -74,7 +74,7 @@ test: install
 # Benchmarks print figures on the real data in ../shared/data (imported into .bench/ first)
 # and on the demo data; the detector benchmark trains one into .bench/ when none is there.
 BENCH_HOME ?= $(CURDIR)/.bench
-BENCHES := import titles linking spans extraction_speed demand outcome_model api course_tags referral_ranker transitions batch
+BENCHES := import titles linking spans extraction_speed demand outcome_model api course_tags referral_ranker transitions batch cold_start
 bench: install
 	@set -e; export PATHMATCH_HOME=$(BENCH_HOME) PATHMATCH_BUNDLE=$(BENCH_HOME)/bundle \
 	  PATHMATCH_DETECTOR_DIR=$(BENCH_HOME)/detector; \
