@@ -65,7 +65,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import numpy
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -358,8 +358,9 @@ def frequent_words(logprob: float) -> frozenset[str]:
 # ---------------------------------------------------------------------------- matcher
 
 
-@dataclass
-class _Entry:
+class _Entry(NamedTuple):
+    """A pattern's candidates, best first, and its guard mode (a tuple: cheap to load)."""
+
     ids: tuple[str, ...]
     scores: tuple[float, ...]
     mode: int
@@ -460,10 +461,12 @@ def entries_from_arrays(arrays: Any, prefix: str, ids: Sequence[str]
                                                        dtype=numpy.int64)]).tolist()
     names = [ids[i] for i in arrays[prefix + "cand_id"].tolist()]
     scores = arrays[prefix + "cand_score"].tolist()
-    modes = arrays[prefix + "mode"].tolist()
-    return {tuple(hashes[ka:kb]): _Entry(tuple(names[ca:cb]), tuple(scores[ca:cb]), mode)
-            for ka, kb, ca, cb, mode in zip(key_bounds[:-1], key_bounds[1:], cand_bounds[:-1],
-                                            cand_bounds[1:], modes, strict=True)}
+    cand_pairs = list(zip(cand_bounds[:-1], cand_bounds[1:], strict=True))
+    keys = [tuple(hashes[a:b]) for a, b in zip(key_bounds[:-1], key_bounds[1:], strict=True)]
+    entries = map(_Entry._make, zip([tuple(names[a:b]) for a, b in cand_pairs],
+                                    [tuple(scores[a:b]) for a, b in cand_pairs],
+                                    arrays[prefix + "mode"].tolist(), strict=True))
+    return dict(zip(keys, entries, strict=True))
 
 
 PATTERNS_FILE = "patterns.npz"
