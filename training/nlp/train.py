@@ -78,7 +78,7 @@ def fit_linker(bundle_dir: str, out: str, params: dict[str, Any], benchmarks: st
         linker.save(out)
         return {"path": out, "metrics": {}, "params": linker.get_params(),
                 "data": "no labelled data: lexical candidate scoring only"}
-    linker, metrics = train_linker(taxonomy, benchmarks, out, params=params,
+    linker, metrics = train_linker(taxonomy, decorte.parent, out, params=params,
                                    dev_fraction=dev_fraction, seed=seed)
     clean = {k.replace("@", "_at_"): float(v) for k, v in metrics.items()
              if isinstance(v, int | float)}
@@ -111,10 +111,9 @@ def fit_detector(bundle_dir: str, out: str, params: dict[str, Any], benchmarks: 
 def silver_sentences(bundle: Bundle) -> list[Any]:
     """Sentences of the bundle's postings and courses tagged by the taxonomy matcher."""
     from matching.nlp.extraction.pipeline import build_pipeline
-    from matching.nlp.taxonomy import SkillTaxonomy
     from training.nlp.span_detector import SkillSpanSentence
 
-    nlp = build_pipeline(SkillTaxonomy.from_bundle(bundle), kind="posting")
+    nlp = build_pipeline(bundle_dir=bundle.path, kind="posting")
     texts = bundle.table("postings")["description"].to_list()
     if bundle.has("courses"):
         texts += bundle.table("courses")["description"].to_list()
@@ -155,7 +154,7 @@ def train_nlp(bundle: Bundle, config_path: Path, *, benchmarks: Path | None,
     titles_params = {k: v for k, v in config["titles"].items() if k != "model_name"}
     linker_params = {k: v for k, v in config["linker"].items()
                      if k not in ("model_name", "dev_fraction", "seed")}
-    jobs = {
+    jobs: dict[str, tuple[Callable[..., dict[str, Any]], tuple[Any, ...]]] = {
         "titles": (fit_titles, (titles_params, bench)),
         "linker": (fit_linker, (linker_params, bench, config["linker"]["dev_fraction"],
                                 config["linker"]["seed"])),
