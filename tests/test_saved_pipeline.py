@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from matching.nlp.extraction.io import doc_to_record
 from matching.nlp.extraction.linker import Example, SkillLinker
 from matching.nlp.extraction.pipeline import (
     BUILT_FROM,
+    KEEP_SAVED,
     LinkerComponent,
     PipelineError,
     build_pipeline,
@@ -190,6 +192,20 @@ def test_a_damaged_saved_pipeline_is_rebuilt(taxonomy: SkillTaxonomy, linker_dir
     # and the rebuilt copy is whole again: the next call loads it
     cached_pipeline(tmp_path, BUILT_FROM_DEMO, "posting", builds)
     assert builds.calls == 2
+
+
+def test_the_cache_keeps_the_most_recently_used_copies(taxonomy: SkillTaxonomy,
+                                                       tmp_path: Path) -> None:
+    builds = Builds(taxonomy, None)
+    for n in range(KEEP_SAVED):
+        cached_pipeline(tmp_path, {"bundle": f"b{n}"}, "posting", builds)
+        time.sleep(0.05)
+    cached_pipeline(tmp_path, {"bundle": "b0"}, "posting", builds)   # used again: "b1" oldest
+    time.sleep(0.05)
+    cached_pipeline(tmp_path, {"bundle": "new"}, "posting", builds)
+    kept = {p.name for p in tmp_path.iterdir()}
+    assert len(kept) == KEEP_SAVED and builds.calls == KEEP_SAVED + 1
+    assert pipeline_key({"bundle": "b0"}) in kept and pipeline_key({"bundle": "b1"}) not in kept
 
 
 def test_load_pipeline_reports_a_missing_copy_in_one_line(tmp_path: Path) -> None:

@@ -40,6 +40,7 @@ Components defined here (the sectioner, lemmatizer and matcher live in their mod
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import json
@@ -356,9 +357,20 @@ def _in_boilerplate(sections: list[Span], sent: Span) -> bool:
 
 
 def _load_linker(directory: Path) -> SkillLinker:
+    """The trained linker in ``directory``; PipelineError (one line) when it does not load."""
     from matching.nlp.extraction.linker import SkillLinker
 
-    return SkillLinker.load(directory)
+    try:
+        return SkillLinker.load(directory)
+    except Exception as exc:  # joblib/pickle, LightGBM and OS errors alike
+        raise PipelineError(f"the trained linker at {directory} does not load "
+                            f"({_first_line(exc)}); retrain it with `pathmatch train nlp`"
+                            ) from exc
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 @Language.factory(
@@ -540,9 +552,9 @@ def load_pipeline(path: Path | str, *, kind: str | None = None) -> Language:
     overrides = kind_overrides(kind) if kind else {}
     try:
         nlp = spacy.load(path, config=overrides)
-    except Exception as exc:  # spaCy, srsly, joblib and OS errors alike
-        problem = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise PipelineError(f"saved pipeline at {path} does not load: {problem}") from exc
+    except Exception as exc:  # spaCy, NumPy, joblib and OS errors alike
+        raise PipelineError(f"saved pipeline at {path} does not load: {_first_line(exc)}"
+                            ) from exc
     _freeze_gc()
     return nlp
 
@@ -583,13 +595,35 @@ def cached_pipeline(cache_dir: Path | str, built_from: dict[str, Any], kind: str
     with lock:
         if path.exists():
             try:
-                return load_pipeline(path, kind=kind)
+                loaded = load_pipeline(path, kind=kind)
             except PipelineError as exc:
                 log.warning("%s; rebuilding it", exc)
                 shutil.rmtree(path, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):  # a read-only cache keeps its time stamps
+                    os.utime(path)
+                return loaded
         nlp = build()
         _save_atomically(nlp, path, built_from)
+        _prune(Path(cache_dir), keep=KEEP_SAVED)
         return nlp if kind == "posting" else _load_or_keep(path, kind, nlp)
+
+
+KEEP_SAVED = 4
+"""Saved pipelines kept per cache (most recently used first): one per bundle and model
+version in use, tens of MB each; older ones belong to replaced bundles or models."""
+
+
+def _prune(cache_dir: Path, keep: int) -> None:
+    """Remove all but the ``keep`` most recently used saved pipelines (best effort)."""
+    try:
+        entries = sorted((p for p in cache_dir.iterdir()
+                          if p.is_dir() and not p.name.startswith(".")),
+                         key=lambda p: p.stat().st_mtime, reverse=True)
+    except OSError:
+        return
+    for old in entries[keep:]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def _save_atomically(nlp: Language, path: Path, built_from: dict[str, Any]) -> None:
