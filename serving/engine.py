@@ -257,7 +257,7 @@ class Engine:
     @cached_property
     def predicted_outcomes(self) -> pl.DataFrame | None:
         """Predicted outcomes with intervals per program, or None without an outcome model."""
-        from training.outcome_model import predict_programs
+        from training.predictors.outcomes import predict_programs
 
         predicted = self._load("pathmatch-outcome",
                                lambda path: predict_programs(self.bundle, path))
@@ -269,7 +269,7 @@ class Engine:
     @cached_property
     def transitions(self) -> Any:
         """The registered ``TransitionRanker``, or None (referrals then use skills only)."""
-        from training.transition_model import TransitionRanker
+        from training.predictors.transitions import TransitionRanker
 
         ranker = self._load("pathmatch-transitions", TransitionRanker.load)
         if ranker is None:
@@ -309,7 +309,7 @@ class Engine:
     @cached_property
     def referral_ranker(self) -> Any:
         """The registered PIRL-trained ranker, or None (the documented weights score)."""
-        from training.referral_ranker import ReferralRanker
+        from training.predictors.referrals import ReferralRanker
 
         return self._load("pathmatch-referral-ranker", ReferralRanker.load)
 

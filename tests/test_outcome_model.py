@@ -24,17 +24,19 @@ from features.program_features import (
 from matching.ingest.bundle import Bundle
 from matching.ingest.importer import import_bundle
 from training.outcome_model import (
-    TASKS,
-    FamilyPrior,
-    OutcomePredictor,
     conformal_quantile,
     family_encoding,
     format_report,
     grouped_folds,
-    predict_programs,
-    shrink_toward,
     task_data,
     train_outcome_model,
+)
+from training.predictors.outcomes import (
+    TASKS,
+    FamilyPrior,
+    OutcomePredictor,
+    predict_programs,
+    shrink_toward,
 )
 
 DEMO_DATA = Path(__file__).resolve().parents[1] / "demo" / "data"

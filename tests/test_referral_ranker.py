@@ -22,11 +22,8 @@ from matching.ingest.importer import import_bundle
 from matching.ingest.loaders.participants import load_intake
 from matching.referral.referrals import refer
 from matching.settings import Settings
+from training.predictors.referrals import FEATURES, MODEL_NAME, PROTECTED, ReferralRanker
 from training.referral_ranker import (
-    FEATURES,
-    MODEL_NAME,
-    PROTECTED,
-    ReferralRanker,
     feature_frame,
     labels,
     read_pirl,

@@ -15,9 +15,9 @@ from features.transition_features import FEATURES, cps_labels, source_groups
 from matching.ingest.bundle import Bundle
 from matching.ingest.importer import import_bundle
 from matching.settings import Settings
+from training.predictors.transitions import MODEL_NAME, TransitionRanker
+from training.registry import resolve
 from training.transition_model import (
-    TransitionRanker,
-    load_champion_ranker,
     load_config,
     prepare,
     rank_metrics,
@@ -91,8 +91,7 @@ def test_training_registers_a_champion_that_ranks(home: Path, trained: dict) -> 
     assert all("ndcg10" in r.data.metrics and "dwa_cos" in r.data.tags["features"]
                for r in trials)
 
-    ranker = load_champion_ranker(Settings(home=home))
-    assert isinstance(ranker, TransitionRanker)
+    ranker = TransitionRanker.load(resolve(MODEL_NAME, settings=Settings(home=home)).path)
     ranked = ranker.rank("29-2061.00", top_k=5)
     assert ranked.height == 5 and ranked["rank"].to_list() == [1, 2, 3, 4, 5]
     assert ranked["score"].is_sorted(descending=True)

@@ -36,12 +36,9 @@ nested under the task's search run) picks the configuration with the lowest weig
 it is refitted on all labelled rows and registered as ``pathmatch-outcome`` (alias
 ``champion``) with a model card.
 
-Shrinkage of small programs (``FamilyPrior.shrink``): a reported rate y over n completers
-becomes (n*y + k*m) / (n + k), m the program's CIP-family EB mean and k the prior strength:
-beta-binomial for rates (k = a + b of the beta prior, by method of moments) and normal-normal
-for earnings (k = sigma^2 / tau^2: within-program noise over between-program variance, from
-regressing squared residuals on 1/n). A program with n = 5 moves most of the way to its
-family; one with n = 500 barely moves.
+Shrinkage of small programs (``FamilyPrior.shrink``, with the saved model's loading and
+prediction in ``training.predictors.outcomes``): a reported rate over n completers is pulled
+toward its CIP-family EB mean, the more the smaller n.
 
 Prediction intervals: split-conformal from the out-of-fold residuals of the chosen
 configuration, by cohort-size band (Mondrian conformal: small programs get wider bands),
@@ -67,48 +64,28 @@ from features.program_features import (
     CATEGORICAL,
     FEATURE_DOCS,
     FeatureTable,
-    etpl_program_features,
     nj_outcome_features,
     scorecard_features,
 )
 from matching.ingest.bundle import Bundle
 from matching.settings import Settings, get_settings
+from training.predictors.outcomes import (
+    META_FILE,
+    MODEL_FORMAT,
+    MODEL_NAME,
+    PRIOR_FEATURE,
+    TASKS,
+    Encoder,
+    FamilyPrior,
+    TaskSpec,
+    apply_interval,
+    size_band,
+)
 
-MODEL_NAME = "pathmatch-outcome"
 EXPERIMENT = "pathmatch-outcome"
-MODEL_FORMAT = "pathmatch-outcome/1"
-META_FILE = "outcome_model.json"
-PRIOR_FEATURE = "family_prior"
 
 Progress = Callable[[str, int, int], None]
 """Called as (stage, done, total) so a CLI can show progress."""
-
-
-@dataclass(frozen=True)
-class TaskSpec:
-    """One prediction target: where its rows come from and how it is measured."""
-
-    name: str
-    dataset: str  # "nj" or "scorecard"
-    label: str
-    weight: str  # the label's sample size: regression weight and shrinkage n
-    kind: str  # "rate" (in [0, 1]) or "amount" (USD)
-    output: str  # prefix of the prediction columns
-    description: str
-
-
-TASKS: dict[str, TaskSpec] = {
-    "nj_employment": TaskSpec(
-        "nj_employment", "nj", "label_employment_rate", "label_employment_n", "rate",
-        "employment_rate", "NJ ETPL share of completers employed in Q2 after exit"),
-    "nj_earnings": TaskSpec(
-        "nj_earnings", "nj", "label_quarterly_wage", "label_wage_n", "amount",
-        "quarterly_wage", "NJ ETPL average quarterly wage in Q2 after exit, USD"),
-    "scorecard_earnings": TaskSpec(
-        "scorecard_earnings", "scorecard", "label_median_earnings", "label_earnings_n",
-        "amount", "median_earnings",
-        "College Scorecard median annual earnings of completers (2015-17 cohorts), USD"),
-}
 
 
 # --------------------------------------------------------------------------- configuration
@@ -154,89 +131,6 @@ def load_config(path: Path) -> OutcomeConfig:
         max_concurrency=search.get("max_concurrency"), num_cpus=search.get("num_cpus"),
         experiment=raw.get("experiment", EXPERIMENT),
         model_name=raw.get("model_name", MODEL_NAME))
-
-
-# --------------------------------------------------------------------------- empirical Bayes
-
-
-def shrink_toward(values: np.ndarray, n: np.ndarray, prior_mean: np.ndarray | float,
-                  strength: float) -> np.ndarray:
-    """Posterior mean (n*y + k*m) / (n + k): beta-binomial for rates, normal-normal for
-    amounts with k = sigma^2/tau^2. A null n counts as 0 (the prior mean); a null value
-    stays null."""
-    values = np.asarray(values, dtype=float)
-    n = np.nan_to_num(np.asarray(n, dtype=float), nan=0.0).clip(min=0.0)
-    prior = np.broadcast_to(np.asarray(prior_mean, dtype=float), values.shape)
-    out = (n * np.nan_to_num(values) + strength * prior) / (n + strength)
-    return np.where(np.isnan(values), np.nan, out)
-
-
-def _weighted_mean(y: np.ndarray, w: np.ndarray) -> float:
-    total = float(w.sum())
-    return float((y * w).sum() / total) if total > 0 else float(np.mean(y))
-
-
-def _rate_strength(y: np.ndarray, n: np.ndarray, centre: np.ndarray) -> float:
-    """Beta prior strength a+b by method of moments around the family means."""
-    m = float(np.clip(np.mean(centre), 0.01, 0.99))
-    sampling = float(np.mean(centre.clip(0.01, 0.99) * (1 - centre.clip(0.01, 0.99))
-                             / np.maximum(n, 1)))
-    between = max(float(np.var(y - centre)) - sampling, 1e-4)
-    return float(np.clip(m * (1 - m) / between - 1, 0.5, 1000.0))
-
-
-def _amount_strength(y: np.ndarray, n: np.ndarray, centre: np.ndarray) -> float:
-    """sigma^2/tau^2 from regressing squared residuals on [1, 1/n] (variance components)."""
-    design = np.column_stack([np.ones_like(y), 1.0 / np.maximum(n, 1)])
-    coef, *_ = np.linalg.lstsq(design, (y - centre) ** 2, rcond=None)
-    tau2 = max(float(coef[0]), 1e-9 * float(np.var(y) + 1.0))
-    sigma2 = max(float(coef[1]), 0.0)
-    return float(np.clip(sigma2 / tau2, 0.5, 1000.0))
-
-
-@dataclass
-class FamilyPrior:
-    """EB CIP-family means (fitted on training rows only) and the program prior strength."""
-
-    kind: str
-    global_mean: float
-    family_mean: dict[str, float]
-    family_count: dict[str, int]
-    family_strength: float
-    program_strength: float
-
-    @classmethod
-    def fit(cls, y: np.ndarray, n: np.ndarray, family: Sequence[str], kind: str
-            ) -> FamilyPrior:
-        y, n = np.asarray(y, float), np.asarray(n, float)
-        family = np.asarray(family, dtype=object)
-        w = np.nan_to_num(n, nan=1.0).clip(min=1.0)
-        overall = _weighted_mean(y, w)
-        names = sorted({str(f) for f in family})
-        raw = {f: _weighted_mean(y[family == f], w[family == f]) for f in names}
-        count = {f: int((family == f).sum()) for f in names}
-        centre = np.array([raw[str(f)] for f in family])
-        within = float(np.var(y - centre)) if len(y) > 1 else 0.0
-        means = np.array(list(raw.values()))
-        counts = np.array(list(count.values()), dtype=float)
-        tau2 = (max(float(np.var(means)) - float(np.mean(within / counts)), 1e-12)
-                if len(means) > 1 else 1e-12)
-        family_strength = float(np.clip(within / tau2, 0.0, 1e4)) if within > 0 else 0.0
-        shrunk = {f: float(shrink_toward(np.array([raw[f]]), np.array([count[f]]), overall,
-                                         max(family_strength, 1e-9))[0]) for f in names}
-        strength = (_rate_strength(y, w, centre) if kind == "rate"
-                    else _amount_strength(y, w, centre))
-        return cls(kind, overall, shrunk, count, family_strength, strength)
-
-    def transform(self, family: Sequence[str | None]) -> np.ndarray:
-        """The EB family mean for each row; families unseen in training get the overall mean."""
-        return np.array([self.family_mean.get(str(f), self.global_mean) for f in family],
-                        dtype=float)
-
-    def shrink(self, values: np.ndarray, n: np.ndarray, family: Sequence[str | None]
-               ) -> np.ndarray:
-        """Reported outcomes pulled toward their CIP family mean, the more the smaller n."""
-        return shrink_toward(values, n, self.transform(family), self.program_strength)
 
 
 # --------------------------------------------------------------------------- data and folds
@@ -293,43 +187,6 @@ def grouped_folds(groups: np.ndarray, n_folds: int, seed: int
     k = max(2, min(n_folds, n_groups))
     splitter = GroupKFold(n_splits=k, shuffle=True, random_state=seed)
     return [(train, test) for train, test in splitter.split(groups, groups=groups)]
-
-
-@dataclass
-class Encoder:
-    """Feature frame -> float matrix: categoricals as training-vocabulary codes (unknown ->
-    NaN, which LightGBM treats as missing), numerics as floats, nulls as NaN."""
-
-    features: list[str]
-    vocab: dict[str, list[str]]
-
-    @classmethod
-    def fit(cls, frame: pl.DataFrame, features: list[str]) -> Encoder:
-        vocab = {c: sorted(frame[c].drop_nulls().unique().to_list())
-                 for c in features if c in CATEGORICAL}
-        return cls(list(features), vocab)
-
-    @property
-    def columns(self) -> list[str]:
-        return [*self.features, PRIOR_FEATURE]
-
-    @property
-    def categorical_index(self) -> list[int]:
-        return [i for i, c in enumerate(self.features) if c in self.vocab]
-
-    def matrix(self, frame: pl.DataFrame, prior: np.ndarray) -> np.ndarray:
-        exprs = []
-        for c in self.features:
-            if c not in frame.columns:
-                exprs.append(pl.lit(None, pl.Float64).alias(c))
-            elif c in self.vocab:
-                mapping = {v: float(i) for i, v in enumerate(self.vocab[c])}
-                exprs.append(pl.col(c).cast(pl.String).replace_strict(
-                    mapping, default=None, return_dtype=pl.Float64).alias(c))
-            else:
-                exprs.append(pl.col(c).cast(pl.Float64).alias(c))
-        values = frame.select(exprs).to_numpy().astype(float)
-        return np.column_stack([values, np.asarray(prior, float)])
 
 
 def family_encoding(data: TaskData, train: np.ndarray, test: np.ndarray, seed: int,
@@ -509,14 +366,6 @@ def evaluate_oof(data: TaskData, folds: list[tuple[np.ndarray, np.ndarray]], oof
 # --------------------------------------------------------------------------- intervals
 
 
-def size_band(size: np.ndarray, edges: Sequence[float]) -> np.ndarray:
-    """Band index by cohort size; unknown size gets -1 (served by the widest band)."""
-    size = np.asarray(size, float)
-    band = np.searchsorted(np.asarray(edges, float), np.nan_to_num(size, nan=0.0),
-                           side="right")
-    return np.where(np.isnan(size), -1, band)
-
-
 def _residual(y: np.ndarray, pred: np.ndarray, kind: str) -> np.ndarray:
     if kind == "rate":
         return np.abs(y - pred)
@@ -543,15 +392,6 @@ def band_quantiles(residuals: np.ndarray, bands: np.ndarray, n_bands: int, level
     return out
 
 
-def apply_interval(pred: np.ndarray, bands: np.ndarray, quantiles: Sequence[float], kind: str
-                   ) -> tuple[np.ndarray, np.ndarray]:
-    q_all = np.asarray(quantiles, float)
-    q = np.where(bands < 0, q_all.max(), q_all[np.clip(bands, 0, len(q_all) - 1)])
-    if kind == "rate":
-        return np.clip(pred - q, 0.0, 1.0), np.clip(pred + q, 0.0, 1.0)
-    return pred * np.exp(-q), pred * np.exp(q)
-
-
 def held_out_coverage(data: TaskData, folds: list[tuple[np.ndarray, np.ndarray]],
                       oof: np.ndarray, edges: Sequence[float], level: float
                       ) -> dict[str, float]:
@@ -568,87 +408,6 @@ def held_out_coverage(data: TaskData, folds: list[tuple[np.ndarray, np.ndarray]]
         covered[test] = (data.y[test] >= lo) & (data.y[test] <= hi)
         width[test] = hi - lo
     return {"coverage": float(covered.mean()), "interval_width": float(np.median(width))}
-
-
-# --------------------------------------------------------------------------- predictor
-
-
-@dataclass
-class TaskModel:
-    spec: TaskSpec
-    encoder: Encoder
-    prior: FamilyPrior
-    booster: Any
-    size_edges: list[float]
-    quantiles: list[float]
-    level: float
-
-
-class OutcomePredictor:
-    """Loads a trained model directory and predicts outcomes with intervals.
-
-    ``predict(frame)`` runs every task whose features are all columns of ``frame`` (e.g. the
-    NJ tasks on ``features.program_features.etpl_program_features(bundle).frame``) and returns
-    the frame with, per task, ``<output>_pred``, ``<output>_lo``, ``<output>_hi`` (the
-    interval at the trained level) and ``<output>_family_mean`` (the EB CIP-family mean).
-    For NJ earnings it also adds ``annual_earnings_*`` = quarterly wage x 4, a rough annualization.
-    """
-
-    def __init__(self, meta: dict[str, Any], tasks: dict[str, TaskModel]) -> None:
-        self.meta = meta
-        self.tasks = tasks
-
-    @classmethod
-    def load(cls, directory: Path) -> OutcomePredictor:
-        import lightgbm as lgb
-
-        directory = Path(directory)
-        meta = json.loads((directory / META_FILE).read_text())
-        if meta.get("format") != MODEL_FORMAT:
-            raise ValueError(f"{directory} is not a {MODEL_FORMAT} model")
-        tasks = {}
-        for name, entry in meta["tasks"].items():
-            booster = lgb.Booster(model_file=str(directory / entry["booster"]))
-            tasks[name] = TaskModel(
-                TaskSpec(**entry["spec"]), Encoder(entry["features"], entry["vocab"]),
-                FamilyPrior(**entry["family_prior"]), booster, entry["interval"]["size_edges"],
-                entry["interval"]["quantiles"], entry["interval"]["level"])
-        return cls(meta, tasks)
-
-    def applicable(self, frame: pl.DataFrame) -> list[str]:
-        return [name for name, task in self.tasks.items()
-                if set(task.encoder.features) <= set(frame.columns)]
-
-    def predict(self, frame: pl.DataFrame, tasks: Sequence[str] | None = None) -> pl.DataFrame:
-        names = list(tasks) if tasks is not None else self.applicable(frame)
-        if not names:
-            raise ValueError("no outcome task has all its features in this frame; build it "
-                             "with features.program_features")
-        columns: dict[str, np.ndarray] = {}
-        size = (frame["size"].to_numpy().astype(float) if "size" in frame.columns
-                else np.full(frame.height, np.nan))
-        for name in names:
-            task = self.tasks[name]
-            family = frame["cip_family"].to_list()
-            prior = task.prior.transform(family)
-            raw = task.booster.predict(task.encoder.matrix(frame, prior))
-            kind = task.spec.kind
-            pred = np.clip(raw, 0.0, 1.0) if kind == "rate" else np.exp(raw)
-            lo, hi = apply_interval(pred, size_band(size, task.size_edges), task.quantiles,
-                                    kind)
-            out = task.spec.output
-            columns.update({f"{out}_pred": pred, f"{out}_lo": lo, f"{out}_hi": hi,
-                            f"{out}_family_mean": prior})
-            if out == "quarterly_wage":
-                columns.update({"annual_earnings_pred": pred * 4, "annual_earnings_lo": lo * 4,
-                                "annual_earnings_hi": hi * 4})
-        return frame.with_columns(
-            [pl.Series(k, v, dtype=pl.Float64) for k, v in columns.items()])
-
-    def shrink(self, task: str, values: np.ndarray, n: np.ndarray,
-               families: Sequence[str | None]) -> np.ndarray:
-        """Reported outcomes shrunk toward their CIP family (EB); small n moves most."""
-        return self.tasks[task].prior.shrink(values, n, families)
 
 
 # --------------------------------------------------------------------------- training
@@ -777,8 +536,8 @@ def train_outcome_model(bundle: Bundle | Path, config_path: Path, *,
             table = tables.get(spec.dataset)
             data = task_data(table, spec) if table is not None else None
             reason = _unusable(data)
-            if reason:
-                skipped[spec.name] = reason
+            if data is None or reason:
+                skipped[spec.name] = reason or "no data"
                 continue
             reports[spec.name] = _train_task(data, config.tasks[spec.name], config,
                                              bundle.hash, settings, model_dir, progress)
@@ -893,21 +652,3 @@ def model_card(bundle: Bundle, summary: Mapping[str, Any], skipped: Mapping[str,
               "- Intervals are calibrated on held-out providers of the same data; they are "
               "not guarantees for other states or years."]
     return "\n".join(lines) + "\n"
-
-
-def predict_programs(bundle: Bundle, directory: Path) -> pl.DataFrame:
-    """Predicted outcomes with intervals for every listed ETPL program, plus its reported
-    outcomes and their EB-shrunk values (the CLI's ``pathmatch programs`` table)."""
-    predictor = OutcomePredictor.load(directory)
-    table = etpl_program_features(bundle)
-    out = predictor.predict(table.frame)
-    shrunk = []
-    for task, value, n in (("nj_employment", "reported_employment_rate", "reported_employment_n"),
-                           ("nj_earnings", "reported_earnings", "reported_earnings_n")):
-        if task in predictor.tasks:
-            values = predictor.shrink(task, table.frame[value].to_numpy().astype(float),
-                                      table.frame[n].to_numpy().astype(float),
-                                      table.frame["cip_family"].to_list())
-            shrunk.append(pl.Series(f"{value}_shrunk", values, dtype=pl.Float64,
-                                    nan_to_null=True))
-    return out.with_columns(shrunk)

@@ -28,14 +28,14 @@ Training rows per source: every observed move and a random sample of unobserved 
 both label sets, so the config leaves it off). Evaluation ranks every candidate. The registered
 model is refitted on all labelled sources; its top targets per source occupation, with the
 features and plain-language reasons that drove each (LightGBM feature contributions), are
-precomputed into ``top_targets.parquet`` so ``TransitionRanker.rank`` is a lookup.
+precomputed into ``top_targets.parquet`` so ``TransitionRanker.rank``
+(``training.predictors.transitions``) is a lookup.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import re
 import time
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
@@ -60,13 +60,15 @@ from features.transition_features import (
 )
 from matching.ingest.bundle import Bundle
 from matching.settings import Settings, get_settings
+from training.predictors.transitions import (
+    META_FILE,
+    MODEL_FORMAT,
+    MODEL_NAME,
+    OCCUPATIONS_FILE,
+    TOP_FILE,
+)
 
-MODEL_NAME = "pathmatch-transitions"
 EXPERIMENT = "pathmatch-transitions"
-MODEL_FORMAT = "pathmatch-transitions/1"
-META_FILE = "transition_model.json"
-TOP_FILE = "top_targets.parquet"
-OCCUPATIONS_FILE = "occupations.parquet"
 BOOSTER_FILE = "ranker.lgb.txt"
 METHODS = ("lambdarank", "skill_cosine", "soc_proximity", "career_changers", "target_size")
 LABEL_SETS = {"cps": "CPS observed moves", "related": "O*NET Related"}
@@ -430,63 +432,6 @@ def reasons(row: Mapping[str, Any], contributions: Sequence[float], limit: int =
         if driver not in ranked and (p := _phrase(driver, row)):
             out.append(p)
     return out
-
-
-# --------------------------------------------------------------------------- serving
-
-
-class TransitionRanker:
-    """Loaded from the registered model directory; answers in milliseconds (lookups only)."""
-
-    def __init__(self, top: pl.DataFrame, occupations: pl.DataFrame,
-                 meta: Mapping[str, Any]) -> None:
-        self.top_ = top
-        self.occupations_ = occupations
-        self.meta_ = dict(meta)
-        self.soc_ = dict(zip(occupations["soc2018_code"].to_list(),
-                             occupations["onet_soc_code"].to_list(), strict=True))
-        self.sources_ = set(top["source_code"].unique().to_list())
-
-    @classmethod
-    def load(cls, model_dir: Path | str) -> TransitionRanker:
-        model_dir = Path(model_dir)
-        meta = json.loads((model_dir / META_FILE).read_text())
-        if meta.get("format") != MODEL_FORMAT:
-            raise ValueError(f"{model_dir} is not a {MODEL_FORMAT} model directory")
-        occupations = pl.read_parquet(model_dir / OCCUPATIONS_FILE).sort("onet_soc_code")
-        return cls(pl.read_parquet(model_dir / TOP_FILE), occupations, meta)
-
-    def _resolve(self, source: str) -> str | None:
-        code = source.strip()
-        if re.fullmatch(r"\d{2}-\d{4}\.\d{2}", code):
-            return code if code in self.sources_ else None
-        if re.fullmatch(r"\d{2}-\d{4}", code):
-            exact = code + ".00"
-            if exact in self.sources_:
-                return exact
-            found = self.soc_.get(code)
-            return found if found in self.sources_ else None
-        return None
-
-    def known(self, source: str) -> bool:
-        return self._resolve(source) is not None
-
-    def rank(self, source: str, top_k: int = 10) -> pl.DataFrame:
-        """Top targets for ``source`` (O*NET-SOC or SOC 2018 code), best first."""
-        code = self._resolve(source)
-        if code is None:
-            raise KeyError(f"unknown occupation {source!r}: give an O*NET-SOC code "
-                           "(29-1141.00) or SOC 2018 code (29-1141) of an occupation with "
-                           f"O*NET content; the model knows {len(self.sources_)}")
-        return (self.top_.filter(pl.col("source_code") == code).sort("rank").head(top_k))
-
-
-def load_champion_ranker(settings: Settings | None = None) -> TransitionRanker | None:
-    """The registered champion, or None when no transition model is registered yet."""
-    from training.registry import try_resolve
-
-    ref = try_resolve(MODEL_NAME, settings)
-    return None if ref is None else TransitionRanker.load(ref.path)
 
 
 def top_targets(model: Any, data: RankData, pairs: pl.DataFrame, profiles: Any, top_n: int
