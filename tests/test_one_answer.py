@@ -80,3 +80,22 @@ def test_same_text_same_links_through_cli_api_and_batch(api_server: ApiServer,
                                   else SENTENCE_MIN_SCORE) for s in links)
         assert [s["score"] for s in links] == sorted((s["score"] for s in links),
                                                      reverse=True)
+
+
+HEAVY = {"polars", "pydantic_settings", "spacy", "mlflow", "ray", "numpy", "sklearn",
+         "matching", "features", "training", "uvicorn", "fastapi"}
+
+
+def test_help_imports_no_heavy_package() -> None:
+    """Cold start (issue 13): `pathmatch extract --help` imported polars, rich tables,
+    pydantic_settings, spaCy and the training modules before printing anything; help now
+    loads typer and what typer needs, and each command imports what it uses when it runs.
+    (Speed itself is measured in experiments/bench_cold_start.py, not asserted here.)"""
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "serving.cli",
+                             "extract", "--help"], capture_output=True, text=True, cwd=REPO,
+                            timeout=300)
+    assert result.returncode == 0 and "--kind" in result.stdout
+    imported = {line.rsplit("|", 1)[-1].strip().split(".")[0]
+                for line in result.stderr.splitlines() if line.startswith("import time:")}
+    assert "typer" in imported, "the import log was read"
+    assert not imported & HEAVY, sorted(imported & HEAVY)
