@@ -169,9 +169,22 @@ class Engine:
                                  for name, ref in (("detector", detector), ("linker", linker))}}
 
                 def build() -> Any:
-                    return build_pipeline(bundle_dir=self.bundle.path,
-                                          detector_dir=detector and detector.path,
-                                          linker_dir=linker and linker.path)
+                    try:
+                        return build_pipeline(bundle_dir=self.bundle.path,
+                                              detector_dir=detector and detector.path,
+                                              linker_dir=linker and linker.path)
+                    except Exception as exc:
+                        if not learned:
+                            raise
+                        # Registered files that do not load: the models are unusable as a
+                        # whole (model_problem), as in _load, not a silent lexical fallback.
+                        from training.registry import ModelStoreError
+
+                        problem = str(exc).strip().splitlines()[0] if str(exc).strip() else (
+                            type(exc).__name__)
+                        self._model_problem = self._model_problem or (
+                            f"the registered detector or linker does not load: {problem}")
+                        raise ModelStoreError(self._model_problem) from exc
 
                 self._pipelines[key] = cached_pipeline(self.settings.home / "pipelines",
                                                        built_from, kind, build)
