@@ -64,6 +64,8 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
+from itertools import compress
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple, cast
 
@@ -390,16 +392,28 @@ class PhraseIndex:
         return len(self.entries)
 
     def set(self, entries: dict[tuple[int, ...], _Entry]) -> None:
+        """Index ``entries`` (C-level passes and NumPy only: this runs at every load)."""
         self.entries = entries
-        multi = [key for key in entries if len(key) > 1]
+        keys = list(entries)
+        n = len(keys)
+        lens = numpy.fromiter(map(len, keys), dtype=numpy.int64, count=n)
+        firsts = numpy.fromiter(map(itemgetter(0), keys), dtype=numpy.uint64, count=n)
+        is_multi = lens > 1
+        multi = list(compress(keys, is_multi.tolist()))
+        seconds = numpy.fromiter(map(itemgetter(1), multi), dtype=numpy.uint64, count=len(multi))
+        multi_firsts = firsts[is_multi]
+        self._pairs = set(zip(multi_firsts.tolist(), seconds.tolist(), strict=True))
         lengths: dict[int, list[int]] = {}
-        for first, length in {(key[0], len(key)) for key in multi}:
-            lengths.setdefault(first, []).append(length)
-        self._lengths = {first: tuple(sorted(ls, reverse=True)) for first, ls in lengths.items()}
-        self._pairs = {(key[0], key[1]) for key in multi}
-        self._single = {key[0]: entry for key, entry in entries.items() if len(key) == 1}
-        self._firsts = numpy.unique(numpy.fromiter((key[0] for key in entries),
-                                                   dtype=numpy.uint64, count=len(entries)))
+        if len(multi):  # unique (first, length) rows, sorted by first, then length ascending
+            rows = numpy.unique(numpy.stack([multi_firsts, lens[is_multi].astype(numpy.uint64)],
+                                            axis=1), axis=0)
+            for first, length in rows.tolist():
+                lengths.setdefault(first, []).append(length)
+        self._lengths = {first: tuple(reversed(ls)) for first, ls in lengths.items()}
+        single = (~is_multi).tolist()
+        self._single = dict(zip(compress(firsts.tolist(), single),
+                                compress(entries.values(), single), strict=True))
+        self._firsts = numpy.unique(firsts)
 
     def find(self, hashes: numpy.ndarray) -> list[tuple[int, int, _Entry]]:
         """Every (start, end, entry) whose token hashes equal a pattern.
