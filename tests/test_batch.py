@@ -23,8 +23,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from demo_homes import HomeTemplate
 
-from matching.ingest.importer import import_bundle
 from matching.referral.disparity import disparity_table, participant_outcomes, wage_threshold
 from matching.referral.referrals import stated_goals
 from serving.batch import OUTPUT_SCHEMA, BatchError, read_caseload
@@ -34,10 +34,8 @@ CASELOAD = REPO / "demo" / "data" / "participants" / "demo_caseload.csv"
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("batch_home")
-    import_bundle(REPO / "demo" / "data", home / "bundle")
-    return home
+def home(tmp_path_factory: pytest.TempPathFactory, demo_home_template: HomeTemplate) -> Path:
+    return demo_home_template.copy(tmp_path_factory.mktemp("batch_home"))
 
 
 SIDECARS = (".rejects.csv", ".meta.json", ".disparity.csv", ".disparity.png")

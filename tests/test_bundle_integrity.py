@@ -19,7 +19,6 @@ from pathlib import Path
 import pytest
 
 from matching.ingest.bundle import Bundle, BundleError
-from matching.ingest.importer import import_bundle
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_DATA = REPO / "demo" / "data"
@@ -29,10 +28,9 @@ TABLE = "etpl_programs"
 
 
 @pytest.fixture(scope="module")
-def good_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("integrity") / "bundle"
-    import_bundle(DEMO_DATA, out)
-    return out
+def good_bundle(demo_bundle: Path) -> Path:
+    """The session's demo bundle (read-only: the tests damage copies of it)."""
+    return demo_bundle
 
 
 def _copy(good: Path, tmp_path: Path) -> Path:

@@ -8,17 +8,14 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from matching.ingest.importer import import_bundle
+from demo_homes import HomeTemplate
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("home")
-    import_bundle(REPO / "demo" / "data", home / "bundle")
-    return home
+def home(tmp_path_factory: pytest.TempPathFactory, demo_home_template: HomeTemplate) -> Path:
+    return demo_home_template.copy(tmp_path_factory.mktemp("home"))
 
 
 def run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:

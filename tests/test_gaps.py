@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from demo_homes import HomeTemplate
 
 from matching.curriculum.gaps import (
     GapContext,
@@ -19,7 +20,6 @@ from matching.curriculum.gaps import (
     read_courses,
     sentence_at,
 )
-from matching.ingest.importer import import_bundle
 from matching.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -29,10 +29,8 @@ GDT = "interpret geometric dimensions and tolerances"
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("gaps_home")
-    import_bundle(REPO / "demo" / "data", home / "bundle")
-    return home
+def home(tmp_path_factory: pytest.TempPathFactory, demo_home_template: HomeTemplate) -> Path:
+    return demo_home_template.copy(tmp_path_factory.mktemp("gaps_home"))
 
 
 @pytest.fixture(scope="module")

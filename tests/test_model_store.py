@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from api_server import DEMO_DATA, REPO, running_server
+from api_server import REPO, running_server
 
 from serving.local_server import free_port
 
@@ -29,13 +29,9 @@ REFERRAL = {"participant": {"participant_id": "case-1", "past_job_titles": ["CNA
 
 
 @pytest.fixture(scope="module")
-def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo data imported once for the module; each test has its own home (store)."""
-    from matching.ingest.importer import import_bundle
-
-    out = tmp_path_factory.mktemp("store_bundle") / "bundle"
-    import_bundle(DEMO_DATA, out)
-    return out
+def bundle(demo_bundle: Path) -> Path:
+    """The session's demo bundle (read-only); each test has its own home (store)."""
+    return demo_bundle
 
 
 @pytest.fixture()

@@ -22,7 +22,6 @@ from features.program_features import (
     scorecard_features,
 )
 from matching.ingest.bundle import Bundle
-from matching.ingest.importer import import_bundle
 from training.outcome_model import (
     conformal_quantile,
     family_encoding,
@@ -59,10 +58,8 @@ min_child_samples = [3]
 
 
 @pytest.fixture(scope="module")
-def bundle(tmp_path_factory: pytest.TempPathFactory) -> Bundle:
-    out = tmp_path_factory.mktemp("outcome") / "b"
-    import_bundle(DEMO_DATA, out)
-    return Bundle(out)
+def bundle(demo_bundle: Path) -> Bundle:
+    return Bundle(demo_bundle)
 
 
 class Tables:

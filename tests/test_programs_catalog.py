@@ -8,7 +8,6 @@ import polars as pl
 import pytest
 
 from matching.ingest.bundle import Bundle
-from matching.ingest.importer import import_bundle
 from matching.market.programs import (
     CREDENTIAL_LEVELS,
     build_catalog,
@@ -18,14 +17,10 @@ from matching.market.programs import (
     target_occupations,
 )
 
-REPO = Path(__file__).resolve().parents[1]
-
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Bundle:
-    out = tmp_path_factory.mktemp("demo") / "bundle"
-    import_bundle(REPO / "demo" / "data", out)
-    return Bundle(out)
+def demo(demo_bundle: Path) -> Bundle:
+    return Bundle(demo_bundle)
 
 
 @pytest.fixture(scope="module")

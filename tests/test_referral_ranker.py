@@ -18,7 +18,6 @@ import pytest
 from pirl_fixture import BAD_ROWS, FixtureFiles, employment_logit, write_pirl_fixture
 from sklearn.metrics import roc_auc_score
 
-from matching.ingest.importer import import_bundle
 from matching.ingest.loaders.participants import load_intake
 from matching.referral.referrals import refer
 from matching.settings import Settings
@@ -50,12 +49,11 @@ min_child_samples = [20]
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> dict:
+def world(tmp_path_factory: pytest.TempPathFactory, demo_home_template) -> dict:
     """Demo bundle, engine, NJ region context and the fixture files (with bad rows)."""
     from serving.engine import Engine
 
-    home = tmp_path_factory.mktemp("ranker_home")
-    import_bundle(DEMO_DATA, home / "bundle")
+    home = demo_home_template.copy(tmp_path_factory.mktemp("ranker_home"))
     settings = Settings(home=home)
     engine = Engine.load(settings)
     ctx = engine.region_context("NJ")

@@ -16,14 +16,13 @@ DEMO_DATA = Path(__file__).resolve().parents[1] / "demo" / "data"
 
 
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201 - Engine
-    from matching.ingest.importer import import_bundle
+def engine(tmp_path_factory: pytest.TempPathFactory, demo_home_template):  # noqa: ANN201 - Engine
+    """A warmed engine over a copy of the demo home (its pipeline is already saved)."""
     from matching.settings import Settings
     from serving.engine import Engine
 
-    home = tmp_path_factory.mktemp("referral_home")
-    import_bundle(DEMO_DATA, home / "bundle")
-    return Engine.load(Settings(home=home))
+    home = demo_home_template.copy(tmp_path_factory.mktemp("referral_home"))
+    return Engine.load(Settings(home=home)).warm()
 
 
 def person(**fields: object) -> Participant:

@@ -26,10 +26,8 @@ DEMO_DATA = Path(__file__).resolve().parents[1] / "demo" / "data"
 
 
 @pytest.fixture(scope="module")
-def bundle(tmp_path_factory: pytest.TempPathFactory) -> Bundle:
-    out = tmp_path_factory.mktemp("transitions") / "b"
-    import_bundle(DEMO_DATA, out)
-    return Bundle(out)
+def bundle(demo_bundle: Path) -> Bundle:
+    return Bundle(demo_bundle)
 
 
 @pytest.fixture(scope="module")

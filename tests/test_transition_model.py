@@ -42,10 +42,8 @@ def test_rank_metrics_by_hand() -> None:
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("home")
-    import_bundle(REPO / "demo" / "data", home / "bundle")
-    return home
+def home(tmp_path_factory: pytest.TempPathFactory, demo_home_template) -> Path:
+    return demo_home_template.copy(tmp_path_factory.mktemp("home"))
 
 
 def test_split_keeps_source_groups_apart_and_features_label_free(home: Path) -> None:
