@@ -6,8 +6,9 @@ skills) is a source and a target; a pair's features describe how far B is from A
 - **skill overlap, three views**, each as cosine and weighted Jaccard (weights are smoothed
   idf, so an item every occupation has counts little): detailed work activities (O*NET
   Tasks to DWAs), technology skills (UNSPSC commodities of O*NET Technology Skills), and ESCO
-  skills (essential 1.0, optional 0.5) of the ESCO occupations the ESCO -> O*NET crosswalk
-  maps onto B. A view an occupation lacks gives NaN (missing), never 0 (no overlap).
+  skills: B's skill profile (``matching.market.skill_profiles``, ``TRANSITIONS`` weighting:
+  essential 1.0, optional 0.5, of the ESCO occupations the ESCO -> O*NET crosswalk maps
+  onto B). A view an occupation lacks gives NaN (missing), never 0 (no overlap).
 - **preparation**: job zone difference, required-education difference (the expected O*NET
   RL category), the source's job zone (moves out of zone-1 jobs spread wider);
 - **pay**: log of B's OEWS national median annual wage over A's;
@@ -31,6 +32,7 @@ import polars as pl
 import scipy.sparse as sp
 
 from matching.ingest.loaders.transitions import leave_distribution, soc2010_to_onet
+from matching.market.skill_profiles import TRANSITIONS, occupation_profiles
 
 
 class Tables(Protocol):
@@ -69,11 +71,11 @@ FEATURE_DOCS = {
 TIER_GRADES = {"primary-short": 3, "primary-long": 2, "supplemental": 1}
 
 
-# --------------------------------------------------------------------------- profiles
+# --------------------------------------------------------------------------- occupation content
 
 
 @dataclass
-class Profiles:
+class OccupationContent:
     """Per-occupation content: item matrices per view and scalar attributes, same row order."""
 
     codes: list[str]
@@ -108,19 +110,33 @@ def _view_items(bundle: Tables) -> dict[str, pl.DataFrame]:
         out["tech"] = bundle.table("onet_technology_skills").select(
             "onet_soc_code", pl.col("commodity_code").alias("item"),
             pl.lit(1.0).alias("weight"))
-    needed = ("xwalk_esco_onet", "esco_occupations", "esco_occupation_skills")
-    if all(bundle.has(t) for t in needed):
-        xwalk = (bundle.table("xwalk_esco_onet").filter(pl.col("esco_level") == "occupation")
-                 .select("esco_code", "onet_soc_code"))
-        occ = bundle.table("esco_occupations").select(pl.col("code").alias("esco_code"),
-                                                      "occupation_uri")
-        skills = bundle.table("esco_occupation_skills").select(
-            "occupation_uri", pl.col("skill_uri").alias("item"),
-            pl.when(pl.col("relation_type") == "essential").then(1.0).otherwise(0.5)
-            .alias("weight"))
-        out["esco"] = (xwalk.join(occ, on="esco_code").join(skills, on="occupation_uri")
-                       .select("onet_soc_code", "item", "weight"))
+    links = _esco_links(bundle)
+    if links is not None:
+        profiles = occupation_profiles(TRANSITIONS, esco_links=links)
+        out["esco"] = pl.DataFrame(
+            {"onet_soc_code": [c for c, p in profiles.items() for _ in p],
+             "item": [s for p in profiles.values() for s in p],
+             "weight": [w for p in profiles.values() for w in p.values()]},
+            schema={"onet_soc_code": pl.String, "item": pl.String, "weight": pl.Float64})
     return {k: v for k, v in out.items() if not v.is_empty()}
+
+
+def _esco_links(bundle: Tables) -> pl.DataFrame | None:
+    """``skill_uri, onet_soc_code, n_essential`` (the shape of ``SkillTaxonomy.soc_links``)
+    from the ESCO occupations the crosswalk maps at occupation level, None without them."""
+    needed = ("xwalk_esco_onet", "esco_occupations", "esco_occupation_skills")
+    if not all(bundle.has(t) for t in needed):
+        return None
+    xwalk = (bundle.table("xwalk_esco_onet").filter(pl.col("esco_level") == "occupation")
+             .select("esco_code", "onet_soc_code"))
+    occ = bundle.table("esco_occupations").select(pl.col("code").alias("esco_code"),
+                                                  "occupation_uri")
+    skills = bundle.table("esco_occupation_skills").select(
+        "occupation_uri", "skill_uri", (pl.col("relation_type") == "essential")
+        .alias("essential"))
+    return (xwalk.join(occ, on="esco_code").join(skills, on="occupation_uri")
+            .group_by("skill_uri", "onet_soc_code")
+            .agg(pl.col("essential").sum().alias("n_essential")))
 
 
 def _education(bundle: Tables) -> pl.DataFrame:
@@ -170,8 +186,9 @@ def _labor(bundle: Tables, occ: pl.DataFrame) -> pl.DataFrame:
                       "growth_pct", "openings_rate")
 
 
-def occupation_profiles(bundle: Tables) -> Profiles:
-    """Every O*NET-SOC occupation with content in at least one view, with its attributes."""
+def occupation_content(bundle: Tables) -> OccupationContent:
+    """Every O*NET-SOC occupation with content in at least one view, with its attributes
+    (the views as item matrices; the ESCO view is the occupation's skill profile)."""
     views = _view_items(bundle)
     if not views:
         raise ValueError("the bundle has no O*NET work activities, technology skills or ESCO "
@@ -195,7 +212,7 @@ def occupation_profiles(bundle: Tables) -> Profiles:
                      maintain_order="left")
                .join(_labor(bundle, occ), on="onet_soc_code", how="left",
                      maintain_order="left"))
-    return Profiles(codes, matrices, scalars)
+    return OccupationContent(codes, matrices, scalars)
 
 
 # --------------------------------------------------------------------------- similarities
@@ -252,30 +269,30 @@ def _soc_distance(soc: list[str | None]) -> np.ndarray:
     return distance
 
 
-def pair_features(profiles: Profiles, sources: list[str] | None = None) -> pl.DataFrame:
+def pair_features(content: OccupationContent, sources: list[str] | None = None) -> pl.DataFrame:
     """One row per (source, target) with source != target: FEATURES and EXTRAS.
 
     ``sources`` limits the rows to those source occupations (all of them by default).
     """
-    index = profiles.index
-    rows = np.arange(len(profiles.codes)) if sources is None else np.array(
+    index = content.index
+    rows = np.arange(len(content.codes)) if sources is None else np.array(
         [index[s] for s in sources if s in index], dtype=np.int64)
-    n = len(profiles.codes)
+    n = len(content.codes)
     src = np.repeat(rows, n)
     tgt = np.tile(np.arange(n), len(rows))
     keep = src != tgt
     src, tgt = src[keep], tgt[keep]
-    codes = np.array(profiles.codes)
+    codes = np.array(content.codes)
     columns: dict[str, np.ndarray] = {"source_code": codes[src], "target_code": codes[tgt]}
     for view in VIEWS:
-        if view in profiles.views:
-            sims = view_similarity(profiles.views[view])
+        if view in content.views:
+            sims = view_similarity(content.views[view])
             for kind, matrix in sims.items():
                 columns[f"{view}_{kind}"] = matrix[src, tgt]
         else:
             for kind in ("cos", "wjacc", "shared", "source_n"):
                 columns[f"{view}_{kind}"] = np.full(len(src), np.nan)
-    s = profiles.scalars
+    s = content.scalars
     zone = s["job_zone"].cast(pl.Float64).to_numpy()
     education = s["education"].to_numpy()
     wage = s["wage"].to_numpy()

@@ -14,7 +14,7 @@ from features.transition_features import (
     career_changer_scores,
     cps_labels,
     grade_moves,
-    occupation_profiles,
+    occupation_content,
     pair_features,
     related_labels,
     view_similarity,
@@ -32,7 +32,7 @@ def bundle(demo_bundle: Path) -> Bundle:
 
 @pytest.fixture(scope="module")
 def pairs(bundle: Bundle) -> pl.DataFrame:
-    return pair_features(occupation_profiles(bundle))
+    return pair_features(occupation_content(bundle))
 
 
 def test_weighted_jaccard_and_cosine_by_hand() -> None:
@@ -49,7 +49,7 @@ def test_weighted_jaccard_and_cosine_by_hand() -> None:
 
 
 def test_features_are_deterministic_and_complete(bundle: Bundle, pairs: pl.DataFrame) -> None:
-    again = pair_features(occupation_profiles(bundle))
+    again = pair_features(occupation_content(bundle))
     assert pairs.equals(again)
     n = pairs["source_code"].n_unique()
     assert pairs.height == n * (n - 1), "every ordered pair once, no self pairs"

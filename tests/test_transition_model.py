@@ -48,8 +48,8 @@ def home(tmp_path_factory: pytest.TempPathFactory, demo_home_template) -> Path:
 
 def test_split_keeps_source_groups_apart_and_features_label_free(home: Path) -> None:
     bundle = Bundle(home / "bundle")
-    data, pairs, profiles = prepare(bundle, load_config(CONFIG, demo=True))
-    groups = np.array(source_groups(profiles.codes, cps_labels(bundle)))
+    data, pairs, content = prepare(bundle, load_config(CONFIG, demo=True))
+    groups = np.array(source_groups(content.codes, cps_labels(bundle)))
     assert not set(groups[data.train]) & set(groups[data.test])
     for train, valid in data.folds:
         assert not set(groups[train]) & set(groups[valid])

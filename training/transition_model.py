@@ -53,7 +53,7 @@ from features.transition_features import (
     career_changer_scores,
     cps_labels,
     grade_moves,
-    occupation_profiles,
+    occupation_content,
     pair_features,
     related_labels,
     source_groups,
@@ -165,8 +165,8 @@ class RankData:
 
 def build_pairs(bundle: Bundle, config: TransitionConfig) -> tuple[pl.DataFrame, Any]:
     """The pair frame with both label sets and the baseline scores joined on."""
-    profiles = occupation_profiles(bundle)
-    pairs = pair_features(profiles)
+    content = occupation_content(bundle)
+    pairs = pair_features(content)
     cps = cps_labels(bundle)
     labelled = pl.DataFrame({"source_code": cps.sources, "_cps_source": True})
     graded = cps.pairs.with_columns(grade_moves(pl.col("p_leave"), config.grade_thresholds)
@@ -190,7 +190,7 @@ def build_pairs(bundle: Bundle, config: TransitionConfig) -> tuple[pl.DataFrame,
                  pl.col("career_changers").fill_null(0.0))
              .drop("_cps_source", "_grade", "_same", "_rel_source")
              .sort("source_code", "target_code"))
-    return pairs, (profiles, cps)
+    return pairs, (content, cps)
 
 
 def _split(codes: list[str], groups: list[str], fraction: float, folds: int, seed: int
@@ -239,8 +239,8 @@ def _sample_mask(pairs: pl.DataFrame, hard: int, random_n: int, seed: int,
 
 def prepare(bundle: Bundle, config: TransitionConfig) -> tuple[RankData, pl.DataFrame, Any]:
     """Features, labels, baselines, the grouped split and the training sample."""
-    pairs, (profiles, cps) = build_pairs(bundle, config)
-    sources = profiles.codes
+    pairs, (content, cps) = build_pairs(bundle, config)
+    sources = content.codes
     index = {c: i for i, c in enumerate(sources)}
     train, test, folds = _split(sources, source_groups(sources, cps), config.test_fraction,
                                 config.folds, config.seed)
@@ -268,7 +268,7 @@ def prepare(bundle: Bundle, config: TransitionConfig) -> tuple[RankData, pl.Data
                 "cps_positive_pairs": int((pairs["cps_grade"] > 0).sum()),
                 "unmapped_cps_codes": cps.unmapped, "groups": len(set(cps.groups.values())),
                 "train_sources": len(train), "test_sources": len(test)})
-    return data, pairs, profiles
+    return data, pairs, content
 
 
 # --------------------------------------------------------------------------- metrics
@@ -434,7 +434,7 @@ def reasons(row: Mapping[str, Any], contributions: Sequence[float], limit: int =
     return out
 
 
-def top_targets(model: Any, data: RankData, pairs: pl.DataFrame, profiles: Any, top_n: int
+def top_targets(model: Any, data: RankData, pairs: pl.DataFrame, content: Any, top_n: int
                 ) -> pl.DataFrame:
     """Every source's ``top_n`` targets by the model, with features and reasons."""
     score = model.predict(data.X)
@@ -445,7 +445,7 @@ def top_targets(model: Any, data: RankData, pairs: pl.DataFrame, profiles: Any, 
               .filter(pl.col("rank") <= top_n))
     contrib = model.booster_.predict(data.X[ranked["_row"].to_numpy()], pred_contrib=True)
     why = [reasons(row, contrib[i, :-1]) for i, row in enumerate(ranked.iter_rows(named=True))]
-    names = profiles.scalars.select(pl.col("onet_soc_code").alias("target_code"),
+    names = content.scalars.select(pl.col("onet_soc_code").alias("target_code"),
                                     pl.col("title").alias("target_title"),
                                     pl.col("soc2018_code").alias("target_soc2018"))
     return (ranked.with_columns(pl.Series("reasons", why, dtype=pl.List(pl.String)),
@@ -485,7 +485,7 @@ def train_transition_model(bundle: Bundle | Path, config_path: Path, *, demo: bo
     config = load_config(config_path, demo=demo)
     if progress:
         progress("features and labels", 0, 1)
-    data, pairs, profiles = prepare(bundle, config)
+    data, pairs, content = prepare(bundle, config)
     configs = [{**c, "fold": f} for c in sample_grid(config.grid, config.n_configs, config.seed)
                for f in range(len(data.folds))]
     experiment_id = registry.experiment(config.experiment, settings)
@@ -523,7 +523,7 @@ def train_transition_model(bundle: Bundle | Path, config_path: Path, *, demo: bo
         report = {"counts": data.counts, "best_params": best, "cv": cv, "test": test,
                   "train_labels": config.train_labels,
                   "bundle_hash": bundle.hash, "demo": demo}
-        _save(model_dir, final, data, pairs, profiles, config, report)
+        _save(model_dir, final, data, pairs, content, config, report)
         card = model_card(bundle, report, config)
         (model_dir / "model_card.md").write_text(card)
         flat = _flat(test)
@@ -537,11 +537,11 @@ def train_transition_model(bundle: Bundle | Path, config_path: Path, *, demo: bo
             "model_dir": str(model_dir), "seconds": time.perf_counter() - start, **report}
 
 
-def _save(model_dir: Path, model: Any, data: RankData, pairs: pl.DataFrame, profiles: Any,
+def _save(model_dir: Path, model: Any, data: RankData, pairs: pl.DataFrame, content: Any,
           config: TransitionConfig, report: Mapping[str, Any]) -> None:
     model.booster_.save_model(str(model_dir / BOOSTER_FILE))
-    top_targets(model, data, pairs, profiles, config.top_n).write_parquet(model_dir / TOP_FILE)
-    profiles.scalars.select("onet_soc_code", "title", "soc2018_code").write_parquet(
+    top_targets(model, data, pairs, content, config.top_n).write_parquet(model_dir / TOP_FILE)
+    content.scalars.select("onet_soc_code", "title", "soc2018_code").write_parquet(
         model_dir / OCCUPATIONS_FILE)
     importance = dict(zip(FEATURES, model.booster_.feature_importance("gain").tolist(),
                           strict=True))

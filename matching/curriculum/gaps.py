@@ -73,6 +73,7 @@ import polars as pl
 
 from matching.ingest.loaders.courses import load_courses
 from matching.market.programs import target_occupations
+from matching.market.skill_profiles import GAPS, occupation_profiles, unit
 
 COURSE_SUFFIXES = frozenset({".csv", ".jsonl", ".json"})
 TOP_SKILLS_PER_DOC = 20
@@ -585,42 +586,8 @@ def region_rows(context: GapContext, region: str) -> pl.DataFrame:
     return rows
 
 
-def occupation_profiles(context: GapContext, rows: pl.DataFrame) -> dict[str, dict[str, float]]:
-    """Skill profile per occupation with regional postings: half posting shares, half ESCO
-    relations (essential 1, optional 0.5), each part scaled to unit length."""
-    region = rows.item(0, "region")
-    codes = set(rows.get_column("onet_soc_code").to_list())
-    shares = context.demand.skills_table.filter(
-        (pl.col("region") == region) & pl.col("onet_soc_code").is_in(list(codes)))
-    posting = _grouped(shares.select("onet_soc_code", "skill_id", "share").iter_rows())
-    links = context.taxonomy.soc_links.filter(pl.col("onet_soc_code").is_in(list(codes)))
-    esco = _grouped((o, s, 1.0 if e > 0 else 0.5) for s, o, e in
-                    links.select("skill_uri", "onet_soc_code", "n_essential").iter_rows())
-    profiles = {}
-    for code in codes:
-        parts = [_unit(posting.get(code, {})), _unit(esco.get(code, {}))]
-        merged: dict[str, float] = {}
-        for part in parts:
-            for skill, value in part.items():
-                merged[skill] = merged.get(skill, 0.0) + 0.5 * value
-        profiles[code] = merged
-    return profiles
-
-
-def _grouped(rows: Iterable[tuple[str, str, float]]) -> dict[str, dict[str, float]]:
-    out: dict[str, dict[str, float]] = {}
-    for key, skill, value in rows:
-        out.setdefault(key, {})[skill] = max(float(value), out.get(key, {}).get(skill, 0.0))
-    return out
-
-
-def _unit(vector: dict[str, float]) -> dict[str, float]:
-    norm = math.sqrt(sum(v * v for v in vector.values()))
-    return {k: v / norm for k, v in vector.items()} if norm else {}
-
-
 def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
-    a, b = _unit(a), _unit(b)
+    a, b = unit(a), unit(b)
     return sum(v * b.get(k, 0.0) for k, v in a.items())
 
 
@@ -634,7 +601,10 @@ def infer_targets(per_course: dict[str, set[str]], context: GapContext, rows: pl
     if not catalog:
         raise GapError("cannot infer target occupations: no skill was found in the course "
                        "descriptions; give --cip or --occupation")
-    profiles = occupation_profiles(context, rows)
+    profiles = occupation_profiles(
+        GAPS, esco_links=context.taxonomy.soc_links,
+        demand_skills=context.demand.skills_table, region=rows.item(0, "region"),
+        codes=rows.get_column("onet_soc_code").to_list())
     scores = {code: _cosine(catalog, profile) for code, profile in profiles.items()}
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
     best = ranked[0][1] if ranked else 0.0

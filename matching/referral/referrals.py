@@ -41,6 +41,7 @@ from typing import Any, Protocol
 import polars as pl
 from pydantic import BaseModel, Field
 
+from matching.market.skill_profiles import REFERRALS, occupation_profiles
 from matching.referral.constraints import (
     ParticipantState,
     Prerequisite,
@@ -55,10 +56,7 @@ from matching.schemas import Participant
 
 HOURS_PER_YEAR = 2080
 RELATED_TIER_SCORE = {"Primary-Short": 1.0, "Primary-Long": 0.7, "Supplemental": 0.4}
-ESCO_WEIGHT = {"essential": 0.35, "optional": 0.15}
 PAST_JOB_MIN_WEIGHT = 0.3
-PROFILE_SIZE = 30
-MIN_LIFT = 2.0
 GOAL_MIN_SCORE = 0.45  # title-normalizer score a goal phrase needs to count (demo caseload)
 GOAL_RELATED_FIT = 0.6
 MAX_GOALS = 6
@@ -259,7 +257,10 @@ def build_region_context(region: str, tables: Mapping[str, pl.DataFrame | None]
         "program_id", "onet_soc_code").iter_rows()) if po is not None else {}
     titles = _occupation_titles(tables)
     demand = _demand_rows(tables.get("demand"), region)
-    profiles, labels = occupation_profiles(tables, region)
+    profiles = occupation_profiles(REFERRALS, esco_links=tables.get("soc_links"),
+                                   demand_skills=tables.get("demand_skills"),
+                                   region=region)
+    labels = _skill_labels(tables, region)
     program_skills = _program_skills(tables.get("program_skills"), labels)
     stack = tables.get("stackability")
     stack_rows = stack.to_dicts() if stack is not None else []
@@ -294,58 +295,28 @@ def _demand_rows(demand: pl.DataFrame | None, region: str) -> dict[str, dict[str
     return {r["onet_soc_code"]: r for r in rows.to_dicts()}
 
 
-def occupation_profiles(tables: Mapping[str, pl.DataFrame | None], region: str
-                        ) -> tuple[dict[str, dict[str, float]], dict[str, str]]:
-    """``onet_soc_code -> {skill_id: weight}``: what employers and ESCO say the job needs.
-
-    Weight = the share of the region's deduplicated postings for the occupation that ask
-    for the skill, kept only when the skill is distinctive (asked for at least
-    ``MIN_LIFT`` times as often as across all the region's postings: generic or boilerplate
-    links, which appear everywhere, say nothing about one job), raised to 0.35 for an ESCO
-    essential skill of a crosswalked ESCO occupation (0.15 optional); the top
-    ``PROFILE_SIZE`` per occupation are kept. Also returns skill labels.
-    """
-    weights: dict[str, dict[str, float]] = {}
+def _skill_labels(tables: Mapping[str, pl.DataFrame | None], region: str) -> dict[str, str]:
+    """Skill id -> label: the postings' label where the region's postings ask for the skill,
+    else ESCO's preferred label (the profiles themselves are ``REFERRALS`` profiles of
+    ``matching.market.skill_profiles``)."""
     labels: dict[str, str] = {}
     skills = tables.get("demand_skills")
     if skills is not None:
-        skills = skills.filter(pl.col("region") == region)
-        per_occupation = skills.select("onet_soc_code", "postings_dedup").unique()
-        total = max(1, int(per_occupation["postings_dedup"].sum() or 0))
-        overall = skills.group_by("skill_id").agg(
-            (pl.col("postings_with_skill").sum() / total).alias("overall"))
-        skills = skills.join(overall, on="skill_id").filter(
-            pl.col("share") >= MIN_LIFT * pl.col("overall"))
-        for code, skill, label, share in skills.sort("onet_soc_code", "skill_id").select(
-                "onet_soc_code", "skill_id", "skill_label", "share").iter_rows():
-            weights.setdefault(code, {})[skill] = float(share)
+        for skill, label in skills.filter(pl.col("region") == region).sort(
+                "onet_soc_code", "skill_id").select("skill_id", "skill_label").iter_rows():
             labels[skill] = label
-    for code, skill, relation, label in _esco_links(tables):
-        w = weights.setdefault(code, {})
-        w[skill] = max(w.get(skill, 0.0), ESCO_WEIGHT.get(relation, 0.0))
-        labels.setdefault(skill, label)
-    top = {code: dict(sorted(w.items(), key=lambda kv: (-kv[1], kv[0]))[:PROFILE_SIZE])
-           for code, w in weights.items()}
-    return top, labels
-
-
-def _esco_links(tables: Mapping[str, pl.DataFrame | None]) -> list[tuple[str, str, str, str]]:
-    """(O*NET code, skill, essential|optional, label) from the taxonomy's ``soc_links``
-    (ESCO occupations' skills through the ESCO to O*NET-SOC crosswalk)."""
-    links, skills = tables.get("soc_links"), tables.get("esco_skills")
+    links, esco = tables.get("soc_links"), tables.get("esco_skills")
     if links is None or links.is_empty():
-        return []
-    frame = links.select("onet_soc_code", "skill_uri", pl.when(pl.col("n_essential") > 0)
-                         .then(pl.lit("essential")).otherwise(pl.lit("optional"))
-                         .alias("relation_type"))
-    if skills is not None:
-        frame = frame.join(skills.select("skill_uri", "preferred_label"), on="skill_uri",
+        return labels
+    frame = links.select("skill_uri").unique()
+    if esco is not None:
+        frame = frame.join(esco.select("skill_uri", "preferred_label"), on="skill_uri",
                            how="left")
     else:
         frame = frame.with_columns(pl.col("skill_uri").alias("preferred_label"))
-    return [(c, s, r, lab or s) for c, s, r, lab in frame.select(
-        "onet_soc_code", "skill_uri", "relation_type", "preferred_label").sort(
-        "onet_soc_code", "skill_uri").iter_rows()]
+    for skill, label in frame.sort("skill_uri").iter_rows():
+        labels.setdefault(skill, label or skill)
+    return labels
 
 
 def _program_skills(frame: pl.DataFrame | None, labels: dict[str, str]
@@ -579,7 +550,7 @@ def refer(participant: Participant, ctx: RegionContext, reader: ParticipantReade
     """Ranked, explained referrals for one participant in ``ctx.region``.
 
     ``scorer`` (optional) replaces the weighted sum with learned scores for a program's
-    candidate parts, e.g. ``training.referral_ranker.ReferralRanker.scorer(participant)``
+    candidate parts, e.g. ``training.predictors.referrals.ReferralRanker.scorer(participant)``
     (100 x P(employed in Q2)); the documented fixed weights stay the default.
     ``quote_participant=False`` (batch scoring, anything stored): no explanation or field
     of the result repeats the participant's own words (see the module docstring).
