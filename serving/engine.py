@@ -341,7 +341,7 @@ class Engine:
     def warm(self) -> Engine:
         """Build everything a request can touch (server start-up, batch workers)."""
         for kind in KINDS:
-            self.pipeline(kind)
+            self.locked(kind)
         _ = self.titles, self.demand, self.catalog, self.predicted_outcomes, self.transitions
         _ = self.program_skills, self.referral_ranker
         return self
