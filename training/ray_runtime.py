@@ -24,8 +24,21 @@ so it is locked down before it starts:
 - **No dashboard, no Ray client server**: nothing else listens.
 
 Ray sometimes fails to come up on a loaded machine ("The current node timed out during
-startup": its 30 s raylet wait is fixed). ``ray_session`` retries a few times, then raises
-``RayStartError`` with one line saying what to do, which the CLI prints without a traceback.
+startup", or a timed-out wait for the GCS port file). Ray 2.60's start-up waits
+(``ray/_private/node.py`` and the core worker) are:
+
+- ``RAY_gcs_server_port_wait_time_s`` (default 30): how long the driver waits for the GCS
+  server to write its port file, and how many ~1 s tries it makes to connect to the GCS;
+- ``RAY_raylet_start_wait_time_s`` (default 30): how long the driver's core worker waits
+  for the new node to be registered in the GCS;
+- the node's own wait for the raylet to register (``Node.__init__``) is a fixed 30 s with no
+  setting, so only a new attempt gives it more time.
+
+``start_ray`` sets the first two to ``START_WAITS_S[attempt]`` (60, 120, 180 s: twice Ray's
+default on the first try, longer on each retry) for the ``ray.init`` call only (the node's
+processes inherit them when they are spawned); a value the user set is kept as is. After
+the last attempt it raises ``RayStartError`` with one line saying what to do, which the CLI
+prints without a traceback (exit 2).
 """
 
 from __future__ import annotations
@@ -34,11 +47,14 @@ import logging
 import os
 import secrets
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 LOCAL_ONLY_VARIABLE = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
-START_ATTEMPTS = 3
+START_WAITS_S: tuple[int, ...] = (60, 120, 180)
+"""Ray's start-up waits per attempt (its default is 30 s); their number is the attempts."""
+START_WAIT_VARIABLES = ("RAY_gcs_server_port_wait_time_s", "RAY_raylet_start_wait_time_s")
 RETRY_PAUSE_S = 5.0
 
 log = logging.getLogger(__name__)
@@ -78,13 +94,13 @@ def pin_to_loopback() -> None:
     import sys
 
     os.environ[LOCAL_ONLY_VARIABLE] = "0"
-    constants = sys.modules.get("ray._private.ray_constants")
+    constants: Any = sys.modules.get("ray._private.ray_constants")
     if constants is not None:
         constants.ENABLE_RAY_CLUSTER = False
 
 
-def _init_options(address: str | None, num_cpus: int | None) -> dict[str, object]:
-    options: dict[str, object] = {
+def _init_options(address: str | None, num_cpus: int | None) -> dict[str, Any]:
+    options: dict[str, Any] = {
         "include_dashboard": False,
         "log_to_driver": False,
         "logging_level": "ERROR",
@@ -97,8 +113,26 @@ def _init_options(address: str | None, num_cpus: int | None) -> dict[str, object
     return options
 
 
-def start_ray(num_cpus: int | None = None, attempts: int = START_ATTEMPTS) -> None:
-    """``ray.init`` with retries; ``RayStartError`` (one line) when it never comes up."""
+@contextmanager
+def start_waits(seconds: int) -> Iterator[dict[str, str]]:
+    """Ray's start-up waits set to ``seconds`` while the block runs (see the module
+    docstring); a variable the user set is left alone. Yields the values in effect."""
+    previous = {name: os.environ.get(name) for name in START_WAIT_VARIABLES}
+    for name, value in previous.items():
+        if value is None:
+            os.environ[name] = str(seconds)
+    try:
+        yield {name: os.environ[name] for name in START_WAIT_VARIABLES}
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+
+
+def start_ray(num_cpus: int | None = None, waits: Sequence[int] = START_WAITS_S,
+              pause_s: float = RETRY_PAUSE_S) -> None:
+    """``ray.init`` once per entry of ``waits``, each with longer start-up waits;
+    ``RayStartError`` (one line) when it never comes up."""
     address = os.environ.get("RAY_ADDRESS") or None
     if address is None:
         ensure_local_token()
@@ -106,23 +140,38 @@ def start_ray(num_cpus: int | None = None, attempts: int = START_ATTEMPTS) -> No
     import ray
 
     options = _init_options(address, num_cpus)
+    attempts = len(waits)
     last: Exception | None = None
-    for attempt in range(1, attempts + 1):
+    for attempt, seconds in enumerate(waits, start=1):
         try:
-            ray.init(address=address, **options)
+            with start_waits(seconds):
+                ray.init(address=address, **options)
             return
         except Exception as exc:  # Ray raises bare Exception/RuntimeError on start failures
             last = exc
             ray.shutdown()  # clean up half-started processes before the next try
-            log.warning("Ray start attempt %d of %d failed: %s", attempt, attempts,
-                        _first_line(exc))
+            log.warning("Ray start attempt %d of %d (start-up waits %d s) failed: %s",
+                        attempt, attempts, seconds, _first_line(exc))
             if attempt < attempts:
-                time.sleep(RETRY_PAUSE_S * attempt)
-    where = f"the Ray cluster at {address}" if address else "a local Ray node"
-    hint = ("check that the cluster is up and RAY_ADDRESS is right" if address else
-            "the machine may be overloaded: wait for other jobs to finish and rerun")
-    raise RayStartError(f"could not start {where} after {attempts} tries "
-                        f"({_first_line(last)}); {hint}") from last
+                time.sleep(pause_s * attempt)
+    raise RayStartError(_start_failure(address, attempts, max(waits, default=0), last)) \
+        from last
+
+
+def _start_failure(address: str | None, attempts: int, longest: int,
+                   cause: BaseException | None) -> str:
+    """The one line a user sees: what failed, why (Ray's first line), what to do."""
+    if address:
+        return (f"could not join the Ray cluster at {address} after {attempts} tries "
+                f"({_first_line(cause)}); check that the cluster is up and RAY_ADDRESS is "
+                "right")
+    mine = [n for n in START_WAIT_VARIABLES if n in os.environ]
+    waits = (f"your {' and '.join(f'{n}={os.environ[n]}' for n in mine)}" if mine
+             else f"start-up waits up to {longest} s")
+    return (f"could not start a local Ray node after {attempts} tries with {waits} "
+            f"({_first_line(cause)}); the machine is probably overloaded: rerun when other "
+            f"jobs have finished, or allow a longer start with "
+            f"{START_WAIT_VARIABLES[0]}=300 {START_WAIT_VARIABLES[1]}=300")
 
 
 def _first_line(exc: BaseException | None) -> str:
@@ -131,7 +180,7 @@ def _first_line(exc: BaseException | None) -> str:
 
 
 @contextmanager
-def ray_session(num_cpus: int | None = None) -> Iterator[dict[str, object]]:
+def ray_session(num_cpus: int | None = None) -> Iterator[dict[str, float]]:
     """Initialise Ray (unless already running), yield its resources, shut down what we began."""
     import ray
 
