@@ -247,9 +247,9 @@ def experiment(name: str, settings: Settings | None = None) -> str:
 
 
 def _directory_model() -> object:
-    import mlflow.pyfunc
+    from mlflow.pyfunc import PythonModel
 
-    class DirectoryModel(mlflow.pyfunc.PythonModel):
+    class DirectoryModel(PythonModel):
         """A model whose substance is a directory; pathmatch loads it with its own code."""
 
         def load_context(self, context: object) -> None:

@@ -95,8 +95,10 @@ def _execute(trial_fn: TrialFn | bytes, params: dict[str, Any], data: Any) -> di
         if isinstance(trial_fn, bytes):
             from ray import cloudpickle
 
-            trial_fn = cloudpickle.loads(trial_fn)
-        out = trial_fn(params, data)
+            run: TrialFn = cloudpickle.loads(trial_fn)
+        else:
+            run = trial_fn
+        out = run(params, data)
     except Exception:  # a failing trial is a result, not a crash
         return {"error": traceback.format_exc(limit=5),
                 "seconds": time.perf_counter() - start}
