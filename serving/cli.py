@@ -489,8 +489,9 @@ def train_transitions_command(
         "--if-missing", help="do nothing when a transition model is registered")] = False,
 ) -> None:
     """Occupation-transition ranker: LambdaRank on observed moves, Ray search, MLflow."""
+    from training.predictors.transitions import MODEL_NAME
     from training.registry import try_resolve
-    from training.transition_model import MODEL_NAME, format_report, train_transition_model
+    from training.transition_model import format_report, train_transition_model
 
     if if_missing and try_resolve(MODEL_NAME):
         console().print("transition model already registered; nothing to train")
