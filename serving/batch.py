@@ -646,7 +646,7 @@ def _start_workers(options: BatchOptions, resources: dict[str, Any], hook: Hook)
     env = {k: v for k in ("PATHMATCH_HOME", "PATHMATCH_BUNDLE", "MLFLOW_TRACKING_URI")
            if (v := os.environ.get(k))}
     bundle = str(options.bundle) if options.bundle else None
-    workers = [actor.options(runtime_env={"env_vars": env}).remote(
+    workers: list[Any] = [actor.options(runtime_env={"env_vars": env}).remote(
         bundle, options.top_k, options.region) for _ in range(options.workers)]
     hook(f"warming {options.workers} engine(s)", 0, options.workers)
     pending = [w.versions.remote() for w in workers]
@@ -672,7 +672,7 @@ def _dispatch(workers: list[Any], table: pl.DataFrame, options: BatchOptions,
     done = 0
     hook("scoring", 0, total)
     while True:
-        for slot in sorted(load, key=load.get):
+        for slot in sorted(load, key=lambda w: load[w]):
             if load[slot] >= IN_FLIGHT_PER_WORKER:
                 continue
             item = next(queue, None)

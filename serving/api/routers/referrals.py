@@ -8,10 +8,9 @@ every program that was excluded with its reasons, so staff can answer "why not t
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict, JsonValue
 
 from matching.referral.referrals import ReferralResult, RegionContext, ScoreWeights, refer
 from matching.schemas import Participant
@@ -25,13 +24,13 @@ router = APIRouter(tags=["referrals"], dependencies=[Depends(valid_unicode_body)
 REGION_PATTERN = r"^[A-Za-z]{2}$"
 # The rule region_of enforces, stated in the schema so that clients (and schemathesis) know
 # it: a region, or a participant with a state.
-REGION_OR_STATE: list[dict[str, Any]] = [
+REGION_OR_STATE: list[JsonValue] = [
     {"required": ["region"], "properties": {"region": {"type": "string"}}},
     {"required": ["participant"], "properties": {"participant": {
         "required": ["state"], "properties": {"state": {"type": "string"}}}}},
 ]
 
-EXAMPLE_PARTICIPANT = {
+EXAMPLE_PARTICIPANT: JsonDict = {
     "participant_id": "case-0193",
     "past_job_titles": ["Certified Nursing Assistant"],
     "intake_text": "CNA 3 yrs at a nursing home, wants to become a nurse; evenings only.",
