@@ -37,13 +37,15 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import polars as pl
 from pydantic import ValidationError
@@ -524,11 +526,14 @@ def run_batch(options: BatchOptions, progress: Hook | None = None) -> BatchSumma
         _nothing_to_score(loaded, options, [])
     bundle = _open_bundle(options)
     table, screened = _screen(loaded, options, program_states(bundle))
-    # Resolving the models here first also creates a fresh MLflow store once, before
-    # several workers would race to migrate it.
-    versions = _driver_versions(bundle)
+    # Resolving the models in the driver first also creates a fresh MLflow store once,
+    # before several workers would race to migrate it; it runs while Ray starts (both take
+    # seconds, mostly importing and waiting on other processes) and ends before any
+    # worker starts.
+    resolving = _in_background(_driver_versions, bundle)
     n_blocks = -(-table.height // options.block_size)
     with ray_session() as resources:
+        versions = resolving.result()
         workers = _start_workers(options, resources, hook)
         import ray
 
@@ -614,6 +619,23 @@ def _open_bundle(options: BatchOptions) -> Any:
         return Bundle(Path(options.bundle or get_settings().bundle_dir))
     except BundleError as exc:
         raise BatchError(str(exc)) from None
+
+
+T = TypeVar("T")
+
+
+def _in_background(call: Callable[[Any], T], arg: Any) -> Future[T]:
+    """``call(arg)`` in a daemon thread; its result or exception comes out of the future."""
+    future: Future[T] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(call(arg))
+        except BaseException as exc:  # re-raised by future.result() in the caller
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name="pathmatch-versions", daemon=True).start()
+    return future
 
 
 def _driver_versions(bundle: Any) -> dict[str, str]:
