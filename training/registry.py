@@ -414,10 +414,82 @@ def try_resolve(name: str, settings: Settings | None = None) -> ModelRef | None:
 
 def resolve_champions(names: Iterable[str], settings: Settings | None = None
                       ) -> dict[str, ModelRef]:
-    """Every registered champion among ``names``; the store is checked once, up front."""
+    """Every registered champion among ``names``; the store is checked once, up front.
+
+    A local SQLite store that has not changed since the last lookup is answered from the
+    snapshot that lookup left (``champions.json``) without importing MLflow, which alone
+    takes seconds: most CLI calls only read models. Any write to the store (a training
+    run, a new alias) changes the database file and so retires the snapshot.
+    """
+    names = sorted(set(names))
+    settings = settings or get_settings()
+    before = store_fingerprint(settings)
+    snapshot = _read_snapshot(settings, names, before)
+    if snapshot is not None:
+        return snapshot
     settings = configure(settings)
     found = {name: try_resolve(name, settings) for name in names}
-    return {name: ref for name, ref in found.items() if ref is not None}
+    champions = {name: ref for name, ref in found.items() if ref is not None}
+    if before is not None and store_fingerprint(settings) == before:
+        _write_snapshot(settings, names, before, champions)
+    return champions
+
+
+SNAPSHOT_FILE = "champions.json"
+
+
+def store_fingerprint(settings: Settings) -> list[int] | None:
+    """Size and modification time of a local SQLite store's files, else None.
+
+    HTTP stores have no such cheap check, so they are always asked.
+    """
+    path = sqlite_path(settings.tracking_uri)
+    if path is None or not path.is_file():
+        return None
+    parts: list[int] = []
+    for file in (path, path.with_name(path.name + "-wal")):
+        if file.exists():
+            stat = file.stat()
+            parts += [stat.st_size, stat.st_mtime_ns]
+    return parts
+
+
+def _snapshot_path(settings: Settings) -> Path:
+    return settings.home / "models" / SNAPSHOT_FILE
+
+
+def _read_snapshot(settings: Settings, names: list[str], fingerprint: list[int] | None
+                   ) -> dict[str, ModelRef] | None:
+    """The champions recorded for this very store state, if every cached copy is whole."""
+    if fingerprint is None:
+        return None
+    try:
+        data = json.loads(_snapshot_path(settings).read_text(encoding="utf-8"))
+        if (data["store"] != settings.tracking_uri or data["fingerprint"] != fingerprint
+                or data["names"] != names):
+            return None
+        refs = {name: ModelRef(name, ref["version"], ref["run_id"], Path(ref["path"]))
+                for name, ref in data["champions"].items()}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    cached = all((settings.home / "models" / r.name / r.version / ".complete").exists()
+                 and r.path.is_dir() for r in refs.values())
+    return refs if cached else None
+
+
+def _write_snapshot(settings: Settings, names: list[str], fingerprint: list[int],
+                    champions: Mapping[str, ModelRef]) -> None:
+    data = {"store": settings.tracking_uri, "fingerprint": fingerprint, "names": names,
+            "champions": {name: {"version": r.version, "run_id": r.run_id, "path": str(r.path)}
+                          for name, r in champions.items()}}
+    path = _snapshot_path(settings)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}")
+        temporary.write_text(json.dumps(data, indent=1), encoding="utf-8")
+        temporary.replace(path)
+    except OSError:
+        pass  # a snapshot only saves time; a read-only home just asks the store each time
 
 
 def load_model(ref: ModelRef, loader: Callable[[Path], T]) -> T:
