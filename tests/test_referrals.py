@@ -16,7 +16,7 @@ DEMO_DATA = Path(__file__).resolve().parents[1] / "demo" / "data"
 
 
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory: pytest.TempPathFactory, demo_home_template):  # noqa: ANN201 - Engine
+def engine(tmp_path_factory: pytest.TempPathFactory, demo_home_template):  # -> Engine
     """A warmed engine over a copy of the demo home (its pipeline is already saved)."""
     from matching.settings import Settings
     from serving.engine import Engine
