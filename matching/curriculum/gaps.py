@@ -16,8 +16,8 @@ Steps (:func:`analyze_gaps`):
    edX), read by the existing course loaders. Malformed rows are reported (file, line,
    field, problem) and skipped; a catalog with no usable course is a :class:`GapError`.
 2. **Skills taught**: each course's title and description through the course pipeline; a
-   course teaches the ESCO skills of its document ranking (the same top 20 that
-   ``skills_frame`` keeps everywhere else), each with the sentence where it was found.
+   course teaches its linked ESCO skills (``linked_skills``: the top 20 that clear the score
+   floors every door applies), each with the sentence where it was found.
 3. **Target occupations**: from the CIP code (NCES CIP-SOC crosswalk -> O*NET-SOC, as in
    ``matching.market.programs.target_occupations``), from given O*NET-SOC or SOC codes, or
    inferred: the cosine between the catalog's skill vector (number of courses teaching
@@ -74,6 +74,7 @@ import polars as pl
 from matching.ingest.loaders.courses import load_courses
 from matching.market.programs import target_occupations
 from matching.market.skill_profiles import GAPS, occupation_profiles, unit
+from matching.nlp.extraction.io import linked_skills, skill_info_from
 
 COURSE_SUFFIXES = frozenset({".csv", ".jsonl", ".json"})
 TOP_SKILLS_PER_DOC = 20
@@ -418,18 +419,16 @@ def _label(taxonomy: Any, skill_id: str) -> str:
 
 
 def doc_skills(doc: Any, taxonomy: Any, text: str) -> dict[str, str]:
-    """ESCO skills of a doc's ranking (top :data:`TOP_SKILLS_PER_DOC`) with the sentence of
-    their first supporting span (empty when only the ranking has them)."""
-    ranked = [s for s, _ in (doc._.ranked_skills or []) if _esco(taxonomy, s)]
-    keep = dict.fromkeys(ranked[:TOP_SKILLS_PER_DOC], "")
-    spans = doc.spans["skill_candidates"] if "skill_candidates" in doc.spans else []
-    for span in sorted(spans, key=lambda s: s.start):
-        linked = span._.skills or list(zip(span._.candidate_ids or [],
-                                           span._.candidate_scores or [], strict=False))
-        for skill_id, _ in linked:
-            if skill_id in keep and not keep[skill_id]:
-                keep[skill_id] = sentence_at(text, span.start_char, span.end_char)
-    return keep
+    """A doc's linked ESCO skills (top :data:`TOP_SKILLS_PER_DOC`, the score floors every
+    door applies) with the sentence that shows each (empty when only the ranking has it).
+
+    The links are :func:`matching.nlp.extraction.io.linked_skills`, so a course or posting
+    counts the skills ``pathmatch extract`` and ``POST /v1/extract`` show for its text.
+    """
+    links = linked_skills(doc, skill_info_from(taxonomy), top_k=TOP_SKILLS_PER_DOC)
+    return {link.id: (sentence_at(text, link.start, link.end)
+                      if link.start is not None and link.end is not None else "")
+            for link in links}
 
 
 def course_text(row: dict[str, Any]) -> str:
