@@ -154,8 +154,23 @@ def _rl_rows(occ: dict) -> list[list[object]]:
             lo = 100 / (1 + math.exp(-(logit - half)))
             hi = 100 / (1 + math.exp(-(logit + half)))
             se, lo, hi = fmt_num(se_val), fmt_num(lo), fmt_num(hi)
-        rows.append([occ["code"], "2.D.1", "Required Level of Education", "RL", cat,
-                     fmt_num(p), n, se, lo, hi, "N", occ["date"], "Incumbent"])
+        rows.append(
+            [
+                occ["code"],
+                "2.D.1",
+                "Required Level of Education",
+                "RL",
+                cat,
+                fmt_num(p),
+                n,
+                se,
+                lo,
+                hi,
+                "N",
+                occ["date"],
+                "Incumbent",
+            ]
+        )
     return rows
 
 
@@ -167,8 +182,10 @@ def build_onet(out: Path) -> dict[str, int]:
         o["date"] = dates[i % len(dates)]
     counts: dict[str, int] = {}
     counts["Occupation Data.txt"] = write_tsv(
-        d / "Occupation Data.txt", ["O*NET-SOC Code", "Title", "Description"],
-        [[o["code"], o["title"], o["desc"]] for o in occs])
+        d / "Occupation Data.txt",
+        ["O*NET-SOC Code", "Title", "Description"],
+        [[o["code"], o["title"], o["desc"]] for o in occs],
+    )
     alt_rows, rep_rows, jz_rows, tech_rows, tool_rows = [], [], [], [], []
     task_rows, t2d_rows, ete_rows, rel_rows = [], [], [], []
     task_id = 80000
@@ -188,8 +205,9 @@ def build_onet(out: Path) -> dict[str, int]:
         for j, (text, dwas) in enumerate(o["tasks"]):
             task_id += 1
             kind = "Core" if j < n_core else "Supplemental"
-            task_rows.append([o["code"], task_id, text, kind, 78 + r.randint(0, 16), o["date"],
-                              "Incumbent"])
+            task_rows.append(
+                [o["code"], task_id, text, kind, 78 + r.randint(0, 16), o["date"], "Incumbent"]
+            )
             for dwa in dwas:
                 t2d_rows.append([o["code"], task_id, dwa, "03/2014", "Analyst"])
         ete_rows.extend(_rl_rows(o))
@@ -198,40 +216,76 @@ def build_onet(out: Path) -> dict[str, int]:
             rel_rows.append([o["code"], rel, tier, k])
     counts["Alternate Titles.txt"] = write_tsv(
         d / "Alternate Titles.txt",
-        ["O*NET-SOC Code", "Alternate Title", "Short Title", "Source(s)"], alt_rows)
+        ["O*NET-SOC Code", "Alternate Title", "Short Title", "Source(s)"],
+        alt_rows,
+    )
     counts["Sample of Reported Titles.txt"] = write_tsv(
         d / "Sample of Reported Titles.txt",
-        ["O*NET-SOC Code", "Reported Job Title", "Shown in My Next Move"], rep_rows)
+        ["O*NET-SOC Code", "Reported Job Title", "Shown in My Next Move"],
+        rep_rows,
+    )
     counts["Job Zones.txt"] = write_tsv(
-        d / "Job Zones.txt", ["O*NET-SOC Code", "Job Zone", "Date", "Domain Source"], jz_rows)
+        d / "Job Zones.txt", ["O*NET-SOC Code", "Job Zone", "Date", "Domain Source"], jz_rows
+    )
     counts["Technology Skills.txt"] = write_tsv(
         d / "Technology Skills.txt",
         ["O*NET-SOC Code", "Example", "Commodity Code", "Commodity Title", "Hot Technology"],
-        tech_rows)
+        tech_rows,
+    )
     counts["Tools Used.txt"] = write_tsv(
-        d / "Tools Used.txt", ["O*NET-SOC Code", "Example", "Commodity Code", "Commodity Title"],
-        tool_rows)
+        d / "Tools Used.txt",
+        ["O*NET-SOC Code", "Example", "Commodity Code", "Commodity Title"],
+        tool_rows,
+    )
     counts["Task Statements.txt"] = write_tsv(
         d / "Task Statements.txt",
-        ["O*NET-SOC Code", "Task ID", "Task", "Task Type", "Incumbents Responding", "Date",
-         "Domain Source"], task_rows)
+        [
+            "O*NET-SOC Code",
+            "Task ID",
+            "Task",
+            "Task Type",
+            "Incumbents Responding",
+            "Date",
+            "Domain Source",
+        ],
+        task_rows,
+    )
     counts["Tasks to DWAs.txt"] = write_tsv(
-        d / "Tasks to DWAs.txt", ["O*NET-SOC Code", "Task ID", "DWA ID", "Date", "Domain Source"],
-        t2d_rows)
+        d / "Tasks to DWAs.txt",
+        ["O*NET-SOC Code", "Task ID", "DWA ID", "Date", "Domain Source"],
+        t2d_rows,
+    )
     dwa_rows = []
     for dwa in sorted(OD.DWA_TITLES):
         iwa = dwa.rsplit(".", 1)[0]
         dwa_rows.append([iwa.rsplit(".", 1)[0], iwa, dwa, OD.DWA_TITLES[dwa]])
     counts["DWA Reference.txt"] = write_tsv(
-        d / "DWA Reference.txt", ["Element ID", "IWA ID", "DWA ID", "DWA Title"], dwa_rows)
+        d / "DWA Reference.txt", ["Element ID", "IWA ID", "DWA ID", "DWA Title"], dwa_rows
+    )
     counts["Education, Training, and Experience.txt"] = write_tsv(
         d / "Education, Training, and Experience.txt",
-        ["O*NET-SOC Code", "Element ID", "Element Name", "Scale ID", "Category", "Data Value", "N",
-         "Standard Error", "Lower CI Bound", "Upper CI Bound", "Recommend Suppress", "Date",
-         "Domain Source"], ete_rows)
+        [
+            "O*NET-SOC Code",
+            "Element ID",
+            "Element Name",
+            "Scale ID",
+            "Category",
+            "Data Value",
+            "N",
+            "Standard Error",
+            "Lower CI Bound",
+            "Upper CI Bound",
+            "Recommend Suppress",
+            "Date",
+            "Domain Source",
+        ],
+        ete_rows,
+    )
     counts["Related Occupations.txt"] = write_tsv(
         d / "Related Occupations.txt",
-        ["O*NET-SOC Code", "Related O*NET-SOC Code", "Relatedness Tier", "Index"], rel_rows)
+        ["O*NET-SOC Code", "Related O*NET-SOC Code", "Relatedness Tier", "Index"],
+        rel_rows,
+    )
     (d / "Read Me.txt").write_text(
         "pathmatch demo data in the O*NET 27.0 text layout\n"
         "--------------------------------------------------\n\n"
@@ -244,7 +298,9 @@ def build_onet(out: Path) -> dict[str, int]:
         "This product includes information from the O*NET 27.0 Database by the U.S. Department\n"
         "of Labor, Employment and Training Administration (USDOL/ETA). Used under the CC BY 4.0\n"
         "license. O*NET(R) is a trademark of USDOL/ETA. USDOL/ETA has not approved, endorsed, or\n"
-        "tested these modifications.\n", encoding="ascii")
+        "tested these modifications.\n",
+        encoding="ascii",
+    )
     return counts
 
 
@@ -253,10 +309,18 @@ def build_onet(out: Path) -> dict[str, int]:
 SKILL_SCHEMES = f"{ESCO}concept-scheme/skills,\n{ESCO}concept-scheme/member-skills"
 DIGITAL_SCHEME = f"{ESCO}concept-scheme/6c930acd-c104-4ece-acf7-f44fd7333036"
 OCC_SCHEMES = f"{ESCO}concept-scheme/occupations,\n{ESCO}concept-scheme/member-occupations"
-GROUP_SCHEMES = {"s": "skills", "h": "skills-hierarchy", "i": "isced-f",
-                 "t": "skill-transversal-groups"}
-REUSE = {"T": "transversal", "C": "cross-sector", "S": "sector-specific",
-         "O": "occupation-specific"}
+GROUP_SCHEMES = {
+    "s": "skills",
+    "h": "skills-hierarchy",
+    "i": "isced-f",
+    "t": "skill-transversal-groups",
+}
+REUSE = {
+    "T": "transversal",
+    "C": "cross-sector",
+    "S": "sector-specific",
+    "O": "occupation-specific",
+}
 
 
 def _modified(key: str) -> str:
@@ -274,47 +338,141 @@ def build_esco(out: Path) -> dict[str, int]:
         uuid8 = tail.split("/")[1][:8]
         skill_type[uuid8] = "knowledge" if kind == "K" else "skill/competence"
         schemes = SKILL_SCHEMES + (f",\n{DIGITAL_SCHEME}" if tail in digital else "")
-        skill_rows.append([
-            "KnowledgeSkillCompetence", ESCO + tail, skill_type[uuid8], REUSE[reuse], label,
-            "\n".join([*alts, label]) if alts else "", "", "released", _modified(tail), "", "",
-            schemes, E.SKILL_DESCRIPTIONS[uuid8]])
-    counts = {"skills_en.csv": write_csv(
-        d / "skills_en.csv",
-        ["conceptType", "conceptUri", "skillType", "reuseLevel", "preferredLabel", "altLabels",
-         "hiddenLabels", "status", "modifiedDate", "scopeNote", "definition", "inScheme",
-         "description"], skill_rows, terminator="\r\n")}
+        skill_rows.append(
+            [
+                "KnowledgeSkillCompetence",
+                ESCO + tail,
+                skill_type[uuid8],
+                REUSE[reuse],
+                label,
+                "\n".join([*alts, label]) if alts else "",
+                "",
+                "released",
+                _modified(tail),
+                "",
+                "",
+                schemes,
+                E.SKILL_DESCRIPTIONS[uuid8],
+            ]
+        )
+    counts = {
+        "skills_en.csv": write_csv(
+            d / "skills_en.csv",
+            [
+                "conceptType",
+                "conceptUri",
+                "skillType",
+                "reuseLevel",
+                "preferredLabel",
+                "altLabels",
+                "hiddenLabels",
+                "status",
+                "modifiedDate",
+                "scopeNote",
+                "definition",
+                "inScheme",
+                "description",
+            ],
+            skill_rows,
+            terminator="\r\n",
+        )
+    }
     uri_of = {tail.split("/")[1][:8]: ESCO + tail for tail, *_ in ET.SKILL_IDS}
     occ_rows, rel_rows = [], []
     for code, tail, isco, label, alts, regulated in ET.OCCUPATION_IDS:
         note = f"{ESCO}regulated-professions/{'regulated' if regulated else 'unregulated'}"
-        occ_rows.append(["Occupation", ESCO + tail, isco, label,
-                         "\n".join([*alts, label]) if alts else label, "", "released",
-                         _modified(tail), note, "", "", OCC_SCHEMES,
-                         E.OCCUPATION_DESCRIPTIONS[code], code])
+        occ_rows.append(
+            [
+                "Occupation",
+                ESCO + tail,
+                isco,
+                label,
+                "\n".join([*alts, label]) if alts else label,
+                "",
+                "released",
+                _modified(tail),
+                note,
+                "",
+                "",
+                OCC_SCHEMES,
+                E.OCCUPATION_DESCRIPTIONS[code],
+                code,
+            ]
+        )
         for item in ET.OCCUPATION_SKILLS[code].split():
             rel, uuid8 = item.split(":")
-            rel_rows.append([ESCO + tail, "essential" if rel == "E" else "optional",
-                             skill_type[uuid8], uri_of[uuid8]])
+            rel_rows.append(
+                [
+                    ESCO + tail,
+                    "essential" if rel == "E" else "optional",
+                    skill_type[uuid8],
+                    uri_of[uuid8],
+                ]
+            )
     counts["occupations_en.csv"] = write_csv(
         d / "occupations_en.csv",
-        ["conceptType", "conceptUri", "iscoGroup", "preferredLabel", "altLabels", "hiddenLabels",
-         "status", "modifiedDate", "regulatedProfessionNote", "scopeNote", "definition",
-         "inScheme", "description", "code"], occ_rows, terminator="\r\n")
+        [
+            "conceptType",
+            "conceptUri",
+            "iscoGroup",
+            "preferredLabel",
+            "altLabels",
+            "hiddenLabels",
+            "status",
+            "modifiedDate",
+            "regulatedProfessionNote",
+            "scopeNote",
+            "definition",
+            "inScheme",
+            "description",
+            "code",
+        ],
+        occ_rows,
+        terminator="\r\n",
+    )
     counts["occupationSkillRelations.csv"] = write_csv(
         d / "occupationSkillRelations.csv",
-        ["occupationUri", "relationType", "skillType", "skillUri"], rel_rows, terminator="\r\n")
+        ["occupationUri", "relationType", "skillType", "skillUri"],
+        rel_rows,
+        terminator="\r\n",
+    )
     group_rows = []
     group_tails = set()
     for tail, code, label, schemes in ET.SKILL_GROUPS:
         group_tails.add(tail)
-        group_rows.append(["SkillGroup", ESCO + tail, label, "", "", "released", "", "",
-                           "\n".join(f"{ESCO}concept-scheme/{GROUP_SCHEMES[s]}" for s in schemes),
-                           "", code])
+        group_rows.append(
+            [
+                "SkillGroup",
+                ESCO + tail,
+                label,
+                "",
+                "",
+                "released",
+                "",
+                "",
+                "\n".join(f"{ESCO}concept-scheme/{GROUP_SCHEMES[s]}" for s in schemes),
+                "",
+                code,
+            ]
+        )
     counts["skillGroups_en.csv"] = write_csv(
         d / "skillGroups_en.csv",
-        ["conceptType", "conceptUri", "preferredLabel", "altLabels", "hiddenLabels", "status",
-         "modifiedDate", "scopeNote", "inScheme", "description", "code"], group_rows,
-        terminator="\r\n")
+        [
+            "conceptType",
+            "conceptUri",
+            "preferredLabel",
+            "altLabels",
+            "hiddenLabels",
+            "status",
+            "modifiedDate",
+            "scopeNote",
+            "inScheme",
+            "description",
+            "code",
+        ],
+        group_rows,
+        terminator="\r\n",
+    )
 
     def ctype(tail: str) -> str:
         return "SkillGroup" if tail in group_tails else "KnowledgeSkillCompetence"
@@ -322,45 +480,121 @@ def build_esco(out: Path) -> dict[str, int]:
     broader_rows = [[ctype(a), ESCO + a, ctype(b), ESCO + b] for a, b in ET.BROADER]
     counts["broaderRelationsSkillPillar.csv"] = write_csv(
         d / "broaderRelationsSkillPillar.csv",
-        ["conceptType", "conceptUri", "broaderType", "broaderUri"], broader_rows,
-        terminator="\r\n")
+        ["conceptType", "conceptUri", "broaderType", "broaderUri"],
+        broader_rows,
+        terminator="\r\n",
+    )
     by_tail = {tail: (kind, reuse, label, alts) for tail, kind, reuse, label, alts in ET.SKILL_IDS}
     digital_rows = []
     for tail, broader_uris, broader_labels in ET.DIGITAL[:20]:
         kind, reuse, label, alts = by_tail[tail]
-        digital_rows.append([
-            "KnowledgeSkillCompetence", ESCO + tail, label, "released",
-            "knowledge" if kind == "K" else "skill/competence", REUSE[reuse],
-            " | ".join([label, *alts]), E.SKILL_DESCRIPTIONS[tail.split("/")[1][:8]],
-            broader_uris, broader_labels])
+        digital_rows.append(
+            [
+                "KnowledgeSkillCompetence",
+                ESCO + tail,
+                label,
+                "released",
+                "knowledge" if kind == "K" else "skill/competence",
+                REUSE[reuse],
+                " | ".join([label, *alts]),
+                E.SKILL_DESCRIPTIONS[tail.split("/")[1][:8]],
+                broader_uris,
+                broader_labels,
+            ]
+        )
     counts["digitalSkillsCollection_en.csv"] = write_csv(
         d / "digitalSkillsCollection_en.csv",
-        ["conceptType", "conceptUri", "preferredLabel", "status", "skillType", "reuseLevel",
-         "altLabels", "description", "broaderConceptUri", "broaderConceptPT"], digital_rows,
-        terminator="\r\n")
+        [
+            "conceptType",
+            "conceptUri",
+            "preferredLabel",
+            "status",
+            "skillType",
+            "reuseLevel",
+            "altLabels",
+            "description",
+            "broaderConceptUri",
+            "broaderConceptPT",
+        ],
+        digital_rows,
+        terminator="\r\n",
+    )
     has_broader = {a for a, _ in ET.BROADER}
     tops = [ESCO + t for t in sorted(group_tails) if t not in has_broader]
-    isced_tops = [ESCO + t for t, code, _, _ in ET.SKILL_GROUPS
-                  if t.startswith("isced-f/") and len(code) == 2]
+    isced_tops = [
+        ESCO + t for t, code, _, _ in ET.SKILL_GROUPS if t.startswith("isced-f/") and len(code) == 2
+    ]
     scheme_rows = [
-        ["ConceptScheme", DIGITAL_SCHEME, "Digital", "", "released", "",
-         ",\n".join(ESCO + t for t, _, _ in ET.DIGITAL[:20])],
-        ["ConceptScheme", f"{ESCO}concept-scheme/isced-f",
-         "International standard classification of education: fields of education and training "
-         "2013", "", "released", "", ",\n".join(isced_tops)],
-        ["ConceptScheme", f"{ESCO}concept-scheme/member-occupations", "ESCO member occupations",
-         "", "released", "", ",\n".join(ESCO + o[1] for o in ET.OCCUPATION_IDS)],
-        ["ConceptScheme", f"{ESCO}concept-scheme/member-skills", "ESCO member skills", "",
-         "released", "", ",\n".join(ESCO + s[0] for s in ET.SKILL_IDS)],
-        ["ConceptScheme", f"{ESCO}concept-scheme/skills", "ESCO skills", "", "released",
-         "A taxonomy of the skills and competences in ESCO", ",\n".join(tops)],
-        ["ConceptScheme", f"{ESCO}concept-scheme/skills-hierarchy", "ESCO skills hierarchy", "",
-         "released", "", ",\n".join(tops)],
+        [
+            "ConceptScheme",
+            DIGITAL_SCHEME,
+            "Digital",
+            "",
+            "released",
+            "",
+            ",\n".join(ESCO + t for t, _, _ in ET.DIGITAL[:20]),
+        ],
+        [
+            "ConceptScheme",
+            f"{ESCO}concept-scheme/isced-f",
+            "International standard classification of education: fields of education and training "
+            "2013",
+            "",
+            "released",
+            "",
+            ",\n".join(isced_tops),
+        ],
+        [
+            "ConceptScheme",
+            f"{ESCO}concept-scheme/member-occupations",
+            "ESCO member occupations",
+            "",
+            "released",
+            "",
+            ",\n".join(ESCO + o[1] for o in ET.OCCUPATION_IDS),
+        ],
+        [
+            "ConceptScheme",
+            f"{ESCO}concept-scheme/member-skills",
+            "ESCO member skills",
+            "",
+            "released",
+            "",
+            ",\n".join(ESCO + s[0] for s in ET.SKILL_IDS),
+        ],
+        [
+            "ConceptScheme",
+            f"{ESCO}concept-scheme/skills",
+            "ESCO skills",
+            "",
+            "released",
+            "A taxonomy of the skills and competences in ESCO",
+            ",\n".join(tops),
+        ],
+        [
+            "ConceptScheme",
+            f"{ESCO}concept-scheme/skills-hierarchy",
+            "ESCO skills hierarchy",
+            "",
+            "released",
+            "",
+            ",\n".join(tops),
+        ],
     ]
     counts["conceptSchemes_en.csv"] = write_csv(
         d / "conceptSchemes_en.csv",
-        ["conceptType", "conceptSchemeUri", "preferredLabel", "title", "status", "description",
-         "hasTopConcept"], scheme_rows, terminator="\r\n")
+        [
+            "conceptType",
+            "conceptSchemeUri",
+            "preferredLabel",
+            "title",
+            "status",
+            "description",
+            "hasTopConcept",
+        ],
+        scheme_rows,
+        terminator="\r\n",
+    )
     return counts
 
 
@@ -387,21 +621,35 @@ def build_crosswalks(out: Path) -> dict[str, int]:
         for onet in X.ESCO_TO_ONET[code].split():
             grid.append([code, esco_titles[code], onet, titles[onet]])
             n += 1
-    grid += [[], [None, "This publication uses the ESCO classification of the European "
-                        "Commission. ESCO v1.1.0 used."]]
+    grid += [
+        [],
+        [
+            None,
+            "This publication uses the ESCO classification of the European "
+            "Commission. ESCO v1.1.0 used.",
+        ],
+    ]
     write_xlsx(d / "ESCO_to_ONET-SOC.xlsx", [("O-NET-SOC 2019 Crosswalks", grid)])
     counts = {"ESCO_to_ONET-SOC.xlsx": n}
 
     soc_title = {o["soc"]: o["title"] for o in O.OCCUPATIONS}
-    grid = [["O*NET-SOC 2019 Occupation Listings"], ["Crosswalk O*NET-SOC 2019 to 2018 SOC"], [],
-            ["O*NET-SOC 2019 Code", "O*NET-SOC 2019 Title", "2018 SOC Code", "2018 SOC Title"]]
+    grid = [
+        ["O*NET-SOC 2019 Occupation Listings"],
+        ["Crosswalk O*NET-SOC 2019 to 2018 SOC"],
+        [],
+        ["O*NET-SOC 2019 Code", "O*NET-SOC 2019 Title", "2018 SOC Code", "2018 SOC Title"],
+    ]
     for o in sorted(O.OCCUPATIONS, key=lambda o: o["code"]):
         grid.append([o["code"], o["title"], o["soc"], soc_title[o["soc"]]])
     write_xlsx(d / "2019_to_SOC_Crosswalk.xlsx", [("O-NET-SOC 2019 Occupation Listi", grid)])
     counts["2019_to_SOC_Crosswalk.xlsx"] = len(grid) - 4
 
-    grid = [["O*NET-SOC 2010 Occupation Listings"], ["Crosswalk O*NET-SOC 2010 to 2018 SOC"], [],
-            ["O*NET-SOC 2010 Code", "O*NET-SOC 2010 Title", "2018 SOC Code", "2018 SOC Title"]]
+    grid = [
+        ["O*NET-SOC 2010 Occupation Listings"],
+        ["Crosswalk O*NET-SOC 2010 to 2018 SOC"],
+        [],
+        ["O*NET-SOC 2010 Code", "O*NET-SOC 2010 Title", "2018 SOC Code", "2018 SOC Title"],
+    ]
     for code10, title10, soc in X.ONET2010_TO_SOC2018:
         grid.append([code10, title10, soc, soc_title[soc]])
     write_xlsx(d / "2010_to_2018_SOC_Crosswalk.xlsx", [("O-NET-SOC 2010 Occupation Listi", grid)])
@@ -411,10 +659,16 @@ def build_crosswalks(out: Path) -> dict[str, int]:
     entries = _soc_outline(soc_title)
     title_rows: list[list[object]] = [
         ["U.S. Bureau of Labor Statistics"],
-        ["On behalf of the Office of Management and Budget (OMB) and the Standard Occupational "
-         "Classification Policy Committee (SOCPC)"], [],
+        [
+            "On behalf of the Office of Management and Budget (OMB) and the Standard Occupational "
+            "Classification Policy Committee (SOCPC)"
+        ],
+        [],
         ["November 2017 (for reference year January 2018)"],
-        ["***pathmatch demo extract: the demo region's occupations only***"], [], []]
+        ["***pathmatch demo extract: the demo region's occupations only***"],
+        [],
+        [],
+    ]
     grid = [*title_rows, ["Major Group", "Minor Group", "Broad Group", "Detailed Occupation", None]]
     for level, code, title in entries:
         row: list[object] = [None, None, None, None, title]
@@ -431,9 +685,19 @@ def build_crosswalks(out: Path) -> dict[str, int]:
     write_xlsx(d / "soc_2018_definitions.xlsx", [("2018 SOC", grid)])
     counts["soc_2018_definitions.xlsx"] = len(entries)
 
-    grid = [["O*NET-SOC 2019 Occupation Listings"], ["O*NET-SOC and SOC structure"], [],
-            ["Major Group", "Minor Group", "Broad Occupation", "Detailed Occupation",
-             "Detailed O*NET-SOC", "SOC or O*NET-SOC 2019 Title"]]
+    grid = [
+        ["O*NET-SOC 2019 Occupation Listings"],
+        ["O*NET-SOC and SOC structure"],
+        [],
+        [
+            "Major Group",
+            "Minor Group",
+            "Broad Occupation",
+            "Detailed Occupation",
+            "Detailed O*NET-SOC",
+            "SOC or O*NET-SOC 2019 Title",
+        ],
+    ]
     for level, code, title in entries:
         row = [None] * 6
         row[level], row[5] = code, title
@@ -443,9 +707,17 @@ def build_crosswalks(out: Path) -> dict[str, int]:
 
     counts["isco_soc_crosswalk.ISCO-08_to_SOC-2010.derived.csv"] = write_csv(
         d / "isco_soc_crosswalk.ISCO-08_to_SOC-2010.derived.csv",
-        ["ISCO-08 Code", "ISCO-08 Title EN", "part", "2010 SOC Code", "2010 SOC Title",
-         "Comment 8/17/11"],
-        [[*row, ""] for row in X.ISCO_TO_SOC2010], terminator="\r\n")
+        [
+            "ISCO-08 Code",
+            "ISCO-08 Title EN",
+            "part",
+            "2010 SOC Code",
+            "2010 SOC Title",
+            "Comment 8/17/11",
+        ],
+        [[*row, ""] for row in X.ISCO_TO_SOC2010],
+        terminator="\r\n",
+    )
     return counts
 
 
@@ -458,6 +730,7 @@ def _soc_outline(detailed_titles: dict[str, str]) -> list[tuple[int, str, str]]:
         nodes[minor] = (1, X.SOC_GROUPS[minor])
         nodes[broad] = (2, X.SOC_GROUPS[broad])
         nodes[soc] = (3, detailed_titles[soc])
+
     # sort key: major, minor, broad, then the code itself gives outline order
     def key(code: str) -> tuple[str, ...]:
         level = nodes[code][0]
@@ -495,6 +768,7 @@ ETPL_HEADER = (
     "mention_remote,commented_suspended_program_status,standardized_nongovapproval"
 ).split(",")
 
+
 def _cip6(cip: str) -> str:
     """NJ files: 6 digits without the dot, leading zeros dropped ("51.3902" -> "513902")."""
     return str(int(cip.replace(".", "")))
@@ -515,8 +789,10 @@ def _quote_once(value: str) -> str:
 def build_programs(out: Path) -> dict[str, int]:
     d = out / "programs"
     counts: dict[str, int] = {}
-    lines = ['"CIPFamily","CIPCode","Action","TextChange","CIPTitle","CIPDefinition",'
-             '"CrossReferences","Examples"']
+    lines = [
+        '"CIPFamily","CIPCode","Action","TextChange","CIPTitle","CIPDefinition",'
+        '"CrossReferences","Examples"'
+    ]
     for code in sorted(PR.CIP_CODES, key=lambda c: (c[:2], c)):
         action, change, title, definition = PR.CIP_CODES[code]
         examples = ""
@@ -524,38 +800,76 @@ def build_programs(out: Path) -> dict[str, int]:
             names = [p[2] for p in PR.PROGRAMS if p[3] == code][:3]
             if names:
                 examples = '"Examples: - ' + ", - ".join(names).replace('"', '""') + '"'
-        lines.append(",".join([
-            _excel_guard(code[:2]), _excel_guard(code), f'"{action}"', change,
-            '"' + title.replace('"', '""') + '"', '"' + definition.replace('"', '""') + '"',
-            '""', examples]))
+        lines.append(
+            ",".join(
+                [
+                    _excel_guard(code[:2]),
+                    _excel_guard(code),
+                    f'"{action}"',
+                    change,
+                    '"' + title.replace('"', '""') + '"',
+                    '"' + definition.replace('"', '""') + '"',
+                    '""',
+                    examples,
+                ]
+            )
+        )
     (d).mkdir(parents=True, exist_ok=True)
     (d / "CIPCode2020.csv").write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8"))
     counts["CIPCode2020.csv"] = len(lines) - 1
 
-    xw = [[cip, PR.CIP_CODES[cip][2], soc, title]
-          for cip in sorted(PR.CIP_SOC) for soc, title in PR.CIP_SOC[cip]]
+    xw = [
+        [cip, PR.CIP_CODES[cip][2], soc, title]
+        for cip in sorted(PR.CIP_SOC)
+        for soc, title in PR.CIP_SOC[cip]
+    ]
     counts["CIP2020_SOC2018_Crosswalk.csv"] = write_csv(
         d / "CIP2020_SOC2018_Crosswalk.csv",
-        ["CIP2020Code", "CIP2020Title", "SOC2018Code", "SOC2018Title"], xw, terminator="\r\n",
-        bom=True)
+        ["CIP2020Code", "CIP2020Title", "SOC2018Code", "SOC2018Title"],
+        xw,
+        terminator="\r\n",
+        bom=True,
+    )
 
     counts["NJ_standardized_etpl_demo.csv"] = _write_etpl(d / "NJ_standardized_etpl_demo.csv")
     counts["NJ_outcomes_schcip.csv"] = _write_outcomes(d / "NJ_outcomes_schcip.csv")
     counts["FieldOfStudyData1516_1617_PP_CREDLEV1-2.csv"] = _write_fos(
-        d / "FieldOfStudyData1516_1617_PP_CREDLEV1-2.csv")
+        d / "FieldOfStudyData1516_1617_PP_CREDLEV1-2.csv"
+    )
     return counts
 
 
 def _etpl_row(program: tuple, index: int) -> dict[str, str]:
-    (pid, prov_id, name, cip, tuition, fees, books, supplies, other, hours, callen, ctype,
-     license_name, cred_name, prereq, evening, mode, desc) = program
+    (
+        pid,
+        prov_id,
+        name,
+        cip,
+        tuition,
+        fees,
+        books,
+        supplies,
+        other,
+        hours,
+        callen,
+        ctype,
+        license_name,
+        cred_name,
+        prereq,
+        evening,
+        mode,
+        desc,
+    ) = program
     prov = PR.PROVIDERS[prov_id]
     r = rng(pid)
     has_provider = bool(prov["street"])
     total = tuition + fees + books + supplies + other
     contact = " ".join(x for x in prov["contact"][:2] if x)
-    features = (f"Classes meet at our {prov['city']} location" if has_provider else
-                "Classes are held at partner employers in the Hopewell Valley")
+    features = (
+        f"Classes meet at our {prov['city']} location"
+        if has_provider
+        else "Classes are held at partner employers in the Hopewell Valley"
+    )
     if mode == "online":
         features += " and online through live virtual sessions."
     elif mode == "hybrid":
@@ -565,25 +879,43 @@ def _etpl_row(program: tuple, index: int) -> dict[str, str]:
     if evening:
         features += " Evening and weekend sections are available for working adults."
     features += " Career services help graduates apply to local employers."
-    submitted = datetime(2016, 1, 4) + timedelta(days=r.randint(0, 2400),
-                                               seconds=r.randint(0, 86000))
+    submitted = datetime(2016, 1, 4) + timedelta(
+        days=r.randint(0, 2400), seconds=r.randint(0, 86000)
+    )
     approved_until = f"{2023 + r.randint(0, 2)}-{r.choice(['06', '08', '09', '12'])}-30 00:00:00"
     month, day = r.randint(1, 12), r.randint(1, 28)
-    statecomment = (f"{month:02d}/{day:02d}/2022 - ETPL renewal approved. JH\n"
-                    f"{r.randint(1, 12):02d}/{r.randint(1, 28):02d}/2021 - tuition updated per "
-                    "Section J. SAZ") if index % 3 else ""
+    statecomment = (
+        (
+            f"{month:02d}/{day:02d}/2022 - ETPL renewal approved. JH\n"
+            f"{r.randint(1, 12):02d}/{r.randint(1, 28):02d}/2021 - tuition updated per "
+            "Section J. SAZ"
+        )
+        if index % 3
+        else ""
+    )
     busroute = ", ".join(x for x in prov["bus"] if x) if has_provider else ""
     row = {
-        "providerid": prov_id, "officialname": name, "cipcode": _cip6(cip),
-        "approvingagencyid": "1" if has_provider else "39", "otheragency": "",
+        "providerid": prov_id,
+        "officialname": name,
+        "cipcode": _cip6(cip),
+        "approvingagencyid": "1" if has_provider else "39",
+        "otheragency": "",
         "submittedtowib": str(r.choice([1, 1, 1, 9, 13, 16])),
-        "tuition": str(tuition), "fees": str(fees), "booksmaterialscost": str(books),
-        "suppliestoolscost": str(supplies), "othercosts": str(other), "totalcost": str(total),
-        "prerequisites": prereq, "wiaeligible": "True",
+        "tuition": str(tuition),
+        "fees": str(fees),
+        "booksmaterialscost": str(books),
+        "suppliestoolscost": str(supplies),
+        "othercosts": str(other),
+        "totalcost": str(total),
+        "prerequisites": prereq,
+        "wiaeligible": "True",
         "leadtodegree": "True" if ctype == "AssociateDegree" else "False",
         "degreeawarded": "" if ctype == "AssociateDegree" else "101",
-        "degreeawardedname": ("Associate in Applied Science" if ctype == "AssociateDegree"
-                              else "Certificate of Completion"),
+        "degreeawardedname": (
+            "Associate in Applied Science"
+            if ctype == "AssociateDegree"
+            else "Certificate of Completion"
+        ),
         "leadtolicense": "t" if license_name else "f",
         "licenseawarded": str(1000 + r.randint(0, 99)) if license_name else "",
         "licenseawardedname": license_name,
@@ -591,65 +923,121 @@ def _etpl_row(program: tuple, index: int) -> dict[str, str]:
         "industrycredential": str(1500 + r.randint(0, 2500)) if cred_name else "",
         "industrycredentialname": cred_name,
         "financialaid": "1" if prov_id in ("9901", "9903", "9904") else "2",
-        "description": desc, "credit": "", "totalclockhours": str(hours),
-        "calendarlengthid": str(callen), "featuresdescription": features, "wibcomment": "",
-        "statecomment": statecomment, "submitted": submitted.strftime("%Y-%m-%d %H:%M:%S"),
-        "approved": "1", "contactname": contact,
-        "contactphone": prov["phone"], "contactphoneextension": "",
-        "programid": pid, "statusname": "Approved", "credentialtype": ctype,
+        "description": desc,
+        "credit": "",
+        "totalclockhours": str(hours),
+        "calendarlengthid": str(callen),
+        "featuresdescription": features,
+        "wibcomment": "",
+        "statecomment": statecomment,
+        "submitted": submitted.strftime("%Y-%m-%d %H:%M:%S"),
+        "approved": "1",
+        "contactname": contact,
+        "contactphone": prov["phone"],
+        "contactphoneextension": "",
+        "programid": pid,
+        "statusname": "Approved",
+        "credentialtype": ctype,
         "name": prov["name"] if has_provider else "",
         "schoolidentificationnumber": f"3637{int(prov_id):04d}{r.randint(1000, 9999)}"
-        if has_provider else "",
-        "street1": prov["street"], "street2": "", "city": prov["city"],
-        "state": "NJ" if has_provider else "", "zip": prov["zip"],
-        "county": "Mercer" if has_provider else "", "mstreet1": prov["street"], "mstreet2": "",
-        "mcity": prov["city"], "mstate": "NJ" if has_provider else "", "mzip": prov["zip"],
-        "contactfirstname": prov["contact"][0], "contactlastname": prov["contact"][1],
-        "contacttitle": prov["contact"][2], "phone": prov["phone"], "phoneextension": "",
-        "fax": "", "website": prov["web"],
-        "email": (f"{prov['contact'][0][0].lower()}{prov['contact'][1].lower()}@"
-                  f"{prov['web'].removeprefix('www.')}") if has_provider else "",
-        "licensingagencyid": "1" if has_provider else "", "typeid": prov["typeid"],
-        "nongovapproval": prov["approval"], "certapprovalexp": approved_until
-        if has_provider else "",
+        if has_provider
+        else "",
+        "street1": prov["street"],
+        "street2": "",
+        "city": prov["city"],
+        "state": "NJ" if has_provider else "",
+        "zip": prov["zip"],
+        "county": "Mercer" if has_provider else "",
+        "mstreet1": prov["street"],
+        "mstreet2": "",
+        "mcity": prov["city"],
+        "mstate": "NJ" if has_provider else "",
+        "mzip": prov["zip"],
+        "contactfirstname": prov["contact"][0],
+        "contactlastname": prov["contact"][1],
+        "contacttitle": prov["contact"][2],
+        "phone": prov["phone"],
+        "phoneextension": "",
+        "fax": "",
+        "website": prov["web"],
+        "email": (
+            f"{prov['contact'][0][0].lower()}{prov['contact'][1].lower()}@"
+            f"{prov['web'].removeprefix('www.')}"
+        )
+        if has_provider
+        else "",
+        "licensingagencyid": "1" if has_provider else "",
+        "typeid": prov["typeid"],
+        "nongovapproval": prov["approval"],
+        "certapprovalexp": approved_until if has_provider else "",
         "customized": "2" if has_provider else "",
         "distancelearning": ("1" if mode == "online" else "2") if has_provider else "",
-        "speakspanish": prov["spanish"], "otherlanguages": "2" if has_provider else "",
+        "speakspanish": prov["spanish"],
+        "otherlanguages": "2" if has_provider else "",
         "languages": ("Spanish, Haitian Creole" if prov["spanish"] == "1" else "")
-        if has_provider else "",
-        "careerassist": "1" if has_provider else "", "onestopcareer": "1" if has_provider else "",
-        "personalassist": "1" if has_provider else "", "accessajbatb": "1" if has_provider else "",
-        "childcare": "2" if has_provider else "", "assistobtainingchildcare": prov["childcare"],
+        if has_provider
+        else "",
+        "careerassist": "1" if has_provider else "",
+        "onestopcareer": "1" if has_provider else "",
+        "personalassist": "1" if has_provider else "",
+        "accessajbatb": "1" if has_provider else "",
+        "childcare": "2" if has_provider else "",
+        "assistobtainingchildcare": prov["childcare"],
         "eveningcourses": ("1" if evening else "2") if has_provider else "",
         "accessfordisabled": "1" if has_provider else "",
-        "busroute1": busroute, "busroute2": "",
-        "trnroute1": prov["train"], "trnroute2": "", "providerwibcomment": "",
-        "providerstatecomment": ("01/10/2023 - ETPL renewal application approved. SH\n\n"
-                                 "06/30/2021 - provider information updated. SAZ")
-        if has_provider else "",
+        "busroute1": busroute,
+        "busroute2": "",
+        "trnroute1": prov["train"],
+        "trnroute2": "",
+        "providerwibcomment": "",
+        "providerstatecomment": (
+            "01/10/2023 - ETPL renewal application approved. SH\n\n"
+            "06/30/2021 - provider information updated. SAZ"
+        )
+        if has_provider
+        else "",
         "dtsubmitted": "2015-03-02 09:15:00" if has_provider else "",
         "providerstatusname": "Approved" if has_provider else "",
-        "standardized_name": name, "standardized_name_1": prov["short"] if has_provider else "",
-        "standardized_description": desc, "standardized_featuresdescription": features,
-        "mentions_wioa": "False", "default_job_search_duration": "0",
+        "standardized_name": name,
+        "standardized_name_1": prov["short"] if has_provider else "",
+        "standardized_description": desc,
+        "standardized_featuresdescription": features,
+        "mentions_wioa": "False",
+        "default_job_search_duration": "0",
         "mentioned_job_search_duration": "",
         "google_direction_url": _directions_url(prov) if has_provider else "",
         "mention_hybrid": "True" if mode in ("hybrid", "online") else "False",
-        "mention_inperson": "False", "mention_remote": "True" if mode == "online" else "False",
+        "mention_inperson": "False",
+        "mention_remote": "True" if mode == "online" else "False",
         "commented_suspended_program_status": "False",
         "standardized_nongovapproval": ("," + prov["approval"]) if prov["approval"] else "",
     }
     # the official export quotes some text fields one extra time; the standardized_* copies not
-    extra = {"officialname", "prerequisites", "description", "featuresdescription",
-             "statecomment", "contactname", "name", "street1", "mstreet1", "languages",
-             "busroute1", "trnroute1", "providerstatecomment", "nongovapproval"}
+    extra = {
+        "officialname",
+        "prerequisites",
+        "description",
+        "featuresdescription",
+        "statecomment",
+        "contactname",
+        "name",
+        "street1",
+        "mstreet1",
+        "languages",
+        "busroute1",
+        "trnroute1",
+        "providerstatecomment",
+        "nongovapproval",
+    }
     return {k: (_quote_once(v) if k in extra else v) for k, v in row.items()}
 
 
 def _directions_url(prov: dict) -> str:
     city = prov["city"].replace(" ", "+")
-    return (f"https://www.google.pl/maps/dir//{prov['short'].replace(' ', '+')}"
-            f"%2B+{city}%2B+NJ%2B+{prov['zip']}")
+    return (
+        f"https://www.google.pl/maps/dir//{prov['short'].replace(' ', '+')}"
+        f"%2B+{city}%2B+NJ%2B+{prov['zip']}"
+    )
 
 
 def _write_etpl(path: Path) -> int:
@@ -665,14 +1053,31 @@ def _fmt_rate(value: float) -> str:
 
 
 def _write_outcomes(path: Path) -> int:
-    header = ["providerid", "cipcode", "PerEmployed2", "PerEmployed4", "PerEmployed8",
-              "AvgQuarterlyWage2", "AvgQuarterlyWage4", "AvgQuarterlyWage8", "PerRetention4",
-              "PerRetention8", "NumCompleted2", "NumCompleted4", "NumCompleted8",
-              "NumUsedWageCalc2", "NumUsedWageCalc4", "NumUsedWageCalc8",
-              "NumUsedRetentionCalc4", "NumUsedRetentionCalc8"]
+    header = [
+        "providerid",
+        "cipcode",
+        "PerEmployed2",
+        "PerEmployed4",
+        "PerEmployed8",
+        "AvgQuarterlyWage2",
+        "AvgQuarterlyWage4",
+        "AvgQuarterlyWage8",
+        "PerRetention4",
+        "PerRetention8",
+        "NumCompleted2",
+        "NumCompleted4",
+        "NumCompleted8",
+        "NumUsedWageCalc2",
+        "NumUsedWageCalc4",
+        "NumUsedWageCalc8",
+        "NumUsedRetentionCalc4",
+        "NumUsedRetentionCalc8",
+    ]
     rows = []
-    for (prov, cip, e2, e4, e8, w2, w4, w8, r4, r8, n2, n4, n8) in sorted(
-            PR.OUTCOMES, key=lambda o: (int(o[0]), int(o[1]))):
+    for prov, cip, e2, e4, e8, w2, w4, w8, r4, r8, n2, n4, n8 in sorted(
+        PR.OUTCOMES, key=lambda o: (int(o[0]), int(o[1]))
+    ):
+
         def rate(value: float | None, n: int) -> tuple[str, int]:
             if value is None or n == 0:
                 return "-99999", 0
@@ -688,21 +1093,70 @@ def _write_outcomes(path: Path) -> int:
         def wage(value: float | None) -> str:
             return "-99999" if value is None else (f"{value:g}")
 
-        rows.append([prov, cip, pe2, pe4, pe8, wage(w2), wage(w4), wage(w8), pr4, pr8, n2, n4,
-                     n8, k2 if w2 else 0, k4 if w4 else 0, k8 if w8 else 0, k2 if r4 else 0,
-                     k4 if r8 else 0])
+        rows.append(
+            [
+                prov,
+                cip,
+                pe2,
+                pe4,
+                pe8,
+                wage(w2),
+                wage(w4),
+                wage(w8),
+                pr4,
+                pr8,
+                n2,
+                n4,
+                n8,
+                k2 if w2 else 0,
+                k4 if w4 else 0,
+                k8 if w8 else 0,
+                k2 if r4 else 0,
+                k4 if r8 else 0,
+            ]
+        )
     return write_csv(path, header, rows, terminator="\r\n")
 
 
 def _write_fos(path: Path) -> int:
-    header = ["P_UNITID", "P_OPEID6", "P_INSTNM", "P_CONTROL", "P_MAIN", "P_CIPCODE",
-              "P_CIPDESC", "P_CREDLEV", "P_CREDDESC", "P_COUNT", "P_DEBTMEDIAN",
-              "P_DEBTPAYMENT10YR", "P_DEBTMEAN", "P_TITLEIVCOUNT", "P_EARNINGSCOUNT",
-              "P_MD_EARN_WNE", "P_IPEDSCOUNT1", "P_IPEDSCOUNT2"]
+    header = [
+        "P_UNITID",
+        "P_OPEID6",
+        "P_INSTNM",
+        "P_CONTROL",
+        "P_MAIN",
+        "P_CIPCODE",
+        "P_CIPDESC",
+        "P_CREDLEV",
+        "P_CREDDESC",
+        "P_COUNT",
+        "P_DEBTMEDIAN",
+        "P_DEBTPAYMENT10YR",
+        "P_DEBTMEAN",
+        "P_TITLEIVCOUNT",
+        "P_EARNINGSCOUNT",
+        "P_MD_EARN_WNE",
+        "P_IPEDSCOUNT1",
+        "P_IPEDSCOUNT2",
+    ]
     creddesc = {"1": "Undergraduate Certificate or Diploma", "2": "Associate's Degree"}
-    base_earn = {"5139": 36000, "5138": 58000, "5108": 29000, "5110": 31000, "5107": 30000,
-                 "5126": 24000, "4805": 38000, "4703": 44000, "4902": 41000, "1110": 37000,
-                 "1109": 42000, "1108": 33000, "5203": 34000, "5204": 28000, "5202": 35000}
+    base_earn = {
+        "5139": 36000,
+        "5138": 58000,
+        "5108": 29000,
+        "5110": 31000,
+        "5107": 30000,
+        "5126": 24000,
+        "4805": 38000,
+        "4703": 44000,
+        "4902": 41000,
+        "1110": 37000,
+        "1109": 42000,
+        "1108": 33000,
+        "5203": 34000,
+        "5204": 28000,
+        "5202": 35000,
+    }
     rows = []
     for unitid, opeid, name, control, spec in PR.FOS_INSTITUTIONS:
         for item in spec.split():
@@ -718,23 +1172,70 @@ def _write_fos(path: Path) -> int:
                 debt = r.randint(40, 140) * 100
                 earn_n = max(11, count - r.randint(5, 30))
                 earnings = base_earn[cip] + (6000 if lev == "2" else 0) + r.randint(-40, 40) * 100
-                vals = [str(count), str(debt), str(round(debt * 0.0105)),
-                        str(debt + r.randint(5, 30) * 100), str(max(0, count - r.randint(0, 20))),
-                        str(earn_n), str(earnings) if r.random() < 0.7 else "PrivacySuppressed"]
-            rows.append([unitid, opeid, name, control, "1", cip, PR.FOS_CIP[cip], lev,
-                         creddesc[lev], *vals,
-                         "NULL" if ipeds1 is None else str(ipeds1),
-                         "NULL" if ipeds2 is None else str(ipeds2)])
+                vals = [
+                    str(count),
+                    str(debt),
+                    str(round(debt * 0.0105)),
+                    str(debt + r.randint(5, 30) * 100),
+                    str(max(0, count - r.randint(0, 20))),
+                    str(earn_n),
+                    str(earnings) if r.random() < 0.7 else "PrivacySuppressed",
+                ]
+            rows.append(
+                [
+                    unitid,
+                    opeid,
+                    name,
+                    control,
+                    "1",
+                    cip,
+                    PR.FOS_CIP[cip],
+                    lev,
+                    creddesc[lev],
+                    *vals,
+                    "NULL" if ipeds1 is None else str(ipeds1),
+                    "NULL" if ipeds2 is None else str(ipeds2),
+                ]
+            )
     return write_csv(path, header, rows, terminator="\r\n", bom=True)
 
 
 # ----------------------------------------------------------------------------- labor market
 
-OEWS_COLUMNS = ["AREA", "AREA_TITLE", "AREA_TYPE", "PRIM_STATE", "NAICS", "NAICS_TITLE",
-                "I_GROUP", "OWN_CODE", "OCC_CODE", "OCC_TITLE", "O_GROUP", "TOT_EMP", "EMP_PRSE",
-                "JOBS_1000", "LOC_QUOTIENT", "PCT_TOTAL", "PCT_RPT", "H_MEAN", "A_MEAN",
-                "MEAN_PRSE", "H_PCT10", "H_PCT25", "H_MEDIAN", "H_PCT75", "H_PCT90", "A_PCT10",
-                "A_PCT25", "A_MEDIAN", "A_PCT75", "A_PCT90", "ANNUAL", "HOURLY"]
+OEWS_COLUMNS = [
+    "AREA",
+    "AREA_TITLE",
+    "AREA_TYPE",
+    "PRIM_STATE",
+    "NAICS",
+    "NAICS_TITLE",
+    "I_GROUP",
+    "OWN_CODE",
+    "OCC_CODE",
+    "OCC_TITLE",
+    "O_GROUP",
+    "TOT_EMP",
+    "EMP_PRSE",
+    "JOBS_1000",
+    "LOC_QUOTIENT",
+    "PCT_TOTAL",
+    "PCT_RPT",
+    "H_MEAN",
+    "A_MEAN",
+    "MEAN_PRSE",
+    "H_PCT10",
+    "H_PCT25",
+    "H_MEDIAN",
+    "H_PCT75",
+    "H_PCT90",
+    "A_PCT10",
+    "A_PCT25",
+    "A_MEDIAN",
+    "A_PCT75",
+    "A_PCT90",
+    "ANNUAL",
+    "HOURLY",
+]
 PCT_FACTORS = (-0.30, -0.15, 0.0, 0.18, 0.42)
 
 
@@ -760,13 +1261,26 @@ def _oews_rows(area: str) -> list[list[object]]:
         cells: dict[str, object] = {
             "AREA": "99" if area == "US" else "34",
             "AREA_TITLE": "U.S." if area == "US" else "New Jersey",
-            "AREA_TYPE": "1" if area == "US" else "2", "PRIM_STATE": area,
-            "NAICS": "000000", "NAICS_TITLE": "Cross-industry", "I_GROUP": "cross-industry",
-            "OWN_CODE": "1235", "OCC_CODE": code, "OCC_TITLE": title, "O_GROUP": group,
-            "TOT_EMP": emp, "EMP_PRSE": round(0.2 + r.random() * (1.5 if area == "US" else 4), 1),
-            "JOBS_1000": None, "LOC_QUOTIENT": None, "PCT_TOTAL": None, "PCT_RPT": None,
+            "AREA_TYPE": "1" if area == "US" else "2",
+            "PRIM_STATE": area,
+            "NAICS": "000000",
+            "NAICS_TITLE": "Cross-industry",
+            "I_GROUP": "cross-industry",
+            "OWN_CODE": "1235",
+            "OCC_CODE": code,
+            "OCC_TITLE": title,
+            "O_GROUP": group,
+            "TOT_EMP": emp,
+            "EMP_PRSE": round(0.2 + r.random() * (1.5 if area == "US" else 4), 1),
+            "JOBS_1000": None,
+            "LOC_QUOTIENT": None,
+            "PCT_TOTAL": None,
+            "PCT_RPT": None,
             "MEAN_PRSE": round(0.1 + r.random() * (0.8 if area == "US" else 2.5), 1),
-            "ANNUAL": None, "HOURLY": None, **wages}
+            "ANNUAL": None,
+            "HOURLY": None,
+            **wages,
+        }
         if area == "NJ" and code != "00-0000":
             cells["JOBS_1000"] = round(nj_emp / nj_total * 1000, 3)
             cells["LOC_QUOTIENT"] = round((nj_emp / nj_total) / (us_emp / us_total), 2)
@@ -784,30 +1298,42 @@ def _oews_rows(area: str) -> list[list[object]]:
 
 def build_labor(out: Path) -> dict[str, int]:
     d = out / "labor_market"
-    notes = [["pathmatch demo OEWS-layout extract"], [],
-             ["Occupational Employment and Wage Statistics (OEWS) layout, May 2024 column set"],
-             ["Values are demo figures written for pathmatch, not BLS estimates."], [],
-             ["Notes:"], ["*  = indicates that a wage estimate is not available"],
-             ["**  = indicates that an employment estimate is not available"],
-             ["#  = indicates a wage equal to or greater than $115.00 per hour or $239,200 per "
-              "year "]]
+    notes = [
+        ["pathmatch demo OEWS-layout extract"],
+        [],
+        ["Occupational Employment and Wage Statistics (OEWS) layout, May 2024 column set"],
+        ["Values are demo figures written for pathmatch, not BLS estimates."],
+        [],
+        ["Notes:"],
+        ["*  = indicates that a wage estimate is not available"],
+        ["**  = indicates that an employment estimate is not available"],
+        ["#  = indicates a wage equal to or greater than $115.00 per hour or $239,200 per year "],
+    ]
     counts = {}
     for area, name in (("US", "national_M2024_dl"), ("NJ", "state_M2024_dl")):
         rows = _oews_rows(area)
-        write_xlsx(d / f"{name}.xlsx", [(name, [OEWS_COLUMNS, *rows]),
-                                        ("Field Descriptions", notes)])
+        write_xlsx(
+            d / f"{name}.xlsx", [(name, [OEWS_COLUMNS, *rows]), ("Field Descriptions", notes)]
+        )
         counts[f"{name}.xlsx"] = len(rows)
     counts["ep_occupation_2024-34.xlsx"] = _write_ep(d / "ep_occupation_2024-34.xlsx")
     return counts
 
 
 EP_HEADER = [
-    "2024 National Employment Matrix title", "2024 National Employment Matrix code",
-    "Occupation type", "Employment, 2024", "Employment, 2034",
-    "Employment distribution, percent, 2024", "Employment distribution, percent, 2034",
-    "Employment change, numeric, 2024\u201334", "Employment change, percent, 2024\u201334",
-    "Percent self employed, 2024", "Occupational openings, 2024\u201334 annual average",
-    "Median annual wage, dollars, 2024[1]", "Typical education needed for entry",
+    "2024 National Employment Matrix title",
+    "2024 National Employment Matrix code",
+    "Occupation type",
+    "Employment, 2024",
+    "Employment, 2034",
+    "Employment distribution, percent, 2024",
+    "Employment distribution, percent, 2034",
+    "Employment change, numeric, 2024\u201334",
+    "Employment change, percent, 2024\u201334",
+    "Percent self employed, 2024",
+    "Occupational openings, 2024\u201334 annual average",
+    "Median annual wage, dollars, 2024[1]",
+    "Typical education needed for entry",
     "Work experience in a related occupation",
     "Typical on-the-job training needed to attain competency in the occupation",
     "Related Occupational Outlook Handbook (OOH) content xlsx",
@@ -817,29 +1343,53 @@ EP_HEADER = [
 def _write_ep(path: Path) -> int:
     total24, total34 = L.EP["00-0000"][2], L.EP["00-0000"][3]
     grid: list[list[object]] = [
-        ["Table 1.2 Occupational projections, 2024\u20132034, and worker characteristics, 2024 "
-         "(Employment in thousands)"], EP_HEADER]
+        [
+            "Table 1.2 Occupational projections, 2024\u20132034, and worker characteristics, 2024 "
+            "(Employment in thousands)"
+        ],
+        EP_HEADER,
+    ]
     for code in sorted(L.EP):
         title, level, e24, e34, selfemp, openings, _wage, chars = L.EP[code]
         median = round(L.OEWS[code][3] * 2080, -1)
         indent = {0: "", 1: "  ", 3: "      "}[level]
         dash = L.DASH
-        grid.append([
-            indent + title, code, "Line item" if level == 3 else "Summary", e24, e34,
-            round(e24 / total24 * 100, 1), round(e34 / total34 * 100, 1), round(e34 - e24, 1),
-            round((e34 - e24) / e24 * 100, 1), dash if selfemp is None else selfemp, openings,
-            int(median), *(chars if chars else (dash, dash, dash)),
-            "OOH Content" if chars else dash])
+        grid.append(
+            [
+                indent + title,
+                code,
+                "Line item" if level == 3 else "Summary",
+                e24,
+                e34,
+                round(e24 / total24 * 100, 1),
+                round(e34 / total34 * 100, 1),
+                round(e34 - e24, 1),
+                round((e34 - e24) / e24 * 100, 1),
+                dash if selfemp is None else selfemp,
+                openings,
+                int(median),
+                *(chars if chars else (dash, dash, dash)),
+                "OOH Content" if chars else dash,
+            ]
+        )
     n = len(grid) - 2
-    grid += [["Footnotes:"],
-             ["[1] Wage data are demo values in the layout of the Occupational Employment and "
-              "Wage Statistics program, U.S. Bureau of Labor Statistics."],
-             ['Note: Data is unavailable for values denoted with a "\u2014".'],
-             ["Source: pathmatch demo data in the Employment Projections program layout, U.S. "
-              "Bureau of Labor Statistics"]]
-    index = [["Employment Projections occupation tables (pathmatch demo extract)"], [],
-             ["Table 1.2", "Occupational projections, 2024\u201334, and worker characteristics, "
-                           "2024"]]
+    grid += [
+        ["Footnotes:"],
+        [
+            "[1] Wage data are demo values in the layout of the Occupational Employment and "
+            "Wage Statistics program, U.S. Bureau of Labor Statistics."
+        ],
+        ['Note: Data is unavailable for values denoted with a "\u2014".'],
+        [
+            "Source: pathmatch demo data in the Employment Projections program layout, U.S. "
+            "Bureau of Labor Statistics"
+        ],
+    ]
+    index = [
+        ["Employment Projections occupation tables (pathmatch demo extract)"],
+        [],
+        ["Table 1.2", "Occupational projections, 2024\u201334, and worker characteristics, 2024"],
+    ]
     write_xlsx(path, [("Index", index), ("Table 1.2", grid)])
     return n
 
@@ -847,18 +1397,56 @@ def _write_ep(path: Path) -> int:
 # ----------------------------------------------------------------------------- postings
 
 POSTING_COLUMNS = [
-    "job_id", "company_name", "title", "description", "max_salary", "pay_period", "location",
-    "company_id", "views", "med_salary", "min_salary", "formatted_work_type", "applies",
-    "original_listed_time", "remote_allowed", "job_posting_url", "application_url",
-    "application_type", "expiry", "closed_time", "formatted_experience_level", "skills_desc",
-    "listed_time", "posting_domain", "sponsored", "work_type", "currency", "compensation_type",
+    "job_id",
+    "company_name",
+    "title",
+    "description",
+    "max_salary",
+    "pay_period",
+    "location",
+    "company_id",
+    "views",
+    "med_salary",
+    "min_salary",
+    "formatted_work_type",
+    "applies",
+    "original_listed_time",
+    "remote_allowed",
+    "job_posting_url",
+    "application_url",
+    "application_type",
+    "expiry",
+    "closed_time",
+    "formatted_experience_level",
+    "skills_desc",
+    "listed_time",
+    "posting_domain",
+    "sponsored",
+    "work_type",
+    "currency",
+    "compensation_type",
 ]
-WORK_TYPE = {"FULL_TIME": "Full-time", "PART_TIME": "Part-time", "CONTRACT": "Contract",
-             "TEMPORARY": "Temporary"}
-PERIOD_WORD = {"HOURLY": "per hour", "YEARLY": "per year", "WEEKLY": "per week",
-               "MONTHLY": "per month", "DAILY": "per day"}
-TOWN_ZIP = {"Trenton": "08608", "Hamilton": "08619", "Robbinsville": "08691", "Ewing": "08618",
-            "Lawrenceville": "08648", "Princeton": "08540"}
+WORK_TYPE = {
+    "FULL_TIME": "Full-time",
+    "PART_TIME": "Part-time",
+    "CONTRACT": "Contract",
+    "TEMPORARY": "Temporary",
+}
+PERIOD_WORD = {
+    "HOURLY": "per hour",
+    "YEARLY": "per year",
+    "WEEKLY": "per week",
+    "MONTHLY": "per month",
+    "DAILY": "per day",
+}
+TOWN_ZIP = {
+    "Trenton": "08608",
+    "Hamilton": "08619",
+    "Robbinsville": "08691",
+    "Ewing": "08618",
+    "Lawrenceville": "08648",
+    "Princeton": "08540",
+}
 
 
 def _money(value: float, period: str) -> str:
@@ -874,8 +1462,12 @@ def _posting_text(posting: tuple) -> tuple[str, str]:
     chosen_duties = r.sample(duties, k=min(len(duties), r.randint(4, 6)))
     chosen_reqs = r.sample(reqs, k=min(len(reqs), r.randint(3, 5)))
     benefits = r.sample(PO.BENEFITS[benefit_kind], k=min(4, len(PO.BENEFITS[benefit_kind])))
-    shift = {"FULL_TIME": "Full-time", "PART_TIME": "Part-time", "CONTRACT": "Contract",
-             "TEMPORARY": "Temporary"}[work_type]
+    shift = {
+        "FULL_TIME": "Full-time",
+        "PART_TIME": "Part-time",
+        "CONTRACT": "Contract",
+        "TEMPORARY": "Temporary",
+    }[work_type]
     if isinstance(pay, tuple):
         lo, hi, med, period = pay
         if lo is not None:
@@ -883,19 +1475,24 @@ def _posting_text(posting: tuple) -> tuple[str, str]:
         else:
             pay_line = f"{_money(med, period)} {PERIOD_WORD[period]}"
     elif isinstance(pay, str):
-        pay_line = pay if pay[0] == "$" else ("Competitive pay" if pay == "Competitive"
-                                               else f"${pay} per hour")
+        pay_line = (
+            pay
+            if pay[0] == "$"
+            else ("Competitive pay" if pay == "Competitive" else f"${pay} per hour")
+        )
     else:
         pay_line = "Pay based on experience"
-    text = "\n\n".join([
-        f"About {company}\n{about}",
-        summary.format(town=town, company=company),
-        "Responsibilities:\n" + "\n".join(f"- {x}" for x in chosen_duties),
-        "Requirements:\n" + "\n".join(f"- {x}" for x in chosen_reqs),
-        f"Schedule and pay: {shift}. {pay_line}.",
-        "Benefits:\n" + "\n".join(f"- {x}" for x in benefits),
-        r.choice(PO.EEO).format(company=company),
-    ])
+    text = "\n\n".join(
+        [
+            f"About {company}\n{about}",
+            summary.format(town=town, company=company),
+            "Responsibilities:\n" + "\n".join(f"- {x}" for x in chosen_duties),
+            "Requirements:\n" + "\n".join(f"- {x}" for x in chosen_reqs),
+            f"Schedule and pay: {shift}. {pay_line}.",
+            "Benefits:\n" + "\n".join(f"- {x}" for x in benefits),
+            r.choice(PO.EEO).format(company=company),
+        ]
+    )
     skills = "; ".join(chosen_reqs)
     return text, skills
 
@@ -935,17 +1532,45 @@ def build_postings(out: Path) -> dict[str, int]:
             max_s, period, currency, comp = pay, "HOURLY", "USD", "BASE_SALARY"
         views = f"{float(r.randint(3, 240))}"
         applies = f"{float(r.randint(1, 40))}" if r.random() < 0.55 else ""
-        rows.append([
-            job_id, company, title, description, max_s, period, location, company_ids[employer],
-            views, med_s, min_s, WORK_TYPE[work_type], applies, listed_ms,
-            "1.0" if "remote" in options else "",
-            f"https://www.linkedin.com/jobs/view/{job_id}/?trk=jobs_biz_prem_srch",
-            f"https://careers.{domain}/jobs/{job_id}" if offsite else "",
-            "OffsiteApply" if offsite else r.choice(["ComplexOnsiteApply", "SimpleOnsiteApply"]),
-            expiry_ms, "", exp, f"Requirements: {skills}" if "skills" in options else "",
-            listed_ms, f"careers.{domain}" if offsite else "", "0", work_type, currency, comp])
-    counts = {"linkedin_postings_demo.csv": write_csv(
-        d / "linkedin_postings_demo.csv", POSTING_COLUMNS, rows)}
+        rows.append(
+            [
+                job_id,
+                company,
+                title,
+                description,
+                max_s,
+                period,
+                location,
+                company_ids[employer],
+                views,
+                med_s,
+                min_s,
+                WORK_TYPE[work_type],
+                applies,
+                listed_ms,
+                "1.0" if "remote" in options else "",
+                f"https://www.linkedin.com/jobs/view/{job_id}/?trk=jobs_biz_prem_srch",
+                f"https://careers.{domain}/jobs/{job_id}" if offsite else "",
+                "OffsiteApply"
+                if offsite
+                else r.choice(["ComplexOnsiteApply", "SimpleOnsiteApply"]),
+                expiry_ms,
+                "",
+                exp,
+                f"Requirements: {skills}" if "skills" in options else "",
+                listed_ms,
+                f"careers.{domain}" if offsite else "",
+                "0",
+                work_type,
+                currency,
+                comp,
+            ]
+        )
+    counts = {
+        "linkedin_postings_demo.csv": write_csv(
+            d / "linkedin_postings_demo.csv", POSTING_COLUMNS, rows
+        )
+    }
     counts["demo_jobposting.jsonld"] = _write_jsonld(d / "demo_jobposting.jsonld", texts)
     return counts
 
@@ -963,24 +1588,44 @@ def _write_jsonld(path: Path, texts: dict[str, tuple[str, str]]) -> int:
             "@type": "JobPosting",
             "title": title,
             "description": texts[key][0],
-            "identifier": {"@type": "PropertyValue", "name": company,
-                           "value": f"{employer.upper()}-{2024100 + i}"},
+            "identifier": {
+                "@type": "PropertyValue",
+                "name": company,
+                "value": f"{employer.upper()}-{2024100 + i}",
+            },
             "datePosted": posted.strftime("%Y-%m-%d"),
             "validThrough": (posted + timedelta(days=45)).strftime("%Y-%m-%dT%H:%M"),
             "employmentType": work_type,
-            "hiringOrganization": {"@type": "Organization", "name": company,
-                                   "sameAs": f"https://www.{domain}"},
-            "jobLocation": {"@type": "Place", "address": {
-                "@type": "PostalAddress", "addressLocality": town, "addressRegion": "NJ",
-                "postalCode": TOWN_ZIP.get(town, ""), "addressCountry": "US"}},
+            "hiringOrganization": {
+                "@type": "Organization",
+                "name": company,
+                "sameAs": f"https://www.{domain}",
+            },
+            "jobLocation": {
+                "@type": "Place",
+                "address": {
+                    "@type": "PostalAddress",
+                    "addressLocality": town,
+                    "addressRegion": "NJ",
+                    "postalCode": TOWN_ZIP.get(town, ""),
+                    "addressCountry": "US",
+                },
+            },
             "occupationalCategory": PO.ROLES[role][0],
             "skills": texts[key][1],
         }
         if isinstance(pay, tuple) and pay[0] is not None:
             unit = {"HOURLY": "HOUR", "YEARLY": "YEAR", "WEEKLY": "WEEK"}[pay[3]]
-            doc["baseSalary"] = {"@type": "MonetaryAmount", "currency": "USD",
-                                 "value": {"@type": "QuantitativeValue", "minValue": pay[0],
-                                           "maxValue": pay[1], "unitText": unit}}
+            doc["baseSalary"] = {
+                "@type": "MonetaryAmount",
+                "currency": "USD",
+                "value": {
+                    "@type": "QuantitativeValue",
+                    "minValue": pay[0],
+                    "maxValue": pay[1],
+                    "unitText": unit,
+                },
+            }
         docs.append(doc)
     path.write_text(json.dumps(docs, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return len(docs)
@@ -988,8 +1633,12 @@ def _write_jsonld(path: Path, texts: dict[str, tuple[str, str]]) -> int:
 
 # ----------------------------------------------------------------------------- courses
 
-TERM_DATES = {"15 weeks": "Sep 03 to Dec 16", "10 weeks": "Sep 03 to Nov 08",
-              "8 weeks": "Sep 03 to Oct 25", "2 weeks": "Sep 07 to Sep 14"}
+TERM_DATES = {
+    "15 weeks": "Sep 03 to Dec 16",
+    "10 weeks": "Sep 03 to Nov 08",
+    "8 weeks": "Sep 03 to Oct 25",
+    "2 weeks": "Sep 07 to Sep 14",
+}
 
 
 def _units(n: float) -> str:
@@ -1005,17 +1654,31 @@ def build_courses(out: Path) -> dict[str, int]:
         items = []
         for code, title, units, prereq, desc, sections in courses:
             subject, number = code.split()
-            items.append({
-                "course_id": f"{subject}-{number}-{units:g}UNIT",
-                "course_code": code, "course_title": title, "units": _units(units),
-                "transfer_info": ["NJ Transfer"] if units >= 3 else [], "c_id": None,
-                "cal_getc_area": None, "special_notes": [], "prerequisites": prereq,
-                "prerequisite_notes": None, "corequisites": None, "advisory": None,
-                "advisory_notes": None, "formerly": None, "description": desc, "same_as": None,
-                "sections": [_section(s) for s in sections]})
+            items.append(
+                {
+                    "course_id": f"{subject}-{number}-{units:g}UNIT",
+                    "course_code": code,
+                    "course_title": title,
+                    "units": _units(units),
+                    "transfer_info": ["NJ Transfer"] if units >= 3 else [],
+                    "c_id": None,
+                    "cal_getc_area": None,
+                    "special_notes": [],
+                    "prerequisites": prereq,
+                    "prerequisite_notes": None,
+                    "corequisites": None,
+                    "advisory": None,
+                    "advisory_notes": None,
+                    "formerly": None,
+                    "description": desc,
+                    "same_as": None,
+                    "sections": [_section(s) for s in sections],
+                }
+            )
         doc = {"program_name": name, "program_description": description, "courses": items}
-        (d / f"{slug}.json").write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n",
-                                        encoding="utf-8")
+        (d / f"{slug}.json").write_text(
+            json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
         total += len(items)
     return {"mercer_catalog_demo/*.json": total}
 
@@ -1024,40 +1687,100 @@ def _section(section: tuple) -> dict[str, object]:
     number, days, time, location, instructor, weeks, modality = section
     duration = f"{weeks}, {TERM_DATES[weeks]}"
     if location == "ONLINE":
-        note = (f"Above section {number} meets for {duration} and is taught entirely online. "
-                "For additional information, go to mercercc-demo.edu/online.")
+        note = (
+            f"Above section {number} meets for {duration} and is taught entirely online. "
+            "For additional information, go to mercercc-demo.edu/online."
+        )
     else:
         note = f"Above section {number} meets for {duration}. Above section modality is {modality}."
-    return {"section_number": number,
-            "schedule": [{"time": time, "days": days, "location": location,
-                          "instructor": instructor}],
-            "notes": [note], "duration": duration, "modality": modality,
-            "co_enrollment_with": None}
+    return {
+        "section_number": number,
+        "schedule": [{"time": time, "days": days, "location": location, "instructor": instructor}],
+        "notes": [note],
+        "duration": duration,
+        "modality": modality,
+        "co_enrollment_with": None,
+    }
 
 
 # ----------------------------------------------------------------------------- participants
 
-EDUCATION = {"none", "high_school", "high_school_equivalency", "some_postsecondary", "certificate",
-             "associate", "bachelor", "graduate"}
+EDUCATION = {
+    "none",
+    "high_school",
+    "high_school_equivalency",
+    "some_postsecondary",
+    "certificate",
+    "associate",
+    "bachelor",
+    "graduate",
+}
 
 
 def build_participants(out: Path) -> dict[str, int]:
     rows = []
-    for (pid, titles, intake, edu, zip_code, wage, max_cost, max_weeks, schedule, radius, sex,
-         disability, race, veteran, barriers, funding, age) in PA.PARTICIPANTS:
+    for (
+        pid,
+        titles,
+        intake,
+        edu,
+        zip_code,
+        wage,
+        max_cost,
+        max_weeks,
+        schedule,
+        radius,
+        sex,
+        disability,
+        race,
+        veteran,
+        barriers,
+        funding,
+        age,
+    ) in PA.PARTICIPANTS:
         assert edu in EDUCATION, edu
         flags = PA.RACE[race].split()
-        b = {code: ("1" if ch in barriers else "0")
-             for ch, code in zip("hxlebsd", ("PIRL800", "PIRL801", "PIRL802", "PIRL803",
-                                             "PIRL804", "PIRL806", "PIRL807"), strict=True)}
-        rows.append([
-            pid, titles, intake, edu, STATE, zip_code, f"{wage:.2f}", str(max_cost),
-            str(max_weeks), schedule, str(radius), str(sex), str(disability), *flags,
-            str(veteran), b["PIRL800"], b["PIRL801"], b["PIRL802"], b["PIRL803"], b["PIRL804"],
-            b["PIRL806"], b["PIRL807"], "1" if funding == "A" else "0",
-            "1" if funding == "D" else "0", "1" if funding == "Y" else "0", str(age)])
-    return {"demo_caseload.csv": write_csv(out / "participants" / "demo_caseload.csv",
-                                           PA.COLUMNS, rows)}
+        b = {
+            code: ("1" if ch in barriers else "0")
+            for ch, code in zip(
+                "hxlebsd",
+                ("PIRL800", "PIRL801", "PIRL802", "PIRL803", "PIRL804", "PIRL806", "PIRL807"),
+                strict=True,
+            )
+        }
+        rows.append(
+            [
+                pid,
+                titles,
+                intake,
+                edu,
+                STATE,
+                zip_code,
+                f"{wage:.2f}",
+                str(max_cost),
+                str(max_weeks),
+                schedule,
+                str(radius),
+                str(sex),
+                str(disability),
+                *flags,
+                str(veteran),
+                b["PIRL800"],
+                b["PIRL801"],
+                b["PIRL802"],
+                b["PIRL803"],
+                b["PIRL804"],
+                b["PIRL806"],
+                b["PIRL807"],
+                "1" if funding == "A" else "0",
+                "1" if funding == "D" else "0",
+                "1" if funding == "Y" else "0",
+                str(age),
+            ]
+        )
+    return {
+        "demo_caseload.csv": write_csv(out / "participants" / "demo_caseload.csv", PA.COLUMNS, rows)
+    }
 
 
 # ----------------------------------------------------------------------------- transitions
@@ -1079,20 +1802,47 @@ def build_transitions(out: Path) -> dict[str, int]:
     for (src, tgt), p in prob.items():
         inflow[tgt] = inflow.get(tgt, 0.0) + emp_ly[src] * p
     rows = []
-    for (src, tgt) in sorted(prob):
+    for src, tgt in sorted(prob):
         p = prob[(src, tgt)]
-        rows.append([src, tgt, repr(p), repr(emp_ly[src] * p / inflow[tgt]), TR.NODES[tgt][0],
-                     TR.NODES[src][0], repr(emp_ly[src]), repr(emp_ly[tgt]), TR.NODES[tgt][1],
-                     TR.NODES[tgt][2], TR.NODES[src][1]])
-    counts = {"cps_asec_occ_mobility_edgelist.csv": write_csv(
-        d / "cps_asec_occ_mobility_edgelist.csv",
-        ["OCC_source", "OCC_target", "transition_prob_BLS_ASECnorm_corr",
-         "transition_prob_BLS_ASECnorm_in_corr", "OCC_TITLE_OCC", "OCC_TITLE_OCCLY",
-         "EMPOCCLY_unadj_BLS", "EMPOCC_unadj_BLS", "TOT_EMP_OCC", "A_MEAN_OCC", "TOT_EMP_OCCLY"],
-        rows)}
+        rows.append(
+            [
+                src,
+                tgt,
+                repr(p),
+                repr(emp_ly[src] * p / inflow[tgt]),
+                TR.NODES[tgt][0],
+                TR.NODES[src][0],
+                repr(emp_ly[src]),
+                repr(emp_ly[tgt]),
+                TR.NODES[tgt][1],
+                TR.NODES[tgt][2],
+                TR.NODES[src][1],
+            ]
+        )
+    counts = {
+        "cps_asec_occ_mobility_edgelist.csv": write_csv(
+            d / "cps_asec_occ_mobility_edgelist.csv",
+            [
+                "OCC_source",
+                "OCC_target",
+                "transition_prob_BLS_ASECnorm_corr",
+                "transition_prob_BLS_ASECnorm_in_corr",
+                "OCC_TITLE_OCC",
+                "OCC_TITLE_OCCLY",
+                "EMPOCCLY_unadj_BLS",
+                "EMPOCC_unadj_BLS",
+                "TOT_EMP_OCC",
+                "A_MEAN_OCC",
+                "TOT_EMP_OCCLY",
+            ],
+            rows,
+        )
+    }
     counts["mobility_network_nodes.csv"] = write_csv(
-        d / "mobility_network_nodes.csv", ["", "node_id", "OCC_code", "OCC_title"],
-        [[i, i, c, TR.NODES[c][0]] for i, c in enumerate(codes)])
+        d / "mobility_network_nodes.csv",
+        ["", "node_id", "OCC_code", "OCC_title"],
+        [[i, i, c, TR.NODES[c][0]] for i, c in enumerate(codes)],
+    )
     return counts
 
 
@@ -1100,40 +1850,73 @@ def build_transitions(out: Path) -> dict[str, int]:
 
 # demo file -> (real counterpart, how to read its header)
 HEADER_CHECKS: dict[str, tuple[str, str]] = {
-    **{f"onet/{n}": (f"onet/{n}", "tsv") for n in [
-        "Occupation Data.txt", "Alternate Titles.txt", "Sample of Reported Titles.txt",
-        "Job Zones.txt", "Technology Skills.txt", "Tools Used.txt", "Task Statements.txt",
-        "Tasks to DWAs.txt", "DWA Reference.txt", "Education, Training, and Experience.txt",
-        "Related Occupations.txt"]},
-    **{f"esco/{n}": (f"esco/{n}", "csv") for n in [
-        "skills_en.csv", "occupations_en.csv", "occupationSkillRelations.csv",
-        "skillGroups_en.csv", "broaderRelationsSkillPillar.csv",
-        "digitalSkillsCollection_en.csv", "conceptSchemes_en.csv"]},
+    **{
+        f"onet/{n}": (f"onet/{n}", "tsv")
+        for n in [
+            "Occupation Data.txt",
+            "Alternate Titles.txt",
+            "Sample of Reported Titles.txt",
+            "Job Zones.txt",
+            "Technology Skills.txt",
+            "Tools Used.txt",
+            "Task Statements.txt",
+            "Tasks to DWAs.txt",
+            "DWA Reference.txt",
+            "Education, Training, and Experience.txt",
+            "Related Occupations.txt",
+        ]
+    },
+    **{
+        f"esco/{n}": (f"esco/{n}", "csv")
+        for n in [
+            "skills_en.csv",
+            "occupations_en.csv",
+            "occupationSkillRelations.csv",
+            "skillGroups_en.csv",
+            "broaderRelationsSkillPillar.csv",
+            "digitalSkillsCollection_en.csv",
+            "conceptSchemes_en.csv",
+        ]
+    },
     "crosswalks/ESCO_to_ONET-SOC.xlsx": ("crosswalks/ESCO_to_ONET-SOC.xlsx", "xlsx:3"),
     "crosswalks/2019_to_SOC_Crosswalk.xlsx": ("crosswalks/2019_to_SOC_Crosswalk.xlsx", "xlsx:3"),
-    "crosswalks/2010_to_2018_SOC_Crosswalk.xlsx":
-        ("crosswalks/2010_to_2018_SOC_Crosswalk.xlsx", "xlsx:3"),
+    "crosswalks/2010_to_2018_SOC_Crosswalk.xlsx": (
+        "crosswalks/2010_to_2018_SOC_Crosswalk.xlsx",
+        "xlsx:3",
+    ),
     "crosswalks/SOC_Structure.xlsx": ("crosswalks/SOC_Structure.xlsx", "xlsx:3"),
     "crosswalks/soc_structure_2018.xlsx": ("crosswalks/soc_structure_2018.xlsx", "xlsx:7"),
     "crosswalks/soc_2018_definitions.xlsx": ("crosswalks/soc_2018_definitions.xlsx", "xlsx:7"),
-    "crosswalks/isco_soc_crosswalk.ISCO-08_to_SOC-2010.derived.csv":
-        ("crosswalks/isco_soc_crosswalk.ISCO-08_to_SOC-2010.derived.csv", "csv"),
+    "crosswalks/isco_soc_crosswalk.ISCO-08_to_SOC-2010.derived.csv": (
+        "crosswalks/isco_soc_crosswalk.ISCO-08_to_SOC-2010.derived.csv",
+        "csv",
+    ),
     "programs/CIPCode2020.csv": ("programs/CIPCode2020.csv", "csv"),
     "programs/CIP2020_SOC2018_Crosswalk.csv": ("programs/CIP2020_SOC2018_Crosswalk.csv", "csv"),
-    "programs/NJ_standardized_etpl_demo.csv":
-        ("programs/NJ_standardized_etpl_2023-04-28.csv", "csv"),
+    "programs/NJ_standardized_etpl_demo.csv": (
+        "programs/NJ_standardized_etpl_2023-04-28.csv",
+        "csv",
+    ),
     "programs/NJ_outcomes_schcip.csv": ("programs/NJ_outcomes_schcip.csv", "csv"),
-    "programs/FieldOfStudyData1516_1617_PP_CREDLEV1-2.csv":
-        ("programs/FieldOfStudyData1516_1617_PP_CREDLEV1-2.csv", "csv"),
+    "programs/FieldOfStudyData1516_1617_PP_CREDLEV1-2.csv": (
+        "programs/FieldOfStudyData1516_1617_PP_CREDLEV1-2.csv",
+        "csv",
+    ),
     "labor_market/national_M2024_dl.xlsx": ("labor_market/national_M2024_dl.xlsx", "xlsx:0"),
     # the real state file is not in the shared data: compare with the national one (same columns)
     "labor_market/state_M2024_dl.xlsx": ("labor_market/national_M2024_dl.xlsx", "xlsx:0"),
-    "labor_market/ep_occupation_2024-34.xlsx":
-        ("labor_market/ep_occupation_2024-34.xlsx", "xlsx:1:Table 1.2"),
-    "postings/linkedin_postings_demo.csv":
-        ("postings/linkedin_postings_2024_sample1000.csv", "csv"),
-    "transitions/cps_asec_occ_mobility_edgelist.csv":
-        ("transitions/cps_asec_occ_mobility_edgelist.csv", "csv"),
+    "labor_market/ep_occupation_2024-34.xlsx": (
+        "labor_market/ep_occupation_2024-34.xlsx",
+        "xlsx:1:Table 1.2",
+    ),
+    "postings/linkedin_postings_demo.csv": (
+        "postings/linkedin_postings_2024_sample1000.csv",
+        "csv",
+    ),
+    "transitions/cps_asec_occ_mobility_edgelist.csv": (
+        "transitions/cps_asec_occ_mobility_edgelist.csv",
+        "csv",
+    ),
     "transitions/mobility_network_nodes.csv": ("transitions/mobility_network_nodes.csv", "csv"),
 }
 
@@ -1218,11 +2001,13 @@ def check_loaders(out: Path) -> list[str]:
     lines = []
     try:
         from matching.ingest.loaders.source import all_sources
+
         sources = list(all_sources())
     except Exception as exc:  # loaders are written in parallel
         return [f"loaders not importable yet ({type(exc).__name__}: {exc})"]
     try:  # participant files are not in all_sources() (personal data); check them too
         from matching.ingest.loaders import participants
+
         sources += [s for s in participants.SOURCES if s not in sources]
     except Exception as exc:
         lines.append(f"participants loader not importable ({type(exc).__name__}: {exc})")
@@ -1231,45 +2016,69 @@ def check_loaders(out: Path) -> list[str]:
         note = ""
         if not paths and source.table in DIRECT_FILES:
             paths = sorted(out.glob(DIRECT_FILES[source.table]))
-            note = (f" [patterns {source.patterns} do not match {DIRECT_FILES[source.table]}; "
-                    "loaded directly]")
+            note = (
+                f" [patterns {source.patterns} do not match {DIRECT_FILES[source.table]}; "
+                "loaded directly]"
+            )
         if not paths:
             lines.append(f"{source.table}: no demo file matches {source.folder}/{source.patterns}")
             continue
         try:
             loaded = source.load(paths)
         except Exception as exc:
-            lines.append(f"{source.table}: LOAD FAILED on {[p.name for p in paths]}: "
-                         f"{type(exc).__name__}: {exc}{note}")
+            lines.append(
+                f"{source.table}: LOAD FAILED on {[p.name for p in paths]}: "
+                f"{type(exc).__name__}: {exc}{note}"
+            )
             continue
         rep = loaded.report
-        lines.append(f"{source.table}: {rep.rows_kept}/{rep.rows_read} rows kept, "
-                     f"{rep.rows_rejected} rejected, version={source.taxonomy_version(out)}"
-                     f"{note}")
+        lines.append(
+            f"{source.table}: {rep.rows_kept}/{rep.rows_read} rows kept, "
+            f"{rep.rows_rejected} rejected, version={source.taxonomy_version(out)}"
+            f"{note}"
+        )
         for rej in rep.rejects[:6]:
-            lines.append(f"    {rej.severity}: {Path(rej.file).name}:{rej.line} "
-                         f"{rej.field}: {rej.reason}")
+            lines.append(
+                f"    {rej.severity}: {Path(rej.file).name}:{rej.line} {rej.field}: {rej.reason}"
+            )
     return lines
 
 
 # ----------------------------------------------------------------------------- main
 
 BUILDERS: list[tuple[str, Callable[[Path], dict[str, int]]]] = [
-    ("onet", build_onet), ("esco", build_esco), ("crosswalks", build_crosswalks),
-    ("programs", build_programs), ("labor_market", build_labor), ("postings", build_postings),
-    ("courses", build_courses), ("participants", build_participants),
+    ("onet", build_onet),
+    ("esco", build_esco),
+    ("crosswalks", build_crosswalks),
+    ("programs", build_programs),
+    ("labor_market", build_labor),
+    ("postings", build_postings),
+    ("courses", build_courses),
+    ("participants", build_participants),
     ("transitions", build_transitions),
 ]
 
 
 def build_geo(out: Path) -> dict[str, int]:
     """Census Gazetteer ZCTA layout: tab-separated, the last header padded with spaces."""
-    header = ["GEOID", "ALAND", "AWATER", "ALAND_SQMI", "AWATER_SQMI", "INTPTLAT",
-              "INTPTLONG" + " " * 50]
-    rows = [[z, round(area * 2_589_988), 0, area, 0.0, f"{lat:.6f}", f"{lon:.6f}"]
-            for z, (lat, lon, area) in sorted(GEO.ZCTAS.items())]
-    return {"2023_Gaz_zcta_national.txt": write_tsv(out / "geo" / "2023_Gaz_zcta_national.txt",
-                                                    header, rows)}
+    header = [
+        "GEOID",
+        "ALAND",
+        "AWATER",
+        "ALAND_SQMI",
+        "AWATER_SQMI",
+        "INTPTLAT",
+        "INTPTLONG" + " " * 50,
+    ]
+    rows = [
+        [z, round(area * 2_589_988), 0, area, 0.0, f"{lat:.6f}", f"{lon:.6f}"]
+        for z, (lat, lon, area) in sorted(GEO.ZCTAS.items())
+    ]
+    return {
+        "2023_Gaz_zcta_national.txt": write_tsv(
+            out / "geo" / "2023_Gaz_zcta_national.txt", header, rows
+        )
+    }
 
 
 BUILDERS.append(("geo", build_geo))

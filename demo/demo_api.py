@@ -40,17 +40,23 @@ def participants(caseload: Path, ids: list[str]) -> list[Participant]:
 
 def show_referrals(body: dict[str, Any]) -> None:
     meta = body["meta"]
-    sources = ", ".join(f"{s['title']} -> {s['occupation_title']}"
-                        for s in body["source_occupations"]) or "none"
+    sources = (
+        ", ".join(f"{s['title']} -> {s['occupation_title']}" for s in body["source_occupations"])
+        or "none"
+    )
     console.rule(f"[bold]referrals for {body['participant_id']}[/] (region {body['region']})")
-    console.print(f"past jobs: {sources}; {len(body['skills'])} skills read; "
-                  f"bundle {meta['bundle']}; models "
-                  + (", ".join(f"{k}/{v}" for k, v in meta["models"].items()) or "none"))
+    console.print(
+        f"past jobs: {sources}; {len(body['skills'])} skills read; "
+        f"bundle {meta['bundle']}; models "
+        + (", ".join(f"{k}/{v}" for k, v in meta["models"].items()) or "none")
+    )
     for r in body["referrals"]:
         lines = "\n".join(f"- {line}" for line in r["explanation"] + r["caveats"])
-        title = (f"#{r['rank']} {r['program_name']} ({r['provider_name']}) score "
-                 f"{r['score']:.1f}: ${r['cost'] or 0:,.0f}, {r['weeks'] or 0:.0f} weeks, "
-                 f"{r['schedule'] or 'schedule n/a'}")
+        title = (
+            f"#{r['rank']} {r['program_name']} ({r['provider_name']}) score "
+            f"{r['score']:.1f}: ${r['cost'] or 0:,.0f}, {r['weeks'] or 0:.0f} weeks, "
+            f"{r['schedule'] or 'schedule n/a'}"
+        )
         console.print(Panel(lines, title=title, title_align="left"))
     for e in body["excluded"][:4]:
         why = "; ".join(x["text"] for x in e["reasons"])
@@ -63,16 +69,19 @@ def show_referrals(body: dict[str, Any]) -> None:
 def show_pathways(body: dict[str, Any]) -> None:
     console.rule(f"[bold]pathways for {body['participant_id']}[/]")
     for p in body["pathways"][:2]:
-        console.print(Panel("\n".join(f"- {line}" for line in p["explanation"]),
-                            title=f"route {p['rank']}: net five-year gain "
-                                  f"${p['net_gain_5y'] or 0:,.0f}", title_align="left"))
+        console.print(
+            Panel(
+                "\n".join(f"- {line}" for line in p["explanation"]),
+                title=f"route {p['rank']}: net five-year gain ${p['net_gain_5y'] or 0:,.0f}",
+                title_align="left",
+            )
+        )
     for note in body["notes"]:
         console.print(f"  note: {note}")
 
 
 def ask(server: ApiServer, path: str, body: dict[str, Any]) -> dict[str, Any]:
-    reply = httpx.post(f"{server.base_url}{path}", json=body, headers=server.headers,
-                       timeout=120)
+    reply = httpx.post(f"{server.base_url}{path}", json=body, headers=server.headers, timeout=120)
     reply.raise_for_status()
     return reply.json()
 
@@ -84,11 +93,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top-k", type=int, default=3)
     args = parser.parse_args(argv)
     people = participants(args.caseload, args.ids)
-    keep = {k: os.environ[k] for k in ("PATHMATCH_BUNDLE", "MLFLOW_TRACKING_URI")
-            if k in os.environ}  # the caller's data and model store, as they set them
+    keep = {
+        k: os.environ[k] for k in ("PATHMATCH_BUNDLE", "MLFLOW_TRACKING_URI") if k in os.environ
+    }  # the caller's data and model store, as they set them
     console.print("starting the API ...")
-    with running_server(get_settings().home, key=secrets.token_urlsafe(24), extra_env=keep,
-                        timeout=600) as server:
+    with running_server(
+        get_settings().home, key=secrets.token_urlsafe(24), extra_env=keep, timeout=600
+    ) as server:
         console.print(f"API up on {server.base_url} (log {server.log_path})")
         for person in people:
             body = {"participant": person.model_dump(mode="json"), "top_k": args.top_k}

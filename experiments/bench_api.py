@@ -71,17 +71,24 @@ def participants() -> list[dict[str, Any]]:
 
     with open(CASELOAD, newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    bodies = [{
-        "participant_id": r["participant_id"],
-        "past_job_titles": [t for t in r["past_job_titles"].split(";") if t],
-        "intake_text": r["intake_text"] or None,
-        "education_level": r["education_level"] or None,
-        "state": r["state"] or None, "zip": r["zip"] or None,
-        "last_hourly_wage": number(r["last_hourly_wage"]),
-        "constraints": {"max_cost": number(r["max_cost"]), "max_weeks": number(r["max_weeks"]),
-                        "schedule": r["schedule"] or None,
-                        "radius_miles": number(r["radius_miles"])},
-    } for r in rows]
+    bodies = [
+        {
+            "participant_id": r["participant_id"],
+            "past_job_titles": [t for t in r["past_job_titles"].split(";") if t],
+            "intake_text": r["intake_text"] or None,
+            "education_level": r["education_level"] or None,
+            "state": r["state"] or None,
+            "zip": r["zip"] or None,
+            "last_hourly_wage": number(r["last_hourly_wage"]),
+            "constraints": {
+                "max_cost": number(r["max_cost"]),
+                "max_weeks": number(r["max_weeks"]),
+                "schedule": r["schedule"] or None,
+                "radius_miles": number(r["radius_miles"]),
+            },
+        }
+        for r in rows
+    ]
     return [b for b in bodies if valid(b)]
 
 
@@ -91,26 +98,46 @@ def endpoints(routes: set[str]) -> dict[str, list[Call]]:
     calls: dict[str, list[Call]] = {
         "GET /v1/health": [("GET", "/v1/health", {})],
         "GET /v1/version": [("GET", "/v1/version", {})],
-        "POST /v1/titles (3 titles)": [("POST", "/v1/titles", {"json": {
-            "titles": p["past_job_titles"][:3] or ["cashier"], "top_k": 5}}) for p in people],
-        "POST /v1/extract (1 intake)": [("POST", "/v1/extract", {"json": {
-            "kind": "intake", "top_k": 10,
-            "texts": [{"id": p["participant_id"], "text": p["intake_text"] or ""}]}})
-            for p in people],
-        "GET /v1/occupations/{code}": [("GET", f"/v1/occupations/{c}", {}) for c in
-                                       ("31-1131.00", "29-2061.00", "53-3032.00")],
-        "GET /v1/programs": [("GET", "/v1/programs", {"params": {
-            "region": "NJ", "occupation": c, "limit": 20}})
-            for c in ("31-1131", "29-2061", "53-3032")],
+        "POST /v1/titles (3 titles)": [
+            (
+                "POST",
+                "/v1/titles",
+                {"json": {"titles": p["past_job_titles"][:3] or ["cashier"], "top_k": 5}},
+            )
+            for p in people
+        ],
+        "POST /v1/extract (1 intake)": [
+            (
+                "POST",
+                "/v1/extract",
+                {
+                    "json": {
+                        "kind": "intake",
+                        "top_k": 10,
+                        "texts": [{"id": p["participant_id"], "text": p["intake_text"] or ""}],
+                    }
+                },
+            )
+            for p in people
+        ],
+        "GET /v1/occupations/{code}": [
+            ("GET", f"/v1/occupations/{c}", {}) for c in ("31-1131.00", "29-2061.00", "53-3032.00")
+        ],
+        "GET /v1/programs": [
+            ("GET", "/v1/programs", {"params": {"region": "NJ", "occupation": c, "limit": 20}})
+            for c in ("31-1131", "29-2061", "53-3032")
+        ],
     }
     if TARGET_ROUTE in routes:
-        calls["POST /v1/referrals"] = [("POST", TARGET_ROUTE, {"json": {
-            "participant": p, "top_k": 5}}) for p in people]
+        calls["POST /v1/referrals"] = [
+            ("POST", TARGET_ROUTE, {"json": {"participant": p, "top_k": 5}}) for p in people
+        ]
     return calls
 
 
-async def load(base_url: str, key: str, calls: list[Call], clients: int, total: int
-               ) -> tuple[np.ndarray, float, dict[int, int]]:
+async def load(
+    base_url: str, key: str, calls: list[Call], clients: int, total: int
+) -> tuple[np.ndarray, float, dict[int, int]]:
     """(latencies in ms of 200 answers, wall seconds, count per non-200 status)."""
     queue = cycle(calls)
     latencies: list[float] = []
@@ -130,8 +157,9 @@ async def load(base_url: str, key: str, calls: list[Call], clients: int, total: 
                 failures[reply.status_code] = failures.get(reply.status_code, 0) + 1
 
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=base_url, headers={"X-API-Key": key},
-                                 timeout=120.0, limits=limits) as session:
+    async with httpx.AsyncClient(
+        base_url=base_url, headers={"X-API-Key": key}, timeout=120.0, limits=limits
+    ) as session:
         for method, path, kwargs in calls[:WARMUP]:
             await session.request(method, path, **kwargs)
         started = time.perf_counter()
@@ -148,14 +176,24 @@ def run(base_url: str, key: str, levels: list[int], requests: int) -> list[dict[
             total = max(requests, 8 * clients)
             latencies, wall, failures = asyncio.run(load(base_url, key, calls, clients, total))
             ok = len(latencies)
-            rows.append({
-                "endpoint": name, "clients": clients, "requests": total, "ok": ok,
-                "p50": float(np.percentile(latencies, 50)) if ok else float("nan"),
-                "p99": float(np.percentile(latencies, 99)) if ok else float("nan"),
-                "rps": ok / wall, "failures": failures})
-            print(f"  {name:<30} {clients:>3} clients: p50 {rows[-1]['p50']:7.1f} ms, "
-                  f"p99 {rows[-1]['p99']:7.1f} ms, {rows[-1]['rps']:7.1f} req/s",
-                  file=sys.stderr, flush=True)
+            rows.append(
+                {
+                    "endpoint": name,
+                    "clients": clients,
+                    "requests": total,
+                    "ok": ok,
+                    "p50": float(np.percentile(latencies, 50)) if ok else float("nan"),
+                    "p99": float(np.percentile(latencies, 99)) if ok else float("nan"),
+                    "rps": ok / wall,
+                    "failures": failures,
+                }
+            )
+            print(
+                f"  {name:<30} {clients:>3} clients: p50 {rows[-1]['p50']:7.1f} ms, "
+                f"p99 {rows[-1]['p99']:7.1f} ms, {rows[-1]['rps']:7.1f} req/s",
+                file=sys.stderr,
+                flush=True,
+            )
     return rows
 
 
@@ -163,54 +201,68 @@ def report(rows: list[dict[str, Any]], context: dict[str, Any]) -> None:
     print("\nAPI latency and throughput (real uvicorn on loopback)")
     for key, value in context.items():
         print(f"  {key}: {value}")
-    header = f"{'endpoint':<30} {'clients':>7} {'requests':>8} {'p50 ms':>8} {'p99 ms':>8} " \
-             f"{'req/s':>8}  non-200"
+    header = (
+        f"{'endpoint':<30} {'clients':>7} {'requests':>8} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'req/s':>8}  non-200"
+    )
     print("\n" + header + "\n" + "-" * len(header))
     for r in rows:
         failures = ", ".join(f"{k}: {v}" for k, v in sorted(r["failures"].items())) or "-"
-        print(f"{r['endpoint']:<30} {r['clients']:>7} {r['requests']:>8} {r['p50']:>8.1f} "
-              f"{r['p99']:>8.1f} {r['rps']:>8.1f}  {failures}")
-    target = [r for r in rows if r["endpoint"] == f"POST {TARGET_ROUTE}"
-              and r["clients"] == TARGET_CLIENTS]
+        print(
+            f"{r['endpoint']:<30} {r['clients']:>7} {r['requests']:>8} {r['p50']:>8.1f} "
+            f"{r['p99']:>8.1f} {r['rps']:>8.1f}  {failures}"
+        )
+    target = [
+        r
+        for r in rows
+        if r["endpoint"] == f"POST {TARGET_ROUTE}" and r["clients"] == TARGET_CLIENTS
+    ]
     if not target:
         print(f"\ntarget: not measured ({TARGET_ROUTE} is not in this server's /openapi.json)")
         return
     p99 = target[0]["p99"]
     verdict = "MET" if p99 <= TARGET_P99_MS and not target[0]["failures"] else "NOT MET"
-    print(f"\ntarget: p99 <= {TARGET_P99_MS:.0f} ms at {TARGET_CLIENTS} clients for "
-          f"{TARGET_ROUTE}: {p99:.1f} ms -> {verdict}")
+    print(
+        f"\ntarget: p99 <= {TARGET_P99_MS:.0f} ms at {TARGET_CLIENTS} clients for "
+        f"{TARGET_ROUTE}: {p99:.1f} ms -> {verdict}"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--bundle", type=Path, help="bundle to serve [default: demo data]")
-    parser.add_argument("--requests", type=int, default=100,
-                        help="requests per endpoint and level (at least 8 per client)")
+    parser.add_argument(
+        "--requests",
+        type=int,
+        default=100,
+        help="requests per endpoint and level (at least 8 per client)",
+    )
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 8, 32])
     args = parser.parse_args()
     home = Path(os.environ.get("PATHMATCH_HOME", Path.home() / ".pathmatch")).resolve()
     home.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="bench_api_") as scratch:
         bundle = args.bundle or demo_home(Path(scratch)) / "bundle"
-        with running_server(home, extra_env={"PATHMATCH_BUNDLE": str(bundle)},
-                            log_dir=Path(scratch)) as server:
-            version = httpx.get(f"{server.base_url}/v1/version", headers=server.headers,
-                                timeout=30).json()
+        with running_server(
+            home, extra_env={"PATHMATCH_BUNDLE": str(bundle)}, log_dir=Path(scratch)
+        ) as server:
+            version = httpx.get(
+                f"{server.base_url}/v1/version", headers=server.headers, timeout=30
+            ).json()
             load_before = os.getloadavg()[0]
             rows = run(server.base_url, server.key, args.clients, args.requests)
             load_after = os.getloadavg()[0]
         context = {
             "data": f"{'demo bundle (demo/data)' if args.bundle is None else bundle} "
-                    f"hash {version['bundle']}",
+            f"hash {version['bundle']}",
             "models": ", ".join(f"{k} v{v}" for k, v in version["models"].items())
-                      or "none registered (fallbacks: " + "; ".join(version["meta"]["notes"])
-                      + ")",
+            or "none registered (fallbacks: " + "; ".join(version["meta"]["notes"]) + ")",
             "participants": f"{len(participants())} valid demo caseload rows, rotated",
             "server": "pathmatch serve, 1 uvicorn worker, engine warmed at start-up",
             "client": f"httpx AsyncClient in one process on the same machine "
-                      f"({os.cpu_count()} cores shared with the server)",
+            f"({os.cpu_count()} cores shared with the server)",
             "machine load": f"1-min load average {load_before:.1f} before, {load_after:.1f} "
-                            f"after (other processes compete for the same cores)",
+            f"after (other processes compete for the same cores)",
         }
     report(rows, context)
 

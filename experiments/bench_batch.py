@@ -49,8 +49,9 @@ def setup_home(home: Path) -> None:
     cli = [sys.executable, "-m", "serving.cli"]
     steps = []
     if not (home / "bundle" / "manifest.json").is_file():
-        steps.append(["import", "--data", str(REPO / "demo" / "data"), "--out",
-                      str(home / "bundle")])
+        steps.append(
+            ["import", "--data", str(REPO / "demo" / "data"), "--out", str(home / "bundle")]
+        )
     steps += [["train", "nlp", "--demo", "--if-missing"]]
     if not (home / "mlflow.db").is_file() or not _has_outcome_model(home):
         steps.append(["train", "outcome"])
@@ -84,8 +85,7 @@ def make_caseload(path: Path, n: int, seed: int = 0) -> int:
     return len(rows)
 
 
-def run(caseload: Path, out: Path, home: Path, workers: int, block_size: int
-        ) -> dict[str, float]:
+def run(caseload: Path, out: Path, home: Path, workers: int, block_size: int) -> dict[str, float]:
     from serving.batch import BatchOptions, run_batch
 
     stamps: dict[str, float] = {}
@@ -93,17 +93,27 @@ def run(caseload: Path, out: Path, home: Path, workers: int, block_size: int
     def hook(stage: str, done: int, total: int) -> None:
         stamps.setdefault(stage.split(" ")[0], time.perf_counter())
 
-    options = BatchOptions(input=caseload, output=out / "referrals.parquet",
-                           block_size=block_size, workers=workers, bundle=home / "bundle")
+    options = BatchOptions(
+        input=caseload,
+        output=out / "referrals.parquet",
+        block_size=block_size,
+        workers=workers,
+        bundle=home / "bundle",
+    )
     start = time.perf_counter()
     with PeakRss() as peak:
         summary = run_batch(options, hook)
     wall = time.perf_counter() - start
     scoring = stamps.get("merging", start + wall) - stamps.get("scoring", start)
-    return {"wall": wall, "scoring": scoring, "scored": summary.participants_scored,
-            "read": summary.participants_read, "peak_gb": peak.peak / 1e9,
-            "driver_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e9,
-            "versions": ", ".join(f"{k} {v}" for k, v in summary.versions.items())}
+    return {
+        "wall": wall,
+        "scoring": scoring,
+        "scored": summary.participants_scored,
+        "read": summary.participants_read,
+        "peak_gb": peak.peak / 1e9,
+        "driver_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e9,
+        "versions": ", ".join(f"{k} {v}" for k, v in summary.versions.items()),
+    }
 
 
 def main() -> None:
@@ -121,16 +131,21 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench_batch_") as tmp:
         caseload = Path(tmp) / "caseload_50k.csv"
         distinct = make_caseload(caseload, args.n)
-        print(f"caseload: {args.n:,} participants resampled with replacement from the "
-              f"{distinct} demo caseload rows (new ids; texts repeat, each record scored in "
-              f"full); block size {args.block_size}; machine: {os.cpu_count()} cores")
+        print(
+            f"caseload: {args.n:,} participants resampled with replacement from the "
+            f"{distinct} demo caseload rows (new ids; texts repeat, each record scored in "
+            f"full); block size {args.block_size}; machine: {os.cpu_count()} cores"
+        )
         for workers in (int(w) for w in args.workers.split(",")):
             r = run(caseload, Path(tmp) / f"out_{workers}", home, workers, args.block_size)
-            print(f"workers={workers}: {r['scored']:,}/{r['read']:,} scored in "
-                  f"{r['wall']:.1f} s wall ({r['read'] / r['wall']:.0f} participants/s; "
-                  f"scoring phase {r['scoring']:.1f} s, {r['read'] / r['scoring']:.0f}/s); "
-                  f"peak memory {r['peak_gb']:.2f} GB (driver + Ray processes), driver "
-                  f"{r['driver_gb']:.2f} GB; target <= 600 s and <= 4 GB", flush=True)
+            print(
+                f"workers={workers}: {r['scored']:,}/{r['read']:,} scored in "
+                f"{r['wall']:.1f} s wall ({r['read'] / r['wall']:.0f} participants/s; "
+                f"scoring phase {r['scoring']:.1f} s, {r['read'] / r['scoring']:.0f}/s); "
+                f"peak memory {r['peak_gb']:.2f} GB (driver + Ray processes), driver "
+                f"{r['driver_gb']:.2f} GB; target <= 600 s and <= 4 GB",
+                flush=True,
+            )
         print(f"models: {r['versions']}")
 
 

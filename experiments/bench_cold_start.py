@@ -40,14 +40,32 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-HEAVY = ("polars", "pydantic_settings", "spacy", "mlflow", "ray", "numpy", "sklearn",
-         "matching", "features", "training", "uvicorn", "fastapi")
+HEAVY = (
+    "polars",
+    "pydantic_settings",
+    "spacy",
+    "mlflow",
+    "ray",
+    "numpy",
+    "sklearn",
+    "matching",
+    "features",
+    "training",
+    "uvicorn",
+    "fastapi",
+)
 CASELOAD = REPO / "demo" / "data" / "participants" / "demo_caseload.csv"
 LINES = [
-    {"id": "a", "text": "Responsibilities: operate forklifts and manage inventory in a "
-                        "warehouse. Requirements: 2 years of experience, cash handling."},
-    {"id": "b", "text": "We are looking for a data analyst with Python, SQL and Excel. "
-                        "Benefits: dental, 401(k)."},
+    {
+        "id": "a",
+        "text": "Responsibilities: operate forklifts and manage inventory in a "
+        "warehouse. Requirements: 2 years of experience, cash handling.",
+    },
+    {
+        "id": "b",
+        "text": "We are looking for a data analyst with Python, SQL and Excel. "
+        "Benefits: dental, 401(k).",
+    },
     {"id": "c", "text": "Registered nurse to provide patient care and administer medication."},
     {"id": "d", "text": "Welder needed: MIG and TIG welding, read blueprints, forklift a plus."},
 ]
@@ -80,8 +98,14 @@ def cpu_median(runs: int) -> float:
 
 def heavy_imports(env: dict[str, str]) -> list[str]:
     """Top-level packages of :data:`HEAVY` that ``pathmatch --help`` imports."""
-    done = subprocess.run([sys.executable, "-X", "importtime", *cli("--help")[1:]], cwd=REPO,
-                          env=env, capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", *cli("--help")[1:]],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     found = set()
     for line in done.stderr.splitlines():
         name = line.rsplit("|", 1)[-1].strip()
@@ -94,28 +118,32 @@ def bench_help(env: dict[str, str], runs: int) -> None:
     timed(cli("--help"), env)  # byte-code compiled, files in the page cache
     for args in (["--help"], ["extract", "--help"]):
         seconds = [timed(cli(*args), env) for _ in range(runs)]
-        print(f"pathmatch {' '.join(args):<16} median {statistics.median(seconds):.2f} s "
-              f"(min {min(seconds):.2f}, max {max(seconds):.2f}, {runs} runs; target < 1 s); "
-              f"CPU median {cpu_median(runs):.2f} s")
+        print(
+            f"pathmatch {' '.join(args):<16} median {statistics.median(seconds):.2f} s "
+            f"(min {min(seconds):.2f}, max {max(seconds):.2f}, {runs} runs; target < 1 s); "
+            f"CPU median {cpu_median(runs):.2f} s"
+        )
     heavy = heavy_imports(env)
     print(f"heavy packages imported by --help: {', '.join(heavy) or 'none'}")
 
 
 def bench_extract(env: dict[str, str], home: Path, bundle: Path, tmp: Path) -> None:
     if not (bundle / "manifest.json").is_file():
-        print(f"extract: no bundle at {bundle} (run `make bench` or `pathmatch import`); "
-              f"skipped")
+        print(f"extract: no bundle at {bundle} (run `make bench` or `pathmatch import`); skipped")
         return
     source = tmp / "four.jsonl"
     source.write_text("".join(json.dumps(line) + "\n" for line in LINES), encoding="utf-8")
     run_env = {**env, "PATHMATCH_HOME": str(home), "PATHMATCH_BUNDLE": str(bundle)}
-    cmd = cli("extract", "--kind", "posting", "--input", str(source), "--output",
-              str(tmp / "out.jsonl"))
+    cmd = cli(
+        "extract", "--kind", "posting", "--input", str(source), "--output", str(tmp / "out.jsonl")
+    )
     first = timed(cmd, run_env)
     warm = [timed(cmd, run_env) for _ in range(3)]
-    print(f"extract 4 lines, real bundle {bundle}: first run {first:.2f} s; then median "
-          f"{statistics.median(warm):.2f} s (min {min(warm):.2f}, max {max(warm):.2f}, "
-          f"3 runs; target < 5 s); CPU median {cpu_median(3):.2f} s")
+    print(
+        f"extract 4 lines, real bundle {bundle}: first run {first:.2f} s; then median "
+        f"{statistics.median(warm):.2f} s (min {min(warm):.2f}, max {max(warm):.2f}, "
+        f"3 runs; target < 5 s); CPU median {cpu_median(3):.2f} s"
+    )
 
 
 def bench_score(env: dict[str, str], tmp: Path) -> None:
@@ -133,19 +161,33 @@ def bench_score(env: dict[str, str], tmp: Path) -> None:
         writer.writerows(rows)
     run_env = {**env, "PATHMATCH_HOME": str(home)}
     run_env.pop("PATHMATCH_BUNDLE", None)
-    seconds = timed(cli("score", "--input", str(caseload), "--output",
-                        str(tmp / "out" / "referrals.parquet"), "--workers", "1",
-                        "--top-k", "5"), run_env)
-    print(f"score 3 rows, demo bundle, 1 Ray worker: {seconds:.2f} s (target < 30 s); "
-          f"CPU {CPU[-1]:.2f} s (the driver; Ray's processes are not its children)")
+    seconds = timed(
+        cli(
+            "score",
+            "--input",
+            str(caseload),
+            "--output",
+            str(tmp / "out" / "referrals.parquet"),
+            "--workers",
+            "1",
+            "--top-k",
+            "5",
+        ),
+        run_env,
+    )
+    print(
+        f"score 3 rows, demo bundle, 1 Ray worker: {seconds:.2f} s (target < 30 s); "
+        f"CPU {CPU[-1]:.2f} s (the driver; Ray's processes are not its children)"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     home = Path(os.environ.get("PATHMATCH_HOME", REPO / ".bench"))
     parser.add_argument("--home", type=Path, default=home)
-    parser.add_argument("--bundle", type=Path, default=None,
-                        help="[default: $PATHMATCH_BUNDLE or HOME/bundle]")
+    parser.add_argument(
+        "--bundle", type=Path, default=None, help="[default: $PATHMATCH_BUNDLE or HOME/bundle]"
+    )
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--skip-extract", action="store_true")
     parser.add_argument("--skip-score", action="store_true")

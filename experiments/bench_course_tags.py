@@ -55,14 +55,16 @@ SEED = 13
 def coursera_courses(bundle: Bundle) -> pl.DataFrame:
     """English Coursera courses with at least one tag (title, description, tags)."""
     courses = bundle.table("courses").filter(
-        (pl.col("source") == "coursera") & (pl.col("language") == "English")
-        & (pl.col("tagged_skills").list.len() > 0))
-    return courses.select("course_id", "title", "description", "tagged_skills").sort(
-        "course_id")
+        (pl.col("source") == "coursera")
+        & (pl.col("language") == "English")
+        & (pl.col("tagged_skills").list.len() > 0)
+    )
+    return courses.select("course_id", "title", "description", "tagged_skills").sort("course_id")
 
 
-def map_tags(tags: list[str], taxonomy: SkillTaxonomy, lexical_min: float
-             ) -> dict[str, tuple[str | None, str]]:
+def map_tags(
+    tags: list[str], taxonomy: SkillTaxonomy, lexical_min: float
+) -> dict[str, tuple[str | None, str]]:
     """tag -> (ESCO URI or None, route)."""
     labels = taxonomy.labels.filter(pl.col("taxonomy") == "ESCO")
     alt: dict[str, str] = {}
@@ -85,8 +87,9 @@ def map_tags(tags: list[str], taxonomy: SkillTaxonomy, lexical_min: float
     return out
 
 
-def _lexical(tags: list[str], taxonomy: SkillTaxonomy, lexical_min: float
-             ) -> dict[str, tuple[str | None, str]]:
+def _lexical(
+    tags: list[str], taxonomy: SkillTaxonomy, lexical_min: float
+) -> dict[str, tuple[str | None, str]]:
     import numpy as np
 
     from matching.nlp.extraction.linker import LinkIndex, generate_candidates, lexical_score
@@ -96,18 +99,26 @@ def _lexical(tags: list[str], taxonomy: SkillTaxonomy, lexical_min: float
     index = LinkIndex.build(taxonomy)
     out: dict[str, tuple[str | None, str]] = {}
     for start in range(0, len(tags), 256):
-        chunk = tags[start:start + 256]
+        chunk = tags[start : start + 256]
         cands = generate_candidates(chunk, index, n_candidates=10, max_window=4)
         scores = lexical_score(cands.features) if len(cands.text) else np.zeros(0)
-        ranked = sorted(zip(cands.text.tolist(), scores.tolist(), cands.skill.tolist(),
-                            strict=True), key=lambda r: (r[0], -r[1]))
+        ranked = sorted(
+            zip(cands.text.tolist(), scores.tolist(), cands.skill.tolist(), strict=True),
+            key=lambda r: (r[0], -r[1]),
+        )
         for i, tag in enumerate(chunk):
             want = content_words(tag)
-            hit = next((k for t, score, k in ranked if t == i and score >= lexical_min
-                        and _contains(want, taxonomy.preferred_label(index.skill_ids[k]))),
-                       None)
-            out[tag] = ((index.skill_ids[hit], "lexical") if hit is not None
-                        else (None, "unmapped"))
+            hit = next(
+                (
+                    k
+                    for t, score, k in ranked
+                    if t == i
+                    and score >= lexical_min
+                    and _contains(want, taxonomy.preferred_label(index.skill_ids[k]))
+                ),
+                None,
+            )
+            out[tag] = (index.skill_ids[hit], "lexical") if hit is not None else (None, "unmapped")
     return out
 
 
@@ -132,7 +143,7 @@ def most_frequent(gold: dict[str, set[str]], k: int) -> dict[str, set[str]]:
     """Two-fold: each half gets the K most frequent tags of the other half."""
     ids = sorted(gold)
     random.Random(SEED).shuffle(ids)
-    halves = [ids[: len(ids) // 2], ids[len(ids) // 2:]]
+    halves = [ids[: len(ids) // 2], ids[len(ids) // 2 :]]
     out = {}
     for i, half in enumerate(halves):
         counts = Counter(s for cid in halves[1 - i] for s in gold[cid])
@@ -147,11 +158,15 @@ def scores(pred: dict[str, set[str]], gold: dict[str, set[str]]) -> dict[str, fl
     n_gold = sum(len(gold[c]) for c in gold)
     with_pred = [c for c in gold if pred[c]]
     return {
-        "micro_p": tp / n_pred if n_pred else 0.0, "micro_r": tp / n_gold if n_gold else 0.0,
-        "macro_p": (sum(len(pred[c] & gold[c]) / len(pred[c]) for c in with_pred)
-                    / len(with_pred)) if with_pred else 0.0,
+        "micro_p": tp / n_pred if n_pred else 0.0,
+        "micro_r": tp / n_gold if n_gold else 0.0,
+        "macro_p": (sum(len(pred[c] & gold[c]) / len(pred[c]) for c in with_pred) / len(with_pred))
+        if with_pred
+        else 0.0,
         "macro_r": sum(len(pred[c] & gold[c]) / len(gold[c]) for c in gold) / len(gold),
-        "per_course": n_pred / len(gold), "no_prediction": len(gold) - len(with_pred)}
+        "per_course": n_pred / len(gold),
+        "no_prediction": len(gold) - len(with_pred),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -169,40 +184,61 @@ def main(argv: list[str] | None = None) -> int:
     tags = sorted({t for ts in courses.get_column("tagged_skills").to_list() for t in ts})
     mapping = map_tags(tags, taxonomy, args.lexical_min)
     routes = Counter(route for _, route in mapping.values())
-    mentions = Counter(mapping[t][1] for ts in courses.get_column("tagged_skills").to_list()
-                       for t in ts)
-    gold = {cid: {mapping[t][0] for t in ts if mapping[t][0]}
-            for cid, ts in courses.select("course_id", "tagged_skills").iter_rows()}
+    mentions = Counter(
+        mapping[t][1] for ts in courses.get_column("tagged_skills").to_list() for t in ts
+    )
+    gold = {
+        cid: {mapping[t][0] for t in ts if mapping[t][0]}
+        for cid, ts in courses.select("course_id", "tagged_skills").iter_rows()
+    }
     gold = {c: g for c, g in gold.items() if g}
     rows = courses.filter(pl.col("course_id").is_in(list(gold)))
     ids = rows.get_column("course_id").to_list()
-    print(f"data: {bundle.path} courses table, source coursera (coursera_courses_2019_skills"
-          f".csv), English with tags: {courses.height} courses, {len(tags)} distinct tags")
-    print("tag -> ESCO, distinct tags: " + ", ".join(
-        f"{r} {routes.get(r, 0)}" for r in ("preferred", "alt_label", "lexical", "unmapped"))
-          + f" (mapped {1 - routes.get('unmapped', 0) / len(tags):.1%}); tag mentions: "
-          + ", ".join(f"{r} {mentions.get(r, 0)}" for r in
-                      ("preferred", "alt_label", "lexical", "unmapped")))
-    print(f"evaluated: {len(gold)} courses with at least one mapped tag, "
-          f"{sum(len(g) for g in gold.values())} gold (course, ESCO skill) pairs")
+    print(
+        f"data: {bundle.path} courses table, source coursera (coursera_courses_2019_skills"
+        f".csv), English with tags: {courses.height} courses, {len(tags)} distinct tags"
+    )
+    print(
+        "tag -> ESCO, distinct tags: "
+        + ", ".join(
+            f"{r} {routes.get(r, 0)}" for r in ("preferred", "alt_label", "lexical", "unmapped")
+        )
+        + f" (mapped {1 - routes.get('unmapped', 0) / len(tags):.1%}); tag mentions: "
+        + ", ".join(
+            f"{r} {mentions.get(r, 0)}" for r in ("preferred", "alt_label", "lexical", "unmapped")
+        )
+    )
+    print(
+        f"evaluated: {len(gold)} courses with at least one mapped tag, "
+        f"{sum(len(g) for g in gold.values())} gold (course, ESCO skill) pairs"
+    )
     from matching.nlp.extraction.pipeline import build_pipeline
 
     nlp = build_pipeline(taxonomy, kind="course")
-    full = predict(nlp, ids, [f"{t}. {d}" for t, d in
-                              rows.select("title", "description").iter_rows()])
+    full = predict(
+        nlp, ids, [f"{t}. {d}" for t, d in rows.select("title", "description").iter_rows()]
+    )
     title = predict(nlp, ids, rows.get_column("title").fill_null("").to_list())
     sizes = sorted(len(full[c]) for c in gold)
     k = max(1, sizes[len(sizes) // 2])
-    systems = {"pipeline (title + description)": full, "title only": title,
-               f"most frequent {k} tags (2-fold)": most_frequent(gold, k)}
-    print(f"{'system':34s} {'micro P':>8s} {'micro R':>8s} {'macro P':>8s} {'macro R':>8s} "
-          f"{'pred/course':>11s} {'none':>5s}")
+    systems = {
+        "pipeline (title + description)": full,
+        "title only": title,
+        f"most frequent {k} tags (2-fold)": most_frequent(gold, k),
+    }
+    print(
+        f"{'system':34s} {'micro P':>8s} {'micro R':>8s} {'macro P':>8s} {'macro R':>8s} "
+        f"{'pred/course':>11s} {'none':>5s}"
+    )
     for name, pred in systems.items():
         s = scores(pred, gold)
-        print(f"{name:34s} {s['micro_p']:8.3f} {s['micro_r']:8.3f} {s['macro_p']:8.3f} "
-              f"{s['macro_r']:8.3f} {s['per_course']:11.1f} {s['no_prediction']:5d}")
-    print(f"exact ESCO URI match against mapped Coursera tags; {time.perf_counter() - started:.0f}"
-          f" s")
+        print(
+            f"{name:34s} {s['micro_p']:8.3f} {s['micro_r']:8.3f} {s['macro_p']:8.3f} "
+            f"{s['macro_r']:8.3f} {s['per_course']:11.1f} {s['no_prediction']:5d}"
+        )
+    print(
+        f"exact ESCO URI match against mapped Coursera tags; {time.perf_counter() - started:.0f} s"
+    )
     return 0
 
 

@@ -121,8 +121,9 @@ class ExactLabelBaseline:
         from spacy.util import filter_spans
 
         found = self.index.find(doc.to_array(LOWER))
-        doc.spans[CANDIDATES_KEY] = filter_spans([Span(doc, s, e, label="TAXONOMY")
-                                                  for s, e, _ in found])
+        doc.spans[CANDIDATES_KEY] = filter_spans(
+            [Span(doc, s, e, label="TAXONOMY") for s, e, _ in found]
+        )
         return doc
 
 
@@ -130,8 +131,9 @@ def words_of(texts: Sequence[str]) -> int:
     return sum(len(t.split()) for t in texts)
 
 
-def timed(run: Callable[[Sequence[str]], Iterable[Any]], texts: Sequence[str],
-          n_process: int) -> tuple[float, float | None]:
+def timed(
+    run: Callable[[Sequence[str]], Iterable[Any]], texts: Sequence[str], n_process: int
+) -> tuple[float, float | None]:
     """(seconds, candidate spans per doc) of one pass after a warm-up.
 
     One-process rows are timed in CPU seconds of this process (``time.process_time``),
@@ -145,34 +147,43 @@ def timed(run: Callable[[Sequence[str]], Iterable[Any]], texts: Sequence[str],
     seconds = clock() - start
     spans = None
     if docs and hasattr(docs[0], "spans"):
-        spans = sum(len(d.spans[CANDIDATES_KEY]) if CANDIDATES_KEY in d.spans else 0
-                    for d in docs) / len(docs)
+        spans = sum(
+            len(d.spans[CANDIDATES_KEY]) if CANDIDATES_KEY in d.spans else 0 for d in docs
+        ) / len(docs)
     return seconds, spans
 
 
-def row(name: str, n_process: int, seconds: float, spans: float | None, n_docs: int,
-        words: int) -> Row:
+def row(
+    name: str, n_process: int, seconds: float, spans: float | None, n_docs: int, words: int
+) -> Row:
     return Row(name, n_process, n_docs / seconds, words / seconds, spans)
 
 
-def bench(texts: list[str], taxonomy: Any, detector: Path | None, batch_size: int,
-          profile: bool, repeats: int = 3) -> list[Row]:
+def bench(
+    texts: list[str],
+    taxonomy: Any,
+    detector: Path | None,
+    batch_size: int,
+    profile: bool,
+    repeats: int = 3,
+) -> list[Row]:
     words = words_of(texts)
     rows: list[Row] = []
     t0 = time.perf_counter()
     nlp = build_pipeline(taxonomy)
-    print(f"pipeline built in {time.perf_counter() - t0:.1f} s: {nlp.pipe_names}",
-          file=sys.stderr)
+    print(f"pipeline built in {time.perf_counter() - t0:.1f} s: {nlp.pipe_names}", file=sys.stderr)
     baseline = ExactLabelBaseline(nlp, taxonomy)
 
     def tokenizer_1(ts: Sequence[str]) -> Iterable[Any]:
         return nlp.tokenizer.pipe(ts, batch_size=batch_size)
 
-    def pipe(n_process: int, disable: Sequence[str] = ()) -> Callable[[Sequence[str]],
-                                                                       Iterable[Any]]:
+    def pipe(
+        n_process: int, disable: Sequence[str] = ()
+    ) -> Callable[[Sequence[str]], Iterable[Any]]:
         def run(ts: Sequence[str]) -> Iterable[Any]:
             with nlp.select_pipes(disable=list(disable)):
                 return list(nlp.pipe(ts, batch_size=batch_size, n_process=n_process))
+
         return run
 
     def baseline_run(ts: Sequence[str]) -> Iterable[Any]:
@@ -210,11 +221,14 @@ def bench(texts: list[str], taxonomy: Any, detector: Path | None, batch_size: in
         def full_pipe(n_process: int) -> Callable[[Sequence[str]], Iterable[Any]]:
             def run(ts: Sequence[str]) -> Iterable[Any]:
                 return list(full.pipe(ts, batch_size=batch_size, n_process=n_process))
+
             return run
 
         for n_process in (1, 2):
-            seconds, spans = min((timed(full_pipe(n_process), texts, n_process)
-                                  for _ in range(repeats)), key=lambda r: r[0])
+            seconds, spans = min(
+                (timed(full_pipe(n_process), texts, n_process) for _ in range(repeats)),
+                key=lambda r: r[0],
+            )
             rows.append(row("full (detector)", n_process, seconds, spans, len(texts), words))
     else:
         print(f"no detector at {detector}: full path not measured", file=sys.stderr)
@@ -227,26 +241,37 @@ def bench(texts: list[str], taxonomy: Any, detector: Path | None, batch_size: in
 def _report_sections(docs: list[Any]) -> None:
     tokens = sum(len(d) for d in docs)
     boiler = sum(len(s) for d in docs for s in d.spans[SECTIONS_KEY] if s.label_ in BOILERPLATE)
-    print(f"sectioning on {len(docs)} postings: {boiler / max(tokens, 1):.1%} of tokens in "
-          f"boilerplate sections", file=sys.stderr)
+    print(
+        f"sectioning on {len(docs)} postings: {boiler / max(tokens, 1):.1%} of tokens in "
+        f"boilerplate sections",
+        file=sys.stderr,
+    )
 
 
 def print_rows(rows: list[Row], n_docs: int, words: int) -> None:
-    print(f"\nExtraction speed on {n_docs} real postings ({words / n_docs:.0f} words/doc), "
-          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
-    print("(one-process rows: per CPU-second of this process; two-process rows: per "
-          "wall-clock second)")
+    print(
+        f"\nExtraction speed on {n_docs} real postings ({words / n_docs:.0f} words/doc), "
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
+    )
+    print(
+        "(one-process rows: per CPU-second of this process; two-process rows: per "
+        "wall-clock second)"
+    )
     print(f"{'path':<18}{'procs':>6}{'docs/s':>10}{'words/s':>11}{'vs tok':>8}{'spans/doc':>11}")
     for r in rows:
         spans = f"{r.spans_per_doc:.1f}" if r.spans_per_doc is not None else "-"
-        print(f"{r.name:<18}{r.n_process:>6}{r.docs_per_s:>10.1f}{r.words_per_s:>11.0f}"
-              f"{r.ratio:>8.0%}{spans:>11}")
+        print(
+            f"{r.name:<18}{r.n_process:>6}{r.docs_per_s:>10.1f}{r.words_per_s:>11.0f}"
+            f"{r.ratio:>8.0%}{spans:>11}"
+        )
     self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"peak memory: {self_mb:.0f} MB (this process), {child_mb:.0f} MB (largest child)")
     matcher = next(r for r in rows if r.name == "matcher+linker" and r.n_process == 1)
-    print(f"targets: matcher+linker {matcher.ratio:.0%} of tokenizer (>= 40%), "
-          f"{matcher.docs_per_s:.0f} postings/s on one core (>= 150)")
+    print(
+        f"targets: matcher+linker {matcher.ratio:.0%} of tokenizer (>= 40%), "
+        f"{matcher.docs_per_s:.0f} postings/s on one core (>= 150)"
+    )
     full = [r for r in rows if r.name == "full (detector)" and r.n_process == 1]
     if full:
         print(f"         full path {full[0].docs_per_s:.0f} postings/s on one core (>= 40)")
@@ -254,8 +279,9 @@ def print_rows(rows: list[Row], n_docs: int, words: int) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--bundle", type=Path,
-                        default=DEFAULT_BUNDLE if DEFAULT_BUNDLE.exists() else None)
+    parser.add_argument(
+        "--bundle", type=Path, default=DEFAULT_BUNDLE if DEFAULT_BUNDLE.exists() else None
+    )
     parser.add_argument("--detector", type=Path, default=DEFAULT_DETECTOR)
     parser.add_argument("--limit", type=int, default=0, help="use only the first N postings")
     parser.add_argument("--batch-size", type=int, default=64)
@@ -264,10 +290,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     texts = load_postings(args.bundle)
     if args.limit:
-        texts = texts[:args.limit]
+        texts = texts[: args.limit]
     taxonomy = load_taxonomy(args.bundle)
-    print(f"{len(texts)} postings, {taxonomy.labels.height} taxonomy labels "
-          f"({'bundle ' + str(args.bundle) if args.bundle else 'shared/data'})", file=sys.stderr)
+    print(
+        f"{len(texts)} postings, {taxonomy.labels.height} taxonomy labels "
+        f"({'bundle ' + str(args.bundle) if args.bundle else 'shared/data'})",
+        file=sys.stderr,
+    )
     rows = bench(texts, taxonomy, args.detector, args.batch_size, args.profile, args.repeats)
     print_rows(rows, len(texts), words_of(texts))
     return 0

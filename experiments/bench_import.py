@@ -29,9 +29,11 @@ def measure(label: str, data_dir: Path) -> None:
         seconds = time.perf_counter() - start
     rows = sum(t["rows"] for t in manifest["tables"].values())
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{label}: {len(manifest['tables'])} tables, {rows:,} rows, "
-          f"{manifest['rejects']['count']:,} rejects, {seconds:.1f} s, "
-          f"{rows / seconds:,.0f} rows/s, peak RSS so far {peak_mb:,.0f} MB")
+    print(
+        f"{label}: {len(manifest['tables'])} tables, {rows:,} rows, "
+        f"{manifest['rejects']['count']:,} rejects, {seconds:.1f} s, "
+        f"{rows / seconds:,.0f} rows/s, peak RSS so far {peak_mb:,.0f} MB"
+    )
 
 
 if __name__ == "__main__":

@@ -62,9 +62,17 @@ from training.nlp.linker_data import (  # noqa: E402
 SHARED = Path(os.environ.get("PATHMATCH_SHARED_DATA", REPO.parent / "shared" / "data"))
 BUNDLE = Path(os.environ.get("PATHMATCH_BUNDLE", "/tmp/pm_real_bundle"))
 DECORTE = "benchmarks/decorte_esco_skill_extraction"
-PARAMS = {"n_candidates": 40, "objective": "lambdarank", "n_estimators": 300,
-          "learning_rate": 0.05, "num_leaves": 31, "min_child_samples": 20,
-          "real_repeat": 5, "random_state": 0, "n_jobs": 1}
+PARAMS = {
+    "n_candidates": 40,
+    "objective": "lambdarank",
+    "n_estimators": 300,
+    "learning_rate": 0.05,
+    "num_leaves": 31,
+    "min_child_samples": 20,
+    "real_repeat": 5,
+    "random_state": 0,
+    "n_jobs": 1,
+}
 SEED = 13
 DEV_FRACTION = 0.5
 
@@ -83,8 +91,11 @@ def load_taxonomy() -> tuple[SkillTaxonomy, str]:
         if source.table in ("esco_skills", "esco_skill_collections", "esco_occupation_skills"):
             tables[source.table] = source.load(source.discover(SHARED)).table
     taxonomy = SkillTaxonomy.from_tables(
-        tables["esco_skills"], None, tables["esco_skill_collections"],
-        esco_occupation_skills=tables["esco_occupation_skills"])
+        tables["esco_skills"],
+        None,
+        tables["esco_skill_collections"],
+        esco_occupation_skills=tables["esco_occupation_skills"],
+    )
     return taxonomy, f"ESCO loaded from {SHARED / 'esco'}"
 
 
@@ -108,8 +119,9 @@ def _select(cand: Candidates | None, idx: list[int]) -> Candidates | None:
     return Candidates(text, cand.skill[mask], cand.features[mask])
 
 
-def evaluate(linker: SkillLinker, data: EvalSet, method: str = "model",
-             drop: tuple[str, ...] = ()) -> dict[str, float]:
+def evaluate(
+    linker: SkillLinker, data: EvalSet, method: str = "model", drop: tuple[str, ...] = ()
+) -> dict[str, float]:
     assert data.cand is not None
     cand = data.cand
     if drop:
@@ -117,8 +129,7 @@ def evaluate(linker: SkillLinker, data: EvalSet, method: str = "model",
         feats[:, [FEATURES.index(f) for f in drop]] = 0.0
         cand = Candidates(cand.text, cand.skill, feats)
     ranked = linker.rank_candidates(cand, len(data.sentences), 10, method)
-    return ranking_metrics([[s for s, _ in r] for r in ranked],
-                           [e.gold for e in data.sentences])
+    return ranking_metrics([[s for s, _ in r] for r in ranked], [e.gold for e in data.sentences])
 
 
 def _zero(blocks: list[Block | None], drop: tuple[str, ...]) -> list[Block | None]:
@@ -136,9 +147,14 @@ def _zero(blocks: list[Block | None], drop: tuple[str, ...]) -> list[Block | Non
     return out
 
 
-def fit_variant(index: LinkIndex, params: dict, blocks: list[Block | None],
-                repeats: list[int], calibration: list[Block | None],
-                drop: tuple[str, ...] = ()) -> tuple[SkillLinker, float]:
+def fit_variant(
+    index: LinkIndex,
+    params: dict,
+    blocks: list[Block | None],
+    repeats: list[int],
+    calibration: list[Block | None],
+    drop: tuple[str, ...] = (),
+) -> tuple[SkillLinker, float]:
     linker = SkillLinker(**params)
     linker.index_ = index
     linker.fit_info_ = {"n_skills": index.n_skills}
@@ -162,17 +178,25 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     t0 = time.perf_counter()
     taxonomy, source = load_taxonomy()
-    print(f"taxonomy: {source}; {len(taxonomy.esco_ids)} ESCO skills "
-          f"({time.perf_counter() - t0:.1f}s)")
+    print(
+        f"taxonomy: {source}; {len(taxonomy.esco_ids)} ESCO skills "
+        f"({time.perf_counter() - t0:.1f}s)"
+    )
     priors = read_priors(SHARED / DECORTE / "esco_priors.json")
     house = read_decorte(SHARED / DECORTE / "house_validation_annotations.csv", taxonomy)
     tech = read_decorte(SHARED / DECORTE / "tech_validation_annotations.csv", taxonomy)
     ss_train = read_skillskape(SHARED / "benchmarks/skillskape/train.csv", taxonomy)
     ss_dev = read_skillskape(SHARED / "benchmarks/skillskape/dev.csv", taxonomy)
-    for name, d in (("HOUSE", house), ("TECH", tech), ("SkillSkape train", ss_train),
-                    ("SkillSkape dev", ss_dev)):
-        print(f"labels {name}: {d.n_labels} gold labels, {d.match_rate:.1%} mapped to ESCO "
-              f"URIs, unmatched: {sorted(d.unmatched) or 'none'}")
+    for name, d in (
+        ("HOUSE", house),
+        ("TECH", tech),
+        ("SkillSkape train", ss_train),
+        ("SkillSkape dev", ss_dev),
+    ):
+        print(
+            f"labels {name}: {d.n_labels} gold labels, {d.match_rate:.1%} mapped to ESCO "
+            f"URIs, unmatched: {sorted(d.unmatched) or 'none'}"
+        )
 
     t = time.perf_counter()
     index = LinkIndex.build(taxonomy, priors)
@@ -184,8 +208,10 @@ def main(argv: list[str] | None = None) -> int:
         train, dev = split_sentences([e.sentence for e in d.sentences], DEV_FRACTION, SEED)
         splits[name] = (train, dev)
         n_gold = sum(1 for e in d.sentences if e.gold and e.sentence in dev)
-        print(f"split {name}: {len(train)} train / {len(dev)} dev sentences "
-              f"({n_gold} dev sentences with gold); seed {SEED}")
+        print(
+            f"split {name}: {len(train)} train / {len(dev)} dev sentences "
+            f"({n_gold} dev sentences with gold); seed {SEED}"
+        )
 
     t = time.perf_counter()
     evals = {}
@@ -212,8 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.tune:
         tune(index, ss_blocks, ss_dev_blocks, real_blocks, real_examples)
 
-    ss_only, t_fit_a = fit_variant(index, PARAMS, ss_blocks, [1] * len(ss_blocks),
-                                   ss_dev_blocks)
+    ss_only, t_fit_a = fit_variant(index, PARAMS, ss_blocks, [1] * len(ss_blocks), ss_dev_blocks)
     real = real_blocks["HOUSE"] + real_blocks["TECH"]
     blocks = ss_blocks + real
     repeats = [1] * len(ss_blocks) + [PARAMS["real_repeat"]] * len(real)
@@ -221,30 +246,39 @@ def main(argv: list[str] | None = None) -> int:
     drop = ("prior", "has_prior")
     no_prior, _ = fit_variant(index, PARAMS, blocks, repeats, ss_dev_blocks, drop)
     if not args.no_save:
-        full.fit_info_.update({"trained_on": "SkillSkape train + HOUSE/TECH validation "
-                               f"train halves (seed {SEED}, dev fraction {DEV_FRACTION})",
-                               "priors": "esco_priors.json (Decorte et al.)"})
+        full.fit_info_.update(
+            {
+                "trained_on": "SkillSkape train + HOUSE/TECH validation "
+                f"train halves (seed {SEED}, dev fraction {DEV_FRACTION})",
+                "priors": "esco_priors.json (Decorte et al.)",
+            }
+        )
         full.save(args.out)
-        full = SkillLinker.load(args.out)   # report what the others will load
-        print(f"saved the 'full' linker to {args.out} (figures below are from the reloaded "
-              "copy)")
+        full = SkillLinker.load(args.out)  # report what the others will load
+        print(f"saved the 'full' linker to {args.out} (figures below are from the reloaded copy)")
 
     dev_sets = {n: evals[n].subset(f"{n} dev", splits[n][1]) for n in evals}
     rows = [
         ("(a) exact label match", lambda d: evaluate(base, d, "exact"), True),
         ("(b) TF-IDF candidates, lexical score", lambda d: evaluate(base, d, "lexical"), True),
         ("(c) reranker, SkillSkape train only", lambda d: evaluate(ss_only, d), True),
-        ("(c) reranker, SkillSkape + HOUSE/TECH train halves [saved]",
-         lambda d: evaluate(full, d), False),
-        ("    same, without esco_priors.json", lambda d: evaluate(no_prior, d, drop=drop),
-         False),
+        (
+            "(c) reranker, SkillSkape + HOUSE/TECH train halves [saved]",
+            lambda d: evaluate(full, d),
+            False,
+        ),
+        ("    same, without esco_priors.json", lambda d: evaluate(no_prior, d, drop=drop), False),
     ]
     print()
-    print("RP@5   RP@10  MRR    per sentence; dev halves = 50% of each validation set by "
-          f"sentence (seed {SEED}), never trained on by any system")
+    print(
+        "RP@5   RP@10  MRR    per sentence; dev halves = 50% of each validation set by "
+        f"sentence (seed {SEED}), never trained on by any system"
+    )
     for data_name in ("HOUSE", "TECH"):
-        print(f"\n== {data_name} validation, dev half ({len(dev_sets[data_name].sentences)} "
-              "sentences)")
+        print(
+            f"\n== {data_name} validation, dev half ({len(dev_sets[data_name].sentences)} "
+            "sentences)"
+        )
         for label, fn, _ in rows:
             print(f"  {label:<62} {fmt(fn(dev_sets[data_name]))}")
         print(f"== {data_name} validation, FULL set (only systems trained on nothing from it)")
@@ -261,22 +295,33 @@ def main(argv: list[str] | None = None) -> int:
     full.rank(span_texts, 10)
     span_wall, span_cpu = time.perf_counter() - t2, time.process_time() - c2
     print()
-    print(f"fit: index {t_index:.1f}s (all {len(index.label_skill)} ESCO labels); candidates "
-          f"+ features for {len(blocks)} training texts {t_blocks:.1f}s; LightGBM "
-          f"{t_fit_b:.1f}s (ss-only {t_fit_a:.1f}s); training candidate recall "
-          f"{full.fit_info_['candidate_recall']:.3f}")
-    print(f"ranking throughput (full reranker, {len(texts)} dev sentences): "
-          f"{len(texts) / wall:.1f} sentences/s wall, {len(texts) / max(cpu, 1e-9):.1f} per "
-          f"CPU-second (shared 2-core machine); candidates alone: "
-          f"{n_eval / t_eval_cand:.1f} sentences/s wall")
-    print(f"span ranking throughput ({len(span_texts)} distinct HOUSE/TECH span texts): "
-          f"{len(span_texts) / span_wall:.1f} spans/s wall, "
-          f"{len(span_texts) / max(span_cpu, 1e-9):.1f} per CPU-second")
+    print(
+        f"fit: index {t_index:.1f}s (all {len(index.label_skill)} ESCO labels); candidates "
+        f"+ features for {len(blocks)} training texts {t_blocks:.1f}s; LightGBM "
+        f"{t_fit_b:.1f}s (ss-only {t_fit_a:.1f}s); training candidate recall "
+        f"{full.fit_info_['candidate_recall']:.3f}"
+    )
+    print(
+        f"ranking throughput (full reranker, {len(texts)} dev sentences): "
+        f"{len(texts) / wall:.1f} sentences/s wall, {len(texts) / max(cpu, 1e-9):.1f} per "
+        f"CPU-second (shared 2-core machine); candidates alone: "
+        f"{n_eval / t_eval_cand:.1f} sentences/s wall"
+    )
+    print(
+        f"span ranking throughput ({len(span_texts)} distinct HOUSE/TECH span texts): "
+        f"{len(span_texts) / span_wall:.1f} spans/s wall, "
+        f"{len(span_texts) / max(span_cpu, 1e-9):.1f} per CPU-second"
+    )
     return 0
 
 
-def tune(index: LinkIndex, ss_blocks: list, ss_dev_blocks: list, real_blocks: dict,
-         real_examples: list[Example]) -> None:
+def tune(
+    index: LinkIndex,
+    ss_blocks: list,
+    ss_dev_blocks: list,
+    real_blocks: dict,
+    real_examples: list[Example],
+) -> None:
     """The grid behind PARAMS: model settings on SkillSkape dev, real_repeat by 2-fold CV
     over the HOUSE/TECH train halves (folds by sentence; scored on sentence examples)."""
 
@@ -293,28 +338,35 @@ def tune(index: LinkIndex, ss_blocks: list, ss_dev_blocks: list, real_blocks: di
     for objective, n_est in (("lambdarank", 300), ("binary", 300), ("lambdarank", 600)):
         params = {**PARAMS, "objective": objective, "n_estimators": n_est}
         linker, secs = fit_variant(index, params, ss_blocks, [1] * len(ss_blocks), [])
-        print(f"  {objective:<10} n_estimators={n_est:<4} SkillSkape dev RP@5 "
-              f"{rp5(linker, ss_dev_blocks):.3f} ({secs:.0f}s)")
+        print(
+            f"  {objective:<10} n_estimators={n_est:<4} SkillSkape dev RP@5 "
+            f"{rp5(linker, ss_dev_blocks):.3f} ({secs:.0f}s)"
+        )
     print("-- training mix by 2-fold CV over the HOUSE+TECH train halves (folds by sentence)")
     real = real_blocks["HOUSE"] + real_blocks["TECH"]
     half, _ = split_sentences([e.sentence for e in real_examples], 0.5, SEED + 1)
     fold = [int(e.sentence in half) for e in real_examples]
     is_sentence = [e.span is None for e in real_examples]
-    configs = [("SkillSkape + real x1", True, 1, ()), ("SkillSkape + real x5", True, 5, ()),
-               ("SkillSkape + real x20", True, 20, ()), ("real only", False, 1, ()),
-               ("SkillSkape + real x5, no priors", True, 5, ("prior", "has_prior"))]
+    configs = [
+        ("SkillSkape + real x1", True, 1, ()),
+        ("SkillSkape + real x5", True, 5, ()),
+        ("SkillSkape + real x20", True, 20, ()),
+        ("real only", False, 1, ()),
+        ("SkillSkape + real x5, no priors", True, 5, ("prior", "has_prior")),
+    ]
     for label, use_ss, repeat, drop in configs:
         scores = []
         for k in (0, 1):
             train = [b for b, f in zip(real, fold, strict=True) if f != k]
-            test = [b for b, f, s in zip(real, fold, is_sentence, strict=True)
-                    if f == k and s]
+            test = [b for b, f, s in zip(real, fold, is_sentence, strict=True) if f == k and s]
             base = ss_blocks if use_ss else []
-            linker, _ = fit_variant(index, PARAMS, base + train,
-                                    [1] * len(base) + [repeat] * len(train), [], drop)
+            linker, _ = fit_variant(
+                index, PARAMS, base + train, [1] * len(base) + [repeat] * len(train), [], drop
+            )
             scores.append(rp5(linker, _zero(test, drop)))
-        print(f"  {label:<34} CV RP@5 {np.mean(scores):.3f} "
-              f"(folds {scores[0]:.3f}, {scores[1]:.3f})")
+        print(
+            f"  {label:<34} CV RP@5 {np.mean(scores):.3f} (folds {scores[0]:.3f}, {scores[1]:.3f})"
+        )
 
 
 if __name__ == "__main__":

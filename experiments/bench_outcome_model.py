@@ -63,23 +63,28 @@ def main() -> None:
         result = train_outcome_model(bundle_dir, args.config, progress=_progress)
         seconds = time.perf_counter() - start
     print()
-    print(f"bundle {result['bundle_hash']} ({bundle_dir}); config {args.config.name}; "
-          f"registered {result['name']} v{result['version']}")
+    print(
+        f"bundle {result['bundle_hash']} ({bundle_dir}); config {args.config.name}; "
+        f"registered {result['name']} v{result['version']}"
+    )
     print("held-out providers (grouped K-fold by provider; MAE in label units):")
     print(format_report(result))
     print()
     for task, report in result["tasks"].items():
-        print(f"{task}: {SOURCES.get(task, report['description'])}; "
-              f"{report['rows_labelled']} labelled of {report['rows_total']} rows "
-              f"({report['rows_suppressed']} suppressed/missing), {report['providers']} "
-              f"providers, {report['trials']} configs ({report['trials_failed']} failed), "
-              f"best {json.dumps(report['best_params'], sort_keys=True)}")
+        print(
+            f"{task}: {SOURCES.get(task, report['description'])}; "
+            f"{report['rows_labelled']} labelled of {report['rows_total']} rows "
+            f"({report['rows_suppressed']} suppressed/missing), {report['providers']} "
+            f"providers, {report['trials']} configs ({report['trials_failed']} failed), "
+            f"best {json.dumps(report['best_params'], sort_keys=True)}"
+        )
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"wall time {seconds:.1f} s (Ray start, features, search, baselines, refit, "
-          f"registration); driver peak RSS {peak_mb:,.0f} MB; {os.cpu_count()} CPUs")
+    print(
+        f"wall time {seconds:.1f} s (Ray start, features, search, baselines, refit, "
+        f"registration); driver peak RSS {peak_mb:,.0f} MB; {os.cpu_count()} CPUs"
+    )
     if args.json:
-        args.json.write_text(json.dumps({**result, "wall_seconds": seconds}, indent=2,
-                                        default=str))
+        args.json.write_text(json.dumps({**result, "wall_seconds": seconds}, indent=2, default=str))
 
 
 def _progress(stage: str, done: int, total: int) -> None:

@@ -75,10 +75,16 @@ print(json.dumps({"imports": t1 - t0, "load": t2 - t1, "ready": t2 - t0,
 """
 
 LINES = [
-    {"id": "a", "text": "Responsibilities: operate forklifts and manage inventory in a "
-                        "warehouse. Requirements: 2 years of experience, cash handling."},
-    {"id": "b", "text": "We are looking for a data analyst with Python, SQL and Excel. "
-                        "Benefits: dental, 401(k)."},
+    {
+        "id": "a",
+        "text": "Responsibilities: operate forklifts and manage inventory in a "
+        "warehouse. Requirements: 2 years of experience, cash handling.",
+    },
+    {
+        "id": "b",
+        "text": "We are looking for a data analyst with Python, SQL and Excel. "
+        "Benefits: dental, 401(k).",
+    },
     {"id": "c", "text": "Registered nurse to provide patient care and administer medication."},
     {"id": "d", "text": "Welder needed: MIG and TIG welding, read blueprints, forklift a plus."},
 ]
@@ -87,8 +93,14 @@ LINES = [
 def run(code: str, *args: str) -> dict[str, float]:
     """Run ``code`` in a fresh interpreter; its JSON figures plus ``cpu`` (user + system)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    out = subprocess.run([PYTHON, *PYC, "-c", code, *args], cwd=ROOT, env=ENV,
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [PYTHON, *PYC, "-c", code, *args],
+        cwd=ROOT,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     figures = json.loads(out.stdout.strip().splitlines()[-1])
     figures["cpu"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -115,8 +127,11 @@ def size_mb(path: Path) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--home", type=Path,
-                        default=Path(os.environ.get("PATHMATCH_HOME", Path.home() / ".pathmatch")))
+    parser.add_argument(
+        "--home",
+        type=Path,
+        default=Path(os.environ.get("PATHMATCH_HOME", Path.home() / ".pathmatch")),
+    )
     parser.add_argument("--bundle", type=Path, default=None)
     args = parser.parse_args()
     bundle = args.bundle or args.home / "bundle"
@@ -125,27 +140,45 @@ def main() -> None:
         saved = Path(tmp) / "pipeline"
         run(WARM)  # fills the byte-code cache
         built = run(BUILD, str(bundle), str(saved))
-        print(f"build  ready in {built['ready']:.2f} s (imports {built['imports']:.2f}, "
-              f"taxonomy {built['taxonomy']:.2f}, initialize {built['initialize']:.2f}); "
-              f"{built['patterns']:.0f} patterns; process CPU {built['cpu']:.2f} s incl. save")
+        print(
+            f"build  ready in {built['ready']:.2f} s (imports {built['imports']:.2f}, "
+            f"taxonomy {built['taxonomy']:.2f}, initialize {built['initialize']:.2f}); "
+            f"{built['patterns']:.0f} patterns; process CPU {built['cpu']:.2f} s incl. save"
+        )
         print(f"save   {built['save']:.2f} s, {size_mb(saved):.1f} MB on disk")
         for kind in ("posting", "course", "intake"):
             loaded = run(LOAD, str(saved), kind)
-            print(f"load   {kind:8s} ready in {loaded['ready']:.2f} s (imports "
-                  f"{loaded['imports']:.2f}, spacy.load {loaded['load']:.2f}); process CPU "
-                  f"{loaded['cpu']:.2f} s; {loaded['links']:.0f} links on a test sentence")
+            print(
+                f"load   {kind:8s} ready in {loaded['ready']:.2f} s (imports "
+                f"{loaded['imports']:.2f}, spacy.load {loaded['load']:.2f}); process CPU "
+                f"{loaded['cpu']:.2f} s; {loaded['links']:.0f} links on a test sentence"
+            )
         lines = Path(tmp) / "four.jsonl"
         lines.write_text("".join(json.dumps(line) + "\n" for line in LINES))
         env = {**ENV, "PATHMATCH_HOME": str(args.home), "PATHMATCH_BUNDLE": str(bundle)}
-        cmd = [PYTHON, *PYC, str(Path(PYTHON).parent / "pathmatch"), "extract", "--kind",
-               "posting", "--input", str(lines), "--output", str(Path(tmp) / "out.jsonl")]
+        cmd = [
+            PYTHON,
+            *PYC,
+            str(Path(PYTHON).parent / "pathmatch"),
+            "extract",
+            "--kind",
+            "posting",
+            "--input",
+            str(lines),
+            "--output",
+            str(Path(tmp) / "out.jsonl"),
+        ]
         shutil.rmtree(args.home / "pipelines", ignore_errors=True)
         cold = timed(cmd, env)
         warm = min(timed(cmd, env) for _ in range(2))
-        print(f"extract 4 lines, empty pipeline cache (builds, saves): {cold[0]:.2f} s wall, "
-              f"{cold[1]:.2f} s CPU")
-        print(f"extract 4 lines, warm pipeline cache (loads; best of 2): {warm[0]:.2f} s wall, "
-              f"{warm[1]:.2f} s CPU")
+        print(
+            f"extract 4 lines, empty pipeline cache (builds, saves): {cold[0]:.2f} s wall, "
+            f"{cold[1]:.2f} s CPU"
+        )
+        print(
+            f"extract 4 lines, warm pipeline cache (loads; best of 2): {warm[0]:.2f} s wall, "
+            f"{warm[1]:.2f} s CPU"
+        )
     print(f"load average now {os.getloadavg()[0]:.1f}")
 
 

@@ -48,29 +48,45 @@ def main() -> None:
         import_bundle(REPO / "demo" / "data", home / "bundle")
         engine = Engine.load(Settings(home=home))
         ctx = engine.region_context("NJ")
-        files = write_pirl_fixture(home / "fixture", ctx, engine.reader, n=args.records,
-                                   seed=args.seed)
+        files = write_pirl_fixture(
+            home / "fixture", ctx, engine.reader, n=args.records, seed=args.seed
+        )
         start = time.perf_counter()
         result = train_referral_ranker(
-            files.pirl, ctx, engine.reader, CONFIG, intake=files.intake,
-            bundle_hash=engine.bundle.hash, settings=Settings(home=home),
-            data_label="SYNTHETIC fixture (tests/pirl_fixture.py)")
+            files.pirl,
+            ctx,
+            engine.reader,
+            CONFIG,
+            intake=files.intake,
+            bundle_hash=engine.bundle.hash,
+            settings=Settings(home=home),
+            data_label="SYNTHETIC fixture (tests/pirl_fixture.py)",
+        )
         seconds = time.perf_counter() - start
         data = read_pirl(files.pirl, files.intake)
         frame = feature_frame(data.records, ctx, engine.reader)
-        oracle = roc_auc_score(labels(data.records)[0],
-                               [employment_logit(r) for r in frame.to_dicts()])
+        oracle = roc_auc_score(
+            labels(data.records)[0], [employment_logit(r) for r in frame.to_dicts()]
+        )
     counts = result["counts"]
-    print("SYNTHETIC DATA: PIRL-layout fixture generated from the demo caseload; outcomes "
-          "from a documented rule, not real participants.")
-    print(f"data: {counts['rows_used']} of {counts['rows_read']} fixture records used "
-          f"({counts['participants']} participants, {counts['employed_share']:.0%} employed "
-          f"in Q2), demo region NJ, seed {args.seed}; rule {RULE}")
-    print(f"held out: grouped {counts['folds']}-fold by participant; {result['trials']} "
-          f"configurations searched on Ray, best {result['best_params']}")
+    print(
+        "SYNTHETIC DATA: PIRL-layout fixture generated from the demo caseload; outcomes "
+        "from a documented rule, not real participants."
+    )
+    print(
+        f"data: {counts['rows_used']} of {counts['rows_read']} fixture records used "
+        f"({counts['participants']} participants, {counts['employed_share']:.0%} employed "
+        f"in Q2), demo region NJ, seed {args.seed}; rule {RULE}"
+    )
+    print(
+        f"held out: grouped {counts['folds']}-fold by participant; {result['trials']} "
+        f"configurations searched on Ray, best {result['best_params']}"
+    )
     print(format_report(result))
-    print(f"reference: the generating rule's own AUC on all used records = {oracle:.3f} "
-          "(the ceiling a perfect model of the rule would approach)")
+    print(
+        f"reference: the generating rule's own AUC on all used records = {oracle:.3f} "
+        "(the ceiling a perfect model of the rule would approach)"
+    )
     print(f"training time (search, baselines, refit, register): {seconds:.1f} s")
 
 

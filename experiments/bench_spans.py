@@ -112,26 +112,33 @@ def pipe_speed(nlp: Language, texts: Sequence[str]) -> tuple[float, float, float
     return len(texts) / seconds, words / seconds, len(texts) / cpu_seconds
 
 
-def score_row(name: str, nlp: Language, dev: Sequence[SkillSpanSentence],
-              tokenization: str) -> None:
+def score_row(
+    name: str, nlp: Language, dev: Sequence[SkillSpanSentence], tokenization: str
+) -> None:
     started, cpu = time.perf_counter(), time.process_time()
     pred = predict_spans(nlp, dev, tokenization=tokenization)
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
     scores = score_by_source(dev, pred)
     for group in GROUPS:
         s = scores[group]
-        print(f"{name:<22} {group:<6} {int(s['n_gold']):>5} {int(s['n_pred']):>5}  "
-              f"{s['strict_p']:.3f} {s['strict_r']:.3f} {s['strict_f1']:.3f}   "
-              f"{s['loose_p']:.3f} {s['loose_r']:.3f} {s['loose_f1']:.3f}")
+        print(
+            f"{name:<22} {group:<6} {int(s['n_gold']):>5} {int(s['n_pred']):>5}  "
+            f"{s['strict_p']:.3f} {s['strict_r']:.3f} {s['strict_f1']:.3f}   "
+            f"{s['loose_p']:.3f} {s['loose_r']:.3f} {s['loose_f1']:.3f}"
+        )
     for layer in LAYERS:  # recall per gold layer (precision has no layer: labels collapsed)
         gold = [[g for g in s.gold_spans() if g[2] == layer] for s in dev]
         r = span_scores(gold, pred)
-        print(f"{name:<22} {layer:<9} recall: strict {r['strict_r']:.3f}, "
-              f"loose {r['loose_r']:.3f} ({int(r['n_gold'])} gold spans)")
+        print(
+            f"{name:<22} {layer:<9} recall: strict {r['strict_r']:.3f}, "
+            f"loose {r['loose_r']:.3f} ({int(r['n_gold'])} gold spans)"
+        )
     words = sum(len(s.tokens) for s in dev)
-    print(f"{name:<22} speed on dev: {len(dev) / seconds:,.0f} sentences/s, "
-          f"{words / seconds:,.0f} words/s wall; {len(dev) / cpu_seconds:,.0f} sentences "
-          f"and {words / cpu_seconds:,.0f} words per CPU second")
+    print(
+        f"{name:<22} speed on dev: {len(dev) / seconds:,.0f} sentences/s, "
+        f"{words / seconds:,.0f} words/s wall; {len(dev) / cpu_seconds:,.0f} sentences "
+        f"and {words / cpu_seconds:,.0f} words per CPU second"
+    )
 
 
 def main() -> None:
@@ -148,31 +155,46 @@ def main() -> None:
     dev = read_skillspan(SKILLSPAN, "dev")
 
     print(f"SkillSpan DEV span detection ({len(dev)} sentences; house + tech conll dev files)")
-    print(f"detector: {DETECTOR_DIR} (scheme {info['scheme']}, tokenization "
-          f"{info['tokenization']}); baseline: {len(labels):,} ESCO labels from {origin}")
-    print("metric: span P/R/F1 over the official SkillSpan tokens, labels collapsed: gold = "
-          "distinct (start, end) spans of the Skill and Knowledge layers (2,163 on dev)")
+    print(
+        f"detector: {DETECTOR_DIR} (scheme {info['scheme']}, tokenization "
+        f"{info['tokenization']}); baseline: {len(labels):,} ESCO labels from {origin}"
+    )
+    print(
+        "metric: span P/R/F1 over the official SkillSpan tokens, labels collapsed: gold = "
+        "distinct (start, end) spans of the Skill and Knowledge layers (2,163 on dev)"
+    )
     print("  strict = predicted span has exactly the boundaries of a gold span")
-    print("  loose  = P: predicted spans overlapping >= 1 token of a gold span; "
-          "R: gold spans overlapped by a prediction")
+    print(
+        "  loose  = P: predicted spans overlapping >= 1 token of a gold span; "
+        "R: gold spans overlapped by a prediction"
+    )
     print("  dev figures (the detector's checkpoint was picked on dev entity F1), not test\n")
-    print(f"{'system':<22} {'dev':<6} {'gold':>5} {'pred':>5}  "
-          f"{'strict P/R/F1':<17}   {'loose P/R/F1'}")
+    print(
+        f"{'system':<22} {'dev':<6} {'gold':>5} {'pred':>5}  "
+        f"{'strict P/R/F1':<17}   {'loose P/R/F1'}"
+    )
     score_row("trained detector", detector, dev, info["tokenization"])
     score_row("ESCO exact (lexical)", lexical, dev, "spacy")
 
     texts, origin_texts = posting_texts()
     if not texts:
         return
-    print(f"\nspeed on {len(texts)} real postings ({origin_texts}), nlp.pipe, one process; "
-          f"mean {sum(len(t.split()) for t in texts) / len(texts):.0f} words/posting")
+    print(
+        f"\nspeed on {len(texts)} real postings ({origin_texts}), nlp.pipe, one process; "
+        f"mean {sum(len(t.split()) for t in texts) / len(texts):.0f} words/posting"
+    )
     print(f"{'':<22} {'docs/s':>8} {'words/s':>10} {'docs/CPU-s':>11}  docs/CPU-s vs tokenizer")
     tokenizer = pipe_speed(spacy.blank("en"), texts)
-    for name, nlp in (("tokenizer only", None), ("trained detector", detector),
-                      ("ESCO exact (lexical)", lexical)):
+    for name, nlp in (
+        ("tokenizer only", None),
+        ("trained detector", detector),
+        ("ESCO exact (lexical)", lexical),
+    ):
         docs, words, cpu_docs = tokenizer if nlp is None else pipe_speed(nlp, texts)
-        print(f"{name:<22} {docs:>8,.1f} {words:>10,.0f} {cpu_docs:>11,.1f}  "
-              f"{cpu_docs / tokenizer[2]:.1%}")
+        print(
+            f"{name:<22} {docs:>8,.1f} {words:>10,.0f} {cpu_docs:>11,.1f}  "
+            f"{cpu_docs / tokenizer[2]:.1%}"
+        )
 
 
 if __name__ == "__main__":

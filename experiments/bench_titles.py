@@ -71,8 +71,12 @@ def load_frames() -> dict[str, pl.DataFrame | None]:
 def frames_from_loaders(data_dir: Path) -> dict[str, pl.DataFrame | None]:
     from matching.ingest.loaders import esco, onet
 
-    wanted = {"onet_occupations", "onet_alternate_titles", "onet_reported_titles",
-              "esco_occupations"}
+    wanted = {
+        "onet_occupations",
+        "onet_alternate_titles",
+        "onet_reported_titles",
+        "esco_occupations",
+    }
     frames: dict[str, pl.DataFrame | None] = {"xwalk_esco_onet": None}
     for source in [*onet.SOURCES, *esco.SOURCES]:
         if source.table in wanted:
@@ -90,8 +94,9 @@ def frames_from_loaders(data_dir: Path) -> dict[str, pl.DataFrame | None]:
 
 def jobbert_split(path: Path = JOBBERT, seed: int = SPLIT_SEED) -> pl.DataFrame:
     """JobBERT rows with a ``part`` column: 'tune' or 'report', 50/50 by a fixed seed."""
-    table = pl.read_csv(path).select(pl.col("vacancyTitle").alias("title"),
-                                     pl.col("conceptUri").alias("uri"))
+    table = pl.read_csv(path).select(
+        pl.col("vacancyTitle").alias("title"), pl.col("conceptUri").alias("uri")
+    )
     order = np.random.default_rng(seed).permutation(table.height)
     part = np.where(np.argsort(order) < table.height // 2, "tune", "report")
     return table.with_columns(pl.Series("part", part))
@@ -116,12 +121,19 @@ def load_melo(folder: Path = MELO) -> Melo:
     elements = tsv("corpus_elements.tsv")
     mapping = dict(tuple(r) for r in tsv("concept_mapping.tsv"))
     relevant: dict[str, set[str]] = {}
-    for qid, _, cid, rel in (line.split() for line in
-                             (folder / "annotations.tsv").read_text().splitlines()):
+    for qid, _, cid, rel in (
+        line.split() for line in (folder / "annotations.tsv").read_text().splitlines()
+    ):
         if int(rel) > 0:
             relevant.setdefault(qid, set()).add(cid)
-    return Melo([q[1] for q in queries], [q[0] for q in queries], [e[1] for e in elements],
-                [e[0] for e in elements], [mapping[e[0]] for e in elements], relevant)
+    return Melo(
+        [q[1] for q in queries],
+        [q[0] for q in queries],
+        [e[1] for e in elements],
+        [e[0] for e in elements],
+        [mapping[e[0]] for e in elements],
+        relevant,
+    )
 
 
 # --------------------------------------------------------------------------- metrics
@@ -220,10 +232,11 @@ class CharTfidf:
     def scores(self, titles: Sequence[str], batch: int = 512) -> np.ndarray:
         out = np.zeros((len(titles), self.n_cols), dtype=np.float32)
         for start in range(0, len(titles), batch):
-            queries = self.vectorizer.transform([t.lower() for t in titles[start:start + batch]])
+            queries = self.vectorizer.transform([t.lower() for t in titles[start : start + batch]])
             sims = (queries @ self.matrix_t).toarray()
-            out[start:start + batch][:, self.present] = np.maximum.reduceat(
-                sims, self.starts, axis=1)
+            out[start : start + batch][:, self.present] = np.maximum.reduceat(
+                sims, self.starts, axis=1
+            )
         return out
 
 
@@ -231,16 +244,16 @@ def esco_labels(esco: pl.DataFrame) -> tuple[list[str], list[int], list[str]]:
     """(label, column, codes) for every ESCO preferred and alternative label."""
     codes = esco.get_column("occupation_uri").to_list()
     labels, cols = [], []
-    for col, (label, alts) in enumerate(esco.select("preferred_label", "alt_labels")
-                                        .iter_rows()):
+    for col, (label, alts) in enumerate(esco.select("preferred_label", "alt_labels").iter_rows()):
         for text in [label, *(alts or [])]:
             labels.append(text)
             cols.append(col)
     return labels, cols, codes
 
 
-def model_element_scores(model: TitleNormalizer, melo: Melo, *,
-                         element_weight: float = 0.1) -> np.ndarray:
+def model_element_scores(
+    model: TitleNormalizer, melo: Melo, *, element_weight: float = 0.1
+) -> np.ndarray:
     """MELO element scores: the model's ESCO occupation score of the element's URI, plus a
     little of the element's own similarity to the query (orders the surface forms of one
     concept, and scores ISCO-group elements, which the model does not rank)."""
@@ -270,9 +283,9 @@ class Row:
     fit_seconds: float | None = None
 
 
-def evaluate_jobbert(score: Callable[[list[str]], np.ndarray], codes: list[str],
-                     jobbert: pl.DataFrame) -> tuple[tuple[float, float], tuple[float, float],
-                                                     float]:
+def evaluate_jobbert(
+    score: Callable[[list[str]], np.ndarray], codes: list[str], jobbert: pl.DataFrame
+) -> tuple[tuple[float, float], tuple[float, float], float]:
     column = {c: i for i, c in enumerate(codes)}
     titles = jobbert.get_column("title").to_list()
     gold = np.asarray([column.get(u, -1) for u in jobbert.get_column("uri").to_list()])
@@ -284,13 +297,18 @@ def evaluate_jobbert(score: Callable[[list[str]], np.ndarray], codes: list[str],
     return mrr_acc(ranks[report]), mrr_acc(ranks), per_second
 
 
-def fit_model(frames: dict[str, pl.DataFrame | None], extra: pl.DataFrame | None = None,
-              **params: object) -> tuple[TitleNormalizer, float]:
+def fit_model(
+    frames: dict[str, pl.DataFrame | None], extra: pl.DataFrame | None = None, **params: object
+) -> tuple[TitleNormalizer, float]:
     start = time.perf_counter()
     model = TitleNormalizer(**params).fit(  # type: ignore[arg-type]
-        frames["onet_occupations"], frames["onet_alternate_titles"],
-        frames["onet_reported_titles"], frames["esco_occupations"],
-        xwalk_esco_onet=frames.get("xwalk_esco_onet"), extra_titles=extra)
+        frames["onet_occupations"],
+        frames["onet_alternate_titles"],
+        frames["onet_reported_titles"],
+        frames["esco_occupations"],
+        xwalk_esco_onet=frames.get("xwalk_esco_onet"),
+        extra_titles=extra,
+    )
     return model, time.perf_counter() - start
 
 
@@ -303,8 +321,9 @@ def concept_max(melo: Melo, element_scores: np.ndarray, own: float = 0.01) -> np
     return best[:, inverse] + own * element_scores
 
 
-def onet_heldout(frames: dict[str, pl.DataFrame | None], share: float = 0.1
-                 ) -> tuple[dict[str, pl.DataFrame | None], pl.DataFrame]:
+def onet_heldout(
+    frames: dict[str, pl.DataFrame | None], share: float = 0.1
+) -> tuple[dict[str, pl.DataFrame | None], pl.DataFrame]:
     """Hold out ``share`` of the Alternate Titles (fixed seed) for an O*NET-side figure.
 
     Every reported title is also an alternate title, so reported titles cannot serve. Held-out
@@ -315,14 +334,23 @@ def onet_heldout(frames: dict[str, pl.DataFrame | None], share: float = 0.1
     assert alternate is not None and occupations is not None
     held = np.random.default_rng(SPLIT_SEED).random(alternate.height) < share
     train = alternate.filter(~pl.Series(held))
-    known = {feature_text_of(t) for t in [*train.get_column("alternate_title").to_list(),
-                                          *occupations.get_column("title").to_list()]}
-    heldout = (alternate.filter(pl.Series(held))
-               .select(pl.col("alternate_title").alias("title"),
-                       pl.col("onet_soc_code").alias("uri"))
-               .filter(~pl.col("title").map_elements(feature_text_of, return_dtype=pl.String)
-                       .is_in(list(known)))
-               .with_columns(part=pl.lit("report")))
+    known = {
+        feature_text_of(t)
+        for t in [
+            *train.get_column("alternate_title").to_list(),
+            *occupations.get_column("title").to_list(),
+        ]
+    }
+    heldout = (
+        alternate.filter(pl.Series(held))
+        .select(pl.col("alternate_title").alias("title"), pl.col("onet_soc_code").alias("uri"))
+        .filter(
+            ~pl.col("title")
+            .map_elements(feature_text_of, return_dtype=pl.String)
+            .is_in(list(known))
+        )
+        .with_columns(part=pl.lit("report"))
+    )
     return {**frames, "onet_alternate_titles": train, "onet_reported_titles": None}, heldout
 
 
@@ -341,39 +369,58 @@ def run() -> None:
             baseline = cls().fit(labels, label_cols, len(codes))
             fit_seconds = time.perf_counter() - start
             report, full, per_second = evaluate_jobbert(baseline.scores, codes, jobbert)
-            melo_baseline = cls().fit(melo.elements, list(range(len(melo.elements))),
-                                      len(melo.elements))
+            melo_baseline = cls().fit(
+                melo.elements, list(range(len(melo.elements))), len(melo.elements)
+            )
             element_scores = melo_baseline.scores(melo.queries)
-            rows.append(Row(name, report, full, melo_map(melo, element_scores), per_second,
-                            fit_seconds))
+            rows.append(
+                Row(name, report, full, melo_map(melo, element_scores), per_second, fit_seconds)
+            )
             if cls is CharTfidf:
-                rows.append(Row("  char tf-idf 1-3, MELO scored per concept", None, None,
-                                melo_map(melo, concept_max(melo, element_scores))))
+                rows.append(
+                    Row(
+                        "  char tf-idf 1-3, MELO scored per concept",
+                        None,
+                        None,
+                        melo_map(melo, concept_max(melo, element_scores)),
+                    )
+                )
             progress.advance(task)
 
         progress.update(task, description="TitleNormalizer")
         model, fit_seconds = fit_model(frames)
         report, full, per_second = evaluate_jobbert(
-            lambda t: model.score_matrix(t, "esco"), model.codes("esco"), jobbert)
+            lambda t: model.score_matrix(t, "esco"), model.codes("esco"), jobbert
+        )
         melo_result = melo_map(melo, model_element_scores(model, melo))
         rows.append(Row("TitleNormalizer", report, full, melo_result, per_second, fit_seconds))
         progress.advance(task)
 
         progress.update(task, description="TitleNormalizer, per MELO element")
         queries, elements = model.embed(melo.queries), model.embed(melo.elements)
-        rows.append(Row("  its features, MELO scored per element", None, None,
-                        melo_map(melo, (queries @ elements.T).toarray())))
+        rows.append(
+            Row(
+                "  its features, MELO scored per element",
+                None,
+                None,
+                melo_map(melo, (queries @ elements.T).toarray()),
+            )
+        )
         progress.advance(task)
 
         progress.update(task, description="TitleNormalizer + tune titles")
         tune = jobbert.filter(pl.col("part") == "tune").select(
-            pl.col("title").alias("text"), pl.col("uri").alias("code"),
-            pl.lit("esco").alias("taxonomy"))
+            pl.col("title").alias("text"),
+            pl.col("uri").alias("code"),
+            pl.lit("esco").alias("taxonomy"),
+        )
         tuned, seconds = fit_model(frames, extra=tune)
         report, _, _ = evaluate_jobbert(
-            lambda t: tuned.score_matrix(t, "esco"), tuned.codes("esco"), jobbert)
-        rows.append(Row("  + JobBERT tune titles as training titles", report, None, None,
-                        None, seconds))
+            lambda t: tuned.score_matrix(t, "esco"), tuned.codes("esco"), jobbert
+        )
+        rows.append(
+            Row("  + JobBERT tune titles as training titles", report, None, None, None, seconds)
+        )
         progress.advance(task)
 
         progress.update(task, description="O*NET held-out reported titles")
@@ -393,8 +440,10 @@ def run_onet(frames: dict[str, pl.DataFrame | None]) -> list[Row]:
     assert occupations is not None and alternate is not None
     codes = occupations.get_column("onet_soc_code").to_list()
     column = {c: i for i, c in enumerate(codes)}
-    labels = [*occupations.get_column("title").to_list(),
-              *alternate.get_column("alternate_title").to_list()]
+    labels = [
+        *occupations.get_column("title").to_list(),
+        *alternate.get_column("alternate_title").to_list(),
+    ]
     label_cols = [column[c] for c in [*codes, *alternate.get_column("onet_soc_code").to_list()]]
     rows = []
     for name, cls in (("exact match", ExactMatch), ("char tf-idf 1-3", CharTfidf)):
@@ -407,7 +456,8 @@ def run_onet(frames: dict[str, pl.DataFrame | None]) -> list[Row]:
     for name, params in variants:
         model, seconds = fit_model(train, **params)
         report, _, per_second = evaluate_jobbert(
-            lambda t, m=model: m.score_matrix(t, "onet"), model.codes("onet"), heldout)
+            lambda t, m=model: m.score_matrix(t, "onet"), model.codes("onet"), heldout
+        )
         rows.append(Row(name, report, per_second=per_second, fit_seconds=seconds))
     console.print(f"O*NET held-out alternate titles: {heldout.height:,}")
     return rows
@@ -418,31 +468,56 @@ def _fmt(value: float | None, digits: int = 4) -> str:
 
 
 def print_table(rows: list[Row]) -> None:
-    table = Table(title="Title normalization (dev data; JobBERT report half = seed "
-                        f"{SPLIT_SEED} 50% split, full = all 15,463 rows)")
-    for column in ("method", "JobBERT MRR report", "Acc@1 report", "MRR full", "Acc@1 full",
-                   "MELO MAP", "MELO concept MAP", "titles/s", "fit s"):
+    table = Table(
+        title="Title normalization (dev data; JobBERT report half = seed "
+        f"{SPLIT_SEED} 50% split, full = all 15,463 rows)"
+    )
+    for column in (
+        "method",
+        "JobBERT MRR report",
+        "Acc@1 report",
+        "MRR full",
+        "Acc@1 full",
+        "MELO MAP",
+        "MELO concept MAP",
+        "titles/s",
+        "fit s",
+    ):
         table.add_column(column, justify="left" if column == "method" else "right")
     for row in rows:
-        table.add_row(row.method, _fmt(row.report and row.report[0]),
-                      _fmt(row.report and row.report[1]), _fmt(row.full and row.full[0]),
-                      _fmt(row.full and row.full[1]), _fmt(row.melo and row.melo[0]),
-                      _fmt(row.melo and row.melo[1]), _fmt(row.per_second, 0),
-                      _fmt(row.fit_seconds, 1))
+        table.add_row(
+            row.method,
+            _fmt(row.report and row.report[0]),
+            _fmt(row.report and row.report[1]),
+            _fmt(row.full and row.full[0]),
+            _fmt(row.full and row.full[1]),
+            _fmt(row.melo and row.melo[0]),
+            _fmt(row.melo and row.melo[1]),
+            _fmt(row.per_second, 0),
+            _fmt(row.fit_seconds, 1),
+        )
     console.print(table)
-    console.print("MELO published (full query set, test): e5 0.4735, char TF-IDF 0.2380, "
-                  "BM25 0.1360. Ours: the released half (317 queries), dev.")
+    console.print(
+        "MELO published (full query set, test): e5 0.4735, char TF-IDF 0.2380, "
+        "BM25 0.1360. Ours: the released half (317 queries), dev."
+    )
 
 
 def print_onet(rows: list[Row]) -> None:
-    table = Table(title="O*NET-SOC ranking: 10% of Alternate Titles held out (seed "
-                        f"{SPLIT_SEED}; text unseen in training), fit on the rest")
+    table = Table(
+        title="O*NET-SOC ranking: 10% of Alternate Titles held out (seed "
+        f"{SPLIT_SEED}; text unseen in training), fit on the rest"
+    )
     for column in ("method", "MRR", "Acc@1", "titles/s", "fit s"):
         table.add_column(column, justify="left" if column == "method" else "right")
     for row in rows:
-        table.add_row(row.method, _fmt(row.report and row.report[0]),
-                      _fmt(row.report and row.report[1]), _fmt(row.per_second, 0),
-                      _fmt(row.fit_seconds, 1))
+        table.add_row(
+            row.method,
+            _fmt(row.report and row.report[0]),
+            _fmt(row.report and row.report[1]),
+            _fmt(row.per_second, 0),
+            _fmt(row.fit_seconds, 1),
+        )
     console.print(table)
 
 
@@ -451,8 +526,11 @@ def print_noisy(model: TitleNormalizer) -> None:
     for column in ("title", "cleaned", "top 3"):
         table.add_column(column)
     for title, candidates in zip(NOISY, model.predict(NOISY, "onet", top_k=3), strict=True):
-        table.add_row(title, clean_title(title), "\n".join(
-            f"{c.code} {c.title} ({c.score:.3f})" for c in candidates))
+        table.add_row(
+            title,
+            clean_title(title),
+            "\n".join(f"{c.code} {c.title} ({c.score:.3f})" for c in candidates),
+        )
     console.print(table)
 
 
@@ -466,8 +544,10 @@ def print_throughput(model: TitleNormalizer) -> None:
         for title in titles[:200]:
             model.predict([title], taxonomy, top_k=10)
         single = 200 / (time.perf_counter() - start)
-        console.print(f"predict {taxonomy}: {batch:,.0f} titles/s batched, "
-                      f"{single:,.0f} titles/s one per call")
+        console.print(
+            f"predict {taxonomy}: {batch:,.0f} titles/s batched, "
+            f"{single:,.0f} titles/s one per call"
+        )
 
 
 if __name__ == "__main__":

@@ -79,8 +79,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bundle", type=Path, default=DEFAULT_BUNDLE)
     parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
-    parser.add_argument("--configs", type=int, default=4,
-                        help="configurations from the grid (each runs once per fold)")
+    parser.add_argument(
+        "--configs",
+        type=int,
+        default=4,
+        help="configurations from the grid (each runs once per fold)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="pm-transitions-bench-") as home:
         os.environ["PATHMATCH_HOME"] = home
@@ -95,28 +99,43 @@ def main() -> None:
         start = time.perf_counter()
         data, pairs, _ = prepare(bundle, config)
         prep = time.perf_counter() - start
-        trials = [{**c, "fold": f} for c in sample_grid(config.grid, args.configs, config.seed)
-                  for f in range(len(data.folds))]
-        print(f"data: bundle {bundle.hash}, {data.counts['occupations']} occupations, "
-              f"{pairs.height:,} candidate pairs, {int(data.sampled.sum()):,} training rows; "
-              f"features + labels built in {prep:.1f} s")
-        print(f"search: {args.configs} configurations x {len(data.folds)} folds = "
-              f"{len(trials)} Ray tasks, each one MLflow run")
+        trials = [
+            {**c, "fold": f}
+            for c in sample_grid(config.grid, args.configs, config.seed)
+            for f in range(len(data.folds))
+        ]
+        print(
+            f"data: bundle {bundle.hash}, {data.counts['occupations']} occupations, "
+            f"{pairs.height:,} candidate pairs, {int(data.sampled.sum()):,} training rows; "
+            f"features + labels built in {prep:.1f} s"
+        )
+        print(
+            f"search: {args.configs} configurations x {len(data.folds)} folds = "
+            f"{len(trials)} Ray tasks, each one MLflow run"
+        )
         walls: dict[int, float] = {}
         peaks: dict[int, int] = {}
         for workers in (1, 2):
             with PeakRss() as rss:
                 start = time.perf_counter()
-                results = run_search(rank_trial, trials, experiment="bench-transitions",
-                                     parent_run_name=f"bench-{workers}-workers",
-                                     max_concurrency=workers, num_cpus=workers, data=data,
-                                     settings=get_settings())
+                results = run_search(
+                    rank_trial,
+                    trials,
+                    experiment="bench-transitions",
+                    parent_run_name=f"bench-{workers}-workers",
+                    max_concurrency=workers,
+                    num_cpus=workers,
+                    data=data,
+                    settings=get_settings(),
+                )
                 walls[workers] = time.perf_counter() - start
             peaks[workers] = rss.peak
             failed = sum(not r.ok for r in results)
-            print(f"{workers} Ray worker(s): {walls[workers]:.1f} s wall, "
-                  f"peak RSS driver + workers {rss.peak / 2**20:,.0f} MB"
-                  + (f", {failed} trials FAILED" if failed else ""))
+            print(
+                f"{workers} Ray worker(s): {walls[workers]:.1f} s wall, "
+                f"peak RSS driver + workers {rss.peak / 2**20:,.0f} MB"
+                + (f", {failed} trials FAILED" if failed else "")
+            )
         print(f"speed-up 2 vs 1 workers: {walls[1] / walls[2]:.2f}x")
         self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"peak memory: {self_mb:,.0f} MB (this process, ru_maxrss)")

@@ -45,11 +45,20 @@ class Tables(Protocol):
 VIEWS = ("dwa", "tech", "esco")
 FEATURES = [
     *(f"{view}_{kind}" for view in VIEWS for kind in ("cos", "wjacc")),
-    "job_zone_diff", "source_job_zone", "education_diff", "log_wage_ratio",
-    "target_growth_pct", "target_openings_rate", "target_log_emp", "soc_distance",
+    "job_zone_diff",
+    "source_job_zone",
+    "education_diff",
+    "log_wage_ratio",
+    "target_growth_pct",
+    "target_openings_rate",
+    "target_log_emp",
+    "soc_distance",
 ]
-EXTRAS = [*(f"{view}_{kind}" for view in VIEWS for kind in ("shared", "source_n")),
-          "wage_ratio", "target_emp"]
+EXTRAS = [
+    *(f"{view}_{kind}" for view in VIEWS for kind in ("shared", "source_n")),
+    "wage_ratio",
+    "target_emp",
+]
 """Columns kept beside the features to explain a ranking in plain words."""
 
 FEATURE_DOCS = {
@@ -96,8 +105,9 @@ def _item_matrix(pairs: pl.DataFrame, codes: list[str]) -> sp.csr_matrix:
     pairs = pairs.filter(pl.col("onet_soc_code").is_in(codes))
     r = [row[c] for c in pairs["onet_soc_code"].to_list()]
     k = [col[v] for v in pairs["item"].to_list()]
-    return sp.csr_matrix((pairs["weight"].to_numpy().astype(np.float64), (r, k)),
-                         shape=(len(codes), len(items)))
+    return sp.csr_matrix(
+        (pairs["weight"].to_numpy().astype(np.float64), (r, k)), shape=(len(codes), len(items))
+    )
 
 
 def _view_items(bundle: Tables) -> dict[str, pl.DataFrame]:
@@ -105,19 +115,23 @@ def _view_items(bundle: Tables) -> dict[str, pl.DataFrame]:
     out: dict[str, pl.DataFrame] = {}
     if bundle.has("onet_tasks_to_dwas"):
         out["dwa"] = bundle.table("onet_tasks_to_dwas").select(
-            "onet_soc_code", pl.col("dwa_id").alias("item"), pl.lit(1.0).alias("weight"))
+            "onet_soc_code", pl.col("dwa_id").alias("item"), pl.lit(1.0).alias("weight")
+        )
     if bundle.has("onet_technology_skills"):
         out["tech"] = bundle.table("onet_technology_skills").select(
-            "onet_soc_code", pl.col("commodity_code").alias("item"),
-            pl.lit(1.0).alias("weight"))
+            "onet_soc_code", pl.col("commodity_code").alias("item"), pl.lit(1.0).alias("weight")
+        )
     links = _esco_links(bundle)
     if links is not None:
         profiles = occupation_profiles(TRANSITIONS, esco_links=links)
         out["esco"] = pl.DataFrame(
-            {"onet_soc_code": [c for c, p in profiles.items() for _ in p],
-             "item": [s for p in profiles.values() for s in p],
-             "weight": [w for p in profiles.values() for w in p.values()]},
-            schema={"onet_soc_code": pl.String, "item": pl.String, "weight": pl.Float64})
+            {
+                "onet_soc_code": [c for c, p in profiles.items() for _ in p],
+                "item": [s for p in profiles.values() for s in p],
+                "weight": [w for p in profiles.values() for w in p.values()],
+            },
+            schema={"onet_soc_code": pl.String, "item": pl.String, "weight": pl.Float64},
+        )
     return {k: v for k, v in out.items() if not v.is_empty()}
 
 
@@ -127,16 +141,23 @@ def _esco_links(bundle: Tables) -> pl.DataFrame | None:
     needed = ("xwalk_esco_onet", "esco_occupations", "esco_occupation_skills")
     if not all(bundle.has(t) for t in needed):
         return None
-    xwalk = (bundle.table("xwalk_esco_onet").filter(pl.col("esco_level") == "occupation")
-             .select("esco_code", "onet_soc_code"))
-    occ = bundle.table("esco_occupations").select(pl.col("code").alias("esco_code"),
-                                                  "occupation_uri")
+    xwalk = (
+        bundle.table("xwalk_esco_onet")
+        .filter(pl.col("esco_level") == "occupation")
+        .select("esco_code", "onet_soc_code")
+    )
+    occ = bundle.table("esco_occupations").select(
+        pl.col("code").alias("esco_code"), "occupation_uri"
+    )
     skills = bundle.table("esco_occupation_skills").select(
-        "occupation_uri", "skill_uri", (pl.col("relation_type") == "essential")
-        .alias("essential"))
-    return (xwalk.join(occ, on="esco_code").join(skills, on="occupation_uri")
-            .group_by("skill_uri", "onet_soc_code")
-            .agg(pl.col("essential").sum().alias("n_essential")))
+        "occupation_uri", "skill_uri", (pl.col("relation_type") == "essential").alias("essential")
+    )
+    return (
+        xwalk.join(occ, on="esco_code")
+        .join(skills, on="occupation_uri")
+        .group_by("skill_uri", "onet_soc_code")
+        .agg(pl.col("essential").sum().alias("n_essential"))
+    )
 
 
 def _education(bundle: Tables) -> pl.DataFrame:
@@ -144,11 +165,15 @@ def _education(bundle: Tables) -> pl.DataFrame:
     if not bundle.has("onet_education"):
         return pl.DataFrame(schema={"onet_soc_code": pl.String, "education": pl.Float64})
     rl = bundle.table("onet_education").filter(
-        (pl.col("scale_id") == "RL") & pl.col("category").is_not_null()
-        & pl.col("data_value").is_not_null())
+        (pl.col("scale_id") == "RL")
+        & pl.col("category").is_not_null()
+        & pl.col("data_value").is_not_null()
+    )
     return rl.group_by("onet_soc_code").agg(
-        ((pl.col("category") * pl.col("data_value")).sum() / pl.col("data_value").sum())
-        .alias("education"))
+        ((pl.col("category") * pl.col("data_value")).sum() / pl.col("data_value").sum()).alias(
+            "education"
+        )
+    )
 
 
 def _by_soc(frame: pl.DataFrame, key: str, values: list[str]) -> pl.DataFrame:
@@ -160,30 +185,39 @@ def _labor(bundle: Tables, occ: pl.DataFrame) -> pl.DataFrame:
     """Wage, employment, growth and openings per occupation (detailed SOC, else its broad)."""
     frames = []
     if bundle.has("oews"):
-        oews = bundle.table("oews").filter(pl.col("area_type") == 1).select(
-            "occ_code", pl.coalesce("a_median", "a_mean").alias("wage"))
+        oews = (
+            bundle.table("oews")
+            .filter(pl.col("area_type") == 1)
+            .select("occ_code", pl.coalesce("a_median", "a_mean").alias("wage"))
+        )
         frames.append(_by_soc(oews, "occ_code", ["wage"]))
     if bundle.has("ep_projections"):
         ep = bundle.table("ep_projections").select(
-            "soc_code", (pl.col("emp_base_k") * 1000).alias("emp"),
+            "soc_code",
+            (pl.col("emp_base_k") * 1000).alias("emp"),
             pl.col("emp_change_pct").alias("growth_pct"),
             (pl.col("annual_openings_k") / pl.col("emp_base_k")).alias("openings_rate"),
-            pl.col("median_annual_wage").alias("ep_wage"))
-        frames.append(_by_soc(ep, "soc_code", ["emp", "growth_pct", "openings_rate",
-                                                "ep_wage"]))
+            pl.col("median_annual_wage").alias("ep_wage"),
+        )
+        frames.append(_by_soc(ep, "soc_code", ["emp", "growth_pct", "openings_rate", "ep_wage"]))
     out = occ.select("onet_soc_code", "soc2018_code").with_columns(
-        (pl.col("soc2018_code").str.slice(0, 6) + "0").alias("_broad"))
+        (pl.col("soc2018_code").str.slice(0, 6) + "0").alias("_broad")
+    )
     for frame in frames:
         values = [c for c in frame.columns if c != "_soc"]
         detailed = out.join(frame, left_on="soc2018_code", right_on="_soc", how="left")
         broad = out.join(frame, left_on="_broad", right_on="_soc", how="left")
-        out = detailed.with_columns(pl.coalesce(pl.col(v), broad[v]).alias(v)
-                                    for v in values)
+        out = detailed.with_columns(pl.coalesce(pl.col(v), broad[v]).alias(v) for v in values)
     for name in ("wage", "emp", "growth_pct", "openings_rate", "ep_wage"):
         if name not in out.columns:
             out = out.with_columns(pl.lit(None, pl.Float64).alias(name))
-    return out.select("onet_soc_code", pl.coalesce("wage", "ep_wage").alias("wage"), "emp",
-                      "growth_pct", "openings_rate")
+    return out.select(
+        "onet_soc_code",
+        pl.coalesce("wage", "ep_wage").alias("wage"),
+        "emp",
+        "growth_pct",
+        "openings_rate",
+    )
 
 
 def occupation_content(bundle: Tables) -> OccupationContent:
@@ -191,27 +225,35 @@ def occupation_content(bundle: Tables) -> OccupationContent:
     (the views as item matrices; the ESCO view is the occupation's skill profile)."""
     views = _view_items(bundle)
     if not views:
-        raise ValueError("the bundle has no O*NET work activities, technology skills or ESCO "
-                         "skills: transition features need at least one of them")
+        raise ValueError(
+            "the bundle has no O*NET work activities, technology skills or ESCO "
+            "skills: transition features need at least one of them"
+        )
     occ = bundle.table("onet_occupations")
     if "soc2018_code" not in occ.columns:
         occ = occ.with_columns(pl.col("onet_soc_code").str.slice(0, 7).alias("soc2018_code"))
     known = set(occ["onet_soc_code"].to_list())
-    codes = sorted(known & set().union(*(set(v["onet_soc_code"].to_list())
-                                          for v in views.values())))
+    codes = sorted(
+        known & set().union(*(set(v["onet_soc_code"].to_list()) for v in views.values()))
+    )
     matrices = {name: _item_matrix(items, codes) for name, items in views.items()}
-    zones = (bundle.table("onet_job_zones").select("onet_soc_code", "job_zone")
-             if bundle.has("onet_job_zones") else
-             pl.DataFrame(schema={"onet_soc_code": pl.String, "job_zone": pl.Int64}))
-    scalars = (pl.DataFrame({"onet_soc_code": codes})
-               .join(occ.select("onet_soc_code", "title", "soc2018_code"),
-                     on="onet_soc_code", how="left", maintain_order="left")
-               .join(zones.unique("onet_soc_code"), on="onet_soc_code", how="left",
-                     maintain_order="left")
-               .join(_education(bundle), on="onet_soc_code", how="left",
-                     maintain_order="left")
-               .join(_labor(bundle, occ), on="onet_soc_code", how="left",
-                     maintain_order="left"))
+    zones = (
+        bundle.table("onet_job_zones").select("onet_soc_code", "job_zone")
+        if bundle.has("onet_job_zones")
+        else pl.DataFrame(schema={"onet_soc_code": pl.String, "job_zone": pl.Int64})
+    )
+    scalars = (
+        pl.DataFrame({"onet_soc_code": codes})
+        .join(
+            occ.select("onet_soc_code", "title", "soc2018_code"),
+            on="onet_soc_code",
+            how="left",
+            maintain_order="left",
+        )
+        .join(zones.unique("onet_soc_code"), on="onet_soc_code", how="left", maintain_order="left")
+        .join(_education(bundle), on="onet_soc_code", how="left", maintain_order="left")
+        .join(_labor(bundle, occ), on="onet_soc_code", how="left", maintain_order="left")
+    )
     return OccupationContent(codes, matrices, scalars)
 
 
@@ -255,8 +297,12 @@ def view_similarity(matrix: sp.csr_matrix) -> dict[str, np.ndarray]:
     for array in (cos, wjacc):
         array[empty, :] = np.nan
         array[:, empty] = np.nan
-    return {"cos": cos, "wjacc": wjacc, "shared": shared,
-            "source_n": np.repeat(count[:, None], len(count), axis=1)}
+    return {
+        "cos": cos,
+        "wjacc": wjacc,
+        "shared": shared,
+        "source_n": np.repeat(count[:, None], len(count), axis=1),
+    }
 
 
 def _soc_distance(soc: list[str | None]) -> np.ndarray:
@@ -275,8 +321,11 @@ def pair_features(content: OccupationContent, sources: list[str] | None = None) 
     ``sources`` limits the rows to those source occupations (all of them by default).
     """
     index = content.index
-    rows = np.arange(len(content.codes)) if sources is None else np.array(
-        [index[s] for s in sources if s in index], dtype=np.int64)
+    rows = (
+        np.arange(len(content.codes))
+        if sources is None
+        else np.array([index[s] for s in sources if s in index], dtype=np.int64)
+    )
     n = len(content.codes)
     src = np.repeat(rows, n)
     tgt = np.tile(np.arange(n), len(rows))
@@ -298,21 +347,27 @@ def pair_features(content: OccupationContent, sources: list[str] | None = None) 
     wage = s["wage"].to_numpy()
     emp = s["emp"].to_numpy()
     with np.errstate(invalid="ignore", divide="ignore"):
-        columns.update({
-            "job_zone_diff": zone[tgt] - zone[src], "source_job_zone": zone[src],
-            "education_diff": education[tgt] - education[src],
-            "wage_ratio": wage[tgt] / wage[src],
-            "log_wage_ratio": np.log(wage[tgt] / wage[src]),
-            "target_growth_pct": s["growth_pct"].to_numpy()[tgt],
-            "target_openings_rate": s["openings_rate"].to_numpy()[tgt],
-            "target_emp": emp[tgt], "target_log_emp": np.log1p(emp[tgt]),
-            "soc_distance": _soc_distance(s["soc2018_code"].to_list())[src, tgt]
-            .astype(np.float64),
-        })
+        columns.update(
+            {
+                "job_zone_diff": zone[tgt] - zone[src],
+                "source_job_zone": zone[src],
+                "education_diff": education[tgt] - education[src],
+                "wage_ratio": wage[tgt] / wage[src],
+                "log_wage_ratio": np.log(wage[tgt] / wage[src]),
+                "target_growth_pct": s["growth_pct"].to_numpy()[tgt],
+                "target_openings_rate": s["openings_rate"].to_numpy()[tgt],
+                "target_emp": emp[tgt],
+                "target_log_emp": np.log1p(emp[tgt]),
+                "soc_distance": _soc_distance(s["soc2018_code"].to_list())[src, tgt].astype(
+                    np.float64
+                ),
+            }
+        )
     frame = pl.DataFrame(columns)
     floats = [c for c in frame.columns if c not in ("source_code", "target_code")]
-    return frame.with_columns(pl.col(c).cast(pl.Float64).fill_nan(None) for c in floats
-                              ).select("source_code", "target_code", *FEATURES, *EXTRAS)
+    return frame.with_columns(pl.col(c).cast(pl.Float64).fill_nan(None) for c in floats).select(
+        "source_code", "target_code", *FEATURES, *EXTRAS
+    )
 
 
 # --------------------------------------------------------------------------- labels
@@ -349,31 +404,53 @@ def cps_labels(bundle: Tables) -> CpsLabels:
     """
     moves = leave_distribution(bundle.table("mobility_transitions"))
     codes = pl.concat([moves["source_soc2010"], moves["target_soc2010"]]).unique()
-    mapping, report = soc2010_to_onet(codes, bundle.table("xwalk_onet2010_soc2018"),
-                                      bundle.table("onet_occupations"))
+    mapping, report = soc2010_to_onet(
+        codes, bundle.table("xwalk_onet2010_soc2018"), bundle.table("onet_occupations")
+    )
     cells = mapping.select("soc2010_code", "onet_soc_code")
-    weights = (moves.group_by("source_soc2010").agg(pl.col("source_emp").first())
-               .with_columns(pl.col("source_emp").fill_null(1.0).clip(lower_bound=1.0)))
-    source_cells = (cells.join(weights, left_on="soc2010_code", right_on="source_soc2010")
-                    .rename({"onet_soc_code": "source_code", "source_emp": "w"}))
+    weights = (
+        moves.group_by("source_soc2010")
+        .agg(pl.col("source_emp").first())
+        .with_columns(pl.col("source_emp").fill_null(1.0).clip(lower_bound=1.0))
+    )
+    source_cells = cells.join(weights, left_on="soc2010_code", right_on="source_soc2010").rename(
+        {"onet_soc_code": "source_code", "source_emp": "w"}
+    )
     total = source_cells.group_by("source_code").agg(pl.col("w").sum().alias("w_total"))
-    pairs = (source_cells.join(moves.select("source_soc2010", "target_soc2010", "p_leave"),
-                               left_on="soc2010_code", right_on="source_soc2010")
-             .join(cells.rename({"soc2010_code": "target_soc2010",
-                                 "onet_soc_code": "target_code"}), on="target_soc2010")
-             .group_by("source_code", "target_code")
-             .agg((pl.col("w") * pl.col("p_leave")).sum().alias("mass"))
-             .join(total, on="source_code")
-             .select("source_code", "target_code",
-                     (pl.col("mass") / pl.col("w_total")).alias("p_leave")))
-    same = (cells.rename({"onet_soc_code": "source_code"})
-            .join(cells.rename({"onet_soc_code": "target_code"}), on="soc2010_code")
-            .filter(pl.col("source_code") != pl.col("target_code"))
-            .select("source_code", "target_code").unique())
-    pairs = pairs.join(same, on=["source_code", "target_code"], how="anti").filter(
-        pl.col("source_code") != pl.col("target_code")).sort("source_code", "target_code")
-    return CpsLabels(pairs, same, sorted(source_cells["source_code"].unique().to_list()),
-                     _components(cells), len(report.rejects))
+    pairs = (
+        source_cells.join(
+            moves.select("source_soc2010", "target_soc2010", "p_leave"),
+            left_on="soc2010_code",
+            right_on="source_soc2010",
+        )
+        .join(
+            cells.rename({"soc2010_code": "target_soc2010", "onet_soc_code": "target_code"}),
+            on="target_soc2010",
+        )
+        .group_by("source_code", "target_code")
+        .agg((pl.col("w") * pl.col("p_leave")).sum().alias("mass"))
+        .join(total, on="source_code")
+        .select("source_code", "target_code", (pl.col("mass") / pl.col("w_total")).alias("p_leave"))
+    )
+    same = (
+        cells.rename({"onet_soc_code": "source_code"})
+        .join(cells.rename({"onet_soc_code": "target_code"}), on="soc2010_code")
+        .filter(pl.col("source_code") != pl.col("target_code"))
+        .select("source_code", "target_code")
+        .unique()
+    )
+    pairs = (
+        pairs.join(same, on=["source_code", "target_code"], how="anti")
+        .filter(pl.col("source_code") != pl.col("target_code"))
+        .sort("source_code", "target_code")
+    )
+    return CpsLabels(
+        pairs,
+        same,
+        sorted(source_cells["source_code"].unique().to_list()),
+        _components(cells),
+        len(report.rejects),
+    )
 
 
 def _components(cells: pl.DataFrame) -> dict[str, str]:
@@ -405,8 +482,15 @@ def grade_moves(p_leave: pl.Expr, thresholds: tuple[float, float] = (0.05, 0.015
     """Relevance grade of an observed move: 3 if at least ``thresholds[0]`` of the source's
     leavers go there, 2 if at least ``thresholds[1]``, 1 if observed at all, 0 if not."""
     high, mid = thresholds
-    return (pl.when(p_leave >= high).then(3).when(p_leave >= mid).then(2)
-            .when(p_leave > 0).then(1).otherwise(0)).cast(pl.Int32)
+    return (
+        pl.when(p_leave >= high)
+        .then(3)
+        .when(p_leave >= mid)
+        .then(2)
+        .when(p_leave > 0)
+        .then(1)
+        .otherwise(0)
+    ).cast(pl.Int32)
 
 
 def related_labels(bundle: Tables) -> pl.DataFrame:
@@ -414,12 +498,18 @@ def related_labels(bundle: Tables) -> pl.DataFrame:
     supplemental 1 (expert-curated relatedness, not observed moves)."""
     related = bundle.table("onet_related_occupations")
     tier = pl.col("relatedness_tier").str.to_lowercase().str.strip_chars()
-    return (related.select(pl.col("onet_soc_code").alias("source_code"),
-                           pl.col("related_onet_soc_code").alias("target_code"),
-                           tier.replace_strict(TIER_GRADES, default=1, return_dtype=pl.Int32)
-                           .alias("related_grade"))
-            .filter(pl.col("source_code") != pl.col("target_code"))
-            .group_by("source_code", "target_code").agg(pl.col("related_grade").max()))
+    return (
+        related.select(
+            pl.col("onet_soc_code").alias("source_code"),
+            pl.col("related_onet_soc_code").alias("target_code"),
+            tier.replace_strict(TIER_GRADES, default=1, return_dtype=pl.Int32).alias(
+                "related_grade"
+            ),
+        )
+        .filter(pl.col("source_code") != pl.col("target_code"))
+        .group_by("source_code", "target_code")
+        .agg(pl.col("related_grade").max())
+    )
 
 
 def career_changer_scores(bundle: Tables) -> pl.DataFrame:
@@ -430,20 +520,33 @@ def career_changer_scores(bundle: Tables) -> pl.DataFrame:
     self-loop score.
     """
     if not bundle.has("career_changers"):
-        return pl.DataFrame(schema={"source_code": pl.String, "target_code": pl.String,
-                                    "career_changers": pl.Float64})
+        return pl.DataFrame(
+            schema={
+                "source_code": pl.String,
+                "target_code": pl.String,
+                "career_changers": pl.Float64,
+            }
+        )
     cc = bundle.table("career_changers")
     codes = pl.concat([cc["source_soc2010"], cc["target_soc2010"]]).unique()
-    mapping, _ = soc2010_to_onet(codes, bundle.table("xwalk_onet2010_soc2018"),
-                                 bundle.table("onet_occupations"))
+    mapping, _ = soc2010_to_onet(
+        codes, bundle.table("xwalk_onet2010_soc2018"), bundle.table("onet_occupations")
+    )
     cells = mapping.select("soc2010_code", "onet_soc_code")
     n_cells = cells.group_by("onet_soc_code").agg(pl.len().alias("k"))
-    return (cells.rename({"onet_soc_code": "source_code"})
-            .join(cc.select("source_soc2010", "target_soc2010", "prob"),
-                  left_on="soc2010_code", right_on="source_soc2010")
-            .join(cells.rename({"soc2010_code": "target_soc2010",
-                                "onet_soc_code": "target_code"}), on="target_soc2010")
-            .join(n_cells.rename({"onet_soc_code": "source_code"}), on="source_code")
-            .group_by("source_code", "target_code")
-            .agg((pl.col("prob") / pl.col("k")).sum().alias("career_changers"))
-            .filter(pl.col("source_code") != pl.col("target_code")))
+    return (
+        cells.rename({"onet_soc_code": "source_code"})
+        .join(
+            cc.select("source_soc2010", "target_soc2010", "prob"),
+            left_on="soc2010_code",
+            right_on="source_soc2010",
+        )
+        .join(
+            cells.rename({"soc2010_code": "target_soc2010", "onet_soc_code": "target_code"}),
+            on="target_soc2010",
+        )
+        .join(n_cells.rename({"onet_soc_code": "source_code"}), on="source_code")
+        .group_by("source_code", "target_code")
+        .agg((pl.col("prob") / pl.col("k")).sum().alias("career_changers"))
+        .filter(pl.col("source_code") != pl.col("target_code"))
+    )

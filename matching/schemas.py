@@ -125,8 +125,9 @@ class Course(Record):
     description: str
     units: float | None = None
     prerequisites: str | None = None
-    tagged_skills: list[str] = Field(default_factory=list,
-                                     description="the publisher's own skill tags, if any")
+    tagged_skills: list[str] = Field(
+        default_factory=list, description="the publisher's own skill tags, if any"
+    )
     language: str | None = None
     url: str | None = None
 
@@ -168,7 +169,8 @@ class ProgramOutcomes(Record):
     employment_q2: OutcomeMeasure = OutcomeMeasure()
     employment_q4: OutcomeMeasure = OutcomeMeasure()
     median_earnings: OutcomeMeasure = Field(
-        OutcomeMeasure(), description="median (or average) quarterly earnings after exit, USD")
+        OutcomeMeasure(), description="median (or average) quarterly earnings after exit, USD"
+    )
 
 
 class Program(Record):
@@ -213,8 +215,9 @@ class Constraints(Record):
     max_cost: float | None = Field(None, ge=0, le=MAX_COST, allow_inf_nan=False, strict=True)
     max_weeks: float | None = Field(None, ge=0, le=MAX_WEEKS, allow_inf_nan=False, strict=True)
     schedule: str | None = Field(None, examples=["day", "evening", "weekend", "flexible"])
-    radius_miles: float | None = Field(None, ge=0, le=MAX_RADIUS_MILES, allow_inf_nan=False,
-                                       strict=True)
+    radius_miles: float | None = Field(
+        None, ge=0, le=MAX_RADIUS_MILES, allow_inf_nan=False, strict=True
+    )
 
 
 class WioaFlags(Record):
@@ -241,8 +244,9 @@ class Participant(Record):
     education_level: EducationLevel | None = None
     state: StateCode | None = None
     zip: ZipCode | None = None
-    last_hourly_wage: float | None = Field(None, ge=0, le=MAX_HOURLY_WAGE, allow_inf_nan=False,
-                                           strict=True)
+    last_hourly_wage: float | None = Field(
+        None, ge=0, le=MAX_HOURLY_WAGE, allow_inf_nan=False, strict=True
+    )
     constraints: Constraints = Constraints()
     wioa: WioaFlags = WioaFlags()
 

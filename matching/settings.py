@@ -21,8 +21,10 @@ class Settings(BaseSettings):
     home: Path = Field(default_factory=lambda: Path.home() / ".pathmatch")
     bundle: Path | None = None
     mlflow_tracking_uri: str | None = Field(
-        default=None, validation_alias="MLFLOW_TRACKING_URI",
-        description="defaults to a SQLite store in PATHMATCH_HOME")
+        default=None,
+        validation_alias="MLFLOW_TRACKING_URI",
+        description="defaults to a SQLite store in PATHMATCH_HOME",
+    )
 
     @cached_property
     def bundle_dir(self) -> Path:

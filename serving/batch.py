@@ -59,14 +59,28 @@ from serving.reader import MIN_TITLE_SCORE, EngineReader
 Hook = Callable[[str, int, int], None]
 
 OUTPUT_SCHEMA: dict[str, Any] = {
-    "participant_id": pl.String, "region": pl.String, "rank": pl.Int32,
-    "program_id": pl.String, "program_name": pl.String, "provider_name": pl.String,
-    "credential_type": pl.String, "target_code": pl.String, "target_title": pl.String,
-    "score": pl.Float64, "role_fit": pl.Float64, "skill_fit": pl.Float64,
-    "gap_closed": pl.Float64, "demand": pl.Float64, "wage_gain": pl.Float64,
-    "outcome": pl.Float64, "cost": pl.Float64, "weeks": pl.Float64,
-    "distance_miles": pl.Float64, "target_hourly_wage": pl.Float64,
-    "explanation": pl.String, "caveats": pl.String,
+    "participant_id": pl.String,
+    "region": pl.String,
+    "rank": pl.Int32,
+    "program_id": pl.String,
+    "program_name": pl.String,
+    "provider_name": pl.String,
+    "credential_type": pl.String,
+    "target_code": pl.String,
+    "target_title": pl.String,
+    "score": pl.Float64,
+    "role_fit": pl.Float64,
+    "skill_fit": pl.Float64,
+    "gap_closed": pl.Float64,
+    "demand": pl.Float64,
+    "wage_gain": pl.Float64,
+    "outcome": pl.Float64,
+    "cost": pl.Float64,
+    "weeks": pl.Float64,
+    "distance_miles": pl.Float64,
+    "target_hourly_wage": pl.Float64,
+    "explanation": pl.String,
+    "caveats": pl.String,
 }
 """One row per participant x referral rank; a participant no program passed the hard
 constraints for has one row with a null rank saying why."""
@@ -78,8 +92,10 @@ REJECT_COLUMNS = ("file", "line", "field", "reason", "severity")
 FILE_MODE = 0o600
 DIR_MODE = 0o700
 SNIFF_BYTES = 1 << 16
-UNREADABLE = ("cannot be read as CSV, JSONL or parquet (binary content, or text in an "
-              "encoding other than UTF-8, Windows-1252 or a byte-order-marked UTF-16/32)")
+UNREADABLE = (
+    "cannot be read as CSV, JSONL or parquet (binary content, or text in an "
+    "encoding other than UTF-8, Windows-1252 or a byte-order-marked UTF-16/32)"
+)
 
 
 class BatchError(Exception):
@@ -120,9 +136,15 @@ class BatchSummary:
     disparity: pl.DataFrame | None = None
 
     def paths(self) -> dict[str, Path]:
-        return {name: sidecar(self.output, suffix) for name, suffix in (
-            ("rejects", ".rejects.csv"), ("meta", ".meta.json"),
-            ("disparity", ".disparity.csv"), ("plot", ".disparity.png"))}
+        return {
+            name: sidecar(self.output, suffix)
+            for name, suffix in (
+                ("rejects", ".rejects.csv"),
+                ("meta", ".meta.json"),
+                ("disparity", ".disparity.csv"),
+                ("plot", ".disparity.png"),
+            )
+        }
 
 
 def sidecar(output: Path, suffix: str) -> Path:
@@ -179,25 +201,34 @@ def _read_parquet(path: Path) -> Loaded:
     try:
         frame = pl.read_parquet(path)
     except (OSError, pl.exceptions.PolarsError) as exc:
-        raise BatchError(f"{path.name}: {UNREADABLE} (not a readable parquet file: "
-                         f"{type(exc).__name__})") from None
+        raise BatchError(
+            f"{path.name}: {UNREADABLE} (not a readable parquet file: {type(exc).__name__})"
+        ) from None
     if "participant_id" not in frame.columns:
-        raise BatchError(f"{path.name}: no participant_id column (the participants table's "
-                         "columns are expected)")
+        raise BatchError(
+            f"{path.name}: no participant_id column (the participants table's columns are expected)"
+        )
     try:
-        table = frame.select([pl.col(c).cast(t) if c in frame.columns
-                              else pl.lit(None, dtype=t).alias(c)
-                              for c, t in PARTICIPANT_SCHEMA.items()])
+        table = frame.select(
+            [
+                pl.col(c).cast(t) if c in frame.columns else pl.lit(None, dtype=t).alias(c)
+                for c, t in PARTICIPANT_SCHEMA.items()
+            ]
+        )
     except pl.exceptions.PolarsError as exc:
-        raise BatchError(f"{path.name}: a column has the wrong type for the participants "
-                         f"table ({type(exc).__name__})") from None
+        raise BatchError(
+            f"{path.name}: a column has the wrong type for the participants "
+            f"table ({type(exc).__name__})"
+        ) from None
     table = table.with_row_index("_line", offset=1).with_columns(
-        pl.col("_line").cast(pl.Int64), pl.lit(path.name).alias("source_file"))
+        pl.col("_line").cast(pl.Int64), pl.lit(path.name).alias("source_file")
+    )
     report.rows_read = table.height
     missing = table.filter(pl.col("participant_id").is_null())
     seen = table.filter(pl.col("participant_id").is_not_null()).filter(
-        pl.col("participant_id").is_duplicated() & (pl.int_range(pl.len()).over(
-            "participant_id") > 0))
+        pl.col("participant_id").is_duplicated()
+        & (pl.int_range(pl.len()).over("participant_id") > 0)
+    )
     for line in missing["_line"]:
         report.reject(path, line, "participant_id", "missing required value")
     for line in seen["_line"]:
@@ -228,8 +259,9 @@ def participant_from_row(row: dict[str, Any]) -> Participant:
     return Participant.model_validate({**flat, **nested})
 
 
-def screen_rows(loaded: Loaded, region: str | None, states: set[str] | None
-                ) -> tuple[pl.DataFrame, list[dict[str, Any]]]:
+def screen_rows(
+    loaded: Loaded, region: str | None, states: set[str] | None
+) -> tuple[pl.DataFrame, list[dict[str, Any]]]:
     """The rows that can be scored, and a reject for each that cannot, before Ray starts.
 
     A row is out when its values break the ``Participant`` model, when it has no state and
@@ -249,8 +281,7 @@ def screen_rows(loaded: Loaded, region: str | None, states: set[str] | None
         if not where:
             rejects.append(_reject(row, "state", "no state, and no --region given"))
         elif states is not None and not region and where not in states:
-            rejects.append(_reject(row, "state", "no training programs listed in this "
-                                                 "state"))
+            rejects.append(_reject(row, "state", "no training programs listed in this state"))
         else:
             keep.append(i)
     table = loaded.table
@@ -306,7 +337,8 @@ class BlockReader(EngineReader):
         found: dict[str, list[SkillEvidence]] = {}
         for i, skill, label in frame.select("id", "skill_id", "skill_label").iter_rows():
             found.setdefault(i, []).append(
-                SkillEvidence(skill_id=skill, label=label, source="intake", evidence=None))
+                SkillEvidence(skill_id=skill, label=label, source="intake", evidence=None)
+            )
         return {text: found.get(i, []) for i, text in zip(ids, texts, strict=True)}
 
     def _read_titles(self, titles: list[str]) -> dict[str, list[Any]]:
@@ -325,13 +357,19 @@ class BlockReader(EngineReader):
         wanted = [t.strip() for t in titles if t and t.strip()]
         if any(t not in self._titles for t in wanted):
             return super().title_occupations(titles)
-        return [SourceOccupation(title=t, code=c.code, occupation_title=c.title,
-                                 score=round(float(c.score), 4))
-                for t in wanted for c in self._titles[t] if c.score >= MIN_TITLE_SCORE]
+        return [
+            SourceOccupation(
+                title=t, code=c.code, occupation_title=c.title, score=round(float(c.score), 4)
+            )
+            for t in wanted
+            for c in self._titles[t]
+            if c.score >= MIN_TITLE_SCORE
+        ]
 
 
-def score_rows(engine: Any, rows: Sequence[dict[str, Any]], *, top_k: int,
-               region: str | None) -> tuple[pl.DataFrame, list[dict[str, Any]]]:
+def score_rows(
+    engine: Any, rows: Sequence[dict[str, Any]], *, top_k: int, region: str | None
+) -> tuple[pl.DataFrame, list[dict[str, Any]]]:
     """Referral rows (``OUTPUT_SCHEMA``) for a block of participants-table rows, and the
     rows that could not be scored (line, field, reason; never a value)."""
     people: list[tuple[dict[str, Any], Participant]] = []
@@ -341,8 +379,11 @@ def score_rows(engine: Any, rows: Sequence[dict[str, Any]], *, top_k: int,
             people.append((row, participant_from_row(row)))
         except ValidationError as exc:
             rejects.extend(_validation_rejects(row, exc))
-    reader = BlockReader(engine, [p.intake_text or "" for _, p in people],
-                         [t for _, p in people for t in p.past_job_titles])
+    reader = BlockReader(
+        engine,
+        [p.intake_text or "" for _, p in people],
+        [t for _, p in people for t in p.past_job_titles],
+    )
     out: list[dict[str, Any]] = []
     for row, person in people:
         where = (region or person.state or "").upper()
@@ -364,13 +405,20 @@ def score_rows(engine: Any, rows: Sequence[dict[str, Any]], *, top_k: int,
 
 
 def _validation_rejects(row: dict[str, Any], exc: ValidationError) -> list[dict[str, Any]]:
-    return [_reject(row, "_".join(str(p) for p in err["loc"]) or None, err["msg"])
-            for err in exc.errors()]
+    return [
+        _reject(row, "_".join(str(p) for p in err["loc"]) or None, err["msg"])
+        for err in exc.errors()
+    ]
 
 
 def _reject(row: dict[str, Any], field_name: str | None, reason: str) -> dict[str, Any]:
-    return {"file": row.get("source_file"), "line": row.get("_line"), "field": field_name,
-            "reason": reason, "severity": "not scored"}
+    return {
+        "file": row.get("source_file"),
+        "line": row.get("_line"),
+        "field": field_name,
+        "reason": reason,
+        "severity": "not scored",
+    }
 
 
 def result_rows(result: ReferralResult) -> list[dict[str, Any]]:
@@ -378,18 +426,36 @@ def result_rows(result: ReferralResult) -> list[dict[str, Any]]:
     if not result.referrals:
         reasons = Counter(r.text for e in result.excluded for r in e.reasons)
         common = f"; most common reason: {reasons.most_common(1)[0][0]}" if reasons else ""
-        return [{"participant_id": result.participant_id, "region": result.region,
-                 "explanation": f"No program in {result.region} passed the hard constraints "
-                                f"({len(result.excluded)} excluded{common})."}]
-    return [{
-        "participant_id": result.participant_id, "region": result.region, "rank": r.rank,
-        "program_id": r.program_id, "program_name": r.program_name,
-        "provider_name": r.provider_name, "credential_type": r.credential_type,
-        "target_code": r.target.code, "target_title": r.target.title, "score": r.score,
-        **r.parts.model_dump(), "cost": r.cost, "weeks": r.weeks,
-        "distance_miles": r.distance_miles, "target_hourly_wage": r.target_hourly_wage,
-        "explanation": " ".join(r.explanation), "caveats": "; ".join(r.caveats) or None,
-    } for r in result.referrals]
+        return [
+            {
+                "participant_id": result.participant_id,
+                "region": result.region,
+                "explanation": f"No program in {result.region} passed the hard constraints "
+                f"({len(result.excluded)} excluded{common}).",
+            }
+        ]
+    return [
+        {
+            "participant_id": result.participant_id,
+            "region": result.region,
+            "rank": r.rank,
+            "program_id": r.program_id,
+            "program_name": r.program_name,
+            "provider_name": r.provider_name,
+            "credential_type": r.credential_type,
+            "target_code": r.target.code,
+            "target_title": r.target.title,
+            "score": r.score,
+            **r.parts.model_dump(),
+            "cost": r.cost,
+            "weeks": r.weeks,
+            "distance_miles": r.distance_miles,
+            "target_hourly_wage": r.target_hourly_wage,
+            "explanation": " ".join(r.explanation),
+            "caveats": "; ".join(r.caveats) or None,
+        }
+        for r in result.referrals
+    ]
 
 
 @contextmanager
@@ -435,16 +501,19 @@ class ScoringWorker:
     def notes(self) -> list[str]:
         return list(self.engine.notes)
 
-    def score_block(self, index: int, rows: list[dict[str, Any]], parts_dir: str
-                    ) -> dict[str, Any]:
+    def score_block(self, index: int, rows: list[dict[str, Any]], parts_dir: str) -> dict[str, Any]:
         """Score one block; write ``block-N.rejects.json`` then ``block-N.parquet``."""
         start = time.perf_counter()
         frame, rejects = score_rows(self.engine, rows, top_k=self.top_k, region=self.region)
         folder = Path(parts_dir)
         write_json_atomic(rejects, folder / f"{block_name(index)}.rejects.json")
         write_atomic(frame, folder / f"{block_name(index)}{PART_SUFFIX}")
-        return {"index": index, "rows": len(rows), "pid": os.getpid(),
-                "seconds": time.perf_counter() - start}
+        return {
+            "index": index,
+            "rows": len(rows),
+            "pid": os.getpid(),
+            "seconds": time.perf_counter() - start,
+        }
 
     def region_problem(self, region: str) -> str | None:
         """Why ``region`` cannot be scored (no programs listed there), or None."""
@@ -476,9 +545,13 @@ def block_name(index: int) -> str:
 
 def job_identity(options: BatchOptions, versions: dict[str, str]) -> dict[str, Any]:
     """What must match for a rerun to reuse finished parts."""
-    return {"input_sha256": file_digest(options.input), "top_k": options.top_k,
-            "region": options.region, "block_size": options.block_size,
-            "versions": versions}
+    return {
+        "input_sha256": file_digest(options.input),
+        "top_k": options.top_k,
+        "region": options.region,
+        "block_size": options.block_size,
+        "versions": versions,
+    }
 
 
 def prepare_parts(options: BatchOptions, identity: dict[str, Any]) -> list[str]:
@@ -492,8 +565,10 @@ def prepare_parts(options: BatchOptions, identity: dict[str, Any]) -> list[str]:
         stale = [p for p in folder.iterdir() if p.name.startswith("block-")]
         for path in stale:
             path.unlink()
-        notes.append(f"input, options or models changed since the last run: removed "
-                     f"{len(stale)} old part files")
+        notes.append(
+            f"input, options or models changed since the last run: removed "
+            f"{len(stale)} old part files"
+        )
     for tmp in folder.glob(".*.tmp"):
         tmp.unlink()
     write_json_atomic(identity, job)
@@ -537,8 +612,9 @@ def run_batch(options: BatchOptions, progress: Hook | None = None) -> BatchSumma
         workers = _start_workers(options, resources, hook)
         import ray
 
-        if options.region and (problem := ray.get(
-                workers[0].region_problem.remote(options.region.strip().upper()))):
+        if options.region and (
+            problem := ray.get(workers[0].region_problem.remote(options.region.strip().upper()))
+        ):
             raise BatchError(problem)
         notes = prepare_parts(options, job_identity(options, versions))
         todo = sorted(set(range(n_blocks)) - finished_blocks(options.parts_dir))
@@ -547,54 +623,81 @@ def run_batch(options: BatchOptions, progress: Hook | None = None) -> BatchSumma
         regions = _regions(table, options.region)
         thresholds = ray.get(workers[0].thresholds.remote(regions))
     summary = BatchSummary(
-        output=options.output, participants_read=loaded.report.rows_read,
-        participants_scored=0, rejected=0, repaired=0, blocks=n_blocks,
-        blocks_run=len(todo), blocks_skipped=n_blocks - len(todo), versions=versions,
-        thresholds=thresholds, seconds=0.0, notes=notes)
+        output=options.output,
+        participants_read=loaded.report.rows_read,
+        participants_scored=0,
+        rejected=0,
+        repaired=0,
+        blocks=n_blocks,
+        blocks_run=len(todo),
+        blocks_skipped=n_blocks - len(todo),
+        versions=versions,
+        thresholds=thresholds,
+        seconds=0.0,
+        notes=notes,
+    )
     try:
         _write_outputs(summary, options, loaded, table, screened, hook, started)
     except OSError as exc:
         target = exc.filename2 or exc.filename or options.output
-        raise BatchError(f"cannot write {target}: {exc.strerror or exc}; the scored blocks "
-                         f"are kept in "
-                         f"{options.parts_dir} and a rerun resumes from them") from None
+        raise BatchError(
+            f"cannot write {target}: {exc.strerror or exc}; the scored blocks "
+            f"are kept in "
+            f"{options.parts_dir} and a rerun resumes from them"
+        ) from None
     shutil.rmtree(options.parts_dir, ignore_errors=True)
     if summary.participants_scored == 0:
-        raise BatchError(f"no participant could be scored: {summary.rejected} rows rejected "
-                         f"or not scored, listed by line and field in "
-                         f"{summary.paths()['rejects']}")
+        raise BatchError(
+            f"no participant could be scored: {summary.rejected} rows rejected "
+            f"or not scored, listed by line and field in "
+            f"{summary.paths()['rejects']}"
+        )
     return summary
 
 
-def _screen(loaded: Loaded, options: BatchOptions, states: set[str] | None
-            ) -> tuple[pl.DataFrame, list[dict[str, Any]]]:
+def _screen(
+    loaded: Loaded, options: BatchOptions, states: set[str] | None
+) -> tuple[pl.DataFrame, list[dict[str, Any]]]:
     """``screen_rows``, and the early stop when nothing is left to score (no Ray started)."""
     region = options.region.strip().upper() if options.region else None
     if region and states is not None and region not in states:
-        raise BatchError(f"no training programs listed for region {region!r}; regions with "
-                         f"programs: {', '.join(sorted(states)) or 'none'}")
+        raise BatchError(
+            f"no training programs listed for region {region!r}; regions with "
+            f"programs: {', '.join(sorted(states)) or 'none'}"
+        )
     table, screened = screen_rows(loaded, region, states)
     if table.is_empty():
         _nothing_to_score(loaded, options, screened)
     return table, screened
 
 
-def _nothing_to_score(loaded: Loaded, options: BatchOptions,
-                      screened: list[dict[str, Any]]) -> NoReturn:
+def _nothing_to_score(
+    loaded: Loaded, options: BatchOptions, screened: list[dict[str, Any]]
+) -> NoReturn:
     """Stop with one line: an empty caseload, or every row rejected (rejects file written)."""
     read = loaded.report.rows_read
     if read == 0:
-        raise BatchError(f"{options.input.name}: no participant rows (the file has a header "
-                         "but nothing under it)")
+        raise BatchError(
+            f"{options.input.name}: no participant rows (the file has a header "
+            "but nothing under it)"
+        )
     rejects = write_rejects(loaded.report, options, 0, screened)
-    raise BatchError(f"{options.input.name}: none of the {read} rows can be scored; "
-                     f"{len(rejects)} problems listed by line and field in "
-                     f"{sidecar(options.output, '.rejects.csv')}")
+    raise BatchError(
+        f"{options.input.name}: none of the {read} rows can be scored; "
+        f"{len(rejects)} problems listed by line and field in "
+        f"{sidecar(options.output, '.rejects.csv')}"
+    )
 
 
-def _write_outputs(summary: BatchSummary, options: BatchOptions, loaded: Loaded,
-                   table: pl.DataFrame, screened: list[dict[str, Any]], hook: Hook,
-                   started: float) -> None:
+def _write_outputs(
+    summary: BatchSummary,
+    options: BatchOptions,
+    loaded: Loaded,
+    table: pl.DataFrame,
+    screened: list[dict[str, Any]],
+    hook: Hook,
+    started: float,
+) -> None:
     """Output, rejects, disparity CSV and PNG, then meta (each whole, 0600); fills in the
     summary's counts."""
     hook("merging parts", 0, 1)
@@ -663,13 +766,17 @@ def _start_workers(options: BatchOptions, resources: dict[str, Any], hook: Hook)
     import ray
 
     cpus = float(resources.get("CPU", 1.0))
-    actor = ray.remote(num_cpus=min(1.0, cpus / options.workers), max_restarts=0)(
-        ScoringWorker)
-    env = {k: v for k in ("PATHMATCH_HOME", "PATHMATCH_BUNDLE", "MLFLOW_TRACKING_URI")
-           if (v := os.environ.get(k))}
+    actor = ray.remote(num_cpus=min(1.0, cpus / options.workers), max_restarts=0)(ScoringWorker)
+    env = {
+        k: v
+        for k in ("PATHMATCH_HOME", "PATHMATCH_BUNDLE", "MLFLOW_TRACKING_URI")
+        if (v := os.environ.get(k))
+    }
     bundle = str(options.bundle) if options.bundle else None
-    workers: list[Any] = [actor.options(runtime_env={"env_vars": env}).remote(
-        bundle, options.top_k, options.region) for _ in range(options.workers)]
+    workers: list[Any] = [
+        actor.options(runtime_env={"env_vars": env}).remote(bundle, options.top_k, options.region)
+        for _ in range(options.workers)
+    ]
     hook(f"warming {options.workers} engine(s)", 0, options.workers)
     pending = [w.versions.remote() for w in workers]
     done = 0
@@ -681,8 +788,9 @@ def _start_workers(options: BatchOptions, resources: dict[str, Any], hook: Hook)
     return workers
 
 
-def _dispatch(workers: list[Any], table: pl.DataFrame, options: BatchOptions,
-              todo: list[int], hook: Hook) -> None:
+def _dispatch(
+    workers: list[Any], table: pl.DataFrame, options: BatchOptions, todo: list[int], hook: Hook
+) -> None:
     """Feed blocks to idle actors, at most ``IN_FLIGHT_PER_WORKER`` each at a time."""
     import ray
 
@@ -701,8 +809,7 @@ def _dispatch(workers: list[Any], table: pl.DataFrame, options: BatchOptions,
             if item is None:
                 break
             index, block = item
-            ref = workers[slot].score_block.remote(index, block.to_dicts(),
-                                                   str(options.parts_dir))
+            ref = workers[slot].score_block.remote(index, block.to_dicts(), str(options.parts_dir))
             pending[ref] = slot
             load[slot] += 1
         if not pending:
@@ -730,39 +837,60 @@ def merge_parts(folder: Path, output: Path) -> None:
             pl.DataFrame(schema=OUTPUT_SCHEMA).write_parquet(tmp)
 
 
-def write_rejects(report: LoadReport, options: BatchOptions, n_blocks: int,
-                  screened: Sequence[dict[str, Any]] = ()) -> list[dict[str, Any]]:
+def write_rejects(
+    report: LoadReport,
+    options: BatchOptions,
+    n_blocks: int,
+    screened: Sequence[dict[str, Any]] = (),
+) -> list[dict[str, Any]]:
     """Loader rejects and repairs, rows screened out before scoring, then rows no worker
     could score, to ``.rejects.csv``."""
-    rows = [{"file": r.file, "line": r.line, "field": r.field, "reason": r.reason,
-             "severity": r.severity} for r in report.rejects]
+    rows = [
+        {
+            "file": r.file,
+            "line": r.line,
+            "field": r.field,
+            "reason": r.reason,
+            "severity": r.severity,
+        }
+        for r in report.rejects
+    ]
     rows.extend(screened)
     for index in range(n_blocks):
         path = options.parts_dir / f"{block_name(index)}.rejects.json"
         if path.is_file():
             rows.extend(json.loads(path.read_text()))
-    frame = pl.DataFrame(rows, schema={"file": pl.String, "line": pl.Int64,
-                                       "field": pl.String, "reason": pl.String,
-                                       "severity": pl.String}, orient="row")
+    frame = pl.DataFrame(
+        rows,
+        schema={
+            "file": pl.String,
+            "line": pl.Int64,
+            "field": pl.String,
+            "reason": pl.String,
+            "severity": pl.String,
+        },
+        orient="row",
+    )
     with private_file(sidecar(options.output, ".rejects.csv")) as tmp:
         frame.select(REJECT_COLUMNS).write_csv(tmp)
     return rows
 
 
 def _count_scored(output: Path) -> int:
-    return int(pl.scan_parquet(output).select(pl.col("participant_id").n_unique())
-               .collect().item())
+    return int(pl.scan_parquet(output).select(pl.col("participant_id").n_unique()).collect().item())
 
 
-def write_disparity(output: Path, table: pl.DataFrame, thresholds: dict[str, float | None]
-                    ) -> pl.DataFrame:
+def write_disparity(
+    output: Path, table: pl.DataFrame, thresholds: dict[str, float | None]
+) -> pl.DataFrame:
     """The disparity CSV and plot; PIRL fields joined in memory, never written to output."""
     from matching.referral.disparity import FIELDS, disparity_table, participant_outcomes
     from serving.disparity_report import plot_disparity
 
     outcomes = participant_outcomes(pl.scan_parquet(output), thresholds)
     groups = table.select("participant_id", *FIELDS.values()).join(
-        outcomes.select("participant_id"), on="participant_id", how="semi")
+        outcomes.select("participant_id"), on="participant_id", how="semi"
+    )
     result = disparity_table(outcomes, groups)
     with private_file(sidecar(output, ".disparity.csv")) as tmp:
         result.write_csv(tmp)
@@ -778,30 +906,44 @@ def write_meta(summary: BatchSummary, options: BatchOptions) -> None:
     meta = {k: v for k, v in asdict(summary).items() if k != "disparity"}
     from matching.settings import get_settings
 
-    meta.update({"bundle": str(options.bundle or get_settings().bundle_dir),
-                 "input": options.input.name, "top_k": options.top_k,
-                 "region": options.region or "each participant's state",
-                 "block_size": options.block_size, "workers": options.workers,
-                 "disparity": {
-                     "headline": HEADLINE, "min_group_size": MIN_GROUP_SIZE,
-                     "four_fifths": FOUR_FIFTHS,
-                     "wage_threshold": "median hourly wage of the distinct occupations the "
-                                       "region's programs lead to",
-                     "flagged": [] if summary.disparity is None else
-                     summary.disparity.filter(pl.col(f"{HEADLINE}_flag"))
-                     .select("field", "group").to_dicts()}})
+    meta.update(
+        {
+            "bundle": str(options.bundle or get_settings().bundle_dir),
+            "input": options.input.name,
+            "top_k": options.top_k,
+            "region": options.region or "each participant's state",
+            "block_size": options.block_size,
+            "workers": options.workers,
+            "disparity": {
+                "headline": HEADLINE,
+                "min_group_size": MIN_GROUP_SIZE,
+                "four_fifths": FOUR_FIFTHS,
+                "wage_threshold": "median hourly wage of the distinct occupations the "
+                "region's programs lead to",
+                "flagged": []
+                if summary.disparity is None
+                else summary.disparity.filter(pl.col(f"{HEADLINE}_flag"))
+                .select("field", "group")
+                .to_dicts(),
+            },
+        }
+    )
     write_json_atomic(meta, sidecar(options.output, ".meta.json"))
 
 
 def report_lines(summary: BatchSummary) -> list[str]:
     """What a run did, in plain lines for the terminal (counts only, no participant data)."""
     paths = summary.paths()
-    lines = [f"scored {summary.participants_scored:,} of {summary.participants_read:,} "
-             f"participants in {summary.seconds:.1f} s ({summary.blocks_run} blocks run, "
-             f"{summary.blocks_skipped} already done) -> {summary.output}"]
+    lines = [
+        f"scored {summary.participants_scored:,} of {summary.participants_read:,} "
+        f"participants in {summary.seconds:.1f} s ({summary.blocks_run} blocks run, "
+        f"{summary.blocks_skipped} already done) -> {summary.output}"
+    ]
     if summary.rejected or summary.repaired:
-        lines.append(f"{summary.rejected} rows rejected or not scored, {summary.repaired} "
-                     f"repaired: listed by line and field in {paths['rejects']}")
+        lines.append(
+            f"{summary.rejected} rows rejected or not scored, {summary.repaired} "
+            f"repaired: listed by line and field in {paths['rejects']}"
+        )
     else:
         lines.append("no rejected rows")
     lines.extend(f"note: {n}" for n in summary.notes)

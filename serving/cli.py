@@ -26,9 +26,11 @@ if TYPE_CHECKING:  # imported where used: `pathmatch --help` loads typer and not
     from matching.ingest.bundle import Bundle
     from serving.engine import Engine
 
-ONE_LINE_FAILURES = (("training.registry", "ModelStoreError"),
-                     ("training.ray_runtime", "RayStartError"),
-                     ("matching.ingest.bundle", "BundleError"))
+ONE_LINE_FAILURES = (
+    ("training.registry", "ModelStoreError"),
+    ("training.ray_runtime", "RayStartError"),
+    ("matching.ingest.bundle", "BundleError"),
+)
 
 
 class Commands(TyperGroup):
@@ -89,12 +91,19 @@ def stdout() -> Console:
     return Console(width=None if sys.stdout.isatty() else 200)
 
 
-DataDir = Annotated[Path, typer.Option(
-    "--data", help="folder of official files (shared/data layout)")]
-BundleOut = Annotated[Path | None, typer.Option(
-    "--out", help="bundle folder to write [default: $PATHMATCH_HOME/bundle]")]
-BundleIn = Annotated[Path | None, typer.Option(
-    "--bundle", help="bundle folder [default: $PATHMATCH_BUNDLE or $PATHMATCH_HOME/bundle]")]
+DataDir = Annotated[
+    Path, typer.Option("--data", help="folder of official files (shared/data layout)")
+]
+BundleOut = Annotated[
+    Path | None,
+    typer.Option("--out", help="bundle folder to write [default: $PATHMATCH_HOME/bundle]"),
+]
+BundleIn = Annotated[
+    Path | None,
+    typer.Option(
+        "--bundle", help="bundle folder [default: $PATHMATCH_BUNDLE or $PATHMATCH_HOME/bundle]"
+    ),
+]
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
@@ -102,14 +111,20 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-AllowPartial = Annotated[bool, typer.Option(
-    "--allow-partial", help="write the bundle even when a table ends empty or a core table "
-    "loses most of its rows (each problem is printed and kept in the manifest)")]
+AllowPartial = Annotated[
+    bool,
+    typer.Option(
+        "--allow-partial",
+        help="write the bundle even when a table ends empty or a core table "
+        "loses most of its rows (each problem is printed and kept in the manifest)",
+    ),
+]
 
 
 @app.command("import")
-def import_command(data: DataDir, out: BundleOut = None, allow_partial: AllowPartial = False
-                   ) -> None:
+def import_command(
+    data: DataDir, out: BundleOut = None, allow_partial: AllowPartial = False
+) -> None:
     """Load every official data file under DATA and write a Parquet bundle with a manifest.
 
     The import fails (exit 2, nothing replaced) when the data would give an unusable
@@ -131,8 +146,10 @@ def import_command(data: DataDir, out: BundleOut = None, allow_partial: AllowPar
             raise fail(str(exc)) from None
     render_summary(open_bundle(out))
     rejects = manifest["rejects"]["count"]
-    console().print(f"wrote bundle [bold]{out}[/] (hash {manifest['bundle_hash']}); "
-                  f"{rejects} rejected or repaired records listed in {out / 'rejects.csv'}")
+    console().print(
+        f"wrote bundle [bold]{out}[/] (hash {manifest['bundle_hash']}); "
+        f"{rejects} rejected or repaired records listed in {out / 'rejects.csv'}"
+    )
 
 
 @app.command()
@@ -153,8 +170,12 @@ def render_summary(bundle: Bundle) -> None:
     for name, entry in manifest["tables"].items():
         src = sources.get(name, {})
         files = str(len(src.get("files", [])))
-        counts = (entry["rows"], src.get("rows_read", 0), src.get("rows_rejected", 0),
-                  src.get("rows_repaired", 0))
+        counts = (
+            entry["rows"],
+            src.get("rows_read", 0),
+            src.get("rows_rejected", 0),
+            src.get("rows_repaired", 0),
+        )
         table.add_row(name, *(f"{n:,}" for n in counts), files)
     stdout().print(table)
     taxonomies: dict[str, str] = manifest["taxonomies"]
@@ -164,17 +185,22 @@ def render_summary(bundle: Bundle) -> None:
     if missing:
         stdout().print(f"sources not found in the data folder: {', '.join(missing)}")
     for warning in bundle.warnings:
-        console().print(f"[bold yellow]warning:[/] partial import: {warning}", soft_wrap=True,
-                      highlight=False)
+        console().print(
+            f"[bold yellow]warning:[/] partial import: {warning}", soft_wrap=True, highlight=False
+        )
 
 
-train_app = typer.Typer(help="Train a model from a shipped config (training/configs); runs go to "
-                                 "MLflow and the best is registered as champion.",
-                            no_args_is_help=True)
+train_app = typer.Typer(
+    help="Train a model from a shipped config (training/configs); runs go to "
+    "MLflow and the best is registered as champion.",
+    no_args_is_help=True,
+)
 app.add_typer(train_app, name="train")
 REPO_PARENT = Path(__file__).resolve().parents[2]
-ConfigOption = Annotated[Path | None, typer.Option(
-    "--config", help="TOML config [default: training/configs/<model>.toml]")]
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", help="TOML config [default: training/configs/<model>.toml]"),
+]
 
 
 def default_config(name: str) -> Path:
@@ -219,9 +245,14 @@ def stage_progress() -> tuple[Progress, Callable[[str, int, int], None]]:
     """A rich progress bar and the (stage, done, total) hook that drives it."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(),
-                        TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
-                        console=console(), transient=not console().is_terminal)
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console(),
+        transient=not console().is_terminal,
+    )
     task = progress.add_task("starting", total=None)
 
     def hook(stage: str, done: int, total: int) -> None:
@@ -238,16 +269,22 @@ def train_outcome(bundle: BundleIn = None, config: ConfigOption = None) -> None:
     data = open_bundle(bundle)
     progress, hook = stage_progress()
     with progress:
-        result = train_outcome_model(data, config or default_config("outcome_model"),
-                                     progress=hook)
+        result = train_outcome_model(data, config or default_config("outcome_model"), progress=hook)
     stdout().print(format_report(result))
-    console().print(f"registered pathmatch-outcome version {result['version']} as champion "
-                  f"(bundle {result['bundle_hash']}, {result['seconds']:.0f} s)")
+    console().print(
+        f"registered pathmatch-outcome version {result['version']} as champion "
+        f"(bundle {result['bundle_hash']}, {result['seconds']:.0f} s)"
+    )
 
 
-BenchmarksOption = Annotated[Path | None, typer.Option(
-    "--benchmarks", help="public benchmark train/dev parts [default: $PATHMATCH_BENCHMARKS "
-    "or ../shared/data/benchmarks when present; without them small demo models train]")]
+BenchmarksOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--benchmarks",
+        help="public benchmark train/dev parts [default: $PATHMATCH_BENCHMARKS "
+        "or ../shared/data/benchmarks when present; without them small demo models train]",
+    ),
+]
 
 
 def default_benchmarks() -> Path | None:
@@ -261,10 +298,16 @@ def train_nlp_command(
     bundle: BundleIn = None,
     config: ConfigOption = None,
     benchmarks: BenchmarksOption = None,
-    demo: Annotated[bool, typer.Option(
-        "--demo", help="small models from the bundle alone, ignoring benchmark data")] = False,
-    if_missing: Annotated[bool, typer.Option(
-        "--if-missing", help="do nothing when all three models are already registered")] = False,
+    demo: Annotated[
+        bool,
+        typer.Option("--demo", help="small models from the bundle alone, ignoring benchmark data"),
+    ] = False,
+    if_missing: Annotated[
+        bool,
+        typer.Option(
+            "--if-missing", help="do nothing when all three models are already registered"
+        ),
+    ] = False,
 ) -> None:
     """Title normalizer, skill linker and span detector, trained in parallel on Ray."""
     from training.nlp.train import train_nlp
@@ -280,17 +323,25 @@ def train_nlp_command(
         console().print("no benchmark data found: training small demo models on the bundle")
     progress, hook = stage_progress()
     with progress:
-        registered = train_nlp(data, config or default_config("nlp"), benchmarks=bench,
-                               progress=hook)
+        registered = train_nlp(
+            data, config or default_config("nlp"), benchmarks=bench, progress=hook
+        )
     for name, entry in registered.items():
-        figures = ", ".join(f"{k} {v:.3f}" for k, v in sorted(entry["metrics"].items())
-                            if not k.endswith(("_n", "seconds")))
+        figures = ", ".join(
+            f"{k} {v:.3f}"
+            for k, v in sorted(entry["metrics"].items())
+            if not k.endswith(("_n", "seconds"))
+        )
         stdout().print(f"{entry['model']} v{entry['version']} ({name}): {figures or 'no metrics'}")
 
 
 TopK = Annotated[int, typer.Option("--top-k", min=1, max=100, help="candidates per input")]
-InputFile = Annotated[Path, typer.Option("--input", exists=True, dir_okay=False,
-                                         help="JSONL with id and text, or one per line")]
+InputFile = Annotated[
+    Path,
+    typer.Option(
+        "--input", exists=True, dir_okay=False, help="JSONL with id and text, or one per line"
+    ),
+]
 OutputFile = Annotated[Path | None, typer.Option("--output", help="JSONL [default: stdout]")]
 
 
@@ -311,16 +362,28 @@ def extract(
     engine = engine_for(bundle)
     detector, linker = (engine.models.get(n) for n in ("pathmatch-detector", "pathmatch-linker"))
     if detector is None or linker is None:
-        console().print("note: no trained detector/linker registered (run `pathmatch train "
-                        "nlp`); using the taxonomy matcher with lexical scores")
+        console().print(
+            "note: no trained detector/linker registered (run `pathmatch train "
+            "nlp`); using the taxonomy matcher with lexical scores"
+        )
     pipe = engine.locked(kind)
-    stats = extract_file(input, output, kind, top_k, pipe.nlp, info=pipe.info, lock=pipe.lock,
-                         min_score=engine.skill_min_score,
-                         min_sentence_score=engine.sentence_min_score,
-                         progress=console().is_terminal)
+    stats = extract_file(
+        input,
+        output,
+        kind,
+        top_k,
+        pipe.nlp,
+        info=pipe.info,
+        lock=pipe.lock,
+        min_score=engine.skill_min_score,
+        min_sentence_score=engine.sentence_min_score,
+        progress=console().is_terminal,
+    )
     models = ", ".join(m.label for m in (detector, linker) if m) or "lexical"
-    console().print(f"{stats.records} documents, {stats.docs_per_s:.0f}/s; models: {models}; "
-                    f"bundle {engine.bundle.hash}")
+    console().print(
+        f"{stats.records} documents, {stats.docs_per_s:.0f}/s; models: {models}; "
+        f"bundle {engine.bundle.hash}"
+    )
 
 
 @app.command()
@@ -346,16 +409,21 @@ def titles(
         if record.cut:  # one output line still, so output line N stays input line N
             record.error = f"title longer than {MAX_TITLE_CHARS:,} characters; not processed"
             record.text, record.warnings = "", []
-    ranked = model.predict([r.text if r.error is None else "" for r in records],
-                           taxonomy=taxonomy, top_k=top_k)
+    ranked = model.predict(
+        [r.text if r.error is None else "" for r in records], taxonomy=taxonomy, top_k=top_k
+    )
     sink = open(output, "w", encoding="utf-8") if output else sys.stdout
     try:
         for record, candidates in zip(records, ranked, strict=True):
-            line = {"id": record.id, "text": record.text,
-                    "candidates": [] if record.error else [c.to_dict() for c in candidates]}
+            line = {
+                "id": record.id,
+                "text": record.text,
+                "candidates": [] if record.error else [c.to_dict() for c in candidates],
+            }
             if record.error:
-                console().print(f"{input.name}:{record.line}: {record.error}", markup=False,
-                                highlight=False)
+                console().print(
+                    f"{input.name}:{record.line}: {record.error}", markup=False, highlight=False
+                )
                 line["error"] = f"line {record.line}: {record.error}"
             sink.write(json.dumps(line, ensure_ascii=False) + "\n")
     finally:
@@ -393,8 +461,12 @@ def _cell(value: object) -> str:
 
 
 Region = Annotated[str, typer.Option("--region", help="state code, e.g. NJ")]
-Occupation = Annotated[str | None, typer.Option(
-    "--occupation", help="O*NET-SOC or SOC 2018 code (for programs: the one they lead to)")]
+Occupation = Annotated[
+    str | None,
+    typer.Option(
+        "--occupation", help="O*NET-SOC or SOC 2018 code (for programs: the one they lead to)"
+    ),
+]
 
 
 @app.command()
@@ -412,17 +484,32 @@ def demand(region: Region, occupation: Occupation = None, bundle: BundleIn = Non
     render_frame(rows, f"demand in {region.upper()}", DEMAND_COLUMNS)
     if occupation:
         wanted = rows.select("region", "onet_soc_code").unique()
-        requested = (result.skills_table.join(wanted, on=["region", "onet_soc_code"])
-                     .sort("share", descending=True).head(15))
-        render_frame(requested, "skills requested (share of deduplicated postings)",
-                     ["onet_soc_code", "skill_label", "postings_with_skill", "share"])
+        requested = (
+            result.skills_table.join(wanted, on=["region", "onet_soc_code"])
+            .sort("share", descending=True)
+            .head(15)
+        )
+        render_frame(
+            requested,
+            "skills requested (share of deduplicated postings)",
+            ["onet_soc_code", "skill_label", "postings_with_skill", "share"],
+        )
     for line in result.report.lines():
         console().print(line)
 
 
-DEMAND_COLUMNS = ["onet_soc_code", "occupation_title", "postings_dedup", "dedup_ci_low",
-                  "dedup_ci_high", "pay_hourly_median", "oews_h_median", "ep_growth_pct",
-                  "ep_annual_openings", "in_demand_score"]
+DEMAND_COLUMNS = [
+    "onet_soc_code",
+    "occupation_title",
+    "postings_dedup",
+    "dedup_ci_low",
+    "dedup_ci_high",
+    "pay_hourly_median",
+    "oews_h_median",
+    "ep_growth_pct",
+    "ep_annual_openings",
+    "in_demand_score",
+]
 
 
 @app.command()
@@ -433,14 +520,16 @@ def programs(region: Region, occupation: Occupation = None, bundle: BundleIn = N
     engine = engine_for(bundle)
     catalog = engine.catalog  # the catalog referrals and /v1/programs answer from
     table = catalog.programs.filter(pl.col("state") == region.upper()).with_columns(
-        pl.col("skills_taught").list.len().alias("skills_taught_n"))
+        pl.col("skills_taught").list.len().alias("skills_taught_n")
+    )
     if table.is_empty():
         states = sorted(catalog.programs["state"].drop_nulls().unique().to_list())
         raise fail(f"no programs for region {region!r}; states in the bundle: {states}")
     if occupation:
         code = occupation.strip()
         leads = catalog.program_occupations.filter(
-            (pl.col("onet_soc_code") == code) | (pl.col("soc2018_code") == code))
+            (pl.col("onet_soc_code") == code) | (pl.col("soc2018_code") == code)
+        )
         if leads.is_empty():
             raise fail(f"no program leads to occupation {occupation!r}")
         table = table.join(leads.select("program_id").unique(), on="program_id")
@@ -452,10 +541,22 @@ def programs(region: Region, occupation: Occupation = None, bundle: BundleIn = N
     render_frame(table, f"programs in {region.upper()}", PROGRAM_COLUMNS)
 
 
-PROGRAM_COLUMNS = ["program_id", "provider_name", "name", "cip_code", "cost_total", "weeks",
-                   "credential_type", "skills_taught_n", "outcomes_employment_q2_value",
-                   "outcomes_employment_q2_n", "employment_rate_pred", "employment_rate_lo",
-                   "employment_rate_hi", "annual_earnings_pred"]
+PROGRAM_COLUMNS = [
+    "program_id",
+    "provider_name",
+    "name",
+    "cip_code",
+    "cost_total",
+    "weeks",
+    "credential_type",
+    "skills_taught_n",
+    "outcomes_employment_q2_value",
+    "outcomes_employment_q2_n",
+    "employment_rate_pred",
+    "employment_rate_lo",
+    "employment_rate_hi",
+    "annual_earnings_pred",
+]
 
 
 @app.command()
@@ -475,18 +576,28 @@ def serve(
         raise fail(str(exc)) from None
     open_bundle(None)  # a missing or damaged bundle: one line and exit 2, before listening
     # uvicorn's own access log prints query strings; the app logs its own lines without them
-    uvicorn.run("serving.api.app:create_app", factory=True, host=host, port=port,
-                workers=workers, access_log=False, log_level="info")
+    uvicorn.run(
+        "serving.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,
+        log_level="info",
+    )
 
 
 @train_app.command("transitions")
 def train_transitions_command(
     bundle: BundleIn = None,
     config: ConfigOption = None,
-    demo: Annotated[bool, typer.Option(
-        "--demo", help="the config's tiny [demo] search (seconds on the demo bundle)")] = False,
-    if_missing: Annotated[bool, typer.Option(
-        "--if-missing", help="do nothing when a transition model is registered")] = False,
+    demo: Annotated[
+        bool,
+        typer.Option("--demo", help="the config's tiny [demo] search (seconds on the demo bundle)"),
+    ] = False,
+    if_missing: Annotated[
+        bool, typer.Option("--if-missing", help="do nothing when a transition model is registered")
+    ] = False,
 ) -> None:
     """Occupation-transition ranker: LambdaRank on observed moves, Ray search, MLflow."""
     from training.predictors.transitions import MODEL_NAME
@@ -500,19 +611,23 @@ def train_transitions_command(
     progress, hook = stage_progress()
     try:
         with progress:
-            result = train_transition_model(data, config or default_config("transitions"),
-                                            demo=demo, progress=hook)
+            result = train_transition_model(
+                data, config or default_config("transitions"), demo=demo, progress=hook
+            )
     except ValueError as exc:
         raise fail(str(exc)) from None
     stdout().print(format_report(result))
-    console().print(f"registered {result['name']} version {result['version']} as champion "
-                  f"(bundle {result['bundle_hash']}, {result['seconds']:.0f} s)")
+    console().print(
+        f"registered {result['name']} version {result['version']} as champion "
+        f"(bundle {result['bundle_hash']}, {result['seconds']:.0f} s)"
+    )
 
 
 @app.command()
 def transitions(
-    source: Annotated[str, typer.Option(
-        "--from", help="last job: O*NET-SOC or SOC 2018 code, or a job title")],
+    source: Annotated[
+        str, typer.Option("--from", help="last job: O*NET-SOC or SOC 2018 code, or a job title")
+    ],
     top_k: Annotated[int, typer.Option("--top-k", min=1, max=50, help="targets to list")] = 10,
     bundle: BundleIn = None,
 ) -> None:
@@ -532,27 +647,36 @@ def transitions(
         match = next((c for c in found if ranker.known(c.code)), None)
         if match is None:
             raise fail(f"no occupation found for title {source!r}")
-        console().print(f"title {source!r} -> {match.code} {match.title} "
-                      f"(score {match.score:.2f})")
+        console().print(f"title {source!r} -> {match.code} {match.title} (score {match.score:.2f})")
         code = match.code
     try:
         rows = ranker.rank(code, top_k=top_k)
     except KeyError as exc:
         raise fail(str(exc.args[0])) from None
     shown = rows.with_columns(pl.col("reasons").list.join("; "))
-    render_frame(shown, f"transitions from {rows['source_code'][0]}",
-                 ["rank", "target_code", "target_title", "score", "reasons"])
+    render_frame(
+        shown,
+        f"transitions from {rows['source_code'][0]}",
+        ["rank", "target_code", "target_title", "score", "reasons"],
+    )
 
 
-GapOccupations = Annotated[list[str] | None, typer.Option(
-    "--occupation", help="target O*NET-SOC or SOC 2018 code (repeatable)")]
+GapOccupations = Annotated[
+    list[str] | None,
+    typer.Option("--occupation", help="target O*NET-SOC or SOC 2018 code (repeatable)"),
+]
 
 
 @app.command()
 def gaps(
-    courses: Annotated[Path, typer.Option(
-        "--courses", help="catalog CSV/JSONL (code, title, description), a course file of "
-                          "the shared data formats, or a folder of them")],
+    courses: Annotated[
+        Path,
+        typer.Option(
+            "--courses",
+            help="catalog CSV/JSONL (code, title, description), a course file of "
+            "the shared data formats, or a folder of them",
+        ),
+    ],
     region: Region,
     out: Annotated[Path, typer.Option("--out", help="report folder (HTML, JSON, PNG)")],
     cip: Annotated[str | None, typer.Option("--cip", help="program CIP 2020 code")] = None,
@@ -582,43 +706,76 @@ def gaps(
             hook("regional demand (posting skills)", 1, 4)
             context = gap_context(engine)
             hook("analyzing gaps", 2, 4)
-            result = analyze_gaps(catalog, context, region=region, cip_code=cip,
-                                  occupations=occupation, top_k=top_k)
+            result = analyze_gaps(
+                catalog, context, region=region, cip_code=cip, occupations=occupation, top_k=top_k
+            )
             hook("writing report", 3, 4)
             paths = write_report(result, out)
     except GapError as exc:
         raise fail(str(exc)) from None
     if catalog.rejects:
-        console().print(f"{sum(r['severity'] == 'rejected' for r in catalog.rejects)} course "
-                      f"rows rejected (listed in the report)")
+        console().print(
+            f"{sum(r['severity'] == 'rejected' for r in catalog.rejects)} course "
+            f"rows rejected (listed in the report)"
+        )
     import polars as pl
 
-    rows = pl.DataFrame([{"rank": g.rank, "skill": g.label, "demand_weight": g.demand_weight,
-                          "share": g.share, "esco": g.esco_status,
-                          "host_course": g.host_course.code if g.host_course else None}
-                         for g in result.gaps],
-                        schema={"rank": pl.Int64, "skill": pl.String,
-                                "demand_weight": pl.Float64, "share": pl.Float64,
-                                "esco": pl.String, "host_course": pl.String})
-    render_frame(rows, f"top gaps in {result.region} ({result.target_method} targets: "
-                 f"{', '.join(t.onet_soc_code for t in result.targets)})", rows.columns)
-    console().print(f"coverage {result.cover.coverage_before:.0%} -> "
-                  f"{result.cover.coverage_after:.0%} with {len(result.cover.added)} skills")
+    rows = pl.DataFrame(
+        [
+            {
+                "rank": g.rank,
+                "skill": g.label,
+                "demand_weight": g.demand_weight,
+                "share": g.share,
+                "esco": g.esco_status,
+                "host_course": g.host_course.code if g.host_course else None,
+            }
+            for g in result.gaps
+        ],
+        schema={
+            "rank": pl.Int64,
+            "skill": pl.String,
+            "demand_weight": pl.Float64,
+            "share": pl.Float64,
+            "esco": pl.String,
+            "host_course": pl.String,
+        },
+    )
+    render_frame(
+        rows,
+        f"top gaps in {result.region} ({result.target_method} targets: "
+        f"{', '.join(t.onet_soc_code for t in result.targets)})",
+        rows.columns,
+    )
+    console().print(
+        f"coverage {result.cover.coverage_before:.0%} -> "
+        f"{result.cover.coverage_after:.0%} with {len(result.cover.added)} skills"
+    )
     stdout().print(f"report: {paths.html}")
 
 
 @train_app.command("referral-ranker")
 def train_referral_ranker_command(
-    pirl: Annotated[Path, typer.Option(
-        "--pirl", help="the state's PIRL-layout CSV (one record per period of participation)")],
+    pirl: Annotated[
+        Path,
+        typer.Option(
+            "--pirl", help="the state's PIRL-layout CSV (one record per period of participation)"
+        ),
+    ],
     region: Region,
-    intake: Annotated[Path | None, typer.Option(
-        "--intake", help="intake records (pathmatch format) joined on PIRL100 for titles "
-        "and intake text; without them role and skill fit are 0")] = None,
+    intake: Annotated[
+        Path | None,
+        typer.Option(
+            "--intake",
+            help="intake records (pathmatch format) joined on PIRL100 for titles "
+            "and intake text; without them role and skill fit are 0",
+        ),
+    ] = None,
     bundle: BundleIn = None,
     config: ConfigOption = None,
-    data_label: Annotated[str | None, typer.Option(
-        "--data-label", help="what the data is, for the model card")] = None,
+    data_label: Annotated[
+        str | None, typer.Option("--data-label", help="what the data is, for the model card")
+    ] = None,
 ) -> None:
     """Referral ranker: P(employed Q2) from the score parts, learned from PIRL outcomes."""
     from training.referral_ranker import format_report, train_referral_ranker
@@ -633,34 +790,60 @@ def train_referral_ranker_command(
             engine = engine_for(bundle)
             ctx = engine.region_context(region)
             result = train_referral_ranker(
-                pirl, ctx, engine.reader, config or default_config("referral_ranker"),
-                intake=intake, bundle_hash=engine.bundle.hash, progress=hook,
-                data_label=data_label or f"state PIRL file {pirl.name}")
+                pirl,
+                ctx,
+                engine.reader,
+                config or default_config("referral_ranker"),
+                intake=intake,
+                bundle_hash=engine.bundle.hash,
+                progress=hook,
+                data_label=data_label or f"state PIRL file {pirl.name}",
+            )
     except ValueError as exc:
         raise fail(str(exc)) from None
     stdout().print(format_report(result))
-    console().print(f"{result['counts']['rows_used']} of {result['counts']['rows_read']} records "
-                  f"used; {result['rejects']} rejected, repaired or excluded listed in "
-                  f"{result['rejects_file']}")
-    console().print(f"registered {result['name']} version {result['version']} as champion "
-                  f"({result['seconds']:.0f} s)")
+    console().print(
+        f"{result['counts']['rows_used']} of {result['counts']['rows_read']} records "
+        f"used; {result['rejects']} rejected, repaired or excluded listed in "
+        f"{result['rejects_file']}"
+    )
+    console().print(
+        f"registered {result['name']} version {result['version']} as champion "
+        f"({result['seconds']:.0f} s)"
+    )
 
 
 @app.command()
 def score(
-    input_path: Annotated[Path, typer.Option(
-        "--input", help="caseload: intake CSV/JSONL, or parquet with the participants "
-                        "table's columns")],
-    output: Annotated[Path, typer.Option(
-        "--output", help="referrals parquet; rejects, meta, disparity CSV/PNG beside it")],
+    input_path: Annotated[
+        Path,
+        typer.Option(
+            "--input",
+            help="caseload: intake CSV/JSONL, or parquet with the participants table's columns",
+        ),
+    ],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output", help="referrals parquet; rejects, meta, disparity CSV/PNG beside it"
+        ),
+    ],
     top_k: Annotated[int, typer.Option("--top-k", min=1, max=100)] = 10,
-    region: Annotated[str | None, typer.Option(
-        "--region", help="score everyone in this state [default: each participant's state]")
+    region: Annotated[
+        str | None,
+        typer.Option(
+            "--region", help="score everyone in this state [default: each participant's state]"
+        ),
     ] = None,
-    block_size: Annotated[int, typer.Option(
-        "--block-size", min=1, help="participants per Ray task (and per part file)")] = 500,
-    workers: Annotated[int | None, typer.Option(
-        "--workers", min=1, help="Ray actors, each with a warmed engine [default: cores]")
+    block_size: Annotated[
+        int,
+        typer.Option("--block-size", min=1, help="participants per Ray task (and per part file)"),
+    ] = 500,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers", min=1, help="Ray actors, each with a warmed engine [default: cores]"
+        ),
     ] = None,
     bundle: BundleIn = None,
 ) -> None:
@@ -670,9 +853,15 @@ def score(
     from training.ray_runtime import local_cpus
 
     open_bundle(bundle)
-    options = BatchOptions(input=input_path, output=output, top_k=top_k, region=region,
-                           block_size=block_size, workers=workers or local_cpus(),
-                           bundle=bundle)
+    options = BatchOptions(
+        input=input_path,
+        output=output,
+        top_k=top_k,
+        region=region,
+        block_size=block_size,
+        workers=workers or local_cpus(),
+        bundle=bundle,
+    )
     progress, hook = stage_progress()
     try:
         with progress:

@@ -23,21 +23,35 @@ OK_COLOUR = "#1b9e77"
 
 def disparity_rich_table(table: pl.DataFrame) -> Table:
     """Group, n, top-1 and any-of-top-k shares with impact ratios; flags marked."""
-    out = Table(title=f"referrals to above-median-wage occupations by group (headline: "
-                      f"top-1; flag: impact ratio < {FOUR_FIFTHS} with n >= {MIN_GROUP_SIZE})")
-    for name, justify in (("field", "left"), ("group", "left"), ("n", "right"),
-                          ("top-1 share", "right"), ("top-1 ratio", "right"),
-                          ("any top-k share", "right"), ("any ratio", "right"),
-                          ("flag", "left")):
+    out = Table(
+        title=f"referrals to above-median-wage occupations by group (headline: "
+        f"top-1; flag: impact ratio < {FOUR_FIFTHS} with n >= {MIN_GROUP_SIZE})"
+    )
+    for name, justify in (
+        ("field", "left"),
+        ("group", "left"),
+        ("n", "right"),
+        ("top-1 share", "right"),
+        ("top-1 ratio", "right"),
+        ("any top-k share", "right"),
+        ("any ratio", "right"),
+        ("flag", "left"),
+    ):
         out.add_column(name, justify=justify)  # type: ignore[arg-type]
     for row in table.iter_rows(named=True):
         flag = "FLAG" if row["top1_flag"] else ("small n" if row["small_group"] else "")
         if row["anyk_flag"]:
             flag = (flag + " any-k flag").strip()
-        out.add_row(row["field"], row["group"], str(row["n"]), _pct(row["top1_share"]),
-                    _ratio(row["top1_ratio"]), _pct(row["anyk_share"]),
-                    _ratio(row["anyk_ratio"]),
-                    f"[bold red]{flag}[/]" if "FLAG" in flag or "any-k" in flag else flag)
+        out.add_row(
+            row["field"],
+            row["group"],
+            str(row["n"]),
+            _pct(row["top1_share"]),
+            _ratio(row["top1_ratio"]),
+            _pct(row["anyk_share"]),
+            _ratio(row["anyk_ratio"]),
+            f"[bold red]{flag}[/]" if "FLAG" in flag or "any-k" in flag else flag,
+        )
     return out
 
 
@@ -49,8 +63,9 @@ def _ratio(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}"
 
 
-def plot_disparity(table: pl.DataFrame, path: Path,
-                   thresholds: dict[str, float | None] | None = None) -> Path:
+def plot_disparity(
+    table: pl.DataFrame, path: Path, thresholds: dict[str, float | None] | None = None
+) -> Path:
     """One horizontal bar panel per field; writes ``path`` (PNG, whatever its suffix: batch
     writes a temporary name first) and returns it. An empty table draws one empty panel."""
     import matplotlib
@@ -60,17 +75,27 @@ def plot_disparity(table: pl.DataFrame, path: Path,
 
     fields = table["field"].unique(maintain_order=True).to_list() or ["(no groups)"]
     heights = [max(1, table.filter(pl.col("field") == f).height) for f in fields]
-    fig, axes = plt.subplots(len(fields), 1, figsize=(8, 1.2 + 0.32 * sum(heights)),
-                             gridspec_kw={"height_ratios": heights}, squeeze=False)
+    fig, axes = plt.subplots(
+        len(fields),
+        1,
+        figsize=(8, 1.2 + 0.32 * sum(heights)),
+        gridspec_kw={"height_ratios": heights},
+        squeeze=False,
+    )
     for ax, name in zip(axes[:, 0], fields, strict=True):
         _panel(ax, table.filter(pl.col("field") == name), name)
-    line = ", ".join(f"{r} ${w:.2f}/h" for r, w in (thresholds or {}).items()
-                     if w is not None and not math.isnan(w))
-    fig.suptitle("Share whose top referral leads to an above-median-wage occupation"
-                 + (f"\n(median over the region's program targets: {line})" if line else "")
-                 + f"\norange: flagged (< {FOUR_FIFTHS:g} x the best-served group); hatched: "
-                   f"n < {MIN_GROUP_SIZE}, ratio shown but not flagged",
-                 fontsize=10)
+    line = ", ".join(
+        f"{r} ${w:.2f}/h"
+        for r, w in (thresholds or {}).items()
+        if w is not None and not math.isnan(w)
+    )
+    fig.suptitle(
+        "Share whose top referral leads to an above-median-wage occupation"
+        + (f"\n(median over the region's program targets: {line})" if line else "")
+        + f"\norange: flagged (< {FOUR_FIFTHS:g} x the best-served group); hatched: "
+        f"n < {MIN_GROUP_SIZE}, ratio shown but not flagged",
+        fontsize=10,
+    )
     fig.tight_layout()
     fig.savefig(path, dpi=110, format="png")
     plt.close(fig)
@@ -90,8 +115,13 @@ def _panel(ax: object, rows: pl.DataFrame, name: str) -> None:
     reference = rows[f"{HEADLINE}_reference"][0] if rows.height else None
     best = rows.filter(pl.col("group") == reference)[share] if reference else pl.Series([])
     if best.len() and best[0]:
-        ax.axvline(FOUR_FIFTHS * best[0], color="grey", linestyle="--",  # type: ignore[attr-defined]
-                   linewidth=1, label=f"4/5 of {reference}")
+        ax.axvline(  # type: ignore[attr-defined]
+            FOUR_FIFTHS * best[0],
+            color="grey",
+            linestyle="--",
+            linewidth=1,
+            label=f"4/5 of {reference}",
+        )
         ax.legend(loc="lower right", fontsize=7)  # type: ignore[attr-defined]
     ax.set_xlim(0, 1)  # type: ignore[attr-defined]
     ax.set_title(name, fontsize=9, loc="left")  # type: ignore[attr-defined]

@@ -40,8 +40,14 @@ from matching.nlp.extraction.io import (
 )
 from matching.settings import Settings, get_settings
 
-MODEL_NAMES = ("pathmatch-titles", "pathmatch-linker", "pathmatch-detector",
-               "pathmatch-outcome", "pathmatch-transitions", "pathmatch-referral-ranker")
+MODEL_NAMES = (
+    "pathmatch-titles",
+    "pathmatch-linker",
+    "pathmatch-detector",
+    "pathmatch-outcome",
+    "pathmatch-transitions",
+    "pathmatch-referral-ranker",
+)
 
 
 @dataclass
@@ -72,12 +78,12 @@ class Engine:
     _model_problem: str | None = field(default=None, repr=False)
 
     @classmethod
-    def load(cls, settings: Settings | None = None, bundle: Path | str | None = None,
-             **options: Any) -> Engine:
+    def load(
+        cls, settings: Settings | None = None, bundle: Path | str | None = None, **options: Any
+    ) -> Engine:
         """An engine over ``bundle`` (default: the settings' bundle); raises BundleError."""
         settings = settings or get_settings()
-        return cls(settings=settings, bundle=Bundle(Path(bundle or settings.bundle_dir)),
-                   **options)
+        return cls(settings=settings, bundle=Bundle(Path(bundle or settings.bundle_dir)), **options)
 
     # ------------------------------------------------------------------ models and versions
 
@@ -134,8 +140,10 @@ class Engine:
     @property
     def versions(self) -> dict[str, str]:
         """``bundle`` hash and ``name: version`` of every model this engine uses."""
-        return {"bundle": self.bundle.hash,
-                **{name: ref.version for name, ref in sorted(self.models.items())}}
+        return {
+            "bundle": self.bundle.hash,
+            **{name: ref.version for name, ref in sorted(self.models.items())},
+        }
 
     # ------------------------------------------------------------------ text models
 
@@ -164,15 +172,21 @@ class Engine:
             if key not in self._pipelines:
                 detector = self.models.get("pathmatch-detector") if learned else None
                 linker = self.models.get("pathmatch-linker") if learned else None
-                built_from = {"bundle": self.bundle.hash,
-                              **{name: ref and f"{ref.label} run {ref.run_id}"
-                                 for name, ref in (("detector", detector), ("linker", linker))}}
+                built_from = {
+                    "bundle": self.bundle.hash,
+                    **{
+                        name: ref and f"{ref.label} run {ref.run_id}"
+                        for name, ref in (("detector", detector), ("linker", linker))
+                    },
+                }
 
                 def build() -> Any:
                     try:
-                        return build_pipeline(bundle_dir=self.bundle.path,
-                                              detector_dir=detector and detector.path,
-                                              linker_dir=linker and linker.path)
+                        return build_pipeline(
+                            bundle_dir=self.bundle.path,
+                            detector_dir=detector and detector.path,
+                            linker_dir=linker and linker.path,
+                        )
                     except Exception as exc:
                         if not learned:
                             raise
@@ -180,14 +194,19 @@ class Engine:
                         # whole (model_problem), as in _load, not a silent lexical fallback.
                         from training.registry import ModelStoreError
 
-                        problem = str(exc).strip().splitlines()[0] if str(exc).strip() else (
-                            type(exc).__name__)
+                        problem = (
+                            str(exc).strip().splitlines()[0]
+                            if str(exc).strip()
+                            else (type(exc).__name__)
+                        )
                         self._model_problem = self._model_problem or (
-                            f"the registered detector or linker does not load: {problem}")
+                            f"the registered detector or linker does not load: {problem}"
+                        )
                         raise ModelStoreError(self._model_problem) from exc
 
-                self._pipelines[key] = cached_pipeline(self.settings.home / "pipelines",
-                                                       built_from, kind, build)
+                self._pipelines[key] = cached_pipeline(
+                    self.settings.home / "pipelines", built_from, kind, build
+                )
             return self._pipelines[key]
 
     def locked(self, kind: str, learned: bool | None = None) -> LockedPipeline:
@@ -198,8 +217,9 @@ class Engine:
                 self._locked[id(nlp)] = LockedPipeline(nlp, skill_info_from(None, nlp))
             return self._locked[id(nlp)]
 
-    def extract(self, kind: str, texts: Sequence[str], *, top_k: int = 20
-                ) -> list[tuple[list[SkillLink], list[str]]]:
+    def extract(
+        self, kind: str, texts: Sequence[str], *, top_k: int = 20
+    ) -> list[tuple[list[SkillLink], list[str]]]:
         """Each text's linked skills and the repairs made to it (``clean_text`` warnings).
 
         The one way a request's texts become links (``POST /v1/extract``, the intake notes
@@ -209,28 +229,44 @@ class Engine:
         pipe = self.locked(kind)
         cleaned = [clean_text(text) for text in texts]
         docs = pipe.docs([text for text, _, _ in cleaned])
-        return [(self.links(doc, pipe.info, top_k=top_k), warnings)
-                for doc, (_, warnings, _) in zip(docs, cleaned, strict=True)]
+        return [
+            (self.links(doc, pipe.info, top_k=top_k), warnings)
+            for doc, (_, warnings, _) in zip(docs, cleaned, strict=True)
+        ]
 
     def links(self, doc: Doc, info: SkillInfo, *, top_k: int = 20) -> list[SkillLink]:
         """``linked_skills`` of a processed doc with this engine's floors."""
-        return linked_skills(doc, info, top_k=top_k, min_score=self.skill_min_score,
-                             min_sentence_score=self.sentence_min_score)
+        return linked_skills(
+            doc,
+            info,
+            top_k=top_k,
+            min_score=self.skill_min_score,
+            min_sentence_score=self.sentence_min_score,
+        )
 
-    def skills_of(self, kind: str, ids: list[str], texts: list[str], id_column: str
-                  ) -> pl.DataFrame:
+    def skills_of(
+        self, kind: str, ids: list[str], texts: list[str], id_column: str
+    ) -> pl.DataFrame:
         """Linked ESCO skills per text: ``<id_column>, skill_id, skill_label, score``."""
         return self.evidence_of(kind, ids, texts, id_column).drop("sentence")
 
-    def evidence_of(self, kind: str, ids: list[str], texts: list[str], id_column: str
-                    ) -> pl.DataFrame:
+    def evidence_of(
+        self, kind: str, ids: list[str], texts: list[str], id_column: str
+    ) -> pl.DataFrame:
         """``skills_of`` plus ``sentence``, the sentence that shows each skill."""
         from matching.nlp.extraction.io import evidence_frame
 
         pipe = self.locked(kind)
-        return evidence_frame(pipe.nlp, ids, texts, id_column=id_column, info=pipe.info,
-                              lock=pipe.lock, min_score=self.skill_min_score,
-                              min_sentence_score=self.sentence_min_score)
+        return evidence_frame(
+            pipe.nlp,
+            ids,
+            texts,
+            id_column=id_column,
+            info=pipe.info,
+            lock=pipe.lock,
+            min_score=self.skill_min_score,
+            min_sentence_score=self.sentence_min_score,
+        )
 
     @cached_property
     def titles(self) -> Any:
@@ -240,8 +276,9 @@ class Engine:
         model = self._load("pathmatch-titles", TitleNormalizer.load)
         if model is not None:
             return model
-        self.notes.append("no registered title model (run `pathmatch train nlp`): fitted "
-                          "one from the bundle")
+        self.notes.append(
+            "no registered title model (run `pathmatch train nlp`): fitted one from the bundle"
+        )
         return fit_from_bundle(self.bundle)
 
     # ------------------------------------------------------------------ demand and programs
@@ -253,8 +290,12 @@ class Engine:
 
         postings = self.bundle.table("postings")
         occupations = occupations_from_titles(postings, self.titles)
-        skills = self.skills_of("posting", postings["posting_id"].to_list(),
-                                postings["description"].fill_null("").to_list(), "posting_id")
+        skills = self.skills_of(
+            "posting",
+            postings["posting_id"].to_list(),
+            postings["description"].fill_null("").to_list(),
+            "posting_id",
+        )
         return demand_from_bundle(self.bundle, occupations, skills)
 
     @cached_property
@@ -263,8 +304,12 @@ class Engine:
         from matching.market.programs import catalog_from_bundle
 
         listed = self.bundle.table("etpl_programs")
-        taught = self.skills_of("course", listed["program_id"].to_list(),
-                                listed["description"].fill_null("").to_list(), "program_id")
+        taught = self.skills_of(
+            "course",
+            listed["program_id"].to_list(),
+            listed["description"].fill_null("").to_list(),
+            "program_id",
+        )
         return catalog_from_bundle(self.bundle, taught)
 
     @cached_property
@@ -272,11 +317,14 @@ class Engine:
         """Predicted outcomes with intervals per program, or None without an outcome model."""
         from training.predictors.outcomes import predict_programs
 
-        predicted = self._load("pathmatch-outcome",
-                               lambda path: predict_programs(self.bundle, path))
+        predicted = self._load(
+            "pathmatch-outcome", lambda path: predict_programs(self.bundle, path)
+        )
         if predicted is None:
-            self.notes.append("no outcome model registered (run `pathmatch train outcome`): "
-                              "reported outcomes only")
+            self.notes.append(
+                "no outcome model registered (run `pathmatch train outcome`): "
+                "reported outcomes only"
+            )
         return predicted
 
     @cached_property
@@ -295,8 +343,12 @@ class Engine:
     def program_skills(self) -> pl.DataFrame:
         """Skills each listed program teaches, with the sentence that shows it."""
         listed = self.bundle.table("etpl_programs")
-        return self.evidence_of("course", listed["program_id"].to_list(),
-                                listed["description"].fill_null("").to_list(), "program_id")
+        return self.evidence_of(
+            "course",
+            listed["program_id"].to_list(),
+            listed["description"].fill_null("").to_list(),
+            "program_id",
+        )
 
     def region_context(self, region: str) -> Any:
         """The shared ``RegionContext`` for referrals and pathways in ``region``."""
@@ -309,15 +361,25 @@ class Engine:
             return self._regions[key]
 
     def _context_tables(self) -> dict[str, pl.DataFrame | None]:
-        names = ("onet_occupations", "onet_related_occupations", "oews", "esco_skills",
-                 "zcta_centroids")
+        names = (
+            "onet_occupations",
+            "onet_related_occupations",
+            "oews",
+            "esco_skills",
+            "zcta_centroids",
+        )
         tables = {n: self.bundle.table(n) if self.bundle.has(n) else None for n in names}
-        return {**tables, "soc_links": self.taxonomy.soc_links, "programs": self.catalog.programs,
-                "program_occupations": self.catalog.program_occupations,
-                "stackability": self.catalog.stackability,
-                "program_skills": self.program_skills, "demand": self.demand.table,
-                "demand_skills": self.demand.skills_table,
-                "predicted_outcomes": self.predicted_outcomes}
+        return {
+            **tables,
+            "soc_links": self.taxonomy.soc_links,
+            "programs": self.catalog.programs,
+            "program_occupations": self.catalog.program_occupations,
+            "stackability": self.catalog.stackability,
+            "program_skills": self.program_skills,
+            "demand": self.demand.table,
+            "demand_skills": self.demand.skills_table,
+            "predicted_outcomes": self.predicted_outcomes,
+        }
 
     @cached_property
     def referral_ranker(self) -> Any:

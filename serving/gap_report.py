@@ -35,16 +35,23 @@ class ReportPaths:
     plots: dict[str, Path]
 
     def as_dict(self) -> dict[str, Any]:
-        return {"html": str(self.html), "json": str(self.json),
-                "plots": {k: str(v) for k, v in self.plots.items()}}
+        return {
+            "html": str(self.html),
+            "json": str(self.json),
+            "plots": {k: str(v) for k, v in self.plots.items()},
+        }
 
 
 def gap_context(engine: Any) -> GapContext:
     """The analysis inputs from the shared engine: the pipelines demand and the catalog use,
     each run under its lock (``Engine.locked``), so a gap report counts skills as they do."""
     return GapContext.from_bundle(
-        engine.bundle, taxonomy=engine.taxonomy, course_nlp=engine.locked("course"),
-        posting_nlp=engine.locked("posting"), demand=engine.demand)
+        engine.bundle,
+        taxonomy=engine.taxonomy,
+        course_nlp=engine.locked("course"),
+        posting_nlp=engine.locked("posting"),
+        demand=engine.demand,
+    )
 
 
 # ----------------------------------------------------------------------------- plots
@@ -65,11 +72,16 @@ def plot_top_gaps(result: GapResult, path: Path) -> Path:
         ax.barh(labels, values, color=colors)
         ax.set_xlabel("demand weight: annual openings whose postings ask for the skill")
         handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in STATUS_COLORS.values()]
-        ax.legend(handles, [f"ESCO {k}" for k in STATUS_COLORS], loc="lower right",
-                  fontsize=8)
+        ax.legend(handles, [f"ESCO {k}" for k in STATUS_COLORS], loc="lower right", fontsize=8)
     else:
-        ax.text(0.5, 0.5, "no gaps: every sought skill is taught", ha="center",
-                va="center", transform=ax.transAxes)
+        ax.text(
+            0.5,
+            0.5,
+            "no gaps: every sought skill is taught",
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+        )
         ax.set_axis_off()
     ax.set_title(f"Top curriculum gaps in {result.region}")
     return _save(fig, path)
@@ -83,10 +95,14 @@ def plot_coverage(result: GapResult, path: Path) -> Path:
     before = [c.coverage_before, c.progress_before]
     after = [c.coverage_after, c.progress_after]
     xs = range(len(groups))
-    ax.bar([x - 0.2 for x in xs], before, width=0.4, label="current curriculum",
-           color="#95a5a6")
-    ax.bar([x + 0.2 for x in xs], after, width=0.4,
-           label=f"+ {len(c.added)} skills (greedy cover)", color="#27ae60")
+    ax.bar([x - 0.2 for x in xs], before, width=0.4, label="current curriculum", color="#95a5a6")
+    ax.bar(
+        [x + 0.2 for x in xs],
+        after,
+        width=0.4,
+        label=f"+ {len(c.added)} skills (greedy cover)",
+        color="#27ae60",
+    )
     for x, b, a in zip(xs, before, after, strict=True):
         ax.text(x - 0.2, b + 0.01, f"{b:.0%}", ha="center", fontsize=9)
         ax.text(x + 0.2, a + 0.01, f"{a:.0%}", ha="center", fontsize=9)
@@ -106,13 +122,24 @@ def plot_heatmap(result: GapResult, path: Path) -> Path:
     fig, ax = plt.subplots(figsize=size)
     if h.skills and h.courses:
         image = ax.imshow(h.values, cmap="Greens", vmin=0, vmax=1, aspect="auto")
-        ax.set_xticks(range(len(h.skills)), [_short(s, 30) for s in h.skills], rotation=60,
-                      ha="right", fontsize=8)
+        ax.set_xticks(
+            range(len(h.skills)),
+            [_short(s, 30) for s in h.skills],
+            rotation=60,
+            ha="right",
+            fontsize=8,
+        )
         ax.set_yticks(range(len(h.courses)), h.courses, fontsize=8)
         fig.colorbar(image, ax=ax, fraction=0.03, label="taught")
     else:
-        ax.text(0.5, 0.5, "no sought skills for the target occupations", ha="center",
-                va="center", transform=ax.transAxes)
+        ax.text(
+            0.5,
+            0.5,
+            "no sought skills for the target occupations",
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+        )
         ax.set_axis_off()
     ax.set_title("Taught (courses) vs sought (skills by demand weight)", fontsize=10)
     return _save(fig, path)
@@ -142,46 +169,103 @@ def _table(headers: list[str], rows: list[list[Any]]) -> str:
 
 
 def _evidence(items: list[Any]) -> str:
-    return "<br>".join(f"<q>{_e(e.sentence)}</q> <small>({_e(e.source)})</small>"
-                       for e in items) or "<small>no sentence</small>"
+    return (
+        "<br>".join(f"<q>{_e(e.sentence)}</q> <small>({_e(e.source)})</small>" for e in items)
+        or "<small>no sentence</small>"
+    )
 
 
 def _gaps_html(result: GapResult) -> str:
     rows = []
     for g in result.gaps:
-        host = (f"{_e(g.host_course.code)} {_e(g.host_course.title)} "
-                f"<small>(cos {g.host_course.score:.2f})</small>") if g.host_course else \
-            "<small>no course shares words with it</small>"
-        pay = (f"${g.wage_premium.premium:+,.0f}/yr" if g.wage_premium.measurable
-               else f"<small>{_e(g.wage_premium.note)}</small>")
-        rows.append([g.rank, _e(g.label), f"{g.demand_weight:,.0f}", f"{g.share:.0%}",
-                     _e(g.esco_status), pay, host, _evidence(g.evidence)])
-    return _table(["#", "skill", "demand weight", "share of postings", "ESCO", "wage premium",
-                   "best host course", "posting evidence"], rows)
+        host = (
+            (
+                f"{_e(g.host_course.code)} {_e(g.host_course.title)} "
+                f"<small>(cos {g.host_course.score:.2f})</small>"
+            )
+            if g.host_course
+            else "<small>no course shares words with it</small>"
+        )
+        pay = (
+            f"${g.wage_premium.premium:+,.0f}/yr"
+            if g.wage_premium.measurable
+            else f"<small>{_e(g.wage_premium.note)}</small>"
+        )
+        rows.append(
+            [
+                g.rank,
+                _e(g.label),
+                f"{g.demand_weight:,.0f}",
+                f"{g.share:.0%}",
+                _e(g.esco_status),
+                pay,
+                host,
+                _evidence(g.evidence),
+            ]
+        )
+    return _table(
+        [
+            "#",
+            "skill",
+            "demand weight",
+            "share of postings",
+            "ESCO",
+            "wage premium",
+            "best host course",
+            "posting evidence",
+        ],
+        rows,
+    )
 
 
 def _sections(result: GapResult) -> list[str]:
-    targets = _table(["O*NET-SOC", "title", "postings", "weight", "weight source",
-                      "similarity"],
-                     [[_e(t.onet_soc_code), _e(t.title), t.postings, f"{t.weight:,.0f}",
-                       _e(t.weight_source),
-                       "-" if t.similarity is None else f"{t.similarity:.2f}"]
-                      for t in result.targets])
+    targets = _table(
+        ["O*NET-SOC", "title", "postings", "weight", "weight source", "similarity"],
+        [
+            [
+                _e(t.onet_soc_code),
+                _e(t.title),
+                t.postings,
+                f"{t.weight:,.0f}",
+                _e(t.weight_source),
+                "-" if t.similarity is None else f"{t.similarity:.2f}",
+            ]
+            for t in result.targets
+        ],
+    )
     cover = result.cover
-    plan = _table(["added skill", "gain", "postings covered after"],
-                  [[_e(s.label), f"{s.gain:.1%}", f"{s.coverage_after:.0%}"]
-                   for s in cover.added])
-    sought = _table(["skill", "share", "demand weight", "ESCO", "covered by"],
-                    [[_e(s.label), f"{s.share:.0%}", f"{s.demand_weight:,.0f}",
-                      _e(s.esco_status),
-                      _e(f"{s.covered.kind}: {s.covered.taught_label}") if s.covered else
-                      "<b>gap</b>"] for s in result.sought])
-    taught = _table(["skill", "courses", "course evidence"],
-                    [[_e(t.label), _e(", ".join(t.courses)), _evidence(t.evidence)]
-                     for t in result.taught])
-    rejects = _table(["file", "line", "field", "problem"],
-                     [[_e(r["file"]), _e(r["line"]), _e(r["field"]), _e(r["problem"])]
-                      for r in result.rejects]) if result.rejects else "<p>none</p>"
+    plan = _table(
+        ["added skill", "gain", "postings covered after"],
+        [[_e(s.label), f"{s.gain:.1%}", f"{s.coverage_after:.0%}"] for s in cover.added],
+    )
+    sought = _table(
+        ["skill", "share", "demand weight", "ESCO", "covered by"],
+        [
+            [
+                _e(s.label),
+                f"{s.share:.0%}",
+                f"{s.demand_weight:,.0f}",
+                _e(s.esco_status),
+                _e(f"{s.covered.kind}: {s.covered.taught_label}") if s.covered else "<b>gap</b>",
+            ]
+            for s in result.sought
+        ],
+    )
+    taught = _table(
+        ["skill", "courses", "course evidence"],
+        [[_e(t.label), _e(", ".join(t.courses)), _evidence(t.evidence)] for t in result.taught],
+    )
+    rejects = (
+        _table(
+            ["file", "line", "field", "problem"],
+            [
+                [_e(r["file"]), _e(r["line"]), _e(r["field"]), _e(r["problem"])]
+                for r in result.rejects
+            ],
+        )
+        if result.rejects
+        else "<p>none</p>"
+    )
     return [
         f"<h2>Target occupations ({_e(result.target_method)})</h2><p>{_e(result.inference)}"
         f"</p>{targets}",
@@ -198,10 +282,12 @@ def _sections(result: GapResult) -> list[str]:
     ]
 
 
-CSS = ("body{font-family:sans-serif;margin:2em;max-width:1200px}table{border-collapse:"
-       "collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 6px;vertical-align:top;"
-       "font-size:13px}th{background:#f4f4f4}img{max-width:100%;display:block;margin:1em 0}"
-       "q{font-style:italic}")
+CSS = (
+    "body{font-family:sans-serif;margin:2em;max-width:1200px}table{border-collapse:"
+    "collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 6px;vertical-align:top;"
+    "font-size:13px}th{background:#f4f4f4}img{max-width:100%;display:block;margin:1em 0}"
+    "q{font-style:italic}"
+)
 
 
 def render_html(result: GapResult, plots: dict[str, Path]) -> str:
@@ -209,11 +295,15 @@ def render_html(result: GapResult, plots: dict[str, Path]) -> str:
     images = "".join(
         f'<img alt="{_e(name)}" src="data:image/png;base64,'
         f'{base64.b64encode(path.read_bytes()).decode("ascii")}">'
-        for name, path in plots.items())
+        for name, path in plots.items()
+    )
     title = f"Curriculum gap report: {result.region}"
-    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{_e(title)}</title>"
-            f"<style>{CSS}</style></head><body><h1>{_e(title)}</h1>{images}"
-            + "".join(_sections(result)) + "</body></html>")
+    return (
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{_e(title)}</title>"
+        f"<style>{CSS}</style></head><body><h1>{_e(title)}</h1>{images}"
+        + "".join(_sections(result))
+        + "</body></html>"
+    )
 
 
 def write_report(result: GapResult, out_dir: Path | str) -> ReportPaths:

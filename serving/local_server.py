@@ -51,9 +51,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(home: Path, *, key: str, extra_env: dict[str, str] | None = None,
-                   timeout: float = 180.0, log_dir: Path | None = None,
-                   ready: tuple[str, ...] = ("ok",)) -> Iterator[ApiServer]:
+def running_server(
+    home: Path,
+    *,
+    key: str,
+    extra_env: dict[str, str] | None = None,
+    timeout: float = 180.0,
+    log_dir: Path | None = None,
+    ready: tuple[str, ...] = ("ok",),
+) -> Iterator[ApiServer]:
     """Start ``pathmatch serve`` over ``home`` (which must hold a bundle); stop it after.
 
     ``extra_env`` may set ``PATHMATCH_BUNDLE`` (models from ``home``, data from elsewhere);
@@ -61,17 +67,28 @@ def running_server(home: Path, *, key: str, extra_env: dict[str, str] | None = N
     wait for: a test of a degraded server waits for ``("degraded",)``, answered with 503.
     """
     port = free_port()
-    env = {**os.environ, "PATHMATCH_HOME": str(home), "PATHMATCH_API_KEYS": key,
-           **(extra_env or {})}
-    for name in ("MLFLOW_TRACKING_URI", "PATHMATCH_BUNDLE", "PATHMATCH_API_KEY_FILE",
-                 "PATHMATCH_API_INSECURE"):
+    env = {
+        **os.environ,
+        "PATHMATCH_HOME": str(home),
+        "PATHMATCH_API_KEYS": key,
+        **(extra_env or {}),
+    }
+    for name in (
+        "MLFLOW_TRACKING_URI",
+        "PATHMATCH_BUNDLE",
+        "PATHMATCH_API_KEY_FILE",
+        "PATHMATCH_API_INSECURE",
+    ):
         if name not in (extra_env or {}):
             env.pop(name, None)
     log_path = (log_dir or home) / f"server-{port}.log"
     with open(log_path, "wb") as sink:
         process = subprocess.Popen(
             [sys.executable, "-m", "serving.cli", "serve", "--port", str(port)],
-            env=env, stdout=sink, stderr=subprocess.STDOUT)
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
     server = ApiServer(f"http://127.0.0.1:{port}", key, home, log_path, process)
     try:
         _wait_healthy(server, timeout, ready)
@@ -85,13 +102,13 @@ def running_server(home: Path, *, key: str, extra_env: dict[str, str] | None = N
             process.wait()
 
 
-def _wait_healthy(server: ApiServer, timeout: float, ready: tuple[str, ...] = ("ok",)
-                  ) -> None:
+def _wait_healthy(server: ApiServer, timeout: float, ready: tuple[str, ...] = ("ok",)) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
-            raise ServerFailed(f"server exited with {server.process.returncode}:\n"
-                               f"{server.log()[-3000:]}")
+            raise ServerFailed(
+                f"server exited with {server.process.returncode}:\n{server.log()[-3000:]}"
+            )
         try:
             reply = httpx.get(f"{server.base_url}/v1/health", timeout=2.0)
             if reply.status_code in (200, 503) and reply.json().get("status") in ready:

@@ -27,9 +27,11 @@ TRANSITION_TOP_K = 50
 RANK_DECAY = 0.9  # role fit of the ranker's k-th target: 1.0, 0.66 at 5th, 0.39 at 10th
 MIN_TITLE_SCORE = 0.2
 TITLE_CACHE_SIZE = 4096
-VOCABULARY = {"onet_occupations": ["title"],
-              "onet_alternate_titles": ["alternate_title", "short_title"],
-              "onet_reported_titles": ["reported_title"]}
+VOCABULARY = {
+    "onet_occupations": ["title"],
+    "onet_alternate_titles": ["alternate_title", "short_title"],
+    "onet_reported_titles": ["reported_title"],
+}
 Hit = tuple[str, str, float]  # occupation code, its title, score
 
 
@@ -51,15 +53,22 @@ class EngineReader:
             return []
         # the engine's links: its intake pipeline under that pipeline's lock, its floors
         ((links, _),) = self.engine.extract("intake", [text])
-        return [SkillEvidence(skill_id=link.id, label=link.label, source="intake",
-                              evidence=link.evidence) for link in links]
+        return [
+            SkillEvidence(
+                skill_id=link.id, label=link.label, source="intake", evidence=link.evidence
+            )
+            for link in links
+        ]
 
     def title_occupations(self, titles: Sequence[str]) -> list[SourceOccupation]:
         wanted = [t.strip() for t in titles if t and t.strip()]
         if not wanted:
             return []
-        return [SourceOccupation(title=title, code=code, occupation_title=name, score=score)
-                for title in wanted for code, name, score in self._title_lookup(title)]
+        return [
+            SourceOccupation(title=title, code=code, occupation_title=name, score=score)
+            for title in wanted
+            for code, name, score in self._title_lookup(title)
+        ]
 
     def _title_lookup(self, title: str) -> tuple[Hit, ...]:
         """Best occupation for one title; cached only for a public-vocabulary title."""
@@ -69,8 +78,11 @@ class EngineReader:
 
     def _title_hits(self, title: str) -> tuple[Hit, ...]:
         (candidates,) = self.engine.titles.predict([title], taxonomy="onet", top_k=1)
-        return tuple((c.code, c.title, round(float(c.score), 4))
-                     for c in candidates if c.score >= MIN_TITLE_SCORE)
+        return tuple(
+            (c.code, c.title, round(float(c.score), 4))
+            for c in candidates
+            if c.score >= MIN_TITLE_SCORE
+        )
 
     @cached_property
     def title_vocabulary(self) -> frozenset[str]:

@@ -29,8 +29,7 @@ def demo_home(home: Path) -> Path:
 
 
 @contextmanager
-def running_server(home: Path, *, key: str = TEST_KEY, **options: object
-                   ) -> Iterator[ApiServer]:
+def running_server(home: Path, *, key: str = TEST_KEY, **options: object) -> Iterator[ApiServer]:
     """``serving.local_server.running_server`` with the test key."""
     with _running_server(home, key=key, **options) as server:  # type: ignore[arg-type]
         yield server

@@ -41,8 +41,14 @@ def pathmatch_cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PATHMATCH_HOME": str(home)}
     for name in ("MLFLOW_TRACKING_URI", "PATHMATCH_BUNDLE"):
         env.pop(name, None)
-    return subprocess.run([sys.executable, "-m", "serving.cli", *args], capture_output=True,
-                          text=True, cwd=REPO, env=env, timeout=900)
+    return subprocess.run(
+        [sys.executable, "-m", "serving.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        timeout=900,
+    )
 
 
 def _checked(result: subprocess.CompletedProcess[str], what: str) -> None:
@@ -58,8 +64,10 @@ def _save_pipeline(home: Path, root: Path) -> None:
     """
     line = root / f"{home.name}.warm.jsonl"
     line.write_text('{"id": "w", "text": "forklift operator, inventory counts"}\n')
-    _checked(pathmatch_cli(home, "extract", "--kind", "posting", "--input", str(line)),
-             "building the demo skill pipeline")
+    _checked(
+        pathmatch_cli(home, "extract", "--kind", "posting", "--input", str(line)),
+        "building the demo skill pipeline",
+    )
     assert any((home / "pipelines").iterdir()), "no pipeline was saved"
 
 
@@ -74,8 +82,12 @@ def demo_bundle(session_dir: Path) -> Path:
     """The demo data imported once per session. Read-only: tests copy it to damage it."""
     from matching.ingest.importer import import_bundle
 
-    return built_once(session_dir, "demo_bundle",
-                      lambda folder: import_bundle(DEMO_DATA, folder / "bundle")) / "bundle"
+    return (
+        built_once(
+            session_dir, "demo_bundle", lambda folder: import_bundle(DEMO_DATA, folder / "bundle")
+        )
+        / "bundle"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -104,8 +116,9 @@ def nlp_home_template(session_dir: Path, demo_home_template: HomeTemplate) -> Ho
 
 
 @pytest.fixture(scope="session")
-def api_server(tmp_path_factory: pytest.TempPathFactory,
-               demo_home_template: HomeTemplate):  # yields ApiServer
+def api_server(
+    tmp_path_factory: pytest.TempPathFactory, demo_home_template: HomeTemplate
+):  # yields ApiServer
     """A real uvicorn serving the demo bundle with a test key (see tests/api_server.py).
 
     It is yielded once ``/v1/health`` says ``ok``: the server warms its engine before it

@@ -90,14 +90,16 @@ TEXT_SUFFIXES = (".cfg", ".json", ".yaml", ".yml", ".md")
 
 def _rewrite_sqlite(db: Path, before: str, after: str) -> None:
     with sqlite3.connect(db) as conn:
-        tables = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table'")]
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
         for table in tables:
             for column in conn.execute(f'PRAGMA table_info("{table}")').fetchall():
                 name, kind = column[1], str(column[2]).upper()
                 if "CHAR" in kind or "TEXT" in kind or kind == "":
-                    conn.execute(f'UPDATE "{table}" SET "{name}" = replace("{name}", ?, ?) '
-                                 f'WHERE instr("{name}", ?) > 0', (before, after, before))
+                    conn.execute(
+                        f'UPDATE "{table}" SET "{name}" = replace("{name}", ?, ?) '
+                        f'WHERE instr("{name}", ?) > 0',
+                        (before, after, before),
+                    )
 
 
 @dataclass(frozen=True)

@@ -59,8 +59,15 @@ PIRL_HEADER = (
     "PIRL1800,CALC4000,CALC4001,CALC4002,CALC4003,CALC4020,CALC4039,CALC4040,REPORT_QUARTER"
 ).split(",")
 EDUCATION_CODE = {word: code for code, word in sorted(EDUCATION.items(), reverse=True)}
-RULE = {"intercept": -0.4, "skill_fit": 2.5, "role_fit": 1.5, "demand": 3.0,
-        "wage_gain": -2.5, "outcome": 1.0, "education_rank": 0.25}
+RULE = {
+    "intercept": -0.4,
+    "skill_fit": 2.5,
+    "role_fit": 1.5,
+    "demand": 3.0,
+    "wage_gain": -2.5,
+    "outcome": 1.0,
+    "education_rank": 0.25,
+}
 """The generative rule's coefficients (centred as in the module docstring)."""
 
 
@@ -74,11 +81,15 @@ class FixtureFiles:
 def employment_logit(parts: dict[str, float]) -> float:
     """RULE of the module docstring for one record's features."""
     edu = parts.get("education_rank", math.nan)
-    return (RULE["intercept"] + RULE["skill_fit"] * parts["skill_fit"]
-            + RULE["role_fit"] * parts["role_fit"] + RULE["demand"] * (parts["demand"] - 0.5)
-            + RULE["wage_gain"] * (parts["wage_gain"] - 0.5)
-            + RULE["outcome"] * (parts["outcome"] - 0.5)
-            + (0.0 if math.isnan(edu) else RULE["education_rank"] * (edu - 1)))
+    return (
+        RULE["intercept"]
+        + RULE["skill_fit"] * parts["skill_fit"]
+        + RULE["role_fit"] * parts["role_fit"]
+        + RULE["demand"] * (parts["demand"] - 0.5)
+        + RULE["wage_gain"] * (parts["wage_gain"] - 0.5)
+        + RULE["outcome"] * (parts["outcome"] - 0.5)
+        + (0.0 if math.isnan(edu) else RULE["education_rank"] * (edu - 1))
+    )
 
 
 def _caseload(path: Path) -> list[dict[str, str]]:
@@ -91,36 +102,60 @@ def _caseload(path: Path) -> list[dict[str, str]]:
     for row in raw:
         good = clean[row["participant_id"]]
         wage = good["last_hourly_wage"]
-        out.append({**row, "education_level": good["education_level"] or "",
-                    "last_hourly_wage": "" if wage is None else str(wage)})
+        out.append(
+            {
+                **row,
+                "education_level": good["education_level"] or "",
+                "last_hourly_wage": "" if wage is None else str(wage),
+            }
+        )
     return out
 
 
-def _plausible(people: list[dict[str, str]], occupations: list[str], ctx: RegionContext,
-               reader: ParticipantReader) -> list[list[str]]:
+def _plausible(
+    people: list[dict[str, str]],
+    occupations: list[str],
+    ctx: RegionContext,
+    reader: ParticipantReader,
+) -> list[list[str]]:
     """Per demo participant, the occupations they plausibly fit (role or skill)."""
     programs = occupation_programs(ctx)
     out = []
     for person in people:
         participant = participant_of(_record(person, None), ctx.region)
-        fits = [code for code in occupations
-                if (p := record_parts(participant, code, ctx, reader, programs.get(code, []),
-                                      ScoreWeights()))["role_fit"] > 0 or p["skill_fit"] >= 0.2]
+        fits = [
+            code
+            for code in occupations
+            if (
+                p := record_parts(
+                    participant, code, ctx, reader, programs.get(code, []), ScoreWeights()
+                )
+            )["role_fit"]
+            > 0
+            or p["skill_fit"] >= 0.2
+        ]
         out.append(fits)
     return out
 
 
-def _record(person: dict[str, str], wage: float | None, code: str | None = None
-            ) -> dict[str, Any]:
-    return {"participant_id": person["participant_id"],
-            "past_job_titles": [t for t in person["past_job_titles"].split(";") if t],
-            "intake_text": person["intake_text"] or None,
-            "education_level": person["education_level"] or None,
-            "last_hourly_wage": wage, "training_onet_code": code}
+def _record(person: dict[str, str], wage: float | None, code: str | None = None) -> dict[str, Any]:
+    return {
+        "participant_id": person["participant_id"],
+        "past_job_titles": [t for t in person["past_job_titles"].split(";") if t],
+        "intake_text": person["intake_text"] or None,
+        "education_level": person["education_level"] or None,
+        "last_hourly_wage": wage,
+        "training_onet_code": code,
+    }
 
 
-def _draw(people: list[dict[str, str]], plausible: list[list[str]], occupations: list[str],
-          n: int, rng: np.random.Generator) -> list[tuple[int, float, str]]:
+def _draw(
+    people: list[dict[str, str]],
+    plausible: list[list[str]],
+    occupations: list[str],
+    n: int,
+    rng: np.random.Generator,
+) -> list[tuple[int, float, str]]:
     draws = []
     for _ in range(n):
         who = int(rng.integers(len(people)))
@@ -131,9 +166,16 @@ def _draw(people: list[dict[str, str]], plausible: list[list[str]], occupations:
     return draws
 
 
-def write_pirl_fixture(out_dir: Path, ctx: RegionContext, reader: ParticipantReader, *,
-                       n: int = 600, seed: int = 0, bad_rows: bool = False,
-                       caseload: Path = DEMO_CASELOAD) -> FixtureFiles:
+def write_pirl_fixture(
+    out_dir: Path,
+    ctx: RegionContext,
+    reader: ParticipantReader,
+    *,
+    n: int = 600,
+    seed: int = 0,
+    bad_rows: bool = False,
+    caseload: Path = DEMO_CASELOAD,
+) -> FixtureFiles:
     """Write ``pirl_fixture.csv`` (PIRL layout) and ``pirl_fixture_intake.csv``."""
     rng = np.random.default_rng(seed)
     reader = CachedReader(reader)
@@ -142,9 +184,15 @@ def write_pirl_fixture(out_dir: Path, ctx: RegionContext, reader: ParticipantRea
     draws = _draw(people, _plausible(people, occupations, ctx, reader), occupations, n, rng)
     records = pl.DataFrame(
         [_record(people[who], wage, code) for who, wage, code in draws],
-        schema={"participant_id": pl.String, "past_job_titles": pl.List(pl.String),
-                "intake_text": pl.String, "education_level": pl.String,
-                "last_hourly_wage": pl.Float64, "training_onet_code": pl.String})
+        schema={
+            "participant_id": pl.String,
+            "past_job_titles": pl.List(pl.String),
+            "intake_text": pl.String,
+            "education_level": pl.String,
+            "last_hourly_wage": pl.Float64,
+            "training_onet_code": pl.String,
+        },
+    )
     features = feature_frame(records, ctx, reader).to_dicts()
     out_dir.mkdir(parents=True, exist_ok=True)
     rows, intake = [], []
@@ -152,8 +200,13 @@ def write_pirl_fixture(out_dir: Path, ctx: RegionContext, reader: ParticipantRea
         pid = f"FIX{i:06d}"
         employed = rng.random() < 1.0 / (1.0 + math.exp(-employment_logit(parts)))
         rows.append(_pirl_row(pid, people[who], wage, code, employed, ctx, rng))
-        intake.append({"participant_id": pid, "past_job_titles": people[who]["past_job_titles"],
-                       "intake_text": people[who]["intake_text"]})
+        intake.append(
+            {
+                "participant_id": pid,
+                "past_job_titles": people[who]["past_job_titles"],
+                "intake_text": people[who]["intake_text"],
+            }
+        )
     pirl = out_dir / "pirl_fixture.csv"
     with open(pirl, "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, PIRL_HEADER, lineterminator="\n")
@@ -163,32 +216,52 @@ def write_pirl_fixture(out_dir: Path, ctx: RegionContext, reader: ParticipantRea
             _write_bad_rows(handle, writer, rows[0])
     intake_path = out_dir / "pirl_fixture_intake.csv"
     with open(intake_path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, ["participant_id", "past_job_titles", "intake_text"],
-                                lineterminator="\n")
+        writer = csv.DictWriter(
+            handle, ["participant_id", "past_job_titles", "intake_text"], lineterminator="\n"
+        )
         writer.writeheader()
         writer.writerows(intake)
     return FixtureFiles(pirl, intake_path, len(rows))
 
 
-def _pirl_row(pid: str, person: dict[str, str], wage: float, code: str, employed: bool,
-              ctx: RegionContext, rng: np.random.Generator) -> dict[str, str]:
+def _pirl_row(
+    pid: str,
+    person: dict[str, str],
+    wage: float,
+    code: str,
+    employed: bool,
+    ctx: RegionContext,
+    rng: np.random.Generator,
+) -> dict[str, str]:
     trained = rng.random() >= 0.05
     status_known = rng.random() >= 0.05
     target_wage = ctx.wages.get(code) or wage * 1.1
-    q2 = (round(target_wage * HOURS_PER_QUARTER * float(rng.lognormal(0.0, 0.2)))
-          if employed else 0)
+    q2 = round(target_wage * HOURS_PER_QUARTER * float(rng.lognormal(0.0, 0.2))) if employed else 0
     row = {h: "0" for h in PIRL_HEADER}
     row.update({h: "" for h in ("PIRL101", "PIRL102", "PIRL103", "PIRL200", "PIRL1302")})
     row.update({k: person.get(k) or "0" for k in PIRL_HEADER if k in person})
-    row.update({
-        "PIRL100": pid, "PIRL408": EDUCATION_CODE.get(person["education_level"], ""),
-        "PIRL900": "20220801", "PIRL901": "20230315", "PIRL1300": "1" if trained else "0",
-        "PIRL1303": "06" if trained else "00", "PIRL1306": code.replace("-", "").replace(".", "")
-        if trained else "", "PIRL1602": ("1" if employed else "0") if status_known else "9",
-        "PIRL1606": "1" if employed else "0", "PIRL1702": str(round(wage * HOURS_PER_QUARTER)),
-        "PIRL1704": str(q2), "PIRL1706": str(q2), "PIRL1800": "5" if employed else "0",
-        "CALC4000": ctx.region, "CALC4020": "", "CALC4039": person.get("CALC4039") or "",
-        "CALC4040": "2022", "REPORT_QUARTER": "20230630"})
+    row.update(
+        {
+            "PIRL100": pid,
+            "PIRL408": EDUCATION_CODE.get(person["education_level"], ""),
+            "PIRL900": "20220801",
+            "PIRL901": "20230315",
+            "PIRL1300": "1" if trained else "0",
+            "PIRL1303": "06" if trained else "00",
+            "PIRL1306": code.replace("-", "").replace(".", "") if trained else "",
+            "PIRL1602": ("1" if employed else "0") if status_known else "9",
+            "PIRL1606": "1" if employed else "0",
+            "PIRL1702": str(round(wage * HOURS_PER_QUARTER)),
+            "PIRL1704": str(q2),
+            "PIRL1706": str(q2),
+            "PIRL1800": "5" if employed else "0",
+            "CALC4000": ctx.region,
+            "CALC4020": "",
+            "CALC4039": person.get("CALC4039") or "",
+            "CALC4040": "2022",
+            "REPORT_QUARTER": "20230630",
+        }
+    )
     return row
 
 

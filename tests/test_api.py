@@ -25,8 +25,18 @@ SECRET = "Zyxwvut-Participant-Secret-4417"
 MIB = 1024 * 1024
 GOOD = {
     ("GET", "/v1/version"): {},
-    ("POST", "/v1/extract"): {"json": {"kind": "intake", "top_k": 5, "texts": [
-        {"id": "n1", "text": "Worked as a CNA. I can drive a forklift and use Microsoft Excel."}]}},
+    ("POST", "/v1/extract"): {
+        "json": {
+            "kind": "intake",
+            "top_k": 5,
+            "texts": [
+                {
+                    "id": "n1",
+                    "text": "Worked as a CNA. I can drive a forklift and use Microsoft Excel.",
+                }
+            ],
+        }
+    },
     ("POST", "/v1/titles"): {"json": {"titles": ["cna", "class a truck driver"], "top_k": 3}},
     ("GET", "/v1/occupations/31-1131.00"): {},
     ("GET", "/v1/programs"): {"params": {"region": "NJ", "limit": 5}},
@@ -34,44 +44,75 @@ GOOD = {
 PROTECTED = list(GOOD)
 # (request, the field path the 422 must name); every bad value carries SECRET
 MALFORMED = [
-    (("POST", "/v1/extract"),
-     {"json": {"kind": "intake", "texts": [{"id": "a", "text": [SECRET]}]}},
-     ["body", "texts", 0, "text"]),
-    (("POST", "/v1/extract"), {"json": {"kind": SECRET, "texts": [{"id": "a", "text": "x"}]}},
-     ["body", "kind"]),
-    (("POST", "/v1/extract"), {"json": {"kind": "intake", "texts": [{"id": "a", "text": "x"}],
-                                        "top_k": SECRET}}, ["body", "top_k"]),
-    (("POST", "/v1/extract"), {"content": "{" + SECRET,
-                               "headers": {"content-type": "application/json"}}, ["body", 1]),
+    (
+        ("POST", "/v1/extract"),
+        {"json": {"kind": "intake", "texts": [{"id": "a", "text": [SECRET]}]}},
+        ["body", "texts", 0, "text"],
+    ),
+    (
+        ("POST", "/v1/extract"),
+        {"json": {"kind": SECRET, "texts": [{"id": "a", "text": "x"}]}},
+        ["body", "kind"],
+    ),
+    (
+        ("POST", "/v1/extract"),
+        {"json": {"kind": "intake", "texts": [{"id": "a", "text": "x"}], "top_k": SECRET}},
+        ["body", "top_k"],
+    ),
+    (
+        ("POST", "/v1/extract"),
+        {"content": "{" + SECRET, "headers": {"content-type": "application/json"}},
+        ["body", 1],
+    ),
     (("POST", "/v1/titles"), {"json": {"titles": SECRET}}, ["body", "titles"]),
-    (("POST", "/v1/titles"), {"json": {"titles": ["x"], "taxonomy": SECRET}},
-     ["body", "taxonomy"]),
+    (("POST", "/v1/titles"), {"json": {"titles": ["x"], "taxonomy": SECRET}}, ["body", "taxonomy"]),
     (("POST", "/v1/titles"), {"json": {"titles": ["x"], SECRET: 1}}, ["body", SECRET]),
     (("GET", f"/v1/occupations/{SECRET}"), {}, ["path", "code"]),
     (("GET", "/v1/programs"), {"params": {"region": SECRET}}, ["query", "region"]),
-    (("GET", "/v1/programs"), {"params": {"region": "NJ", "max_cost": SECRET}},
-     ["query", "max_cost"]),
+    (
+        ("GET", "/v1/programs"),
+        {"params": {"region": "NJ", "max_cost": SECRET}},
+        ["query", "max_cost"],
+    ),
     (("GET", "/v1/programs"), {"params": {}}, ["query", "region"]),
     # issue 12: numbers out of range or not finite, a parameter given twice
-    (("GET", "/v1/programs"), {"params": {"region": "NJ", "offset": 9223372036854775808}},
-     ["query", "offset"]),
-    (("GET", "/v1/programs"), {"params": {"region": "NJ", "max_cost": "inf"}},
-     ["query", "max_cost"]),
-    (("GET", "/v1/programs"), {"params": {"region": "NJ", "max_weeks": "nan"}},
-     ["query", "max_weeks"]),
-    (("GET", "/v1/programs"), {"params": [("region", "NJ"), ("region", SECRET[:2])]},
-     ["query", "region"]),
+    (
+        ("GET", "/v1/programs"),
+        {"params": {"region": "NJ", "offset": 9223372036854775808}},
+        ["query", "offset"],
+    ),
+    (
+        ("GET", "/v1/programs"),
+        {"params": {"region": "NJ", "max_cost": "inf"}},
+        ["query", "max_cost"],
+    ),
+    (
+        ("GET", "/v1/programs"),
+        {"params": {"region": "NJ", "max_weeks": "nan"}},
+        ["query", "max_weeks"],
+    ),
+    (
+        ("GET", "/v1/programs"),
+        {"params": [("region", "NJ"), ("region", SECRET[:2])]},
+        ["query", "region"],
+    ),
     (("POST", "/v1/titles"), {"json": {"titles": ["x"], "top_k": True}}, ["body", "top_k"]),
-    (("POST", "/v1/titles"), {"content": json.dumps({"titles": ["ok", f"{SECRET} \ud800"]}),
-                              "headers": {"content-type": "application/json"}},
-     ["body", "titles", 1]),
+    (
+        ("POST", "/v1/titles"),
+        {
+            "content": json.dumps({"titles": ["ok", f"{SECRET} \ud800"]}),
+            "headers": {"content-type": "application/json"},
+        },
+        ["body", "titles", 1],
+    ),
 ]
 
 
 @pytest.fixture(scope="module")
 def client(api_server: ApiServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=api_server.base_url, headers=api_server.headers,
-                      timeout=60.0) as session:
+    with httpx.Client(
+        base_url=api_server.base_url, headers=api_server.headers, timeout=60.0
+    ) as session:
         yield session
 
 
@@ -152,41 +193,50 @@ def test_programs_filter_page_and_carry_outcomes(client: httpx.Client) -> None:
     total = everything["total"]
     assert total == len(everything["programs"]) > 5
     page = client.get("/v1/programs", params={"region": "NJ", "limit": 5, "offset": 5}).json()
-    assert [p["program_id"] for p in page["programs"]] == \
-        [p["program_id"] for p in everything["programs"][5:10]]
+    assert [p["program_id"] for p in page["programs"]] == [
+        p["program_id"] for p in everything["programs"][5:10]
+    ]
     cna = client.get("/v1/programs", params={"region": "NJ", "occupation": "31-1131"}).json()
-    assert cna["programs"] and all("31-1131.00" in p["target_onet_codes"]
-                                   for p in cna["programs"])
+    assert cna["programs"] and all("31-1131.00" in p["target_onet_codes"] for p in cna["programs"])
     assert cna["programs"][0]["reported"]["employment_q2_n"] is not None
     assert cna["programs"][0]["predicted"] is None  # no outcome model registered
-    cheap = client.get("/v1/programs", params={"region": "NJ", "max_cost": 2000,
-                                               "max_weeks": 12, "limit": 200}).json()
+    cheap = client.get(
+        "/v1/programs", params={"region": "NJ", "max_cost": 2000, "max_weeks": 12, "limit": 200}
+    ).json()
     assert 0 < cheap["total"] < total
     assert all(p["cost_total"] <= 2000 and p["weeks"] <= 12 for p in cheap["programs"])
 
 
 @pytest.mark.parametrize("route", PROTECTED, ids=lambda r: f"{r[0]} {r[1]}")
-def test_every_answer_has_meta_and_bearer_works(client: httpx.Client, api_server: ApiServer,
-                                                route: tuple[str, str]) -> None:
+def test_every_answer_has_meta_and_bearer_works(
+    client: httpx.Client, api_server: ApiServer, route: tuple[str, str]
+) -> None:
     kwargs = GOOD[route]
     reply = call(client, route, **kwargs)
     assert reply.status_code == 200, reply.text
     bundle = client.get("/v1/version").json()["bundle"]
     assert_meta(reply.json(), bundle)
-    bearer = httpx.request(route[0], api_server.base_url + route[1], timeout=60.0,
-                           headers={"Authorization": f"Bearer {api_server.key}"},
-                           **kwargs)  # type: ignore[arg-type]
+    bearer = httpx.request(
+        route[0],
+        api_server.base_url + route[1],
+        timeout=60.0,
+        headers={"Authorization": f"Bearer {api_server.key}"},
+        **kwargs,
+    )  # type: ignore[arg-type]
     assert bearer.status_code == 200
 
 
 # ----------------------------------------------------------------------------- bad input
 
 
-@pytest.mark.parametrize(("route", "kwargs", "loc"), MALFORMED,
-                         ids=[f"{r[1].replace(SECRET, 'X')}-{'.'.join(map(str, loc))}"
-                              for r, _, loc in MALFORMED])
+@pytest.mark.parametrize(
+    ("route", "kwargs", "loc"),
+    MALFORMED,
+    ids=[f"{r[1].replace(SECRET, 'X')}-{'.'.join(map(str, loc))}" for r, _, loc in MALFORMED],
+)
 def test_malformed_input_is_422_naming_the_field_not_the_value(
-        client: httpx.Client, route: tuple[str, str], kwargs: dict, loc: list) -> None:
+    client: httpx.Client, route: tuple[str, str], kwargs: dict, loc: list
+) -> None:
     reply = call(client, route, **kwargs)
     assert reply.status_code == 422, reply.text
     body = reply.json()
@@ -203,8 +253,9 @@ def test_request_caps_are_422_with_the_field(client: httpx.Client) -> None:
     reply = client.post("/v1/extract", json={"kind": "posting", "texts": many})
     assert reply.status_code == 422
     assert reply.json()["detail"][0]["loc"] == ["body", "texts"]
-    long = client.post("/v1/extract", json={"kind": "posting",
-                                            "texts": [{"id": "a", "text": "x " * 15000}]})
+    long = client.post(
+        "/v1/extract", json={"kind": "posting", "texts": [{"id": "a", "text": "x " * 15000}]}
+    )
     assert long.status_code == 422
     assert long.json()["detail"][0]["loc"] == ["body", "texts", 0, "text"]
 
@@ -225,19 +276,24 @@ def test_oversized_streamed_body_without_length_is_413(client: httpx.Client) -> 
             yield b"a" * 32768
         yield b'"]}'
 
-    reply = client.post("/v1/titles", content=chunks(),
-                        headers={"content-type": "application/json"})
+    reply = client.post(
+        "/v1/titles", content=chunks(), headers={"content-type": "application/json"}
+    )
     assert reply.status_code == 413
 
 
 @pytest.mark.parametrize("route", PROTECTED, ids=lambda r: f"{r[0]} {r[1]}")
-def test_missing_or_wrong_key_is_401_with_a_challenge(api_server: ApiServer,
-                                                      route: tuple[str, str]) -> None:
+def test_missing_or_wrong_key_is_401_with_a_challenge(
+    api_server: ApiServer, route: tuple[str, str]
+) -> None:
     url = api_server.base_url + route[1]
-    for headers in ({}, {"X-API-Key": "wrong"}, {"Authorization": "Bearer wrong"},
-                    {"X-API-Key": api_server.key[:-1]}):
-        reply = httpx.request(route[0], url, headers=headers, timeout=60.0,
-                              **GOOD[route])  # type: ignore[arg-type]
+    for headers in (
+        {},
+        {"X-API-Key": "wrong"},
+        {"Authorization": "Bearer wrong"},
+        {"X-API-Key": api_server.key[:-1]},
+    ):
+        reply = httpx.request(route[0], url, headers=headers, timeout=60.0, **GOOD[route])  # type: ignore[arg-type]
         assert reply.status_code == 401, (headers, reply.text)
         assert reply.headers["www-authenticate"].startswith("Bearer")
         assert_meta(reply.json())
@@ -260,32 +316,48 @@ def test_unknown_codes_are_404_with_suggestions(client: httpx.Client) -> None:
     assert "TX" not in region.text.replace(region.json()["meta"]["request_id"], "")
 
 
-GAP_COURSE = {"code": "CIS 105", "title": "Networking Fundamentals",
-              "description": "Students configure routers and switches."}
+GAP_COURSE = {
+    "code": "CIS 105",
+    "title": "Networking Fundamentals",
+    "description": "Students configure routers and switches.",
+}
 
 
 def test_gaps_errors_have_the_standard_shapes_and_echo_nothing(client: httpx.Client) -> None:
     """Issue 12: the gaps 422 ``detail`` was a plain string; its 404s quoted the region."""
-    both = client.post("/v1/gaps", json={"courses": [GAP_COURSE], "cip_code": "11.0901",
-                                         "occupations": ["15-1231.00"], "region": "NJ"})
+    both = client.post(
+        "/v1/gaps",
+        json={
+            "courses": [GAP_COURSE],
+            "cip_code": "11.0901",
+            "occupations": ["15-1231.00"],
+            "region": "NJ",
+        },
+    )
     assert both.status_code == 422
     (error,) = both.json()["detail"]
     assert set(error) == {"loc", "msg", "type"} and error["loc"] == ["body", "occupations"]
-    bad_code = client.post("/v1/gaps", json={"courses": [GAP_COURSE], "region": "NJ",
-                                             "occupations": ["15-1231.00", "nope"]})
+    bad_code = client.post(
+        "/v1/gaps",
+        json={"courses": [GAP_COURSE], "region": "NJ", "occupations": ["15-1231.00", "nope"]},
+    )
     assert bad_code.status_code == 422
     assert ["body", "occupations", 1] in [e["loc"] for e in bad_code.json()["detail"]]
-    for body in ({"courses": [GAP_COURSE], "region": "QZ"},
-                 {"courses": [GAP_COURSE], "region": "QZ", "occupations": ["15-1231.00"]}):
+    for body in (
+        {"courses": [GAP_COURSE], "region": "QZ"},
+        {"courses": [GAP_COURSE], "region": "QZ", "occupations": ["15-1231.00"]},
+    ):
         reply = client.post("/v1/gaps", json=body)
         assert reply.status_code == 404 and reply.json()["known"] == ["NJ"]
         assert "QZ" not in reply.text
-    unknown = client.post("/v1/gaps", json={"courses": [GAP_COURSE], "region": "NJ",
-                                            "occupations": ["15-1299.97"]})
+    unknown = client.post(
+        "/v1/gaps", json={"courses": [GAP_COURSE], "region": "NJ", "occupations": ["15-1299.97"]}
+    )
     assert unknown.status_code == 404 and unknown.json()["suggestions"]
     assert "15-1299.97" not in unknown.json()["detail"]
-    blank = client.post("/v1/gaps", json={"courses": [{**GAP_COURSE, "description": "  "}],
-                                          "region": "NJ"})
+    blank = client.post(
+        "/v1/gaps", json={"courses": [{**GAP_COURSE, "description": "  "}], "region": "NJ"}
+    )
     assert blank.status_code == 422
     assert ["body", "courses", 0, "description"] in [e["loc"] for e in blank.json()["detail"]]
 
@@ -293,8 +365,9 @@ def test_gaps_errors_have_the_standard_shapes_and_echo_nothing(client: httpx.Cli
 def test_gaps_over_courses_without_words_is_not_a_500(client: httpx.Client) -> None:
     """Regression (schemathesis): courses of digits only left TF-IDF no vocabulary."""
     courses = [{"code": "0", "title": "0", "description": "0"}]
-    reply = client.post("/v1/gaps", json={"courses": courses, "region": "NJ",
-                                          "occupations": ["15-1231.00"]})
+    reply = client.post(
+        "/v1/gaps", json={"courses": courses, "region": "NJ", "occupations": ["15-1231.00"]}
+    )
     assert reply.status_code == 200, reply.text
     inferred = client.post("/v1/gaps", json={"courses": courses, "region": "NJ"})
     assert inferred.status_code == 422
@@ -316,15 +389,26 @@ def test_openapi_documents_every_error_status_and_one_422_shape(client: httpx.Cl
             if operation.get("requestBody"):
                 assert "400" in codes, (method, path)
     assert "HTTPValidationError" not in json.dumps(spec)
-    for path in ("/v1/occupations/{code}", "/v1/programs", "/v1/referrals", "/v1/pathways",
-                 "/v1/gaps"):
+    for path in (
+        "/v1/occupations/{code}",
+        "/v1/programs",
+        "/v1/referrals",
+        "/v1/pathways",
+        "/v1/gaps",
+    ):
         assert "404" in next(iter(spec["paths"][path].values()))["responses"]
 
 
 def test_openapi_documents_tags_examples_and_both_key_schemes(client: httpx.Client) -> None:
     spec = client.get("/openapi.json").json()
-    assert {"/v1/extract", "/v1/titles", "/v1/occupations/{code}", "/v1/programs",
-            "/v1/health", "/v1/version"} <= set(spec["paths"])
+    assert {
+        "/v1/extract",
+        "/v1/titles",
+        "/v1/occupations/{code}",
+        "/v1/programs",
+        "/v1/health",
+        "/v1/version",
+    } <= set(spec["paths"])
     schemes = spec["components"]["securitySchemes"]
     assert {s["type"] for s in schemes.values()} >= {"apiKey", "http"}
     assert "security" not in spec["paths"]["/v1/health"]["get"]
@@ -346,19 +430,24 @@ def test_keys_from_variable_and_file_and_the_insecure_switch(tmp_path: Path) -> 
         ApiSettings(api_key_file=tmp_path / "missing").check()
 
 
-def test_every_documented_route_needs_a_key_and_bounds_its_body(api_server: ApiServer,
-                                                                  client: httpx.Client) -> None:
+def test_every_documented_route_needs_a_key_and_bounds_its_body(
+    api_server: ApiServer, client: httpx.Client
+) -> None:
     """Routes added later (referrals, pathways, gaps) are covered as soon as they exist."""
     spec = client.get("/openapi.json").json()
-    routes = [(method.upper(), re.sub(r"\{[^}]+\}", "31-1131.00", path))
-              for path, item in spec["paths"].items() for method in item
-              if path.startswith("/v1/")]
+    routes = [
+        (method.upper(), re.sub(r"\{[^}]+\}", "31-1131.00", path))
+        for path, item in spec["paths"].items()
+        for method in item
+        if path.startswith("/v1/")
+    ]
     assert len(routes) >= 6
     big = b"[" + b"1," * MIB + b"1]"
     for method, path in routes:
         url = api_server.base_url + path
-        oversized = client.request(method, path, content=big,
-                                   headers={"content-type": "application/json"})
+        oversized = client.request(
+            method, path, content=big, headers={"content-type": "application/json"}
+        )
         assert oversized.status_code == 413, (method, path)
         if path == "/v1/health":
             continue
@@ -367,30 +456,45 @@ def test_every_documented_route_needs_a_key_and_bounds_its_body(api_server: ApiS
         assert_meta(anonymous.json())
 
 
-def test_server_log_has_no_submitted_text_and_no_500(client: httpx.Client,
-                                                     api_server: ApiServer) -> None:
-    client.post("/v1/extract", json={"kind": "intake", "texts": [{"id": "p", "text":
-                                     f"My name is {SECRET}; I drove a forklift."}]})
+def test_server_log_has_no_submitted_text_and_no_500(
+    client: httpx.Client, api_server: ApiServer
+) -> None:
+    client.post(
+        "/v1/extract",
+        json={
+            "kind": "intake",
+            "texts": [{"id": "p", "text": f"My name is {SECRET}; I drove a forklift."}],
+        },
+    )
     client.post("/v1/titles", json={"titles": [SECRET]})
     client.get("/v1/programs", params={"region": "NJ", "note": SECRET})
-    client.post("/v1/titles", content=("[" + SECRET) * 40000,
-                headers={"content-type": "application/json"})
+    client.post(
+        "/v1/titles", content=("[" + SECRET) * 40000, headers={"content-type": "application/json"}
+    )
     for route, kwargs, _ in MALFORMED:
         call(client, route, **kwargs)
     log = api_server.log()
     assert "GET /v1/programs 200" in log, "access lines are written"
     assert SECRET not in log
     assert "unhandled" not in log and "Traceback" not in log
-    statuses = [line.split()[6] for line in log.splitlines() if "request_id=" in line
-                and line.split()[4] in ("GET", "POST")]
+    statuses = [
+        line.split()[6]
+        for line in log.splitlines()
+        if "request_id=" in line and line.split()[4] in ("GET", "POST")
+    ]
     assert statuses and "500" not in statuses
 
 
 def test_serve_refuses_to_start_without_a_key(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PATHMATCH_API")}
     env["PATHMATCH_HOME"] = str(tmp_path)
-    result = subprocess.run([sys.executable, "-m", "serving.cli", "serve"], cwd=REPO, env=env,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "serving.cli", "serve"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 2
     assert "PATHMATCH_API_KEYS" in result.stderr and "PATHMATCH_API_INSECURE" in result.stderr
-

@@ -55,8 +55,7 @@ def failing_app() -> FastAPI:
 
     @app.get("/missing")
     def missing() -> None:
-        raise ApiError(404, "no training programs listed for the requested region",
-                       known=["NJ"])
+        raise ApiError(404, "no training programs listed for the requested region", known=["NJ"])
 
     app.add_middleware(RequestContext)
     return app
@@ -91,7 +90,8 @@ def client() -> Iterator[TestClient]:
 
 @pytest.mark.parametrize("path", ["/divide", "/value", "/key", "/wrapped"])
 def test_a_bug_is_a_500_with_an_error_id_logged_with_its_traceback(
-        client: TestClient, server_log: Lines, path: str) -> None:
+    client: TestClient, server_log: Lines, path: str
+) -> None:
     reply = client.get(path, headers={"X-Request-ID": "req-1"})
     assert reply.status_code == 500, "a ValueError or KeyError from our code is a bug, not 4xx"
     body = reply.json()
@@ -105,8 +105,7 @@ def test_a_bug_is_a_500_with_an_error_id_logged_with_its_traceback(
     assert SECRET not in "\n".join(server_log.lines), "no exception message, no request"
 
 
-def test_the_cause_of_a_chained_bug_is_logged_too(client: TestClient,
-                                                  server_log: Lines) -> None:
+def test_the_cause_of_a_chained_bug_is_logged_too(client: TestClient, server_log: Lines) -> None:
     client.get("/wrapped")
     (line,) = [x for x in server_log.lines if x.startswith("unhandled")]
     assert "builtins.RuntimeError" in line and "builtins.KeyError" in line

@@ -14,10 +14,11 @@ PARTICIPANT = {
     "participant_id": "api-t-7",
     "past_job_titles": ["Certified Nursing Assistant"],
     "intake_text": "Nursing home aide for three years, unusualphrase-q7 in my notes.",
-    "education_level": "high_school_equivalency", "state": "NJ", "zip": "08619",
+    "education_level": "high_school_equivalency",
+    "state": "NJ",
+    "zip": "08619",
     "last_hourly_wage": 20.5,
-    "constraints": {"max_cost": 40000, "max_weeks": 82, "schedule": "evening",
-                    "radius_miles": 20},
+    "constraints": {"max_cost": 40000, "max_weeks": 82, "schedule": "evening", "radius_miles": 20},
 }
 
 
@@ -33,15 +34,13 @@ def test_referrals_ranked_explained_and_traceable(api_server) -> None:
     assert body["meta"]["bundle"] and body["meta"]["request_id"]
     assert 1 <= len(body["referrals"]) <= 3
     assert [r["rank"] for r in body["referrals"]] == list(range(1, len(body["referrals"]) + 1))
-    assert all(r["explanation"] and r["schedule"] in ("evening", None)
-               for r in body["referrals"])
+    assert all(r["explanation"] and r["schedule"] in ("evening", None) for r in body["referrals"])
     reasons = {code for e in body["excluded"] for code in (x["code"] for x in e["reasons"])}
     assert "schedule" in reasons
 
 
 def test_pathways_climb_to_rn(api_server) -> None:
-    reply = post(api_server, "/v1/pathways", {"participant": PARTICIPANT,
-                                              "target": "29-1141.00"})
+    reply = post(api_server, "/v1/pathways", {"participant": PARTICIPANT, "target": "29-1141.00"})
     assert reply.status_code == 200, reply.text
     pathways = reply.json()["pathways"]
     assert pathways and all(p["steps"][-1]["target"]["code"] == "29-1141.00" for p in pathways)
@@ -70,8 +69,7 @@ def test_unknown_region_is_404_and_missing_region_422(api_server) -> None:
 
 def test_key_and_size_limits(api_server) -> None:
     for path in ("/v1/referrals", "/v1/pathways"):
-        assert post(api_server, path, {"participant": PARTICIPANT},
-                    headers={}).status_code == 401
+        assert post(api_server, path, {"participant": PARTICIPANT}, headers={}).status_code == 401
         huge = {**PARTICIPANT, "intake_text": "x" * 2_000_000}
         assert post(api_server, path, {"participant": huge}).status_code == 413
 
@@ -81,8 +79,9 @@ def test_key_and_size_limits(api_server) -> None:
 
 def test_a_last_wage_of_0_gives_routes_not_a_500(api_server) -> None:
     """Regression: the pay line divided by the start wage (ZeroDivisionError, a 500)."""
-    reply = post(api_server, "/v1/pathways", {"participant": {**PARTICIPANT,
-                                                              "last_hourly_wage": 0}})
+    reply = post(
+        api_server, "/v1/pathways", {"participant": {**PARTICIPANT, "last_hourly_wage": 0}}
+    )
     assert reply.status_code == 200, reply.text
     pathways = reply.json()["pathways"]
     assert pathways
@@ -92,24 +91,37 @@ def test_a_last_wage_of_0_gives_routes_not_a_500(api_server) -> None:
         pay = [line for line in p["explanation"] if line.startswith("Pay:")]
         assert pay and "%" not in pay[0], "no percentage change from a wage of 0"
         assert not {"nan", "inf"} & set(json.dumps(p).lower().replace('"', " ").split())
-    referral = post(api_server, "/v1/referrals", {"participant": {**PARTICIPANT,
-                                                                  "last_hourly_wage": 0}})
+    referral = post(
+        api_server, "/v1/referrals", {"participant": {**PARTICIPANT, "last_hourly_wage": 0}}
+    )
     assert referral.status_code == 200, referral.text
 
 
 @pytest.mark.parametrize("value", ["Infinity", "-Infinity", "NaN", "1e999"])
-@pytest.mark.parametrize("field", ["last_hourly_wage", "constraints.max_cost",
-                                   "constraints.max_weeks", "constraints.radius_miles"])
+@pytest.mark.parametrize(
+    "field",
+    [
+        "last_hourly_wage",
+        "constraints.max_cost",
+        "constraints.max_weeks",
+        "constraints.radius_miles",
+    ],
+)
 def test_non_finite_numbers_are_422_naming_the_field_not_the_value(
-        api_server, field: str, value: str) -> None:
+    api_server, field: str, value: str
+) -> None:
     """Regression: Infinity was accepted ("Pay: $inf/h", 422 "math domain error")."""
     participant = {**PARTICIPANT, "constraints": dict(PARTICIPANT["constraints"])}
     *parents, name = field.split(".")
     (participant["constraints"] if parents else participant)[name] = 123456.789
     text = json.dumps({"participant": participant}).replace("123456.789", value)
     for path in ("/v1/referrals", "/v1/pathways"):
-        reply = httpx.post(f"{api_server.base_url}{path}", content=text, timeout=60,
-                           headers={**api_server.headers, "content-type": "application/json"})
+        reply = httpx.post(
+            f"{api_server.base_url}{path}",
+            content=text,
+            timeout=60,
+            headers={**api_server.headers, "content-type": "application/json"},
+        )
         assert reply.status_code == 422, reply.text
         errors = reply.json()["detail"]
         assert ["body", "participant", *parents, name] in [e["loc"] for e in errors]
@@ -118,28 +130,35 @@ def test_non_finite_numbers_are_422_naming_the_field_not_the_value(
 
 
 def test_out_of_range_or_mistyped_numbers_are_422(api_server) -> None:
-    for bad, kind in (({"last_hourly_wage": 45000}, "less_than_equal"),
-                      ({"constraints": {"max_cost": 1e12}}, "less_than_equal"),
-                      ({"constraints": {"max_weeks": 10**6}}, "less_than_equal"),
-                      ({"last_hourly_wage": True}, "float_type"),
-                      ({"last_hourly_wage": "20.5"}, "float_type"),
-                      ({"wioa": {"veteran": "yes"}}, "bool_type")):
+    for bad, kind in (
+        ({"last_hourly_wage": 45000}, "less_than_equal"),
+        ({"constraints": {"max_cost": 1e12}}, "less_than_equal"),
+        ({"constraints": {"max_weeks": 10**6}}, "less_than_equal"),
+        ({"last_hourly_wage": True}, "float_type"),
+        ({"last_hourly_wage": "20.5"}, "float_type"),
+        ({"wioa": {"veteran": "yes"}}, "bool_type"),
+    ):
         reply = post(api_server, "/v1/pathways", {"participant": {**PARTICIPANT, **bad}})
         assert reply.status_code == 422, reply.text
         assert reply.json()["detail"][0]["type"] == kind
-    assert post(api_server, "/v1/pathways", {"participant": PARTICIPANT,
-                                             "top_k": True}).status_code == 422
+    assert (
+        post(api_server, "/v1/pathways", {"participant": PARTICIPANT, "top_k": True}).status_code
+        == 422
+    )
 
 
 @pytest.mark.parametrize("path", ["/v1/referrals", "/v1/pathways"])
-def test_a_lone_surrogate_is_422_without_codec_text_or_the_value(api_server,
-                                                                  path: str) -> None:
+def test_a_lone_surrogate_is_422_without_codec_text_or_the_value(api_server, path: str) -> None:
     """Regression: the 422 quoted Python's codec message (and with it the text)."""
     lone = {**PARTICIPANT, "intake_text": "worked at unusualname-z3 \ud800 for years"}
     body = json.dumps({"participant": lone})  # ASCII JSON: the half is sent as \\ud800
     assert "\\ud800" in body
-    reply = httpx.post(f"{api_server.base_url}{path}", content=body, timeout=60,
-                       headers={**api_server.headers, "content-type": "application/json"})
+    reply = httpx.post(
+        f"{api_server.base_url}{path}",
+        content=body,
+        timeout=60,
+        headers={**api_server.headers, "content-type": "application/json"},
+    )
     assert reply.status_code == 422, reply.text
     (error,) = reply.json()["detail"]
     assert error["loc"] == ["body", "participant", "intake_text"]
@@ -148,8 +167,12 @@ def test_a_lone_surrogate_is_422_without_codec_text_or_the_value(api_server,
     assert "unusualname-z3" not in reply.text
     paired = json.dumps({"participant": {**lone, "intake_text": "worked \U0001f600 there"}})
     assert "\\ud83d\\ude00" in paired  # an emoji, spelled as a surrogate pair
-    ok = httpx.post(f"{api_server.base_url}{path}", content=paired, timeout=60,
-                    headers={**api_server.headers, "content-type": "application/json"})
+    ok = httpx.post(
+        f"{api_server.base_url}{path}",
+        content=paired,
+        timeout=60,
+        headers={**api_server.headers, "content-type": "application/json"},
+    )
     assert ok.status_code == 200, ok.text
 
 

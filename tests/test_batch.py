@@ -41,17 +41,33 @@ def home(tmp_path_factory: pytest.TempPathFactory, demo_home_template: HomeTempl
 SIDECARS = (".rejects.csv", ".meta.json", ".disparity.csv", ".disparity.png")
 
 
-def score(home: Path, output: Path, *args: str, caseload: Path = CASELOAD,
-          ray_tmp: Path | None = None) -> subprocess.CompletedProcess[str]:
+def score(
+    home: Path, output: Path, *args: str, caseload: Path = CASELOAD, ray_tmp: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     """``pathmatch score`` in a subprocess; ``ray_tmp`` becomes Ray's temp dir."""
     env = {**os.environ, "PATHMATCH_HOME": str(home)}
     for name in ("MLFLOW_TRACKING_URI", "PATHMATCH_BUNDLE", "RAY_ADDRESS"):
         env.pop(name, None)
     if ray_tmp is not None:
         env["RAY_TMPDIR"] = str(ray_tmp)
-    return subprocess.run([sys.executable, "-m", "serving.cli", "score", "--input",
-                           str(caseload), "--output", str(output), *args],
-                          capture_output=True, text=True, cwd=REPO, env=env, timeout=600)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "serving.cli",
+            "score",
+            "--input",
+            str(caseload),
+            "--output",
+            str(output),
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        timeout=600,
+    )
 
 
 def outputs(output: Path) -> list[Path]:
@@ -107,8 +123,12 @@ def resumed(home: Path, tmp_path_factory: pytest.TempPathFactory) -> Resumed:
     parts = output.with_name(output.name + ".parts")
     files = sorted(parts.glob("block-*.parquet"))
     assert len(files) >= 3, failed.stderr
-    facts = {"part_modes": [mode(f) for f in files], "parts_mode": mode(parts),
-             "deleted_block": pl.read_parquet(files[1]), "parts_written": len(files)}
+    facts = {
+        "part_modes": [mode(f) for f in files],
+        "parts_mode": mode(parts),
+        "deleted_block": pl.read_parquet(files[1]),
+        "parts_written": len(files),
+    }
     files[1].unlink()
     blocker.rmdir()
     rerun = score(home, output, *args, "--workers", "1")
@@ -184,7 +204,7 @@ def test_no_output_file_holds_participants_words(scored: Path) -> None:
     for row in rows:
         said = words(row["intake_text"])
         for i in range(len(said) - 3):
-            assert " ".join(said[i:i + 4]) not in written
+            assert " ".join(said[i : i + 4]) not in written
             checked += 1
         for goal in stated_goals(row["intake_text"]):
             if len(words(goal)) >= 3:
@@ -204,7 +224,8 @@ def test_disparity_outputs(scored: Path) -> None:
 
 
 def test_failed_run_keeps_parts_and_rerun_redoes_only_missing_block(
-        resumed: Resumed, scored: Path) -> None:
+    resumed: Resumed, scored: Path
+) -> None:
     """A run that fails after scoring exits 2 with one line and keeps its parts (0700
     folder, 0600 files); the rerun after one part is deleted redoes that block only,
     writes the same rows for it, then removes the parts."""
@@ -221,7 +242,8 @@ def test_failed_run_keeps_parts_and_rerun_redoes_only_missing_block(
     order = ["participant_id", "rank"]
     again = pl.read_parquet(scored).filter(pl.col("participant_id").is_in(redone.to_list()))
     assert again.sort(order, nulls_last=True).equals(
-        resumed.deleted_block.select(again.columns).sort(order, nulls_last=True))
+        resumed.deleted_block.select(again.columns).sort(order, nulls_last=True)
+    )
 
 
 # ----------------------------------------------------------------------------- bad input
@@ -248,8 +270,11 @@ def all_rejected(path: Path) -> Path:
 
 def no_state(path: Path) -> Path:
     """Valid rows without a state (and no --region): screened out before scoring."""
-    table = pl.read_csv(CASELOAD, infer_schema=False).head(3).with_columns(
-        pl.lit(None, pl.String).alias("state"))
+    table = (
+        pl.read_csv(CASELOAD, infer_schema=False)
+        .head(3)
+        .with_columns(pl.lit(None, pl.String).alias("state"))
+    )
     table.write_csv(path)
     return path
 
@@ -264,16 +289,19 @@ def garbage(path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("make", "args", "message"), [
-    (header_only, (), "no participant rows"),
-    (all_rejected, (), "none of the 3 rows can be scored"),
-    (no_state, (), "none of the 3 rows can be scored"),
-    (garbage, (), "cannot be read as CSV, JSONL or parquet"),
-    (copy_of_demo, ("--region", "ZZ"),
-     "no training programs listed for region 'ZZ'"),
-])
+@pytest.mark.parametrize(
+    ("make", "args", "message"),
+    [
+        (header_only, (), "no participant rows"),
+        (all_rejected, (), "none of the 3 rows can be scored"),
+        (no_state, (), "none of the 3 rows can be scored"),
+        (garbage, (), "cannot be read as CSV, JSONL or parquet"),
+        (copy_of_demo, ("--region", "ZZ"), "no training programs listed for region 'ZZ'"),
+    ],
+)
 def test_caseload_nobody_can_be_scored_from_stops_before_ray(
-        home: Path, tmp_path: Path, make, args: tuple[str, ...], message: str) -> None:
+    home: Path, tmp_path: Path, make, args: tuple[str, ...], message: str
+) -> None:
     """Exit 2 with one line (it used to run 104 s, then crash in the disparity summary);
     no Ray session is ever created, no output or meta written; rejects say why."""
     caseload = make(tmp_path / "caseload.csv")
@@ -308,12 +336,16 @@ def test_byte_order_marked_caseloads_read_like_utf8(tmp_path: Path, encoding: st
     loaded = read_caseload(path)
     assert loaded.table.drop("source_file").equals(expected)
     assert [(r.line, r.field) for r in loaded.report.rejects] == [
-        (r.line, r.field) for r in read_caseload(CASELOAD).report.rejects]
+        (r.line, r.field) for r in read_caseload(CASELOAD).report.rejects
+    ]
 
 
 def test_garbage_and_misnamed_files_are_told_they_cannot_be_read(tmp_path: Path) -> None:
-    for name, data in [("random.csv", os.urandom(4096)), ("random.jsonl", os.urandom(300)),
-                       ("random.parquet", b"not parquet at all")]:
+    for name, data in [
+        ("random.csv", os.urandom(4096)),
+        ("random.jsonl", os.urandom(300)),
+        ("random.parquet", b"not parquet at all"),
+    ]:
         path = tmp_path / name
         path.write_bytes(data)
         with pytest.raises(BatchError, match="cannot be read as CSV, JSONL or parquet"):
@@ -326,16 +358,22 @@ def test_garbage_and_misnamed_files_are_told_they_cannot_be_read(tmp_path: Path)
 
 def test_parquet_input_rejects_missing_and_repeated_ids(tmp_path: Path) -> None:
     table = read_caseload(CASELOAD).table.drop("_line", "source_file").head(5)
-    broken = pl.concat([table, table.head(1),
-                        table.head(1).with_columns(pl.lit(None, pl.String)
-                                                   .alias("participant_id"))])
+    broken = pl.concat(
+        [
+            table,
+            table.head(1),
+            table.head(1).with_columns(pl.lit(None, pl.String).alias("participant_id")),
+        ]
+    )
     path = tmp_path / "caseload.parquet"
     broken.drop("wioa_barriers").write_parquet(path)
     loaded = read_caseload(path)
     assert loaded.table.height == 5
     assert loaded.table["wioa_barriers"].null_count() == 5, "absent columns come in null"
     assert [(r.line, r.field) for r in loaded.report.rejects] == [
-        (7, "participant_id"), (6, "participant_id")]
+        (7, "participant_id"),
+        (6, "participant_id"),
+    ]
 
 
 # ----------------------------------------------------------------------------- disparity
@@ -345,19 +383,31 @@ def test_disparity_ratio_arithmetic_on_a_hand_made_caseload() -> None:
     """Ten women, ten men, threshold $20: 4/10 women and 8/10 men have a high-wage top-1."""
     ids = [f"w{i}" for i in range(10)] + [f"m{i}" for i in range(10)]
     top1 = [30.0] * 4 + [15.0] * 6 + [30.0] * 8 + [15.0] * 2
-    rows = {"participant_id": ids, "region": ["NJ"] * 20, "rank": [1] * 20,
-            "target_hourly_wage": top1}
+    rows = {
+        "participant_id": ids,
+        "region": ["NJ"] * 20,
+        "rank": [1] * 20,
+        "target_hourly_wage": top1,
+    }
     # a second referral: two low-paid women also get a high-wage option at rank 2
-    extra = {"participant_id": ["w4", "w5"], "region": ["NJ", "NJ"], "rank": [2, 2],
-             "target_hourly_wage": [25.0, 25.0]}
+    extra = {
+        "participant_id": ["w4", "w5"],
+        "region": ["NJ", "NJ"],
+        "rank": [2, 2],
+        "target_hourly_wage": [25.0, 25.0],
+    }
     referrals = pl.concat([pl.DataFrame(rows), pl.DataFrame(extra)])
     outcomes = participant_outcomes(referrals, {"NJ": 20.0})
-    groups = pl.DataFrame({
-        "participant_id": [*ids, "w_none"],
-        "wioa_sex": ["female"] * 10 + ["male"] * 10 + ["female"],
-        "wioa_race_ethnicity": [None] * 21, "wioa_age_band": ["25-44"] * 21,
-        "wioa_barriers": [["low_income"]] * 3 + [[]] * 18,
-    }, schema_overrides={"wioa_race_ethnicity": pl.String})
+    groups = pl.DataFrame(
+        {
+            "participant_id": [*ids, "w_none"],
+            "wioa_sex": ["female"] * 10 + ["male"] * 10 + ["female"],
+            "wioa_race_ethnicity": [None] * 21,
+            "wioa_age_band": ["25-44"] * 21,
+            "wioa_barriers": [["low_income"]] * 3 + [[]] * 18,
+        },
+        schema_overrides={"wioa_race_ethnicity": pl.String},
+    )
     table = disparity_table(outcomes, groups, min_group_size=5)
     sex = {r["group"]: r for r in table.filter(pl.col("field") == "sex").iter_rows(named=True)}
     women, men = sex["female"], sex["male"]
@@ -370,8 +420,9 @@ def test_disparity_ratio_arithmetic_on_a_hand_made_caseload() -> None:
     assert women["anyk_flag"], "6/11 against 8/10 is a ratio of 0.68"
     race = table.filter(pl.col("field") == "race_ethnicity").row(0, named=True)
     assert race["group"] == "not reported" and race["n"] == 21
-    barrier = {r["group"]: r for r in table.filter(pl.col("field") == "barrier")
-               .iter_rows(named=True)}
+    barrier = {
+        r["group"]: r for r in table.filter(pl.col("field") == "barrier").iter_rows(named=True)
+    }
     assert barrier["low_income"]["n"] == 3 and barrier["none listed"]["n"] == 18
     assert barrier["low_income"]["small_group"] and not barrier["low_income"]["top1_flag"]
     assert barrier["low_income"]["top1_ratio"] == pytest.approx(1.0 / (9 / 18))
@@ -382,12 +433,23 @@ def test_disparity_of_an_empty_caseload_is_an_empty_table(tmp_path: Path) -> Non
     from matching.referral.disparity import DISPARITY_SCHEMA
     from serving.disparity_report import plot_disparity
 
-    referrals = pl.DataFrame(schema={"participant_id": pl.String, "region": pl.String,
-                                     "rank": pl.Int32, "target_hourly_wage": pl.Float64})
-    groups = pl.DataFrame(schema={"participant_id": pl.String, "wioa_sex": pl.String,
-                                  "wioa_race_ethnicity": pl.String,
-                                  "wioa_age_band": pl.String,
-                                  "wioa_barriers": pl.List(pl.String)})
+    referrals = pl.DataFrame(
+        schema={
+            "participant_id": pl.String,
+            "region": pl.String,
+            "rank": pl.Int32,
+            "target_hourly_wage": pl.Float64,
+        }
+    )
+    groups = pl.DataFrame(
+        schema={
+            "participant_id": pl.String,
+            "wioa_sex": pl.String,
+            "wioa_race_ethnicity": pl.String,
+            "wioa_age_band": pl.String,
+            "wioa_barriers": pl.List(pl.String),
+        }
+    )
     table = disparity_table(participant_outcomes(referrals, {"NJ": 20.0}), groups)
     assert table.is_empty() and table.schema == pl.Schema(DISPARITY_SCHEMA)
     png = plot_disparity(table, tmp_path / "empty.png")

@@ -50,7 +50,8 @@ def _edit_manifest(bundle: Path, change: Callable[[dict], None], *, rehash: bool
     if rehash:  # as an older pathmatch would have written it: consistent, just older
         body = {k: v for k, v in manifest.items() if k != "bundle_hash"}
         manifest["bundle_hash"] = hashlib.sha256(
-            json.dumps(body, sort_keys=True).encode()).hexdigest()[:16]
+            json.dumps(body, sort_keys=True).encode()
+        ).hexdigest()[:16]
     path.write_text(json.dumps(manifest, indent=2, sort_keys=True))
 
 
@@ -74,6 +75,7 @@ def _flip_byte(bundle: Path) -> None:
 def _row_count(bundle: Path) -> None:
     def change(m: dict) -> None:
         m["tables"][TABLE]["rows"] += 1
+
     _edit_manifest(bundle, change, rehash=False)
 
 
@@ -82,16 +84,20 @@ def _old_manifest(bundle: Path) -> None:
         for entry in m["tables"].values():
             entry.pop("sha256")
             entry.pop("bytes")
+
     _edit_manifest(bundle, change, rehash=True)
 
 
-@pytest.mark.parametrize(("damage", "problem"), [
-    (_delete, "is missing"),
-    (_truncate, "truncated or replaced"),
-    (_flip_byte, "does not match its sha256"),
-    (_row_count, "33 rows but manifest.json says 34"),
-    (_old_manifest, "no sha256"),
-])
+@pytest.mark.parametrize(
+    ("damage", "problem"),
+    [
+        (_delete, "is missing"),
+        (_truncate, "truncated or replaced"),
+        (_flip_byte, "does not match its sha256"),
+        (_row_count, "33 rows but manifest.json says 34"),
+        (_old_manifest, "no sha256"),
+    ],
+)
 def test_damaged_bundle_is_one_error_naming_the_table(
     good_bundle: Path, tmp_path: Path, damage: Callable[[Path], None], problem: str
 ) -> None:
@@ -129,18 +135,24 @@ def test_hand_edited_manifest_and_rejects_are_caught(good_bundle: Path, tmp_path
         Bundle(other)
 
 
-def test_table_damaged_after_opening_is_a_bundle_error(good_bundle: Path,
-                                                       tmp_path: Path) -> None:
+def test_table_damaged_after_opening_is_a_bundle_error(good_bundle: Path, tmp_path: Path) -> None:
     bundle = Bundle(_copy(good_bundle, tmp_path))
     _delete(bundle.path)
     with pytest.raises(BundleError, match=f"table {TABLE!r} could not be read"):
         bundle.table(TABLE)
 
 
-def _run(*args: str, env: dict[str, str] | None = None,
-         timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*PATHMATCH, *args], capture_output=True, text=True, cwd=REPO,
-                          env={**os.environ, **(env or {})}, timeout=timeout)
+def _run(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*PATHMATCH, *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, **(env or {})},
+        timeout=timeout,
+    )
 
 
 @pytest.mark.parametrize("damage", [_delete, _truncate, _row_count])
@@ -161,9 +173,17 @@ def test_serve_with_a_damaged_bundle_refuses_to_start(good_bundle: Path, tmp_pat
     bundle = _copy(good_bundle, tmp_path)
     _truncate(bundle)
     # were the bundle not checked first, the server would start: the timeout ends the test
-    result = _run("serve", "--port", "18799", timeout=120,
-                  env={"PATHMATCH_HOME": str(tmp_path), "PATHMATCH_BUNDLE": str(bundle),
-                       "PATHMATCH_API_KEYS": "test-key"})
+    result = _run(
+        "serve",
+        "--port",
+        "18799",
+        timeout=120,
+        env={
+            "PATHMATCH_HOME": str(tmp_path),
+            "PATHMATCH_BUNDLE": str(bundle),
+            "PATHMATCH_API_KEYS": "test-key",
+        },
+    )
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     assert f"table {TABLE!r} is damaged" in result.stderr

@@ -27,13 +27,19 @@ print(json.dumps({"versions": {n: r.version for n, r in refs.items()},
 
 
 def lookup(home: Path) -> dict[str, object]:
-    done = subprocess.run([sys.executable, "-c", LOOKUP, str(home)], capture_output=True,
-                          text=True, timeout=120, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", LOOKUP, str(home)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def test_an_unchanged_store_is_read_without_mlflow_and_a_new_version_is_seen(
-        demo_home_template: HomeTemplate, tmp_path: Path) -> None:
+    demo_home_template: HomeTemplate, tmp_path: Path
+) -> None:
     home = demo_home_template.copy(tmp_path / "home")
     register_title_model(home)
 
@@ -48,7 +54,8 @@ def test_an_unchanged_store_is_read_without_mlflow_and_a_new_version_is_seen(
 
 
 def test_a_snapshot_whose_copy_is_gone_is_not_trusted(
-        demo_home_template: HomeTemplate, tmp_path: Path) -> None:
+    demo_home_template: HomeTemplate, tmp_path: Path
+) -> None:
     home = demo_home_template.copy(tmp_path / "home")
     register_title_model(home)
     lookup(home)

@@ -21,8 +21,14 @@ def home(tmp_path_factory: pytest.TempPathFactory, demo_home_template: HomeTempl
 def run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PATHMATCH_HOME": str(home)}
     env.pop("MLFLOW_TRACKING_URI", None)
-    return subprocess.run([sys.executable, "-m", "serving.cli", *args], capture_output=True,
-                          text=True, cwd=REPO, env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "serving.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        timeout=300,
+    )
 
 
 def test_demand_table_for_a_state_and_an_occupation(home: Path) -> None:

@@ -29,8 +29,14 @@ def home(tmp_path_factory: pytest.TempPathFactory, nlp_home_template: HomeTempla
 def run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PATHMATCH_HOME": str(home)}
     env.pop("MLFLOW_TRACKING_URI", None)
-    return subprocess.run([sys.executable, "-m", "serving.cli", *args], capture_output=True,
-                          text=True, cwd=REPO, env=env, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "serving.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        timeout=600,
+    )
 
 
 def lines(text: str) -> list[dict]:
@@ -54,7 +60,8 @@ def test_extract_contract_and_bad_lines(home: Path, tmp_path: Path) -> None:
         b'{"id": "a", "text": "5 yrs cashier, handled cash + inventory, forklift cert"}\n'
         b"this is not json\n"
         b'{"id": "c", "text": ""}\n'
-        b'{"id": "d", "text": "Caf\xe9 cook, food safety, operate forklifts"}\n')
+        b'{"id": "d", "text": "Caf\xe9 cook, food safety, operate forklifts"}\n'
+    )
     result = run(home, "extract", "--kind", "intake", "--input", str(source), "--top-k", "5")
     assert result.returncode == 0, result.stderr
     records = lines(result.stdout)
@@ -70,16 +77,18 @@ def test_extract_contract_and_bad_lines(home: Path, tmp_path: Path) -> None:
     assert forklift, first["spans"]
     span = forklift[0]
     text = "5 yrs cashier, handled cash + inventory, forklift cert"
-    assert text[span["start"]:span["end"]] == span["text"]
+    assert text[span["start"] : span["end"]] == span["text"]
     assert {"id", "label", "taxonomy", "score"} <= set(span["skills"][0])
     assert "pathmatch-linker/" in result.stderr, "the output names the model versions"
 
 
 def test_extract_posting_skips_boilerplate(home: Path, tmp_path: Path) -> None:
-    posting = ("Responsibilities: operate forklifts and load trucks safely. "
-               "Requirements: forklift certification. "
-               "Benefits: medical insurance, 401(k) and paid time off. "
-               "We are an equal opportunity employer and value diversity.")
+    posting = (
+        "Responsibilities: operate forklifts and load trucks safely. "
+        "Requirements: forklift certification. "
+        "Benefits: medical insurance, 401(k) and paid time off. "
+        "We are an equal opportunity employer and value diversity."
+    )
     source = tmp_path / "postings.txt"
     source.write_text(posting + "\n")
     result = run(home, "extract", "--kind", "posting", "--input", str(source))
@@ -102,7 +111,8 @@ def test_titles_contract(home: Path, tmp_path: Path) -> None:
     assert records[2]["candidates"] == []
     esco = run(home, "titles", "--input", str(source), "--taxonomy", "esco", "--top-k", "2")
     assert lines(esco.stdout)[0]["candidates"][0]["code"].startswith(
-        "http://data.europa.eu/esco/occupation/")
+        "http://data.europa.eu/esco/occupation/"
+    )
 
 
 def test_bad_options_are_clear_errors(home: Path, tmp_path: Path) -> None:

@@ -31,9 +31,16 @@ OTHER = (
 
 
 def _frame(rows: list[tuple[str, str, str, str | None]]) -> pl.DataFrame:
-    return pl.DataFrame(rows, schema={"posting_id": pl.String, "title": pl.String,
-                                      "description": pl.String, "city": pl.String},
-                        orient="row").with_columns(pl.lit("NJ").alias("state"))
+    return pl.DataFrame(
+        rows,
+        schema={
+            "posting_id": pl.String,
+            "title": pl.String,
+            "description": pl.String,
+            "city": pl.String,
+        },
+        orient="row",
+    ).with_columns(pl.lit("NJ").alias("state"))
 
 
 def _cluster_of(result) -> dict[str, str]:
@@ -41,15 +48,25 @@ def _cluster_of(result) -> dict[str, str]:
 
 
 def test_reposts_differing_in_city_and_date_collapse():
-    frame = _frame([
-        ("a", "CNA - Day Shift", BODY.format(city="Hamilton", date="2024-04-12"), "Hamilton"),
-        ("b", "CNA - Day Shift", BODY.format(city="Trenton", date="2024-04-19"), "Trenton"),
-        ("c", "CNA - Day Shift", BODY.format(city="Princeton Junction", date="04/20/2024"),
-         "Princeton Junction"),
-        ("d", "CDL-A Driver", OTHER.format(city="Robbinsville", date="2024-04-08"),
-         "Robbinsville"),
-        ("e", "CDL-A Driver", OTHER.format(city="Hamilton", date="2024-04-09"), "Hamilton"),
-    ])
+    frame = _frame(
+        [
+            ("a", "CNA - Day Shift", BODY.format(city="Hamilton", date="2024-04-12"), "Hamilton"),
+            ("b", "CNA - Day Shift", BODY.format(city="Trenton", date="2024-04-19"), "Trenton"),
+            (
+                "c",
+                "CNA - Day Shift",
+                BODY.format(city="Princeton Junction", date="04/20/2024"),
+                "Princeton Junction",
+            ),
+            (
+                "d",
+                "CDL-A Driver",
+                OTHER.format(city="Robbinsville", date="2024-04-08"),
+                "Robbinsville",
+            ),
+            ("e", "CDL-A Driver", OTHER.format(city="Hamilton", date="2024-04-09"), "Hamilton"),
+        ]
+    )
     result = find_duplicates(frame)
     clusters = _cluster_of(result)
     assert clusters["a"] == clusters["b"] == clusters["c"] == "a"
@@ -58,21 +75,32 @@ def test_reposts_differing_in_city_and_date_collapse():
 
 
 def test_different_ads_stay_apart():
-    frame = _frame([
-        ("a", "CNA", BODY.format(city="Hamilton", date="x"), "Hamilton"),
-        ("b", "Driver", OTHER.format(city="Hamilton", date="x"), "Hamilton"),
-        ("c", "CNA", "A completely different advertisement about welding pipe and TIG "
-         "processes, blueprint reading and GD&T for a fabrication shop.", "Ewing"),
-    ])
+    frame = _frame(
+        [
+            ("a", "CNA", BODY.format(city="Hamilton", date="x"), "Hamilton"),
+            ("b", "Driver", OTHER.format(city="Hamilton", date="x"), "Hamilton"),
+            (
+                "c",
+                "CNA",
+                "A completely different advertisement about welding pipe and TIG "
+                "processes, blueprint reading and GD&T for a fabrication shop.",
+                "Ewing",
+            ),
+        ]
+    )
     assert find_duplicates(frame).clusters_n == 3
 
 
 def test_small_edits_still_match_but_rewrites_do_not():
     edited = BODY.format(city="Ewing", date="d").replace("thirty years", "over thirty years")
     half = " ".join(BODY.split()[:45]) + " " + " ".join(OTHER.split())
-    frame = _frame([("a", "CNA", BODY.format(city="Ewing", date="d"), "Ewing"),
-                    ("b", "CNA", edited, "Ewing"),
-                    ("c", "CNA", half, "Ewing")])
+    frame = _frame(
+        [
+            ("a", "CNA", BODY.format(city="Ewing", date="d"), "Ewing"),
+            ("b", "CNA", edited, "Ewing"),
+            ("c", "CNA", half, "Ewing"),
+        ]
+    )
     clusters = _cluster_of(find_duplicates(frame))
     assert clusters["a"] == clusters["b"]
     assert clusters["c"] == "c"
@@ -86,9 +114,13 @@ def test_empty_text_is_never_merged_and_is_counted():
 
 
 def test_result_is_deterministic_and_independent_of_row_order():
-    frame = _frame([(str(i), "CNA", BODY.format(city=c, date=str(i)), c)
-                    for i, c in enumerate(["Hamilton", "Ewing", "Trenton", "Pennington"])]
-                   + [("9", "Driver", OTHER.format(city="Ewing", date="1"), "Ewing")])
+    frame = _frame(
+        [
+            (str(i), "CNA", BODY.format(city=c, date=str(i)), c)
+            for i, c in enumerate(["Hamilton", "Ewing", "Trenton", "Pennington"])
+        ]
+        + [("9", "Driver", OTHER.format(city="Ewing", date="1"), "Ewing")]
+    )
     first = _cluster_of(find_duplicates(frame))
     again = _cluster_of(find_duplicates(frame.reverse()))
     assert first == again

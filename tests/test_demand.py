@@ -24,11 +24,22 @@ from matching.market.demand import (
 REPO = Path(__file__).resolve().parents[1]
 OCC = {"A": "11-1111.00", "B": "22-2222.00", "C": "33-3333.00"}
 
-POSTING_SCHEMA = {"posting_id": pl.String, "title": pl.String, "description": pl.String,
-                  "city": pl.String, "state": pl.String, "county_fips": pl.String,
-                  "zip": pl.String, "remote": pl.Boolean, "pay_min": pl.Float64,
-                  "pay_max": pl.Float64, "pay_median": pl.Float64, "pay_period": pl.String,
-                  "currency": pl.String, "date_posted": pl.String}
+POSTING_SCHEMA = {
+    "posting_id": pl.String,
+    "title": pl.String,
+    "description": pl.String,
+    "city": pl.String,
+    "state": pl.String,
+    "county_fips": pl.String,
+    "zip": pl.String,
+    "remote": pl.Boolean,
+    "pay_min": pl.Float64,
+    "pay_max": pl.Float64,
+    "pay_median": pl.Float64,
+    "pay_period": pl.String,
+    "currency": pl.String,
+    "date_posted": pl.String,
+}
 
 
 def _text(i: int) -> str:
@@ -36,13 +47,35 @@ def _text(i: int) -> str:
     return " ".join(words)
 
 
-def _posting(pid, occ, state="NJ", *, text=None, pay=(20.0, 24.0, "hour"), county=None,
-             remote=None, city="Trenton", date="2024-04-10"):
+def _posting(
+    pid,
+    occ,
+    state="NJ",
+    *,
+    text=None,
+    pay=(20.0, 24.0, "hour"),
+    county=None,
+    remote=None,
+    city="Trenton",
+    date="2024-04-10",
+):
     lo, hi, period = pay if pay else (None, None, None)
-    return {"posting_id": pid, "title": f"title {occ}", "description": text or _text(int(pid[1:])),
-            "city": city if state else None, "state": state, "county_fips": county,
-            "zip": None, "remote": remote, "pay_min": lo, "pay_max": hi, "pay_median": None,
-            "pay_period": period, "currency": "USD" if period else None, "date_posted": date}
+    return {
+        "posting_id": pid,
+        "title": f"title {occ}",
+        "description": text or _text(int(pid[1:])),
+        "city": city if state else None,
+        "state": state,
+        "county_fips": county,
+        "zip": None,
+        "remote": remote,
+        "pay_min": lo,
+        "pay_max": hi,
+        "pay_median": None,
+        "pay_period": period,
+        "currency": "USD" if period else None,
+        "date_posted": date,
+    }
 
 
 def _oews() -> pl.DataFrame:
@@ -60,38 +93,64 @@ def _oews() -> pl.DataFrame:
         (2, "NJ", "34", "33-3330", 7, 45.0, 95000.0),  # published only as a broad code
         (2, "NJ", "34", "44-4444", 8, 12.0, 25000.0),
     ]
-    frame = pl.DataFrame(rows, schema={"area_type": pl.Int64, "prim_state": pl.String,
-                                       "area": pl.String, "occ_code": pl.String,
-                                       "tot_emp": pl.Int64, "h_median": pl.Float64,
-                                       "a_median": pl.Float64}, orient="row")
+    frame = pl.DataFrame(
+        rows,
+        schema={
+            "area_type": pl.Int64,
+            "prim_state": pl.String,
+            "area": pl.String,
+            "occ_code": pl.String,
+            "tot_emp": pl.Int64,
+            "h_median": pl.Float64,
+            "a_median": pl.Float64,
+        },
+        orient="row",
+    )
     return frame.with_columns(
         pl.col("occ_code").alias("occ_title"),
-        *[(pl.col("a_median") * f).alias(c) for c, f in
-          (("a_pct10", 0.6), ("a_pct25", 0.8), ("a_pct75", 1.2), ("a_pct90", 1.5))])
+        *[
+            (pl.col("a_median") * f).alias(c)
+            for c, f in (("a_pct10", 0.6), ("a_pct25", 0.8), ("a_pct75", 1.2), ("a_pct90", 1.5))
+        ],
+    )
 
 
 def _ep() -> pl.DataFrame:
-    rows = [("00-0000", "Total", "Summary", 3.0, 18000.0, 49500.0, None, None),
-            ("11-1111", "Occ A", "Line item", 1.0, 10.0, 30000.0, "No formal", "Short-term"),
-            ("22-2222", "Occ B", "Line item", 5.0, 50.0, 50000.0, "High school", "Moderate"),
-            ("33-3333", "Occ C", "Line item", 10.0, 100.0, 80000.0, "Associate", "None"),
-            ("44-4444", "Occ D", "Line item", -2.0, 5.0, 20000.0, "No formal", "None")]
-    return pl.DataFrame(rows, schema={
-        "soc_code": pl.String, "title": pl.String, "occupation_type": pl.String,
-        "emp_change_pct": pl.Float64, "annual_openings_k": pl.Float64,
-        "median_annual_wage": pl.Float64, "entry_education": pl.String,
-        "on_the_job_training": pl.String}, orient="row")
+    rows = [
+        ("00-0000", "Total", "Summary", 3.0, 18000.0, 49500.0, None, None),
+        ("11-1111", "Occ A", "Line item", 1.0, 10.0, 30000.0, "No formal", "Short-term"),
+        ("22-2222", "Occ B", "Line item", 5.0, 50.0, 50000.0, "High school", "Moderate"),
+        ("33-3333", "Occ C", "Line item", 10.0, 100.0, 80000.0, "Associate", "None"),
+        ("44-4444", "Occ D", "Line item", -2.0, 5.0, 20000.0, "No formal", "None"),
+    ]
+    return pl.DataFrame(
+        rows,
+        schema={
+            "soc_code": pl.String,
+            "title": pl.String,
+            "occupation_type": pl.String,
+            "emp_change_pct": pl.Float64,
+            "annual_openings_k": pl.Float64,
+            "median_annual_wage": pl.Float64,
+            "entry_education": pl.String,
+            "on_the_job_training": pl.String,
+        },
+        orient="row",
+    )
 
 
 @pytest.fixture
 def crafted():
     dup_text = "same ad text " + _text(999)
     postings = [
-        _posting("p1", "A"), _posting("p2", "A"),
-        _posting("p3", "B"), _posting("p4", "B"),
+        _posting("p1", "A"),
+        _posting("p2", "A"),
+        _posting("p3", "B"),
+        _posting("p4", "B"),
         _posting("p5", "C", text=dup_text, city="Trenton"),
-        _posting("p6", "C", text=dup_text.replace("Trenton", "Ewing"), city="Ewing",
-                 date="2024-04-11"),  # repost
+        _posting(
+            "p6", "C", text=dup_text.replace("Trenton", "Ewing"), city="Ewing", date="2024-04-11"
+        ),  # repost
         _posting("p7", "C", pay=(45000.0, 55000.0, "hour")),  # implausible
         _posting("p8", "C", state=None, remote=True),  # no location
         _posting("p9", "A", state=None),  # no location
@@ -101,15 +160,19 @@ def crafted():
     ]
     frame = pl.DataFrame(postings, schema=POSTING_SCHEMA)
     occ = pl.DataFrame(
-        [(p["posting_id"], OCC[p["title"][-1]], 0.9) for p in postings
-         if p["title"][-1] in OCC] + [("p1", "22-2222.00", 0.1), ("ghost", "11-1111.00", 1.0)],
+        [(p["posting_id"], OCC[p["title"][-1]], 0.9) for p in postings if p["title"][-1] in OCC]
+        + [("p1", "22-2222.00", 0.1), ("ghost", "11-1111.00", 1.0)],
         schema={"posting_id": pl.String, "onet_soc_code": pl.String, "score": pl.Float64},
-        orient="row")
-    skills = pl.DataFrame({
-        "posting_id": ["p5", "p6", "p7", "p7", "ghost", "p1"],
-        "skill_id": ["cdl", "cdl", "cdl", "forklift", "x", "bls"],
-        "score": [0.9, 0.9, 0.9, 0.2, 0.9, 0.9],
-        "skill_label": ["CDL", "CDL", "CDL", "Forklift", "X", "BLS"]})
+        orient="row",
+    )
+    skills = pl.DataFrame(
+        {
+            "posting_id": ["p5", "p6", "p7", "p7", "ghost", "p1"],
+            "skill_id": ["cdl", "cdl", "cdl", "forklift", "x", "bls"],
+            "score": [0.9, 0.9, 0.9, 0.2, 0.9, 0.9],
+            "skill_label": ["CDL", "CDL", "CDL", "Forklift", "X", "BLS"],
+        }
+    )
     return frame, occ, skills
 
 
@@ -160,8 +223,9 @@ def test_report_counts_never_drop_postings(crafted):
 def test_skill_shares_count_clusters_once(crafted):
     postings, occ, skills = crafted
     result = build_demand(postings, occ, skills, _oews(), _ep(), min_skill_score=0.5)
-    s = result.skills_table.filter((pl.col("region") == "NJ")
-                                   & (pl.col("onet_soc_code") == OCC["C"]))
+    s = result.skills_table.filter(
+        (pl.col("region") == "NJ") & (pl.col("onet_soc_code") == OCC["C"])
+    )
     row = s.filter(pl.col("skill_id") == "cdl").row(0, named=True)
     assert row["postings_with_skill"] == 2  # p5/p6 are one ad, plus p7
     assert row["share"] == pytest.approx(1.0)
@@ -189,8 +253,12 @@ def test_score_is_monotone_and_readable(crafted):
 def test_more_openings_raise_the_score(crafted):
     postings, occ, skills = crafted
     base = demand_for(build_demand(postings, occ, None, _oews(), _ep()).table, "NJ", OCC["A"])
-    ep = _ep().with_columns(pl.when(pl.col("soc_code") == "11-1111").then(500.0)
-                            .otherwise(pl.col("annual_openings_k")).alias("annual_openings_k"))
+    ep = _ep().with_columns(
+        pl.when(pl.col("soc_code") == "11-1111")
+        .then(500.0)
+        .otherwise(pl.col("annual_openings_k"))
+        .alias("annual_openings_k")
+    )
     more = demand_for(build_demand(postings, occ, None, _oews(), ep).table, "NJ", OCC["A"])
     assert more.item(0, "in_demand_score") > base.item(0, "in_demand_score")
 
@@ -214,9 +282,11 @@ def test_unknown_codes_raise_with_valid_options(crafted):
 def test_county_and_national_levels(crafted):
     postings, occ, skills = crafted
     postings = postings.with_columns(
-        pl.when(pl.col("posting_id").is_in(["p1", "p2"])).then(pl.lit("34021"))
+        pl.when(pl.col("posting_id").is_in(["p1", "p2"]))
+        .then(pl.lit("34021"))
         .alias("county_fips"),
-        pl.when(pl.col("posting_id") == "p3").then(pl.lit("08608")).alias("zip"))
+        pl.when(pl.col("posting_id") == "p3").then(pl.lit("08608")).alias("zip"),
+    )
     result = build_demand(postings, occ, skills, _oews(), _ep(), region_level="county")
     county = demand_for(result.table, "34021").row(0, named=True)
     assert county["postings_raw"] == 2 and county["oews_source"] == "state:NJ"
@@ -232,6 +302,7 @@ def test_garwood_interval_and_percentile_rank():
     assert (low[1], high[1]) == pytest.approx((0.0253, 5.5716), abs=1e-3)
     assert (low[2], high[2]) == pytest.approx((4.7954, 18.3904), abs=1e-3)
     import numpy as np
+
     ranks = percentile_rank(pl.Series([1.0, 2.0, None, 5.0]), np.array([1.0, 2.0, 3.0, 4.0]))
     assert ranks[0] == pytest.approx(0.125) and ranks[1] == pytest.approx(0.375)
     assert np.isnan(ranks[2]) and ranks[3] == 1.0
@@ -240,8 +311,11 @@ def test_garwood_interval_and_percentile_rank():
 class _StubNormalizer:
     def predict(self, titles, taxonomy="onet", top_k=None):
         from types import SimpleNamespace
-        return [[SimpleNamespace(code="31-1131.00", score=0.8)] if "cna" in t.lower() else []
-                for t in titles]
+
+        return [
+            [SimpleNamespace(code="31-1131.00", score=0.8)] if "cna" in t.lower() else []
+            for t in titles
+        ]
 
 
 @pytest.fixture(scope="module")
@@ -255,9 +329,14 @@ def test_demo_postings_report(demo_tables):
     postings = demo_tables["postings"]
     occ = occupations_from_titles(postings, _StubNormalizer())
     assert occ.height > 0 and set(occ.columns) == {"posting_id", "onet_soc_code", "score"}
-    result = build_demand(postings, occ, None, demo_tables["oews"],
-                          demo_tables["ep_projections"],
-                          onet_occupations=demo_tables["onet_occupations"])
+    result = build_demand(
+        postings,
+        occ,
+        None,
+        demo_tables["oews"],
+        demo_tables["ep_projections"],
+        onet_occupations=demo_tables["onet_occupations"],
+    )
     report = result.report
     assert report.postings == 157
     assert report.no_location == 3  # demo/README.md: one empty, two "United States"

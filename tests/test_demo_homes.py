@@ -32,14 +32,16 @@ def register_title_model(home: Path) -> None:
 
 
 def test_the_shared_bundle_and_home_template_hold_the_same_demo_bundle(
-        demo_bundle: Path, demo_home_template: HomeTemplate) -> None:
+    demo_bundle: Path, demo_home_template: HomeTemplate
+) -> None:
     assert Bundle(demo_bundle).hash == Bundle(demo_home_template.bundle).hash
     assert any((demo_home_template.path / "pipelines").iterdir()), "pipeline saved once"
     assert not (demo_home_template.path / "models").exists(), "no models in this template"
 
 
 def test_a_copied_home_resolves_and_loads_its_own_champion(
-        demo_home_template: HomeTemplate, tmp_path: Path) -> None:
+    demo_home_template: HomeTemplate, tmp_path: Path
+) -> None:
     from matching.nlp.titles import TitleNormalizer
     from matching.settings import Settings
     from training.registry import ModelStoreError, resolve, try_resolve

@@ -44,22 +44,31 @@ SKILLS = [  # (uri suffix, preferred label, alternative labels)
 
 def tiny_taxonomy() -> SkillTaxonomy:
     n = len(SKILLS)
-    esco = pl.DataFrame({
-        "skill_uri": [ESCO + s[0] for s in SKILLS],
-        "preferred_label": [s[1] for s in SKILLS],
-        "alt_labels": [s[2] for s in SKILLS],
-        "hidden_labels": [[] for _ in SKILLS],
-        "skill_type": ["knowledge"] * n, "reuse_level": [None] * n,
-        "description": [""] * n, "kind": ["knowledge"] * n, "status": ["released"] * n,
-    }, schema_overrides={"hidden_labels": pl.List(pl.String), "reuse_level": pl.String})
-    tech = pl.DataFrame({
-        "onet_soc_code": ["15-1252.00", "15-1252.00"],
-        "example": ["Microsoft Excel", "Python"],
-        "commodity_code": ["43232110", "43232405"],
-        "commodity_title": ["Spreadsheet software", "Object or component oriented"],
-        "hot_technology": [True, True], "in_demand": [True, True],
-        "skill_id": ["onet:tech:43232110:microsoft excel", "onet:tech:43232405:python"],
-    })
+    esco = pl.DataFrame(
+        {
+            "skill_uri": [ESCO + s[0] for s in SKILLS],
+            "preferred_label": [s[1] for s in SKILLS],
+            "alt_labels": [s[2] for s in SKILLS],
+            "hidden_labels": [[] for _ in SKILLS],
+            "skill_type": ["knowledge"] * n,
+            "reuse_level": [None] * n,
+            "description": [""] * n,
+            "kind": ["knowledge"] * n,
+            "status": ["released"] * n,
+        },
+        schema_overrides={"hidden_labels": pl.List(pl.String), "reuse_level": pl.String},
+    )
+    tech = pl.DataFrame(
+        {
+            "onet_soc_code": ["15-1252.00", "15-1252.00"],
+            "example": ["Microsoft Excel", "Python"],
+            "commodity_code": ["43232110", "43232405"],
+            "commodity_title": ["Spreadsheet software", "Object or component oriented"],
+            "hot_technology": [True, True],
+            "in_demand": [True, True],
+            "skill_id": ["onet:tech:43232110:microsoft excel", "onet:tech:43232405:python"],
+        }
+    )
     return SkillTaxonomy.from_tables(esco, tech)
 
 
@@ -80,8 +89,10 @@ def intake_nlp(taxonomy: SkillTaxonomy) -> spacy.language.Language:
 
 def matched(nlp: spacy.language.Language, text: str) -> list[tuple[str, list[str]]]:
     doc = nlp(text)
-    return [(s.text, [i.removeprefix(ESCO) for i in s._.candidate_ids or []])
-            for s in doc.spans[CANDIDATES_KEY]]
+    return [
+        (s.text, [i.removeprefix(ESCO) for i in s._.candidate_ids or []])
+        for s in doc.spans[CANDIDATES_KEY]
+    ]
 
 
 def texts_of(nlp: spacy.language.Language, text: str) -> list[str]:
@@ -91,13 +102,16 @@ def texts_of(nlp: spacy.language.Language, text: str) -> list[str]:
 # ---------------------------------------------------------------------------- guards
 
 
-@pytest.mark.parametrize("text", [
-    "Students with a grade C or better may apply.",
-    "Contact R. Smith or C. Jones for details.",
-    "IT is important that you arrive on time.",
-    "We support our community and design great stores.",
-    "Plan B is to call vitamin C suppliers.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Students with a grade C or better may apply.",
+        "Contact R. Smith or C. Jones for details.",
+        "IT is important that you arrive on time.",
+        "We support our community and design great stores.",
+        "Plan B is to call vitamin C suppliers.",
+    ],
+)
 def test_single_letters_and_common_words_do_not_match_plain_english(nlp, text) -> None:
     assert matched(nlp, text) == []
 
@@ -141,21 +155,26 @@ def test_guard_modes_of_the_configured_pipeline(nlp) -> None:
 
 
 def test_lemma_matching_finds_inflected_forms(nlp) -> None:
-    assert matched(nlp, "Operating forklifts daily.") == [("Operating forklifts",
-                                                            ["forklift"])]
+    assert matched(nlp, "Operating forklifts daily.") == [("Operating forklifts", ["forklift"])]
     assert matched(nlp, "OPERATING FORKLIFTS") == [("OPERATING FORKLIFTS", ["forklift"])]
     assert matched(nlp, "Strong problem solving and problem-solving.") == [
-        ("problem solving", ["problem"]), ("problem-solving", ["problem"])]
+        ("problem solving", ["problem"]),
+        ("problem-solving", ["problem"]),
+    ]
 
 
 def test_two_word_label_written_as_one_word(nlp) -> None:
     assert matched(nlp, "Knowledge of cybersecurity and cyber security.") == [
-        ("cybersecurity", ["cyber"]), ("cyber security", ["cyber"])]
+        ("cybersecurity", ["cyber"]),
+        ("cyber security", ["cyber"]),
+    ]
 
 
 def test_longest_match_wins(nlp) -> None:
     assert matched(nlp, "Inventory management and forklift operation.") == [
-        ("Inventory management", ["inventory"]), ("forklift operation", ["forklift"])]
+        ("Inventory management", ["inventory"]),
+        ("forklift operation", ["forklift"]),
+    ]
 
 
 def test_onet_examples_match(nlp) -> None:
@@ -164,8 +183,10 @@ def test_onet_examples_match(nlp) -> None:
 
 
 def test_boilerplate_sections_are_not_mined(nlp) -> None:
-    text = ("Responsibilities:\nOperate forklifts.\nBenefits:\nPython training budget.\n"
-            "We are an equal opportunity employer and value cash handling diversity.")
+    text = (
+        "Responsibilities:\nOperate forklifts.\nBenefits:\nPython training budget.\n"
+        "We are an equal opportunity employer and value cash handling diversity."
+    )
     assert texts_of(nlp, text) == ["Operate forklifts"]
 
 
@@ -184,8 +205,9 @@ def test_intake_fragments(intake_nlp) -> None:
 def test_normalize_text_keeps_an_offset_map() -> None:
     text = "5yrs cashier w/ cash + inventory, forklift cert, 10 hrs/wk, SR OPS"
     norm = normalize_text(text)
-    assert norm.text == ("5 years cashier with cash and inventory, forklift certification, "
-                         "10 hours/wk, SR OPS")
+    assert norm.text == (
+        "5 years cashier with cash and inventory, forklift certification, 10 hours/wk, SR OPS"
+    )
     start = norm.text.index("certification")
     assert text[slice(*norm.to_original(start, start + len("certification")))] == "cert"
     start = norm.text.index("and inventory")
@@ -208,8 +230,10 @@ def test_detected_candidates_copy_and_merge(nlp) -> None:
     doc.ents = [Span(doc, 0, 3, label="SKILL"), Span(doc, 4, 7, label="SKILL")]
     DetectedCandidates("dc", "ents", [], ["eeo"], 12)(doc)
     spans = [(s.text, s.label_, s._.candidate_ids) for s in doc.spans[CANDIDATES_KEY]]
-    assert spans == [("Operate forklifts safely", TAXONOMY_LABEL, [ESCO + "forklift"]),
-                     ("mentor new staff", DETECTED_LABEL, [])]
+    assert spans == [
+        ("Operate forklifts safely", TAXONOMY_LABEL, [ESCO + "forklift"]),
+        ("mentor new staff", DETECTED_LABEL, []),
+    ]
 
 
 def test_lexical_linker_ranks_by_frequency_and_quality(nlp) -> None:
@@ -238,8 +262,9 @@ def test_detector_is_sourced_from_its_directory(taxonomy, tmp_path: Path) -> Non
     nlp = build_pipeline(taxonomy, detector_dir=tmp_path / "detector")
     assert nlp.pipe_names.index("ner") < nlp.pipe_names.index("detected_candidates")
     doc = nlp("Operating forklifts daily.")
-    assert ("Operating forklifts", TAXONOMY_LABEL) in [(s.text, s.label_)
-                                                      for s in doc.spans[CANDIDATES_KEY]]
+    assert ("Operating forklifts", TAXONOMY_LABEL) in [
+        (s.text, s.label_) for s in doc.spans[CANDIDATES_KEY]
+    ]
 
 
 def test_save_and_load_round_trip(nlp, tmp_path: Path) -> None:
@@ -251,14 +276,22 @@ def test_save_and_load_round_trip(nlp, tmp_path: Path) -> None:
 
 
 def test_pipe_equals_one_by_one(nlp, taxonomy) -> None:
-    texts = ["Operating forklifts and cash handling.", "", "Python, C and R programming.",
-             "Benefits: dental. Responsibilities: manage inventory."] * 3
+    texts = [
+        "Operating forklifts and cash handling.",
+        "",
+        "Python, C and R programming.",
+        "Benefits: dental. Responsibilities: manage inventory.",
+    ] * 3
     single = [doc_to_record(nlp(t), i, 5, taxonomy) for i, t in enumerate(texts)]
-    batched = [doc_to_record(d, i, 5, taxonomy)
-               for i, d in enumerate(nlp.pipe(texts, batch_size=3, n_process=1))]
+    batched = [
+        doc_to_record(d, i, 5, taxonomy)
+        for i, d in enumerate(nlp.pipe(texts, batch_size=3, n_process=1))
+    ]
     assert batched == single
-    forked = [doc_to_record(d, i, 5, taxonomy)
-              for i, d in enumerate(nlp.pipe(texts, batch_size=2, n_process=2))]
+    forked = [
+        doc_to_record(d, i, 5, taxonomy)
+        for i, d in enumerate(nlp.pipe(texts, batch_size=2, n_process=2))
+    ]
     assert forked == single
 
 
@@ -273,20 +306,24 @@ def write_lines(path: Path, lines: list[bytes]) -> Path:
 def test_output_contract_shape(nlp, taxonomy, tmp_path: Path) -> None:
     text = "Responsibilities: operating forklifts, cash handling and Python."
     source = write_lines(tmp_path / "in.jsonl", [json.dumps({"id": "p1", "text": text}).encode()])
-    stats = extract_file(source, tmp_path / "out.jsonl", "posting", 3, nlp, taxonomy=taxonomy,
-                         progress=False)
+    stats = extract_file(
+        source, tmp_path / "out.jsonl", "posting", 3, nlp, taxonomy=taxonomy, progress=False
+    )
     (record,) = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
     assert stats.records == 1 and stats.errors == 0
     assert set(record) == {"id", "spans", "ranked"} and record["id"] == "p1"
     for span in record["spans"]:
         assert set(span) == {"start", "end", "text", "section", "skills"}
-        assert text[span["start"]:span["end"]] == span["text"]
+        assert text[span["start"] : span["end"]] == span["text"]
         assert span["section"] == "responsibilities"
         for skill in span["skills"]:
             assert set(skill) == {"id", "label", "taxonomy", "score"}
             assert skill["taxonomy"] in ("ESCO", "O*NET")
-    assert [s["text"] for s in record["spans"]] == ["operating forklifts", "cash handling",
-                                                    "Python"]
+    assert [s["text"] for s in record["spans"]] == [
+        "operating forklifts",
+        "cash handling",
+        "Python",
+    ]
     assert 0 < len(record["ranked"]) <= 3
     assert all(r["taxonomy"] == "ESCO" and r["id"].startswith(ESCO) for r in record["ranked"])
     scores = [r["score"] for r in record["ranked"]]
@@ -295,25 +332,28 @@ def test_output_contract_shape(nlp, taxonomy, tmp_path: Path) -> None:
     assert labels.get(ESCO + "forklift", "operate forklift") == "operate forklift"
 
 
-def test_bad_input_lines_are_named_and_the_rest_processed(nlp, taxonomy, tmp_path: Path,
-                                                         capsys) -> None:
+def test_bad_input_lines_are_named_and_the_rest_processed(
+    nlp, taxonomy, tmp_path: Path, capsys
+) -> None:
     big = "handle cash " * 25_000  # 300,000 characters
-    source = write_lines(tmp_path / "bad.jsonl", [
-        json.dumps({"id": "ok", "text": "Operating forklifts."}).encode(),
-        b'{"id": "broken", "text": oops',
-        b"",
-        json.dumps({"id": "empty", "text": ""}).encode(),
-        b'{"id": "latin", "text": "caf\xe9 cash handling"}',
-        b"\x00\x01\x02\x03binary\x00",
-        json.dumps({"id": "big", "text": big}).encode(),
-        json.dumps({"id": "notext"}).encode(),
-        json.dumps({"id": "last", "text": "Python."}).encode(),
-    ])
+    source = write_lines(
+        tmp_path / "bad.jsonl",
+        [
+            json.dumps({"id": "ok", "text": "Operating forklifts."}).encode(),
+            b'{"id": "broken", "text": oops',
+            b"",
+            json.dumps({"id": "empty", "text": ""}).encode(),
+            b'{"id": "latin", "text": "caf\xe9 cash handling"}',
+            b"\x00\x01\x02\x03binary\x00",
+            json.dumps({"id": "big", "text": big}).encode(),
+            json.dumps({"id": "notext"}).encode(),
+            json.dumps({"id": "last", "text": "Python."}).encode(),
+        ],
+    )
     out = tmp_path / "out.jsonl"
     stats = extract_file(source, out, "posting", 5, nlp, taxonomy=taxonomy, progress=False)
     records = [json.loads(line) for line in out.read_text().splitlines()]
-    assert [r["id"] for r in records] == ["ok", 2, 3, "empty", "latin", 6, "big", "notext",
-                                          "last"]
+    assert [r["id"] for r in records] == ["ok", 2, 3, "empty", "latin", 6, "big", "notext", "last"]
     errors = {r["id"]: r["error"] for r in records if "error" in r}
     assert set(errors) == {2, 3, 6, "notext"}
     assert errors[2].startswith("line 2: malformed JSON")
@@ -336,7 +376,10 @@ def test_plain_text_input_ids_are_line_numbers(tmp_path: Path) -> None:
     source = write_lines(tmp_path / "docs.txt", [b"first posting", b"", b"third \x01 one"])
     records = list(read_records(source))
     assert [(r.id, r.text, r.error) for r in records] == [
-        (1, "first posting", None), (2, "", None), (3, "third   one", None)]
+        (1, "first posting", None),
+        (2, "", None),
+        (3, "third   one", None),
+    ]
     assert records[1].warnings == ["empty text"]
     assert records[2].warnings == ["control characters replaced by spaces"]
 

@@ -50,8 +50,14 @@ def manufacturing(context: GapContext) -> GapResult:
 def run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PATHMATCH_HOME": str(home)}
     env.pop("MLFLOW_TRACKING_URI", None)
-    return subprocess.run([sys.executable, "-m", "serving.cli", *args], capture_output=True,
-                          text=True, cwd=REPO, env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "serving.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        timeout=300,
+    )
 
 
 def test_intentional_demo_gap_is_found_with_evidence(manufacturing: GapResult) -> None:
@@ -66,7 +72,8 @@ def test_intentional_demo_gap_is_found_with_evidence(manufacturing: GapResult) -
     hydraulics = next(t for t in manufacturing.taught if t.label == "hydraulics")
     assert any("hydraulic" in e.sentence.lower() for e in hydraulics.evidence)
     assert [g.demand_weight for g in manufacturing.gaps] == sorted(
-        (g.demand_weight for g in manufacturing.gaps), reverse=True)
+        (g.demand_weight for g in manufacturing.gaps), reverse=True
+    )
 
 
 def test_cover_plan_covers_at_least_the_current_curriculum(manufacturing: GapResult) -> None:
@@ -79,8 +86,7 @@ def test_cover_plan_covers_at_least_the_current_curriculum(manufacturing: GapRes
     assert all(s.gain > 0 for s in cover.added)
 
 
-def test_report_writes_real_pngs_embedded_in_html(manufacturing: GapResult,
-                                                  tmp_path: Path) -> None:
+def test_report_writes_real_pngs_embedded_in_html(manufacturing: GapResult, tmp_path: Path) -> None:
     from serving.gap_report import write_report
 
     paths = write_report(manufacturing, tmp_path / "report")
@@ -110,9 +116,14 @@ def test_near_match_and_hierarchy_count_as_taught() -> None:
     from matching.curriculum.gaps import CoverageIndex
     from matching.nlp.taxonomy import SkillTaxonomy
 
-    labels = {"py": "Python (computer programming)", "pyprog": "python programming",
-              "prog": "computer programming", "js": "JavaScript", "manage": "manage staff",
-              "inv": "manage inventory"}
+    labels = {
+        "py": "Python (computer programming)",
+        "pyprog": "python programming",
+        "prog": "computer programming",
+        "js": "JavaScript",
+        "manage": "manage staff",
+        "inv": "manage inventory",
+    }
     skills = pl.DataFrame({"skill_uri": list(labels), "preferred_label": list(labels.values())})
     broader = pl.DataFrame({"concept_uri": ["py", "js"], "broader_uri": ["prog", "prog"]})
     index = CoverageIndex(SkillTaxonomy.from_tables(skills), broader)
@@ -147,18 +158,22 @@ def test_malformed_course_rows_are_reported_and_skipped(tmp_path: Path) -> None:
         '{"code": "CIS 102", "title": "Blank"}\n'
         "{not json\n"
         '{"code": "CIS 103", "title": "Servers", "description": "Install Linux servers."}\n',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     courses = read_courses(catalog)
     assert courses.table.get_column("code").to_list() == ["CIS 101", "CIS 103"]
     rejected = [r for r in courses.rejects if r["severity"] == "rejected"]
     assert {r["line"] for r in rejected} == {2, 3}
     assert any(r["field"] == "description" for r in rejected)
-    inline = courses_from_records([{"code": "A 1", "title": "T", "description": "D"},
-                                   {"code": "A 2", "title": "T"},
-                                   {"code": "A 1", "title": "T", "description": "again"}])
+    inline = courses_from_records(
+        [
+            {"code": "A 1", "title": "T", "description": "D"},
+            {"code": "A 2", "title": "T"},
+            {"code": "A 1", "title": "T", "description": "again"},
+        ]
+    )
     assert inline.table.height == 1
-    assert [(r["line"], r["field"]) for r in inline.rejects] == [(2, "description"),
-                                                                  (3, "code")]
+    assert [(r["line"], r["field"]) for r in inline.rejects] == [(2, "description"), (3, "code")]
 
 
 def test_sentence_at_cuts_at_sentence_bounds() -> None:
@@ -169,24 +184,46 @@ def test_sentence_at_cuts_at_sentence_bounds() -> None:
 
 def test_cli_writes_report_and_fails_cleanly(home: Path, tmp_path: Path) -> None:
     out = tmp_path / "report"
-    result = run(home, "gaps", "--courses", str(DEMO_COURSES / "advanced_manufacturing.json"),
-                 *[a for code in MACHINING for a in ("--occupation", code)],
-                 "--region", "NJ", "--out", str(out), "--top-k", "5")
+    result = run(
+        home,
+        "gaps",
+        "--courses",
+        str(DEMO_COURSES / "advanced_manufacturing.json"),
+        *[a for code in MACHINING for a in ("--occupation", code)],
+        "--region",
+        "NJ",
+        "--out",
+        str(out),
+        "--top-k",
+        "5",
+    )
     assert result.returncode == 0, result.stderr
     assert "interpret geometric" in result.stdout
     assert f"report: {out / 'gap_report.html'}" in result.stdout.replace("\n", "")
     assert (out / "gap_report.json").is_file()
-    bad_cip = run(home, "gaps", "--courses", str(DEMO_COURSES), "--cip", "99.9999",
-                  "--region", "NJ", "--out", str(tmp_path / "x"))
+    bad_cip = run(
+        home,
+        "gaps",
+        "--courses",
+        str(DEMO_COURSES),
+        "--cip",
+        "99.9999",
+        "--region",
+        "NJ",
+        "--out",
+        str(tmp_path / "x"),
+    )
     assert bad_cip.returncode == 2 and "unknown CIP code" in bad_cip.stderr
     assert "Traceback" not in bad_cip.stderr
-    no_region = run(home, "gaps", "--courses", str(DEMO_COURSES), "--region", "TX", "--out",
-                    str(tmp_path / "z"))
+    no_region = run(
+        home, "gaps", "--courses", str(DEMO_COURSES), "--region", "TX", "--out", str(tmp_path / "z")
+    )
     assert no_region.returncode == 2 and "region 'TX' has no postings" in no_region.stderr
     empty = tmp_path / "empty.csv"
     empty.write_text("code,title,description\n", encoding="utf-8")
-    no_courses = run(home, "gaps", "--courses", str(empty), "--region", "NJ", "--out",
-                     str(tmp_path / "y"))
+    no_courses = run(
+        home, "gaps", "--courses", str(empty), "--region", "NJ", "--out", str(tmp_path / "y")
+    )
     assert no_courses.returncode == 2 and "empty catalog" in no_courses.stderr
 
 
@@ -194,19 +231,23 @@ def test_api_gaps_answers_with_the_same_result_and_meta(api_server: object) -> N
     import httpx
 
     doc = json.loads((DEMO_COURSES / "advanced_manufacturing.json").read_text("utf-8"))
-    courses = [{"code": c["course_code"], "title": c["course_title"],
-                "description": c["description"]} for c in doc["courses"]]
+    courses = [
+        {"code": c["course_code"], "title": c["course_title"], "description": c["description"]}
+        for c in doc["courses"]
+    ]
     body = {"courses": courses, "occupations": MACHINING, "region": "NJ", "top_k": 5}
-    with httpx.Client(base_url=api_server.base_url, headers=api_server.headers,
-                      timeout=300) as client:
+    with httpx.Client(
+        base_url=api_server.base_url, headers=api_server.headers, timeout=300
+    ) as client:
         ok = client.post("/v1/gaps", json=body)
         assert ok.status_code == 200, ok.text
         answer = ok.json()
         assert answer["meta"]["bundle"] and GDT in [g["label"] for g in answer["result"]["gaps"]]
-        assert answer["result"]["cover"]["coverage_after"] >= \
-            answer["result"]["cover"]["coverage_before"]
-        bad_cip = client.post("/v1/gaps", json={**body, "occupations": None,
-                                                "cip_code": "99.9999"})
+        assert (
+            answer["result"]["cover"]["coverage_after"]
+            >= answer["result"]["cover"]["coverage_before"]
+        )
+        bad_cip = client.post("/v1/gaps", json={**body, "occupations": None, "cip_code": "99.9999"})
         assert bad_cip.status_code == 404 and "unknown CIP code" in bad_cip.json()["detail"]
         no_region = client.post("/v1/gaps", json={**body, "region": "TX"})
         assert no_region.status_code == 404 and "no postings" in no_region.json()["detail"]

@@ -99,7 +99,8 @@ def test_demo_import_is_deterministic(tmp_path: Path) -> None:
         b = (tmp_path / "b" / "tables" / f"{name}.parquet").read_bytes()
         assert a == b, name
     assert (tmp_path / "a" / "rejects.csv").read_bytes() == (
-        tmp_path / "b" / "rejects.csv").read_bytes()
+        tmp_path / "b" / "rejects.csv"
+    ).read_bytes()
 
 
 def test_demo_import_fills_every_stage(tmp_path: Path) -> None:
@@ -118,8 +119,14 @@ def test_bundle_reader_errors_name_the_fix(tmp_path: Path) -> None:
 
 
 def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*PATHMATCH, *args], capture_output=True, text=True, cwd=REPO,
-                          env={**os.environ, **(env or {})}, timeout=300)
+    return subprocess.run(
+        [*PATHMATCH, *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, **(env or {})},
+        timeout=300,
+    )
 
 
 def test_cli_without_arguments_prints_help() -> None:
@@ -137,8 +144,9 @@ def test_cli_import_missing_folder_is_one_clear_error(tmp_path: Path) -> None:
 
 def test_cli_import_writes_bundle_and_summary(tmp_path: Path) -> None:
     out = tmp_path / "bundle"
-    result = _run("import", "--data", str(DEMO_DATA), "--out", str(out),
-                  env={"PATHMATCH_HOME": str(tmp_path)})
+    result = _run(
+        "import", "--data", str(DEMO_DATA), "--out", str(out), env={"PATHMATCH_HOME": str(tmp_path)}
+    )
     assert result.returncode == 0, result.stderr
     manifest = json.loads((out / "manifest.json").read_text())
     assert "onet_occupations" in result.stdout
@@ -170,8 +178,9 @@ def _demo_bytes(folder: str, name: str) -> bytes:
 
 def _without_title_column() -> bytes:
     lines = _demo_bytes("onet", "Occupation Data.txt").decode().split("\n")
-    return "\n".join("\t".join(c for i, c in enumerate(line.split("\t")) if i != 1)
-                     for line in lines).encode()
+    return "\n".join(
+        "\t".join(c for i, c in enumerate(line.split("\t")) if i != 1) for line in lines
+    ).encode()
 
 
 def _rejects(path: Path) -> list[dict[str, str]]:
@@ -204,8 +213,9 @@ def test_cli_import_failure_is_one_line_exit_2_and_keeps_the_old_bundle(
     import_bundle(DEMO_DATA, out)
     before = (out / "manifest.json").read_bytes()
     data = _data_with(tmp_path, "onet", "Job Zones.txt", bytes(range(256)) * 40)
-    result = _run("import", "--data", str(data), "--out", str(out),
-                  env={"PATHMATCH_HOME": str(tmp_path)})
+    result = _run(
+        "import", "--data", str(data), "--out", str(out), env={"PATHMATCH_HOME": str(tmp_path)}
+    )
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     (line,) = result.stderr.strip().splitlines()
@@ -218,8 +228,15 @@ def test_cli_import_failure_is_one_line_exit_2_and_keeps_the_old_bundle(
 def test_allow_partial_writes_the_bundle_with_warnings(tmp_path: Path) -> None:
     data = _data_with(tmp_path, "onet", "Occupation Data.txt", _without_title_column())
     out = tmp_path / "bundle"
-    result = _run("import", "--data", str(data), "--out", str(out), "--allow-partial",
-                  env={"PATHMATCH_HOME": str(tmp_path)})
+    result = _run(
+        "import",
+        "--data",
+        str(data),
+        "--out",
+        str(out),
+        "--allow-partial",
+        env={"PATHMATCH_HOME": str(tmp_path)},
+    )
     assert result.returncode == 0, result.stderr
     assert "warning: partial import: onet_occupations: no rows kept" in result.stderr
     bundle = Bundle(out)
@@ -237,11 +254,9 @@ def _recode(content: bytes, encoding: str) -> bytes:
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-8-sig", "utf-32"])
-def test_byte_order_marked_postings_are_read_not_rejected(tmp_path: Path,
-                                                          encoding: str) -> None:
+def test_byte_order_marked_postings_are_read_not_rejected(tmp_path: Path, encoding: str) -> None:
     name = "linkedin_postings_demo.csv"
-    data = _data_with(tmp_path, "postings", name, _recode(_demo_bytes("postings", name),
-                                                          encoding))
+    data = _data_with(tmp_path, "postings", name, _recode(_demo_bytes("postings", name), encoding))
     manifest = import_bundle(data, tmp_path / "bundle")
     expected = import_bundle(DEMO_DATA, tmp_path / "demo")["tables"]["postings"]["rows"]
     assert manifest["tables"]["postings"]["rows"] == expected == 157
@@ -266,19 +281,27 @@ def test_core_table_losing_most_rows_fails_other_tables_warn(tmp_path: Path) -> 
     from matching.ingest.importer import UnusableImportError, check_usable
 
     lines = _demo_bytes("onet", "Occupation Data.txt").decode().split("\n")
-    broken = [lines[0]] + ["XX" + line[2:] if 0 < i <= 20 else line
-                           for i, line in enumerate(lines[1:], start=1)]
+    broken = [lines[0]] + [
+        "XX" + line[2:] if 0 < i <= 20 else line for i, line in enumerate(lines[1:], start=1)
+    ]
     data = _data_with(tmp_path, "onet", "Occupation Data.txt", "\n".join(broken).encode())
-    with pytest.raises(UnusableImportError, match=r"onet_occupations: 20 of 33 rows rejected "
-                       r"\(Occupation Data.txt: not an O\*NET-SOC code"):
+    with pytest.raises(
+        UnusableImportError,
+        match=r"onet_occupations: 20 of 33 rows rejected "
+        r"\(Occupation Data.txt: not an O\*NET-SOC code",
+    ):
         import_bundle(data, tmp_path / "bundle")
 
     from matching.ingest.bundle import load_sources
 
     tasks = _demo_bytes("onet", "Task Statements.txt").decode().split("\n")
     bad_tasks = [tasks[0]] + ["XX" + t[2:] if t else t for t in tasks[1:]]
-    other = _data_with(tmp_path / "tasks", "onet", "Task Statements.txt",
-                       "\n".join(bad_tasks[:-5] + tasks[-5:]).encode())
+    other = _data_with(
+        tmp_path / "tasks",
+        "onet",
+        "Task Statements.txt",
+        "\n".join(bad_tasks[:-5] + tasks[-5:]).encode(),
+    )
     (problem,) = check_usable(load_sources(other))
     assert problem.table == "onet_tasks" and not problem.fatal
 
@@ -297,6 +320,7 @@ def test_duplicate_esco_uris_are_rejected_rows(tmp_path: Path) -> None:
     duplicates = [r for r in _rejects(out / "rejects.csv") if r["table"] == "esco_skills"]
     assert len(duplicates) == 5
     first_lines = {r["record"]: r["reason"] for r in duplicates}
-    assert all(reason.startswith("duplicate id, first seen at line ")
-               for reason in first_lines.values())
+    assert all(
+        reason.startswith("duplicate id, first seen at line ") for reason in first_lines.values()
+    )
     assert first_lines[rows[1][1]] == "duplicate id, first seen at line 2"

@@ -24,49 +24,108 @@ from training.nlp.linker_data import ranking_metrics, read_decorte, read_skillsk
 URI = "http://data.europa.eu/esco/skill/"
 SKILLS = {
     # key: (preferred, alt labels, kind, reuse, description)
-    "pm": ("manage projects", ["project management", "run projects"], "skill",
-           "cross-sector", "Plan, run and close projects within budget and schedule."),
-    "py": ("Python (computer programming)", ["Python"], "knowledge", "sector-specific",
-           "Software development in the Python language."),
-    "data": ("analyse data", ["data analysis", "analyse datasets"], "skill", "cross-sector",
-             "Inspect and model data to discover useful information."),
-    "cash": ("operate cash register", ["handle cash", "cashier duties"], "skill",
-             "sector-specific", "Register and handle cash transactions at a point of sale."),
-    "fork": ("operate forklift", ["forklift driving", "drive forklift"], "skill",
-             "sector-specific", "Operate a forklift truck to move goods."),
-    "inv": ("manage inventory", ["inventory control", "stock control"], "skill",
-            "cross-sector", "Control inventory levels and stock records."),
-    "team": ("work in teams", ["teamwork", "collaborate with colleagues"], "skill",
-             "transversal", "Work confidently within a group."),
+    "pm": (
+        "manage projects",
+        ["project management", "run projects"],
+        "skill",
+        "cross-sector",
+        "Plan, run and close projects within budget and schedule.",
+    ),
+    "py": (
+        "Python (computer programming)",
+        ["Python"],
+        "knowledge",
+        "sector-specific",
+        "Software development in the Python language.",
+    ),
+    "data": (
+        "analyse data",
+        ["data analysis", "analyse datasets"],
+        "skill",
+        "cross-sector",
+        "Inspect and model data to discover useful information.",
+    ),
+    "cash": (
+        "operate cash register",
+        ["handle cash", "cashier duties"],
+        "skill",
+        "sector-specific",
+        "Register and handle cash transactions at a point of sale.",
+    ),
+    "fork": (
+        "operate forklift",
+        ["forklift driving", "drive forklift"],
+        "skill",
+        "sector-specific",
+        "Operate a forklift truck to move goods.",
+    ),
+    "inv": (
+        "manage inventory",
+        ["inventory control", "stock control"],
+        "skill",
+        "cross-sector",
+        "Control inventory levels and stock records.",
+    ),
+    "team": (
+        "work in teams",
+        ["teamwork", "collaborate with colleagues"],
+        "skill",
+        "transversal",
+        "Work confidently within a group.",
+    ),
     "r": ("R", ["R programming"], "knowledge", "sector-specific", "The R language."),
-    "cust": ("provide customer service", ["customer service", "serve customers"], "skill",
-             "cross-sector", "Help customers with their questions and purchases."),
-    "sql": ("SQL", ["structured query language"], "knowledge", "sector-specific",
-            "Query language for relational databases."),
-    "weld": ("weld metal parts", ["welding"], "skill", "occupation-specific",
-             "Join metal pieces by welding."),
-    "nurse": ("provide nursing care", ["nursing care"], "skill", "occupation-specific",
-              "Care for patients in a clinical setting."),
+    "cust": (
+        "provide customer service",
+        ["customer service", "serve customers"],
+        "skill",
+        "cross-sector",
+        "Help customers with their questions and purchases.",
+    ),
+    "sql": (
+        "SQL",
+        ["structured query language"],
+        "knowledge",
+        "sector-specific",
+        "Query language for relational databases.",
+    ),
+    "weld": (
+        "weld metal parts",
+        ["welding"],
+        "skill",
+        "occupation-specific",
+        "Join metal pieces by welding.",
+    ),
+    "nurse": (
+        "provide nursing care",
+        ["nursing care"],
+        "skill",
+        "occupation-specific",
+        "Care for patients in a clinical setting.",
+    ),
 }
 
 
 def make_taxonomy() -> SkillTaxonomy:
     keys = list(SKILLS)
     frame = pl.DataFrame(
-        {"skill_uri": [URI + k for k in keys],
-         "preferred_label": [SKILLS[k][0] for k in keys],
-         "alt_labels": [SKILLS[k][1] for k in keys],
-         "hidden_labels": [[] for _ in keys],
-         "skill_type": ["knowledge" if SKILLS[k][2] == "knowledge" else "skill/competence"
-                        for k in keys],
-         "reuse_level": [SKILLS[k][3] for k in keys],
-         "description": [SKILLS[k][4] for k in keys],
-         "kind": [SKILLS[k][2] for k in keys],
-         "status": ["released"] * len(keys)},
-        schema_overrides={"alt_labels": pl.List(pl.String),
-                          "hidden_labels": pl.List(pl.String)})
-    coll = pl.DataFrame({"skill_uri": [URI + "team", URI + "py"],
-                         "collection": ["transversal", "digital"]})
+        {
+            "skill_uri": [URI + k for k in keys],
+            "preferred_label": [SKILLS[k][0] for k in keys],
+            "alt_labels": [SKILLS[k][1] for k in keys],
+            "hidden_labels": [[] for _ in keys],
+            "skill_type": [
+                "knowledge" if SKILLS[k][2] == "knowledge" else "skill/competence" for k in keys
+            ],
+            "reuse_level": [SKILLS[k][3] for k in keys],
+            "description": [SKILLS[k][4] for k in keys],
+            "kind": [SKILLS[k][2] for k in keys],
+            "status": ["released"] * len(keys),
+        },
+        schema_overrides={"alt_labels": pl.List(pl.String), "hidden_labels": pl.List(pl.String)},
+    )
+    coll = pl.DataFrame(
+        {"skill_uri": [URI + "team", URI + "py"], "collection": ["transversal", "digital"]}
+    )
     return SkillTaxonomy.from_tables(frame, None, coll)
 
 
@@ -102,21 +161,23 @@ def trained(taxonomy: SkillTaxonomy) -> SkillLinker:
 
 
 def test_text_helpers() -> None:
-    assert tokenize("C++, C# and ASP.NET; node.js") == ["C++", "C#", "and", "ASP.NET",
-                                                        "node.js"]
+    assert tokenize("C++, C# and ASP.NET; node.js") == ["C++", "C#", "and", "ASP.NET", "node.js"]
     assert norm_key("Project  Management!") == "project management"
     assert lemma("analyzing") == lemma("analysing") == "analyse"
     assert lemma("projects") == "project"
 
 
-@pytest.mark.parametrize(("text", "key"), [
-    ("managing projects", "pm"),                    # lemma paraphrase of an alt label
-    ("analyzing data sets", "data"),                # US spelling vs ESCO's 'analyse'
-    ("5 yrs cashier, handled cash", "cash"),        # intake shorthand
-    ("forklift cert", "fork"),
-    ("experienced in python", "py"),                # paren qualifier dropped
-    ("keeping track of stock levels", "inv"),
-])
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("managing projects", "pm"),  # lemma paraphrase of an alt label
+        ("analyzing data sets", "data"),  # US spelling vs ESCO's 'analyse'
+        ("5 yrs cashier, handled cash", "cash"),  # intake shorthand
+        ("forklift cert", "fork"),
+        ("experienced in python", "py"),  # paren qualifier dropped
+        ("keeping track of stock levels", "inv"),
+    ],
+)
 def test_candidates_find_paraphrases(taxonomy: SkillTaxonomy, text: str, key: str) -> None:
     linker = SkillLinker().fit(taxonomy, [])
     ranked = linker.rank([text], top_k=3)[0]
@@ -129,14 +190,12 @@ def test_acronym_guard(taxonomy: SkillTaxonomy) -> None:
     cand = linker.candidates(["r and d budget", "Experience with R and SQL"])
     exact = cand.features[:, FEATURES.index("exact")]
     r_skill = linker.index_.skill_ids.index(URI + "r")
-    hit = {(int(t), int(s)) for t, s, e in zip(cand.text, cand.skill, exact, strict=True)
-           if e > 0}
-    assert (0, r_skill) not in hit        # lower-case 'r' is not the R language
+    hit = {(int(t), int(s)) for t, s, e in zip(cand.text, cand.skill, exact, strict=True) if e > 0}
+    assert (0, r_skill) not in hit  # lower-case 'r' is not the R language
     assert (1, r_skill) in hit
 
 
-def test_reranker_fits_and_is_deterministic(taxonomy: SkillTaxonomy,
-                                            trained: SkillLinker) -> None:
+def test_reranker_fits_and_is_deterministic(taxonomy: SkillTaxonomy, trained: SkillLinker) -> None:
     assert trained.model_ is not None
     assert trained.fit_info_["n_groups"] > 0
     again = SkillLinker(**trained.get_params()).fit(taxonomy, examples(), priors={"SQL": 0.3})
@@ -172,7 +231,8 @@ def test_lexical_only_linker_round_trip(taxonomy: SkillTaxonomy, tmp_path: Path)
     assert linker.model_ is None
     linker.save(tmp_path / "lex")
     assert SkillLinker.load(tmp_path / "lex").rank(["stock control"], 3) == linker.rank(
-        ["stock control"], 3)
+        ["stock control"], 3
+    )
 
 
 def test_unfitted_linker_raises() -> None:
@@ -181,9 +241,8 @@ def test_unfitted_linker_raises() -> None:
 
 
 def test_metrics_definition() -> None:
-    m = ranking_metrics([["a", "x", "b"], ["y"], ["z"]], [{"a", "b"}, {"y"}, set()],
-                        ks=(1, 5))
-    assert m["n"] == 2                              # no-gold sentence skipped
+    m = ranking_metrics([["a", "x", "b"], ["y"], ["z"]], [{"a", "b"}, {"y"}, set()], ks=(1, 5))
+    assert m["n"] == 2  # no-gold sentence skipped
     assert m["RP@1"] == pytest.approx((1 / 1 + 1 / 1) / 2)
     assert m["RP@5"] == pytest.approx((2 / 2 + 1 / 1) / 2)
     assert m["MRR"] == pytest.approx(1.0)
@@ -198,19 +257,28 @@ def test_readers(taxonomy: SkillTaxonomy, tmp_path: Path) -> None:
         "We manage projects and teams.,teams,,work in teams\n"
         "We manage projects and teams.,teams,,LABEL NOT PRESENT\n"
         "Be nice.,nice,,UNDERSPECIFIED\n"
-        "Cook food.,cook,,cook food products\n", encoding="utf-8")
+        "Cook food.,cook,,cook food products\n",
+        encoding="utf-8",
+    )
     data = read_decorte(decorte, taxonomy)
-    assert [e.sentence for e in data.sentences] == ["We manage projects and teams.",
-                                                   "Be nice.", "Cook food."]
+    assert [e.sentence for e in data.sentences] == [
+        "We manage projects and teams.",
+        "Be nice.",
+        "Cook food.",
+    ]
     assert data.sentences[0].gold == (URI + "pm", URI + "team")
     assert data.sentences[1].gold == ()
     assert data.unmatched == {"cook food products": 1}
     assert data.n_labels == 3 and data.match_rate == pytest.approx(2 / 3)
     assert {(e.span, e.gold) for e in data.spans if e.sentence.startswith("We")} == {
-        ("manage projects", (URI + "pm",)), ("teams", (URI + "team",))}
+        ("manage projects", (URI + "pm",)),
+        ("teams", (URI + "team",)),
+    }
     skape = tmp_path / "skape.csv"
-    skape.write_text(',sentence,skills\n0,Run projects.,"[\'manage projects\', \'SQL\']"\n'
-                     "1,Nothing.,['UNK']\n", encoding="utf-8")
+    skape.write_text(
+        ",sentence,skills\n0,Run projects.,\"['manage projects', 'SQL']\"\n1,Nothing.,['UNK']\n",
+        encoding="utf-8",
+    )
     sk = read_skillskape(skape, taxonomy)
     assert [e.gold for e in sk.sentences] == [(URI + "pm", URI + "sql"), ()]
     train, dev = split_sentences([f"s{i}" for i in range(10)] + ["s1"], 0.5, seed=1)
@@ -224,8 +292,10 @@ def test_readers(taxonomy: SkillTaxonomy, tmp_path: Path) -> None:
 def _doc_with_candidates(nlp: spacy.Language):
     import matching.nlp.extraction  # noqa: F401  (registers the doc contract's extensions)
 
-    text = ("Run projects and analyse data in Python. Handle cash at the till. "
-            "We are an equal opportunity employer offering welding classes.")
+    text = (
+        "Run projects and analyse data in Python. Handle cash at the till. "
+        "We are an equal opportunity employer offering welding classes."
+    )
     doc = nlp.make_doc(text)
     for name, proc in nlp.pipeline:
         if name == "sentencizer":
@@ -233,14 +303,18 @@ def _doc_with_candidates(nlp: spacy.Language):
     words = [t.text for t in doc]
     python = words.index("Python")
     cash = words.index("cash")
-    spans = [Span(doc, python, python + 1, label="TAXONOMY"),
-             Span(doc, cash - 1, cash + 1, label="DETECTED")]
+    spans = [
+        Span(doc, python, python + 1, label="TAXONOMY"),
+        Span(doc, cash - 1, cash + 1, label="DETECTED"),
+    ]
     spans[0]._.candidate_ids = [URI + "py", "onet:tech:43232405:python"]
     spans[1]._.candidate_ids = []
     doc.spans["skill_candidates"] = spans
     eeo = words.index("We")
-    doc.spans["sections"] = [Span(doc, 0, eeo, label="requirements"),
-                             Span(doc, eeo, len(doc), label="eeo")]
+    doc.spans["sections"] = [
+        Span(doc, 0, eeo, label="requirements"),
+        Span(doc, eeo, len(doc), label="eeo"),
+    ]
     return doc
 
 
@@ -259,7 +333,7 @@ def test_spacy_component(trained: SkillLinker, tmp_path: Path) -> None:
     assert URI + "cash" in [s for s, _ in cash_span._.skills]
     ranked = dict(doc._.ranked_skills)
     assert {URI + "py", URI + "cash", URI + "pm"} <= set(ranked)
-    assert URI + "weld" not in ranked      # only mentioned in the eeo (boilerplate) section
+    assert URI + "weld" not in ranked  # only mentioned in the eeo (boilerplate) section
     assert all(0.0 <= s <= 1.0 for s in ranked.values())
     scores = [s for _, s in doc._.ranked_skills]
     assert scores == sorted(scores, reverse=True)
@@ -293,8 +367,9 @@ def test_decorte_and_skillskape_labels_map_to_esco(shared_data: Path) -> None:
     taxonomy = SkillTaxonomy.from_tables(source.load(source.discover(shared_data)).table)
     bench = shared_data / "benchmarks"
     for name, rate in (("house", 0.95), ("tech", 0.95)):
-        data = read_decorte(bench / "decorte_esco_skill_extraction"
-                            / f"{name}_validation_annotations.csv", taxonomy)
+        data = read_decorte(
+            bench / "decorte_esco_skill_extraction" / f"{name}_validation_annotations.csv", taxonomy
+        )
         assert data.n_labels > 100
         assert data.match_rate >= rate, sorted(data.unmatched)
         assert sum(1 for e in data.sentences if e.gold) >= 60
@@ -303,8 +378,9 @@ def test_decorte_and_skillskape_labels_map_to_esco(shared_data: Path) -> None:
     assert skape.match_rate >= 0.95
 
 
-def test_component_cache_and_pickle(trained: SkillLinker, tmp_path: Path,
-                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_component_cache_and_pickle(
+    trained: SkillLinker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import pickle
 
     import matching.nlp.extraction.pipeline  # noqa: F401
@@ -324,9 +400,9 @@ def test_component_cache_and_pickle(trained: SkillLinker, tmp_path: Path,
 
     monkeypatch.setattr(component.linker, "rank", counting)
     assert component(_doc_with_candidates(nlp))._.ranked_skills == first
-    assert calls == []                     # every span and sentence came from the cache
+    assert calls == []  # every span and sentence came from the cache
     monkeypatch.undo()
-    clone = pickle.loads(pickle.dumps(component))     # nlp.pipe(n_process=2) may pickle it
+    clone = pickle.loads(pickle.dumps(component))  # nlp.pipe(n_process=2) may pickle it
     assert clone(_doc_with_candidates(nlp))._.ranked_skills == first
 
 
@@ -356,5 +432,7 @@ def test_sentence_only_links_clear_a_stricter_bar(trained: SkillLinker, tmp_path
     ranked = [("a", 0.9), ("b", 0.35), ("c", 0.35), ("d", 0.2)]
     assert kept_skills(ranked, {"b"}, top_k=10, min_score=0.3) == ranked[:3]
     assert kept_skills(ranked, {"b"}, top_k=10, min_score=0.3, min_sentence_score=0.4) == [
-        ("a", 0.9), ("b", 0.35)]
+        ("a", 0.9),
+        ("b", 0.35),
+    ]
     assert kept_skills(ranked, set(), top_k=1, min_score=0.0) == [("a", 0.9)]

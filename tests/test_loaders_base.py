@@ -22,8 +22,13 @@ from matching.ingest.loaders.base import (
 )
 
 SPEC = [
-    Col("code", ("O*NET-SOC Code", "onet_soc_code"), required=True, normalize=onet_soc_code,
-        problem="not an O*NET-SOC code"),
+    Col(
+        "code",
+        ("O*NET-SOC Code", "onet_soc_code"),
+        required=True,
+        normalize=onet_soc_code,
+        problem="not an O*NET-SOC code",
+    ),
     Col("title", ("Title",), required=True),
     Col("wage", ("Wage", "H_MEAN"), kind="float", flags=(("#", "topcoded"),)),
     Col("hot", ("Hot Technology",), kind="bool"),
@@ -31,16 +36,20 @@ SPEC = [
 
 
 def test_every_problem_is_reported_with_line_and_field(tmp_path: Path) -> None:
-    path = write(tmp_path, "occ.csv", (
-        b"O*NET-SOC Code,Title,Wage,Hot Technology\n"
-        b"29-1141.00,Registered Nurses,41.5,Y\n"
-        b"29-1141,Bad code form,12,N\n"          # bare SOC: repaired to .00, kept
-        b"2911-41,Broken code,12,N\n"            # rejected: code
-        b"31-1131.00,Nursing Assistants\n"       # truncated
-        b"11-1011.00,Chief Executives,#,N\n"     # top-coded wage flag
-        b"43-4051.00,Customer Service,abc,maybe\n"  # bad optional values: nulled, kept
-        b"51-4121.00,\"Welders, Cutters\",NULL,Y\n"
-    ))
+    path = write(
+        tmp_path,
+        "occ.csv",
+        (
+            b"O*NET-SOC Code,Title,Wage,Hot Technology\n"
+            b"29-1141.00,Registered Nurses,41.5,Y\n"
+            b"29-1141,Bad code form,12,N\n"  # bare SOC: repaired to .00, kept
+            b"2911-41,Broken code,12,N\n"  # rejected: code
+            b"31-1131.00,Nursing Assistants\n"  # truncated
+            b"11-1011.00,Chief Executives,#,N\n"  # top-coded wage flag
+            b"43-4051.00,Customer Service,abc,maybe\n"  # bad optional values: nulled, kept
+            b'51-4121.00,"Welders, Cutters",NULL,Y\n'
+        ),
+    )
     loaded = load_with_spec("t", path, SPEC, record_key="code")
     table, report = loaded.table, loaded.report
     assert report.rows_read == 7
@@ -58,9 +67,11 @@ def test_every_problem_is_reported_with_line_and_field(tmp_path: Path) -> None:
 
 
 def test_latin1_bytes_are_repaired_and_reported(tmp_path: Path) -> None:
-    path = write(tmp_path, "occ.csv",
-                 "O*NET-SOC Code,Title\n29-1141.00,Caf\u00e9 Nurse\n29-2061.00,LPN\n"
-                 .encode("latin-1"))
+    path = write(
+        tmp_path,
+        "occ.csv",
+        "O*NET-SOC Code,Title\n29-1141.00,Caf\u00e9 Nurse\n29-2061.00,LPN\n".encode("latin-1"),
+    )
     loaded = load_with_spec("t", path, SPEC[:2])
     assert loaded.table["title"].to_list() == ["Caf\u00e9 Nurse", "LPN"]
     (issue,) = loaded.report.rejects
@@ -108,8 +119,10 @@ def test_unreadable_files_raise_or_report(tmp_path: Path) -> None:
 TSV_TEXT = "O*NET-SOC Code\tTitle\n29-1141.00\tCaf\u00e9 Nurse\n29-2061.00\tLPN\n"
 
 
-@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-16-le", "utf-16-be",
-                                      "utf-32", "utf-32-le", "utf-32-be"])
+@pytest.mark.parametrize(
+    "encoding",
+    ["utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"],
+)
 def test_byte_order_marked_files_are_read_not_rejected(tmp_path: Path, encoding: str) -> None:
     content = TSV_TEXT.replace("\n", "\r\n").encode(encoding)
     if encoding.endswith(("-le", "-be")):  # these codecs write no mark: add the one Excel does
@@ -131,36 +144,60 @@ def test_utf16_without_mark_or_contradicting_it_is_one_clear_reject(tmp_path: Pa
 
 
 def test_duplicate_ids_are_rejected_naming_the_first_line(tmp_path: Path) -> None:
-    path = write(tmp_path, "occ.csv", (
-        b"O*NET-SOC Code,Title\n29-1141.00,RN\n29-2061.00,LPN\n29-1141.00,Nurse again\n"
-        b"29-1141.00,Third\n"))
+    path = write(
+        tmp_path,
+        "occ.csv",
+        (
+            b"O*NET-SOC Code,Title\n29-1141.00,RN\n29-2061.00,LPN\n29-1141.00,Nurse again\n"
+            b"29-1141.00,Third\n"
+        ),
+    )
     loaded = load_with_spec("t", path, SPEC[:2], id_key="code")
     assert loaded.table["title"].to_list() == ["RN", "LPN"]
     assert loaded.report.rows_kept == 2 and loaded.report.rows_rejected == 2
     assert [(r.line, r.field, r.reason) for r in loaded.report.rejects] == [
         (4, "code", "duplicate id, first seen at line 2"),
-        (5, "code", "duplicate id, first seen at line 2")]
+        (5, "code", "duplicate id, first seen at line 2"),
+    ]
 
 
 def test_duplicate_ids_across_files_name_the_first_file() -> None:
     import polars as pl
 
-    table = pl.DataFrame({"id": ["a", "b", "a", None, None], "_line": [2, 3, 2, 4, 5],
-                          "source_file": ["x.csv", "x.csv", "y.csv", "y.csv", "y.csv"]})
+    table = pl.DataFrame(
+        {
+            "id": ["a", "b", "a", None, None],
+            "_line": [2, 3, 2, 4, 5],
+            "source_file": ["x.csv", "x.csv", "y.csv", "y.csv", "y.csv"],
+        }
+    )
     report = LoadReport("t", rows_kept=5)
     kept = reject_duplicate_ids(table, "id", report, file_column="source_file")
     assert kept["id"].to_list() == ["a", "b", None, None], "null ids are not ids: kept"
     (issue,) = report.rejects
     assert (issue.file, issue.line, issue.reason) == (
-        "y.csv", 2, "duplicate id, first seen at line 2 of x.csv")
+        "y.csv",
+        2,
+        "duplicate id, first seen at line 2 of x.csv",
+    )
     assert report.rows_kept == 4
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ('="01.0000"', "01.0000"), ("513501", "51.3501"), ("90101", "09.0101"),
-    ("5203", "52.03"), ("100", "01.00"), ("51.39", "51.39"), ("1.0101", "01.0101"),
-    ("5", "05"), ("51-3901", None), ("", None),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ('="01.0000"', "01.0000"),
+        ("513501", "51.3501"),
+        ("90101", "09.0101"),
+        ("5203", "52.03"),
+        ("100", "01.00"),
+        ("51.39", "51.39"),
+        ("1.0101", "01.0101"),
+        ("5", "05"),
+        ("51-3901", None),
+        ("", None),
+    ],
+)
 def test_cip_code_spellings(raw: str, expected: str | None) -> None:
     assert cip_code(raw) == expected
 

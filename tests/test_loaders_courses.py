@@ -109,26 +109,38 @@ def test_real_whole_source(real) -> None:
 
 
 def smc_program(courses: list[dict]) -> str:
-    return json.dumps({"program_name": "Welding", "program_description": "Metal work.",
-                       "courses": courses}, indent=2)
+    return json.dumps(
+        {"program_name": "Welding", "program_description": "Metal work.", "courses": courses},
+        indent=2,
+    )
 
 
 def smc_course(course_id: str, **overrides: object) -> dict:
-    course = {"course_id": course_id, "course_code": course_id.replace("-", " "),
-              "course_title": "INTRO", "units": "3 UNITS", "prerequisites": None,
-              "description": "A course long enough to describe what is taught here.",
-              "sections": [{"section_number": "1001"}]}
+    course = {
+        "course_id": course_id,
+        "course_code": course_id.replace("-", " "),
+        "course_title": "INTRO",
+        "units": "3 UNITS",
+        "prerequisites": None,
+        "description": "A course long enough to describe what is taught here.",
+        "sections": [{"section_number": "1001"}],
+    }
     course.update(overrides)
     return course
 
 
 def test_smc_fixture(tmp_path: Path) -> None:
-    path = write(tmp_path / "smc" / "welding.json", smc_program([
-        smc_course("WELD-1"),
-        smc_course("WELD-2", units="1-3 UNITS", prerequisites="WELD 1"),
-        smc_course("WELD-3", description=""),
-        smc_course("WELD-4", units="TBA"),
-    ]))
+    path = write(
+        tmp_path / "smc" / "welding.json",
+        smc_program(
+            [
+                smc_course("WELD-1"),
+                smc_course("WELD-2", units="1-3 UNITS", prerequisites="WELD 1"),
+                smc_course("WELD-3", description=""),
+                smc_course("WELD-4", units="TBA"),
+            ]
+        ),
+    )
     refs = write(tmp_path / "smc" / "cross_references.json", '{"Anatomy": "Biology"}')
     broken = write(tmp_path / "smc" / "broken.json", '{\n  "courses": [\n    {,\n  ]\n}\n')
     loaded = load_courses([path, refs, broken])
@@ -138,7 +150,8 @@ def test_smc_fixture(tmp_path: Path) -> None:
     assert rejects(loaded) == [("welding.json", 31, "description"), ("broken.json", 3, None)]
     assert rejects(loaded, "repaired") == [("welding.json", 44, "units")]
     assert [(r.file, r.line) for r in loaded.report.rejects if r.severity == "missing"] == [
-        ("cross_references.json", None)]
+        ("cross_references.json", None)
+    ]
     table = loaded.table
     assert table["units"].to_list() == [3.0, 3.0, None]
     assert table["prerequisites"].to_list() == [None, "WELD 1", None]
@@ -150,9 +163,11 @@ def test_smc_fixture(tmp_path: Path) -> None:
 
 
 def test_coursera_fixture_skills_literals(tmp_path: Path) -> None:
-    header = (",position,course_id,title,breadcrumbs,about,instructors,language,metrics,"
-              "product_glance,average_score,ratings_count,reviews_count,skills,syllabus,"
-              "recommendations,url")
+    header = (
+        ",position,course_id,title,breadcrumbs,about,instructors,language,metrics,"
+        "product_glance,average_score,ratings_count,reviews_count,skills,syllabus,"
+        "recommendations,url"
+    )
     rows = [
         "0,1,sql-basics,SQL Basics,\"['Data Science', 'Data Analysis']\",Learn SQL.,[],"
         "English,[],[],4.5,10,2,\"['SQL', 'Databases']\",[],[],https://c/sql-basics",
@@ -165,8 +180,10 @@ def test_coursera_fixture_skills_literals(tmp_path: Path) -> None:
     loaded = load_courses([path])
     assert loaded.table.height == 3
     assert rejects(loaded) == [("coursera_fixture.csv", 5, "description")]
-    assert rejects(loaded, "repaired") == [("coursera_fixture.csv", 3, "tagged_skills"),
-                                           ("coursera_fixture.csv", 4, "tagged_skills")]
+    assert rejects(loaded, "repaired") == [
+        ("coursera_fixture.csv", 3, "tagged_skills"),
+        ("coursera_fixture.csv", 4, "tagged_skills"),
+    ]
     assert loaded.table["tagged_skills"].to_list() == [["SQL", "Databases"], [], []]
     assert loaded.table["program"][0] == "Data Science / Data Analysis"
     assert loaded.table["language"].to_list() == ["English", "English", None]
@@ -184,31 +201,46 @@ def test_python_list_and_units() -> None:
 
 
 def test_catalog_csv_aliases_and_bad_rows(tmp_path: Path) -> None:
-    text = (b"Course Number,Course Title,Course Description,Credits,Department\n"
-            b"WLD 101,Intro to Welding,Safety and basic arc welding.,3,Trades\n"
-            b"HVAC 110,Refrigeration,\"Refrigeration cycle,\nheat transfer.\",4-6,Trades\n"
-            b"ELC 100,Truncated\n"
-            b"ELC 101,Wiring,,3,Trades\n"
-            b"ELC 102,Motors,Motor controls.,three,Trades\n")
+    text = (
+        b"Course Number,Course Title,Course Description,Credits,Department\n"
+        b"WLD 101,Intro to Welding,Safety and basic arc welding.,3,Trades\n"
+        b'HVAC 110,Refrigeration,"Refrigeration cycle,\nheat transfer.",4-6,Trades\n'
+        b"ELC 100,Truncated\n"
+        b"ELC 101,Wiring,,3,Trades\n"
+        b"ELC 102,Motors,Motor controls.,three,Trades\n"
+    )
     text = text.replace(b"Motor controls", b"Motor contr\xf4ls")
     path = write(tmp_path / "Mercer CC.csv", text)
     loaded = load_catalog(path)
     assert loaded.table.columns == COLUMNS
     assert loaded.table["course_id"].to_list() == [
-        "catalog:mercer_cc:WLD 101", "catalog:mercer_cc:HVAC 110", "catalog:mercer_cc:ELC 102"]
+        "catalog:mercer_cc:WLD 101",
+        "catalog:mercer_cc:HVAC 110",
+        "catalog:mercer_cc:ELC 102",
+    ]
     assert loaded.table["units"].to_list() == [3.0, 6.0, None]
     assert loaded.table[LINE].to_list() == [2, 3, 7]
-    assert rejects(loaded) == [("Mercer CC.csv", 5, "Course Description"),
-                               ("Mercer CC.csv", 6, "description")]
-    assert set(rejects(loaded, "repaired")) == {("Mercer CC.csv", 7, "Course Description"),
-                                                ("Mercer CC.csv", 7, "units")}
+    assert rejects(loaded) == [
+        ("Mercer CC.csv", 5, "Course Description"),
+        ("Mercer CC.csv", 6, "description"),
+    ]
+    assert set(rejects(loaded, "repaired")) == {
+        ("Mercer CC.csv", 7, "Course Description"),
+        ("Mercer CC.csv", 7, "units"),
+    }
     assert (loaded.table["source"] == "catalog").all()
 
 
 def test_catalog_jsonl(tmp_path: Path) -> None:
     lines = [
-        {"code": "CDL 1", "title": "Truck Driving", "description": "Class A CDL prep.",
-         "skills": ["Driving", "Safety"], "provider": "Acme Institute", "units": 8},
+        {
+            "code": "CDL 1",
+            "title": "Truck Driving",
+            "description": "Class A CDL prep.",
+            "skills": ["Driving", "Safety"],
+            "provider": "Acme Institute",
+            "units": 8,
+        },
         {"course_code": "CDL 2", "course_title": "Logistics", "course_description": "Routing."},
     ]
     text = "\n".join(json.dumps(line) for line in lines) + "\n{oops\n"

@@ -100,9 +100,11 @@ def test_programs_documented_examples(nj_programs: etpl.Loaded) -> None:
     assert massage["outcomes_employment_q2_n"] == 48
     assert massage["outcomes_median_earnings_value"] == 3745.5
     assert massage["outcomes_median_earnings_n"] == 40
-    cdl = table.filter(pl.col("provider_id") == "9466",
-                       pl.col("cip_code") == "49.0205",
-                       pl.col("cost_total") == 4299).row(0, named=True)
+    cdl = table.filter(
+        pl.col("provider_id") == "9466",
+        pl.col("cip_code") == "49.0205",
+        pl.col("cost_total") == 4299,
+    ).row(0, named=True)
     assert cdl["clock_hours"] == 220 and cdl["credential_type"] == "license"
     assert table["outcomes_employment_q2_n"].is_not_null().sum() == 42
     ged = table.filter(pl.col("name").str.starts_with("High School Equivalency"))
@@ -139,16 +141,55 @@ PROGRAM_HEADER = (
 )
 
 
-def nj_row(program_id: str, provider: str, cip: str, *, name: bytes = b"Welding",
-           provider_name: bytes = b'"""Acme Training, Inc."""', total: bytes = b"1000",
-           calendar: bytes = b"5", evening: bytes = b"1") -> bytes:
-    return b",".join([
-        provider.encode(), name, cip.encode(), b"900", b"50", b"25", b"25", b"0", total,
-        b"None", b"False", b"Certificate of Completion", b"f", b"", b"True", b"AWS Welder",
-        b'"""Learn to weld; a """"hands-on"""" course."""', b"160", calendar, b"",
-        program_id.encode(), b"Certification", provider_name, b'"""12 Main St, Unit 3"""',
-        b"", b"Trenton", b"NJ", b"8608", b"Mercer", b"2", evening,
-    ]) + b"\n"
+def nj_row(
+    program_id: str,
+    provider: str,
+    cip: str,
+    *,
+    name: bytes = b"Welding",
+    provider_name: bytes = b'"""Acme Training, Inc."""',
+    total: bytes = b"1000",
+    calendar: bytes = b"5",
+    evening: bytes = b"1",
+) -> bytes:
+    return (
+        b",".join(
+            [
+                provider.encode(),
+                name,
+                cip.encode(),
+                b"900",
+                b"50",
+                b"25",
+                b"25",
+                b"0",
+                total,
+                b"None",
+                b"False",
+                b"Certificate of Completion",
+                b"f",
+                b"",
+                b"True",
+                b"AWS Welder",
+                b'"""Learn to weld; a """"hands-on"""" course."""',
+                b"160",
+                calendar,
+                b"",
+                program_id.encode(),
+                b"Certification",
+                provider_name,
+                b'"""12 Main St, Unit 3"""',
+                b"",
+                b"Trenton",
+                b"NJ",
+                b"8608",
+                b"Mercer",
+                b"2",
+                evening,
+            ]
+        )
+        + b"\n"
+    )
 
 
 OUTCOME_HEADER = (
@@ -160,20 +201,27 @@ OUTCOME_HEADER = (
 
 
 def test_nj_fixture_programs_every_problem_reported(tmp_path: Path) -> None:
-    programs = write(tmp_path, "NJ_standardized_etpl_2024-01-01.csv", PROGRAM_HEADER
-                     + nj_row("1", "10", "480508")
-                     + nj_row("2", "10", "90101", calendar=b"10", evening=b"2")
-                     + nj_row("3", "11", "ABC123", total=b"-5", calendar=b"42")
-                     + b"4,Truncated,480508\n"
-                     + nj_row("5", "12", "480508", provider_name=b"Caf\xe9 School")
-                     + nj_row("6", "13", "480508", name=b""))
-    outcomes = write(tmp_path, "NJ_outcomes_schcip.csv", OUTCOME_HEADER
-                     + b"10,480508,0.8,0.75,-99999,5000.5,-99999,-99999,1,-99999,"
-                       b"10,8,0,9,7,0,6,0\r\n"
-                     + b"10,090101,0.5,0.5,0.5,100,100,100,1,1,2,2,2,2,2,2,2,2\r\n"
-                     + b"12,480508,0.1,0.1,0.1,100,100,100,1,1,2,2,2,2,2,2,2,2\r\n"
-                     + b"12,480508,0.2,0.2,0.2,200,200,200,1,1,3,3,3,3,3,3,3,3\r\n"
-                     + b"999999\r\n")
+    programs = write(
+        tmp_path,
+        "NJ_standardized_etpl_2024-01-01.csv",
+        PROGRAM_HEADER
+        + nj_row("1", "10", "480508")
+        + nj_row("2", "10", "90101", calendar=b"10", evening=b"2")
+        + nj_row("3", "11", "ABC123", total=b"-5", calendar=b"42")
+        + b"4,Truncated,480508\n"
+        + nj_row("5", "12", "480508", provider_name=b"Caf\xe9 School")
+        + nj_row("6", "13", "480508", name=b""),
+    )
+    outcomes = write(
+        tmp_path,
+        "NJ_outcomes_schcip.csv",
+        OUTCOME_HEADER + b"10,480508,0.8,0.75,-99999,5000.5,-99999,-99999,1,-99999,"
+        b"10,8,0,9,7,0,6,0\r\n"
+        + b"10,090101,0.5,0.5,0.5,100,100,100,1,1,2,2,2,2,2,2,2,2\r\n"
+        + b"12,480508,0.1,0.1,0.1,100,100,100,1,1,2,2,2,2,2,2,2,2\r\n"
+        + b"12,480508,0.2,0.2,0.2,200,200,200,1,1,3,3,3,3,3,3,3,3\r\n"
+        + b"999999\r\n",
+    )
     loaded = NJ.load_programs(programs, outcomes)
     table, report = loaded.table, loaded.report
     assert table["program_id"].to_list() == ["1", "2", "3", "5"]
@@ -202,12 +250,16 @@ def test_nj_fixture_programs_every_problem_reported(tmp_path: Path) -> None:
 
 
 def test_nj_fixture_outcomes_markers_percent_scale_and_bad_rows(tmp_path: Path) -> None:
-    path = write(tmp_path, "outcomes.csv", OUTCOME_HEADER
-                 + b"1,510801,85,70,-99999,-99999,4000,4100,90,-99999,10,10,0,0,5,5,5,0\r\n"
-                 + b"2,999999,50,50,50,3000,3000,3000,100,100,4,4,4,4,4,4,4,4\r\n"
-                 + b"3,51X801,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1\r\n"
-                 + b"4,510801,120,1,1,1,1,1,1,1,-3,1,1,1,1,1,1,1\r\n"
-                 + b"5,510801,1,1\r\n")
+    path = write(
+        tmp_path,
+        "outcomes.csv",
+        OUTCOME_HEADER
+        + b"1,510801,85,70,-99999,-99999,4000,4100,90,-99999,10,10,0,0,5,5,5,0\r\n"
+        + b"2,999999,50,50,50,3000,3000,3000,100,100,4,4,4,4,4,4,4,4\r\n"
+        + b"3,51X801,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1\r\n"
+        + b"4,510801,120,1,1,1,1,1,1,1,-3,1,1,1,1,1,1,1\r\n"
+        + b"5,510801,1,1\r\n",
+    )
     loaded = NJ.load_outcomes(path)
     table, report = loaded.table, loaded.report
     assert table["provider_id"].to_list() == ["1", "2", "4"]
@@ -223,11 +275,15 @@ def test_nj_fixture_outcomes_markers_percent_scale_and_bad_rows(tmp_path: Path) 
 
 
 def test_missing_outcomes_file_and_columns_are_reported(tmp_path: Path) -> None:
-    programs = write(tmp_path, "NJ_standardized_etpl_2024-01-01.csv",
-                     b"providerid,officialname,cipcode,programid\n10,Welding,480508,1\n")
+    programs = write(
+        tmp_path,
+        "NJ_standardized_etpl_2024-01-01.csv",
+        b"providerid,officialname,cipcode,programid\n10,Welding,480508,1\n",
+    )
     loaded = NJ.load_programs(programs, None)
-    assert loaded.table.height == 1 and loaded.table.columns[:len(PROGRAM_COLUMNS)] == (
-        PROGRAM_COLUMNS)
+    assert loaded.table.height == 1 and loaded.table.columns[: len(PROGRAM_COLUMNS)] == (
+        PROGRAM_COLUMNS
+    )
     missing = problems(loaded.report, "missing")
     assert {(None, "outcomes"), (None, "cost_total"), (None, "calendarlengthid")} <= missing
     assert loaded.table["outcomes_employment_q2_value"].item() is None
@@ -236,15 +292,19 @@ def test_missing_outcomes_file_and_columns_are_reported(tmp_path: Path) -> None:
 def test_source_loads_newest_snapshot_and_reports_older(tmp_path: Path) -> None:
     folder = tmp_path / "programs"
     folder.mkdir()
-    write(folder, "NJ_standardized_etpl_2023-01-01.csv", PROGRAM_HEADER + nj_row("1", "10",
-                                                                                 "480508"))
-    write(folder, "NJ_standardized_etpl_2024-01-01.csv", PROGRAM_HEADER + nj_row("2", "10",
-                                                                                 "480508"))
+    write(
+        folder, "NJ_standardized_etpl_2023-01-01.csv", PROGRAM_HEADER + nj_row("1", "10", "480508")
+    )
+    write(
+        folder, "NJ_standardized_etpl_2024-01-01.csv", PROGRAM_HEADER + nj_row("2", "10", "480508")
+    )
     source = next(s for s in programs.SOURCES if s.table == "etpl_programs")
     loaded = source.load(source.discover(tmp_path))
     assert loaded.table["program_id"].to_list() == ["2"]
-    assert any(r.file == "NJ_standardized_etpl_2023-01-01.csv" and r.severity == "missing"
-               for r in loaded.report.rejects)
+    assert any(
+        r.file == "NJ_standardized_etpl_2023-01-01.csv" and r.severity == "missing"
+        for r in loaded.report.rejects
+    )
     assert (None, "outcomes") in problems(loaded.report, "missing")
 
 
@@ -257,12 +317,19 @@ def test_another_state_is_one_more_adapter(tmp_path: Path) -> None:
     adapters: list[EtplAdapter] = [NJ, Elsewhere()]
     folder = tmp_path / "programs"
     folder.mkdir()
-    write(folder, "NJ_standardized_etpl_2024-01-01.csv", PROGRAM_HEADER
-          + nj_row("1", "10", "480508"))
-    write(folder, "PA_etpl_2024.csv", PROGRAM_HEADER + nj_row("7", "70", "480508")
-          + nj_row("8", "70", "480509"))
-    write(folder, "PA_outcomes.csv", OUTCOME_HEADER
-          + b"70,480508,0.6,0.6,0.6,100,100,100,1,1,5,5,5,5,5,5,5,5\r\n")
+    write(
+        folder, "NJ_standardized_etpl_2024-01-01.csv", PROGRAM_HEADER + nj_row("1", "10", "480508")
+    )
+    write(
+        folder,
+        "PA_etpl_2024.csv",
+        PROGRAM_HEADER + nj_row("7", "70", "480508") + nj_row("8", "70", "480509"),
+    )
+    write(
+        folder,
+        "PA_outcomes.csv",
+        OUTCOME_HEADER + b"70,480508,0.6,0.6,0.6,100,100,100,1,1,5,5,5,5,5,5,5,5\r\n",
+    )
     sources = {s.table: s for s in programs.etpl_sources(adapters)}
     assert set(sources) == {"etpl_programs", "etpl_outcomes"}
     loaded = sources["etpl_programs"].load(sources["etpl_programs"].discover(tmp_path))
@@ -272,15 +339,19 @@ def test_another_state_is_one_more_adapter(tmp_path: Path) -> None:
     assert table["state"].to_list() == ["NJ", "PA", "PA"]
     assert table["outcomes_employment_q2_value"].to_list() == [None, 0.6, None]
     assert loaded.report.rows_read == 3 and balanced(loaded.report)
-    assert set(loaded.report.files) >= {"NJ_standardized_etpl_2024-01-01.csv",
-                                        "PA_etpl_2024.csv", "PA_outcomes.csv"}
+    assert set(loaded.report.files) >= {
+        "NJ_standardized_etpl_2024-01-01.csv",
+        "PA_etpl_2024.csv",
+        "PA_outcomes.csv",
+    }
     assert outcomes.table.columns == [*OUTCOME_COLUMNS, "_line"]
     assert outcomes.table["state"].to_list() == ["PA"]
 
 
 def test_text_and_calendar_helpers() -> None:
     assert nj_text('"E-Z Wheels Driving School, Inc. - Augusta"') == (
-        "E-Z Wheels Driving School, Inc. - Augusta")
+        "E-Z Wheels Driving School, Inc. - Augusta"
+    )
     assert nj_text('"say ""hi"" now"') == 'say "hi" now'
     assert nj_text("Plain") == "Plain"
     assert list(NJ_CALENDAR_LENGTH) == [str(i) for i in range(1, 11)]

@@ -48,13 +48,29 @@ def test_oews_national_counts_and_markers(shared_data: Path) -> None:
     loaded = load_oews(shared_data / NATIONAL)
     table, report = loaded.table, loaded.report
     assert table.height == 1403 and report.rows_rejected == 0 and balanced(report)
-    assert table.columns[:12] == ["area", "area_title", "area_type", "prim_state", "naics",
-                                  "occ_code", "occ_title", "o_group", "tot_emp", "emp_prse",
-                                  "jobs_1000", "loc_quotient"]
+    assert table.columns[:12] == [
+        "area",
+        "area_title",
+        "area_type",
+        "prim_state",
+        "naics",
+        "occ_code",
+        "occ_title",
+        "o_group",
+        "tot_emp",
+        "emp_prse",
+        "jobs_1000",
+        "loc_quotient",
+    ]
     assert table.columns[-2:] == ["year", "_line"]
     assert table["occ_code"].str.contains(r"^\d{2}-\d{4}$").all()
     assert dict(table["o_group"].value_counts().iter_rows()) == {
-        "detailed": 831, "broad": 455, "minor": 94, "major": 22, "total": 1}
+        "detailed": 831,
+        "broad": 455,
+        "minor": 94,
+        "major": 22,
+        "total": 1,
+    }
     # '*' = not available: 83 annual-only occupations have no hourly wages.
     assert table["h_mean"].null_count() == 83 and table["annual"].sum() == 83
     assert table["hourly"].sum() == 7 and table["a_mean"].null_count() == 7
@@ -70,31 +86,118 @@ def test_oews_national_counts_and_markers(shared_data: Path) -> None:
 
 
 def oews_rows(upper: bool) -> list[list[object]]:
-    header = ["AREA", "AREA_TITLE", "AREA_TYPE", "PRIM_STATE", "NAICS", "OCC_CODE", "OCC_TITLE",
-              "O_GROUP", "TOT_EMP", *[w.upper() for w in OEWS_WAGES], "ANNUAL", "HOURLY"]
+    header = [
+        "AREA",
+        "AREA_TITLE",
+        "AREA_TYPE",
+        "PRIM_STATE",
+        "NAICS",
+        "OCC_CODE",
+        "OCC_TITLE",
+        "O_GROUP",
+        "TOT_EMP",
+        *[w.upper() for w in OEWS_WAGES],
+        "ANNUAL",
+        "HOURLY",
+    ]
     wages: list[object] = [30.5, 63440, 15, 20, 28, 38, 50, 31200, 41600, 58240, 79040, 104000]
     top: list[object] = [120.0, 250000, 60, 90, "#", "#", "#", 124800, 187200, "#", "#", "#"]
     return [
         header if upper else [h.lower() for h in header],
-        ["01", "Alabama", 2, "AL", "000000", "00-0000", "All Occupations", "total", 2_000_000,
-         *wages, None, None],
-        ["01", "Alabama", 2, "AL", "000000", "11-1011", "Chief Executives", "detailed", 1_500,
-         *top, None, None],
-        ["01", "Alabama", 2, "AL", "000000", "25-2021", "Teachers", "detailed", 20_000,
-         "*", 60000, "*", "*", "*", "*", "*", 40000, 50000, 60000, 70000, 80000, "TRUE", None],
-        ["01", "Alabama", 2, "AL", "000000", "11-10X1", "Broken code", "detailed", 5,
-         *wages, None, None],
-        ["01", "Alabama", 2, "AL", "000000", "13-1011", "Agents", "detailed", "**",
-         "twelve", *wages[1:], None, None],
+        [
+            "01",
+            "Alabama",
+            2,
+            "AL",
+            "000000",
+            "00-0000",
+            "All Occupations",
+            "total",
+            2_000_000,
+            *wages,
+            None,
+            None,
+        ],
+        [
+            "01",
+            "Alabama",
+            2,
+            "AL",
+            "000000",
+            "11-1011",
+            "Chief Executives",
+            "detailed",
+            1_500,
+            *top,
+            None,
+            None,
+        ],
+        [
+            "01",
+            "Alabama",
+            2,
+            "AL",
+            "000000",
+            "25-2021",
+            "Teachers",
+            "detailed",
+            20_000,
+            "*",
+            60000,
+            "*",
+            "*",
+            "*",
+            "*",
+            "*",
+            40000,
+            50000,
+            60000,
+            70000,
+            80000,
+            "TRUE",
+            None,
+        ],
+        [
+            "01",
+            "Alabama",
+            2,
+            "AL",
+            "000000",
+            "11-10X1",
+            "Broken code",
+            "detailed",
+            5,
+            *wages,
+            None,
+            None,
+        ],
+        [
+            "01",
+            "Alabama",
+            2,
+            "AL",
+            "000000",
+            "13-1011",
+            "Agents",
+            "detailed",
+            "**",
+            "twelve",
+            *wages[1:],
+            None,
+            None,
+        ],
     ]
 
 
 @pytest.mark.parametrize("upper", [True, False])
 def test_oews_fixture_workbook(tmp_path: Path, upper: bool) -> None:
-    path = write_xlsx(tmp_path / "state_M2030_dl.xlsx", {
-        "Field Descriptions": [["Field", "Field Description"], ["area", "code"]],
-        "state_M2030_dl": oews_rows(upper),
-    })
+    path = write_xlsx(
+        tmp_path / "state_M2030_dl.xlsx",
+        {
+            "Field Descriptions": [["Field", "Field Description"], ["area", "code"]],
+            "state_M2030_dl": oews_rows(upper),
+        },
+    )
     loaded = load_oews(path)
     table, report = loaded.table, loaded.report
     assert table["occ_code"].to_list() == ["00-0000", "11-1011", "25-2021", "13-1011"]
@@ -142,8 +245,7 @@ def test_state_extracts_real_counts(shared_data: Path) -> None:
     wa = table.filter(pl.col("prim_state") == "WA")
     assert set(wa["year"]) == {2022}
     assert set(wa["area_type"]) == {"state", "msa", "nonmetro"}
-    ceo = wa.filter(pl.col("area") == "000053", pl.col("occ_code") == "11-1021").row(
-        0, named=True)
+    ceo = wa.filter(pl.col("area") == "000053", pl.col("occ_code") == "11-1021").row(0, named=True)
     assert ceo["h_mean"] == 64.76 and ceo["a_mean"] == 134690  # both published: kept
     assert ceo["a_median"] == pytest.approx(57.43 * HOURS_PER_YEAR, abs=1)
     assert ceo["annual_from_hourly"] is True and ceo["hourly_from_annual"] is False
@@ -154,17 +256,21 @@ def test_state_extracts_real_counts(shared_data: Path) -> None:
 
 
 def test_new_york_fixture_padded_header_and_problems(tmp_path: Path) -> None:
-    path = write(tmp_path, "oews-newyork.csv", (
-        b"Area Type, Area, Area Name, Standard Occupational Code, Occupational Title, "
-        b"Employment,Mean Wage, Median Wage, Entry Wage, Experienced Wage      \n"
-        b"1,36,New York State,00-0000,\"Total, All Occupations\",9108930,77445,54276,34849,"
-        b"98743\n"
-        b"10,7,New York City,29-1211,Anesthesiologists,,321243,,98912,\n"
-        b"10,7,New York City,29-12X1,Broken,10,1,1,1,1\n"
-        b"10,7,New York City,35-2014,Cooks\n"
-        b"10,3,Caf\xe9 Region,35-2014,\"Cooks, Restaurant\",100,40000,39000,31000,45000\n"
-        b"4,9,Somewhere,35-2014,Cooks,100,40000,39000,31000,45000\n"
-    ))
+    path = write(
+        tmp_path,
+        "oews-newyork.csv",
+        (
+            b"Area Type, Area, Area Name, Standard Occupational Code, Occupational Title, "
+            b"Employment,Mean Wage, Median Wage, Entry Wage, Experienced Wage      \n"
+            b'1,36,New York State,00-0000,"Total, All Occupations",9108930,77445,54276,34849,'
+            b"98743\n"
+            b"10,7,New York City,29-1211,Anesthesiologists,,321243,,98912,\n"
+            b"10,7,New York City,29-12X1,Broken,10,1,1,1,1\n"
+            b"10,7,New York City,35-2014,Cooks\n"
+            b'10,3,Caf\xe9 Region,35-2014,"Cooks, Restaurant",100,40000,39000,31000,45000\n'
+            b"4,9,Somewhere,35-2014,Cooks,100,40000,39000,31000,45000\n"
+        ),
+    )
     loaded = load_state_extract(path, NEW_YORK)
     table, report = loaded.table, loaded.report
     assert table["occ_code"].to_list() == ["00-0000", "29-1211", "35-2014", "35-2014"]
@@ -179,13 +285,17 @@ def test_new_york_fixture_padded_header_and_problems(tmp_path: Path) -> None:
 
 
 def test_washington_fixture_hourly_only_and_missing_column(tmp_path: Path) -> None:
-    path = write(tmp_path, "oews-washington.csv", (
-        b"ID,Year,Area code,Area name,SOC code,Occupational title,Employment,Average wage,"
-        b"25th Percentile,50th Percentile,Annual wage\n"
-        b"1,2022,000053,Washington,27-2011,Actors,100,30.00,20.00,25.00,\n"
-        b"2,2022,530006,Western Washington nonmetropolitan area,25-2021,Teachers,50,,,,"
-        b"70000.00\n"
-    ))
+    path = write(
+        tmp_path,
+        "oews-washington.csv",
+        (
+            b"ID,Year,Area code,Area name,SOC code,Occupational title,Employment,Average wage,"
+            b"25th Percentile,50th Percentile,Annual wage\n"
+            b"1,2022,000053,Washington,27-2011,Actors,100,30.00,20.00,25.00,\n"
+            b"2,2022,530006,Western Washington nonmetropolitan area,25-2021,Teachers,50,,,,"
+            b"70000.00\n"
+        ),
+    )
     loaded = load_state_extract(path, WASHINGTON)
     table, report = loaded.table, loaded.report
     assert (None, "h_pct75") in problems(report, "missing")
@@ -214,7 +324,9 @@ def test_ep_projections_real(shared_data: Path) -> None:
     assert table.height == 1113 and report.rows_rejected == 0 and balanced(report)
     assert report.rows_read == 1113  # the footnotes below the table are not records
     assert dict(table["occupation_type"].value_counts().iter_rows()) == {
-        "Line item": 832, "Summary": 281}
+        "Line item": 832,
+        "Summary": 281,
+    }
     assert set(table["base_year"]) == {2024} and set(table["proj_year"]) == {2034}
     assert table["soc_code"].str.contains(r"^\d{2}-\d{4}$").all()
     assert table["median_annual_wage_topcoded"].sum() == 19
@@ -229,27 +341,80 @@ def test_ep_projections_real(shared_data: Path) -> None:
 
 
 def test_ep_fixture_next_release_years_and_markers(tmp_path: Path) -> None:
-    header = ["2030 National Employment Matrix title", "2030 National Employment Matrix code",
-              "Occupation type", "Employment, 2030", "Employment, 2040",
-              "Employment change, numeric, 2030–40", "Employment change, percent, 2030–40",
-              "Percent self employed, 2030", "Occupational openings, 2030–40 annual average",
-              "Median annual wage, dollars, 2030[1]", "Typical education needed for entry",
-              "Work experience in a related occupation",
-              "Typical on-the-job training needed to attain competency in the occupation"]
-    path = write_xlsx(tmp_path / "occupation.xlsx", {"Index": [["x"]], "Table 1.2": [
-        ["Table 1.2 Occupational projections, 2030–2040"],
-        header,
-        ["Total, all occupations", "00-0000", "Summary", "180000", "185000", "5000", "2.8",
-         "5.5", "19000", "55000", "—", "—", "—"],
-        ["  Chief executives", "11-1011", "Line item", "200", "210", "10", "5", "—", "20",
-         ">=$300,000", "Bachelor's degree", "5 years or more", "None"],
-        ["  Broken", "11-10X1", "Line item", "1", "1", "0", "0", "0", "0", "1", "", "", ""],
-        ["  Odd numbers", "11-2021", "Line item", "many", "1", "0", "0", "0", "0", "1",
-         "", "", ""],
-        ["Footnotes:"],
-        ["[1] Data are from the OEWS program."],
-        ["Source: Employment Projections program"],
-    ]})
+    header = [
+        "2030 National Employment Matrix title",
+        "2030 National Employment Matrix code",
+        "Occupation type",
+        "Employment, 2030",
+        "Employment, 2040",
+        "Employment change, numeric, 2030–40",
+        "Employment change, percent, 2030–40",
+        "Percent self employed, 2030",
+        "Occupational openings, 2030–40 annual average",
+        "Median annual wage, dollars, 2030[1]",
+        "Typical education needed for entry",
+        "Work experience in a related occupation",
+        "Typical on-the-job training needed to attain competency in the occupation",
+    ]
+    path = write_xlsx(
+        tmp_path / "occupation.xlsx",
+        {
+            "Index": [["x"]],
+            "Table 1.2": [
+                ["Table 1.2 Occupational projections, 2030–2040"],
+                header,
+                [
+                    "Total, all occupations",
+                    "00-0000",
+                    "Summary",
+                    "180000",
+                    "185000",
+                    "5000",
+                    "2.8",
+                    "5.5",
+                    "19000",
+                    "55000",
+                    "—",
+                    "—",
+                    "—",
+                ],
+                [
+                    "  Chief executives",
+                    "11-1011",
+                    "Line item",
+                    "200",
+                    "210",
+                    "10",
+                    "5",
+                    "—",
+                    "20",
+                    ">=$300,000",
+                    "Bachelor's degree",
+                    "5 years or more",
+                    "None",
+                ],
+                ["  Broken", "11-10X1", "Line item", "1", "1", "0", "0", "0", "0", "1", "", "", ""],
+                [
+                    "  Odd numbers",
+                    "11-2021",
+                    "Line item",
+                    "many",
+                    "1",
+                    "0",
+                    "0",
+                    "0",
+                    "0",
+                    "1",
+                    "",
+                    "",
+                    "",
+                ],
+                ["Footnotes:"],
+                ["[1] Data are from the OEWS program."],
+                ["Source: Employment Projections program"],
+            ],
+        },
+    )
     loaded = load_ep_projections(path)
     table, report = loaded.table, loaded.report
     assert table["soc_code"].to_list() == ["00-0000", "11-1011", "11-2021"]

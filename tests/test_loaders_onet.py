@@ -100,12 +100,15 @@ def test_real_markers_and_types(real: dict[str, Loaded]) -> None:
 
 
 def test_bad_code_truncated_row_and_extra_field_reported(tmp_path: Path) -> None:
-    path = _write(tmp_path / "Occupation Data.txt", HEADERS["occ"]
-                  + "11-1011.00\tChief Executives\tRun things.\n"
-                  + "11-10110.00\tBroken\tBad code.\n"
-                  + "11-1021.00\tTruncated\n"
-                  + "11-1031.00\tLegislators\tMake laws.\textra\n"
-                  + "11-2011\tAdvertising Managers\tBare SOC gains .00.\n")
+    path = _write(
+        tmp_path / "Occupation Data.txt",
+        HEADERS["occ"]
+        + "11-1011.00\tChief Executives\tRun things.\n"
+        + "11-10110.00\tBroken\tBad code.\n"
+        + "11-1021.00\tTruncated\n"
+        + "11-1031.00\tLegislators\tMake laws.\textra\n"
+        + "11-2011\tAdvertising Managers\tBare SOC gains .00.\n",
+    )
     loaded = _source("onet_occupations").load([path])
     assert loaded.table["onet_soc_code"].to_list() == ["11-1011.00", "11-2011.00"]
     assert loaded.table[LINE].to_list() == [2, 6]
@@ -117,11 +120,13 @@ def test_bad_code_truncated_row_and_extra_field_reported(tmp_path: Path) -> None
 
 
 def test_literal_quotes_are_data(tmp_path: Path) -> None:
-    path = _write(tmp_path / "Task Statements.txt",
-                  "O*NET-SOC Code\tTask ID\tTask\tTask Type\tIncumbents Responding\tDate"
-                  "\tDomain Source\n"
-                  '11-1011.00\t8823\tUse "lean" methods.\tCore\tn/a\t07/2014\tIncumbent\n'
-                  '11-1011.00\t8824\t"Quoted start\tn/a\t87\t07/2014\tIncumbent\n')
+    path = _write(
+        tmp_path / "Task Statements.txt",
+        "O*NET-SOC Code\tTask ID\tTask\tTask Type\tIncumbents Responding\tDate"
+        "\tDomain Source\n"
+        '11-1011.00\t8823\tUse "lean" methods.\tCore\tn/a\t07/2014\tIncumbent\n'
+        '11-1011.00\t8824\t"Quoted start\tn/a\t87\t07/2014\tIncumbent\n',
+    )
     loaded = _source("onet_tasks").load([path])
     assert loaded.table["task"].to_list() == ['Use "lean" methods.', '"Quoted start']
     assert loaded.table["incumbents_responding"].to_list() == [None, 87]
@@ -130,9 +135,12 @@ def test_literal_quotes_are_data(tmp_path: Path) -> None:
 
 
 def test_latin1_bytes_repaired_and_kept(tmp_path: Path) -> None:
-    path = _write(tmp_path / "Occupation Data.txt",
-                  HEADERS["occ"].encode() + b"11-1011.00\tChefs de caf\xe9\tCook.\n"
-                  + b"11-1021.00\tManagers\tManage.\n")
+    path = _write(
+        tmp_path / "Occupation Data.txt",
+        HEADERS["occ"].encode()
+        + b"11-1011.00\tChefs de caf\xe9\tCook.\n"
+        + b"11-1021.00\tManagers\tManage.\n",
+    )
     loaded = _source("onet_occupations").load([path])
     assert loaded.table["title"].to_list() == ["Chefs de café", "Managers"]
     [reject] = loaded.report.rejects
@@ -140,20 +148,28 @@ def test_latin1_bytes_repaired_and_kept(tmp_path: Path) -> None:
 
 
 def test_missing_optional_and_required_columns(tmp_path: Path) -> None:
-    no_description = _write(tmp_path / "Occupation Data.txt",
-                            "O*NET-SOC Code\tTitle\n11-1011.00\tChief Executives\n")
+    no_description = _write(
+        tmp_path / "Occupation Data.txt", "O*NET-SOC Code\tTitle\n11-1011.00\tChief Executives\n"
+    )
     loaded = _source("onet_occupations").load([no_description])
     assert loaded.table["description"].to_list() == [None]
     assert [(r.field, r.severity) for r in loaded.report.rejects] == [("description", "missing")]
 
-    no_title = _write(tmp_path / "Alternate Titles.txt",
-                      "O*NET-SOC Code\tShort Title\n11-1011.00\tCEO\n")
+    no_title = _write(
+        tmp_path / "Alternate Titles.txt", "O*NET-SOC Code\tShort Title\n11-1011.00\tCEO\n"
+    )
     loaded = _source("onet_alternate_titles").load([no_title])
     assert loaded.table.height == 0
-    assert loaded.table.columns == ["onet_soc_code", "alternate_title", "short_title",
-                                    "sources", LINE]
+    assert loaded.table.columns == [
+        "onet_soc_code",
+        "alternate_title",
+        "short_title",
+        "sources",
+        LINE,
+    ]
     assert [(r.field, r.severity) for r in loaded.report.rejects] == [
-        ("alternate_title", "rejected")]
+        ("alternate_title", "rejected")
+    ]
 
 
 def test_unreadable_file_is_one_reject(tmp_path: Path) -> None:
@@ -163,21 +179,24 @@ def test_unreadable_file_is_one_reject(tmp_path: Path) -> None:
 
 
 def test_job_zone_out_of_range_rejected(tmp_path: Path) -> None:
-    path = _write(tmp_path / "Job Zones.txt",
-                  "O*NET-SOC Code\tJob Zone\tDate\tDomain Source\n"
-                  "11-1011.00\t5\t07/2014\tAnalyst\n11-1021.00\t7\t07/2014\tAnalyst\n"
-                  "11-1031.00\tn/a\t07/2014\tAnalyst\n")
+    path = _write(
+        tmp_path / "Job Zones.txt",
+        "O*NET-SOC Code\tJob Zone\tDate\tDomain Source\n"
+        "11-1011.00\t5\t07/2014\tAnalyst\n11-1021.00\t7\t07/2014\tAnalyst\n"
+        "11-1031.00\tn/a\t07/2014\tAnalyst\n",
+    )
     loaded = _source("onet_job_zones").load([path])
     assert loaded.table["job_zone"].to_list() == [5]
-    assert [(r.line, r.field) for r in loaded.report.rejects] == [(3, "job_zone"),
-                                                                   (4, "job_zone")]
+    assert [(r.line, r.field) for r in loaded.report.rejects] == [(3, "job_zone"), (4, "job_zone")]
 
 
 def test_in_demand_column_of_newer_releases(tmp_path: Path) -> None:
-    path = _write(tmp_path / "Technology Skills.txt",
-                  HEADERS["tech"].replace("\n", "\tIn Demand\n")
-                  + "11-1011.00\tMicrosoft Excel\t43232110\tSpreadsheet software\tY\tY\n"
-                  + "11-1011.00\tSAP\t4323210\tERP software\tN\tN\n")
+    path = _write(
+        tmp_path / "Technology Skills.txt",
+        HEADERS["tech"].replace("\n", "\tIn Demand\n")
+        + "11-1011.00\tMicrosoft Excel\t43232110\tSpreadsheet software\tY\tY\n"
+        + "11-1011.00\tSAP\t4323210\tERP software\tN\tN\n",
+    )
     loaded = _source("onet_technology_skills").load([path])
     assert loaded.table.select("hot_technology", "in_demand").row(0) == (True, True)
     assert loaded.table["skill_id"].to_list() == ["onet:tech:43232110:microsoft excel"]
@@ -185,14 +204,22 @@ def test_in_demand_column_of_newer_releases(tmp_path: Path) -> None:
 
 
 def test_older_tools_and_technology_file_keeps_tools(tmp_path: Path) -> None:
-    path = _write(tmp_path / "Tools and Technology.txt",
-                  "O*NET-SOC Code\tT2 Type\tT2 Example\tCommodity Code\tCommodity Title\n"
-                  "11-1011.00\tTools\t10-key calculators\t44101809\tDesktop calculator\n"
-                  "11-1011.00\tTechnology\tMicrosoft Excel\t43232110\tSpreadsheet software\n")
+    path = _write(
+        tmp_path / "Tools and Technology.txt",
+        "O*NET-SOC Code\tT2 Type\tT2 Example\tCommodity Code\tCommodity Title\n"
+        "11-1011.00\tTools\t10-key calculators\t44101809\tDesktop calculator\n"
+        "11-1011.00\tTechnology\tMicrosoft Excel\t43232110\tSpreadsheet software\n",
+    )
     loaded = _source("onet_tools").load([path])
     assert loaded.table["skill_id"].to_list() == ["onet:tool:44101809:10-key calculators"]
-    assert loaded.table.columns == ["onet_soc_code", "example", "commodity_code",
-                                    "commodity_title", "skill_id", LINE]
+    assert loaded.table.columns == [
+        "onet_soc_code",
+        "example",
+        "commodity_code",
+        "commodity_title",
+        "skill_id",
+        LINE,
+    ]
     assert loaded.report.rows_kept == 1
 
 
@@ -201,22 +228,27 @@ def test_discover_prefers_current_tools_name(tmp_path: Path) -> None:
     folder.mkdir()
     _write(folder / "Tools and Technology.txt", "x\n")
     assert [p.name for p in _source("onet_tools").discover(tmp_path)] == [
-        "Tools and Technology.txt"]
+        "Tools and Technology.txt"
+    ]
     _write(folder / "Tools Used.txt", "x\n")
     assert [p.name for p in _source("onet_tools").discover(tmp_path)] == ["Tools Used.txt"]
 
 
 def test_education_markers(tmp_path: Path) -> None:
-    header = ("O*NET-SOC Code\tElement ID\tElement Name\tScale ID\tCategory\tData Value\tN"
-              "\tStandard Error\tLower CI Bound\tUpper CI Bound\tRecommend Suppress\tDate"
-              "\tDomain Source\n")
-    path = _write(tmp_path / "Education, Training, and Experience.txt", header
-                  + "11-1011.00\t2.D.1\tRequired Level of Education\tRL\t1\t0.00\t27\t0.00"
-                    "\tn/a\tn/a\tN\t07/2014\tIncumbent\n"
-                  + "11-1011.00\t2.D.1\tRequired Level of Education\tRL\tn/a\t1.5\tn/a\t"
-                    "0.1\t0.2\t0.3\tn/a\t07/2014\tIncumbent\n"
-                  + "11-1011.00\t2.D.1\tRequired Level of Education\tRL\t2\tabc\t27\t0.1"
-                    "\t0.2\t0.3\tY\t07/2014\tIncumbent\n")
+    header = (
+        "O*NET-SOC Code\tElement ID\tElement Name\tScale ID\tCategory\tData Value\tN"
+        "\tStandard Error\tLower CI Bound\tUpper CI Bound\tRecommend Suppress\tDate"
+        "\tDomain Source\n"
+    )
+    path = _write(
+        tmp_path / "Education, Training, and Experience.txt",
+        header + "11-1011.00\t2.D.1\tRequired Level of Education\tRL\t1\t0.00\t27\t0.00"
+        "\tn/a\tn/a\tN\t07/2014\tIncumbent\n"
+        + "11-1011.00\t2.D.1\tRequired Level of Education\tRL\tn/a\t1.5\tn/a\t"
+        "0.1\t0.2\t0.3\tn/a\t07/2014\tIncumbent\n"
+        + "11-1011.00\t2.D.1\tRequired Level of Education\tRL\t2\tabc\t27\t0.1"
+        "\t0.2\t0.3\tY\t07/2014\tIncumbent\n",
+    )
     loaded = _source("onet_education").load([path])
     table = loaded.table
     assert table["lower_ci_bound"].to_list() == [None, 0.2, 0.2]
@@ -243,15 +275,22 @@ def test_every_source_is_in_the_onet_folder() -> None:
 
 
 def test_repeated_occupation_code_is_a_rejected_row(tmp_path: Path) -> None:
-    path = _write(tmp_path / "Occupation Data.txt", HEADERS["occ"]
-                  + "29-1141.00\tRegistered Nurses\tCare\n"
-                  + "29-2061.00\tLicensed Practical Nurses\tCare\n"
-                  + "29-1141.00\tNurses (again)\tCare\n")
+    path = _write(
+        tmp_path / "Occupation Data.txt",
+        HEADERS["occ"]
+        + "29-1141.00\tRegistered Nurses\tCare\n"
+        + "29-2061.00\tLicensed Practical Nurses\tCare\n"
+        + "29-1141.00\tNurses (again)\tCare\n",
+    )
     loaded = _source("onet_occupations").load([path])
     assert loaded.table["title"].to_list() == ["Registered Nurses", "Licensed Practical Nurses"]
     (issue,) = loaded.report.rejects
     assert (issue.line, issue.field, issue.severity, issue.reason) == (
-        4, "onet_soc_code", "rejected", "duplicate id, first seen at line 2")
+        4,
+        "onet_soc_code",
+        "rejected",
+        "duplicate id, first seen at line 2",
+    )
     assert loaded.report.rows_kept + loaded.report.rows_rejected == loaded.report.rows_read
 
 

@@ -63,14 +63,16 @@ def pirl():
 def test_pirl_counts_and_rejects(pirl) -> None:
     report = pirl.report
     assert report.rows_read == 12 and report.rows_kept == 10 and report.rows_rejected == 2
-    assert rejects(pirl) == [("pirl_sample.csv", 7, "PIRL801"),  # truncated after 20 fields
-                             ("pirl_sample.csv", 9, "participant_id")]
+    assert rejects(pirl) == [
+        ("pirl_sample.csv", 7, "PIRL801"),  # truncated after 20 fields
+        ("pirl_sample.csv", 9, "participant_id"),
+    ]
     assert rejects(pirl, "repaired") == [
-        ("pirl_sample.csv", 5, "wioa_sex"),            # PIRL201 = 5: not a layout code
-        ("pirl_sample.csv", 6, "entry_date"),          # PIRL900 = 20221345
+        ("pirl_sample.csv", 5, "wioa_sex"),  # PIRL201 = 5: not a layout code
+        ("pirl_sample.csv", 6, "entry_date"),  # PIRL900 = 20221345
         ("pirl_sample.csv", 8, "training_onet_code"),  # PIRL1306 not an O*NET code
-        ("pirl_sample.csv", 8, "wages_q2"),            # negative wages
-        ("pirl_sample.csv", 12, "training_type_1"),    # PIRL1303 = 13
+        ("pirl_sample.csv", 8, "wages_q2"),  # negative wages
+        ("pirl_sample.csv", 12, "training_type_1"),  # PIRL1303 = 13
     ]
     assert [r for r in report.rejects if r.severity == "missing"] == []
 
@@ -93,22 +95,38 @@ def test_pirl_code_maps(pirl) -> None:
     table = pirl.table
     one = by_id(table, "FAKE00000001")
     assert (one["wioa_sex"], one["wioa_race_ethnicity"], one["wioa_age_band"]) == (
-        "female", "black", "25-44")
+        "female",
+        "black",
+        "25-44",
+    )
     assert one["education_level"] == "high_school" and one["state"] == "NJ"
     assert (one["wioa_adult"], one["wioa_dislocated_worker"], one["wioa_youth"]) == (
-        True, False, False)
+        True,
+        False,
+        False,
+    )
     assert one["wioa_low_income"] is True and one["wioa_disability"] is False
     assert one["wioa_barriers"] == ["low_income", "single_parent", "long_term_unemployed"]
     assert (one["received_training"], one["training_type_1"], one["training_onet_code"]) == (
-        True, "occupational_skills", "31-1131.00")
+        True,
+        "occupational_skills",
+        "31-1131.00",
+    )
     assert (one["employed_q2"], one["employed_q4"], one["wages_q2"], one["wages_q4"]) == (
-        True, True, 8450.0, 9120.0)
+        True,
+        True,
+        8450.0,
+        9120.0,
+    )
     assert one["credential_type"] == "occupational_certificate"
     assert (one["entry_date"], one["exit_date"]) == ("2022-08-05", "2023-03-10")
 
     two = by_id(table, "FAKE00000002")
     assert (two["wioa_race_ethnicity"], two["wioa_veteran"], two["education_level"]) == (
-        "hispanic", True, "bachelor")
+        "hispanic",
+        True,
+        "bachelor",
+    )
     assert two["training_type_1"] == "none" and two["employed_q4"] is None  # 9: not yet known
 
     three = by_id(table, "FAKE00000003")
@@ -151,21 +169,33 @@ def _write_puf(path: Path, header: list[str], rows: list[list[str]]) -> Path:
 
 def test_pirl_older_header_spellings(tmp_path: Path) -> None:
     """PY2017 put a space in names; PY2019-20 used PIRL30xx and PY2021 PIRL40xx for CALC."""
-    py2017 = _write_puf(tmp_path / "WIOAPerformanceRecords_PY2017Q4_Public.csv",
-                        ["PIRL 100", "PIRL 201", "PIRL 408", "PIRL 3000", "PIRL 3023",
-                         "PIRL 3042", "PIRL 903"],
-                        [["FAKE17", "2", "6", "oh", "5", "24", "1"]])
-    py2021 = _write_puf(tmp_path / "WIOAPerformanceRecords_PY2021Q4_PUBLIC.csv",
-                        ["PIRL100", "PIRL201", "PIRL4000", "PIRL4020", "PIRL4039",
-                         "PIRL4001"],
-                        [["FAKE21", "1", "TX", "4", "61", "1"]])
+    py2017 = _write_puf(
+        tmp_path / "WIOAPerformanceRecords_PY2017Q4_Public.csv",
+        ["PIRL 100", "PIRL 201", "PIRL 408", "PIRL 3000", "PIRL 3023", "PIRL 3042", "PIRL 903"],
+        [["FAKE17", "2", "6", "oh", "5", "24", "1"]],
+    )
+    py2021 = _write_puf(
+        tmp_path / "WIOAPerformanceRecords_PY2021Q4_PUBLIC.csv",
+        ["PIRL100", "PIRL201", "PIRL4000", "PIRL4020", "PIRL4039", "PIRL4001"],
+        [["FAKE21", "1", "TX", "4", "61", "1"]],
+    )
     loaded = load_pirl([py2017, py2021])
     old, new = loaded.table.iter_rows(named=True)
-    assert (old["participant_id"], old["wioa_sex"], old["education_level"], old["state"],
-            old["wioa_race_ethnicity"], old["wioa_age_band"], old["wioa_adult"]) == (
-        "FAKE17", "female", "associate", "OH", "american_indian_alaska_native", "19-24", True)
-    assert (new["state"], new["wioa_race_ethnicity"], new["wioa_age_band"],
-            new["wioa_adult"]) == ("TX", "native_hawaiian_pacific_islander", "60+", True)
+    assert (
+        old["participant_id"],
+        old["wioa_sex"],
+        old["education_level"],
+        old["state"],
+        old["wioa_race_ethnicity"],
+        old["wioa_age_band"],
+        old["wioa_adult"],
+    ) == ("FAKE17", "female", "associate", "OH", "american_indian_alaska_native", "19-24", True)
+    assert (new["state"], new["wioa_race_ethnicity"], new["wioa_age_band"], new["wioa_adult"]) == (
+        "TX",
+        "native_hawaiian_pacific_islander",
+        "60+",
+        True,
+    )
     missing = {r.field for r in loaded.report.rejects if r.severity == "missing"}
     assert "received_training" in missing and "participant_id" not in missing
 
@@ -194,8 +224,12 @@ def test_sources_find_no_real_rows(shared_data: Path) -> None:
 
 def _layout(shared_data: Path) -> dict[str, str]:
     """Element name ('PIRL201', 'CALC4020') -> its CODE VALUE text, whitespace removed."""
-    path = shared_data / "participants" / "dictionary" / \
-        "WIOA_PUF_Record_Layout_PY2022Q4_table_extract.csv"
+    path = (
+        shared_data
+        / "participants"
+        / "dictionary"
+        / "WIOA_PUF_Record_Layout_PY2022Q4_table_extract.csv"
+    )
     text = path.read_bytes().decode("utf-8", errors="replace")
     layout: dict[str, str] = {}
     for row in list(csv.reader(io.StringIO(text, newline="")))[1:]:
@@ -208,23 +242,49 @@ def _layout(shared_data: Path) -> dict[str, str]:
 @pytest.mark.shared
 def test_elements_exist_in_official_layout(shared_data: Path) -> None:
     layout = _layout(shared_data)
-    used = {alias for col in (*PIRL_SPEC, *INTAKE_SPEC) for alias in col.source
-            if re.fullmatch(r"(PIRL|CALC)\d+", alias)}
+    used = {
+        alias
+        for col in (*PIRL_SPEC, *INTAKE_SPEC)
+        for alias in col.source
+        if re.fullmatch(r"(PIRL|CALC)\d+", alias)
+    }
     older_years = {a for a in used if re.fullmatch(r"PIRL[34]0\d\d", a)}  # PY2019-21 CALC
     assert used - older_years <= set(layout), sorted(used - older_years - set(layout))
-    assert {"PIRL100", "PIRL201", "PIRL408", "PIRL1303", "PIRL1306", "PIRL1606",
-            "PIRL1706", "CALC4000", "CALC4020", "CALC4039"} <= used
+    assert {
+        "PIRL100",
+        "PIRL201",
+        "PIRL408",
+        "PIRL1303",
+        "PIRL1306",
+        "PIRL1606",
+        "PIRL1706",
+        "CALC4000",
+        "CALC4020",
+        "CALC4039",
+    } <= used
 
 
 @pytest.mark.shared
-@pytest.mark.parametrize(("element", "mapping"), [
-    ("PIRL201", SEX), ("PIRL408", EDUCATION), ("CALC4020", RACE), ("PIRL1303", TRAINING_TYPE),
-    ("PIRL1800", CREDENTIAL), ("PIRL903", FUNDING_STREAM), ("PIRL905", FUNDING_STREAM),
-    ("PIRL808", FARMWORKER), ("PIRL1300", YES_NO), ("PIRL802", YES_NO), ("PIRL300", YES_NO),
-    ("PIRL1602", YES_NO), ("PIRL1606", YES_NO), ("PIRL202", YES_NO),
-])
-def test_code_maps_match_layout(shared_data: Path, element: str,
-                                mapping: dict[str, str]) -> None:
+@pytest.mark.parametrize(
+    ("element", "mapping"),
+    [
+        ("PIRL201", SEX),
+        ("PIRL408", EDUCATION),
+        ("CALC4020", RACE),
+        ("PIRL1303", TRAINING_TYPE),
+        ("PIRL1800", CREDENTIAL),
+        ("PIRL903", FUNDING_STREAM),
+        ("PIRL905", FUNDING_STREAM),
+        ("PIRL808", FARMWORKER),
+        ("PIRL1300", YES_NO),
+        ("PIRL802", YES_NO),
+        ("PIRL300", YES_NO),
+        ("PIRL1602", YES_NO),
+        ("PIRL1606", YES_NO),
+        ("PIRL202", YES_NO),
+    ],
+)
+def test_code_maps_match_layout(shared_data: Path, element: str, mapping: dict[str, str]) -> None:
     codes = _layout(shared_data)[element]
     for code in mapping:
         assert f"{code}=" in codes, (element, code)
@@ -240,8 +300,9 @@ def test_nine_is_null_only_where_the_layout_says_so(shared_data: Path) -> None:
 
 
 def test_nine_on_a_yes_no_element_without_it_is_reported(tmp_path: Path) -> None:
-    path = _write_puf(tmp_path / "pirl_nine.csv", ["PIRL100", "PIRL1300", "PIRL1602"],
-                      [["FAKE01", "9", "9"]])
+    path = _write_puf(
+        tmp_path / "pirl_nine.csv", ["PIRL100", "PIRL1300", "PIRL1602"], [["FAKE01", "9", "9"]]
+    )
     loaded = load_pirl([path])
     row = loaded.table.row(0, named=True)
     assert row["received_training"] is None and row["employed_q2"] is None
@@ -262,8 +323,8 @@ def test_intake_counts_and_rejects(intake) -> None:
     assert sorted(rejects(intake)) == [
         ("intake_sample.csv", 6, "participant_id"),  # duplicate id
         ("intake_sample.csv", 7, "participant_id"),  # no id
-        ("intake_sample.csv", 8, "intake_text"),     # truncated after 2 fields
-        ("intake_sample.jsonl", 2, None),            # malformed JSON
+        ("intake_sample.csv", 8, "intake_text"),  # truncated after 2 fields
+        ("intake_sample.jsonl", 2, None),  # malformed JSON
     ]
     assert sorted(rejects(intake, "repaired")) == [
         ("intake_sample.csv", 5, "constraints_schedule"),
@@ -284,11 +345,17 @@ def test_intake_values(intake) -> None:
     assert first["past_job_titles"] == ["Warehouse Associate", "Forklift Operator"]
     assert first["intake_text"].startswith("Laid off") and first[LINE] == 2
     assert (first["state"], first["zip"], first["last_hourly_wage"]) == ("NJ", "08608", 17.5)
-    assert (first["constraints_max_cost"], first["constraints_max_weeks"],
-            first["constraints_schedule"], first["constraints_radius_miles"]) == (
-        5000.0, 16.0, "day", 25.0)
+    assert (
+        first["constraints_max_cost"],
+        first["constraints_max_weeks"],
+        first["constraints_schedule"],
+        first["constraints_radius_miles"],
+    ) == (5000.0, 16.0, "day", 25.0)
     assert (first["wioa_sex"], first["wioa_race_ethnicity"], first["wioa_age_band"]) == (
-        "male", "white", "25-44")
+        "male",
+        "white",
+        "25-44",
+    )
     assert first["wioa_dislocated_worker"] is True and first["wioa_barriers"] == ["low_income"]
     second = by_id(table, "DEMO-0002")
     assert second["education_level"] == "some_postsecondary"  # PIRL408 code 4
@@ -307,10 +374,16 @@ def test_intake_jsonl_nested_and_mixed_keys(intake) -> None:
     assert j1["wioa_barriers"] == ["single_parent"] and j1[SOURCE_FILE] == "intake_sample.jsonl"
     j3 = by_id(intake.table, "DEMO-J03")
     assert (j3["education_level"], j3["wioa_sex"], j3["wioa_age_band"]) == (
-        "bachelor", "female", "55-59")
+        "bachelor",
+        "female",
+        "55-59",
+    )
     j4 = by_id(intake.table, "DEMO-J04")
     assert (j4["wioa_age_band"], j4["wioa_race_ethnicity"], j4["wioa_dislocated_worker"]) == (
-        "25-44", "asian", True)
+        "25-44",
+        "asian",
+        True,
+    )
     assert j4["wioa_barriers"] == ["homeless"]
 
 

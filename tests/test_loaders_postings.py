@@ -107,8 +107,10 @@ def test_real_windows_1252_lines_repaired(linkedin) -> None:
 # --------------------------------------------------------------------------- CSV fixtures
 
 
-HEADER_27 = ("job_id,company_name,title,description,min_salary,max_salary,pay_period,location,"
-             "remote_allowed,listed_time,work_type,currency,zip_code,fips,job_posting_url")
+HEADER_27 = (
+    "job_id,company_name,title,description,min_salary,max_salary,pay_period,location,"
+    "remote_allowed,listed_time,work_type,currency,zip_code,fips,job_posting_url"
+)
 
 
 def write(path: Path, text: str | bytes) -> Path:
@@ -119,25 +121,33 @@ def write(path: Path, text: str | bytes) -> Path:
 
 
 def test_csv_fixture_problems_reported_rest_kept(tmp_path: Path) -> None:
-    body = "\n".join([
-        HEADER_27,
-        '1,Acme,Welder,"Weld.\nMulti-line.",20,25,HOURLY,"Trenton, NJ",1,1.71138E+12,'
-        'FULL_TIME,USD,8608,34021,https://x/1',
-        "2,Acme,Clerk,File things,ask,30,HOURLY,United States,,1713397508000.0,PART_TIME,USD,,,",
-        "3,Acme,Driver,Drive,15,18,FORTNIGHTLY,\"Austin, Texas Metropolitan Area\",,nonsense,"
-        "CONTRACT,USD,,,",
-        "4,Acme,Truncated,Too short",
-        ",Acme,No id,Text,1,2,HOURLY,\"Reno, NV\",,,FULL_TIME,USD,,,",
-    ]) + "\n"
+    body = (
+        "\n".join(
+            [
+                HEADER_27,
+                '1,Acme,Welder,"Weld.\nMulti-line.",20,25,HOURLY,"Trenton, NJ",1,1.71138E+12,'
+                "FULL_TIME,USD,8608,34021,https://x/1",
+                "2,Acme,Clerk,File things,ask,30,HOURLY,United States,,1713397508000.0,"
+                "PART_TIME,USD,,,",
+                '3,Acme,Driver,Drive,15,18,FORTNIGHTLY,"Austin, Texas Metropolitan Area",,nonsense,'
+                "CONTRACT,USD,,,",
+                "4,Acme,Truncated,Too short",
+                ',Acme,No id,Text,1,2,HOURLY,"Reno, NV",,,FULL_TIME,USD,,,',
+            ]
+        )
+        + "\n"
+    )
     raw = body.encode("utf-8").replace(b"Acme,Clerk", b"Caf\xe9,Clerk")  # latin-1 byte
     loaded = load_postings([write(tmp_path / "linkedin.csv", raw)])
     table = loaded.table
     assert loaded.report.rows_read == 5 and table.height == 3
-    assert rejects(loaded) == [("linkedin.csv", 6, "min_salary"),
-                               ("linkedin.csv", 7, "posting_id")]
+    assert rejects(loaded) == [("linkedin.csv", 6, "min_salary"), ("linkedin.csv", 7, "posting_id")]
     assert set(rejects(loaded, "repaired")) == {
-        ("linkedin.csv", 4, "company_name"), ("linkedin.csv", 4, "pay_min"),
-        ("linkedin.csv", 5, "pay_period"), ("linkedin.csv", 5, "date_posted")}
+        ("linkedin.csv", 4, "company_name"),
+        ("linkedin.csv", 4, "pay_min"),
+        ("linkedin.csv", 5, "pay_period"),
+        ("linkedin.csv", 5, "date_posted"),
+    }
     first = table.row(0, named=True)
     assert first["posting_id"] == "linkedin:1" and first[LINE] == 2
     assert (first["city"], first["state"], first["zip"]) == ("Trenton", "NJ", "08608")
@@ -154,14 +164,14 @@ def test_csv_fixture_problems_reported_rest_kept(tmp_path: Path) -> None:
 
 
 def test_csv_missing_required_column(tmp_path: Path) -> None:
-    path = write(tmp_path / "nodesc.csv", "job_id,title,location\n1,Welder,\"Reno, NV\"\n")
+    path = write(tmp_path / "nodesc.csv", 'job_id,title,location\n1,Welder,"Reno, NV"\n')
     loaded = load_postings([path])
     assert loaded.table.height == 0 and loaded.table.columns == COLUMNS
     assert rejects(loaded) == [("nodesc.csv", None, "description")]
 
 
 def test_duplicate_ids_across_files(tmp_path: Path) -> None:
-    row = "7,Acme,Welder,Weld,,,,\"Reno, NV\",,,FULL_TIME,,,,\n"
+    row = '7,Acme,Welder,Weld,,,,"Reno, NV",,,FULL_TIME,,,,\n'
     a = write(tmp_path / "a.csv", HEADER_27 + "\n" + row)
     b = write(tmp_path / "b.csv", HEADER_27 + "\n" + row)
     loaded = load_postings([a, b])
@@ -178,16 +188,32 @@ def posting(**overrides: object) -> dict:
         "@type": "JobPosting",
         "title": "HVAC Technician",
         "description": "<p>Install &amp; repair systems.</p><ul><li>EPA 608</li>"
-                       "<li>Valid license</li></ul><p>Apply today.</p>",
+        "<li>Valid license</li></ul><p>Apply today.</p>",
         "identifier": {"@type": "PropertyValue", "name": "Acme", "value": "HV-100"},
         "datePosted": "2024-05-01T09:00:00Z",
         "employmentType": ["FULL_TIME", "CONTRACTOR"],
         "hiringOrganization": {"@type": "Organization", "name": "Acme Air"},
-        "jobLocation": [{"@type": "Place", "address": {
-            "@type": "PostalAddress", "addressLocality": "Trenton",
-            "addressRegion": "New Jersey", "postalCode": "08608"}}],
-        "baseSalary": {"@type": "MonetaryAmount", "currency": "USD", "value": {
-            "@type": "QuantitativeValue", "minValue": 25, "maxValue": 32, "unitText": "HOUR"}},
+        "jobLocation": [
+            {
+                "@type": "Place",
+                "address": {
+                    "@type": "PostalAddress",
+                    "addressLocality": "Trenton",
+                    "addressRegion": "New Jersey",
+                    "postalCode": "08608",
+                },
+            }
+        ],
+        "baseSalary": {
+            "@type": "MonetaryAmount",
+            "currency": "USD",
+            "value": {
+                "@type": "QuantitativeValue",
+                "minValue": 25,
+                "maxValue": 32,
+                "unitText": "HOUR",
+            },
+        },
         "url": "https://jobs.example/hv-100",
     }
     base.update(overrides)
@@ -200,32 +226,58 @@ def test_jsonld_single_object(tmp_path: Path) -> None:
     assert loaded.report.rows_read == 1 and loaded.report.rejects == []
     row = loaded.table.row(0, named=True)
     assert row["posting_id"] == "jsonld:HV-100" and row["source"] == "jsonld"
-    assert row["description"] == ("Install & repair systems.\n\n- EPA 608\n- Valid license"
-                                  "\n\nApply today.")
+    assert row["description"] == (
+        "Install & repair systems.\n\n- EPA 608\n- Valid license\n\nApply today."
+    )
     assert (row["company"], row["city"], row["state"], row["zip"]) == (
-        "Acme Air", "Trenton", "NJ", "08608")
+        "Acme Air",
+        "Trenton",
+        "NJ",
+        "08608",
+    )
     assert (row["pay_min"], row["pay_max"], row["pay_period"], row["currency"]) == (
-        25.0, 32.0, "hour", "USD")
+        25.0,
+        32.0,
+        "hour",
+        "USD",
+    )
     assert row["employment_type"] == "full_time;contract"
     assert row["date_posted"] == "2024-05-01" and row[LINE] == 1
     assert loaded.table.columns == COLUMNS
 
 
 def test_jsonld_array_graph_and_missing_title(tmp_path: Path) -> None:
-    array = [posting(), posting(title=None, identifier="HV-101"),
-             posting(identifier=None, url=None, jobLocationType="TELECOMMUTE", title="Remote")]
-    graph = {"@context": "https://schema.org", "@graph": [
-        {"@type": "Organization", "name": "Acme"},
-        posting(identifier="G-1", baseSalary={"@type": "MonetaryAmount", "currency": "USD",
-                                               "value": {"value": 60000, "unitText": "YEAR"}})]}
+    array = [
+        posting(),
+        posting(title=None, identifier="HV-101"),
+        posting(identifier=None, url=None, jobLocationType="TELECOMMUTE", title="Remote"),
+    ]
+    graph = {
+        "@context": "https://schema.org",
+        "@graph": [
+            {"@type": "Organization", "name": "Acme"},
+            posting(
+                identifier="G-1",
+                baseSalary={
+                    "@type": "MonetaryAmount",
+                    "currency": "USD",
+                    "value": {"value": 60000, "unitText": "YEAR"},
+                },
+            ),
+        ],
+    }
     a = write(tmp_path / "array.json", json.dumps(array, indent=1))
     g = write(tmp_path / "graph.json", json.dumps(graph))
     loaded = load_postings([a, g])
     assert loaded.report.rows_read == 4 and loaded.table.height == 3
     [bad] = [r for r in loaded.report.rejects if r.severity == "rejected"]
     line_of_second = a.read_text().split("\n").index(" {", 2) + 1
-    assert (bad.file, bad.field, bad.record, bad.line) == ("array.json", "title", "2",
-                                                          line_of_second)
+    assert (bad.file, bad.field, bad.record, bad.line) == (
+        "array.json",
+        "title",
+        "2",
+        line_of_second,
+    )
     ids = loaded.table["posting_id"].to_list()
     assert ids[0] == "jsonld:HV-100" and ids[2] == "jsonld:G-1"
     assert re.fullmatch(r"jsonld:[0-9a-f]{16}", ids[1])
@@ -240,8 +292,11 @@ def test_jsonld_malformed_and_jsonl(tmp_path: Path) -> None:
     jsonl = write(tmp_path / "feed.jsonl", "\n".join(lines) + "\n")
     loaded = load_postings([broken, jsonl])
     assert rejects(loaded) == [("broken.json", 4, None), ("feed.jsonl", 2, None)]
-    assert all(r.reason.startswith("malformed JSON") for r in loaded.report.rejects
-               if r.severity == "rejected")
+    assert all(
+        r.reason.startswith("malformed JSON")
+        for r in loaded.report.rejects
+        if r.severity == "rejected"
+    )
     assert loaded.table["posting_id"].to_list() == ["jsonld:L-0", "jsonld:L-2"]
     report = loaded.report
     assert report.rows_read == 4 and report.rows_kept + report.rows_rejected == 4
@@ -249,27 +304,42 @@ def test_jsonld_malformed_and_jsonl(tmp_path: Path) -> None:
 
 
 def test_jsonld_salary_without_unit_and_bad_pay(tmp_path: Path) -> None:
-    no_unit = posting(identifier="U-1", baseSalary={"@type": "MonetaryAmount", "currency": "USD",
-                                                    "value": {"minValue": 20, "maxValue": 24}})
-    bad_pay = posting(identifier="U-2", baseSalary={"currency": "USD", "value": {
-        "minValue": "competitive", "maxValue": 30, "unitText": "HOUR"}})
+    no_unit = posting(
+        identifier="U-1",
+        baseSalary={
+            "@type": "MonetaryAmount",
+            "currency": "USD",
+            "value": {"minValue": 20, "maxValue": 24},
+        },
+    )
+    bad_pay = posting(
+        identifier="U-2",
+        baseSalary={
+            "currency": "USD",
+            "value": {"minValue": "competitive", "maxValue": 30, "unitText": "HOUR"},
+        },
+    )
     path = write(tmp_path / "pay.json", json.dumps([no_unit, bad_pay]))
     loaded = load_postings([path])
     assert loaded.table.height == 2
-    assert set(rejects(loaded, "repaired")) == {("pay.json", 1, "pay_period"),
-                                                ("pay.json", 1, "pay_min")}
+    assert set(rejects(loaded, "repaired")) == {
+        ("pay.json", 1, "pay_period"),
+        ("pay.json", 1, "pay_min"),
+    }
     first, second = loaded.table.iter_rows(named=True)
     assert (first["pay_min"], first["pay_max"], first["pay_period"]) == (20.0, 24.0, None)
     assert (second["pay_min"], second["pay_max"], second["pay_period"]) == (None, 30.0, "hour")
 
 
 def test_jsonld_in_html_page(tmp_path: Path) -> None:
-    page = ("<html><head><title>Jobs</title>\n"
-            '<script type="application/ld+json">{"@type": "BreadcrumbList"}</script>\n'
-            "</head><body>\n<h1>Welder</h1>\n"
-            '<script type="application/ld+json">\n'
-            + json.dumps(posting(identifier="W-1", title="Welder"), indent=2)
-            + "\n</script>\n</body></html>\n")
+    page = (
+        "<html><head><title>Jobs</title>\n"
+        '<script type="application/ld+json">{"@type": "BreadcrumbList"}</script>\n'
+        "</head><body>\n<h1>Welder</h1>\n"
+        '<script type="application/ld+json">\n'
+        + json.dumps(posting(identifier="W-1", title="Welder"), indent=2)
+        + "\n</script>\n</body></html>\n"
+    )
     loaded = load_postings([write(tmp_path / "job.html", page)])
     assert loaded.table["posting_id"].to_list() == ["jsonld:W-1"]
     assert loaded.table[LINE].to_list() == [6]
@@ -281,20 +351,25 @@ def test_file_without_postings_and_unknown_extension(tmp_path: Path) -> None:
     loaded = load_postings([empty, other])
     assert loaded.table.height == 0 and loaded.table.columns == COLUMNS
     assert [(r.file, r.severity) for r in loaded.report.rejects] == [
-        ("org.json", "missing"), ("notes.txt", "rejected")]
+        ("org.json", "missing"),
+        ("notes.txt", "rejected"),
+    ]
 
 
 # --------------------------------------------------------------------------- helpers
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("Princeton, NJ", ("Princeton", "NJ")),
-    ("United States", ("", "")),
-    ("Texas, United States", ("", "TX")),
-    ("Los Angeles, California, United States", ("Los Angeles", "CA")),
-    ("Columbus, Ohio Metropolitan Area", ("Columbus", "OH")),
-    ("Greater Philadelphia", ("", "")),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Princeton, NJ", ("Princeton", "NJ")),
+        ("United States", ("", "")),
+        ("Texas, United States", ("", "TX")),
+        ("Los Angeles, California, United States", ("Los Angeles", "CA")),
+        ("Columbus, Ohio Metropolitan Area", ("Columbus", "OH")),
+        ("Greater Philadelphia", ("", "")),
+    ],
+)
 def test_parse_location(text: str, expected: tuple[str, str]) -> None:
     assert parse_location(text) == expected
 
@@ -304,4 +379,5 @@ def test_iso_date_and_html() -> None:
     assert iso_date("1713397508000.0") == "2024-04-17"
     assert iso_date("2024-02-30") is None and iso_date("12") is None
     assert html_to_text("&lt;p&gt;One&lt;/p&gt;&lt;p&gt;Two&lt;br&gt;Three&lt;/p&gt;") == (
-        "One\n\nTwo\nThree")
+        "One\n\nTwo\nThree"
+    )

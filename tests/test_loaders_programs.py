@@ -37,13 +37,26 @@ def test_cip_codes_real_counts_and_formats(shared_data: Path) -> None:
     loaded = load_cip_codes(shared_data / CIP_FILE)
     table = loaded.table
     assert table.height == 2848 and loaded.report.rows_rejected == 0 and balanced(loaded.report)
-    assert table.columns == ["cip_code", "cip_family", "title", "definition", "action",
-                             "text_change", "cross_references", "examples", "level", "in_cip2020",
-                             "_line"]
-    assert table["cip_code"].str.contains(r'^\d{2}(\.\d{2}(\d{2})?)?$').all()
+    assert table.columns == [
+        "cip_code",
+        "cip_family",
+        "title",
+        "definition",
+        "action",
+        "text_change",
+        "cross_references",
+        "examples",
+        "level",
+        "in_cip2020",
+        "_line",
+    ]
+    assert table["cip_code"].str.contains(r"^\d{2}(\.\d{2}(\d{2})?)?$").all()
     assert not table["cip_code"].str.contains('[="]').any()
     assert dict(table["level"].value_counts().iter_rows()) == {
-        "family": 50, "series": 473, "code": 2325}
+        "family": 50,
+        "series": 473,
+        "code": 2325,
+    }
     assert set(table["action"]) == set(programs.CIP_ACTIONS)
     assert table["text_change"].sum() == 225
     assert table["in_cip2020"].sum() == 2848 - 149 - 12  # 'Moved from' and 'Deleted' are 2010
@@ -56,12 +69,19 @@ def test_cip_codes_real_counts_and_formats(shared_data: Path) -> None:
 def test_cip2010_to_2020_from_action_rows(cip: pl.DataFrame) -> None:
     mapping = cip2010_to_2020(cip)
     assert dict(mapping["relation"].value_counts().iter_rows()) == {
-        "unchanged": 1994, "moved": 149, "deleted": 12}
+        "unchanged": 1994,
+        "moved": 149,
+        "deleted": 12,
+    }
     rows = {r["cip2010_code"]: r for r in mapping.iter_rows(named=True)}
     assert rows["01.0309"]["cip2020_code"] == "01.1004"
     assert rows["51.2401"]["cip2020_code"] == "01.8001"
-    assert rows["52.0201"] == {"cip2010_code": "52.0201", "cip2020_code": "52.0201",
-                               "relation": "unchanged", "report_under": None}
+    assert rows["52.0201"] == {
+        "cip2010_code": "52.0201",
+        "cip2020_code": "52.0201",
+        "relation": "unchanged",
+        "report_under": None,
+    }
     assert rows["45.14"]["cip2020_code"] is None and rows["45.14"]["report_under"] == "45.1103"
     assert rows["60.04"]["report_under"] == "61"
     assert "01.0207" not in rows  # New in 2020: no 2010 code maps to it
@@ -79,16 +99,21 @@ def test_cip2010_series_map(cip: pl.DataFrame) -> None:
 
 
 def test_cip_fixture_guards_bad_codes_and_actions(tmp_path: Path) -> None:
-    path = write(tmp_path, "CIPCode2020.csv", (
-        b'"CIPFamily","CIPCode","Action","TextChange","CIPTitle","CIPDefinition",'
-        b'"CrossReferences","Examples"\n'
-        b'="01",="01.0000","No substantive changes",no,"Agriculture, General.","A program.","",\n'
-        b'="01",="01.0309","Moved from",no,"Viticulture.","Moved from 01.0309 to 01.1004","",\n'
-        b'="01",="1.X","New",no,"Bad code.","x","",\n'
-        b'="01",="01.0101","Renamed",yes,"Odd action.","x","",\n'
-        b'="01",="01.0102","New",no\n'
-        b'="01",="01.0103","New",no,"Caf\xe9 Management.","x","",\n'
-    ))
+    path = write(
+        tmp_path,
+        "CIPCode2020.csv",
+        (
+            b'"CIPFamily","CIPCode","Action","TextChange","CIPTitle","CIPDefinition",'
+            b'"CrossReferences","Examples"\n'
+            b'="01",="01.0000","No substantive changes",no,"Agriculture, General.",'
+            b'"A program.","",\n'
+            b'="01",="01.0309","Moved from",no,"Viticulture.","Moved from 01.0309 to 01.1004","",\n'
+            b'="01",="1.X","New",no,"Bad code.","x","",\n'
+            b'="01",="01.0101","Renamed",yes,"Odd action.","x","",\n'
+            b'="01",="01.0102","New",no\n'
+            b'="01",="01.0103","New",no,"Caf\xe9 Management.","x","",\n'
+        ),
+    )
     loaded = load_cip_codes(path)
     table, report = loaded.table, loaded.report
     assert table["cip_code"].to_list() == ["01.0000", "01.0309", "01.0101", "01.0103"]
@@ -132,21 +157,29 @@ def test_xwalk_workbook_matches_csv(shared_data: Path, tmp_path: Path) -> None:
 
 
 def test_xwalk_fixture_rejects_bad_codes_and_keeps_sentinels(tmp_path: Path) -> None:
-    path = write(tmp_path, "xwalk.csv", (
-        b"\xef\xbb\xbfCIP2020Code,CIP2020Title,SOC2018Code,SOC2018Title\r\n"
-        b'01.0000,"Agriculture, General.",19-1011,Animal Scientists\r\n'
-        b"01.0508,Taxidermy/Taxidermist.,99-9999,NO MATCH\r\n"
-        b"99.9999,NO MATCH,13-1074,Farm Labor Contractors\r\n"
-        b"01.0000,Agriculture,19-10X1,Broken SOC\r\n"
-        b",Blank CIP,19-1012,Food Scientists\r\n"
-        b"01.0000,Agriculture\r\n"
-        b"01.0101,Agricultural Business,11-9013,Farmers, Ranchers\r\n"
-    ))
+    path = write(
+        tmp_path,
+        "xwalk.csv",
+        (
+            b"\xef\xbb\xbfCIP2020Code,CIP2020Title,SOC2018Code,SOC2018Title\r\n"
+            b'01.0000,"Agriculture, General.",19-1011,Animal Scientists\r\n'
+            b"01.0508,Taxidermy/Taxidermist.,99-9999,NO MATCH\r\n"
+            b"99.9999,NO MATCH,13-1074,Farm Labor Contractors\r\n"
+            b"01.0000,Agriculture,19-10X1,Broken SOC\r\n"
+            b",Blank CIP,19-1012,Food Scientists\r\n"
+            b"01.0000,Agriculture\r\n"
+            b"01.0101,Agricultural Business,11-9013,Farmers, Ranchers\r\n"
+        ),
+    )
     loaded = load_xwalk_cip_soc(path)
     table, report = loaded.table, loaded.report
     assert table.height == 3 and balanced(report)
     assert problems(report, "rejected") == {
-        (5, "soc2018_code"), (6, "cip_code"), (7, "SOC2018Code"), (8, None)}
+        (5, "soc2018_code"),
+        (6, "cip_code"),
+        (7, "SOC2018Code"),
+        (8, None),
+    }
     assert not problems(report, "repaired")
     bad_soc = next(r for r in report.rejects if r.line == 5)
     assert bad_soc.reason == "not a SOC code" and "19-10X1" not in bad_soc.reason
@@ -155,8 +188,11 @@ def test_xwalk_fixture_rejects_bad_codes_and_keeps_sentinels(tmp_path: Path) -> 
 
 
 def test_xwalk_missing_column_rejects_nothing_silently(tmp_path: Path) -> None:
-    path = write(tmp_path, "xwalk.csv", b"CIP2020Code,CIP2020Title,SOC2018Title\n"
-                                        b"01.0000,Agriculture,Animal Scientists\n")
+    path = write(
+        tmp_path,
+        "xwalk.csv",
+        b"CIP2020Code,CIP2020Title,SOC2018Title\n01.0000,Agriculture,Animal Scientists\n",
+    )
     loaded = load_xwalk_cip_soc(path)
     assert loaded.table.height == 0
     assert (None, "soc2018_code") in problems(loaded.report, "missing")
@@ -176,12 +212,14 @@ def test_scorecard_real_counts_markers_and_speed(shared_data: Path, cip: pl.Data
     assert elapsed < 10, f"scorecard took {elapsed:.1f}s"
     assert table.height == 87398 and report.rows_rejected == 0 and balanced(report)
     assert table["median_earnings"].is_not_null().sum() == 14554
-    assert table["count"].is_not_null().sum() == 87398 - 69871      # PrivacySuppressed
-    assert table["unitid"].null_count() == 608                       # NULL
+    assert table["count"].is_not_null().sum() == 87398 - 69871  # PrivacySuppressed
+    assert table["unitid"].null_count() == 608  # NULL
     assert table["cip2010_code"].str.contains(r"^\d{2}\.\d{2}$").all()
     assert set(table["credential_level"]) == {1, 2}
-    assert set(table["credential_desc"]) == {"Undergraduate Certificate or Diploma",
-                                             "Associate's Degree"}
+    assert set(table["credential_desc"]) == {
+        "Undergraduate Certificate or Diploma",
+        "Associate's Degree",
+    }
     assert table["cip_desc"].str.contains("  ").sum() == 0
     # '100' lost its leading zero: it is CIP 01.00.
     agriculture = table.filter(pl.col("cip2010_code") == "01.00")
@@ -204,22 +242,29 @@ SCORECARD_HEADER = (
 
 
 def test_scorecard_fixture_reports_each_problem(tmp_path: Path) -> None:
-    path = write(tmp_path, "FieldOfStudyData.csv", SCORECARD_HEADER + (
-        b"100663,1052,Alpha College,Public,1,5203,Accounting.,1,Certificate,27,5500,57,8660,"
-        b"20,21,30100,15,23\r\n"
-        b"NULL,1021,Beta College,Public,0,100,Agriculture.,2,Associate\xc2\x92s Degree,"
-        b"PrivacySuppressed,PrivacySuppressed,PrivacySuppressed,PrivacySuppressed,"
-        b"PrivacySuppressed,PrivacySuppressed,PrivacySuppressed,NULL,NULL\r\n"
-        b"100700,1053,Gamma College,Public,1,52X3,Bad code.,1,Certificate,1,1,1,1,1,1,1,1,1\r\n"
-        b"100701,1054,Delta College,Public,1,5203,Accounting.,1\r\n"
-        b"100702,1055,Caf\xe9 College,Public,1,5124,Veterinary.,1,Certificate,5,1,1,1,1,1,"
-        b"abc,1,1\r\n"
-    ))
-    cip = pl.DataFrame({
-        "cip_code": ["52.03", "01.00", "51.24"],
-        "action": ["No substantive changes", "No substantive changes", "Moved from"],
-        "definition": ["x", "x", "Moved from 51.24 to 01.80"],
-    })
+    path = write(
+        tmp_path,
+        "FieldOfStudyData.csv",
+        SCORECARD_HEADER
+        + (
+            b"100663,1052,Alpha College,Public,1,5203,Accounting.,1,Certificate,27,5500,57,8660,"
+            b"20,21,30100,15,23\r\n"
+            b"NULL,1021,Beta College,Public,0,100,Agriculture.,2,Associate\xc2\x92s Degree,"
+            b"PrivacySuppressed,PrivacySuppressed,PrivacySuppressed,PrivacySuppressed,"
+            b"PrivacySuppressed,PrivacySuppressed,PrivacySuppressed,NULL,NULL\r\n"
+            b"100700,1053,Gamma College,Public,1,52X3,Bad code.,1,Certificate,1,1,1,1,1,1,1,1,1\r\n"
+            b"100701,1054,Delta College,Public,1,5203,Accounting.,1\r\n"
+            b"100702,1055,Caf\xe9 College,Public,1,5124,Veterinary.,1,Certificate,5,1,1,1,1,1,"
+            b"abc,1,1\r\n"
+        ),
+    )
+    cip = pl.DataFrame(
+        {
+            "cip_code": ["52.03", "01.00", "51.24"],
+            "action": ["No substantive changes", "No substantive changes", "Moved from"],
+            "definition": ["x", "x", "Moved from 51.24 to 01.80"],
+        }
+    )
     loaded = load_scorecard(path, cip)
     table, report = loaded.table, loaded.report
     assert table["cip2010_code"].to_list() == ["52.03", "01.00", "51.24"]
@@ -234,11 +279,15 @@ def test_scorecard_fixture_reports_each_problem(tmp_path: Path) -> None:
 
 
 def test_scorecard_new_release_names_and_missing_columns(tmp_path: Path) -> None:
-    path = write(tmp_path, "Most-Recent-Cohorts-Field-of-Study.csv", (
-        b"UNITID,OPEID6,INSTNM,CONTROL,MAIN,CIPCODE,CIPDESC,CREDLEV,CREDDESC,"
-        b"IPEDSCOUNT1,IPEDSCOUNT2\n"
-        b"100663,1052,Alpha College,Public,1,5203,Accounting.,1,Certificate,3,4\n"
-    ))
+    path = write(
+        tmp_path,
+        "Most-Recent-Cohorts-Field-of-Study.csv",
+        (
+            b"UNITID,OPEID6,INSTNM,CONTROL,MAIN,CIPCODE,CIPDESC,CREDLEV,CREDDESC,"
+            b"IPEDSCOUNT1,IPEDSCOUNT2\n"
+            b"100663,1052,Alpha College,Public,1,5203,Accounting.,1,Certificate,3,4\n"
+        ),
+    )
     loaded = load_scorecard(path)
     assert loaded.table.height == 1
     assert loaded.table["ipeds_count1"].item() == 3
@@ -248,8 +297,13 @@ def test_scorecard_new_release_names_and_missing_columns(tmp_path: Path) -> None
 
 def test_sources_cover_every_programs_table() -> None:
     tables = [s.table for s in programs.SOURCES]
-    assert tables == ["cip_codes", "xwalk_cip_soc", "scorecard_fos", "etpl_programs",
-                      "etpl_outcomes"]
+    assert tables == [
+        "cip_codes",
+        "xwalk_cip_soc",
+        "scorecard_fos",
+        "etpl_programs",
+        "etpl_outcomes",
+    ]
     assert all(s.folder == "programs" for s in programs.SOURCES)
 
 
@@ -261,4 +315,5 @@ def test_sources_discover_and_version(shared_data: Path) -> None:
     paths = scorecard.discover(shared_data)
     assert [p.name for p in paths] == [Path(SCORECARD).name]
     assert [p.name for p in by_table["xwalk_cip_soc"].discover(shared_data)] == [
-        "CIP2020_SOC2018_Crosswalk.csv"]
+        "CIP2020_SOC2018_Crosswalk.csv"
+    ]

@@ -24,8 +24,15 @@ from api_server import REPO, running_server
 from serving.local_server import free_port
 
 TITLES = "Certified Nursing Assistant\nforklift driver\n"
-REFERRAL = {"participant": {"participant_id": "case-1", "past_job_titles": ["CNA"],
-                            "state": "NJ", "zip": "08619"}, "top_k": 3}
+REFERRAL = {
+    "participant": {
+        "participant_id": "case-1",
+        "past_job_titles": ["CNA"],
+        "state": "NJ",
+        "zip": "08619",
+    },
+    "top_k": 3,
+}
 
 
 @pytest.fixture(scope="module")
@@ -41,16 +48,24 @@ def titles_file(tmp_path: Path) -> Path:
     return path
 
 
-def pathmatch(home: Path, bundle: Path, *args: str, uri: str | None = None
-              ) -> subprocess.CompletedProcess[str]:
+def pathmatch(
+    home: Path, bundle: Path, *args: str, uri: str | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run the CLI as users do, over ``home``'s store (or ``uri``) and ``bundle``."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("MLFLOW_", "PATHMATCH_"))}  # MLflow's defaults: ours apply
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("MLFLOW_", "PATHMATCH_"))
+    }  # MLflow's defaults: ours apply
     env.update(PATHMATCH_HOME=str(home), PATHMATCH_BUNDLE=str(bundle))
     if uri:
         env["MLFLOW_TRACKING_URI"] = uri
-    return subprocess.run([sys.executable, "-m", "serving.cli", *args], env=env, cwd=REPO,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "serving.cli", *args],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess[str], *phrases: str) -> str:
@@ -84,8 +99,9 @@ def register_title_model(home: Path, bundle: Path) -> str:
     settings = Settings(home=home, bundle=bundle)
     model_dir = fit_from_bundle(Bundle(bundle)).save(home / "runs" / "titles")
     with mlflow.start_run(experiment_id=registry.experiment("store-test", settings)):
-        ref = registry.log_model_directory("pathmatch-titles", Path(model_dir),
-                                           card="test title model")
+        ref = registry.log_model_directory(
+            "pathmatch-titles", Path(model_dir), card="test title model"
+        )
     resolved = registry.resolve("pathmatch-titles", settings=settings)
     assert TitleNormalizer.load(resolved.path).predict(["nurse aide"])[0]  # a usable model
     return ref.version
@@ -94,17 +110,18 @@ def register_title_model(home: Path, bundle: Path) -> str:
 # ----------------------------------------------------------------------------- the CLI
 
 
-def test_unreachable_http_store_is_one_line_and_exit_2(tmp_path: Path, bundle: Path,
-                                                       titles_file: Path) -> None:
+def test_unreachable_http_store_is_one_line_and_exit_2(
+    tmp_path: Path, bundle: Path, titles_file: Path
+) -> None:
     uri = f"http://127.0.0.1:{free_port()}"  # a loopback port nothing listens on
     result = pathmatch(tmp_path, bundle, "titles", "--input", str(titles_file), uri=uri)
     line = assert_one_line_error(result, f"model store at {uri} unreachable after 3 tries")
     assert "no registered title model" not in line
 
 
-def test_store_error_names_the_store_without_credentials(tmp_path: Path,
-                                                         monkeypatch: pytest.MonkeyPatch
-                                                         ) -> None:
+def test_store_error_names_the_store_without_credentials(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The user's own MLflow retry setting wins; a password in the URI is never shown."""
     from matching.settings import Settings
     from training.registry import ModelStoreError, try_resolve
@@ -120,24 +137,32 @@ def test_store_error_names_the_store_without_credentials(tmp_path: Path,
 
 
 def test_deleted_champion_artifact_is_an_error_naming_the_model(
-        tmp_path: Path, bundle: Path, titles_file: Path) -> None:
+    tmp_path: Path, bundle: Path, titles_file: Path
+) -> None:
     from matching.settings import Settings
     from training.registry import ModelStoreError, try_resolve
 
     version = register_title_model(tmp_path, bundle)
     shutil.rmtree(tmp_path / "mlartifacts")  # the store still says champion is there
     shutil.rmtree(tmp_path / "models")  # and no local copy was downloaded before
-    with pytest.raises(ModelStoreError, match=r"pathmatch-titles@champion points at "
-                                              r"artifacts that are missing: /"):
+    with pytest.raises(
+        ModelStoreError,
+        match=r"pathmatch-titles@champion points at "
+        r"artifacts that are missing: /",
+    ):
         try_resolve("pathmatch-titles", Settings(home=tmp_path, bundle=bundle))
     result = pathmatch(tmp_path, bundle, "titles", "--input", str(titles_file))
-    line = assert_one_line_error(result, "pathmatch-titles@champion points at artifacts "
-                                         "that are missing", "re-train or re-register")
+    line = assert_one_line_error(
+        result,
+        "pathmatch-titles@champion points at artifacts that are missing",
+        "re-train or re-register",
+    )
     assert f"version {version}" in line and str(tmp_path / "mlartifacts") in line
 
 
-def test_garbage_store_is_one_line_and_exit_2(tmp_path: Path, bundle: Path,
-                                              titles_file: Path) -> None:
+def test_garbage_store_is_one_line_and_exit_2(
+    tmp_path: Path, bundle: Path, titles_file: Path
+) -> None:
     store = garbage_store(tmp_path)
     result = pathmatch(tmp_path, bundle, "titles", "--input", str(titles_file))
     assert_one_line_error(result, f"model store {store} is not a readable MLflow database")
@@ -158,8 +183,9 @@ def test_corrupt_sqlite_store_is_a_store_error(tmp_path: Path, bundle: Path) -> 
     assert not any("title model" in note for note in engine.notes)
 
 
-def test_not_registered_falls_back_with_a_note(tmp_path: Path, bundle: Path,
-                                               titles_file: Path) -> None:
+def test_not_registered_falls_back_with_a_note(
+    tmp_path: Path, bundle: Path, titles_file: Path
+) -> None:
     from matching.settings import Settings
     from serving.engine import Engine
 
@@ -179,26 +205,28 @@ def test_not_registered_falls_back_with_a_note(tmp_path: Path, bundle: Path,
 
 
 def test_serve_with_a_garbage_store_is_degraded_and_refuses_model_answers(
-        tmp_path: Path, bundle: Path) -> None:
+    tmp_path: Path, bundle: Path
+) -> None:
     store = garbage_store(tmp_path)
     reason = f"model store {store} is not a readable MLflow database"
-    with running_server(tmp_path, extra_env={"PATHMATCH_BUNDLE": str(bundle)},
-                        ready=("degraded",)) as server:
+    with running_server(
+        tmp_path, extra_env={"PATHMATCH_BUNDLE": str(bundle)}, ready=("degraded",)
+    ) as server:
         health = httpx.get(f"{server.base_url}/v1/health", timeout=30.0)
         assert health.status_code == 503
         body = health.json()
         assert body["status"] == "degraded" and body["bundle_present"] is True
         assert reason in body["reason"] and body["models_loaded"] == []
 
-        referral = httpx.post(f"{server.base_url}/v1/referrals", json=REFERRAL,
-                              headers=server.headers, timeout=60.0)
+        referral = httpx.post(
+            f"{server.base_url}/v1/referrals", json=REFERRAL, headers=server.headers, timeout=60.0
+        )
         assert referral.status_code == 503, referral.text
         answer = referral.json()
         assert reason in answer["detail"] and answer["meta"]["request_id"]
         assert "programs" not in answer and "referrals" not in answer
 
-        version = httpx.get(f"{server.base_url}/v1/version", headers=server.headers,
-                            timeout=30.0)
+        version = httpx.get(f"{server.base_url}/v1/version", headers=server.headers, timeout=30.0)
         assert version.status_code == 200  # describing the service needs no model
         assert any(reason in note for note in version.json()["meta"]["notes"])
 

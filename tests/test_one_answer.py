@@ -35,9 +35,24 @@ def cli_links(server: ApiServer, source: Path) -> list[list[dict[str, Any]]]:
     for name in ("MLFLOW_TRACKING_URI", "PATHMATCH_BUNDLE"):
         env.pop(name, None)
     result = subprocess.run(
-        [sys.executable, "-m", "serving.cli", "extract", "--kind", "intake", "--input",
-         str(source), "--top-k", str(TOP_K)],
-        capture_output=True, text=True, cwd=REPO, env=env, timeout=600)
+        [
+            sys.executable,
+            "-m",
+            "serving.cli",
+            "extract",
+            "--kind",
+            "intake",
+            "--input",
+            str(source),
+            "--top-k",
+            str(TOP_K),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr
     records = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["id"] for r in records] == [f"t{i}" for i in range(len(TEXTS))]
@@ -45,10 +60,14 @@ def cli_links(server: ApiServer, source: Path) -> list[list[dict[str, Any]]]:
 
 
 def api_links(server: ApiServer) -> list[list[dict[str, Any]]]:
-    body = {"kind": "intake", "top_k": TOP_K,
-            "texts": [{"id": f"t{i}", "text": t} for i, t in enumerate(TEXTS)]}
-    reply = httpx.post(f"{server.base_url}/v1/extract", json=body, headers=server.headers,
-                       timeout=120)
+    body = {
+        "kind": "intake",
+        "top_k": TOP_K,
+        "texts": [{"id": f"t{i}", "text": t} for i, t in enumerate(TEXTS)],
+    }
+    reply = httpx.post(
+        f"{server.base_url}/v1/extract", json=body, headers=server.headers, timeout=120
+    )
     assert reply.status_code == 200, reply.text
     return [r["skills"] for r in reply.json()["results"]]
 
@@ -63,27 +82,43 @@ def batch_links(server: ApiServer) -> list[list[tuple[str, str]]]:
     return [[(s.skill_id, s.label) for s in reader.intake_skills(t)] for t in TEXTS]
 
 
-def test_same_text_same_links_through_cli_api_and_batch(api_server: ApiServer,
-                                                          tmp_path: Path) -> None:
+def test_same_text_same_links_through_cli_api_and_batch(
+    api_server: ApiServer, tmp_path: Path
+) -> None:
     source = tmp_path / "texts.jsonl"
-    source.write_text("".join(json.dumps({"id": f"t{i}", "text": t}) + "\n"
-                              for i, t in enumerate(TEXTS)), encoding="utf-8")
-    cli, api, batch = cli_links(api_server, source), api_links(api_server), \
-        batch_links(api_server)
+    source.write_text(
+        "".join(json.dumps({"id": f"t{i}", "text": t}) + "\n" for i, t in enumerate(TEXTS)),
+        encoding="utf-8",
+    )
+    cli, api, batch = cli_links(api_server, source), api_links(api_server), batch_links(api_server)
     assert [len(links) > 0 for links in api] == [True, True, True, False], api
     assert cli == api, "pathmatch extract and POST /v1/extract give the same links"
-    assert batch == [[(s["id"], s["label"]) for s in links] for links in api], \
+    assert batch == [[(s["id"], s["label"]) for s in links] for links in api], (
         "batch scoring reads intake text as the API does"
+    )
     for links in api:
         assert all(s["taxonomy"] == "ESCO" for s in links)
-        assert all(s["score"] >= (SKILL_MIN_SCORE if s["start"] is not None
-                                  else SENTENCE_MIN_SCORE) for s in links)
-        assert [s["score"] for s in links] == sorted((s["score"] for s in links),
-                                                     reverse=True)
+        assert all(
+            s["score"] >= (SKILL_MIN_SCORE if s["start"] is not None else SENTENCE_MIN_SCORE)
+            for s in links
+        )
+        assert [s["score"] for s in links] == sorted((s["score"] for s in links), reverse=True)
 
 
-HEAVY = {"polars", "pydantic_settings", "spacy", "mlflow", "ray", "numpy", "sklearn",
-         "matching", "features", "training", "uvicorn", "fastapi"}
+HEAVY = {
+    "polars",
+    "pydantic_settings",
+    "spacy",
+    "mlflow",
+    "ray",
+    "numpy",
+    "sklearn",
+    "matching",
+    "features",
+    "training",
+    "uvicorn",
+    "fastapi",
+}
 
 
 def test_help_imports_no_heavy_package() -> None:
@@ -91,11 +126,18 @@ def test_help_imports_no_heavy_package() -> None:
     pydantic_settings, spaCy and the training modules before printing anything; help now
     loads typer and what typer needs, and each command imports what it uses when it runs.
     (Speed itself is measured in experiments/bench_cold_start.py, not asserted here.)"""
-    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "serving.cli",
-                             "extract", "--help"], capture_output=True, text=True, cwd=REPO,
-                            timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "serving.cli", "extract", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
+    )
     assert result.returncode == 0 and "--kind" in result.stdout
-    imported = {line.rsplit("|", 1)[-1].strip().split(".")[0]
-                for line in result.stderr.splitlines() if line.startswith("import time:")}
+    imported = {
+        line.rsplit("|", 1)[-1].strip().split(".")[0]
+        for line in result.stderr.splitlines()
+        if line.startswith("import time:")
+    }
     assert "typer" in imported, "the import log was read"
     assert not imported & HEAVY, sorted(imported & HEAVY)

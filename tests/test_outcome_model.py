@@ -79,8 +79,11 @@ class Tables:
 
 
 def test_features_are_documented_and_not_outcomes(bundle: Bundle) -> None:
-    for table in (nj_outcome_features(bundle), scorecard_features(bundle),
-                  etpl_program_features(bundle)):
+    for table in (
+        nj_outcome_features(bundle),
+        scorecard_features(bundle),
+        etpl_program_features(bundle),
+    ):
         assert leakage_columns(table) == []
         assert not set(table.features) & OUTCOME_COLUMNS
         assert all(f in FEATURE_DOCS for f in table.features)
@@ -94,11 +97,17 @@ def test_features_do_not_change_when_outcomes_change(bundle: Bundle) -> None:
     rng = np.random.default_rng(0)
 
     def scramble(frame: pl.DataFrame) -> pl.DataFrame:
-        return frame.with_columns([pl.col(c).shuffle(seed=int(rng.integers(1000)))
-                                   for c in frame.columns if c in OUTCOME_COLUMNS])
+        return frame.with_columns(
+            [
+                pl.col(c).shuffle(seed=int(rng.integers(1000)))
+                for c in frame.columns
+                if c in OUTCOME_COLUMNS
+            ]
+        )
 
-    edited = Tables(bundle, {name: scramble(bundle.table(name)) for name in
-                             ("etpl_outcomes", "etpl_programs")})
+    edited = Tables(
+        bundle, {name: scramble(bundle.table(name)) for name in ("etpl_outcomes", "etpl_programs")}
+    )
     before, after = nj_outcome_features(bundle), nj_outcome_features(edited)
     assert before.frame.select(before.features).equals(after.frame.select(after.features))
     before, after = etpl_program_features(bundle), etpl_program_features(edited)
@@ -129,9 +138,16 @@ def test_family_encoding_reads_training_labels_only(bundle: Bundle) -> None:
     data = task_data(nj_outcome_features(bundle), TASKS["nj_employment"])
     train, test = grouped_folds(data.groups, 3, seed=0)[0]
     _, test_enc, _ = family_encoding(data, train, test, seed=0)
-    changed = data.frame.with_row_index("i").with_columns(
-        pl.when(pl.col("i").is_in(test.tolist())).then(pl.lit(0.0))
-        .otherwise(pl.col(data.spec.label)).alias(data.spec.label)).drop("i")
+    changed = (
+        data.frame.with_row_index("i")
+        .with_columns(
+            pl.when(pl.col("i").is_in(test.tolist()))
+            .then(pl.lit(0.0))
+            .otherwise(pl.col(data.spec.label))
+            .alias(data.spec.label)
+        )
+        .drop("i")
+    )
     data_changed = type(data)(data.spec, changed, data.features, data.group, 0, 0)
     _, test_enc_changed, _ = family_encoding(data_changed, train, test, seed=0)
     np.testing.assert_allclose(test_enc, test_enc_changed)
@@ -154,8 +170,7 @@ def test_shrinkage_pulls_small_programs_toward_their_family() -> None:
     wages = np.where(fam == "51", 9000.0, 5000.0) + rng.normal(0, 3000, 120) / np.sqrt(n)
     wages += rng.normal(0, 300, 120)
     prior = FamilyPrior.fit(wages, n, fam, "amount")
-    small, large = prior.shrink(np.array([2000.0, 2000.0]), np.array([5.0, 500.0]),
-                                ["51", "51"])
+    small, large = prior.shrink(np.array([2000.0, 2000.0]), np.array([5.0, 500.0]), ["51", "51"])
     assert 2000 < large < small < prior.family_mean["51"]
     # a family with two programs is pulled toward the overall mean, a big one is not
     families = np.array([f"{f:02d}" for f in range(10) for _ in range(30)] + ["99", "99"])
@@ -246,8 +261,9 @@ def test_every_trial_is_an_mlflow_run_with_the_bundle_hash(trained: dict) -> Non
         configure()
         exp = mlflow.get_experiment_by_name("pathmatch-outcome")
         runs = MlflowClient().search_runs([exp.experiment_id], max_results=200)
-    searches = [r for r in runs if r.info.run_name.startswith("search-")
-                and "trial" not in r.info.run_name]
+    searches = [
+        r for r in runs if r.info.run_name.startswith("search-") and "trial" not in r.info.run_name
+    ]
     trials = [r for r in runs if "-trial-" in r.info.run_name]
     assert len(searches) == 3 and len(trials) == 3 * 2
     bundle_hash = trained["result"]["bundle_hash"]

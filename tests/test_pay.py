@@ -15,19 +15,36 @@ from matching.market.pay import (
 
 
 def _one(pay_min=None, pay_max=None, pay_median=None, period=None, currency="USD") -> dict:
-    frame = pl.DataFrame({"pay_min": [pay_min], "pay_max": [pay_max],
-                          "pay_median": [pay_median], "pay_period": [period],
-                          "currency": [currency]},
-                         schema={"pay_min": pl.Float64, "pay_max": pl.Float64,
-                                 "pay_median": pl.Float64, "pay_period": pl.String,
-                                 "currency": pl.String})
+    frame = pl.DataFrame(
+        {
+            "pay_min": [pay_min],
+            "pay_max": [pay_max],
+            "pay_median": [pay_median],
+            "pay_period": [period],
+            "currency": [currency],
+        },
+        schema={
+            "pay_min": pl.Float64,
+            "pay_max": pl.Float64,
+            "pay_median": pl.Float64,
+            "pay_period": pl.String,
+            "currency": pl.String,
+        },
+    )
     return normalize_pay(frame).row(0, named=True)
 
 
-@pytest.mark.parametrize(("period", "amount", "hourly"), [
-    ("hour", 20.0, 20.0), ("day", 160.0, 20.0), ("week", 800.0, 20.0),
-    ("biweekly", 1600.0, 20.0), ("month", 20.0 * 2080 / 12, 20.0), ("year", 41600.0, 20.0),
-])
+@pytest.mark.parametrize(
+    ("period", "amount", "hourly"),
+    [
+        ("hour", 20.0, 20.0),
+        ("day", 160.0, 20.0),
+        ("week", 800.0, 20.0),
+        ("biweekly", 1600.0, 20.0),
+        ("month", 20.0 * 2080 / 12, 20.0),
+        ("year", 41600.0, 20.0),
+    ],
+)
 def test_every_period_converts_to_the_same_hourly_rate(period, amount, hourly):
     row = _one(pay_median=amount, period=period)
     assert row["pay_status"] == "ok"
@@ -36,8 +53,9 @@ def test_every_period_converts_to_the_same_hourly_rate(period, amount, hourly):
 
 
 def test_hours_per_period_table():
-    assert HOURS_PER_PERIOD == pytest.approx({"hour": 1, "day": 8, "week": 40, "biweekly": 80,
-                                              "month": 2080 / 12, "year": 2080})
+    assert HOURS_PER_PERIOD == pytest.approx(
+        {"hour": 1, "day": 8, "week": 40, "biweekly": 80, "month": 2080 / 12, "year": 2080}
+    )
 
 
 def test_range_uses_midpoint_and_keeps_bounds():
@@ -81,14 +99,20 @@ def test_inverted_range_is_implausible():
     assert row["pay_flag"] == "pay_min is greater than pay_max"
 
 
-@pytest.mark.parametrize(("kwargs", "status", "flag"), [
-    ({}, "missing", None),
-    ({"period": "hour"}, "unparseable", "pay period given but no usable amount"),
-    ({"pay_median": 50000.0}, "unparseable", "amount given without a pay period"),
-    ({"pay_median": 20.0, "period": "fortnight"}, "unparseable", "unknown pay period"),
-    ({"pay_median": 20.0, "period": "hour", "currency": "EUR"}, "other_currency",
-     "currency is not USD; not converted"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "status", "flag"),
+    [
+        ({}, "missing", None),
+        ({"period": "hour"}, "unparseable", "pay period given but no usable amount"),
+        ({"pay_median": 50000.0}, "unparseable", "amount given without a pay period"),
+        ({"pay_median": 20.0, "period": "fortnight"}, "unparseable", "unknown pay period"),
+        (
+            {"pay_median": 20.0, "period": "hour", "currency": "EUR"},
+            "other_currency",
+            "currency is not USD; not converted",
+        ),
+    ],
+)
 def test_missing_and_unparseable(kwargs, status, flag):
     row = _one(**kwargs)
     assert row["pay_status"] == status
@@ -97,12 +121,24 @@ def test_missing_and_unparseable(kwargs, status, flag):
 
 
 def test_counts_list_every_status_and_flag():
-    frame = pl.DataFrame({"pay_min": [20.0, None, 45000.0], "pay_max": [24.0, None, None],
-                          "pay_median": [None, None, None],
-                          "pay_period": ["hour", "hour", "hour"]})
+    frame = pl.DataFrame(
+        {
+            "pay_min": [20.0, None, 45000.0],
+            "pay_max": [24.0, None, None],
+            "pay_median": [None, None, None],
+            "pay_period": ["hour", "hour", "hour"],
+        }
+    )
     out = normalize_pay(frame)
     assert set(PAY_COLUMNS) <= set(out.columns)
-    assert pay_status_counts(out) == {"ok": 1, "missing": 0, "unparseable": 1,
-                                      "implausible": 1, "other_currency": 0}
-    assert pay_flag_counts(out) == {"hourly amount looks like an annual salary": 1,
-                                    "pay period given but no usable amount": 1}
+    assert pay_status_counts(out) == {
+        "ok": 1,
+        "missing": 0,
+        "unparseable": 1,
+        "implausible": 1,
+        "other_currency": 0,
+    }
+    assert pay_flag_counts(out) == {
+        "hourly amount looks like an annual salary": 1,
+        "pay period given but no usable amount": 1,
+    }

@@ -21,8 +21,16 @@ import polars as pl
 from training.predictors import outcomes, referrals, transitions
 
 REPO = Path(__file__).resolve().parents[1]
-FORBIDDEN = ("ray", "mlflow", "training.search", "training.registry", "training.ray_runtime",
-             "training.outcome_model", "training.transition_model", "training.referral_ranker")
+FORBIDDEN = (
+    "ray",
+    "mlflow",
+    "training.search",
+    "training.registry",
+    "training.ray_runtime",
+    "training.outcome_model",
+    "training.transition_model",
+    "training.referral_ranker",
+)
 
 CHILD = """
 import json, sys
@@ -63,11 +71,14 @@ def _write_outcome(directory: Path) -> None:
     features = ["cip_family", "weeks"]
     _booster(len(features) + 1, "regression").save_model(str(directory / "emp.lgb.txt"))
     prior = outcomes.FamilyPrior("rate", 0.6, {"51": 0.7}, {"51": 3}, 1.0, 10.0)
-    entry = {"spec": asdict(outcomes.TASKS["nj_employment"]),
-             "features": features, "vocab": {"cip_family": ["51", "52"]},
-             "booster": "emp.lgb.txt", "family_prior": asdict(prior),
-             "interval": {"size_edges": [10.0, 30.0], "quantiles": [0.3, 0.2, 0.1],
-                          "level": 0.8}}
+    entry = {
+        "spec": asdict(outcomes.TASKS["nj_employment"]),
+        "features": features,
+        "vocab": {"cip_family": ["51", "52"]},
+        "booster": "emp.lgb.txt",
+        "family_prior": asdict(prior),
+        "interval": {"size_edges": [10.0, 30.0], "quantiles": [0.3, 0.2, 0.1], "level": 0.8},
+    }
     meta = {"format": outcomes.MODEL_FORMAT, "tasks": {"nj_employment": entry}}
     (directory / outcomes.META_FILE).write_text(json.dumps(meta))
 
@@ -75,29 +86,44 @@ def _write_outcome(directory: Path) -> None:
 def _write_referral(directory: Path) -> None:
     directory.mkdir()
     _booster(len(referrals.FEATURES), "binary").save_model(str(directory / "r.lgb.txt"))
-    meta = {"format": referrals.MODEL_FORMAT, "booster": "r.lgb.txt",
-            "features": list(referrals.FEATURES)}
+    meta = {
+        "format": referrals.MODEL_FORMAT,
+        "booster": "r.lgb.txt",
+        "features": list(referrals.FEATURES),
+    }
     (directory / referrals.META_FILE).write_text(json.dumps(meta))
 
 
 def _write_transitions(directory: Path) -> None:
     directory.mkdir()
-    pl.DataFrame({"source_code": ["29-1141.00"] * 3,
-                  "target_code": ["29-2061.00", "31-1131.00", "29-1171.00"],
-                  "rank": [2, 1, 3]}).write_parquet(directory / transitions.TOP_FILE)
-    pl.DataFrame({"onet_soc_code": ["29-1141.00"], "title": ["Registered Nurses"],
-                  "soc2018_code": ["29-1141"]}).write_parquet(
-        directory / transitions.OCCUPATIONS_FILE)
-    (directory / transitions.META_FILE).write_text(
-        json.dumps({"format": transitions.MODEL_FORMAT}))
+    pl.DataFrame(
+        {
+            "source_code": ["29-1141.00"] * 3,
+            "target_code": ["29-2061.00", "31-1131.00", "29-1171.00"],
+            "rank": [2, 1, 3],
+        }
+    ).write_parquet(directory / transitions.TOP_FILE)
+    pl.DataFrame(
+        {
+            "onet_soc_code": ["29-1141.00"],
+            "title": ["Registered Nurses"],
+            "soc2018_code": ["29-1141"],
+        }
+    ).write_parquet(directory / transitions.OCCUPATIONS_FILE)
+    (directory / transitions.META_FILE).write_text(json.dumps({"format": transitions.MODEL_FORMAT}))
 
 
 def test_predictors_load_and_predict_without_ray_mlflow_or_search(tmp_path: Path) -> None:
     _write_outcome(tmp_path / "outcome")
     _write_referral(tmp_path / "referral")
     _write_transitions(tmp_path / "transitions")
-    done = subprocess.run([sys.executable, "-c", CHILD, str(tmp_path), json.dumps(FORBIDDEN)],
-                          cwd=REPO, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, str(tmp_path), json.dumps(FORBIDDEN)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     answer = json.loads(done.stdout.strip().splitlines()[-1])
     assert answer["heavy"] == []

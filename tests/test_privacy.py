@@ -23,8 +23,15 @@ import polars as pl
 import pytest
 from test_batch import CASELOAD, SIDECARS, home, score  # noqa: F401 - home is a fixture
 
-MARKERS = ("zorblaxquint", "florpwidget", "quexmarvolt", "snarglepex", "wibbtronic",
-           "glimmerdonk", "vextrobble")
+MARKERS = (
+    "zorblaxquint",
+    "florpwidget",
+    "quexmarvolt",
+    "snarglepex",
+    "wibbtronic",
+    "glimmerdonk",
+    "vextrobble",
+)
 
 
 def seeded_caseload(path: Path) -> Path:
@@ -33,17 +40,22 @@ def seeded_caseload(path: Path) -> Path:
         rows = list(csv.DictReader(handle))[:6]
     header = list(rows[0])
     a, b, c, d, e, f = rows
-    a["intake_text"] = ("I did zorblaxquint inventory counts and operated a forklift at the "
-                        "warehouse. want to be a home health aide zorblaxquint or a CNA")
+    a["intake_text"] = (
+        "I did zorblaxquint inventory counts and operated a forklift at the "
+        "warehouse. want to be a home health aide zorblaxquint or a CNA"
+    )
     b["past_job_titles"] = "Florpwidget Cashier;Stock Clerk Quexmarvolt"
     b["intake_text"] += " want to become a certified nursing assistant florpwidget"
     c["zip"] = "wibbtronic"
-    c["intake_text"] = ("customer service and cash handling at vextrobble market. hoping to "
-                        "work as a medical assistant vextrobble")
+    c["intake_text"] = (
+        "customer service and cash handling at vextrobble market. hoping to "
+        "work as a medical assistant vextrobble"
+    )
     d["last_hourly_wage"] = "glimmerdonk"
     e["intake_text"] = "want to be a nurse quexmarvolt, patient care and vital signs"
-    bad = dict(f, participant_id="", intake_text="snarglepex snarglepex patient care",
-               zip="snarglepex")
+    bad = dict(
+        f, participant_id="", intake_text="snarglepex snarglepex patient care", zip="snarglepex"
+    )
     with path.open("w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=header)
         writer.writeheader()
@@ -79,8 +91,18 @@ def run(home: Path, tmp_path_factory: pytest.TempPathFactory):  # noqa: F811
     output = folder / "out" / "referrals.parquet"
     # Short path: Ray's socket paths must stay under the 107-byte Unix limit.
     ray_tmp = Path(tempfile.mkdtemp(prefix="pmray", dir="/tmp"))
-    result = score(home, output, "--block-size", "2", "--workers", "2", "--top-k", "5",
-                   caseload=caseload, ray_tmp=ray_tmp)
+    result = score(
+        home,
+        output,
+        "--block-size",
+        "2",
+        "--workers",
+        "2",
+        "--top-k",
+        "5",
+        caseload=caseload,
+        ray_tmp=ray_tmp,
+    )
     assert result.returncode == 0, result.stderr
     yield caseload, output, ray_tmp, result
     shutil.rmtree(ray_tmp, ignore_errors=True)
@@ -103,8 +125,7 @@ def test_no_marker_in_any_output_log_or_artifact(run, home: Path) -> None:  # no
     _, output, ray_tmp, result = run
     sessions = list((ray_tmp / "ray").glob("session_*/logs"))
     assert sessions and any(sessions[0].iterdir()), "Ray's session logs were not found"
-    scanned: dict[str, set[str]] = {"stdout": found(result.stdout),
-                                    "stderr": found(result.stderr)}
+    scanned: dict[str, set[str]] = {"stdout": found(result.stdout), "stderr": found(result.stderr)}
     for folder in (output.parent, home, ray_tmp):
         for path in files_under(folder):
             scanned[str(path)] = set().union(*(found(t) for t in texts_of(path)))

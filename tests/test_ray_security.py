@@ -20,9 +20,11 @@ from training.ray_runtime import RayStartError, ensure_local_token, ray_session
 
 pytestmark = pytest.mark.slow
 
-JOIN = ("import ray, sys\n"
-        "ray.init(address=sys.argv[1], logging_level='ERROR')\n"
-        "print('JOINED', ray.get(ray.remote(lambda: 41 + 1).remote()))\n")
+JOIN = (
+    "import ray, sys\n"
+    "ray.init(address=sys.argv[1], logging_level='ERROR')\n"
+    "print('JOINED', ray.get(ray.remote(lambda: 41 + 1).remote()))\n"
+)
 
 
 def _listening_addresses() -> list[tuple[str, int, str]]:
@@ -43,13 +45,19 @@ def _is_loopback(ip: str) -> bool:
 
 
 def _join(gcs_address: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", JOIN, gcs_address], env=env,
-                          capture_output=True, text=True, timeout=180)
+    return subprocess.run(
+        [sys.executable, "-c", JOIN, gcs_address],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
 
 
 def _env_without_auth() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items()
-            if not k.startswith("RAY_AUTH") and k != "RAY_ADDRESS"}
+    return {
+        k: v for k, v in os.environ.items() if not k.startswith("RAY_AUTH") and k != "RAY_ADDRESS"
+    }
 
 
 @pytest.fixture(scope="module")
@@ -76,9 +84,13 @@ def test_joining_without_the_token_is_refused(local_ray: str) -> None:
     """Ray keeps retrying a refused join for about 20 s before giving up; the refusal
     itself is logged within a second or two, so the test stops the joiner after 10 s."""
     try:
-        refused = subprocess.run([sys.executable, "-c", JOIN, local_ray],
-                                 env=_env_without_auth(), capture_output=True, text=True,
-                                 timeout=10)
+        refused = subprocess.run(
+            [sys.executable, "-c", JOIN, local_ray],
+            env=_env_without_auth(),
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
         stdout, stderr = refused.stdout, refused.stderr
         assert refused.returncode != 0
     except subprocess.TimeoutExpired as stopped:
@@ -93,8 +105,11 @@ def _text(output: bytes | str | None) -> str:
 
 def test_joining_with_the_token_works(local_ray: str) -> None:
     """The control for the refusal above: the same join with the token runs a task."""
-    env = {**_env_without_auth(), "RAY_AUTH_MODE": "token",
-           "RAY_AUTH_TOKEN": os.environ["RAY_AUTH_TOKEN"]}
+    env = {
+        **_env_without_auth(),
+        "RAY_AUTH_MODE": "token",
+        "RAY_AUTH_TOKEN": os.environ["RAY_AUTH_TOKEN"],
+    }
     joined = _join(local_ray, env)
     assert joined.returncode == 0, joined.stderr[-2000:]
     assert "JOINED 42" in joined.stdout
@@ -117,9 +132,21 @@ def test_score_refuses_an_unauthenticated_local_node_in_one_line(tmp_path: Path)
     env = {**_env_without_auth(), "PATHMATCH_HOME": str(home), "RAY_AUTH_MODE": "disabled"}
     env.pop("MLFLOW_TRACKING_URI", None)
     result = subprocess.run(
-        [sys.executable, "-m", "serving.cli", "score", "--input", str(CASELOAD),
-         "--output", str(tmp_path / "out.parquet")],
-        capture_output=True, text=True, env=env, timeout=600)
+        [
+            sys.executable,
+            "-m",
+            "serving.cli",
+            "score",
+            "--input",
+            str(CASELOAD),
+            "--output",
+            str(tmp_path / "out.parquet"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
     assert result.returncode == 2, result.stderr[-2000:]
     assert "Traceback" not in result.stderr + result.stdout
     lines = [line for line in result.stderr.splitlines() if line.strip()]

@@ -35,7 +35,8 @@ def _process_env(pid: int) -> dict[str, str]:
 
 
 def test_a_start_that_times_out_is_retried_with_longer_waits(
-        caplog: pytest.LogCaptureFixture) -> None:
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     import ray
     from ray._private import ray_constants
 
@@ -49,15 +50,15 @@ def test_a_start_that_times_out_is_retried_with_longer_waits(
         for kind in (ray_constants.PROCESS_TYPE_GCS_SERVER, ray_constants.PROCESS_TYPE_RAYLET):
             env = _process_env(node.all_processes[kind][0].process.pid)
             assert {n: env.get(n) for n in START_WAIT_VARIABLES} == dict.fromkeys(
-                START_WAIT_VARIABLES, "45"), kind
+                START_WAIT_VARIABLES, "45"
+            ), kind
         assert ray.get(ray.remote(lambda: 41 + 1).remote()) == 42
     finally:
         ray.shutdown()
     assert not any(n in os.environ for n in START_WAIT_VARIABLES), "waits leaked"
 
 
-def test_a_wait_the_user_set_is_kept_and_named_in_one_line(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_wait_the_user_set_is_kept_and_named_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(START_WAIT_VARIABLES[0], "0")
     with pytest.raises(RayStartError) as failed:
         start_ray(num_cpus=1, waits=(60, 60), pause_s=0)
@@ -82,9 +83,21 @@ def test_score_prints_the_start_failure_in_one_line_and_exits_2(tmp_path: Path) 
     env = {**os.environ, "PATHMATCH_HOME": str(home), START_WAIT_VARIABLES[0]: "0"}
     env.pop("MLFLOW_TRACKING_URI", None)
     result = subprocess.run(
-        [sys.executable, "-m", "serving.cli", "score", "--input", str(CASELOAD),
-         "--output", str(tmp_path / "out.parquet")],
-        capture_output=True, text=True, env=env, timeout=900)
+        [
+            sys.executable,
+            "-m",
+            "serving.cli",
+            "score",
+            "--input",
+            str(CASELOAD),
+            "--output",
+            str(tmp_path / "out.parquet"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+    )
     assert result.returncode == 2, result.stderr[-2000:]
     assert "Traceback" not in result.stderr + result.stdout
     lines = [line for line in result.stderr.splitlines() if "could not start" in line]

@@ -57,8 +57,9 @@ def world(tmp_path_factory: pytest.TempPathFactory, demo_home_template) -> dict:
     settings = Settings(home=home)
     engine = Engine.load(settings)
     ctx = engine.region_context("NJ")
-    files = write_pirl_fixture(home / "fixture", ctx, engine.reader, n=N_RECORDS, seed=1,
-                               bad_rows=True)
+    files = write_pirl_fixture(
+        home / "fixture", ctx, engine.reader, n=N_RECORDS, seed=1, bad_rows=True
+    )
     return {"home": home, "settings": settings, "engine": engine, "ctx": ctx, "files": files}
 
 
@@ -67,9 +68,15 @@ def trained(world: dict) -> dict:
     config = world["home"] / "tiny.toml"
     config.write_text(TINY_CONFIG)
     return train_referral_ranker(
-        world["files"].pirl, world["ctx"], world["engine"].reader, config,
-        intake=world["files"].intake, bundle_hash=world["engine"].bundle.hash,
-        data_label="SYNTHETIC fixture (tests/pirl_fixture.py)", settings=world["settings"])
+        world["files"].pirl,
+        world["ctx"],
+        world["engine"].reader,
+        config,
+        intake=world["files"].intake,
+        bundle_hash=world["engine"].bundle.hash,
+        data_label="SYNTHETIC fixture (tests/pirl_fixture.py)",
+        settings=world["settings"],
+    )
 
 
 def test_fixture_outcomes_follow_the_documented_rule(world: dict) -> None:
@@ -116,8 +123,7 @@ def test_unusable_file_is_a_clear_error(tmp_path: Path, world: dict) -> None:
         read_pirl(bad)
 
 
-def test_training_beats_fixed_weights_and_registers_a_champion(world: dict, trained: dict
-                                                               ) -> None:
+def test_training_beats_fixed_weights_and_registers_a_champion(world: dict, trained: dict) -> None:
     from training.registry import resolve
 
     m = trained["metrics"]
@@ -137,8 +143,9 @@ def test_training_beats_fixed_weights_and_registers_a_champion(world: dict, trai
     prob = ranker.rescore(frame)
     assert prob.shape == (frame.height,) and ((prob > 0) & (prob < 1)).all()
     assert roc_auc_score(labels(data.records)[0], prob) > 0.7
-    parts_only = ranker.rescore(frame.select("role_fit", "skill_fit", "gap_closed", "demand",
-                                             "wage_gain", "outcome"))
+    parts_only = ranker.rescore(
+        frame.select("role_fit", "skill_fit", "gap_closed", "demand", "wage_gain", "outcome")
+    )
     assert parts_only.shape == prob.shape  # person features optional
     with pytest.raises(ValueError, match="lacks score part columns: demand"):
         ranker.rescore(frame.drop("demand"))
@@ -177,19 +184,37 @@ def test_refer_takes_the_learned_scorer(world: dict, trained: dict) -> None:
 def _participant(row: dict) -> object:
     from matching.schemas import Participant
 
-    return Participant(participant_id=row["participant_id"],
-                       past_job_titles=row["past_job_titles"] or [],
-                       intake_text=row["intake_text"], education_level=row["education_level"],
-                       state=row["state"], zip=row["zip"],
-                       last_hourly_wage=row["last_hourly_wage"])
+    return Participant(
+        participant_id=row["participant_id"],
+        past_job_titles=row["past_job_titles"] or [],
+        intake_text=row["intake_text"],
+        education_level=row["education_level"],
+        state=row["state"],
+        zip=row["zip"],
+        last_hourly_wage=row["last_hourly_wage"],
+    )
 
 
 def test_cli_names_a_missing_pirl_file(tmp_path: Path) -> None:
     env = {**os.environ, "PATHMATCH_HOME": str(tmp_path)}
     out = subprocess.run(
-        [sys.executable, "-m", "serving.cli", "train", "referral-ranker", "--pirl",
-         str(tmp_path / "nope.csv"), "--region", "NJ"],
-        capture_output=True, text=True, env=env, cwd=REPO, timeout=120)
+        [
+            sys.executable,
+            "-m",
+            "serving.cli",
+            "train",
+            "referral-ranker",
+            "--pirl",
+            str(tmp_path / "nope.csv"),
+            "--region",
+            "NJ",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=120,
+    )
     assert out.returncode == 2
     assert "nope.csv: no such file" in out.stderr and "Traceback" not in out.stderr
 

@@ -27,8 +27,13 @@ def engine(tmp_path_factory: pytest.TempPathFactory, demo_home_template):  # -> 
 
 def person(**fields: object) -> Participant:
     constraints = fields.pop("constraints", {})
-    base: dict[str, object] = {"participant_id": "t-1", "state": "NJ", "zip": "08619",
-                               "education_level": "high_school", "last_hourly_wage": 16.0}
+    base: dict[str, object] = {
+        "participant_id": "t-1",
+        "state": "NJ",
+        "zip": "08619",
+        "education_level": "high_school",
+        "last_hourly_wage": 16.0,
+    }
     return Participant(**{**base, **fields}, constraints=Constraints(**constraints))
 
 
@@ -44,8 +49,10 @@ def reasons_of(result, program_id: str) -> set[str]:
 
 
 def test_every_program_is_either_referred_or_excluded_with_reasons(engine) -> None:
-    result = result_for(engine, person(past_job_titles=["Cashier"],
-                                       constraints={"max_cost": 2000, "schedule": "evening"}))
+    result = result_for(
+        engine,
+        person(past_job_titles=["Cashier"], constraints={"max_cost": 2000, "schedule": "evening"}),
+    )
     listed = {p["program_id"] for p in engine.region_context("NJ").programs}
     referred = {r.program_id for r in result.referrals}
     excluded = {e.program_id for e in result.excluded}
@@ -64,20 +71,24 @@ def test_ranked_by_score_with_parts_in_range_and_evidence(engine) -> None:
         assert all(0.0 <= v <= 1.0 for v in referral.parts.model_dump().values())
         assert referral.explanation[0].startswith(f"Leads to {referral.target.title}")
         if referral.demand and referral.demand.postings:
-            assert any(f"{referral.demand.postings} postings in NJ" in line
-                       for line in referral.explanation)
+            assert any(
+                f"{referral.demand.postings} postings in NJ" in line
+                for line in referral.explanation
+            )
 
 
 def test_prerequisites_are_held_by_past_job_or_named_credential(engine) -> None:
-    cashier = result_for(engine, person(past_job_titles=["Cashier"],
-                                        intake_text="want LPN some day"))
+    cashier = result_for(
+        engine, person(past_job_titles=["Cashier"], intake_text="want LPN some day")
+    )
     assert "prerequisite" in reasons_of(cashier, "60202")  # LPN needs a CNA
     step = next(e.next_step for e in cashier.excluded if e.program_id == "60202")
     assert step and "Certified Nurse Aide" in step
     cna = result_for(engine, person(past_job_titles=["Certified Nursing Assistant"]))
     assert "prerequisite" not in reasons_of(cna, "60202")
-    forklift = result_for(engine, person(past_job_titles=["Cashier"],
-                                         intake_text="got forklift cert last yr"))
+    forklift = result_for(
+        engine, person(past_job_titles=["Cashier"], intake_text="got forklift cert last yr")
+    )
     assert "prerequisite" not in reasons_of(forklift, "60702")  # needs forklift cert
     assert "prerequisite" in reasons_of(cashier, "60702")
 
@@ -94,8 +105,11 @@ def test_distance_and_education_checks(engine) -> None:
 
 
 def test_pathway_cna_to_lpn_to_rn_within_the_cost_limit(engine) -> None:
-    cna = person(past_job_titles=["Certified Nursing Assistant"], last_hourly_wage=20.5,
-                 constraints={"max_cost": 40000, "max_weeks": 82, "schedule": "evening"})
+    cna = person(
+        past_job_titles=["Certified Nursing Assistant"],
+        last_hourly_wage=20.5,
+        constraints={"max_cost": 40000, "max_weeks": 82, "schedule": "evening"},
+    )
     result = find_pathways(cna, engine.region_context("NJ"), engine.reader)
     assert result.pathways, result.notes
     best = result.pathways[0]
@@ -104,8 +118,9 @@ def test_pathway_cna_to_lpn_to_rn_within_the_cost_limit(engine) -> None:
         wages = [s.hourly_wage for s in pathway.steps]
         assert wages == sorted(wages) and pathway.total_cost <= 40000
         assert all(s.target.code != "31-1131.00" for s in pathway.steps)  # already a CNA
-    tight = cna.model_copy(update={"constraints": cna.constraints.model_copy(
-        update={"max_cost": 25000})})
+    tight = cna.model_copy(
+        update={"constraints": cna.constraints.model_copy(update={"max_cost": 25000})}
+    )
     blocked = find_pathways(tight, engine.region_context("NJ"), engine.reader)
     assert not blocked.pathways and "no multi-step route" in blocked.notes[0]
 
@@ -132,27 +147,47 @@ def test_goal_gives_role_fit_but_never_to_the_job_already_held(engine) -> None:
     from matching.referral.referrals import read_person
 
     ctx = engine.region_context("NJ")
-    cna = read_person(person(past_job_titles=["Certified Nursing Assistant"],
-                             intake_text="want to be a registered nurse"), ctx, engine.reader)
+    cna = read_person(
+        person(
+            past_job_titles=["Certified Nursing Assistant"],
+            intake_text="want to be a registered nurse",
+        ),
+        ctx,
+        engine.reader,
+    )
     assert cna.role["29-1141.00"][0] == 1.0 and "stated goal" in cna.role["29-1141.00"][1]
     assert cna.role.get("31-1131.00", (0.0, ""))[0] == 0.0  # already a CNA: no move
-    result = result_for(engine, person(past_job_titles=["Certified Nursing Assistant"],
-                                       intake_text="want to be a registered nurse"))
+    result = result_for(
+        engine,
+        person(
+            past_job_titles=["Certified Nursing Assistant"],
+            intake_text="want to be a registered nurse",
+        ),
+    )
     for referral in result.referrals:
         if referral.target.code == "31-1131.00":
             assert any("already works as" in c for c in referral.caveats)
 
 
 def test_a_wish_next_to_a_job_title_is_not_a_credential(engine) -> None:
-    wish = result_for(engine, person(past_job_titles=["Certified Nursing Assistant"],
-                                     intake_text="CNA 2 yrs want LPN"))
+    wish = result_for(
+        engine,
+        person(past_job_titles=["Certified Nursing Assistant"], intake_text="CNA 2 yrs want LPN"),
+    )
     assert "prerequisite" in reasons_of(wish, "60302")  # the RN bridge needs an LPN
 
 
 def test_a_credential_the_intake_says_is_held_is_not_referred(engine) -> None:
-    has = result_for(engine, person(past_job_titles=["Help Desk Technician"],
-                                    intake_text="help desk 1 yr, have A+, studying Net+"))
+    has = result_for(
+        engine,
+        person(
+            past_job_titles=["Help Desk Technician"],
+            intake_text="help desk 1 yr, have A+, studying Net+",
+        ),
+    )
     assert "held" in reasons_of(has, "60901")  # CompTIA A+
-    wants = result_for(engine, person(past_job_titles=["Help Desk Technician"],
-                                      intake_text="help desk 1 yr, want A+"))
+    wants = result_for(
+        engine,
+        person(past_job_titles=["Help Desk Technician"], intake_text="help desk 1 yr, want A+"),
+    )
     assert "held" not in reasons_of(wants, "60901")

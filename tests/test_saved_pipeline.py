@@ -39,14 +39,30 @@ URI = "http://data.europa.eu/esco/skill/"
 SKILLS = [  # (key, preferred label, alternative labels, description)
     ("py", "Python (computer programming)", ["Python"], "Programming in Python."),
     ("sql", "SQL", ["structured query language"], "Query language for databases."),
-    ("fork", "operate forklift", ["forklift operation", "drive forklift"],
-     "Operate a forklift truck to move goods."),
-    ("cash", "handle cash", ["cash handling", "operate cash register"],
-     "Register and handle cash transactions."),
-    ("inv", "manage inventory", ["inventory control", "stock control"],
-     "Control inventory levels and stock records."),
-    ("cust", "provide customer service", ["customer service"],
-     "Help customers with their questions."),
+    (
+        "fork",
+        "operate forklift",
+        ["forklift operation", "drive forklift"],
+        "Operate a forklift truck to move goods.",
+    ),
+    (
+        "cash",
+        "handle cash",
+        ["cash handling", "operate cash register"],
+        "Register and handle cash transactions.",
+    ),
+    (
+        "inv",
+        "manage inventory",
+        ["inventory control", "stock control"],
+        "Control inventory levels and stock records.",
+    ),
+    (
+        "cust",
+        "provide customer service",
+        ["customer service"],
+        "Help customers with their questions.",
+    ),
     ("weld", "weld metal parts", ["welding"], "Join metal pieces by welding."),
     ("team", "work in teams", ["teamwork"], "Work confidently within a group."),
 ]
@@ -72,17 +88,34 @@ TEXTS = {
 def taxonomy_tables() -> dict[str, pl.DataFrame]:
     """The bundle tables the taxonomy is built from (``esco_skills`` and O*NET technology)."""
     frame = pl.DataFrame(
-        {"skill_uri": [URI + s[0] for s in SKILLS], "preferred_label": [s[1] for s in SKILLS],
-         "alt_labels": [s[2] for s in SKILLS], "hidden_labels": [[] for _ in SKILLS],
-         "skill_type": ["skill/competence"] * len(SKILLS), "reuse_level": [None] * len(SKILLS),
-         "description": [s[3] for s in SKILLS], "kind": ["skill"] * len(SKILLS),
-         "status": ["released"] * len(SKILLS)},
-        schema_overrides={"alt_labels": pl.List(pl.String), "hidden_labels": pl.List(pl.String),
-                          "reuse_level": pl.String})
-    tech = pl.DataFrame({
-        "onet_soc_code": ["15-1252.00"], "example": ["Python"], "commodity_code": ["43232405"],
-        "commodity_title": ["Object or component oriented"], "hot_technology": [True],
-        "in_demand": [True], "skill_id": ["onet:tech:43232405:python"]})
+        {
+            "skill_uri": [URI + s[0] for s in SKILLS],
+            "preferred_label": [s[1] for s in SKILLS],
+            "alt_labels": [s[2] for s in SKILLS],
+            "hidden_labels": [[] for _ in SKILLS],
+            "skill_type": ["skill/competence"] * len(SKILLS),
+            "reuse_level": [None] * len(SKILLS),
+            "description": [s[3] for s in SKILLS],
+            "kind": ["skill"] * len(SKILLS),
+            "status": ["released"] * len(SKILLS),
+        },
+        schema_overrides={
+            "alt_labels": pl.List(pl.String),
+            "hidden_labels": pl.List(pl.String),
+            "reuse_level": pl.String,
+        },
+    )
+    tech = pl.DataFrame(
+        {
+            "onet_soc_code": ["15-1252.00"],
+            "example": ["Python"],
+            "commodity_code": ["43232405"],
+            "commodity_title": ["Object or component oriented"],
+            "hot_technology": [True],
+            "in_demand": [True],
+            "skill_id": ["onet:tech:43232405:python"],
+        }
+    )
     return {"esco_skills": frame, "onet_technology_skills": tech}
 
 
@@ -117,8 +150,9 @@ def linker_dir(taxonomy: SkillTaxonomy, tmp_path_factory: pytest.TempPathFactory
 
 def links(nlp: spacy.Language, texts: list[str]) -> list[Any]:
     """Everything a door can render of a doc: spans with skills, the ranking, the evidence."""
-    return [(doc_to_record(doc, i, 20), doc._.skill_sentences)
-            for i, doc in enumerate(nlp.pipe(texts))]
+    return [
+        (doc_to_record(doc, i, 20), doc._.skill_sentences) for i, doc in enumerate(nlp.pipe(texts))
+    ]
 
 
 class Builds:
@@ -136,15 +170,16 @@ BUILT_FROM_DEMO = {"bundle": "test", "detector": None, "linker": "pathmatch-link
 
 
 @pytest.mark.parametrize("kind", ["posting", "course", "intake"])
-def test_loaded_pipeline_links_like_a_built_one(taxonomy: SkillTaxonomy, linker_dir: Path,
-                                                tmp_path: Path, kind: str) -> None:
+def test_loaded_pipeline_links_like_a_built_one(
+    taxonomy: SkillTaxonomy, linker_dir: Path, tmp_path: Path, kind: str
+) -> None:
     built = build_pipeline(taxonomy, linker_dir=linker_dir, kind=kind)
     builds = Builds(taxonomy, linker_dir)
     first = cached_pipeline(tmp_path, BUILT_FROM_DEMO, kind, builds)
     second = cached_pipeline(tmp_path, BUILT_FROM_DEMO, kind, builds)
-    assert builds.calls == 1                  # the second process-equivalent only loads
+    assert builds.calls == 1  # the second process-equivalent only loads
     expected = links(built, TEXTS[kind])
-    assert any(record["ranked"] for record, _ in expected)    # the texts do link skills
+    assert any(record["ranked"] for record, _ in expected)  # the texts do link skills
     assert links(first, TEXTS[kind]) == expected
     assert links(second, TEXTS[kind]) == expected
     linker = second.get_pipe("linker")
@@ -153,8 +188,7 @@ def test_loaded_pipeline_links_like_a_built_one(taxonomy: SkillTaxonomy, linker_
     assert second.get_pipe("sectioner").kind == kind
 
 
-def test_lexical_pipeline_round_trip_keeps_labels(taxonomy: SkillTaxonomy,
-                                                  tmp_path: Path) -> None:
+def test_lexical_pipeline_round_trip_keeps_labels(taxonomy: SkillTaxonomy, tmp_path: Path) -> None:
     builds = Builds(taxonomy, None)
     built = cached_pipeline(tmp_path, {"bundle": "lexical"}, "posting", builds)
     loaded = cached_pipeline(tmp_path, {"bundle": "lexical"}, "posting", builds)
@@ -165,14 +199,20 @@ def test_lexical_pipeline_round_trip_keeps_labels(taxonomy: SkillTaxonomy,
     assert loaded.get_pipe("linker").linker is None
 
 
-@pytest.mark.parametrize("damage", ["truncate patterns", "delete linker state",
-                                    "delete built_from", "garbage config"])
-def test_a_damaged_saved_pipeline_is_rebuilt(taxonomy: SkillTaxonomy, linker_dir: Path,
-                                             tmp_path: Path, damage: str,
-                                             caplog: pytest.LogCaptureFixture) -> None:
+@pytest.mark.parametrize(
+    "damage", ["truncate patterns", "delete linker state", "delete built_from", "garbage config"]
+)
+def test_a_damaged_saved_pipeline_is_rebuilt(
+    taxonomy: SkillTaxonomy,
+    linker_dir: Path,
+    tmp_path: Path,
+    damage: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     builds = Builds(taxonomy, linker_dir)
-    expected = links(cached_pipeline(tmp_path, BUILT_FROM_DEMO, "posting", builds),
-                     TEXTS["posting"])
+    expected = links(
+        cached_pipeline(tmp_path, BUILT_FROM_DEMO, "posting", builds), TEXTS["posting"]
+    )
     saved = tmp_path / pipeline_key(BUILT_FROM_DEMO)
     if damage == "truncate patterns":
         patterns = saved / "skill_matcher" / "patterns.npz"
@@ -194,13 +234,14 @@ def test_a_damaged_saved_pipeline_is_rebuilt(taxonomy: SkillTaxonomy, linker_dir
     assert builds.calls == 2
 
 
-def test_the_cache_keeps_the_most_recently_used_copies(taxonomy: SkillTaxonomy,
-                                                       tmp_path: Path) -> None:
+def test_the_cache_keeps_the_most_recently_used_copies(
+    taxonomy: SkillTaxonomy, tmp_path: Path
+) -> None:
     builds = Builds(taxonomy, None)
     for n in range(KEEP_SAVED):
         cached_pipeline(tmp_path, {"bundle": f"b{n}"}, "posting", builds)
         time.sleep(0.05)
-    cached_pipeline(tmp_path, {"bundle": "b0"}, "posting", builds)   # used again: "b1" oldest
+    cached_pipeline(tmp_path, {"bundle": "b0"}, "posting", builds)  # used again: "b1" oldest
     time.sleep(0.05)
     cached_pipeline(tmp_path, {"bundle": "new"}, "posting", builds)
     kept = {p.name for p in tmp_path.iterdir()}
@@ -222,7 +263,8 @@ def test_the_key_changes_with_what_the_pipeline_is_built_from() -> None:
 
 
 def test_initialize_takes_the_taxonomy_and_linker_from_the_config(
-        taxonomy: SkillTaxonomy, linker_dir: Path, tmp_path: Path) -> None:
+    taxonomy: SkillTaxonomy, linker_dir: Path, tmp_path: Path
+) -> None:
     """spaCy's own route: [initialize.components.*] names the bundle and the linker."""
     tables = taxonomy_tables()
     write_bundle(ImportResult(tables=tables), tmp_path, tmp_path / "bundle")

@@ -38,8 +38,10 @@ ALLOWED_SEMANTIC_422 = """\
 include-path = "/v1/gaps"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "404", "422"]
 """
-ACCESS_LINE = re.compile(r"pathmatch\.api (GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) (\S+) "
-                         r"(\d{3}) ")
+ACCESS_LINE = re.compile(
+    r"pathmatch\.api (GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) (\S+) "
+    r"(\d{3}) "
+)
 
 
 def failures_by_code(junit: Path) -> Counter[str]:
@@ -50,33 +52,53 @@ def failures_by_code(junit: Path) -> Counter[str]:
     return found
 
 
-def run_schemathesis(server: ApiServer, tmp: Path) -> tuple[subprocess.CompletedProcess[str],
-                                                              Path]:
+def run_schemathesis(server: ApiServer, tmp: Path) -> tuple[subprocess.CompletedProcess[str], Path]:
     config = tmp / "schemathesis.toml"
     config.write_text(ALLOWED_SEMANTIC_422, encoding="utf-8")
     junit = tmp / "junit.xml"
-    command = [str(Path(sys.executable).with_name("schemathesis")), "--config-file",
-               str(config), "run", f"{server.base_url}/openapi.json",
-               "-H", f"X-API-Key: {server.key}", "--checks", "all",
-               "--max-examples", str(EXAMPLES), "--seed", str(SEED), "--workers", "1",
-               "--continue-on-failure", "--generation-database", "none", "--no-color",
-               "--report", "junit", "--report-junit-path", str(junit)]
+    command = [
+        str(Path(sys.executable).with_name("schemathesis")),
+        "--config-file",
+        str(config),
+        "run",
+        f"{server.base_url}/openapi.json",
+        "-H",
+        f"X-API-Key: {server.key}",
+        "--checks",
+        "all",
+        "--max-examples",
+        str(EXAMPLES),
+        "--seed",
+        str(SEED),
+        "--workers",
+        "1",
+        "--continue-on-failure",
+        "--generation-database",
+        "none",
+        "--no-color",
+        "--report",
+        "junit",
+        "--report-junit-path",
+        str(junit),
+    ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=tmp)
     return result, junit
 
 
 @pytest.mark.slow
 def test_schemathesis_finds_no_5xx_no_schema_violation_no_undocumented_status(
-        api_server: ApiServer, tmp_path: Path) -> None:
+    api_server: ApiServer, tmp_path: Path
+) -> None:
     log_before = len(api_server.log())
     result, junit = run_schemathesis(api_server, tmp_path)
     assert junit.is_file(), result.stdout[-3000:] + result.stderr[-3000:]
     answered = [m.groups() for m in ACCESS_LINE.finditer(api_server.log()[log_before:])]
     statuses = Counter(status for _, _, status in answered)
-    server_errors = [f"{method} {route} {status}" for method, route, status in answered
-                     if status.startswith("5")]
+    server_errors = [
+        f"{method} {route} {status}" for method, route, status in answered if status.startswith("5")
+    ]
     found = failures_by_code(junit)
-    summary = result.stdout[result.stdout.find("SUMMARY"):][-3000:]
+    summary = result.stdout[result.stdout.find("SUMMARY") :][-3000:]
     assert len(answered) >= 9 * EXAMPLES, f"too few requests reached the server: {statuses}"
     assert not server_errors, server_errors
     assert found["ST101"] == 0, summary  # server error

@@ -38,8 +38,11 @@ def quadratic(params: dict, data: dict) -> TrialOutput:
     if params["x"] == 99:
         raise ValueError("bad configuration")
     losses = [(params["x"] - data["target"]) ** 2 + fold for fold in range(3)]
-    return TrialOutput(metrics={"loss": sum(losses) / 3, "pid": float(os.getpid())},
-                       steps={"loss_fold": losses}, extra={"x": params["x"]})
+    return TrialOutput(
+        metrics={"loss": sum(losses) / 3, "pid": float(os.getpid())},
+        steps={"loss_fold": losses},
+        extra={"x": params["x"]},
+    )
 
 
 def test_grid_helpers() -> None:
@@ -57,9 +60,16 @@ def test_search_runs_in_ray_and_logs_nested_runs(ray_cluster: None, home: Path) 
     from mlflow import MlflowClient
 
     grid = [{"x": x} for x in (0, 1, 2, 3, 99)]
-    results = run_search(quadratic, grid, experiment="search-test", parent_run_name="quad",
-                         max_concurrency=2, data={"target": 2},
-                         parent_params={"features": ["a", "b"]}, tags={"bundle": "abc"})
+    results = run_search(
+        quadratic,
+        grid,
+        experiment="search-test",
+        parent_run_name="quad",
+        max_concurrency=2,
+        data={"target": 2},
+        parent_params={"features": ["a", "b"]},
+        tags={"bundle": "abc"},
+    )
     assert [r.index for r in results] == [0, 1, 2, 3, 4]
     assert [r.ok for r in results] == [True, True, True, True, False]
     assert "bad configuration" in (results[4].error or "")
@@ -91,7 +101,8 @@ def test_search_runs_in_ray_and_logs_nested_runs(ray_cluster: None, home: Path) 
 
 @pytest.mark.slow
 def test_best_trial_raises_when_everything_failed(ray_cluster: None, home: Path) -> None:
-    results = run_search(quadratic, {"x": [99]}, experiment="search-test",
-                         parent_run_name="all-fail")
+    results = run_search(
+        quadratic, {"x": [99]}, experiment="search-test", parent_run_name="all-fail"
+    )
     with pytest.raises(RuntimeError, match="no trial succeeded"):
         best_trial(results, "loss")

@@ -72,8 +72,10 @@ def test_sections_cover_the_text_contiguously() -> None:
 
 
 def test_glued_headings_from_the_linkedin_scrape() -> None:
-    text = ("Job descriptionA leading firm seeks a coordinator.Who you are:You must know "
-            "InDesign.Benefits:Paid time offSchedule:8 hour shiftExperience:Marketing: 1 year")
+    text = (
+        "Job descriptionA leading firm seeks a coordinator.Who you are:You must know "
+        "InDesign.Benefits:Paid time offSchedule:8 hour shiftExperience:Marketing: 1 year"
+    )
     found = [(h.text, h.label) for h in find_headings(text)]
     assert ("Job description", "summary") in found
     assert ("Who you are", "requirements") in found
@@ -91,16 +93,20 @@ def test_heading_words_inside_sentences_are_not_headings() -> None:
 
 
 def test_a_requirement_naming_boilerplate_words_stays_mined() -> None:
-    text = ("Requirements:\nKnowledge of EEO, OFCCP practices and Lean Manufacturing.\n"
-            "We are an equal opportunity employer.")
+    text = (
+        "Requirements:\nKnowledge of EEO, OFCCP practices and Lean Manufacturing.\n"
+        "We are an equal opportunity employer."
+    )
     sections = section_text(text)
     assert label_of(text, sections, "Knowledge of EEO") == "requirements"
     assert label_of(text, sections, "We are an equal") == "eeo"
 
 
 def test_requirement_inside_a_boilerplate_section_is_mined() -> None:
-    text = ("About the Company:\nWe build bridges.\n"
-            "You will need 3+ years of experience with AutoCAD and the ability to lead crews.")
+    text = (
+        "About the Company:\nWe build bridges.\n"
+        "You will need 3+ years of experience with AutoCAD and the ability to lead crews."
+    )
     sections = section_text(text)
     assert label_of(text, sections, "We build bridges") == "company"
     assert label_of(text, sections, "3+ years of experience") == "other"
@@ -108,10 +114,12 @@ def test_requirement_inside_a_boilerplate_section_is_mined() -> None:
 
 
 def test_long_run_on_segment_is_split_at_the_boilerplate_clause() -> None:
-    text = ("Manage promoters and communicate with them on a regular basis, provide coaching "
-            "and feedback, track weekly sales numbers and prepare reports for the regional "
-            "manager, coordinate store visits and product demonstrations across the territory "
-            "We offer a competitive base salary and a comprehensive benefits package")
+    text = (
+        "Manage promoters and communicate with them on a regular basis, provide coaching "
+        "and feedback, track weekly sales numbers and prepare reports for the regional "
+        "manager, coordinate store visits and product demonstrations across the territory "
+        "We offer a competitive base salary and a comprehensive benefits package"
+    )
     sections = section_text(text)
     assert label_of(text, sections, "Manage promoters") == "summary"
     assert label_of(text, sections, "competitive base salary") == "benefits"
@@ -119,8 +127,10 @@ def test_long_run_on_segment_is_split_at_the_boilerplate_clause() -> None:
 
 @pytest.mark.parametrize("kind", ["course", "intake"])
 def test_course_and_intake_are_body_except_noise(kind: str) -> None:
-    text = ("Equal opportunity employer values, 401(k) and benefits are covered in week 3.\n"
-            "https://example.edu/course/123\nLearn Excel pivot tables.")
+    text = (
+        "Equal opportunity employer values, 401(k) and benefits are covered in week 3.\n"
+        "https://example.edu/course/123\nLearn Excel pivot tables."
+    )
     sections = section_text(text, kind)
     assert label_of(text, sections, "Equal opportunity") == "body"
     assert label_of(text, sections, "https://example.edu") == "noise"
@@ -144,16 +154,21 @@ def test_component_writes_sections_token_labels_and_sentences() -> None:
     assert next(t for t in doc if t.text == "dental")._.section == "benefits"
     assert doc._.kind == "posting"
     sentence_texts = [s.text.strip() for s in doc.sents]
-    assert "- Forklift certification" in sentence_texts or "Forklift certification" in \
-        sentence_texts
+    assert (
+        "- Forklift certification" in sentence_texts or "Forklift certification" in sentence_texts
+    )
 
 
 def test_intake_fragments_become_sentences() -> None:
     nlp = spacy.blank("en")
     doc = Sectioner(nlp, "sectioner", "intake", True)(
-        nlp.make_doc("5 yrs cashier, handled cash + inventory, forklift cert"))
-    assert [s.text for s in doc.sents] == ["5 yrs cashier,", "handled cash + inventory,",
-                                           "forklift cert"]
+        nlp.make_doc("5 yrs cashier, handled cash + inventory, forklift cert")
+    )
+    assert [s.text for s in doc.sents] == [
+        "5 yrs cashier,",
+        "handled cash + inventory,",
+        "forklift cert",
+    ]
     assert {s.label_ for s in doc.spans[SECTIONS_KEY]} == {"body"}
 
 
@@ -163,8 +178,10 @@ def test_every_boilerplate_rule_has_a_fast_trigger() -> None:
 
 @pytest.mark.shared
 def test_real_postings_boilerplate_share(shared_data) -> None:
-    frames = [pl.read_csv(p, infer_schema_length=0, encoding="utf8-lossy")
-              for p in sorted((shared_data / "postings").glob("*.csv"))]
+    frames = [
+        pl.read_csv(p, infer_schema_length=0, encoding="utf8-lossy")
+        for p in sorted((shared_data / "postings").glob("*.csv"))
+    ]
     texts = [t for f in frames for t in f.get_column("description").to_list() if t]
     assert len(texts) == 1165
     chars = {"all": 0, "boiler": 0}
@@ -179,7 +196,7 @@ def test_real_postings_boilerplate_share(shared_data) -> None:
         start = lower.find("equal opportunity employer")
         if start >= 0:
             eeo_total += 1
-            eeo_tagged += label_of(text, sections, text[start:start + 10]) in BOILERPLATE
+            eeo_tagged += label_of(text, sections, text[start : start + 10]) in BOILERPLATE
     share = chars["boiler"] / chars["all"]
     assert 0.12 < share < 0.40
     assert eeo_total > 50 and eeo_tagged / eeo_total > 0.95

@@ -21,27 +21,47 @@ NURSE, AIDE, CLERK = "29-1141.00", "31-1131.00", "43-4051.00"
 @pytest.fixture
 def demand_skills() -> pl.DataFrame:
     """NJ: 10 postings each for nurses, aides and clerks; 'teamwork' is everywhere."""
-    rows = [(NURSE, "iv", 8), (NURSE, "teamwork", 9), (AIDE, "bathing", 6),
-            (AIDE, "teamwork", 9), (AIDE, "iv", 1), (CLERK, "teamwork", 9), (CLERK, "phone", 7)]
+    rows = [
+        (NURSE, "iv", 8),
+        (NURSE, "teamwork", 9),
+        (AIDE, "bathing", 6),
+        (AIDE, "teamwork", 9),
+        (AIDE, "iv", 1),
+        (CLERK, "teamwork", 9),
+        (CLERK, "phone", 7),
+    ]
     return pl.DataFrame(
         [("NJ", code, skill, n / 10, n, 10) for code, skill, n in rows]
         + [("NY", NURSE, "billing", 1.0, 5, 5)],
-        schema={"region": pl.String, "onet_soc_code": pl.String, "skill_id": pl.String,
-                "share": pl.Float64, "postings_with_skill": pl.Int64,
-                "postings_dedup": pl.Int64}, orient="row")
+        schema={
+            "region": pl.String,
+            "onet_soc_code": pl.String,
+            "skill_id": pl.String,
+            "share": pl.Float64,
+            "postings_with_skill": pl.Int64,
+            "postings_dedup": pl.Int64,
+        },
+        orient="row",
+    )
 
 
 @pytest.fixture
 def esco_links() -> pl.DataFrame:
-    return pl.DataFrame({"skill_uri": ["iv", "care_plan", "bathing", "care_plan"],
-                         "onet_soc_code": [NURSE, NURSE, AIDE, AIDE],
-                         "n_essential": [2, 1, 0, 0]})
+    return pl.DataFrame(
+        {
+            "skill_uri": ["iv", "care_plan", "bathing", "care_plan"],
+            "onet_soc_code": [NURSE, NURSE, AIDE, AIDE],
+            "n_essential": [2, 1, 0, 0],
+        }
+    )
 
 
 def test_referrals_keep_distinctive_posting_skills_and_lift_esco_ones(
-        demand_skills: pl.DataFrame, esco_links: pl.DataFrame) -> None:
-    profiles = occupation_profiles(REFERRALS, esco_links=esco_links,
-                                   demand_skills=demand_skills, region="NJ")
+    demand_skills: pl.DataFrame, esco_links: pl.DataFrame
+) -> None:
+    profiles = occupation_profiles(
+        REFERRALS, esco_links=esco_links, demand_skills=demand_skills, region="NJ"
+    )
     # teamwork is in 27 of the 30 postings (0.9 overall): a share of 0.9 is no lift; iv is
     # in 9 of 30 (0.3), so the aides' 0.1 is dropped and the nurses' 0.8 kept (>= 2x);
     # ESCO adds care_plan at 0.35 (essential) and 0.15 (optional), and never lowers a share
@@ -52,15 +72,22 @@ def test_referrals_keep_distinctive_posting_skills_and_lift_esco_ones(
 
 
 def test_referral_profiles_are_cut_to_the_heaviest_skills(esco_links: pl.DataFrame) -> None:
-    profiles = occupation_profiles(ProfileWeights(essential=0.35, optional=0.15, size=1),
-                                   esco_links=esco_links)
+    profiles = occupation_profiles(
+        ProfileWeights(essential=0.35, optional=0.15, size=1), esco_links=esco_links
+    )
     assert profiles == {NURSE: {"care_plan": 0.35}, AIDE: {"bathing": 0.15}}
 
 
 def test_gaps_blend_unit_length_halves_for_the_given_codes_only(
-        demand_skills: pl.DataFrame, esco_links: pl.DataFrame) -> None:
-    profiles = occupation_profiles(GAPS, esco_links=esco_links, demand_skills=demand_skills,
-                                   region="NJ", codes=[NURSE, "99-9999.00"])
+    demand_skills: pl.DataFrame, esco_links: pl.DataFrame
+) -> None:
+    profiles = occupation_profiles(
+        GAPS,
+        esco_links=esco_links,
+        demand_skills=demand_skills,
+        region="NJ",
+        codes=[NURSE, "99-9999.00"],
+    )
     assert set(profiles) == {NURSE, "99-9999.00"}
     assert profiles["99-9999.00"] == {}
     nurse = profiles[NURSE]
@@ -71,8 +98,11 @@ def test_gaps_blend_unit_length_halves_for_the_given_codes_only(
 
 
 def test_transitions_weigh_esco_essential_1_optional_half_without_postings(
-        demand_skills: pl.DataFrame, esco_links: pl.DataFrame) -> None:
+    demand_skills: pl.DataFrame, esco_links: pl.DataFrame
+) -> None:
     profiles = occupation_profiles(TRANSITIONS, esco_links=esco_links)
-    assert profiles == {NURSE: {"iv": 1.0, "care_plan": 1.0},
-                        AIDE: {"bathing": 0.5, "care_plan": 0.5}}
+    assert profiles == {
+        NURSE: {"iv": 1.0, "care_plan": 1.0},
+        AIDE: {"bathing": 0.5, "care_plan": 0.5},
+    }
     assert occupation_profiles(TRANSITIONS) == {}

@@ -25,8 +25,9 @@ from training.nlp.span_detector import (
 )
 
 
-def sent(tokens: str, skill: str, knowledge: str | None = None,
-         source: str = "house") -> SkillSpanSentence:
+def sent(
+    tokens: str, skill: str, knowledge: str | None = None, source: str = "house"
+) -> SkillSpanSentence:
     words = tokens.split()
     skill_tags = skill.split()
     knowledge_tags = knowledge.split() if knowledge else ["O"] * len(words)
@@ -35,6 +36,7 @@ def sent(tokens: str, skill: str, knowledge: str | None = None,
 
 
 # --- BIO to spans -----------------------------------------------------------------------------
+
 
 def test_bio_to_spans_regular() -> None:
     tags = ["O", "B-Skill", "I-Skill", "O", "B-Skill", "B-Skill", "I-Skill"]
@@ -45,22 +47,28 @@ def test_bio_to_spans_inconsistent_tags() -> None:
     # I after O opens a span; I of another label splits; trailing span is closed.
     tags = ["I-Skill", "I-Skill", "O", "I-Skill", "I-Knowledge", "B-Skill", "I-Skill"]
     assert bio_to_spans(tags) == [
-        (0, 2, "Skill"), (3, 4, "Skill"), (4, 5, "Knowledge"), (5, 7, "Skill")
+        (0, 2, "Skill"),
+        (3, 4, "Skill"),
+        (4, 5, "Knowledge"),
+        (5, 7, "Skill"),
     ]
 
 
 def test_bio_to_spans_bare_tags_take_default_label() -> None:
     assert bio_to_spans(["B", "I", "O", "I"], "Knowledge") == [
-        (0, 2, "Knowledge"), (3, 4, "Knowledge")
+        (0, 2, "Knowledge"),
+        (3, 4, "Knowledge"),
     ]
     assert bio_to_spans(["O", "O"]) == []
     assert bio_to_spans([]) == []
 
 
 def test_overlapping_layers_kept_in_gold_resolved_for_ner() -> None:
-    s = sent("design sensory systems and Python",
-             "B-Skill I-Skill I-Skill O O",
-             "O B-Knowledge I-Knowledge O B-Knowledge")
+    s = sent(
+        "design sensory systems and Python",
+        "B-Skill I-Skill I-Skill O O",
+        "O B-Knowledge I-Knowledge O B-Knowledge",
+    )
     assert s.gold_spans() == [(0, 3, "Skill"), (1, 3, "Knowledge"), (4, 5, "Knowledge")]
     assert resolve_overlaps(s.gold_spans()) == [(0, 3, "Skill"), (4, 5, "Knowledge")]
     # equal length: Skill wins
@@ -76,6 +84,7 @@ def test_clean_token_repairs_mojibake_without_dropping_tokens() -> None:
 
 
 # --- reading and DocBin -----------------------------------------------------------------------
+
 
 def test_read_conll_two_and_three_columns(tmp_path: Path) -> None:
     path = tmp_path / "x.conll"
@@ -106,7 +115,8 @@ def test_docbin_round_trip(tmp_path: Path, tokenization: str) -> None:
     docs = list(DocBin().from_disk(path).get_docs(nlp.vocab))
     assert [d.text for d in docs] == [s.text for s in sentences]
     assert [(e.text, e.label_) for e in docs[0].ents] == [
-        ("Python," if tokenization == "given" else "Python", "KNOWLEDGE"), ("SQL", "KNOWLEDGE")
+        ("Python," if tokenization == "given" else "Python", "KNOWLEDGE"),
+        ("SQL", "KNOWLEDGE"),
     ]
     assert docs[1].ents == () and all(t.ent_iob_ == "O" for t in docs[1])  # a negative
     assert [(e.text, e.label_) for e in docs[2].ents] == [("manage teams", "SKILL")]
@@ -159,11 +169,22 @@ def test_tiny_pretraining_and_training_run_give_loadable_tagger(tmp_path: Path) 
     assert weights.is_file()
     out = tmp_path / "detector"
     metrics = train_span_detector(
-        tmp_path, out, max_epochs=0, max_steps=60, seed=0, width=16, depth=1,
-        init_tok2vec=weights, train_sentences=TINY_TRAIN, dev_sentences=TINY_TRAIN,
-        overrides={"training.eval_frequency": 20, "training.dropout": 0.0,
-                   "training.optimizer.learn_rate": 0.01,
-                   "components.ner.model.hidden_width": 16},
+        tmp_path,
+        out,
+        max_epochs=0,
+        max_steps=60,
+        seed=0,
+        width=16,
+        depth=1,
+        init_tok2vec=weights,
+        train_sentences=TINY_TRAIN,
+        dev_sentences=TINY_TRAIN,
+        overrides={
+            "training.eval_frequency": 20,
+            "training.dropout": 0.0,
+            "training.optimizer.learn_rate": 0.01,
+            "components.ner.model.hidden_width": 16,
+        },
     )
     assert (out / "metrics.json").is_file()
     assert load_detector_info(out)["scheme"] == "collapsed"
@@ -177,16 +198,24 @@ def test_tiny_pretraining_and_training_run_give_loadable_tagger(tmp_path: Path) 
 
 # --- real data --------------------------------------------------------------------------------
 
+
 @pytest.mark.shared
 def test_real_skillspan_counts(shared_data: Path, tmp_path: Path) -> None:
     root = shared_data / "benchmarks" / "skillspan"
-    expected = {("house", "dev"): (1019, 525, 287), ("tech", "dev"): (2156, 545, 806),
-                ("house", "train"): (1668, 984, 781), ("tech", "train"): (3133, 1237, 2188)}
+    expected = {
+        ("house", "dev"): (1019, 525, 287),
+        ("tech", "dev"): (2156, 545, 806),
+        ("house", "train"): (1668, 984, 781),
+        ("tech", "train"): (3133, 1237, 2188),
+    }
     for (source, split), (n_sent, n_skill, n_knowledge) in expected.items():
         sentences = read_skillspan(root, split, [source])
         spans = [g[2] for s in sentences for g in s.gold_spans()]
         assert (len(sentences), spans.count("Skill"), spans.count("Knowledge")) == (
-            n_sent, n_skill, n_knowledge), (source, split)
+            n_sent,
+            n_skill,
+            n_knowledge,
+        ), (source, split)
     dev = read_skillspan(root, "dev")
     assert skillspan_to_docbin(dev, tmp_path / "dev.spacy") == 3175
     docs = list(DocBin().from_disk(tmp_path / "dev.spacy").get_docs(spacy.blank("en").vocab))

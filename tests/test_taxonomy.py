@@ -17,17 +17,36 @@ def esco_skills() -> pl.DataFrame:
     return pl.DataFrame(
         {
             "skill_uri": [URI + "java", URI + "pm", URI + "r", URI + "hs", URI + "spark"],
-            "preferred_label": ["Java (computer programming)", "project management", "R",
-                                "health, safety and hygiene legislation", "SPARK"],
-            "alt_labels": [["Java"], ["managing projects", "project manager duties"], [],
-                           ["health and safety rules"], ["Apache Spark"]],
+            "preferred_label": [
+                "Java (computer programming)",
+                "project management",
+                "R",
+                "health, safety and hygiene legislation",
+                "SPARK",
+            ],
+            "alt_labels": [
+                ["Java"],
+                ["managing projects", "project manager duties"],
+                [],
+                ["health and safety rules"],
+                ["Apache Spark"],
+            ],
             "hidden_labels": [[], ["projekt management"], [], [], []],
-            "skill_type": ["knowledge", "skill/competence", "knowledge", "knowledge",
-                           "knowledge"],
-            "reuse_level": ["sector-specific", "cross-sector", "sector-specific",
-                            "cross-sector", None],
-            "description": ["Java programming.", "Plan projects.", "R language.",
-                            "Rules.", "Spark."],
+            "skill_type": ["knowledge", "skill/competence", "knowledge", "knowledge", "knowledge"],
+            "reuse_level": [
+                "sector-specific",
+                "cross-sector",
+                "sector-specific",
+                "cross-sector",
+                None,
+            ],
+            "description": [
+                "Java programming.",
+                "Plan projects.",
+                "R language.",
+                "Rules.",
+                "Spark.",
+            ],
             "kind": ["knowledge", "skill", "knowledge", "knowledge", "knowledge"],
             "status": ["released"] * 5,
         },
@@ -44,57 +63,90 @@ def onet_tech() -> pl.DataFrame:
         ("11-9021.00", "Microsoft Project", "43231513"),
     ]
     # enough 'Oracle <Product>' examples for 'Oracle' to count as a vendor
-    rows += [("15-1252.00", f"Oracle {n}", "43232405") for n in
-             ("Database", "Fusion", "Hyperion", "Taleo", "JDeveloper")]
+    rows += [
+        ("15-1252.00", f"Oracle {n}", "43232405")
+        for n in ("Database", "Fusion", "Hyperion", "Taleo", "JDeveloper")
+    ]
     return pl.DataFrame(
-        {"onet_soc_code": [r[0] for r in rows], "example": [r[1] for r in rows],
-         "commodity_code": [r[2] for r in rows],
-         "commodity_title": ["Software"] * len(rows),
-         "hot_technology": [True] * len(rows), "in_demand": [None] * len(rows),
-         "skill_id": [f"onet:tech:{r[2]}:{r[1].lower()}" for r in rows]})
+        {
+            "onet_soc_code": [r[0] for r in rows],
+            "example": [r[1] for r in rows],
+            "commodity_code": [r[2] for r in rows],
+            "commodity_title": ["Software"] * len(rows),
+            "hot_technology": [True] * len(rows),
+            "in_demand": [None] * len(rows),
+            "skill_id": [f"onet:tech:{r[2]}:{r[1].lower()}" for r in rows],
+        }
+    )
 
 
 def onet_tools() -> pl.DataFrame:
-    return pl.DataFrame({"onet_soc_code": ["47-2061.00"], "example": ["Forklifts"],
-                         "commodity_code": ["24101603"], "commodity_title": ["Forklifts"],
-                         "skill_id": ["onet:tool:24101603:forklifts"]})
+    return pl.DataFrame(
+        {
+            "onet_soc_code": ["47-2061.00"],
+            "example": ["Forklifts"],
+            "commodity_code": ["24101603"],
+            "commodity_title": ["Forklifts"],
+            "skill_id": ["onet:tool:24101603:forklifts"],
+        }
+    )
 
 
 def collections() -> pl.DataFrame:
-    return pl.DataFrame({"skill_uri": [URI + "java", URI + "pm", URI + "java"],
-                         "collection": ["digital", "transversal", "research"]})
+    return pl.DataFrame(
+        {
+            "skill_uri": [URI + "java", URI + "pm", URI + "java"],
+            "collection": ["digital", "transversal", "research"],
+        }
+    )
 
 
 def occupations() -> pl.DataFrame:
-    return pl.DataFrame({"occupation_uri": ["occ/dev", "occ/pm", "occ/other"],
-                         "preferred_label": ["developer", "project manager", "other"],
-                         "code": ["2512.4", "1213.1", "9999.1"],
-                         "isco_group": ["2512", "1213", "2512"]})
+    return pl.DataFrame(
+        {
+            "occupation_uri": ["occ/dev", "occ/pm", "occ/other"],
+            "preferred_label": ["developer", "project manager", "other"],
+            "code": ["2512.4", "1213.1", "9999.1"],
+            "isco_group": ["2512", "1213", "2512"],
+        }
+    )
 
 
 def relations() -> pl.DataFrame:
-    return pl.DataFrame({"occupation_uri": ["occ/dev", "occ/pm", "occ/dev", "occ/other"],
-                         "relation_type": ["essential", "essential", "optional", "optional"],
-                         "skill_type": ["knowledge", "skill/competence", "skill/competence",
-                                        "knowledge"],
-                         "skill_uri": [URI + "java", URI + "pm", URI + "pm", URI + "java"]})
+    return pl.DataFrame(
+        {
+            "occupation_uri": ["occ/dev", "occ/pm", "occ/dev", "occ/other"],
+            "relation_type": ["essential", "essential", "optional", "optional"],
+            "skill_type": ["knowledge", "skill/competence", "skill/competence", "knowledge"],
+            "skill_uri": [URI + "java", URI + "pm", URI + "pm", URI + "java"],
+        }
+    )
 
 
 def xwalk() -> pl.DataFrame:
     # occ/other has no row of its own: its ISCO group 2512 row applies
-    return pl.DataFrame({"esco_code": ["2512.4", "1213.1", "1213.1", "2512"],
-                         "esco_title": ["a", "b", "b", "c"],
-                         "onet_soc_code": ["15-1252.00", "11-9021.00", "13-1082.00",
-                                           "15-1253.00"],
-                         "onet_title": ["x", "y", "z", "w"], "esco_level": ["", "", "", ""]})
+    return pl.DataFrame(
+        {
+            "esco_code": ["2512.4", "1213.1", "1213.1", "2512"],
+            "esco_title": ["a", "b", "b", "c"],
+            "onet_soc_code": ["15-1252.00", "11-9021.00", "13-1082.00", "15-1253.00"],
+            "onet_title": ["x", "y", "z", "w"],
+            "esco_level": ["", "", "", ""],
+        }
+    )
 
 
 @pytest.fixture(scope="module")
 def taxonomy() -> SkillTaxonomy:
-    return SkillTaxonomy.from_tables(esco_skills(), onet_tech(), collections(),
-                                     onet_tools=onet_tools(),
-                                     esco_occupation_skills=relations(),
-                                     esco_occupations=occupations(), xwalk_esco_onet=xwalk())
+    return SkillTaxonomy.from_tables(
+        esco_skills(),
+        onet_tech(),
+        collections(),
+        onet_tools=onet_tools(),
+        esco_occupation_skills=relations(),
+        esco_occupations=occupations(),
+        xwalk_esco_onet=xwalk(),
+    )
 
 
 def test_labels_frame(taxonomy: SkillTaxonomy) -> None:
@@ -102,8 +154,11 @@ def test_labels_frame(taxonomy: SkillTaxonomy) -> None:
     assert labels.columns == ["skill_id", "label", "label_type", "taxonomy"]
     pm = labels.filter(pl.col("skill_id") == URI + "pm")
     assert dict(zip(pm["label"], pm["label_type"], strict=True)) == {
-        "project management": "preferred", "managing projects": "alt",
-        "project manager duties": "alt", "projekt management": "hidden"}
+        "project management": "preferred",
+        "managing projects": "alt",
+        "project manager duties": "alt",
+        "projekt management": "hidden",
+    }
     onet = labels.filter(pl.col("taxonomy") == "O*NET")
     assert set(onet["label_type"]) == {"onet_example"}
     # the repeated Oracle Java row is one skill with one label
@@ -146,15 +201,15 @@ def test_onet_ids_by_label(taxonomy: SkillTaxonomy) -> None:
     assert taxonomy.onet_ids(URI + "r") == ["onet:tech:43232405:r"]
     assert taxonomy.onet_ids(URI + "java") == ["onet:tech:43232405:oracle java"]
     assert taxonomy.onet_ids(URI + "pm") == []
-    methods = dict(zip(taxonomy.onet_links["skill_uri"], taxonomy.onet_links["method"],
-                       strict=True))
+    methods = dict(
+        zip(taxonomy.onet_links["skill_uri"], taxonomy.onet_links["method"], strict=True)
+    )
     assert methods[URI + "r"] == "label"
 
 
 def test_onet_soc_codes_via_crosswalk(taxonomy: SkillTaxonomy) -> None:
     assert taxonomy.onet_soc_codes(URI + "java") == ["15-1252.00", "15-1253.00"]
-    assert set(taxonomy.onet_soc_codes(URI + "pm")) == {"15-1252.00", "11-9021.00",
-                                                         "13-1082.00"}
+    assert set(taxonomy.onet_soc_codes(URI + "pm")) == {"15-1252.00", "11-9021.00", "13-1082.00"}
     plain = SkillTaxonomy.from_tables(esco_skills())
     assert plain.onet_soc_codes(URI + "java") == []
     assert plain.onet_ids(URI + "java") == []

@@ -17,8 +17,10 @@ from matching.nlp.titles import Candidate, TitleNormalizer, clean_title, title_v
     ("raw", "expected"),
     [
         ("RN - Nights $5k Bonus", "registered nurse"),
-        ("CDL-A Driver OTR",
-         "class a commercial driver license cdl truck driver over the road truck"),
+        (
+            "CDL-A Driver OTR",
+            "class a commercial driver license cdl truck driver over the road truck",
+        ),
         ("Sr. Acct / AP", "senior accountant accounts payable"),
         ("5 yrs cashier", "cashier"),
         ("Warehouse Associate $18/hr Immediate Hire", "warehouse associate"),
@@ -51,8 +53,13 @@ def test_clean_title_removes_noise_and_expands(raw: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     "title",
-    ["Night Auditor", "Remote Sensing Technician", "Contract Specialist", "Payroll Specialist",
-     "Day Care Teacher"],
+    [
+        "Night Auditor",
+        "Remote Sensing Technician",
+        "Contract Specialist",
+        "Payroll Specialist",
+        "Day Care Teacher",
+    ],
 )
 def test_clean_title_keeps_words_that_name_the_job(title: str) -> None:
     assert clean_title(title) == title.lower()
@@ -78,72 +85,147 @@ def test_clean_title_edge_cases() -> None:
 
 def test_title_variants_split_brackets() -> None:
     assert title_variants("CDL Driver (Commercial Driver's License Driver)", "CDL Driver") == [
-        "CDL Driver", "Commercial Driver's License Driver",
-        "CDL Driver Commercial Driver's License Driver", "CDL Driver"]
+        "CDL Driver",
+        "Commercial Driver's License Driver",
+        "CDL Driver Commercial Driver's License Driver",
+        "CDL Driver",
+    ]
     assert title_variants("Cashier") == ["Cashier"]
 
 
 # --------------------------------------------------------------------------- tiny model
 
 NURSE, DRIVER, ACCOUNTANT, CASHIER, CLERK, LPN = (
-    "29-1141.00", "53-3032.00", "13-2011.00", "41-2011.00", "43-3031.00", "29-2061.00")
+    "29-1141.00",
+    "53-3032.00",
+    "13-2011.00",
+    "41-2011.00",
+    "43-3031.00",
+    "29-2061.00",
+)
 ESCO = "http://data.europa.eu/esco/occupation/"
 
 
 def tiny_frames() -> dict[str, pl.DataFrame]:
-    occupations = pl.DataFrame({
-        "onet_soc_code": [NURSE, DRIVER, ACCOUNTANT, CASHIER, CLERK, LPN],
-        "title": ["Registered Nurses", "Heavy and Tractor-Trailer Truck Drivers",
-                  "Accountants and Auditors", "Cashiers",
-                  "Bookkeeping, Accounting, and Auditing Clerks",
-                  "Licensed Practical and Licensed Vocational Nurses"],
-        "description": [""] * 6})
-    alternate = pl.DataFrame({
-        "onet_soc_code": [NURSE, NURSE, DRIVER, DRIVER, DRIVER, ACCOUNTANT, ACCOUNTANT,
-                          CASHIER, CLERK, CLERK, LPN],
-        "alternate_title": [
-            "Registered Nurse (RN)", "Staff Nurse", "CDL Driver (Commercial Driver's License "
-            "Driver)", "Over the Road Driver (OTR Driver)", "Tractor Trailer Truck Driver",
-            "Staff Accountant", "Senior Accountant", "Checker", "Accounts Payable Clerk",
-            "Accounts Receivable Clerk", "Licensed Practical Nurse (LPN)"],
-        "short_title": [None, None, "CDL Driver", "OTR Driver", None, None, None, None, None,
-                        None, "LPN"],
-        "sources": ["02"] * 11})
-    reported = pl.DataFrame({
-        "onet_soc_code": [NURSE, DRIVER, CASHIER, CLERK],
-        "reported_title": ["Charge Nurse", "Truck Driver", "Cashier", "Bookkeeper"],
-        "shown_in_my_next_move": [True, True, True, True]})
-    esco = pl.DataFrame({
-        "occupation_uri": [ESCO + "nurse", ESCO + "lorry", ESCO + "accountant",
-                           ESCO + "cashier"],
-        "preferred_label": ["specialist nurse", "lorry driver", "accountant",
-                            "shop cashier"],
-        "alt_labels": [["registered nurse", "staff nurse"], ["truck driver", "HGV driver"],
-                       ["chartered accountant"], ["checkout operator", "cashier"]],
-        "isco_group": ["2221", "8332", "2411", "5230"],
-        "code": ["2221.1", "8332.1", "2411.1", "5230.1"],
-        "description": [""] * 4})
-    return {"onet_occupations": occupations, "onet_alternate_titles": alternate,
-            "onet_reported_titles": reported, "esco_occupations": esco}
+    occupations = pl.DataFrame(
+        {
+            "onet_soc_code": [NURSE, DRIVER, ACCOUNTANT, CASHIER, CLERK, LPN],
+            "title": [
+                "Registered Nurses",
+                "Heavy and Tractor-Trailer Truck Drivers",
+                "Accountants and Auditors",
+                "Cashiers",
+                "Bookkeeping, Accounting, and Auditing Clerks",
+                "Licensed Practical and Licensed Vocational Nurses",
+            ],
+            "description": [""] * 6,
+        }
+    )
+    alternate = pl.DataFrame(
+        {
+            "onet_soc_code": [
+                NURSE,
+                NURSE,
+                DRIVER,
+                DRIVER,
+                DRIVER,
+                ACCOUNTANT,
+                ACCOUNTANT,
+                CASHIER,
+                CLERK,
+                CLERK,
+                LPN,
+            ],
+            "alternate_title": [
+                "Registered Nurse (RN)",
+                "Staff Nurse",
+                "CDL Driver (Commercial Driver's License Driver)",
+                "Over the Road Driver (OTR Driver)",
+                "Tractor Trailer Truck Driver",
+                "Staff Accountant",
+                "Senior Accountant",
+                "Checker",
+                "Accounts Payable Clerk",
+                "Accounts Receivable Clerk",
+                "Licensed Practical Nurse (LPN)",
+            ],
+            "short_title": [
+                None,
+                None,
+                "CDL Driver",
+                "OTR Driver",
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                "LPN",
+            ],
+            "sources": ["02"] * 11,
+        }
+    )
+    reported = pl.DataFrame(
+        {
+            "onet_soc_code": [NURSE, DRIVER, CASHIER, CLERK],
+            "reported_title": ["Charge Nurse", "Truck Driver", "Cashier", "Bookkeeper"],
+            "shown_in_my_next_move": [True, True, True, True],
+        }
+    )
+    esco = pl.DataFrame(
+        {
+            "occupation_uri": [
+                ESCO + "nurse",
+                ESCO + "lorry",
+                ESCO + "accountant",
+                ESCO + "cashier",
+            ],
+            "preferred_label": ["specialist nurse", "lorry driver", "accountant", "shop cashier"],
+            "alt_labels": [
+                ["registered nurse", "staff nurse"],
+                ["truck driver", "HGV driver"],
+                ["chartered accountant"],
+                ["checkout operator", "cashier"],
+            ],
+            "isco_group": ["2221", "8332", "2411", "5230"],
+            "code": ["2221.1", "8332.1", "2411.1", "5230.1"],
+            "description": [""] * 4,
+        }
+    )
+    return {
+        "onet_occupations": occupations,
+        "onet_alternate_titles": alternate,
+        "onet_reported_titles": reported,
+        "esco_occupations": esco,
+    }
 
 
 @pytest.fixture(scope="module")
 def tiny_model() -> TitleNormalizer:
     frames = tiny_frames()
     return TitleNormalizer(top_k=3).fit(
-        frames["onet_occupations"], frames["onet_alternate_titles"],
-        frames["onet_reported_titles"], frames["esco_occupations"])
+        frames["onet_occupations"],
+        frames["onet_alternate_titles"],
+        frames["onet_reported_titles"],
+        frames["esco_occupations"],
+    )
 
 
 @pytest.mark.parametrize(
     ("title", "code"),
-    [("RN - Nights $5k Bonus", NURSE), ("CDL-A Driver OTR", DRIVER),
-     ("Sr. Acct / AP", ACCOUNTANT), ("5 yrs cashier", CASHIER),
-     ("A/P Clerk - Immediate Hire", CLERK), ("LPN - PRN - Weekends", LPN),
-     ("Truck Driver $2,000 Sign-On Bonus", DRIVER)],
+    [
+        ("RN - Nights $5k Bonus", NURSE),
+        ("CDL-A Driver OTR", DRIVER),
+        ("Sr. Acct / AP", ACCOUNTANT),
+        ("5 yrs cashier", CASHIER),
+        ("A/P Clerk - Immediate Hire", CLERK),
+        ("LPN - PRN - Weekends", LPN),
+        ("Truck Driver $2,000 Sign-On Bonus", DRIVER),
+    ],
 )
-def test_noisy_titles_map_to_their_occupation(tiny_model: TitleNormalizer, title: str,
-                                              code: str) -> None:
+def test_noisy_titles_map_to_their_occupation(
+    tiny_model: TitleNormalizer, title: str, code: str
+) -> None:
     assert tiny_model.predict([title])[0][0].code == code
 
 
@@ -174,8 +256,12 @@ def test_score_matrix_is_batch_independent(tiny_model: TitleNormalizer) -> None:
 def test_crosswalk_flag_adds_esco_labels_to_onet() -> None:
     frames = tiny_frames()
     xwalk = pl.DataFrame({"esco_code": ["8332.1"], "onet_soc_code": [DRIVER]})
-    args = (frames["onet_occupations"], frames["onet_alternate_titles"],
-            frames["onet_reported_titles"], frames["esco_occupations"])
+    args = (
+        frames["onet_occupations"],
+        frames["onet_alternate_titles"],
+        frames["onet_reported_titles"],
+        frames["esco_occupations"],
+    )
     plain = TitleNormalizer().fit(*args, xwalk_esco_onet=xwalk)
     crossed = TitleNormalizer(use_esco_crosswalk=True).fit(*args, xwalk_esco_onet=xwalk)
     assert crossed.n_titles_["onet"] > plain.n_titles_["onet"]
@@ -205,8 +291,9 @@ def test_real_titles(shared_data: Path) -> None:
     from matching.ingest.loaders import onet
 
     wanted = ("onet_occupations", "onet_alternate_titles", "onet_reported_titles")
-    frames = {s.table: s.load(s.discover(shared_data)).table
-              for s in onet.SOURCES if s.table in wanted}
+    frames = {
+        s.table: s.load(s.discover(shared_data)).table for s in onet.SOURCES if s.table in wanted
+    }
     model = TitleNormalizer().fit(*(frames[name] for name in wanted))
     nurse, driver = model.predict(["Registered Nurse", "CDL-A Driver OTR"], top_k=3)
     assert nurse[0].code == "29-1141.00"

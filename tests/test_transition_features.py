@@ -55,17 +55,18 @@ def test_features_are_deterministic_and_complete(bundle: Bundle, pairs: pl.DataF
     assert pairs.height == n * (n - 1), "every ordered pair once, no self pairs"
     assert (pairs["source_code"] != pairs["target_code"]).all()
     assert set(FEATURES) <= set(pairs.columns)
-    nurse = pairs.filter((pl.col("source_code") == "29-2061.00")
-                         & (pl.col("target_code") == "29-1141.00")).row(0, named=True)
+    nurse = pairs.filter(
+        (pl.col("source_code") == "29-2061.00") & (pl.col("target_code") == "29-1141.00")
+    ).row(0, named=True)
     assert nurse["job_zone_diff"] == 1 and nurse["wage_ratio"] > 1.2, "LPN -> RN: up, better paid"
     assert nurse["soc_distance"] == 3, "same major group 29, minor groups 29-2000 vs 29-1000"
-    aides = pairs.filter((pl.col("source_code") == "31-1131.00")
-                         & (pl.col("target_code") == "31-1121.00"))["soc_distance"]
+    aides = pairs.filter(
+        (pl.col("source_code") == "31-1131.00") & (pl.col("target_code") == "31-1121.00")
+    )["soc_distance"]
     assert aides.to_list() == [2], "same minor group 31-1100, broad groups differ"
 
 
-def test_related_occupations_are_closer_than_random(bundle: Bundle, pairs: pl.DataFrame
-                                                    ) -> None:
+def test_related_occupations_are_closer_than_random(bundle: Bundle, pairs: pl.DataFrame) -> None:
     related = related_labels(bundle).filter(pl.col("related_grade") == 3)
     joined = pairs.join(related, on=["source_code", "target_code"], how="left")
     sim = pl.mean_horizontal("dwa_cos", "tech_cos", "esco_cos")
@@ -93,15 +94,20 @@ def test_career_changers_is_empty_without_the_file(bundle: Bundle) -> None:
     assert scores.is_empty() and "career_changers" in scores.columns
 
 
-def test_real_labels_cover_most_occupations(shared_data: Path,
-                                            tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_real_labels_cover_most_occupations(
+    shared_data: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     out = tmp_path_factory.mktemp("real") / "b"
     import_bundle(shared_data, out)
     real = Bundle(out)
     labels = cps_labels(real)
     assert len(labels.sources) > 900 and labels.unmapped == 0
-    software = labels.pairs.filter(pl.col("source_code") == "15-1252.00").sort(
-        "p_leave", descending=True).head(15)["target_code"].to_list()
+    software = (
+        labels.pairs.filter(pl.col("source_code") == "15-1252.00")
+        .sort("p_leave", descending=True)
+        .head(15)["target_code"]
+        .to_list()
+    )
     assert any(code.startswith(("15-12", "11-3021")) for code in software)
     scores = career_changer_scores(real)
     assert scores.height > 10_000 and scores["career_changers"].max() <= 1.0

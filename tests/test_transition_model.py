@@ -61,16 +61,20 @@ def test_split_keeps_source_groups_apart_and_features_label_free(home: Path) -> 
 
 @pytest.fixture(scope="module")
 def trained(home: Path) -> dict:
-    return train_transition_model(home / "bundle", CONFIG, demo=True,
-                                  settings=Settings(home=home))
+    return train_transition_model(home / "bundle", CONFIG, demo=True, settings=Settings(home=home))
 
 
 def test_training_registers_a_champion_that_ranks(home: Path, trained: dict) -> None:
     assert trained["version"] == "1"
     test = trained["test"]
     assert set(test) == {"cps", "related"}
-    assert set(test["cps"]) == {"lambdarank", "skill_cosine", "soc_proximity",
-                                "career_changers", "target_size"}
+    assert set(test["cps"]) == {
+        "lambdarank",
+        "skill_cosine",
+        "soc_proximity",
+        "career_changers",
+        "target_size",
+    }
     assert 0 < test["cps"]["lambdarank"]["ndcg10"] <= 1
     assert len(trained["cv"]) == 2, "two configurations, each averaged over its folds"
     card = (Path(trained["model_dir"]) / "model_card.md").read_text()
@@ -86,8 +90,7 @@ def test_training_registers_a_champion_that_ranks(home: Path, trained: dict) -> 
     assert len(trials) == 4, "2 configurations x 2 folds, each one MLflow run"
     assert {r.data.params["fold"] for r in trials} == {"0", "1"}
     assert all(r.data.tags["bundle_hash"] == trained["bundle_hash"] for r in trials)
-    assert all("ndcg10" in r.data.metrics and "dwa_cos" in r.data.tags["features"]
-               for r in trials)
+    assert all("ndcg10" in r.data.metrics and "dwa_cos" in r.data.tags["features"] for r in trials)
 
     ranker = TransitionRanker.load(resolve(MODEL_NAME, settings=Settings(home=home)).path)
     ranked = ranker.rank("29-2061.00", top_k=5)
@@ -105,8 +108,14 @@ def test_training_registers_a_champion_that_ranks(home: Path, trained: dict) -> 
 def run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PATHMATCH_HOME": str(home)}
     env.pop("MLFLOW_TRACKING_URI", None)
-    return subprocess.run([sys.executable, "-m", "serving.cli", *args], capture_output=True,
-                          text=True, cwd=REPO, env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "serving.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        timeout=300,
+    )
 
 
 def test_cli_transitions_by_code_title_and_unknown(home: Path, trained: dict) -> None:

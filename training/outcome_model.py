@@ -124,13 +124,17 @@ def load_config(path: Path) -> OutcomeConfig:
             raise ValueError(f"unknown task {name!r} in {path}; known: {sorted(TASKS)}")
         tasks[name] = TaskConfig(**{**defaults, **raw.get("tasks", {}).get(name, {})})
     return OutcomeConfig(
-        tasks=tasks, grid=raw["grid"], seed=int(search.get("seed", 7)),
+        tasks=tasks,
+        grid=raw["grid"],
+        seed=int(search.get("seed", 7)),
         interval_level=float(raw.get("intervals", {}).get("level", 0.8)),
         weight_cap=float(raw.get("training", {}).get("weight_cap", 200.0)),
         ridge_alphas=list(raw.get("baselines", {}).get("ridge_alphas", [0.1, 1, 10, 100])),
-        max_concurrency=search.get("max_concurrency"), num_cpus=search.get("num_cpus"),
+        max_concurrency=search.get("max_concurrency"),
+        num_cpus=search.get("num_cpus"),
         experiment=raw.get("experiment", EXPERIMENT),
-        model_name=raw.get("model_name", MODEL_NAME))
+        model_name=raw.get("model_name", MODEL_NAME),
+    )
 
 
 # --------------------------------------------------------------------------- data and folds
@@ -170,16 +174,22 @@ class TaskData:
 
 def task_data(table: FeatureTable, spec: TaskSpec) -> TaskData:
     """Rows with a label; suppressed (null) labels are counted, not silently dropped."""
-    labelled = table.frame.filter(pl.col(spec.label).is_not_null()
-                                  & pl.col(spec.label).is_finite())
+    labelled = table.frame.filter(pl.col(spec.label).is_not_null() & pl.col(spec.label).is_finite())
     if spec.kind == "amount":
         labelled = labelled.filter(pl.col(spec.label) > 0)
-    return TaskData(spec, labelled, list(table.features), table.group, table.frame.height,
-                    table.frame.height - labelled.height)
+    return TaskData(
+        spec,
+        labelled,
+        list(table.features),
+        table.group,
+        table.frame.height,
+        table.frame.height - labelled.height,
+    )
 
 
-def grouped_folds(groups: np.ndarray, n_folds: int, seed: int
-                  ) -> list[tuple[np.ndarray, np.ndarray]]:
+def grouped_folds(
+    groups: np.ndarray, n_folds: int, seed: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
     """Grouped K-fold (shuffled): every group's rows sit in exactly one test fold."""
     from sklearn.model_selection import GroupKFold
 
@@ -189,8 +199,9 @@ def grouped_folds(groups: np.ndarray, n_folds: int, seed: int
     return [(train, test) for train, test in splitter.split(groups, groups=groups)]
 
 
-def family_encoding(data: TaskData, train: np.ndarray, test: np.ndarray, seed: int,
-                    inner_folds: int = 5) -> tuple[np.ndarray, np.ndarray, FamilyPrior]:
+def family_encoding(
+    data: TaskData, train: np.ndarray, test: np.ndarray, seed: int, inner_folds: int = 5
+) -> tuple[np.ndarray, np.ndarray, FamilyPrior]:
     """EB family means for training rows (inner grouped out-of-fold) and for test rows (from
     the whole training part). Only training labels are ever read."""
     y, n, fam, groups = data.y, data.n, np.asarray(data.family, object), data.groups
@@ -219,12 +230,16 @@ def spearman(a: np.ndarray, b: np.ndarray) -> float:
 
 def fold_metrics(y: np.ndarray, pred: np.ndarray, n: np.ndarray) -> dict[str, float]:
     err = np.abs(y - pred)
-    return {"mae": float(err.mean()), "mae_w": float((err * n).sum() / n.sum()),
-            "spearman": spearman(y, pred)}
+    return {
+        "mae": float(err.mean()),
+        "mae_w": float((err * n).sum() / n.sum()),
+        "spearman": spearman(y, pred),
+    }
 
 
-def _summarize(per_fold: list[dict[str, float]], y: np.ndarray, oof: np.ndarray,
-               n: np.ndarray) -> tuple[dict[str, float], dict[str, list[float]]]:
+def _summarize(
+    per_fold: list[dict[str, float]], y: np.ndarray, oof: np.ndarray, n: np.ndarray
+) -> tuple[dict[str, float], dict[str, list[float]]]:
     metrics: dict[str, float] = {}
     steps: dict[str, list[float]] = {}
     for key in ("mae", "mae_w", "spearman"):
@@ -254,29 +269,55 @@ class FoldSet:
     seed: int
 
 
-def prepare_folds(data: TaskData, folds: list[tuple[np.ndarray, np.ndarray]], seed: int,
-                  weight_cap: float) -> FoldSet:
+def prepare_folds(
+    data: TaskData, folds: list[tuple[np.ndarray, np.ndarray]], seed: int, weight_cap: float
+) -> FoldSet:
     prepared = []
     for train, test in folds:
         train_enc, test_enc, _ = family_encoding(data, train, test, seed)
         encoder = Encoder.fit(data.frame[train], data.features)
-        prepared.append({"train": train, "test": test,
-                         "x_train": encoder.matrix(data.frame[train], train_enc),
-                         "x_test": encoder.matrix(data.frame[test], test_enc)})
+        prepared.append(
+            {
+                "train": train,
+                "test": test,
+                "x_train": encoder.matrix(data.frame[train], train_enc),
+                "x_test": encoder.matrix(data.frame[test], test_enc),
+            }
+        )
     encoder = Encoder.fit(data.frame, data.features)
-    return FoldSet(data.spec.kind, prepared, data.y, data.n, weight_cap,
-                   encoder.categorical_index, encoder.columns, seed)
+    return FoldSet(
+        data.spec.kind,
+        prepared,
+        data.y,
+        data.n,
+        weight_cap,
+        encoder.categorical_index,
+        encoder.columns,
+        seed,
+    )
 
 
 def lgbm_params(params: Mapping[str, Any], kind: str, seed: int) -> dict[str, Any]:
     """Search parameters plus the fixed ones: objective by task kind, one thread per trial."""
-    fixed = {"objective": "cross_entropy" if kind == "rate" else "regression",
-             "random_state": seed, "n_jobs": 1, "verbose": -1, "subsample_freq": 1}
+    fixed = {
+        "objective": "cross_entropy" if kind == "rate" else "regression",
+        "random_state": seed,
+        "n_jobs": 1,
+        "verbose": -1,
+        "subsample_freq": 1,
+    }
     return {**dict(params), **fixed}
 
 
-def fit_lgbm(x: np.ndarray, y: np.ndarray, w: np.ndarray, params: Mapping[str, Any],
-             kind: str, categorical: list[int], seed: int) -> Any:
+def fit_lgbm(
+    x: np.ndarray,
+    y: np.ndarray,
+    w: np.ndarray,
+    params: Mapping[str, Any],
+    kind: str,
+    categorical: list[int],
+    seed: int,
+) -> Any:
     import lightgbm as lgb
 
     target = y if kind == "rate" else np.log(y)
@@ -299,8 +340,9 @@ def lgbm_trial(params: dict[str, Any], data: FoldSet) -> Any:
     for fold in data.folds:
         train, test = fold["train"], fold["test"]
         w = np.minimum(data.n[train], data.weight_cap)
-        model = fit_lgbm(fold["x_train"], data.y[train], w, params, data.kind,
-                         data.categorical_index, data.seed)
+        model = fit_lgbm(
+            fold["x_train"], data.y[train], w, params, data.kind, data.categorical_index, data.seed
+        )
         oof[test] = predict_lgbm(model, fold["x_test"], data.kind)
         per_fold.append(fold_metrics(data.y[test], oof[test], data.n[test]))
     metrics, steps = _summarize(per_fold, data.y, oof, data.n)
@@ -310,8 +352,7 @@ def lgbm_trial(params: dict[str, Any], data: FoldSet) -> Any:
 # --------------------------------------------------------------------------- baselines
 
 
-def baseline_family_mean(data: TaskData, folds: list[tuple[np.ndarray, np.ndarray]]
-                         ) -> np.ndarray:
+def baseline_family_mean(data: TaskData, folds: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
     """Out-of-fold EB CIP-family means (fitted on each training fold)."""
     oof = np.full(len(data.y), np.nan)
     fam = np.asarray(data.family, object)
@@ -328,8 +369,12 @@ def _ridge_matrix(frame: pl.DataFrame, features: list[str]) -> tuple[np.ndarray,
     return x, families
 
 
-def baseline_ridge(data: TaskData, folds: list[tuple[np.ndarray, np.ndarray]],
-                   alphas: Sequence[float], weight_cap: float) -> np.ndarray:
+def baseline_ridge(
+    data: TaskData,
+    folds: list[tuple[np.ndarray, np.ndarray]],
+    alphas: Sequence[float],
+    weight_cap: float,
+) -> np.ndarray:
     """Out-of-fold ridge on one-hot CIP family + numeric features (log target for amounts),
     predictions clipped to the training fold's label range."""
     from sklearn.impute import SimpleImputer
@@ -342,11 +387,13 @@ def baseline_ridge(data: TaskData, folds: list[tuple[np.ndarray, np.ndarray]],
     oof = np.full(len(target), np.nan)
     for train, test in folds:
         usable = ~np.all(np.isnan(x[train]), axis=0)
-        numeric = make_pipeline(SimpleImputer(strategy="median", add_indicator=True),
-                                StandardScaler())
+        numeric = make_pipeline(
+            SimpleImputer(strategy="median", add_indicator=True), StandardScaler()
+        )
         onehot = OneHotEncoder(handle_unknown="ignore", sparse_output=False)
-        xt = np.hstack([numeric.fit_transform(x[train][:, usable]),
-                        onehot.fit_transform(families[train])])
+        xt = np.hstack(
+            [numeric.fit_transform(x[train][:, usable]), onehot.fit_transform(families[train])]
+        )
         xs = np.hstack([numeric.transform(x[test][:, usable]), onehot.transform(families[test])])
         model = RidgeCV(alphas=list(alphas))
         model.fit(xt, target[train], sample_weight=np.minimum(data.n[train], weight_cap))
@@ -356,8 +403,9 @@ def baseline_ridge(data: TaskData, folds: list[tuple[np.ndarray, np.ndarray]],
     return oof
 
 
-def evaluate_oof(data: TaskData, folds: list[tuple[np.ndarray, np.ndarray]], oof: np.ndarray
-                 ) -> dict[str, float]:
+def evaluate_oof(
+    data: TaskData, folds: list[tuple[np.ndarray, np.ndarray]], oof: np.ndarray
+) -> dict[str, float]:
     per_fold = [fold_metrics(data.y[test], oof[test], data.n[test]) for _, test in folds]
     metrics, _ = _summarize(per_fold, data.y, oof, data.n)
     return metrics
@@ -381,8 +429,9 @@ def conformal_quantile(residuals: np.ndarray, level: float) -> float:
     return float(np.sort(residuals)[rank - 1])
 
 
-def band_quantiles(residuals: np.ndarray, bands: np.ndarray, n_bands: int, level: float,
-                   min_rows: int = 20) -> list[float]:
+def band_quantiles(
+    residuals: np.ndarray, bands: np.ndarray, n_bands: int, level: float, min_rows: int = 20
+) -> list[float]:
     """One quantile per band; a band with too few rows borrows the pooled quantile."""
     pooled = conformal_quantile(residuals, level)
     out = []
@@ -392,9 +441,13 @@ def band_quantiles(residuals: np.ndarray, bands: np.ndarray, n_bands: int, level
     return out
 
 
-def held_out_coverage(data: TaskData, folds: list[tuple[np.ndarray, np.ndarray]],
-                      oof: np.ndarray, edges: Sequence[float], level: float
-                      ) -> dict[str, float]:
+def held_out_coverage(
+    data: TaskData,
+    folds: list[tuple[np.ndarray, np.ndarray]],
+    oof: np.ndarray,
+    edges: Sequence[float],
+    level: float,
+) -> dict[str, float]:
     """Coverage on each fold's held-out providers, quantiles from the other folds only."""
     kind = data.spec.kind
     resid = _residual(data.y, oof, kind)
@@ -423,9 +476,15 @@ def _feature_tables(bundle: Bundle, specs: Sequence[TaskSpec]) -> dict[str, Feat
     return tables
 
 
-def _train_task(data: TaskData, task_config: TaskConfig, config: OutcomeConfig,
-                bundle_hash: str, settings: Settings, model_dir: Path,
-                progress: Progress | None) -> dict[str, Any]:
+def _train_task(
+    data: TaskData,
+    task_config: TaskConfig,
+    config: OutcomeConfig,
+    bundle_hash: str,
+    settings: Settings,
+    model_dir: Path,
+    progress: Progress | None,
+) -> dict[str, Any]:
     """Search, baselines, coverage, refit and save one task; returns its report."""
     from training.search import best_trial, run_search, sample_grid
 
@@ -442,66 +501,118 @@ def _train_task(data: TaskData, task_config: TaskConfig, config: OutcomeConfig,
             progress(f"{spec.name} trials", done[0], total)
 
     results = run_search(
-        lgbm_trial, configs, experiment=config.experiment,
-        parent_run_name=f"search-{spec.name}", max_concurrency=config.max_concurrency,
-        data=fold_set, settings=settings, num_cpus=config.num_cpus, on_trial=tick,
-        parent_params={"task": spec.name, "label": spec.label, "weight": spec.weight,
-                       "features": fold_set.columns, "folds": len(folds),
-                       "rows": len(data.y), "providers": len(set(data.groups.tolist()))},
-        tags={"bundle_hash": bundle_hash, "task": spec.name,
-              "features": ",".join(fold_set.columns)})
+        lgbm_trial,
+        configs,
+        experiment=config.experiment,
+        parent_run_name=f"search-{spec.name}",
+        max_concurrency=config.max_concurrency,
+        data=fold_set,
+        settings=settings,
+        num_cpus=config.num_cpus,
+        on_trial=tick,
+        parent_params={
+            "task": spec.name,
+            "label": spec.label,
+            "weight": spec.weight,
+            "features": fold_set.columns,
+            "folds": len(folds),
+            "rows": len(data.y),
+            "providers": len(set(data.groups.tolist())),
+        },
+        tags={
+            "bundle_hash": bundle_hash,
+            "task": spec.name,
+            "features": ",".join(fold_set.columns),
+        },
+    )
     best = best_trial(results, "mae_w")
     oof = np.asarray(best.extra, float)
     report: dict[str, Any] = {
-        "task": spec.name, "description": spec.description, "dataset": spec.dataset,
-        "rows_total": data.rows_total, "rows_labelled": len(data.y),
+        "task": spec.name,
+        "description": spec.description,
+        "dataset": spec.dataset,
+        "rows_total": data.rows_total,
+        "rows_labelled": len(data.y),
         "rows_suppressed": data.rows_suppressed,
-        "providers": len(set(data.groups.tolist())), "folds": len(folds),
-        "trials": len(results), "trials_failed": sum(not r.ok for r in results),
-        "best_params": best.params, "best_run_id": best.run_id,
+        "providers": len(set(data.groups.tolist())),
+        "folds": len(folds),
+        "trials": len(results),
+        "trials_failed": sum(not r.ok for r in results),
+        "best_params": best.params,
+        "best_run_id": best.run_id,
         "lightgbm": evaluate_oof(data, folds, oof),
         "family_mean": evaluate_oof(data, folds, baseline_family_mean(data, folds)),
-        "ridge": evaluate_oof(data, folds, baseline_ridge(data, folds, config.ridge_alphas,
-                                                           config.weight_cap)),
+        "ridge": evaluate_oof(
+            data, folds, baseline_ridge(data, folds, config.ridge_alphas, config.weight_cap)
+        ),
     }
-    report["lightgbm"].update(held_out_coverage(data, folds, oof, task_config.size_edges,
-                                                config.interval_level))
+    report["lightgbm"].update(
+        held_out_coverage(data, folds, oof, task_config.size_edges, config.interval_level)
+    )
     report["interval_level"] = config.interval_level
     report["model"] = _refit_and_save(data, best.params, oof, task_config, config, model_dir)
     return report
 
 
-def _refit_and_save(data: TaskData, params: Mapping[str, Any], oof: np.ndarray,
-                    task_config: TaskConfig, config: OutcomeConfig, model_dir: Path
-                    ) -> dict[str, Any]:
+def _refit_and_save(
+    data: TaskData,
+    params: Mapping[str, Any],
+    oof: np.ndarray,
+    task_config: TaskConfig,
+    config: OutcomeConfig,
+    model_dir: Path,
+) -> dict[str, Any]:
     """Best configuration on all labelled rows; conformal quantiles from all OOF residuals."""
     everything = np.arange(len(data.y))
     groups_ok = len(set(data.groups.tolist())) >= 2
-    train_enc, _, prior = (family_encoding(data, everything, everything[:0], config.seed)
-                           if groups_ok else (np.full(len(data.y), np.nan), None, None))
+    train_enc, _, prior = (
+        family_encoding(data, everything, everything[:0], config.seed)
+        if groups_ok
+        else (np.full(len(data.y), np.nan), None, None)
+    )
     prior = prior or FamilyPrior.fit(data.y, data.n, data.family, data.spec.kind)
     encoder = Encoder.fit(data.frame, data.features)
-    model = fit_lgbm(encoder.matrix(data.frame, train_enc), data.y,
-                     np.minimum(data.n, config.weight_cap), params, data.spec.kind,
-                     encoder.categorical_index, config.seed)
+    model = fit_lgbm(
+        encoder.matrix(data.frame, train_enc),
+        data.y,
+        np.minimum(data.n, config.weight_cap),
+        params,
+        data.spec.kind,
+        encoder.categorical_index,
+        config.seed,
+    )
     booster_file = f"{data.spec.name}.lgb.txt"
     model.booster_.save_model(str(model_dir / booster_file))
     resid = _residual(data.y, oof, data.spec.kind)
     edges = list(task_config.size_edges)
-    quantiles = band_quantiles(resid, size_band(data.size, edges), len(edges) + 1,
-                               config.interval_level)
-    return {"spec": asdict(data.spec), "features": encoder.features, "vocab": encoder.vocab,
-            "columns": encoder.columns, "booster": booster_file, "params": dict(params),
-            "family_prior": asdict(prior),
-            "interval": {"method": "split conformal on out-of-fold residuals, by size band",
-                         "scale": "absolute" if data.spec.kind == "rate" else "log",
-                         "level": config.interval_level, "size_edges": edges,
-                         "quantiles": quantiles}}
+    quantiles = band_quantiles(
+        resid, size_band(data.size, edges), len(edges) + 1, config.interval_level
+    )
+    return {
+        "spec": asdict(data.spec),
+        "features": encoder.features,
+        "vocab": encoder.vocab,
+        "columns": encoder.columns,
+        "booster": booster_file,
+        "params": dict(params),
+        "family_prior": asdict(prior),
+        "interval": {
+            "method": "split conformal on out-of-fold residuals, by size band",
+            "scale": "absolute" if data.spec.kind == "rate" else "log",
+            "level": config.interval_level,
+            "size_edges": edges,
+            "quantiles": quantiles,
+        },
+    }
 
 
-def train_outcome_model(bundle: Bundle | Path, config_path: Path, *,
-                        settings: Settings | None = None, progress: Progress | None = None
-                        ) -> dict[str, Any]:
+def train_outcome_model(
+    bundle: Bundle | Path,
+    config_path: Path,
+    *,
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
     """Train, evaluate and register the outcome model; returns metrics and the version.
 
     The result has ``version``, ``run_id``, ``model_dir``, ``bundle_hash``, ``seconds`` and
@@ -522,14 +633,22 @@ def train_outcome_model(bundle: Bundle | Path, config_path: Path, *,
     experiment_id = registry.experiment(config.experiment, settings)
     reports: dict[str, Any] = {}
     skipped: dict[str, str] = {}
-    with ray_session(num_cpus=config.num_cpus), mlflow.start_run(
-            run_name="outcome-model", experiment_id=experiment_id) as run:
+    with (
+        ray_session(num_cpus=config.num_cpus),
+        mlflow.start_run(run_name="outcome-model", experiment_id=experiment_id) as run,
+    ):
         model_dir = settings.home / "runs" / config.model_name / run.info.run_id
         model_dir.mkdir(parents=True, exist_ok=True)
         mlflow.set_tags({"bundle_hash": bundle.hash, "model": config.model_name})
-        mlflow.log_params({"bundle_hash": bundle.hash, "tasks": ",".join(config.tasks),
-                           "seed": config.seed, "interval_level": config.interval_level,
-                           "config": Path(config_path).name})
+        mlflow.log_params(
+            {
+                "bundle_hash": bundle.hash,
+                "tasks": ",".join(config.tasks),
+                "seed": config.seed,
+                "interval_level": config.interval_level,
+                "config": Path(config_path).name,
+            }
+        )
         for index, spec in enumerate(specs):
             if progress:
                 progress(spec.name, index, len(specs))
@@ -539,30 +658,44 @@ def train_outcome_model(bundle: Bundle | Path, config_path: Path, *,
             if data is None or reason:
                 skipped[spec.name] = reason or "no data"
                 continue
-            reports[spec.name] = _train_task(data, config.tasks[spec.name], config,
-                                             bundle.hash, settings, model_dir, progress)
+            reports[spec.name] = _train_task(
+                data, config.tasks[spec.name], config, bundle.hash, settings, model_dir, progress
+            )
             mlflow.log_metrics(_flat_metrics(spec.name, reports[spec.name]))
         if not reports:
             raise ValueError(f"no outcome task could be trained: {skipped}")
-        meta = {"format": MODEL_FORMAT, "bundle_hash": bundle.hash,
-                "tasks": {k: v["model"] for k, v in reports.items()},
-                "feature_docs": {**FEATURE_DOCS, PRIOR_FEATURE: "EB CIP-family mean of the "
-                                 "label, fitted on training rows only"}}
+        meta = {
+            "format": MODEL_FORMAT,
+            "bundle_hash": bundle.hash,
+            "tasks": {k: v["model"] for k, v in reports.items()},
+            "feature_docs": {
+                **FEATURE_DOCS,
+                PRIOR_FEATURE: "EB CIP-family mean of the label, fitted on training rows only",
+            },
+        }
         (model_dir / META_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True))
-        summary = {k: {kk: vv for kk, vv in v.items() if kk != "model"}
-                   for k, v in reports.items()}
+        summary = {k: {kk: vv for kk, vv in v.items() if kk != "model"} for k, v in reports.items()}
         (model_dir / "metrics.json").write_text(json.dumps(summary, indent=2, default=str))
         card = model_card(bundle, summary, skipped, config)
         (model_dir / "model_card.md").write_text(card)
         ref = registry.log_model_directory(
-            config.model_name, model_dir, card=card,
-            metrics={k: v for k, v in _flat_metrics_all(reports).items()
-                     if not math.isnan(v)})
+            config.model_name,
+            model_dir,
+            card=card,
+            metrics={k: v for k, v in _flat_metrics_all(reports).items() if not math.isnan(v)},
+        )
     if progress:
         progress("done", len(specs), len(specs))
-    return {"name": config.model_name, "version": ref.version, "run_id": ref.run_id,
-            "model_dir": str(model_dir), "bundle_hash": bundle.hash, "tasks": summary,
-            "skipped": skipped, "seconds": time.perf_counter() - start}
+    return {
+        "name": config.model_name,
+        "version": ref.version,
+        "run_id": ref.run_id,
+        "model_dir": str(model_dir),
+        "bundle_hash": bundle.hash,
+        "tasks": summary,
+        "skipped": skipped,
+        "seconds": time.perf_counter() - start,
+    }
 
 
 def _unusable(data: TaskData | None) -> str | None:
@@ -587,8 +720,13 @@ def _flat_metrics_all(reports: Mapping[str, Any]) -> dict[str, float]:
     out: dict[str, float] = {}
     for task, report in reports.items():
         lgbm = report["lightgbm"]
-        out.update({f"{task}.mae": lgbm["mae"], f"{task}.spearman": lgbm["spearman"],
-                    f"{task}.coverage": lgbm["coverage"]})
+        out.update(
+            {
+                f"{task}.mae": lgbm["mae"],
+                f"{task}.spearman": lgbm["spearman"],
+                f"{task}.coverage": lgbm["coverage"],
+            }
+        )
     return out
 
 
@@ -597,17 +735,24 @@ def _flat_metrics_all(reports: Mapping[str, Any]) -> dict[str, float]:
 
 def format_report(result: Mapping[str, Any]) -> str:
     """The held-out-provider table: LightGBM next to both baselines, per task."""
-    lines = [f"{'task':<20} {'data (rows / providers)':<34} {'model':<12} {'MAE':>10} "
-             f"{'MAE (wtd)':>10} {'Spearman':>9} {'coverage':>9}"]
+    lines = [
+        f"{'task':<20} {'data (rows / providers)':<34} {'model':<12} {'MAE':>10} "
+        f"{'MAE (wtd)':>10} {'Spearman':>9} {'coverage':>9}"
+    ]
     for task, report in result["tasks"].items():
-        data = (f"{report['dataset']} {report['rows_labelled']} / {report['providers']}"
-                f" ({report['folds']}-fold)")
+        data = (
+            f"{report['dataset']} {report['rows_labelled']} / {report['providers']}"
+            f" ({report['folds']}-fold)"
+        )
         for model in ("lightgbm", "family_mean", "ridge"):
             m = report[model]
-            coverage = (f"{m['coverage']:.2f}@{report['interval_level']:.0%}"
-                        if "coverage" in m else "")
-            lines.append(f"{task:<20} {data:<34} {model:<12} {_num(m['mae']):>10} "
-                         f"{_num(m['mae_w']):>10} {m['spearman']:>9.3f} {coverage:>9}")
+            coverage = (
+                f"{m['coverage']:.2f}@{report['interval_level']:.0%}" if "coverage" in m else ""
+            )
+            lines.append(
+                f"{task:<20} {data:<34} {model:<12} {_num(m['mae']):>10} "
+                f"{_num(m['mae_w']):>10} {m['spearman']:>9.3f} {coverage:>9}"
+            )
     for task, reason in result.get("skipped", {}).items():
         lines.append(f"{task:<20} skipped: {reason}")
     return "\n".join(lines)
@@ -617,38 +762,54 @@ def _num(value: float) -> str:
     return f"{value:.3f}" if abs(value) < 10 else f"{value:,.0f}"
 
 
-def model_card(bundle: Bundle, summary: Mapping[str, Any], skipped: Mapping[str, str],
-               config: OutcomeConfig) -> str:
+def model_card(
+    bundle: Bundle, summary: Mapping[str, Any], skipped: Mapping[str, str], config: OutcomeConfig
+) -> str:
     rows = format_report({"tasks": summary, "skipped": skipped})
     lines = [
-        f"# {config.model_name}: program outcome model", "",
+        f"# {config.model_name}: program outcome model",
+        "",
         "Predicts a training program's employment rate (NJ ETPL, Q2 after exit) and earnings "
         "(NJ average quarterly wage in Q2; College Scorecard median annual earnings) from "
         "its CIP family and series, credential, cost and hours where listed, provider "
-        "footprint, and its target occupations' national wages and projected demand.", "",
-        "## Data", "",
+        "footprint, and its target occupations' national wages and projected demand.",
+        "",
+        "## Data",
+        "",
         f"- bundle `{bundle.hash}`; labels: NJ ETPL outcomes by provider x CIP "
         "(suppressed below 5 completers), College Scorecard field-of-study file "
         "(2015-16/2016-17 award cohorts, certificates and associate degrees).",
     ]
     for task, report in summary.items():
-        lines.append(f"- `{task}`: {report['rows_labelled']} labelled rows of "
-                     f"{report['rows_total']} ({report['rows_suppressed']} suppressed or "
-                     f"missing), {report['providers']} providers; best parameters "
-                     f"`{json.dumps(report['best_params'], sort_keys=True)}`.")
-    lines += ["", "## Held-out providers (grouped K-fold by provider)", "", "```", rows, "```",
-              "", "MAE in label units (rate 0-1; USD per quarter for NJ earnings; USD per year "
-              "for Scorecard); weighted MAE weights by the label's sample size; coverage is "
-              f"the share of held-out labels inside the {config.interval_level:.0%} interval.",
-              "", "## Limits", "",
-              "- NJ only for employment: other states' ETPL outcomes are not in the data.",
-              "- Most NJ outcome records have no catalog listing, so cost, hours and "
-              "credential are usually missing; predictions for listed programs lean on CIP "
-              "and provider features.",
-              "- Wages and projections are national (OEWS, EP 2024-34), not regional.",
-              "- Scorecard cohorts are 2015-17 and cover Title IV institutions only.",
-              "- Some NJ records report 0% employment with no wages; they are kept as "
-              "reported and may reflect unmatched wage records rather than no employment.",
-              "- Intervals are calibrated on held-out providers of the same data; they are "
-              "not guarantees for other states or years."]
+        lines.append(
+            f"- `{task}`: {report['rows_labelled']} labelled rows of "
+            f"{report['rows_total']} ({report['rows_suppressed']} suppressed or "
+            f"missing), {report['providers']} providers; best parameters "
+            f"`{json.dumps(report['best_params'], sort_keys=True)}`."
+        )
+    lines += [
+        "",
+        "## Held-out providers (grouped K-fold by provider)",
+        "",
+        "```",
+        rows,
+        "```",
+        "",
+        "MAE in label units (rate 0-1; USD per quarter for NJ earnings; USD per year "
+        "for Scorecard); weighted MAE weights by the label's sample size; coverage is "
+        f"the share of held-out labels inside the {config.interval_level:.0%} interval.",
+        "",
+        "## Limits",
+        "",
+        "- NJ only for employment: other states' ETPL outcomes are not in the data.",
+        "- Most NJ outcome records have no catalog listing, so cost, hours and "
+        "credential are usually missing; predictions for listed programs lean on CIP "
+        "and provider features.",
+        "- Wages and projections are national (OEWS, EP 2024-34), not regional.",
+        "- Scorecard cohorts are 2015-17 and cover Title IV institutions only.",
+        "- Some NJ records report 0% employment with no wages; they are kept as "
+        "reported and may reflect unmatched wage records rather than no employment.",
+        "- Intervals are calibrated on held-out providers of the same data; they are "
+        "not guarantees for other states or years.",
+    ]
     return "\n".join(lines) + "\n"

@@ -80,7 +80,8 @@ def ensure_local_token() -> None:
     if mode and mode != "token":
         raise RayStartError(
             f"RAY_AUTH_MODE={mode} would start a local Ray node without authentication; "
-            "unset it (pathmatch turns token authentication on) or set RAY_AUTH_MODE=token")
+            "unset it (pathmatch turns token authentication on) or set RAY_AUTH_MODE=token"
+        )
     if not os.environ.get("RAY_AUTH_TOKEN_PATH"):
         os.environ.setdefault("RAY_AUTH_TOKEN", secrets.token_hex(32))
 
@@ -129,8 +130,11 @@ def start_waits(seconds: int) -> Iterator[dict[str, str]]:
                 os.environ.pop(name, None)
 
 
-def start_ray(num_cpus: int | None = None, waits: Sequence[int] = START_WAITS_S,
-              pause_s: float = RETRY_PAUSE_S) -> None:
+def start_ray(
+    num_cpus: int | None = None,
+    waits: Sequence[int] = START_WAITS_S,
+    pause_s: float = RETRY_PAUSE_S,
+) -> None:
     """``ray.init`` once per entry of ``waits``, each with longer start-up waits;
     ``RayStartError`` (one line) when it never comes up."""
     address = os.environ.get("RAY_ADDRESS") or None
@@ -150,28 +154,40 @@ def start_ray(num_cpus: int | None = None, waits: Sequence[int] = START_WAITS_S,
         except Exception as exc:  # Ray raises bare Exception/RuntimeError on start failures
             last = exc
             ray.shutdown()  # clean up half-started processes before the next try
-            log.warning("Ray start attempt %d of %d (start-up waits %d s) failed: %s",
-                        attempt, attempts, seconds, _first_line(exc))
+            log.warning(
+                "Ray start attempt %d of %d (start-up waits %d s) failed: %s",
+                attempt,
+                attempts,
+                seconds,
+                _first_line(exc),
+            )
             if attempt < attempts:
                 time.sleep(pause_s * attempt)
-    raise RayStartError(_start_failure(address, attempts, max(waits, default=0), last)) \
-        from last
+    raise RayStartError(_start_failure(address, attempts, max(waits, default=0), last)) from last
 
 
-def _start_failure(address: str | None, attempts: int, longest: int,
-                   cause: BaseException | None) -> str:
+def _start_failure(
+    address: str | None, attempts: int, longest: int, cause: BaseException | None
+) -> str:
     """The one line a user sees: what failed, why (Ray's first line), what to do."""
     if address:
-        return (f"could not join the Ray cluster at {address} after {attempts} tries "
-                f"({_first_line(cause)}); check that the cluster is up and RAY_ADDRESS is "
-                "right")
+        return (
+            f"could not join the Ray cluster at {address} after {attempts} tries "
+            f"({_first_line(cause)}); check that the cluster is up and RAY_ADDRESS is "
+            "right"
+        )
     mine = [n for n in START_WAIT_VARIABLES if n in os.environ]
-    waits = (f"your {' and '.join(f'{n}={os.environ[n]}' for n in mine)}" if mine
-             else f"start-up waits up to {longest} s")
-    return (f"could not start a local Ray node after {attempts} tries with {waits} "
-            f"({_first_line(cause)}); the machine is probably overloaded: rerun when other "
-            f"jobs have finished, or allow a longer start with "
-            f"{START_WAIT_VARIABLES[0]}=300 {START_WAIT_VARIABLES[1]}=300")
+    waits = (
+        f"your {' and '.join(f'{n}={os.environ[n]}' for n in mine)}"
+        if mine
+        else f"start-up waits up to {longest} s"
+    )
+    return (
+        f"could not start a local Ray node after {attempts} tries with {waits} "
+        f"({_first_line(cause)}); the machine is probably overloaded: rerun when other "
+        f"jobs have finished, or allow a longer start with "
+        f"{START_WAIT_VARIABLES[0]}=300 {START_WAIT_VARIABLES[1]}=300"
+    )
 
 
 def _first_line(exc: BaseException | None) -> str:

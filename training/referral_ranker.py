@@ -108,11 +108,16 @@ def load_config(path: Path) -> RankerConfig:
     raw = tomllib.loads(Path(path).read_text())
     search = raw.get("search", {})
     return RankerConfig(
-        grid=raw["grid"], folds=int(raw.get("folds", 5)),
-        n_configs=int(search.get("n_configs", 8)), seed=int(search.get("seed", 11)),
-        ndcg_k=int(raw.get("ndcg_k", 20)), max_concurrency=search.get("max_concurrency"),
-        num_cpus=search.get("num_cpus"), experiment=raw.get("experiment", EXPERIMENT),
-        model_name=raw.get("model_name", MODEL_NAME))
+        grid=raw["grid"],
+        folds=int(raw.get("folds", 5)),
+        n_configs=int(search.get("n_configs", 8)),
+        seed=int(search.get("seed", 11)),
+        ndcg_k=int(raw.get("ndcg_k", 20)),
+        max_concurrency=search.get("max_concurrency"),
+        num_cpus=search.get("num_cpus"),
+        experiment=raw.get("experiment", EXPERIMENT),
+        model_name=raw.get("model_name", MODEL_NAME),
+    )
 
 
 # --------------------------------------------------------------------------- reading PIRL
@@ -135,24 +140,40 @@ class PirlTraining:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(["file", "line", "field", "severity", "reason"])
             for r in self.report.rejects:
-                writer.writerow([r.file, "" if r.line is None else r.line, r.field or "",
-                                 r.severity, r.reason])
+                writer.writerow(
+                    [r.file, "" if r.line is None else r.line, r.field or "", r.severity, r.reason]
+                )
         return path
 
 
 PRIOR_WAGE_SPEC: tuple[Col, ...] = (
     Col("participant_id", element("PIRL100"), required=True),
-    Col("prior_quarter_wages", element("PIRL1702"), kind="float", normalize=non_negative,
-        problem="wages not a non-negative number", optional_column=True),
+    Col(
+        "prior_quarter_wages",
+        element("PIRL1702"),
+        kind="float",
+        normalize=non_negative,
+        problem="wages not a non-negative number",
+        optional_column=True,
+    ),
 )
 
 EXCLUSIONS: tuple[tuple[str, str, pl.Expr], ...] = (
-    ("received_training", "not used: no training received (PIRL1300 not 1)",
-     pl.col("received_training").fill_null(False).not_()),
-    ("training_onet_code", "not used: no occupation trained for (PIRL1306 blank or invalid)",
-     pl.col("training_onet_code").is_null()),
-    ("employed_q2", "not used: Q2 employment not available (PIRL1602 blank or 9)",
-     pl.col("employed_q2").is_null()),
+    (
+        "received_training",
+        "not used: no training received (PIRL1300 not 1)",
+        pl.col("received_training").fill_null(False).not_(),
+    ),
+    (
+        "training_onet_code",
+        "not used: no occupation trained for (PIRL1306 blank or invalid)",
+        pl.col("training_onet_code").is_null(),
+    ),
+    (
+        "employed_q2",
+        "not used: Q2 employment not available (PIRL1602 blank or 9)",
+        pl.col("employed_q2").is_null(),
+    ),
 )
 
 
@@ -165,8 +186,9 @@ def read_pirl(pirl: Path, intake: Path | None = None) -> PirlTraining:
     report, table = loaded.report, loaded.table
     # second pass for PIRL1702 only; structural problems were reported by the first pass
     second = LoadReport("pirl_prior_wages")
-    wages = build_table(read_csv_records(Path(pirl), second), PRIOR_WAGE_SPEC, second,
-                        record_key=None)
+    wages = build_table(
+        read_csv_records(Path(pirl), second), PRIOR_WAGE_SPEC, second, record_key=None
+    )
     report.rejects.extend(r for r in second.rejects if r.field == "prior_quarter_wages")
     table = table.join(wages.select("_line", "prior_quarter_wages"), on="_line", how="left")
     excluded: dict[str, int] = {}
@@ -178,32 +200,48 @@ def read_pirl(pirl: Path, intake: Path | None = None) -> PirlTraining:
         table = table.filter(expr.not_())
     table = _with_intake(table, intake, report)
     if table.is_empty():
-        raise ValueError(f"{Path(pirl).name}: no PIRL record is usable for training "
-                         f"({loaded.table.height} read; " +
-                         "; ".join(f"{n} {r}" for r, n in excluded.items() if n) + ")")
+        raise ValueError(
+            f"{Path(pirl).name}: no PIRL record is usable for training "
+            f"({loaded.table.height} read; "
+            + "; ".join(f"{n} {r}" for r, n in excluded.items() if n)
+            + ")"
+        )
     prior = pl.col("prior_quarter_wages") / HOURS_PER_QUARTER
     table = table.with_columns(
-        pl.coalesce(pl.col("last_hourly_wage"), pl.when(prior > 0).then(prior))
-        .alias("last_hourly_wage"))
-    return PirlTraining(table.drop(sorted(PROTECTED & set(table.columns))), report,
-                        loaded.table.height, excluded, intake is not None)
+        pl.coalesce(pl.col("last_hourly_wage"), pl.when(prior > 0).then(prior)).alias(
+            "last_hourly_wage"
+        )
+    )
+    return PirlTraining(
+        table.drop(sorted(PROTECTED & set(table.columns))),
+        report,
+        loaded.table.height,
+        excluded,
+        intake is not None,
+    )
 
 
-def _with_intake(table: pl.DataFrame, intake: Path | None, report: LoadReport
-                 ) -> pl.DataFrame:
+def _with_intake(table: pl.DataFrame, intake: Path | None, report: LoadReport) -> pl.DataFrame:
     """Titles, intake text and last wage from the state's intake records, by participant."""
     if intake is None:
         return table
     loaded = load_intake([Path(intake)])
     report.merge(loaded.report)
     people = loaded.table.select(
-        "participant_id", pl.col("past_job_titles").alias("_titles"),
-        pl.col("intake_text").alias("_text"), pl.col("last_hourly_wage").alias("_wage"))
-    return table.join(people, on="participant_id", how="left").with_columns(
-        pl.coalesce("_titles", "past_job_titles").alias("past_job_titles"),
-        pl.coalesce("_text", "intake_text").alias("intake_text"),
-        pl.coalesce("_wage", "last_hourly_wage").alias("last_hourly_wage"),
-    ).drop("_titles", "_text", "_wage")
+        "participant_id",
+        pl.col("past_job_titles").alias("_titles"),
+        pl.col("intake_text").alias("_text"),
+        pl.col("last_hourly_wage").alias("_wage"),
+    )
+    return (
+        table.join(people, on="participant_id", how="left")
+        .with_columns(
+            pl.coalesce("_titles", "past_job_titles").alias("past_job_titles"),
+            pl.coalesce("_text", "intake_text").alias("intake_text"),
+            pl.coalesce("_wage", "last_hourly_wage").alias("last_hourly_wage"),
+        )
+        .drop("_titles", "_text", "_wage")
+    )
 
 
 # --------------------------------------------------------------------------- features
@@ -233,8 +271,11 @@ def participant_of(row: Mapping[str, Any], region: str) -> Participant:
     return Participant(
         participant_id=str(row["participant_id"]),
         past_job_titles=list(row.get("past_job_titles") or []),
-        intake_text=row.get("intake_text"), education_level=row.get("education_level"),
-        state=region, last_hourly_wage=row.get("last_hourly_wage"))
+        intake_text=row.get("intake_text"),
+        education_level=row.get("education_level"),
+        state=region,
+        last_hourly_wage=row.get("last_hourly_wage"),
+    )
 
 
 def occupation_programs(ctx: RegionContext) -> dict[str, list[dict[str, Any]]]:
@@ -248,9 +289,14 @@ def occupation_programs(ctx: RegionContext) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
-def record_parts(participant: Participant, occupation: str, ctx: RegionContext,
-                 reader: ParticipantReader, programs: Sequence[dict[str, Any]],
-                 weights: ScoreWeights) -> dict[str, float]:
+def record_parts(
+    participant: Participant,
+    occupation: str,
+    ctx: RegionContext,
+    reader: ParticipantReader,
+    programs: Sequence[dict[str, Any]],
+    weights: ScoreWeights,
+) -> dict[str, float]:
     """The six parts for one participant and trained-for occupation, program-level parts
     averaged over the region's programs leading there (one neutral program if none)."""
     person = read_person(participant, ctx, reader)
@@ -259,9 +305,13 @@ def record_parts(participant: Participant, occupation: str, ctx: RegionContext,
     return {k: float(np.mean([getattr(p, k) for p in parts])) for k in PART_FEATURES}
 
 
-def feature_frame(records: pl.DataFrame, ctx: RegionContext, reader: ParticipantReader,
-                  weights: ScoreWeights | None = None, progress: Progress | None = None
-                  ) -> pl.DataFrame:
+def feature_frame(
+    records: pl.DataFrame,
+    ctx: RegionContext,
+    reader: ParticipantReader,
+    weights: ScoreWeights | None = None,
+    progress: Progress | None = None,
+) -> pl.DataFrame:
     """One row per record: ``FEATURES`` in order (floats, NaN for unknown)."""
     weights = weights or ScoreWeights()
     cached = reader if isinstance(reader, CachedReader) else CachedReader(reader)
@@ -299,20 +349,23 @@ def _ndcg(relevance: np.ndarray, score: np.ndarray, k: int | None) -> float:
     return float(ndcg_score(relevance[None, :], score[None, :], k=k))
 
 
-def fold_metrics(y: np.ndarray, rel: np.ndarray, prob: np.ndarray, k: int
-                 ) -> dict[str, float]:
+def fold_metrics(y: np.ndarray, rel: np.ndarray, prob: np.ndarray, k: int) -> dict[str, float]:
     """AUC and log-loss of P(employed) and NDCG (all, @k) of the ranking it induces."""
     from sklearn.metrics import log_loss, roc_auc_score
 
     both = len(set(y.tolist())) == 2
     clipped = np.clip(prob, 1e-6, 1 - 1e-6)
-    return {"auc": float(roc_auc_score(y, prob)) if both else math.nan,
-            "logloss": float(log_loss(y, clipped, labels=[0, 1])),
-            "ndcg": _ndcg(rel, prob, None), f"ndcg_at_{k}": _ndcg(rel, prob, k)}
+    return {
+        "auc": float(roc_auc_score(y, prob)) if both else math.nan,
+        "logloss": float(log_loss(y, clipped, labels=[0, 1])),
+        "ndcg": _ndcg(rel, prob, None),
+        f"ndcg_at_{k}": _ndcg(rel, prob, k),
+    }
 
 
-def _mean_metrics(per_fold: Sequence[Mapping[str, float]]
-                  ) -> tuple[dict[str, float], dict[str, list[float]]]:
+def _mean_metrics(
+    per_fold: Sequence[Mapping[str, float]],
+) -> tuple[dict[str, float], dict[str, list[float]]]:
     metrics, steps = {}, {}
     for key in per_fold[0]:
         series = [float(f[key]) for f in per_fold]
@@ -340,8 +393,9 @@ class RankerFolds:
 def fit_classifier(x: np.ndarray, y: np.ndarray, params: Mapping[str, Any], seed: int) -> Any:
     import lightgbm as lgb
 
-    model = lgb.LGBMClassifier(**{**dict(params), "objective": "binary", "random_state": seed,
-                                  "n_jobs": 1, "verbose": -1})
+    model = lgb.LGBMClassifier(
+        **{**dict(params), "objective": "binary", "random_state": seed, "n_jobs": 1, "verbose": -1}
+    )
     model.fit(x, y)
     return model
 
@@ -383,8 +437,15 @@ def baseline_metrics(data: RankerFolds, score: np.ndarray | None) -> dict[str, f
             ranking = score[test]
         metrics = fold_metrics(data.y[test], data.rel[test], prob, data.ndcg_k)
         if score is not None:  # AUC and NDCG of the raw score (Platt is monotone either way)
-            metrics.update({k: v for k, v in fold_metrics(
-                data.y[test], data.rel[test], ranking, data.ndcg_k).items() if k != "logloss"})
+            metrics.update(
+                {
+                    k: v
+                    for k, v in fold_metrics(
+                        data.y[test], data.rel[test], ranking, data.ndcg_k
+                    ).items()
+                    if k != "logloss"
+                }
+            )
         per_fold.append(metrics)
     return _mean_metrics(per_fold)[0]
 
@@ -425,12 +486,15 @@ def train_referral_ranker(
     frame = feature_frame(data.records, ctx, reader, progress=tick)
     y, rel = labels(data.records)
     if len(set(y.tolist())) < 2:
-        raise ValueError(f"{Path(pirl).name}: every usable record has the same Q2 employment "
-                         "status; a classifier cannot be trained")
+        raise ValueError(
+            f"{Path(pirl).name}: every usable record has the same Q2 employment "
+            "status; a classifier cannot be trained"
+        )
     groups = data.records["participant_id"].to_numpy()
     folds = grouped_folds(groups, config.folds, config.seed)
-    fold_set = RankerFolds(frame.to_numpy().astype(float), y, rel, folds, config.seed,
-                           config.ndcg_k)
+    fold_set = RankerFolds(
+        frame.to_numpy().astype(float), y, rel, folds, config.seed, config.ndcg_k
+    )
     configs = sample_grid(config.grid, config.n_configs, config.seed)
     experiment_id = registry.experiment(config.experiment, settings)
     done = [0]
@@ -439,21 +503,46 @@ def train_referral_ranker(
         done[0] += 1
         tick("search trials", done[0], total)
 
-    with ray_session(num_cpus=config.num_cpus), mlflow.start_run(
-            run_name="referral-ranker", experiment_id=experiment_id) as run:
-        counts = {"rows_read": data.rows_read, "rows_used": len(y),
-                  "participants": len(set(groups.tolist())), "folds": len(folds),
-                  "employed_share": round(float(y.mean()), 4)}
-        mlflow.set_tags({"bundle_hash": bundle_hash, "model": config.model_name,
-                         "region": ctx.region, "data": data_label or Path(pirl).name})
-        mlflow.log_params({**counts, "features": ",".join(FEATURES),
-                           "with_intake": data.with_intake, "seed": config.seed})
+    with (
+        ray_session(num_cpus=config.num_cpus),
+        mlflow.start_run(run_name="referral-ranker", experiment_id=experiment_id) as run,
+    ):
+        counts = {
+            "rows_read": data.rows_read,
+            "rows_used": len(y),
+            "participants": len(set(groups.tolist())),
+            "folds": len(folds),
+            "employed_share": round(float(y.mean()), 4),
+        }
+        mlflow.set_tags(
+            {
+                "bundle_hash": bundle_hash,
+                "model": config.model_name,
+                "region": ctx.region,
+                "data": data_label or Path(pirl).name,
+            }
+        )
+        mlflow.log_params(
+            {
+                **counts,
+                "features": ",".join(FEATURES),
+                "with_intake": data.with_intake,
+                "seed": config.seed,
+            }
+        )
         results = run_search(
-            lgbm_trial, configs, experiment=config.experiment,
-            parent_run_name="search-referral-ranker", max_concurrency=config.max_concurrency,
-            data=fold_set, settings=settings, num_cpus=config.num_cpus, on_trial=on_trial,
-            parent_params=counts, tags={"bundle_hash": bundle_hash,
-                                        "features": ",".join(FEATURES)})
+            lgbm_trial,
+            configs,
+            experiment=config.experiment,
+            parent_run_name="search-referral-ranker",
+            max_concurrency=config.max_concurrency,
+            data=fold_set,
+            settings=settings,
+            num_cpus=config.num_cpus,
+            on_trial=on_trial,
+            parent_params=counts,
+            tags={"bundle_hash": bundle_hash, "features": ",".join(FEATURES)},
+        )
         best = best_trial(results, "logloss")
         tick("baselines", 0, 1)
         x = fold_set.x
@@ -463,36 +552,66 @@ def train_referral_ranker(
             "outcome_part": baseline_metrics(fold_set, x[:, PART_FEATURES.index("outcome")]),
             "base_rate": baseline_metrics(fold_set, None),
         }
-        mlflow.log_metrics({f"{m}.{k}": v for m, vals in evaluation.items()
-                            for k, v in vals.items() if not math.isnan(v)})
+        mlflow.log_metrics(
+            {
+                f"{m}.{k}": v
+                for m, vals in evaluation.items()
+                for k, v in vals.items()
+                if not math.isnan(v)
+            }
+        )
         tick("refit and register", 0, 1)
         model_dir = settings.home / "runs" / config.model_name / run.info.run_id
         model_dir.mkdir(parents=True, exist_ok=True)
         rejects = data.write_rejects(model_dir / REJECTS_FILE)
-        result = {"name": config.model_name, "region": ctx.region, "counts": counts,
-                  "excluded": data.excluded, "rejects_file": str(rejects),
-                  "rejects": len(data.report.rejects), "with_intake": data.with_intake,
-                  "best_params": best.params, "trials": len(results),
-                  "trials_failed": sum(not r.ok for r in results), "metrics": evaluation,
-                  "data": data_label or Path(pirl).name, "ndcg_k": config.ndcg_k}
+        result = {
+            "name": config.model_name,
+            "region": ctx.region,
+            "counts": counts,
+            "excluded": data.excluded,
+            "rejects_file": str(rejects),
+            "rejects": len(data.report.rejects),
+            "with_intake": data.with_intake,
+            "best_params": best.params,
+            "trials": len(results),
+            "trials_failed": sum(not r.ok for r in results),
+            "metrics": evaluation,
+            "data": data_label or Path(pirl).name,
+            "ndcg_k": config.ndcg_k,
+        }
         _save(model_dir, fit_classifier(x, y, best.params, config.seed), result, bundle_hash)
         card = model_card(result)
         (model_dir / "model_card.md").write_text(card)
         ref = registry.log_model_directory(
-            config.model_name, model_dir, card=card,
-            metrics={k: v for k, v in evaluation["lightgbm"].items() if not math.isnan(v)})
+            config.model_name,
+            model_dir,
+            card=card,
+            metrics={k: v for k, v in evaluation["lightgbm"].items() if not math.isnan(v)},
+        )
     tick("done", 1, 1)
-    return {**result, "version": ref.version, "run_id": ref.run_id,
-            "model_dir": str(model_dir), "seconds": time.perf_counter() - start}
+    return {
+        **result,
+        "version": ref.version,
+        "run_id": ref.run_id,
+        "model_dir": str(model_dir),
+        "seconds": time.perf_counter() - start,
+    }
 
 
 def _save(model_dir: Path, model: Any, result: Mapping[str, Any], bundle_hash: str) -> None:
     model.booster_.save_model(str(model_dir / BOOSTER_FILE))
-    meta = {"format": MODEL_FORMAT, "booster": BOOSTER_FILE, "features": list(FEATURES),
-            "label": "employed_q2 (PIRL1602)", "bundle_hash": bundle_hash,
-            "region": result["region"], "data": result["data"],
-            "params": result["best_params"], "metrics": result["metrics"],
-            "protected_attributes_excluded": sorted(PROTECTED)}
+    meta = {
+        "format": MODEL_FORMAT,
+        "booster": BOOSTER_FILE,
+        "features": list(FEATURES),
+        "label": "employed_q2 (PIRL1602)",
+        "bundle_hash": bundle_hash,
+        "region": result["region"],
+        "data": result["data"],
+        "params": result["best_params"],
+        "metrics": result["metrics"],
+        "protected_attributes_excluded": sorted(PROTECTED),
+    }
     (model_dir / META_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True))
 
 
@@ -504,8 +623,10 @@ def format_report(result: Mapping[str, Any]) -> str:
     k = result["ndcg_k"]
     lines = [f"{'model':<14} {'AUC':>7} {'log-loss':>9} {'NDCG':>7} {f'NDCG@{k}':>8}"]
     for name, m in result["metrics"].items():
-        lines.append(f"{name:<14} {_fmt(m['auc']):>7} {_fmt(m['logloss']):>9} "
-                     f"{_fmt(m['ndcg']):>7} {_fmt(m[f'ndcg_at_{k}']):>8}")
+        lines.append(
+            f"{name:<14} {_fmt(m['auc']):>7} {_fmt(m['logloss']):>9} "
+            f"{_fmt(m['ndcg']):>7} {_fmt(m[f'ndcg_at_{k}']):>8}"
+        )
     return "\n".join(lines)
 
 
@@ -516,37 +637,54 @@ def _fmt(value: float) -> str:
 def model_card(result: Mapping[str, Any]) -> str:
     counts = result["counts"]
     excluded = "; ".join(f"{n} {r}" for r, n in result["excluded"].items() if n) or "none"
-    intake = ("joined with the state's intake records (titles, intake text)"
-              if result["with_intake"] else "PIRL only: no titles or intake text, so role "
-              "fit and skill fit are 0 for every record")
-    return "\n".join([
-        f"# {result['name']}: PIRL-trained referral ranker ({result['region']})", "",
-        "P(employed in the 2nd quarter after exit) from the six referral score parts "
-        "(role fit, skill fit, gap closed, demand, wage gain, outcome) plus education and "
-        "prior wage band; a pointwise LightGBM classifier used to re-rank a participant's "
-        "candidates. Protected attributes (sex, race and ethnicity, age, disability) are "
-        "not features.", "",
-        "## Data", "",
-        f"- {result['data']}",
-        f"- {counts['rows_read']} records read, {counts['rows_used']} used "
-        f"({counts['participants']} participants, {counts['employed_share']:.0%} employed "
-        f"in Q2); excluded: {excluded}; {result['rejects']} rejected, repaired or excluded "
-        "records listed in the rejects file (line, field, reason).",
-        f"- {intake}.", "",
-        f"## Held-out participants (grouped {counts['folds']}-fold by participant)", "",
-        "```", format_report(result), "```", "",
-        "Baselines fitted on training folds only: the fixed ScoreWeights score and the "
-        "outcome part alone (Platt-scaled for log-loss), and the base rate. NDCG ranks each "
-        "held-out fold's records by the score with relevance 0 not employed, 1 employed, "
-        "2 employed above the prior hourly wage.", "",
-        "## Limits", "",
-        "- One training per participant: the model learns which (person, occupation) "
-        "combinations led to work, not a counterfactual comparison of programs for the "
-        "same person; selection into training is not corrected for.",
-        "- Program-level parts are averaged over the region's programs leading to the "
-        "occupation trained for, because PIRL names the occupation, not the program.",
-        "- PIRL public-use wages are rounded and noised; prior wage is PIRL1702 / 520 h.",
-        "- Trained for one region's programs, demand and wages; retrain per state.",
-        "- If the data line above says synthetic fixture, every figure here is from "
-        "generated outcomes and says nothing about real participants.",
-    ]) + "\n"
+    intake = (
+        "joined with the state's intake records (titles, intake text)"
+        if result["with_intake"]
+        else "PIRL only: no titles or intake text, so role fit and skill fit are 0 for every record"
+    )
+    return (
+        "\n".join(
+            [
+                f"# {result['name']}: PIRL-trained referral ranker ({result['region']})",
+                "",
+                "P(employed in the 2nd quarter after exit) from the six referral score parts "
+                "(role fit, skill fit, gap closed, demand, wage gain, outcome) plus education and "
+                "prior wage band; a pointwise LightGBM classifier used to re-rank a participant's "
+                "candidates. Protected attributes (sex, race and ethnicity, age, disability) are "
+                "not features.",
+                "",
+                "## Data",
+                "",
+                f"- {result['data']}",
+                f"- {counts['rows_read']} records read, {counts['rows_used']} used "
+                f"({counts['participants']} participants, {counts['employed_share']:.0%} employed "
+                f"in Q2); excluded: {excluded}; {result['rejects']} rejected, repaired or excluded "
+                "records listed in the rejects file (line, field, reason).",
+                f"- {intake}.",
+                "",
+                f"## Held-out participants (grouped {counts['folds']}-fold by participant)",
+                "",
+                "```",
+                format_report(result),
+                "```",
+                "",
+                "Baselines fitted on training folds only: the fixed ScoreWeights score and the "
+                "outcome part alone (Platt-scaled for log-loss), and the base rate. NDCG ranks "
+                "each held-out fold's records by the score with relevance 0 not employed, "
+                "1 employed, 2 employed above the prior hourly wage.",
+                "",
+                "## Limits",
+                "",
+                "- One training per participant: the model learns which (person, occupation) "
+                "combinations led to work, not a counterfactual comparison of programs for the "
+                "same person; selection into training is not corrected for.",
+                "- Program-level parts are averaged over the region's programs leading to the "
+                "occupation trained for, because PIRL names the occupation, not the program.",
+                "- PIRL public-use wages are rounded and noised; prior wage is PIRL1702 / 520 h.",
+                "- Trained for one region's programs, demand and wages; retrain per state.",
+                "- If the data line above says synthetic fixture, every figure here is from "
+                "generated outcomes and says nothing about real participants.",
+            ]
+        )
+        + "\n"
+    )

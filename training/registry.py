@@ -119,9 +119,11 @@ def check_store(settings: Settings) -> None:
     if path is not None and path.is_file() and path.stat().st_size > 0:
         with open(path, "rb") as handle:
             if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
-                raise ModelStoreError(f"model store {path} is not a readable MLflow database "
-                                      "(not a SQLite file); restore it from a backup or "
-                                      "move it away to start an empty store")
+                raise ModelStoreError(
+                    f"model store {path} is not a readable MLflow database "
+                    "(not a SQLite file); restore it from a backup or "
+                    "move it away to start an empty store"
+                )
     try:
         client = _client()
         client.search_registered_models(max_results=1)
@@ -142,7 +144,7 @@ def sqlite_path(uri: str) -> Path | None:
     """The database file of a ``sqlite:///`` URI, else None."""
     if not uri.startswith("sqlite:///"):
         return None
-    return Path(unquote(uri[len("sqlite:///"):].split("?", 1)[0]))
+    return Path(unquote(uri[len("sqlite:///") :].split("?", 1)[0]))
 
 
 def safe_uri(uri: str) -> str:
@@ -161,21 +163,25 @@ def store_failure(settings: Settings, exc: BaseException) -> ModelStoreError:
     cause = short_cause(exc)
     path = sqlite_path(uri)
     if path is not None:
-        return ModelStoreError(f"model store {path} is not a readable MLflow database: "
-                               f"{cause}")
+        return ModelStoreError(f"model store {path} is not a readable MLflow database: {cause}")
     if uri.startswith(("http://", "https://")):
         status = re.search(r"error code (\d+) != 200", str(exc))
         if status and status.group(1) in ("401", "403"):
-            return ModelStoreError(f"model store at {safe_uri(uri)} refused access (HTTP "
-                                   f"{status.group(1)}): check its credentials "
-                                   "(MLFLOW_TRACKING_TOKEN or user and password)")
+            return ModelStoreError(
+                f"model store at {safe_uri(uri)} refused access (HTTP "
+                f"{status.group(1)}): check its credentials "
+                "(MLFLOW_TRACKING_TOKEN or user and password)"
+            )
         if status and status.group(1).startswith("4"):
-            return ModelStoreError(f"model store at {safe_uri(uri)} answered HTTP "
-                                   f"{status.group(1)}: is MLFLOW_TRACKING_URI the address "
-                                   "of an MLflow tracking server?")
+            return ModelStoreError(
+                f"model store at {safe_uri(uri)} answered HTTP "
+                f"{status.group(1)}: is MLFLOW_TRACKING_URI the address "
+                "of an MLflow tracking server?"
+            )
         tries = _int_env("MLFLOW_HTTP_REQUEST_MAX_RETRIES") + 1
-        return ModelStoreError(f"model store at {safe_uri(uri)} unreachable after {tries} "
-                               f"tries: {cause}")
+        return ModelStoreError(
+            f"model store at {safe_uri(uri)} unreachable after {tries} tries: {cause}"
+        )
     return ModelStoreError(f"model store at {safe_uri(uri)} could not be read: {cause}")
 
 
@@ -187,11 +193,13 @@ def _int_env(name: str) -> int:
 
 
 _CAUSES = (
-    re.compile(r"\[Errno -?\d+\] [^'\"()]+"),           # [Errno 111] Connection refused
+    re.compile(r"\[Errno -?\d+\] [^'\"()]+"),  # [Errno 111] Connection refused
     re.compile(r"(?:Read|Connect) timed out|timed out"),
-    re.compile(r"error code \d+ != 200"),                 # an HTTP error status
-    re.compile(r"file is not a database|database disk image is malformed|"
-               r"unable to open database file|no such table: \w+"),
+    re.compile(r"error code \d+ != 200"),  # an HTTP error status
+    re.compile(
+        r"file is not a database|database disk image is malformed|"
+        r"unable to open database file|no such table: \w+"
+    ),
 )
 
 
@@ -281,8 +289,11 @@ def log_model_directory(
     if run is None:
         raise RegistryError("log_model_directory must be called inside an MLflow run")
     mlflow.log_text(card, "model_card.md")
-    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()), \
-            contextlib.redirect_stderr(io.StringIO()):
+    with (
+        warnings.catch_warnings(),
+        contextlib.redirect_stdout(io.StringIO()),
+        contextlib.redirect_stderr(io.StringIO()),
+    ):
         # pyfunc signature hints do not apply to a directory; registration chatter is noise
         warnings.simplefilter("ignore")
         info = mlflow.pyfunc.log_model(
@@ -317,7 +328,8 @@ def resolve(name: str, alias: str = CHAMPION, settings: Settings | None = None) 
         if exc.error_code in NOT_FOUND_CODES:
             raise RegistryError(
                 f"no registered model {name}@{alias} in {safe_uri(settings.tracking_uri)}: "
-                f"run `pathmatch train` first") from None
+                f"run `pathmatch train` first"
+            ) from None
         raise store_failure(settings, exc) from exc
     except Exception as exc:  # a backend failure is a store problem
         raise store_failure(settings, exc) from exc
@@ -346,8 +358,11 @@ def _download(name: str, alias: str, version: str, run_id: str, cache: Path) -> 
         shutil.rmtree(cache)
     cache.mkdir(parents=True)
     try:
-        downloaded = Path(mlflow.artifacts.download_artifacts(
-            artifact_uri=f"models:/{name}/{version}", dst_path=str(cache)))
+        downloaded = Path(
+            mlflow.artifacts.download_artifacts(
+                artifact_uri=f"models:/{name}/{version}", dst_path=str(cache)
+            )
+        )
         path = _artifact_dir(cache)
     except Exception as exc:  # missing files, a dead artifact server, ...
         shutil.rmtree(cache, ignore_errors=True)
@@ -356,15 +371,18 @@ def _download(name: str, alias: str, version: str, run_id: str, cache: Path) -> 
     return path
 
 
-def _artifact_failure(name: str, alias: str, version: str, exc: BaseException
-                      ) -> ModelStoreError:
+def _artifact_failure(name: str, alias: str, version: str, exc: BaseException) -> ModelStoreError:
     where = _artifact_location(name, version)
     local = _local_path(where)
     if local is not None and not _has_files(local):
-        return ModelStoreError(f"{name}@{alias} points at artifacts that are missing: {local}; "
-                               f"re-train or re-register (version {version})")
-    return ModelStoreError(f"{name}@{alias} (version {version}): artifacts at {where} could "
-                           f"not be read: {short_cause(exc)}; re-train or re-register")
+        return ModelStoreError(
+            f"{name}@{alias} points at artifacts that are missing: {local}; "
+            f"re-train or re-register (version {version})"
+        )
+    return ModelStoreError(
+        f"{name}@{alias} (version {version}): artifacts at {where} could "
+        f"not be read: {short_cause(exc)}; re-train or re-register"
+    )
 
 
 def _artifact_location(name: str, version: str) -> str:
@@ -396,8 +414,7 @@ def _artifact_dir(cache: Path) -> Path:
                 return children[0]
             if children:
                 return artifacts
-    raise ModelStoreError(f"downloaded model in {cache} has no artifacts: re-train or "
-                          "re-register")
+    raise ModelStoreError(f"downloaded model in {cache} has no artifacts: re-train or re-register")
 
 
 def try_resolve(name: str, settings: Settings | None = None) -> ModelRef | None:
@@ -412,8 +429,9 @@ def try_resolve(name: str, settings: Settings | None = None) -> ModelRef | None:
         return None
 
 
-def resolve_champions(names: Iterable[str], settings: Settings | None = None
-                      ) -> dict[str, ModelRef]:
+def resolve_champions(
+    names: Iterable[str], settings: Settings | None = None
+) -> dict[str, ModelRef]:
     """Every registered champion among ``names``; the store is checked once, up front.
 
     A local SQLite store that has not changed since the last lookup is answered from the
@@ -458,30 +476,45 @@ def _snapshot_path(settings: Settings) -> Path:
     return settings.home / "models" / SNAPSHOT_FILE
 
 
-def _read_snapshot(settings: Settings, names: list[str], fingerprint: list[int] | None
-                   ) -> dict[str, ModelRef] | None:
+def _read_snapshot(
+    settings: Settings, names: list[str], fingerprint: list[int] | None
+) -> dict[str, ModelRef] | None:
     """The champions recorded for this very store state, if every cached copy is whole."""
     if fingerprint is None:
         return None
     try:
         data = json.loads(_snapshot_path(settings).read_text(encoding="utf-8"))
-        if (data["store"] != settings.tracking_uri or data["fingerprint"] != fingerprint
-                or data["names"] != names):
+        if (
+            data["store"] != settings.tracking_uri
+            or data["fingerprint"] != fingerprint
+            or data["names"] != names
+        ):
             return None
-        refs = {name: ModelRef(name, ref["version"], ref["run_id"], Path(ref["path"]))
-                for name, ref in data["champions"].items()}
+        refs = {
+            name: ModelRef(name, ref["version"], ref["run_id"], Path(ref["path"]))
+            for name, ref in data["champions"].items()
+        }
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    cached = all((settings.home / "models" / r.name / r.version / ".complete").exists()
-                 and r.path.is_dir() for r in refs.values())
+    cached = all(
+        (settings.home / "models" / r.name / r.version / ".complete").exists() and r.path.is_dir()
+        for r in refs.values()
+    )
     return refs if cached else None
 
 
-def _write_snapshot(settings: Settings, names: list[str], fingerprint: list[int],
-                    champions: Mapping[str, ModelRef]) -> None:
-    data = {"store": settings.tracking_uri, "fingerprint": fingerprint, "names": names,
-            "champions": {name: {"version": r.version, "run_id": r.run_id, "path": str(r.path)}
-                          for name, r in champions.items()}}
+def _write_snapshot(
+    settings: Settings, names: list[str], fingerprint: list[int], champions: Mapping[str, ModelRef]
+) -> None:
+    data = {
+        "store": settings.tracking_uri,
+        "fingerprint": fingerprint,
+        "names": names,
+        "champions": {
+            name: {"version": r.version, "run_id": r.run_id, "path": str(r.path)}
+            for name, r in champions.items()
+        },
+    }
     path = _snapshot_path(settings)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -504,11 +537,14 @@ def load_model(ref: ModelRef, loader: Callable[[Path], T]) -> T:
     except Exception as exc:  # any failure to read the files, named below
         raise ModelStoreError(
             f"{ref.name}@{CHAMPION} (version {ref.version}) could not be loaded from "
-            f"{ref.path}: {short_cause(exc)}; re-train or re-register") from exc
+            f"{ref.path}: {short_cause(exc)}; re-train or re-register"
+        ) from exc
 
 
 def environment_summary() -> dict[str, str]:
     """Where runs and Ray work go, for run tags and `pathmatch version` output."""
     settings = get_settings()
-    return {"tracking_uri": settings.tracking_uri,
-            "ray_address": os.environ.get("RAY_ADDRESS", "local")}
+    return {
+        "tracking_uri": settings.tracking_uri,
+        "ray_address": os.environ.get("RAY_ADDRESS", "local"),
+    }

@@ -63,12 +63,15 @@ TrialFn = Callable[[dict[str, Any], Any], "Mapping[str, float] | TrialOutput"]
 def expand_grid(grid: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
     """Every combination of a grid, in a stable order (keys sorted)."""
     keys = sorted(grid)
-    return [dict(zip(keys, values, strict=True))
-            for values in itertools.product(*(list(grid[k]) for k in keys))]
+    return [
+        dict(zip(keys, values, strict=True))
+        for values in itertools.product(*(list(grid[k]) for k in keys))
+    ]
 
 
-def sample_grid(grid: Mapping[str, Sequence[Any]], n: int | None, seed: int = 0
-                ) -> list[dict[str, Any]]:
+def sample_grid(
+    grid: Mapping[str, Sequence[Any]], n: int | None, seed: int = 0
+) -> list[dict[str, Any]]:
     """``n`` distinct configurations drawn from the grid (all of them when n is None or
     larger than the grid); the same seed draws the same ones."""
     configs = expand_grid(grid)
@@ -77,8 +80,9 @@ def sample_grid(grid: Mapping[str, Sequence[Any]], n: int | None, seed: int = 0
     return random.Random(seed).sample(configs, n)
 
 
-def best_trial(results: Sequence[TrialResult], metric: str, *, lower_is_better: bool = True
-               ) -> TrialResult:
+def best_trial(
+    results: Sequence[TrialResult], metric: str, *, lower_is_better: bool = True
+) -> TrialResult:
     """The successful trial with the best ``metric``; raises if none succeeded."""
     ok = [r for r in results if r.ok and metric in r.metrics]
     if not ok:
@@ -100,13 +104,15 @@ def _execute(trial_fn: TrialFn | bytes, params: dict[str, Any], data: Any) -> di
             run = trial_fn
         out = run(params, data)
     except Exception:  # a failing trial is a result, not a crash
-        return {"error": traceback.format_exc(limit=5),
-                "seconds": time.perf_counter() - start}
+        return {"error": traceback.format_exc(limit=5), "seconds": time.perf_counter() - start}
     if not isinstance(out, TrialOutput):
         out = TrialOutput(metrics={k: float(v) for k, v in dict(out).items()})
-    return {"metrics": {k: float(v) for k, v in out.metrics.items()},
-            "steps": {k: [float(x) for x in v] for k, v in out.steps.items()},
-            "extra": out.extra, "seconds": time.perf_counter() - start}
+    return {
+        "metrics": {k: float(v) for k, v in out.metrics.items()},
+        "steps": {k: [float(x) for x in v] for k, v in out.steps.items()},
+        "extra": out.extra,
+        "seconds": time.perf_counter() - start,
+    }
 
 
 def run_search(
@@ -136,8 +142,11 @@ def run_search(
     from training.ray_runtime import ray_session
     from training.registry import experiment as use_experiment
 
-    configs = (expand_grid(param_grid) if isinstance(param_grid, Mapping)
-               else [dict(c) for c in param_grid])
+    configs = (
+        expand_grid(param_grid)
+        if isinstance(param_grid, Mapping)
+        else [dict(c) for c in param_grid]
+    )
     experiment_id = use_experiment(experiment, settings)
     tags = {k: str(v) for k, v in (tags or {}).items()}
     results: list[TrialResult] = []
@@ -146,10 +155,10 @@ def run_search(
         remote = ray.remote(num_cpus=1, max_retries=0)(_execute)
         fn_ref, data_ref = ray.put(_portable(trial_fn)), ray.put(data)
         nested = mlflow.active_run() is not None
-        with mlflow.start_run(run_name=parent_run_name, experiment_id=experiment_id,
-                              nested=nested):
-            mlflow.set_tags({**tags, "search.trials": str(len(configs)),
-                             "search.max_concurrency": str(limit)})
+        with mlflow.start_run(run_name=parent_run_name, experiment_id=experiment_id, nested=nested):
+            mlflow.set_tags(
+                {**tags, "search.trials": str(len(configs)), "search.max_concurrency": str(limit)}
+            )
             if parent_params:
                 mlflow.log_params({k: _param_text(v) for k, v in parent_params.items()})
             pending: dict[Any, int] = {}
@@ -165,8 +174,10 @@ def run_search(
                 results.append(result)
                 if on_trial:
                     on_trial(result, len(configs))
-            summary = {"search.ok": sum(r.ok for r in results),
-                       "search.failed": sum(not r.ok for r in results)}
+            summary = {
+                "search.ok": sum(r.ok for r in results),
+                "search.failed": sum(not r.ok for r in results),
+            }
             mlflow.log_metrics({k: float(v) for k, v in summary.items()})
     return sorted(results, key=lambda r: r.index)
 
@@ -191,19 +202,29 @@ def _portable(trial_fn: TrialFn) -> TrialFn | bytes:
 
 
 def _to_result(index: int, params: dict[str, Any], raw: dict[str, Any]) -> TrialResult:
-    return TrialResult(index=index, params=params, metrics=raw.get("metrics", {}),
-                       steps=raw.get("steps", {}), extra=raw.get("extra"),
-                       seconds=float(raw.get("seconds", 0.0)), error=raw.get("error"))
+    return TrialResult(
+        index=index,
+        params=params,
+        metrics=raw.get("metrics", {}),
+        steps=raw.get("steps", {}),
+        extra=raw.get("extra"),
+        seconds=float(raw.get("seconds", 0.0)),
+        error=raw.get("error"),
+    )
 
 
-def _log_trial(result: TrialResult, experiment_id: str, tags: Mapping[str, str],
-               parent_name: str) -> str:
+def _log_trial(
+    result: TrialResult, experiment_id: str, tags: Mapping[str, str], parent_name: str
+) -> str:
     """One nested run per trial: params, metrics (per-step series with step = fold)."""
     import mlflow
 
-    run = mlflow.start_run(run_name=f"{parent_name}-trial-{result.index:03d}",
-                           experiment_id=experiment_id, nested=True,
-                           tags={**tags, "trial.index": str(result.index)})
+    run = mlflow.start_run(
+        run_name=f"{parent_name}-trial-{result.index:03d}",
+        experiment_id=experiment_id,
+        nested=True,
+        tags={**tags, "trial.index": str(result.index)},
+    )
     status = "FAILED"
     try:
         mlflow.log_params({k: _param_text(v) for k, v in result.params.items()})
@@ -213,8 +234,14 @@ def _log_trial(result: TrialResult, experiment_id: str, tags: Mapping[str, str],
             mlflow.log_metrics({**result.metrics, "trial_seconds": result.seconds})
             length = max((len(v) for v in result.steps.values()), default=0)
             for step in range(length):
-                mlflow.log_metrics({name: series[step] for name, series in result.steps.items()
-                                    if step < len(series)}, step=step)
+                mlflow.log_metrics(
+                    {
+                        name: series[step]
+                        for name, series in result.steps.items()
+                        if step < len(series)
+                    },
+                    step=step,
+                )
             status = "FINISHED"
     finally:
         mlflow.end_run(status=status)

@@ -1,2 +1,1 @@
-"""Curriculum gaps: which in-demand skills a program's courses do not teach.
-"""
+"""Curriculum gaps: which in-demand skills a program's courses do not teach."""

@@ -85,13 +85,15 @@ MAX_EXAMPLES = 2
 HEATMAP_SKILLS = 25
 HIERARCHY_DEPTH = 2
 ESSENTIAL, OPTIONAL, NOT_LISTED = "essential", "optional", "not listed"
-GENERIC_WORDS = frozenset("""
+GENERIC_WORDS = frozenset(
+    """
 a an and or of the in on for to with by at as from into use using apply applying perform
 performing carry out manage managing maintain maintaining ensure ensuring provide providing
 work working operate operating handle handling conduct conducting undertake principle
 principles technique techniques method methods procedure procedures practice practices
 skill skills knowledge basic general other related activity activities task tasks
-""".split())
+""".split()
+)
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+|\s[•·]\s")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9+#.]*[A-Za-z0-9+#]|[A-Za-z0-9]")
 
@@ -127,11 +129,13 @@ def course_files(path: Path | str) -> list[Path]:
     if not path.exists():
         raise GapError(f"{path}: no such course file or folder")
     if path.is_dir():
-        files = sorted(p for p in path.rglob("*")
-                       if p.is_file() and p.suffix.lower() in COURSE_SUFFIXES)
+        files = sorted(
+            p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in COURSE_SUFFIXES
+        )
         if not files:
-            raise GapError(f"{path}: empty catalog: no .csv, .jsonl or .json course files "
-                           f"in this folder")
+            raise GapError(
+                f"{path}: empty catalog: no .csv, .jsonl or .json course files in this folder"
+            )
         return files
     if path.suffix.lower() not in COURSE_SUFFIXES:
         raise GapError(f"{path.name}: not a course file (expected .csv, .jsonl or .json)")
@@ -146,16 +150,28 @@ def read_courses(path: Path | str) -> CourseInput:
     """
     loaded = load_courses(course_files(path))
     rejects: list[dict[str, Any]] = [
-        {"file": r.file, "line": r.line, "field": r.field, "problem": r.reason,
-         "severity": r.severity} for r in loaded.report.rejects]
+        {
+            "file": r.file,
+            "line": r.line,
+            "field": r.field,
+            "problem": r.reason,
+            "severity": r.severity,
+        }
+        for r in loaded.report.rejects
+    ]
     table = loaded.table.filter(pl.col("description").fill_null("").str.strip_chars() != "")
     if table.height == 0:
         reasons = sorted({r["problem"] for r in rejects if r["severity"] == "rejected"})
         why = f" ({'; '.join(reasons[:3])})" if reasons else ""
-        raise GapError(f"{Path(path).name}: empty catalog: no course with a title and a "
-                       f"description{why}")
-    return CourseInput(table=course_frame(table), rejects=rejects,
-                       files=list(loaded.report.files), rows_read=loaded.report.rows_read)
+        raise GapError(
+            f"{Path(path).name}: empty catalog: no course with a title and a description{why}"
+        )
+    return CourseInput(
+        table=course_frame(table),
+        rejects=rejects,
+        files=list(loaded.report.files),
+        rows_read=loaded.report.rows_read,
+    )
 
 
 def course_frame(table: pl.DataFrame) -> pl.DataFrame:
@@ -187,18 +203,39 @@ def courses_from_records(records: Sequence[dict[str, Any]]) -> CourseInput:
         if problem is None and record["code"].strip() in seen:
             problem = ("code", "duplicate course code")
         if problem is not None:
-            rejects.append({"file": "request", "line": number, "field": problem[0],
-                            "problem": problem[1], "severity": "rejected"})
+            rejects.append(
+                {
+                    "file": "request",
+                    "line": number,
+                    "field": problem[0],
+                    "problem": problem[1],
+                    "severity": "rejected",
+                }
+            )
             continue
         seen.add(record["code"].strip())
-        rows.append({"code": record["code"].strip(), "title": record["title"].strip(),
-                     "description": record["description"].strip(),
-                     "program": record.get("program")})
+        rows.append(
+            {
+                "code": record["code"].strip(),
+                "title": record["title"].strip(),
+                "description": record["description"].strip(),
+                "program": record.get("program"),
+            }
+        )
     if not rows:
-        raise GapError("empty catalog: no course with a code, a title and a description"
-                       + (f" ({len(rejects)} rejected)" if rejects else ""))
-    table = pl.DataFrame(rows, schema={"code": pl.String, "title": pl.String,
-                                       "description": pl.String, "program": pl.String})
+        raise GapError(
+            "empty catalog: no course with a code, a title and a description"
+            + (f" ({len(rejects)} rejected)" if rejects else "")
+        )
+    table = pl.DataFrame(
+        rows,
+        schema={
+            "code": pl.String,
+            "title": pl.String,
+            "description": pl.String,
+            "program": pl.String,
+        },
+    )
     return CourseInput(course_frame(table), rejects, ["request"], len(records))
 
 
@@ -220,16 +257,23 @@ class GapContext:
     skill_broader: pl.DataFrame | None = None
 
     @classmethod
-    def from_bundle(cls, bundle: Any, *, taxonomy: Any, course_nlp: Any, posting_nlp: Any,
-                    demand: Any) -> GapContext:
+    def from_bundle(
+        cls, bundle: Any, *, taxonomy: Any, course_nlp: Any, posting_nlp: Any, demand: Any
+    ) -> GapContext:
         def get(name: str) -> pl.DataFrame | None:
             return bundle.table(name) if bundle.has(name) else None
 
-        return cls(taxonomy=taxonomy, course_nlp=course_nlp, posting_nlp=posting_nlp,
-                   demand=demand, postings=bundle.table("postings"),
-                   onet_occupations=bundle.table("onet_occupations"),
-                   xwalk_cip_soc=bundle.table("xwalk_cip_soc"), cip_codes=get("cip_codes"),
-                   skill_broader=get("esco_skill_broader"))
+        return cls(
+            taxonomy=taxonomy,
+            course_nlp=course_nlp,
+            posting_nlp=posting_nlp,
+            demand=demand,
+            postings=bundle.table("postings"),
+            onet_occupations=bundle.table("onet_occupations"),
+            xwalk_cip_soc=bundle.table("xwalk_cip_soc"),
+            cip_codes=get("cip_codes"),
+            skill_broader=get("esco_skill_broader"),
+        )
 
 
 # ============================================================================ result
@@ -388,7 +432,7 @@ def sentence_at(text: str, start: int, end: int, limit: int = 320) -> str:
     if len(sentence) > limit:
         mid = (start + end) // 2 - left
         lo = max(0, min(mid - limit // 2, len(sentence) - limit))
-        sentence = ("..." if lo else "") + sentence[lo:lo + limit].strip() + "..."
+        sentence = ("..." if lo else "") + sentence[lo : lo + limit].strip() + "..."
     return sentence
 
 
@@ -397,8 +441,9 @@ def content_words(label: str) -> frozenset[str]:
     from matching.nlp.extraction.linker import lemma
 
     bare = re.sub(r"\([^)]*\)", " ", label)
-    return frozenset(lemma(w.lower()) for w in _WORD.findall(bare)
-                     if w.lower() not in GENERIC_WORDS)
+    return frozenset(
+        lemma(w.lower()) for w in _WORD.findall(bare) if w.lower() not in GENERIC_WORDS
+    )
 
 
 # ============================================================================ taught
@@ -426,9 +471,14 @@ def doc_skills(doc: Any, taxonomy: Any, text: str) -> dict[str, str]:
     counts the skills ``pathmatch extract`` and ``POST /v1/extract`` show for its text.
     """
     links = linked_skills(doc, skill_info_from(taxonomy), top_k=TOP_SKILLS_PER_DOC)
-    return {link.id: (sentence_at(text, link.start, link.end)
-                      if link.start is not None and link.end is not None else "")
-            for link in links}
+    return {
+        link.id: (
+            sentence_at(text, link.start, link.end)
+            if link.start is not None and link.end is not None
+            else ""
+        )
+        for link in links
+    }
 
 
 def course_text(row: dict[str, Any]) -> str:
@@ -437,8 +487,9 @@ def course_text(row: dict[str, Any]) -> str:
     return f"{title}. {description}" if title else description
 
 
-def taught_skills(courses: pl.DataFrame, context: GapContext
-                  ) -> tuple[list[TaughtSkill], dict[str, set[str]]]:
+def taught_skills(
+    courses: pl.DataFrame, context: GapContext
+) -> tuple[list[TaughtSkill], dict[str, set[str]]]:
     """Skills taught with their evidence, and each course's set of taught skill ids."""
     rows = courses.to_dicts()
     texts = [course_text(r) for r in rows]
@@ -448,8 +499,9 @@ def taught_skills(courses: pl.DataFrame, context: GapContext
         found = doc_skills(doc, context.taxonomy, text)
         per_course[row["code"]] = set(found)
         for skill_id, sentence in found.items():
-            entry = by_skill.setdefault(skill_id, TaughtSkill(
-                skill_id, _label(context.taxonomy, skill_id), [], []))
+            entry = by_skill.setdefault(
+                skill_id, TaughtSkill(skill_id, _label(context.taxonomy, skill_id), [], [])
+            )
             entry.courses.append(row["code"])
             if sentence and len(entry.evidence) < 3:
                 entry.evidence.append(Evidence(row["code"], sentence))
@@ -493,8 +545,10 @@ class CoverageIndex:
         taught = list(taught)
         if sought in taught:
             return Coverage("exact", sought, _label(self.taxonomy, sought))
-        for kind, test in (("narrower", lambda t: sought in self.ancestors(t)),
-                           ("near_match", lambda t: self.near(sought, t))):
+        for kind, test in (
+            ("narrower", lambda t: sought in self.ancestors(t)),
+            ("near_match", lambda t: self.near(sought, t)),
+        ):
             for t in sorted(taught):
                 if test(t):
                     return Coverage(kind, t, _label(self.taxonomy, t))
@@ -514,8 +568,12 @@ def normalize_cip(code: str) -> str:
     raise GapError(f"CIP code {code!r} is not a six-digit CIP 2020 code (e.g. 51.3801)")
 
 
-def occupations_for_cip(cip: str, xwalk_cip_soc: pl.DataFrame, onet_occupations: pl.DataFrame,
-                        cip_codes: pl.DataFrame | None = None) -> pl.DataFrame:
+def occupations_for_cip(
+    cip: str,
+    xwalk_cip_soc: pl.DataFrame,
+    onet_occupations: pl.DataFrame,
+    cip_codes: pl.DataFrame | None = None,
+) -> pl.DataFrame:
     """O*NET codes of a CIP code; GapError for an unknown code or one with no occupation.
 
     Takes bundle tables only, so a caller can check the code before the slow steps."""
@@ -525,20 +583,24 @@ def occupations_for_cip(cip: str, xwalk_cip_soc: pl.DataFrame, onet_occupations:
     if code not in known:
         family = sorted(c for c in known if c.startswith(code[:2]) and len(c) == 7)[:8]
         hint = f"; codes in family {code[:2]}: {', '.join(family)}" if family else ""
-        raise GapError(f"unknown CIP code {cip!r}: not in the CIP 2020 list{hint}",
-                       "not_found")
+        raise GapError(f"unknown CIP code {cip!r}: not in the CIP 2020 list{hint}", "not_found")
     found = target_occupations([code], xwalk_cip_soc, onet_occupations)
     if found.height == 0:
-        raise GapError(f"CIP code {code} maps to no occupation in the CIP-SOC crosswalk "
-                       f"(other than postsecondary teachers); give --occupation instead")
+        raise GapError(
+            f"CIP code {code} maps to no occupation in the CIP-SOC crosswalk "
+            f"(other than postsecondary teachers); give --occupation instead"
+        )
     return found.select("onet_soc_code", pl.col("onet_title").alias("title"))
 
 
 def check_cip(cip: str, bundle: Any) -> pl.DataFrame:
     """:func:`occupations_for_cip` straight from a bundle (fails fast, before any NLP)."""
-    return occupations_for_cip(cip, bundle.table("xwalk_cip_soc"),
-                               bundle.table("onet_occupations"),
-                               bundle.table("cip_codes") if bundle.has("cip_codes") else None)
+    return occupations_for_cip(
+        cip,
+        bundle.table("xwalk_cip_soc"),
+        bundle.table("onet_occupations"),
+        bundle.table("cip_codes") if bundle.has("cip_codes") else None,
+    )
 
 
 def check_region(region: str, postings: pl.DataFrame) -> None:
@@ -550,8 +612,9 @@ def check_region(region: str, postings: pl.DataFrame) -> None:
     states = postings.get_column("state").drop_nulls().str.to_uppercase().unique()
     if wanted not in set(states.to_list()):
         shown = ", ".join(sorted(states.to_list())[:60])
-        raise GapError(f"region {region!r} has no postings; states with postings: {shown}",
-                       "not_found")
+        raise GapError(
+            f"region {region!r} has no postings; states with postings: {shown}", "not_found"
+        )
 
 
 def occupations_for_codes(codes: Sequence[str], context: GapContext) -> pl.DataFrame:
@@ -562,11 +625,18 @@ def occupations_for_codes(codes: Sequence[str], context: GapContext) -> pl.DataF
         code = str(code).strip()
         hit = onet.filter((pl.col("onet_soc_code") == code) | (pl.col("soc2018_code") == code))
         if hit.height == 0:
-            raise GapError(f"unknown occupation code {code!r}: not an O*NET-SOC 2019 or SOC "
-                           f"2018 code in the bundle (e.g. 15-1232.00 or 15-1232)", "not_found")
+            raise GapError(
+                f"unknown occupation code {code!r}: not an O*NET-SOC 2019 or SOC "
+                f"2018 code in the bundle (e.g. 15-1232.00 or 15-1232)",
+                "not_found",
+            )
         parts.append(hit)
-    return pl.concat(parts).unique("onet_soc_code").sort("onet_soc_code").select(
-        "onet_soc_code", "title")
+    return (
+        pl.concat(parts)
+        .unique("onet_soc_code")
+        .sort("onet_soc_code")
+        .select("onet_soc_code", "title")
+    )
 
 
 def region_rows(context: GapContext, region: str) -> pl.DataFrame:
@@ -577,11 +647,9 @@ def region_rows(context: GapContext, region: str) -> pl.DataFrame:
         rows = demand_for(context.demand.table, region)
     except DemandLookupError as exc:
         raise GapError(f"region {region!r} has no postings: {exc}", "not_found") from None
-    rows = rows.filter((pl.col("onet_soc_code") != "unassigned")
-                       & (pl.col("postings_dedup") > 0))
+    rows = rows.filter((pl.col("onet_soc_code") != "unassigned") & (pl.col("postings_dedup") > 0))
     if rows.height == 0:
-        raise GapError(f"region {region!r} has no postings assigned to an occupation",
-                       "not_found")
+        raise GapError(f"region {region!r} has no postings assigned to an occupation", "not_found")
     return rows
 
 
@@ -590,57 +658,79 @@ def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
     return sum(v * b.get(k, 0.0) for k, v in a.items())
 
 
-def infer_targets(per_course: dict[str, set[str]], context: GapContext, rows: pl.DataFrame
-                  ) -> tuple[pl.DataFrame, dict[str, float], str]:
+def infer_targets(
+    per_course: dict[str, set[str]], context: GapContext, rows: pl.DataFrame
+) -> tuple[pl.DataFrame, dict[str, float], str]:
     """Occupations whose skill profile is closest to the catalog's (step 3)."""
     catalog: dict[str, float] = {}
     for skills in per_course.values():
         for skill in skills:
             catalog[skill] = catalog.get(skill, 0.0) + 1.0
     if not catalog:
-        raise GapError("cannot infer target occupations: no skill was found in the course "
-                       "descriptions; give --cip or --occupation")
+        raise GapError(
+            "cannot infer target occupations: no skill was found in the course "
+            "descriptions; give --cip or --occupation"
+        )
     profiles = occupation_profiles(
-        GAPS, esco_links=context.taxonomy.soc_links,
-        demand_skills=context.demand.skills_table, region=rows.item(0, "region"),
-        codes=rows.get_column("onet_soc_code").to_list())
+        GAPS,
+        esco_links=context.taxonomy.soc_links,
+        demand_skills=context.demand.skills_table,
+        region=rows.item(0, "region"),
+        codes=rows.get_column("onet_soc_code").to_list(),
+    )
     scores = {code: _cosine(catalog, profile) for code, profile in profiles.items()}
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
     best = ranked[0][1] if ranked else 0.0
     if best <= 0:
-        raise GapError("cannot infer target occupations: the courses share no skill with "
-                       "any occupation that has postings in the region; give --cip or "
-                       "--occupation")
+        raise GapError(
+            "cannot infer target occupations: the courses share no skill with "
+            "any occupation that has postings in the region; give --cip or "
+            "--occupation"
+        )
     chosen = [code for code, score in ranked[:INFER_MAX] if score >= INFER_RATIO * best]
     titles = dict(rows.select("onet_soc_code", "occupation_title").iter_rows())
-    shown = ", ".join(f"{code} {titles.get(code) or ''} {score:.2f}".replace("  ", " ")
-                      for code, score in ranked[:6])
-    why = (f"inferred from the courses: cosine similarity of the catalog's skills (courses "
-           f"teaching each) to each occupation's skill profile (regional posting shares and "
-           f"ESCO essential/optional skills); kept the best and those within "
-           f"{INFER_RATIO:.0%} of its score (at most {INFER_MAX}). Top scores: {shown}")
-    frame = pl.DataFrame({"onet_soc_code": chosen,
-                          "title": [titles.get(c) for c in chosen]},
-                         schema={"onet_soc_code": pl.String, "title": pl.String})
+    shown = ", ".join(
+        f"{code} {titles.get(code) or ''} {score:.2f}".replace("  ", " ")
+        for code, score in ranked[:6]
+    )
+    why = (
+        f"inferred from the courses: cosine similarity of the catalog's skills (courses "
+        f"teaching each) to each occupation's skill profile (regional posting shares and "
+        f"ESCO essential/optional skills); kept the best and those within "
+        f"{INFER_RATIO:.0%} of its score (at most {INFER_MAX}). Top scores: {shown}"
+    )
+    frame = pl.DataFrame(
+        {"onet_soc_code": chosen, "title": [titles.get(c) for c in chosen]},
+        schema={"onet_soc_code": pl.String, "title": pl.String},
+    )
     return frame, scores, why
 
 
-def weigh_targets(targets: pl.DataFrame, rows: pl.DataFrame, region: str,
-                  scores: dict[str, float] | None, notes: list[str]
-                  ) -> list[TargetOccupation]:
+def weigh_targets(
+    targets: pl.DataFrame,
+    rows: pl.DataFrame,
+    region: str,
+    scores: dict[str, float] | None,
+    notes: list[str],
+) -> list[TargetOccupation]:
     """Targets with regional postings and their openings weight; GapError when none has
     postings in the region."""
     present = rows.join(targets.select("onet_soc_code"), on="onet_soc_code")
-    missing = sorted(set(targets.get_column("onet_soc_code").to_list())
-                     - set(present.get_column("onet_soc_code").to_list()))
+    missing = sorted(
+        set(targets.get_column("onet_soc_code").to_list())
+        - set(present.get_column("onet_soc_code").to_list())
+    )
     if present.height == 0:
-        listed = ", ".join(f"{c} {t}" for c, t in targets.select("onet_soc_code", "title")
-                           .iter_rows())
-        raise GapError(f"region {region!r} has no postings for the target occupations "
-                       f"({listed})", "not_found")
+        listed = ", ".join(
+            f"{c} {t}" for c, t in targets.select("onet_soc_code", "title").iter_rows()
+        )
+        raise GapError(
+            f"region {region!r} has no postings for the target occupations ({listed})", "not_found"
+        )
     if missing:
-        notes.append(f"target occupations without postings in {region} (left out): "
-                     f"{', '.join(missing)}")
+        notes.append(
+            f"target occupations without postings in {region} (left out): {', '.join(missing)}"
+        )
     openings = present.get_column("ep_annual_openings").drop_nulls()
     # Series.median is typed as any Python literal; on this numeric column it is a float.
     fallback = cast(float, openings.median()) if openings.len() else None
@@ -651,14 +741,24 @@ def weigh_targets(targets: pl.DataFrame, rows: pl.DataFrame, region: str,
             value, source = fallback, "no EP openings: median of the other targets"
         elif value is None:
             value, source = float(row["postings_dedup"]), "no EP openings: postings count"
-        out.append(TargetOccupation(
-            row["onet_soc_code"], row["occupation_title"] or "", int(row["postings_dedup"]),
-            row["ep_annual_openings"], float(value), source,
-            None if scores is None else scores.get(row["onet_soc_code"])))
-    if any(t.weight_source != out[0].weight_source for t in out) or \
-            out[0].weight_source.startswith("no EP"):
-        notes.append("some target occupations have no BLS EP openings; their weight "
-                     "source is given per occupation")
+        out.append(
+            TargetOccupation(
+                row["onet_soc_code"],
+                row["occupation_title"] or "",
+                int(row["postings_dedup"]),
+                row["ep_annual_openings"],
+                float(value),
+                source,
+                None if scores is None else scores.get(row["onet_soc_code"]),
+            )
+        )
+    if any(t.weight_source != out[0].weight_source for t in out) or out[0].weight_source.startswith(
+        "no EP"
+    ):
+        notes.append(
+            "some target occupations have no BLS EP openings; their weight "
+            "source is given per occupation"
+        )
     return out
 
 
@@ -676,45 +776,62 @@ class PostingSkills:
     skills: list[dict[str, str]]
 
 
-def posting_skills(context: GapContext, region: str, targets: list[TargetOccupation]
-                   ) -> PostingSkills:
+def posting_skills(
+    context: GapContext, region: str, targets: list[TargetOccupation]
+) -> PostingSkills:
     """Run the posting pipeline over the canonical target postings of the region."""
     codes = [t.onet_soc_code for t in targets]
-    chosen = (context.demand.postings
-              .filter((pl.col("region") == region) & pl.col("is_canonical")
-                      & pl.col("onet_soc_code").is_in(codes))
-              .select("posting_id", "onet_soc_code", "pay_annual")
-              .join(context.postings.select("posting_id", "description"), on="posting_id",
-                    how="left")
-              .sort("posting_id"))
+    chosen = (
+        context.demand.postings.filter(
+            (pl.col("region") == region)
+            & pl.col("is_canonical")
+            & pl.col("onet_soc_code").is_in(codes)
+        )
+        .select("posting_id", "onet_soc_code", "pay_annual")
+        .join(context.postings.select("posting_id", "description"), on="posting_id", how="left")
+        .sort("posting_id")
+    )
     texts = chosen.get_column("description").fill_null("").to_list()
     docs = context.posting_nlp.pipe(texts)
-    skills = [doc_skills(doc, context.taxonomy, text) for doc, text in zip(docs, texts,
-                                                                           strict=True)]
+    skills = [
+        doc_skills(doc, context.taxonomy, text) for doc, text in zip(docs, texts, strict=True)
+    ]
     occ = chosen.get_column("onet_soc_code").to_list()
     weight_of = {t.onet_soc_code: t.weight for t in targets}
     count = {c: occ.count(c) for c in set(occ)}
     weight = np.array([weight_of[c] / count[c] for c in occ], dtype=float)
-    return PostingSkills(chosen.get_column("posting_id").to_list(), occ, weight,
-                         chosen.get_column("pay_annual").to_list(), skills)
+    return PostingSkills(
+        chosen.get_column("posting_id").to_list(),
+        occ,
+        weight,
+        chosen.get_column("pay_annual").to_list(),
+        skills,
+    )
 
 
 def esco_status(context: GapContext, skill_id: str, codes: set[str]) -> str:
-    rows = context.taxonomy.soc_links.filter((pl.col("skill_uri") == skill_id)
-                                             & pl.col("onet_soc_code").is_in(list(codes)))
+    rows = context.taxonomy.soc_links.filter(
+        (pl.col("skill_uri") == skill_id) & pl.col("onet_soc_code").is_in(list(codes))
+    )
     if rows.height == 0:
         return NOT_LISTED
     return ESSENTIAL if int(rows.get_column("n_essential").sum()) > 0 else OPTIONAL
 
 
-def sought_skills(context: GapContext, region: str, targets: list[TargetOccupation],
-                  posts: PostingSkills, min_share: float) -> list[SoughtSkill]:
+def sought_skills(
+    context: GapContext,
+    region: str,
+    targets: list[TargetOccupation],
+    posts: PostingSkills,
+    min_share: float,
+) -> list[SoughtSkill]:
     """Skills sought for the targets with share, demand weight, status and examples."""
     codes = {t.onet_soc_code for t in targets}
     weight = {t.onet_soc_code: t.weight for t in targets}
     total_postings = sum(t.postings for t in targets)
     table = context.demand.skills_table.filter(
-        (pl.col("region") == region) & pl.col("onet_soc_code").is_in(list(codes)))
+        (pl.col("region") == region) & pl.col("onet_soc_code").is_in(list(codes))
+    )
     grouped: dict[str, dict[str, Any]] = {}
     for row in table.iter_rows(named=True):
         entry = grouped.setdefault(row["skill_id"], {"n": 0, "w": 0.0, "occ": []})
@@ -726,12 +843,23 @@ def sought_skills(context: GapContext, region: str, targets: list[TargetOccupati
         share = entry["n"] / total_postings if total_postings else 0.0
         if share < min_share or not _esco(context.taxonomy, skill_id):
             continue
-        examples = [Evidence(pid, found[skill_id]) for pid, found in
-                    zip(posts.ids, posts.skills, strict=True) if found.get(skill_id)]
-        out.append(SoughtSkill(
-            skill_id, _label(context.taxonomy, skill_id), share, entry["n"], entry["w"],
-            esco_status(context, skill_id, codes), sorted(entry["occ"]),
-            _distinct(examples)[:MAX_EXAMPLES]))
+        examples = [
+            Evidence(pid, found[skill_id])
+            for pid, found in zip(posts.ids, posts.skills, strict=True)
+            if found.get(skill_id)
+        ]
+        out.append(
+            SoughtSkill(
+                skill_id,
+                _label(context.taxonomy, skill_id),
+                share,
+                entry["n"],
+                entry["w"],
+                esco_status(context, skill_id, codes),
+                sorted(entry["occ"]),
+                _distinct(examples)[:MAX_EXAMPLES],
+            )
+        )
     return sorted(out, key=lambda s: (-s.demand_weight, -s.share, s.label))
 
 
@@ -749,17 +877,33 @@ def _distinct(examples: list[Evidence]) -> list[Evidence]:
 
 def wage_premium(skill_id: str, posts: PostingSkills, min_n: int = MIN_PAY_N) -> WagePremium:
     """Median advertised annual pay with the skill minus without (step 6)."""
-    with_pay = [(p, skill_id in s) for p, s in zip(posts.pay, posts.skills, strict=True)
-                if p is not None and not math.isnan(p)]
+    with_pay = [
+        (p, skill_id in s)
+        for p, s in zip(posts.pay, posts.skills, strict=True)
+        if p is not None and not math.isnan(p)
+    ]
     yes = [p for p, has in with_pay if has]
     no = [p for p, has in with_pay if not has]
     if len(yes) < min_n or len(no) < min_n:
-        return WagePremium(False, len(yes), len(no), note=(
-            f"not measurable: {len(yes)} target postings with pay ask for it, {len(no)} do "
-            f"not (need {min_n} on each side)"))
+        return WagePremium(
+            False,
+            len(yes),
+            len(no),
+            note=(
+                f"not measurable: {len(yes)} target postings with pay ask for it, {len(no)} do "
+                f"not (need {min_n} on each side)"
+            ),
+        )
     a, b = float(np.median(yes)), float(np.median(no))
-    return WagePremium(True, len(yes), len(no), a, b, a - b,
-                       "median advertised annual pay with the skill minus without")
+    return WagePremium(
+        True,
+        len(yes),
+        len(no),
+        a,
+        b,
+        a - b,
+        "median advertised annual pay with the skill minus without",
+    )
 
 
 class HostFinder:
@@ -771,12 +915,14 @@ class HostFinder:
 
         self.rows = courses.select("code", "title").rows()
         texts = [course_text(r) for r in courses.to_dicts()]
-        self.vectorizer: Any = TfidfVectorizer(stop_words="english", sublinear_tf=True,
-                                               ngram_range=(1, 2), min_df=1)
+        self.vectorizer: Any = TfidfVectorizer(
+            stop_words="english", sublinear_tf=True, ngram_range=(1, 2), min_df=1
+        )
         analyzer = self.vectorizer.build_analyzer()
         # Courses of stop words or digits only ("0") leave no vocabulary to fit: no host.
-        self.matrix = (self.vectorizer.fit_transform(texts)
-                       if any(analyzer(t) for t in texts) else None)
+        self.matrix = (
+            self.vectorizer.fit_transform(texts) if any(analyzer(t) for t in texts) else None
+        )
 
     def best(self, query: str) -> HostCourse | None:
         if self.matrix is None:
@@ -794,28 +940,39 @@ def _skill_query(context: GapContext, skill: SoughtSkill) -> str:
         description = context.taxonomy.row(skill.skill_id).get("description") or ""
     except KeyError:
         description = ""
-    return " ".join([skill.label, skill.label, description,
-                     *(e.sentence for e in skill.examples)])
+    return " ".join([skill.label, skill.label, description, *(e.sentence for e in skill.examples)])
 
 
-def rank_gaps(context: GapContext, sought: list[SoughtSkill], posts: PostingSkills,
-              courses: pl.DataFrame) -> list[Gap]:
+def rank_gaps(
+    context: GapContext, sought: list[SoughtSkill], posts: PostingSkills, courses: pl.DataFrame
+) -> list[Gap]:
     """Uncovered sought skills, by demand weight, with evidence, pay and a host course."""
     finder = HostFinder(courses)
     gaps: list[Gap] = []
     for skill in (s for s in sought if s.covered is None):
-        gaps.append(Gap(len(gaps) + 1, skill.skill_id, skill.label, skill.demand_weight,
-                        skill.share, skill.postings_with_skill, skill.esco_status,
-                        skill.examples, wage_premium(skill.skill_id, posts),
-                        finder.best(_skill_query(context, skill))))
+        gaps.append(
+            Gap(
+                len(gaps) + 1,
+                skill.skill_id,
+                skill.label,
+                skill.demand_weight,
+                skill.share,
+                skill.postings_with_skill,
+                skill.esco_status,
+                skill.examples,
+                wage_premium(skill.skill_id, posts),
+                finder.best(_skill_query(context, skill)),
+            )
+        )
     return gaps
 
 
 # ============================================================================ cover
 
 
-def greedy_cover(posts: PostingSkills, sought: list[SoughtSkill], *, bar: float,
-                 max_skills: int, min_gain: float) -> CoverPlan:
+def greedy_cover(
+    posts: PostingSkills, sought: list[SoughtSkill], *, bar: float, max_skills: int, min_gain: float
+) -> CoverPlan:
     """Demand-weighted greedy multi-cover of the target postings (step 7)."""
     sought_ids = {s.skill_id for s in sought}
     covered0 = {s.skill_id for s in sought if s.covered is not None}
@@ -830,8 +987,11 @@ def greedy_cover(posts: PostingSkills, sought: list[SoughtSkill], *, bar: float,
     def state(chosen: set[str]) -> tuple[np.ndarray, float, float]:
         have = np.array([len(r & chosen) for r in requested], dtype=float)
         progress = np.minimum(1.0, have / need) if need.size else np.zeros(0)
-        return progress, float((weight * progress).sum() / total), \
-            float(weight[progress >= 1.0].sum() / total)
+        return (
+            progress,
+            float((weight * progress).sum() / total),
+            float(weight[progress >= 1.0].sum() / total),
+        )
 
     chosen = set(covered0)
     _, progress_before, coverage_before = state(chosen)
@@ -848,19 +1008,34 @@ def greedy_cover(posts: PostingSkills, sought: list[SoughtSkill], *, bar: float,
         current += gain
         steps.append(CoverStep(best, labels[best], gain, state(chosen)[2]))
     _, progress_after, coverage_after = state(chosen)
-    method = (f"greedy demand-weighted multi-cover: a target posting counts as covered when "
-              f"the curriculum teaches ceil({bar:g} x r) of the r sought skills it asks "
-              f"for; each posting weighs its occupation's openings / its postings; stop when "
-              f"no skill adds {min_gain:.0%} of the demand or after {max_skills} skills")
-    return CoverPlan(bar, len(requested), len(posts.ids) - len(requested), coverage_before,
-                     coverage_after, progress_before, progress_after, steps, method)
+    method = (
+        f"greedy demand-weighted multi-cover: a target posting counts as covered when "
+        f"the curriculum teaches ceil({bar:g} x r) of the r sought skills it asks "
+        f"for; each posting weighs its occupation's openings / its postings; stop when "
+        f"no skill adds {min_gain:.0%} of the demand or after {max_skills} skills"
+    )
+    return CoverPlan(
+        bar,
+        len(requested),
+        len(posts.ids) - len(requested),
+        coverage_before,
+        coverage_after,
+        progress_before,
+        progress_after,
+        steps,
+        method,
+    )
 
 
 # ============================================================================ heat map
 
 
-def heatmap(per_course: dict[str, set[str]], sought: list[SoughtSkill],
-            index: CoverageIndex, n_skills: int = HEATMAP_SKILLS) -> Heatmap:
+def heatmap(
+    per_course: dict[str, set[str]],
+    sought: list[SoughtSkill],
+    index: CoverageIndex,
+    n_skills: int = HEATMAP_SKILLS,
+) -> Heatmap:
     """Courses x the top sought skills: 1 taught, 0.5 narrower/near-match, 0 not."""
     top = sought[:n_skills]
     values = []
@@ -876,17 +1051,29 @@ def heatmap(per_course: dict[str, set[str]], sought: list[SoughtSkill],
 # ============================================================================ driver
 
 
-def resolve_targets(context: GapContext, rows: pl.DataFrame, per_course: dict[str, set[str]],
-                    cip_code: str | None, occupations: Sequence[str] | None
-                    ) -> tuple[pl.DataFrame, dict[str, float] | None, str, str]:
+def resolve_targets(
+    context: GapContext,
+    rows: pl.DataFrame,
+    per_course: dict[str, set[str]],
+    cip_code: str | None,
+    occupations: Sequence[str] | None,
+) -> tuple[pl.DataFrame, dict[str, float] | None, str, str]:
     """(targets, similarity scores or None, method, explanation)."""
     if cip_code and occupations:
         raise GapError("give either a CIP code or occupation codes, not both")
     if cip_code:
-        found = occupations_for_cip(cip_code, context.xwalk_cip_soc,
-                                    context.onet_occupations, context.cip_codes)
-        return found, None, "cip", (f"CIP {normalize_cip(cip_code)} -> SOC 2018 (NCES CIP-SOC "
-                                    f"crosswalk) -> O*NET-SOC: {found.height} occupations")
+        found = occupations_for_cip(
+            cip_code, context.xwalk_cip_soc, context.onet_occupations, context.cip_codes
+        )
+        return (
+            found,
+            None,
+            "cip",
+            (
+                f"CIP {normalize_cip(cip_code)} -> SOC 2018 (NCES CIP-SOC "
+                f"crosswalk) -> O*NET-SOC: {found.height} occupations"
+            ),
+        )
     if occupations:
         found = occupations_for_codes(occupations, context)
         return found, None, "given", f"occupation codes given: {', '.join(occupations)}"
@@ -894,24 +1081,34 @@ def resolve_targets(context: GapContext, rows: pl.DataFrame, per_course: dict[st
     return found, scores, "inferred", why
 
 
-def analyze_gaps(courses: CourseInput, context: GapContext, *, region: str,
-                 cip_code: str | None = None, occupations: Sequence[str] | None = None,
-                 top_k: int = 20, min_share: float = 0.05, bar: float = 0.8,
-                 min_gain: float = 0.01) -> GapResult:
+def analyze_gaps(
+    courses: CourseInput,
+    context: GapContext,
+    *,
+    region: str,
+    cip_code: str | None = None,
+    occupations: Sequence[str] | None = None,
+    top_k: int = 20,
+    min_share: float = 0.05,
+    bar: float = 0.8,
+    min_gain: float = 0.01,
+) -> GapResult:
     """The gap analysis of ``courses`` for ``region`` (steps: module docstring)."""
     if top_k < 1:
         raise GapError(f"top_k must be at least 1, not {top_k}")
     if courses.table.height == 0:
         raise GapError("empty catalog: no courses given")
     if cip_code:  # fail fast on a bad code, before any text is processed
-        occupations_for_cip(cip_code, context.xwalk_cip_soc, context.onet_occupations,
-                            context.cip_codes)
+        occupations_for_cip(
+            cip_code, context.xwalk_cip_soc, context.onet_occupations, context.cip_codes
+        )
     rows = region_rows(context, region)
     region = rows.item(0, "region")
     notes: list[str] = []
     taught, per_course = taught_skills(courses.table, context)
-    targets_frame, scores, method, why = resolve_targets(context, rows, per_course, cip_code,
-                                                         occupations)
+    targets_frame, scores, method, why = resolve_targets(
+        context, rows, per_course, cip_code, occupations
+    )
     targets = weigh_targets(targets_frame, rows, region, scores, notes)
     posts = posting_skills(context, region, targets)
     sought = sought_skills(context, region, targets, posts, min_share)
@@ -921,16 +1118,34 @@ def analyze_gaps(courses: CourseInput, context: GapContext, *, region: str,
         skill.covered = index.covering(skill.skill_id, taught_ids)
     gaps = rank_gaps(context, sought, posts, courses.table)
     if not any(g.wage_premium.measurable for g in gaps):
-        notes.append(f"wage premium not measurable for any gap: too few target postings "
-                     f"with advertised pay (need {MIN_PAY_N} with and {MIN_PAY_N} without "
-                     f"the skill)")
+        notes.append(
+            f"wage premium not measurable for any gap: too few target postings "
+            f"with advertised pay (need {MIN_PAY_N} with and {MIN_PAY_N} without "
+            f"the skill)"
+        )
     cover = greedy_cover(posts, sought, bar=bar, max_skills=top_k, min_gain=min_gain)
     return GapResult(
-        region=region, target_method=method, inference=why, targets=targets,
-        courses=courses.table.height, rejects=courses.rejects, taught=taught,
-        sought=sought, gaps=gaps[:top_k], cover=cover,
-        heatmap=heatmap(per_course, sought, index), notes=notes,
-        params={"top_k": top_k, "min_share": min_share, "bar": bar, "min_gain": min_gain,
-                "cip_code": cip_code, "occupations": list(occupations or []),
-                "min_pay_n": MIN_PAY_N, "files": courses.files,
-                "rows_read": courses.rows_read})
+        region=region,
+        target_method=method,
+        inference=why,
+        targets=targets,
+        courses=courses.table.height,
+        rejects=courses.rejects,
+        taught=taught,
+        sought=sought,
+        gaps=gaps[:top_k],
+        cover=cover,
+        heatmap=heatmap(per_course, sought, index),
+        notes=notes,
+        params={
+            "top_k": top_k,
+            "min_share": min_share,
+            "bar": bar,
+            "min_gain": min_gain,
+            "cip_code": cip_code,
+            "occupations": list(occupations or []),
+            "min_pay_n": MIN_PAY_N,
+            "files": courses.files,
+            "rows_read": courses.rows_read,
+        },
+    )

@@ -131,12 +131,22 @@ def write_bundle(
         table = result.tables[name]
         target = staging / TABLES / f"{name}.parquet"
         table.write_parquet(target, compression="zstd", statistics=False)
-        table_entries[name] = {"rows": table.height, "columns": table.columns,
-                               "bytes": target.stat().st_size, "sha256": sha256_file(target)}
+        table_entries[name] = {
+            "rows": table.height,
+            "columns": table.columns,
+            "bytes": target.stat().st_size,
+            "sha256": sha256_file(target),
+        }
     rejects = _reject_rows(result, extra_rejects)
     _write_rejects(staging / REJECTS, rejects)
-    manifest = _manifest(result, Path(data_dir), table_entries, len(rejects),
-                         sha256_file(staging / REJECTS), list(warnings))
+    manifest = _manifest(
+        result,
+        Path(data_dir),
+        table_entries,
+        len(rejects),
+        sha256_file(staging / REJECTS),
+        list(warnings),
+    )
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     if out_dir.exists():
         shutil.rmtree(out_dir)
@@ -201,8 +211,11 @@ def _manifest(
         sources[name] = {
             **{k: v for k, v in report.summary().items() if k not in ("source", "files")},
             "files": [
-                {"path": str(p.relative_to(data_dir)), "bytes": p.stat().st_size,
-                 "sha256": sha256_file(p)}
+                {
+                    "path": str(p.relative_to(data_dir)),
+                    "bytes": p.stat().st_size,
+                    "sha256": sha256_file(p),
+                }
                 for p in result.files[name]
             ],
         }
@@ -250,13 +263,15 @@ class Bundle:
         if not manifest_path.is_file():
             raise BundleError(
                 f"no data bundle at {self.path}: run `pathmatch import --data DIR --out "
-                f"{self.path}` first (or set PATHMATCH_BUNDLE)")
+                f"{self.path}` first (or set PATHMATCH_BUNDLE)"
+            )
         try:
             # Parsed JSON; ``verify`` checks the structure the properties below rely on.
             self.manifest: dict[str, Any] = json.loads(manifest_path.read_text())
         except (ValueError, UnicodeDecodeError):
-            raise BundleError(f"bundle {self.path}: manifest.json is not valid JSON; "
-                              f"{self._reimport}") from None
+            raise BundleError(
+                f"bundle {self.path}: manifest.json is not valid JSON; {self._reimport}"
+            ) from None
         if not isinstance(self.manifest, dict) or self.manifest.get("format") != BUNDLE_FORMAT:
             raise BundleError(f"{self.path} is not a {BUNDLE_FORMAT} bundle")
         self.verify()
@@ -270,50 +285,67 @@ class Bundle:
         problem, naming the table (or file) and what is wrong."""
         tables = self.manifest.get("tables")
         if not isinstance(tables, dict):
-            raise BundleError(f"bundle {self.path}: manifest.json lists no tables; "
-                              f"{self._reimport}")
+            raise BundleError(
+                f"bundle {self.path}: manifest.json lists no tables; {self._reimport}"
+            )
         for name in sorted(tables):
             self._verify_table(name, tables[name])
         rejects = self.manifest.get("rejects")
         if isinstance(rejects, dict) and rejects.get("sha256"):
-            self._verify_file(self.path / REJECTS, f"rejects file {REJECTS}",
-                              {"sha256": rejects["sha256"]})
+            self._verify_file(
+                self.path / REJECTS, f"rejects file {REJECTS}", {"sha256": rejects["sha256"]}
+            )
         if self.manifest.get("bundle_hash") != _content_hash(self.manifest):
             for name in sorted(tables):
                 self._verify_rows(name, tables[name])
-            raise BundleError(f"bundle {self.path}: manifest.json was edited after import "
-                              f"(its contents no longer match bundle_hash); {self._reimport}")
+            raise BundleError(
+                f"bundle {self.path}: manifest.json was edited after import "
+                f"(its contents no longer match bundle_hash); {self._reimport}"
+            )
 
     def _verify_table(self, name: str, entry: object) -> None:
         if not isinstance(entry, dict) or not entry.get("sha256"):
-            raise BundleError(f"bundle {self.path}: table {name!r} has no sha256 in "
-                              f"manifest.json (written by an older pathmatch), so it cannot "
-                              f"be verified; {self._reimport}")
+            raise BundleError(
+                f"bundle {self.path}: table {name!r} has no sha256 in "
+                f"manifest.json (written by an older pathmatch), so it cannot "
+                f"be verified; {self._reimport}"
+            )
         self._verify_file(self.path / TABLES / f"{name}.parquet", f"table {name!r}", entry)
 
     def _verify_rows(self, name: str, entry: dict) -> None:
         """The row count in the parquet footer against the manifest's (file already verified)."""
-        rows = pl.scan_parquet(self.path / TABLES / f"{name}.parquet").select(
-            pl.len()).collect().item()
+        rows = (
+            pl.scan_parquet(self.path / TABLES / f"{name}.parquet")
+            .select(pl.len())
+            .collect()
+            .item()
+        )
         if rows != entry.get("rows"):
-            raise BundleError(f"bundle {self.path}: table {name!r} has {rows:,} rows but "
-                              f"manifest.json says {entry.get('rows')}; {self._reimport}")
+            raise BundleError(
+                f"bundle {self.path}: table {name!r} has {rows:,} rows but "
+                f"manifest.json says {entry.get('rows')}; {self._reimport}"
+            )
 
     def _verify_file(self, path: Path, what: str, entry: dict) -> None:
         relative = path.relative_to(self.path)
         if not path.is_file():
-            raise BundleError(f"bundle {self.path}: {what} is missing ({relative} not "
-                              f"found); {self._reimport}")
+            raise BundleError(
+                f"bundle {self.path}: {what} is missing ({relative} not found); {self._reimport}"
+            )
         size = path.stat().st_size
         expected = entry.get("bytes")
         if expected is not None and size != expected:
-            raise BundleError(f"bundle {self.path}: {what} is damaged ({relative} has "
-                              f"{size:,} bytes, manifest.json says {expected:,}: truncated or "
-                              f"replaced); {self._reimport}")
+            raise BundleError(
+                f"bundle {self.path}: {what} is damaged ({relative} has "
+                f"{size:,} bytes, manifest.json says {expected:,}: truncated or "
+                f"replaced); {self._reimport}"
+            )
         if sha256_file(path) != entry["sha256"]:
-            raise BundleError(f"bundle {self.path}: {what} is damaged ({relative} does not "
-                              f"match its sha256 in manifest.json: changed since import); "
-                              f"{self._reimport}")
+            raise BundleError(
+                f"bundle {self.path}: {what} is damaged ({relative} does not "
+                f"match its sha256 in manifest.json: changed since import); "
+                f"{self._reimport}"
+            )
 
     @property
     def hash(self) -> str:
@@ -341,6 +373,8 @@ class Bundle:
         try:
             return self.scan(name).collect()
         except (OSError, pl.exceptions.PolarsError) as exc:
-            raise BundleError(f"bundle {self.path}: table {name!r} could not be read "
-                              f"({type(exc).__name__}) though it verified when the bundle "
-                              f"was opened; {self._reimport}") from None
+            raise BundleError(
+                f"bundle {self.path}: table {name!r} could not be read "
+                f"({type(exc).__name__}) though it verified when the bundle "
+                f"was opened; {self._reimport}"
+            ) from None

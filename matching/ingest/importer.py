@@ -64,7 +64,8 @@ class UnusableImportError(BundleError):
         super().__init__(
             f"import failed, bundle not written: {'; '.join(self.problems)} (every rejected "
             f"record is listed in {rejects_file}; fix the files, or pass --allow-partial to "
-            "write the bundle anyway)")
+            "write the bundle anyway)"
+        )
 
 
 @dataclass(frozen=True)
@@ -76,8 +77,13 @@ class Problem:
     fatal: bool
 
 
-def import_bundle(data_dir: Path, out_dir: Path, progress: ProgressHook | None = None,
-                  *, allow_partial: bool = False) -> dict:
+def import_bundle(
+    data_dir: Path,
+    out_dir: Path,
+    progress: ProgressHook | None = None,
+    *,
+    allow_partial: bool = False,
+) -> dict:
     """Load every source under ``data_dir``, normalize codes across tables, write the bundle.
 
     Raises ``UnusableImportError`` (a ``BundleError``) when a table fails the checks of the
@@ -86,15 +92,17 @@ def import_bundle(data_dir: Path, out_dir: Path, progress: ProgressHook | None =
     """
     result = load_sources(Path(data_dir), progress=progress)
     normalize_report = normalize_codes(result, NORMALIZERS)
-    extra = [(r.file, _with_source_file(r, result.files.get(r.file))) for r in
-             normalize_report.rejects]
+    extra = [
+        (r.file, _with_source_file(r, result.files.get(r.file))) for r in normalize_report.rejects
+    ]
     problems = check_usable(result)
     if any(p.fatal for p in problems) and not allow_partial:
         rejects = write_rejects_only(result, Path(out_dir), extra_rejects=extra)
         raise UnusableImportError([p.message for p in problems if p.fatal], rejects)
     warnings = [p.message for p in problems]
-    return write_bundle(result, Path(data_dir), Path(out_dir), extra_rejects=extra,
-                        warnings=warnings)
+    return write_bundle(
+        result, Path(data_dir), Path(out_dir), extra_rejects=extra, warnings=warnings
+    )
 
 
 def check_usable(result: ImportResult) -> list[Problem]:
@@ -115,15 +123,24 @@ def _table_problem(name: str, rows: int, report: LoadReport) -> Problem | None:
     core = name in CORE_TABLES
     if rows == 0:
         read = f" of {report.rows_read:,} read" if report.rows_read else ""
-        return Problem(name, f"{name}: no rows kept{read} "
-                             f"({_main_reason(report.rejects, files)})", fatal=True)
+        return Problem(
+            name, f"{name}: no rows kept{read} ({_main_reason(report.rejects, files)})", fatal=True
+        )
     if report.rows_read and len(row_rejects) > MAX_REJECTED_SHARE * report.rows_read:
-        return Problem(name, f"{name}: {len(row_rejects):,} of {report.rows_read:,} rows "
-                             f"rejected ({_main_reason(row_rejects, files)})", fatal=core)
+        return Problem(
+            name,
+            f"{name}: {len(row_rejects):,} of {report.rows_read:,} rows "
+            f"rejected ({_main_reason(row_rejects, files)})",
+            fatal=core,
+        )
     if unreadable:
-        return Problem(name, f"{name}: {len(unreadable)} file(s) could not be read, "
-                             f"{rows:,} rows kept from the rest "
-                             f"({_main_reason(unreadable, files)})", fatal=core)
+        return Problem(
+            name,
+            f"{name}: {len(unreadable)} file(s) could not be read, "
+            f"{rows:,} rows kept from the rest "
+            f"({_main_reason(unreadable, files)})",
+            fatal=core,
+        )
     return None
 
 

@@ -30,17 +30,23 @@ def onet_soc2018(tables: Tables, report: LoadReport) -> Tables:
     if xwalk is not None and not xwalk.is_empty():
         mapping = xwalk.select("onet_soc_code", "soc2018_code").unique("onet_soc_code")
         joined = occupations.drop("soc2018_code", strict=False).join(
-            mapping, on="onet_soc_code", how="left")
+            mapping, on="onet_soc_code", how="left"
+        )
         for row in joined.filter(pl.col("soc2018_code").is_null()).iter_rows(named=True):
-            report.reject("onet_occupations", row[LINE], "onet_soc_code",
-                          "not in the O*NET-SOC 2019 to SOC 2018 crosswalk; SOC code taken "
-                          "from its first seven characters", severity="repaired",
-                          record=row["onet_soc_code"])
+            report.reject(
+                "onet_occupations",
+                row[LINE],
+                "onet_soc_code",
+                "not in the O*NET-SOC 2019 to SOC 2018 crosswalk; SOC code taken "
+                "from its first seven characters",
+                severity="repaired",
+                record=row["onet_soc_code"],
+            )
         joined = joined.with_columns(
-            pl.col("soc2018_code").fill_null(pl.col("onet_soc_code").str.slice(0, 7)))
+            pl.col("soc2018_code").fill_null(pl.col("onet_soc_code").str.slice(0, 7))
+        )
     else:
-        joined = occupations.with_columns(
-            soc2018_code=pl.col("onet_soc_code").str.slice(0, 7))
+        joined = occupations.with_columns(soc2018_code=pl.col("onet_soc_code").str.slice(0, 7))
     tables["onet_occupations"] = joined
     return tables
 
@@ -55,8 +61,7 @@ def program_cip2020(tables: Tables, report: LoadReport) -> Tables:
     moves = cip2010_to_2020(cips).select("cip2010_code", "cip2020_code")
     current = cips.filter(pl.col("in_cip2020")) if "in_cip2020" in cips.columns else cips
     known = set(current["cip_code"].to_list())
-    moved = dict(zip(moves["cip2010_code"].to_list(), moves["cip2020_code"].to_list(),
-                     strict=True))
+    moved = dict(zip(moves["cip2010_code"].to_list(), moves["cip2020_code"].to_list(), strict=True))
     fixed: list[str | None] = []
     for row in programs.select("cip_code", LINE, "program_id").iter_rows(named=True):
         code = row["cip_code"]
@@ -64,10 +69,19 @@ def program_cip2020(tables: Tables, report: LoadReport) -> Tables:
             fixed.append(code)
             continue
         target = moved.get(code)
-        reason = ("CIP 2010 code moved in CIP 2020; mapped" if target
-                  else "not a CIP 2020 code; left as published")
-        report.reject("etpl_programs", row[LINE], "cip_code", reason, severity="repaired",
-                      record=row["program_id"])
+        reason = (
+            "CIP 2010 code moved in CIP 2020; mapped"
+            if target
+            else "not a CIP 2020 code; left as published"
+        )
+        report.reject(
+            "etpl_programs",
+            row[LINE],
+            "cip_code",
+            reason,
+            severity="repaired",
+            record=row["program_id"],
+        )
         fixed.append(target or code)
     tables["etpl_programs"] = programs.with_columns(pl.Series("cip_code", fixed, pl.String))
     return tables

@@ -1,2 +1,1 @@
-"""The labour market side: posting demand, near-duplicate postings, pay and the program catalog.
-"""
+"""The labour market side: posting demand, near-duplicate postings, pay and the program catalog."""

@@ -45,9 +45,13 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 _MASK32 = np.uint64(0xFFFFFFFF)
-_MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F),
-        np.uint64(0x165667B19E3779F9), np.uint64(0xD6E8FEB86659FD93),
-        np.uint64(0xFF51AFD7ED558CCD))
+_MIX = (
+    np.uint64(0x9E3779B97F4A7C15),
+    np.uint64(0xC2B2AE3D27D4EB4F),
+    np.uint64(0x165667B19E3779F9),
+    np.uint64(0xD6E8FEB86659FD93),
+    np.uint64(0xFF51AFD7ED558CCD),
+)
 _MAX_OFFSET = 32
 
 
@@ -56,12 +60,13 @@ def _byte_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     tabulation table used to hash words (fixed seed, so hashes are the same everywhere)."""
     word = np.zeros(256, dtype=bool)
     for lo, hi in ((48, 57), (65, 90), (97, 122), (128, 255)):  # non-ASCII bytes: word bytes
-        word[lo:hi + 1] = True
+        word[lo : hi + 1] = True
     fold = np.arange(256, dtype=np.uint8)
     fold[65:91] += 32
     fold[48:58] = 48
     table = np.random.default_rng(0x5EED).integers(
-        0, 2**63, size=(256, _MAX_OFFSET), dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+        0, 2**63, size=(256, _MAX_OFFSET), dtype=np.uint64
+    ) * np.uint64(2) + np.uint64(1)
     table[~word] = 0
     return word, fold, table
 
@@ -82,9 +87,13 @@ class DedupResult:
     params: dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> dict[str, object]:
-        return {"postings": self.postings, "clusters": self.clusters_n,
-                "duplicates_removed": self.duplicates, "postings_without_text": self.empty_text,
-                **self.params}
+        return {
+            "postings": self.postings,
+            "clusters": self.clusters_n,
+            "duplicates_removed": self.duplicates,
+            "postings_without_text": self.empty_text,
+            **self.params,
+        }
 
 
 def _word_hashes(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -119,8 +128,9 @@ def _word_hashes(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     return doc.astype(np.int64), hashes
 
 
-def _drop_local_words(doc: np.ndarray, hashes: np.ndarray,
-                      local_texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+def _drop_local_words(
+    doc: np.ndarray, hashes: np.ndarray, local_texts: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
     """Remove each posting's own city and state words from its words."""
     local_doc, local_hash = _word_hashes(local_texts)
     if local_doc.size == 0:
@@ -158,8 +168,9 @@ def _mix64(x: np.ndarray) -> np.ndarray:
         return x ^ (x >> np.uint64(31))
 
 
-def _minhash_into(flat: np.ndarray, doc: np.ndarray, shingles: np.ndarray, num_perm: int,
-                  seed: int) -> None:
+def _minhash_into(
+    flat: np.ndarray, doc: np.ndarray, shingles: np.ndarray, num_perm: int, seed: int
+) -> None:
     """Fold shingles into the flat ``(n_docs * num_perm)`` one-permutation MinHash array.
 
     Each shingle is hashed once; the top bits pick one of ``num_perm`` bins and the low 32
@@ -197,8 +208,9 @@ def _densify(signature: np.ndarray) -> np.ndarray:
     return signature
 
 
-def _links(signature: np.ndarray, bands: int, threshold: float,
-           valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _links(
+    signature: np.ndarray, bands: int, threshold: float, valid: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     n, num_perm = signature.shape
     rows = num_perm // bands
     left: list[np.ndarray] = []
@@ -208,7 +220,7 @@ def _links(signature: np.ndarray, bands: int, threshold: float,
         return np.empty(0, np.int64), np.empty(0, np.int64)
     sig = signature[index]
     for band in range(bands):
-        block = sig[:, band * rows:(band + 1) * rows].astype(np.uint64)
+        block = sig[:, band * rows : (band + 1) * rows].astype(np.uint64)
         key = np.zeros(block.shape[0], dtype=np.uint64)
         with np.errstate(over="ignore"):
             for col in range(rows):
@@ -251,8 +263,11 @@ def find_duplicates(
         raise ValueError("num_perm must be a multiple of bands")
     frame = postings.select(
         "posting_id",
-        *[pl.col(c) if c in postings.columns else pl.lit(None, pl.String).alias(c)
-          for c in ("title", "description", "city", "state")])
+        *[
+            pl.col(c) if c in postings.columns else pl.lit(None, pl.String).alias(c)
+            for c in ("title", "description", "city", "state")
+        ],
+    )
     n = frame.height
     if 2 ** int(np.log2(num_perm)) != num_perm:
         raise ValueError("num_perm must be a power of two")
@@ -260,8 +275,7 @@ def find_duplicates(
     has_text = np.zeros(n, dtype=bool)
     for offset in range(0, n, chunk_size):
         part = frame.slice(offset, chunk_size)
-        texts = [f"{t or ''} {d or ''}" for t, d in
-                 part.select("title", "description").iter_rows()]
+        texts = [f"{t or ''} {d or ''}" for t, d in part.select("title", "description").iter_rows()]
         local = [f"{c or ''} {s or ''}" for c, s in part.select("city", "state").iter_rows()]
         doc, hashes = _word_hashes(texts)
         doc, hashes = _drop_local_words(doc, hashes, local)
@@ -272,16 +286,27 @@ def find_duplicates(
     left, right = _links(signature, bands, threshold, has_text)
     graph = coo_matrix((np.ones(left.size, dtype=np.int8), (left, right)), shape=(n, n))
     _, labels = connected_components(graph, directed=False)
-    clusters = (frame.select("posting_id")
-                .with_columns(pl.Series("_label", labels))
-                .with_columns(pl.col("posting_id").min().over("_label").alias("cluster_id"),
-                              pl.len().over("_label").cast(pl.Int64).alias("cluster_size"))
-                .with_columns((pl.col("posting_id") == pl.col("cluster_id"))
-                              .alias("is_representative"))
-                .drop("_label"))
+    clusters = (
+        frame.select("posting_id")
+        .with_columns(pl.Series("_label", labels))
+        .with_columns(
+            pl.col("posting_id").min().over("_label").alias("cluster_id"),
+            pl.len().over("_label").cast(pl.Int64).alias("cluster_size"),
+        )
+        .with_columns((pl.col("posting_id") == pl.col("cluster_id")).alias("is_representative"))
+        .drop("_label")
+    )
     n_clusters = int(clusters.get_column("cluster_id").n_unique()) if n else 0
     return DedupResult(
-        clusters=clusters, postings=n, clusters_n=n_clusters, duplicates=n - n_clusters,
+        clusters=clusters,
+        postings=n,
+        clusters_n=n_clusters,
+        duplicates=n - n_clusters,
         empty_text=int(n - has_text.sum()),
-        params={"threshold": threshold, "shingle_size": shingle_size, "num_perm": num_perm,
-                "bands": bands})
+        params={
+            "threshold": threshold,
+            "shingle_size": shingle_size,
+            "num_perm": num_perm,
+            "bands": bands,
+        },
+    )

@@ -113,12 +113,17 @@ UNASSIGNED = "unassigned"
 OEWS_WAGES = ("a_pct10", "a_pct25", "a_median", "a_pct75", "a_pct90")
 STATE_CODES = frozenset(
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH "
-    "NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR VI GU AS MP".split())
-STATE_FIPS = dict(zip(
-    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH "
-    "NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR".split(),
-    "01 02 04 05 06 08 09 10 11 12 13 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 "
-    "34 35 36 37 38 39 40 41 42 44 45 46 47 48 49 50 51 53 54 55 56 72".split(), strict=True))
+    "NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR VI GU AS MP".split()
+)
+STATE_FIPS = dict(
+    zip(
+        "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH "
+        "NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR".split(),
+        "01 02 04 05 06 08 09 10 11 12 13 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 "
+        "34 35 36 37 38 39 40 41 42 44 45 46 47 48 49 50 51 53 54 55 56 72".split(),
+        strict=True,
+    )
+)
 
 
 class DemandLookupError(ValueError):
@@ -165,8 +170,11 @@ class DemandReport:
             f"near-duplicates counted once",
             f"no usable location: {self.no_location} (of which remote: "
             f"{self.no_location_remote}) -> region '{UNKNOWN_REGION}'"
-            + (f"; ZIP but no county FIPS: {self.zip_without_county}"
-               if self.region_level == "county" else ""),
+            + (
+                f"; ZIP but no county FIPS: {self.zip_without_county}"
+                if self.region_level == "county"
+                else ""
+            ),
             f"no occupation: {self.no_occupation} -> occupation '{UNASSIGNED}'",
             "pay: " + ", ".join(f"{k} {v}" for k, v in self.pay_status.items()),
             *(f"  pay flag: {k}: {v}" for k, v in self.pay_flags.items()),
@@ -191,8 +199,7 @@ class DemandResult:
 # ----------------------------------------------------------------------------- helpers
 
 
-def garwood_interval(counts: np.ndarray, confidence: float = 0.95) -> tuple[np.ndarray,
-                                                                            np.ndarray]:
+def garwood_interval(counts: np.ndarray, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Exact Poisson interval for counts ``k``: (chi2(a/2, 2k)/2, chi2(1-a/2, 2k+2)/2)."""
     k = np.asarray(counts, dtype=float)
     alpha = 1.0 - confidence
@@ -204,8 +211,7 @@ def garwood_interval(counts: np.ndarray, confidence: float = 0.95) -> tuple[np.n
 def percentile_rank(values: pl.Series | np.ndarray, reference: np.ndarray) -> np.ndarray:
     """Mid-rank percentile of each value in ``reference`` (share below + half the ties);
     NaN for null values or an empty reference."""
-    x = np.asarray(pl.Series(values).cast(pl.Float64).fill_null(np.nan).to_numpy(),
-                   dtype=float)
+    x = np.asarray(pl.Series(values).cast(pl.Float64).fill_null(np.nan).to_numpy(), dtype=float)
     ref = np.sort(np.asarray(reference, dtype=float)[~np.isnan(reference)])
     if ref.size == 0:
         return np.full(x.shape, np.nan)
@@ -223,32 +229,44 @@ def _broad(code: pl.Expr) -> pl.Expr:
 def _region_expr(level: str) -> pl.Expr:
     if level == "state":
         state = pl.col("state").str.strip_chars().str.to_uppercase()
-        return (pl.when(state.is_in(list(STATE_CODES))).then(state)
-                .otherwise(pl.lit(UNKNOWN_REGION)))
+        return pl.when(state.is_in(list(STATE_CODES))).then(state).otherwise(pl.lit(UNKNOWN_REGION))
     if level == "county":
         fips = pl.col("county_fips").str.strip_chars()
-        return (pl.when(fips.str.contains(r"^\d{5}$")).then(fips)
-                .otherwise(pl.lit(UNKNOWN_REGION)))
+        return pl.when(fips.str.contains(r"^\d{5}$")).then(fips).otherwise(pl.lit(UNKNOWN_REGION))
     return pl.lit(NATIONAL_REGION)
 
 
-def _ensure(frame: pl.DataFrame,
-            columns: Mapping[str, pl.DataType | type[pl.DataType]]) -> pl.DataFrame:
+def _ensure(
+    frame: pl.DataFrame, columns: Mapping[str, pl.DataType | type[pl.DataType]]
+) -> pl.DataFrame:
     missing = {c: t for c, t in columns.items() if c not in frame.columns}
     return frame.with_columns(pl.lit(None, t).alias(c) for c, t in missing.items())
 
 
 def _top_occupation(occupations: pl.DataFrame | None) -> pl.DataFrame:
     if occupations is None or occupations.height == 0:
-        return pl.DataFrame(schema={"posting_id": pl.String, "onet_soc_code": pl.String,
-                                    "occupation_score": pl.Float64})
+        return pl.DataFrame(
+            schema={
+                "posting_id": pl.String,
+                "onet_soc_code": pl.String,
+                "occupation_score": pl.Float64,
+            }
+        )
     occ = _ensure(occupations, {"score": pl.Float64})
-    return (occ.filter(pl.col("onet_soc_code").is_not_null())
-            .sort(["posting_id", "score", "onet_soc_code"], descending=[False, True, False],
-                  nulls_last=True)
-            .unique("posting_id", keep="first", maintain_order=True)
-            .select("posting_id", "onet_soc_code",
-                    pl.col("score").cast(pl.Float64).alias("occupation_score")))
+    return (
+        occ.filter(pl.col("onet_soc_code").is_not_null())
+        .sort(
+            ["posting_id", "score", "onet_soc_code"],
+            descending=[False, True, False],
+            nulls_last=True,
+        )
+        .unique("posting_id", keep="first", maintain_order=True)
+        .select(
+            "posting_id",
+            "onet_soc_code",
+            pl.col("score").cast(pl.Float64).alias("occupation_score"),
+        )
+    )
 
 
 # ----------------------------------------------------------------------------- reference data
@@ -258,25 +276,49 @@ def _oews_reference(oews: pl.DataFrame, level: str) -> tuple[pl.DataFrame, pl.Da
     """(occupation rows keyed by ``oews_key`` + ``occ_code``, area medians keyed by
     ``oews_key``). ``oews_key`` is the state code or county-state FIPS for state rows and
     ``national`` for national rows."""
-    o = _ensure(oews, {"area_type": pl.Int64, "prim_state": pl.String, "area": pl.String,
-                       "tot_emp": pl.Int64, "h_median": pl.Float64, "occ_title": pl.String,
-                       **{c: pl.Float64 for c in OEWS_WAGES}})
+    o = _ensure(
+        oews,
+        {
+            "area_type": pl.Int64,
+            "prim_state": pl.String,
+            "area": pl.String,
+            "tot_emp": pl.Int64,
+            "h_median": pl.Float64,
+            "occ_title": pl.String,
+            **{c: pl.Float64 for c in OEWS_WAGES},
+        },
+    )
     state_key = pl.col("area") if level == "county" else pl.col("prim_state")
-    key = (pl.when(pl.col("area_type") == 1).then(pl.lit("national"))
-           .when(pl.col("area_type") == 2).then(state_key).otherwise(pl.lit(None, pl.String)))
-    rows = (o.with_columns(key.alias("oews_key"),
-                           pl.when(pl.col("area_type") == 1).then(pl.lit("national"))
-                           .otherwise(pl.lit("state:") + pl.col("prim_state"))
-                           .alias("oews_source"))
-            .filter(pl.col("oews_key").is_not_null())
-            .unique(["oews_key", "occ_code"], keep="first", maintain_order=True))
-    medians = (rows.filter(pl.col("occ_code") == "00-0000")
-               .select("oews_key", pl.col("a_median").alias("regional_median_wage")))
+    key = (
+        pl.when(pl.col("area_type") == 1)
+        .then(pl.lit("national"))
+        .when(pl.col("area_type") == 2)
+        .then(state_key)
+        .otherwise(pl.lit(None, pl.String))
+    )
+    rows = (
+        o.with_columns(
+            key.alias("oews_key"),
+            pl.when(pl.col("area_type") == 1)
+            .then(pl.lit("national"))
+            .otherwise(pl.lit("state:") + pl.col("prim_state"))
+            .alias("oews_source"),
+        )
+        .filter(pl.col("oews_key").is_not_null())
+        .unique(["oews_key", "occ_code"], keep="first", maintain_order=True)
+    )
+    medians = rows.filter(pl.col("occ_code") == "00-0000").select(
+        "oews_key", pl.col("a_median").alias("regional_median_wage")
+    )
     detail = rows.filter(pl.col("occ_code") != "00-0000").select(
-        "oews_key", "occ_code", "oews_source", "occ_title",
+        "oews_key",
+        "occ_code",
+        "oews_source",
+        "occ_title",
         pl.col("tot_emp").cast(pl.Int64).alias("oews_tot_emp"),
         pl.col("h_median").alias("oews_h_median"),
-        *[pl.col(c).alias(f"oews_{c}") for c in OEWS_WAGES])
+        *[pl.col(c).alias(f"oews_{c}") for c in OEWS_WAGES],
+    )
     return detail, medians
 
 
@@ -293,74 +335,117 @@ def _region_keys(regions: pl.Series, level: str, state_keys: set[str]) -> pl.Dat
     return pl.DataFrame(rows, schema={"region": pl.String, "oews_key": pl.String}, orient="row")
 
 
-def _join_oews(table: pl.DataFrame, detail: pl.DataFrame, medians: pl.DataFrame,
-               level: str) -> pl.DataFrame:
+def _join_oews(
+    table: pl.DataFrame, detail: pl.DataFrame, medians: pl.DataFrame, level: str
+) -> pl.DataFrame:
     state_keys = set(detail.get_column("oews_key").unique().to_list()) - {"national"}
     keys = _region_keys(table.get_column("region"), level, state_keys)
     t = table.join(keys, on="region", how="left")
     value_cols = [c for c in detail.columns if c not in ("oews_key", "occ_code")]
-    attempts = [("oews_key", "soc2018_code", "detailed"), ("oews_key", "_broad", "broad"),
-                ("_national", "soc2018_code", "detailed"), ("_national", "_broad", "broad")]
-    t = t.with_columns(_broad(pl.col("soc2018_code")).alias("_broad"),
-                       pl.lit("national").alias("_national"))
+    attempts = [
+        ("oews_key", "soc2018_code", "detailed"),
+        ("oews_key", "_broad", "broad"),
+        ("_national", "soc2018_code", "detailed"),
+        ("_national", "_broad", "broad"),
+    ]
+    t = t.with_columns(
+        _broad(pl.col("soc2018_code")).alias("_broad"), pl.lit("national").alias("_national")
+    )
     parts = [
-        t.select("region", "onet_soc_code", area_col, code_col).join(
-            detail, left_on=[area_col, code_col], right_on=["oews_key", "occ_code"],
-            how="inner").select("region", "onet_soc_code", *value_cols,
-                                pl.lit(match).alias("oews_match"), pl.lit(i).alias("_try"))
-        for i, (area_col, code_col, match) in enumerate(attempts)]
-    found = (pl.concat(parts).sort("_try").unique(["region", "onet_soc_code"], keep="first")
-             .drop("_try").rename({"occ_title": "oews_title"}))
-    t = (t.join(found, on=["region", "onet_soc_code"], how="left")
-         .join(medians, on="oews_key", how="left"))
+        t.select("region", "onet_soc_code", area_col, code_col)
+        .join(detail, left_on=[area_col, code_col], right_on=["oews_key", "occ_code"], how="inner")
+        .select(
+            "region",
+            "onet_soc_code",
+            *value_cols,
+            pl.lit(match).alias("oews_match"),
+            pl.lit(i).alias("_try"),
+        )
+        for i, (area_col, code_col, match) in enumerate(attempts)
+    ]
+    found = (
+        pl.concat(parts)
+        .sort("_try")
+        .unique(["region", "onet_soc_code"], keep="first")
+        .drop("_try")
+        .rename({"occ_title": "oews_title"})
+    )
+    t = t.join(found, on=["region", "onet_soc_code"], how="left").join(
+        medians, on="oews_key", how="left"
+    )
     national_median = medians.filter(pl.col("oews_key") == "national")
     if national_median.height:
-        t = t.with_columns(pl.col("regional_median_wage").fill_null(
-            national_median.item(0, "regional_median_wage")))
+        t = t.with_columns(
+            pl.col("regional_median_wage").fill_null(
+                national_median.item(0, "regional_median_wage")
+            )
+        )
     return t.drop("_broad", "_national")
 
 
-def _join_ep(table: pl.DataFrame, ep: pl.DataFrame) -> tuple[pl.DataFrame, np.ndarray,
-                                                            np.ndarray]:
-    e = _ensure(ep, {"occupation_type": pl.String, "emp_change_pct": pl.Float64,
-                     "annual_openings_k": pl.Float64, "median_annual_wage": pl.Float64,
-                     "entry_education": pl.String, "on_the_job_training": pl.String,
-                     "title": pl.String})
-    items = e.filter((pl.col("occupation_type") == "Line item")
-                     | (pl.col("occupation_type").is_null()
-                        & ~pl.col("soc_code").str.ends_with("0000")))
+def _join_ep(table: pl.DataFrame, ep: pl.DataFrame) -> tuple[pl.DataFrame, np.ndarray, np.ndarray]:
+    e = _ensure(
+        ep,
+        {
+            "occupation_type": pl.String,
+            "emp_change_pct": pl.Float64,
+            "annual_openings_k": pl.Float64,
+            "median_annual_wage": pl.Float64,
+            "entry_education": pl.String,
+            "on_the_job_training": pl.String,
+            "title": pl.String,
+        },
+    )
+    items = e.filter(
+        (pl.col("occupation_type") == "Line item")
+        | (pl.col("occupation_type").is_null() & ~pl.col("soc_code").str.ends_with("0000"))
+    )
     items = items.unique("soc_code", keep="first", maintain_order=True).select(
-        "soc_code", pl.col("title").alias("ep_title"),
+        "soc_code",
+        pl.col("title").alias("ep_title"),
         pl.col("emp_change_pct").alias("ep_growth_pct"),
         (pl.col("annual_openings_k") * 1000).alias("ep_annual_openings"),
         pl.col("median_annual_wage").alias("ep_median_wage"),
-        "entry_education", "on_the_job_training")
-    detailed = table.select("soc2018_code").unique().join(
-        items, left_on="soc2018_code", right_on="soc_code", how="inner")
-    broad = (table.select("soc2018_code").unique()
-             .with_columns(_broad(pl.col("soc2018_code")).alias("_b"))
-             .join(items, left_on="_b", right_on="soc_code", how="inner").drop("_b"))
-    matched = pl.concat([detailed, broad.join(detailed.select("soc2018_code"),
-                                              on="soc2018_code", how="anti")])
+        "entry_education",
+        "on_the_job_training",
+    )
+    detailed = (
+        table.select("soc2018_code")
+        .unique()
+        .join(items, left_on="soc2018_code", right_on="soc_code", how="inner")
+    )
+    broad = (
+        table.select("soc2018_code")
+        .unique()
+        .with_columns(_broad(pl.col("soc2018_code")).alias("_b"))
+        .join(items, left_on="_b", right_on="soc_code", how="inner")
+        .drop("_b")
+    )
+    matched = pl.concat(
+        [detailed, broad.join(detailed.select("soc2018_code"), on="soc2018_code", how="anti")]
+    )
     openings = items.get_column("ep_annual_openings").drop_nulls().to_numpy()
     growth = items.get_column("ep_growth_pct").drop_nulls().to_numpy()
     return table.join(matched, on="soc2018_code", how="left"), openings, growth
 
 
-def _wage_pctile(table: pl.DataFrame, detail: pl.DataFrame,
-                 medians: pl.DataFrame) -> np.ndarray:
+def _wage_pctile(table: pl.DataFrame, detail: pl.DataFrame, medians: pl.DataFrame) -> np.ndarray:
     """Rank of each row's wage ratio among the ratios of its OEWS area's occupations."""
-    ratios = (detail.join(medians, on="oews_key", how="inner")
-              .with_columns((pl.col("oews_a_median") / pl.col("regional_median_wage"))
-                            .alias("r")))
+    ratios = detail.join(medians, on="oews_key", how="inner").with_columns(
+        (pl.col("oews_a_median") / pl.col("regional_median_wage")).alias("r")
+    )
     out = np.full(table.height, np.nan)
     keys = table.get_column("oews_key").fill_null("national").to_numpy()
     wage_ratio = table.get_column("wage_ratio")
     for key in np.unique(keys):
         ref = ratios.filter(pl.col("oews_key") == key).get_column("r").drop_nulls().to_numpy()
         if ref.size == 0:
-            ref = (ratios.filter(pl.col("oews_key") == "national").get_column("r")
-                   .drop_nulls().to_numpy())
+            ref = (
+                ratios.filter(pl.col("oews_key") == "national")
+                .get_column("r")
+                .drop_nulls()
+                .to_numpy()
+            )
         rows = np.flatnonzero(keys == key)
         out[rows] = percentile_rank(wage_ratio.gather(rows), ref)
     return out
@@ -369,49 +454,86 @@ def _wage_pctile(table: pl.DataFrame, detail: pl.DataFrame,
 # ----------------------------------------------------------------------------- build
 
 
-def _annotate(postings: pl.DataFrame, occupations: pl.DataFrame | None,
-              dedup: DedupResult, level: str) -> pl.DataFrame:
+def _annotate(
+    postings: pl.DataFrame, occupations: pl.DataFrame | None, dedup: DedupResult, level: str
+) -> pl.DataFrame:
     """One row per posting: region, occupation, cluster, normalized pay, canonical cell."""
-    p = _ensure(postings, {"state": pl.String, "county_fips": pl.String, "zip": pl.String,
-                           "remote": pl.Boolean, "date_posted": pl.String, "city": pl.String})
+    p = _ensure(
+        postings,
+        {
+            "state": pl.String,
+            "county_fips": pl.String,
+            "zip": pl.String,
+            "remote": pl.Boolean,
+            "date_posted": pl.String,
+            "city": pl.String,
+        },
+    )
     p = normalize_pay(p).with_columns(_region_expr(level).alias("region"))
     top = _top_occupation(occupations)
-    p = (p.join(top, on="posting_id", how="left")
-         .with_columns(pl.col("onet_soc_code").fill_null(UNASSIGNED))
-         .join(dedup.clusters.select("posting_id", "cluster_id"), on="posting_id", how="left")
-         .with_columns(pl.col("cluster_id").fill_null(pl.col("posting_id"))))
-    canonical = (p.sort([pl.col("region") == UNKNOWN_REGION,
-                         pl.col("onet_soc_code") == UNASSIGNED, "date_posted", "posting_id"],
-                        nulls_last=True)
-                 .unique("cluster_id", keep="first", maintain_order=True)
-                 .select("cluster_id", pl.col("posting_id").alias("canonical_posting_id"),
-                         pl.col("region").alias("canonical_region"),
-                         pl.col("onet_soc_code").alias("canonical_onet_soc_code")))
+    p = (
+        p.join(top, on="posting_id", how="left")
+        .with_columns(pl.col("onet_soc_code").fill_null(UNASSIGNED))
+        .join(dedup.clusters.select("posting_id", "cluster_id"), on="posting_id", how="left")
+        .with_columns(pl.col("cluster_id").fill_null(pl.col("posting_id")))
+    )
+    canonical = (
+        p.sort(
+            [
+                pl.col("region") == UNKNOWN_REGION,
+                pl.col("onet_soc_code") == UNASSIGNED,
+                "date_posted",
+                "posting_id",
+            ],
+            nulls_last=True,
+        )
+        .unique("cluster_id", keep="first", maintain_order=True)
+        .select(
+            "cluster_id",
+            pl.col("posting_id").alias("canonical_posting_id"),
+            pl.col("region").alias("canonical_region"),
+            pl.col("onet_soc_code").alias("canonical_onet_soc_code"),
+        )
+    )
     return p.join(canonical, on="cluster_id", how="left").with_columns(
-        (pl.col("posting_id") == pl.col("canonical_posting_id")).alias("is_canonical"))
+        (pl.col("posting_id") == pl.col("canonical_posting_id")).alias("is_canonical")
+    )
 
 
 def _cells(annotated: pl.DataFrame, confidence: float) -> pl.DataFrame:
     raw = annotated.group_by("region", "onet_soc_code").agg(
         pl.len().cast(pl.Int64).alias("postings_raw"),
-        pl.col("cluster_id").n_unique().cast(pl.Int64).alias("clusters_touching"))
+        pl.col("cluster_id").n_unique().cast(pl.Int64).alias("clusters_touching"),
+    )
     canon = annotated.filter(pl.col("is_canonical"))
     dedup = canon.group_by("region", "onet_soc_code").agg(
         pl.len().cast(pl.Int64).alias("postings_dedup"),
         pl.col("pay_hourly").is_not_null().sum().cast(pl.Int64).alias("pay_n"),
         pl.col("pay_hourly").median().alias("pay_hourly_median"),
-        pl.col("pay_annual").median().alias("pay_annual_median"))
-    cells = (raw.join(dedup, on=["region", "onet_soc_code"], how="left")
-             .with_columns(pl.col("postings_dedup", "pay_n").fill_null(0)))
+        pl.col("pay_annual").median().alias("pay_annual_median"),
+    )
+    cells = raw.join(dedup, on=["region", "onet_soc_code"], how="left").with_columns(
+        pl.col("postings_dedup", "pay_n").fill_null(0)
+    )
     low, high = garwood_interval(cells.get_column("postings_dedup").to_numpy(), confidence)
     return cells.with_columns(pl.Series("dedup_ci_low", low), pl.Series("dedup_ci_high", high))
 
 
-def _skills(annotated: pl.DataFrame, skills: pl.DataFrame | None, cells: pl.DataFrame,
-            min_score: float | None, report: DemandReport) -> pl.DataFrame:
-    base_schema = {"region": pl.String, "onet_soc_code": pl.String, "skill_id": pl.String,
-                   "postings_with_skill": pl.Int64, "postings_dedup": pl.Int64,
-                   "share": pl.Float64}
+def _skills(
+    annotated: pl.DataFrame,
+    skills: pl.DataFrame | None,
+    cells: pl.DataFrame,
+    min_score: float | None,
+    report: DemandReport,
+) -> pl.DataFrame:
+    base_schema = {
+        "region": pl.String,
+        "onet_soc_code": pl.String,
+        "skill_id": pl.String,
+        "postings_with_skill": pl.Int64,
+        "postings_dedup": pl.Int64,
+        "share": pl.Float64,
+    }
     if skills is None or skills.height == 0:
         return pl.DataFrame(schema=base_schema)
     s = _ensure(skills, {"score": pl.Float64})
@@ -425,20 +547,26 @@ def _skills(annotated: pl.DataFrame, skills: pl.DataFrame | None, cells: pl.Data
         report.skill_rows_below_min_score = int(s.select(low.sum()).item())
         s = s.filter(~low)
     extras = [c for c in s.columns if c not in ("posting_id", "skill_id", "score")]
-    links = (s.join(annotated.select("posting_id", "cluster_id", "canonical_region",
-                                     "canonical_onet_soc_code"), on="posting_id")
-             .rename({"canonical_region": "region",
-                      "canonical_onet_soc_code": "onet_soc_code"}))
-    counted = (links.group_by("region", "onet_soc_code", "skill_id")
-               .agg(pl.col("cluster_id").n_unique().cast(pl.Int64).alias("postings_with_skill"),
-                    *[pl.col(c).drop_nulls().first() for c in extras]))
-    return (counted.join(cells.select("region", "onet_soc_code", "postings_dedup"),
-                         on=["region", "onet_soc_code"], how="left")
-            .with_columns((pl.col("postings_with_skill") / pl.col("postings_dedup"))
-                          .alias("share"))
-            .select(*base_schema, *extras)
-            .sort(["region", "onet_soc_code", "share", "skill_id"],
-                  descending=[False, False, True, False]))
+    links = s.join(
+        annotated.select("posting_id", "cluster_id", "canonical_region", "canonical_onet_soc_code"),
+        on="posting_id",
+    ).rename({"canonical_region": "region", "canonical_onet_soc_code": "onet_soc_code"})
+    counted = links.group_by("region", "onet_soc_code", "skill_id").agg(
+        pl.col("cluster_id").n_unique().cast(pl.Int64).alias("postings_with_skill"),
+        *[pl.col(c).drop_nulls().first() for c in extras],
+    )
+    return (
+        counted.join(
+            cells.select("region", "onet_soc_code", "postings_dedup"),
+            on=["region", "onet_soc_code"],
+            how="left",
+        )
+        .with_columns((pl.col("postings_with_skill") / pl.col("postings_dedup")).alias("share"))
+        .select(*base_schema, *extras)
+        .sort(
+            ["region", "onet_soc_code", "share", "skill_id"], descending=[False, False, True, False]
+        )
+    )
 
 
 def build_demand(
@@ -461,11 +589,14 @@ def build_demand(
     characters (true for O*NET-SOC 2019). ``dedup`` reuses a :func:`find_duplicates` result.
     """
     if region_level not in REGION_LEVELS:
-        raise DemandLookupError(f"unknown region level {region_level!r}; valid: "
-                                f"{', '.join(REGION_LEVELS)}", REGION_LEVELS)
+        raise DemandLookupError(
+            f"unknown region level {region_level!r}; valid: {', '.join(REGION_LEVELS)}",
+            REGION_LEVELS,
+        )
     dedup = dedup or find_duplicates(postings)
-    report = DemandReport(region_level=region_level, postings=postings.height,
-                          dedup=dedup.summary())
+    report = DemandReport(
+        region_level=region_level, postings=postings.height, dedup=dedup.summary()
+    )
     annotated = _annotate(postings, occupation_of_posting, dedup, region_level)
     _count_inputs(annotated, occupation_of_posting, region_level, report)
     cells = _cells(annotated, confidence)
@@ -473,92 +604,159 @@ def build_demand(
     table = _enrich(cells, oews, ep_projections, onet_occupations, region_level, report)
     report.regions = int(table.get_column("region").n_unique())
     report.cells = table.height
-    return DemandResult(table=table, skills_table=skills_table, report=report,
-                        postings=annotated.select(
-                            "posting_id", "region", "onet_soc_code", "occupation_score",
-                            "cluster_id", "is_canonical", "pay_status", "pay_flag",
-                            "pay_hourly", "pay_annual", "pay_period_suggested"))
+    return DemandResult(
+        table=table,
+        skills_table=skills_table,
+        report=report,
+        postings=annotated.select(
+            "posting_id",
+            "region",
+            "onet_soc_code",
+            "occupation_score",
+            "cluster_id",
+            "is_canonical",
+            "pay_status",
+            "pay_flag",
+            "pay_hourly",
+            "pay_annual",
+            "pay_period_suggested",
+        ),
+    )
 
 
-def _count_inputs(annotated: pl.DataFrame, occupations: pl.DataFrame | None, level: str,
-                  report: DemandReport) -> None:
+def _count_inputs(
+    annotated: pl.DataFrame, occupations: pl.DataFrame | None, level: str, report: DemandReport
+) -> None:
     no_region = annotated.filter(pl.col("region") == UNKNOWN_REGION)
     report.no_location = no_region.height
-    report.no_location_remote = int(no_region.select(pl.col("remote").fill_null(False).sum())
-                                    .item())
+    report.no_location_remote = int(
+        no_region.select(pl.col("remote").fill_null(False).sum()).item()
+    )
     if level == "county":
-        report.zip_without_county = int(no_region.select(pl.col("zip").is_not_null().sum())
-                                        .item())
-    report.no_occupation = int(annotated.select((pl.col("onet_soc_code") == UNASSIGNED).sum())
-                               .item())
+        report.zip_without_county = int(no_region.select(pl.col("zip").is_not_null().sum()).item())
+    report.no_occupation = int(
+        annotated.select((pl.col("onet_soc_code") == UNASSIGNED).sum()).item()
+    )
     if occupations is not None and occupations.height:
         known = annotated.get_column("posting_id")
         report.occupation_rows_unknown_posting = int(
-            occupations.select((~pl.col("posting_id").is_in(known.implode())).sum()).item())
+            occupations.select((~pl.col("posting_id").is_in(known.implode())).sum()).item()
+        )
     report.pay_status = pay_status_counts(annotated)
     report.pay_flags = pay_flag_counts(annotated)
 
 
-def _enrich(cells: pl.DataFrame, oews: pl.DataFrame, ep: pl.DataFrame,
-            onet_occupations: pl.DataFrame | None, level: str,
-            report: DemandReport) -> pl.DataFrame:
+def _enrich(
+    cells: pl.DataFrame,
+    oews: pl.DataFrame,
+    ep: pl.DataFrame,
+    onet_occupations: pl.DataFrame | None,
+    level: str,
+    report: DemandReport,
+) -> pl.DataFrame:
     t = cells.with_columns(pl.lit(level).alias("region_level"))
     if onet_occupations is not None:
         names = onet_occupations.select(
-            "onet_soc_code", pl.col("title").alias("occupation_title"),
-            pl.col("soc2018_code").alias("_soc") if "soc2018_code" in onet_occupations.columns
-            else pl.lit(None, pl.String).alias("_soc")).unique("onet_soc_code")
+            "onet_soc_code",
+            pl.col("title").alias("occupation_title"),
+            pl.col("soc2018_code").alias("_soc")
+            if "soc2018_code" in onet_occupations.columns
+            else pl.lit(None, pl.String).alias("_soc"),
+        ).unique("onet_soc_code")
         t = t.join(names, on="onet_soc_code", how="left")
     else:
-        t = t.with_columns(pl.lit(None, pl.String).alias("occupation_title"),
-                           pl.lit(None, pl.String).alias("_soc"))
+        t = t.with_columns(
+            pl.lit(None, pl.String).alias("occupation_title"), pl.lit(None, pl.String).alias("_soc")
+        )
     t = t.with_columns(
-        pl.when(pl.col("onet_soc_code") == UNASSIGNED).then(pl.lit(None, pl.String))
+        pl.when(pl.col("onet_soc_code") == UNASSIGNED)
+        .then(pl.lit(None, pl.String))
         .otherwise(pl.coalesce("_soc", pl.col("onet_soc_code").str.slice(0, 7)))
-        .alias("soc2018_code")).drop("_soc")
+        .alias("soc2018_code")
+    ).drop("_soc")
     detail, medians = _oews_reference(oews, level)
     t = _join_oews(t, detail, medians, level)
     t, openings, growth = _join_ep(t, ep)
     t = t.with_columns(
         pl.coalesce("occupation_title", "oews_title", "ep_title").alias("occupation_title"),
-        pl.coalesce("oews_a_median", "ep_median_wage").alias("occupation_wage"))
-    t = t.with_columns((pl.col("occupation_wage") / pl.col("regional_median_wage"))
-                       .alias("wage_ratio"))
-    components = np.vstack([percentile_rank(t.get_column("ep_annual_openings"), openings),
-                            percentile_rank(t.get_column("ep_growth_pct"), growth),
-                            _wage_pctile(t, detail, medians)])
+        pl.coalesce("oews_a_median", "ep_median_wage").alias("occupation_wage"),
+    )
+    t = t.with_columns(
+        (pl.col("occupation_wage") / pl.col("regional_median_wage")).alias("wage_ratio")
+    )
+    components = np.vstack(
+        [
+            percentile_rank(t.get_column("ep_annual_openings"), openings),
+            percentile_rank(t.get_column("ep_growth_pct"), growth),
+            _wage_pctile(t, detail, medians),
+        ]
+    )
     available = (~np.isnan(components)).sum(axis=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns: no score
         score = np.where(available > 0, 100 * np.nanmean(components, axis=0), np.nan)
-    t = t.with_columns(pl.Series("openings_pctile", components[0]).fill_nan(None),
-                       pl.Series("growth_pctile", components[1]).fill_nan(None),
-                       pl.Series("wage_pctile", components[2]).fill_nan(None),
-                       pl.Series("score_components", available.astype(np.int64)),
-                       pl.Series("in_demand_score", score).fill_nan(None))
+    t = t.with_columns(
+        pl.Series("openings_pctile", components[0]).fill_nan(None),
+        pl.Series("growth_pctile", components[1]).fill_nan(None),
+        pl.Series("wage_pctile", components[2]).fill_nan(None),
+        pl.Series("score_components", available.astype(np.int64)),
+        pl.Series("in_demand_score", score).fill_nan(None),
+    )
     assigned = t.filter(pl.col("onet_soc_code") != UNASSIGNED)
     report.occupations_without_oews = sorted(
-        assigned.filter(pl.col("oews_source").is_null()).get_column("onet_soc_code")
-        .unique().to_list())
+        assigned.filter(pl.col("oews_source").is_null())
+        .get_column("onet_soc_code")
+        .unique()
+        .to_list()
+    )
     report.occupations_without_ep = sorted(
-        assigned.filter(pl.col("ep_growth_pct").is_null()).get_column("onet_soc_code")
-        .unique().to_list())
-    report.oews_sources = {str(k): int(v) for k, v in t.group_by("oews_source").len()
-                           .sort("oews_source").iter_rows()}
+        assigned.filter(pl.col("ep_growth_pct").is_null())
+        .get_column("onet_soc_code")
+        .unique()
+        .to_list()
+    )
+    report.oews_sources = {
+        str(k): int(v) for k, v in t.group_by("oews_source").len().sort("oews_source").iter_rows()
+    }
     return t.select(TABLE_COLUMNS).sort(
         ["region", "in_demand_score", "postings_dedup", "onet_soc_code"],
-        descending=[False, True, True, False], nulls_last=True)
+        descending=[False, True, True, False],
+        nulls_last=True,
+    )
 
 
 TABLE_COLUMNS = (
-    "region_level", "region", "onet_soc_code", "occupation_title", "soc2018_code",
-    "postings_raw", "postings_dedup", "clusters_touching", "dedup_ci_low", "dedup_ci_high",
-    "pay_n", "pay_hourly_median", "pay_annual_median",
-    "oews_source", "oews_match", "oews_tot_emp", "oews_h_median",
+    "region_level",
+    "region",
+    "onet_soc_code",
+    "occupation_title",
+    "soc2018_code",
+    "postings_raw",
+    "postings_dedup",
+    "clusters_touching",
+    "dedup_ci_low",
+    "dedup_ci_high",
+    "pay_n",
+    "pay_hourly_median",
+    "pay_annual_median",
+    "oews_source",
+    "oews_match",
+    "oews_tot_emp",
+    "oews_h_median",
     *[f"oews_{c}" for c in OEWS_WAGES],
-    "ep_growth_pct", "ep_annual_openings", "ep_median_wage", "entry_education",
-    "on_the_job_training", "occupation_wage", "regional_median_wage", "wage_ratio",
-    "openings_pctile", "growth_pctile", "wage_pctile", "score_components", "in_demand_score",
+    "ep_growth_pct",
+    "ep_annual_openings",
+    "ep_median_wage",
+    "entry_education",
+    "on_the_job_training",
+    "occupation_wage",
+    "regional_median_wage",
+    "wage_ratio",
+    "openings_pctile",
+    "growth_pctile",
+    "wage_pctile",
+    "score_components",
+    "in_demand_score",
 )
 
 
@@ -584,26 +782,31 @@ def demand_for(table: pl.DataFrame, region: str, occupation: str | None = None) 
     wanted = _normalize_region(region)
     if wanted not in regions:
         hint = ""
-        if table.height and table.item(0, "region_level") == "state" and wanted not in \
-                STATE_CODES:
+        if table.height and table.item(0, "region_level") == "state" and wanted not in STATE_CODES:
             hint = f" ({region!r} is not a US state or territory code)"
         raise DemandLookupError(
             f"no demand rows for region {region!r}{hint}; regions in this table: "
-            f"{', '.join(regions)}", regions)
+            f"{', '.join(regions)}",
+            regions,
+        )
     rows = table.filter(pl.col("region") == wanted)
     if occupation is None:
         return rows
     code = str(occupation).strip()
     hit = rows.filter((pl.col("onet_soc_code") == code) | (pl.col("soc2018_code") == code))
     if hit.height == 0:
-        valid = [f"{c} {t or ''}".strip() for c, t in
-                 rows.select("onet_soc_code", "occupation_title").sort("onet_soc_code")
-                 .iter_rows()]
-        shown = ", ".join(valid[:40]) + (f", ... ({len(valid)} in all)" if len(valid) > 40
-                                         else "")
+        valid = [
+            f"{c} {t or ''}".strip()
+            for c, t in rows.select("onet_soc_code", "occupation_title")
+            .sort("onet_soc_code")
+            .iter_rows()
+        ]
+        shown = ", ".join(valid[:40]) + (f", ... ({len(valid)} in all)" if len(valid) > 40 else "")
         raise DemandLookupError(
             f"no demand rows for occupation {occupation!r} in region {wanted}; "
-            f"occupations there: {shown}", [v.split(" ")[0] for v in valid])
+            f"occupations there: {shown}",
+            [v.split(" ")[0] for v in valid],
+        )
     return hit
 
 
@@ -611,12 +814,14 @@ def demand_for(table: pl.DataFrame, region: str, occupation: str | None = None) 
 
 
 class TitlePredictor(Protocol):
-    def predict(self, titles: Sequence[str], taxonomy: str = "onet",
-                top_k: int | None = None) -> list[list[Any]]: ...
+    def predict(
+        self, titles: Sequence[str], taxonomy: str = "onet", top_k: int | None = None
+    ) -> list[list[Any]]: ...
 
 
-def occupations_from_titles(postings: pl.DataFrame, normalizer: TitlePredictor,
-                            top_k: int = 1) -> pl.DataFrame:
+def occupations_from_titles(
+    postings: pl.DataFrame, normalizer: TitlePredictor, top_k: int = 1
+) -> pl.DataFrame:
     """``posting_id, onet_soc_code, score`` from a title normalizer (anything with
     ``predict(titles, taxonomy="onet", top_k=...)`` returning candidates with ``.code`` and
     ``.score``, such as ``matching.nlp.titles.TitleNormalizer``). Titles are predicted once per
@@ -624,13 +829,19 @@ def occupations_from_titles(postings: pl.DataFrame, normalizer: TitlePredictor,
     titles = postings.select("posting_id", pl.col("title").fill_null(""))
     distinct = titles.get_column("title").unique().sort().to_list()
     predictions = normalizer.predict(distinct, taxonomy="onet", top_k=top_k)
-    rows = [(title, c.code, float(c.score)) for title, cands in zip(distinct, predictions,
-                                                                    strict=True)
-            for c in cands]
-    by_title = pl.DataFrame(rows, schema={"title": pl.String, "onet_soc_code": pl.String,
-                                          "score": pl.Float64}, orient="row")
+    rows = [
+        (title, c.code, float(c.score))
+        for title, cands in zip(distinct, predictions, strict=True)
+        for c in cands
+    ]
+    by_title = pl.DataFrame(
+        rows,
+        schema={"title": pl.String, "onet_soc_code": pl.String, "score": pl.Float64},
+        orient="row",
+    )
     return titles.join(by_title, on="title", how="inner").select(
-        "posting_id", "onet_soc_code", "score")
+        "posting_id", "onet_soc_code", "score"
+    )
 
 
 def load_title_normalizer(directory: Path | str) -> TitlePredictor | None:
@@ -649,12 +860,22 @@ def load_title_normalizer(directory: Path | str) -> TitlePredictor | None:
         return None
 
 
-def demand_from_bundle(bundle: Any, occupation_of_posting: pl.DataFrame | None,
-                       skills_of_posting: pl.DataFrame | None = None, *,
-                       region_level: str = "state") -> DemandResult:
+def demand_from_bundle(
+    bundle: Any,
+    occupation_of_posting: pl.DataFrame | None,
+    skills_of_posting: pl.DataFrame | None = None,
+    *,
+    region_level: str = "state",
+) -> DemandResult:
     """:func:`build_demand` over a ``matching.ingest.bundle.Bundle`` (for the CLI)."""
     return build_demand(
-        bundle.table("postings"), occupation_of_posting, skills_of_posting,
-        bundle.table("oews"), bundle.table("ep_projections"), region_level=region_level,
-        onet_occupations=bundle.table("onet_occupations") if bundle.has("onet_occupations")
-        else None)
+        bundle.table("postings"),
+        occupation_of_posting,
+        skills_of_posting,
+        bundle.table("oews"),
+        bundle.table("ep_projections"),
+        region_level=region_level,
+        onet_occupations=bundle.table("onet_occupations")
+        if bundle.has("onet_occupations")
+        else None,
+    )

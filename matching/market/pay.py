@@ -56,8 +56,15 @@ HOURLY_MIN = 7.0
 HOURLY_MAX = 300.0
 PAY_STATUSES = ("ok", "missing", "unparseable", "implausible", "other_currency")
 
-PAY_COLUMNS = ("pay_hourly", "pay_annual", "pay_hourly_min", "pay_hourly_max", "pay_status",
-               "pay_flag", "pay_period_suggested")
+PAY_COLUMNS = (
+    "pay_hourly",
+    "pay_annual",
+    "pay_hourly_min",
+    "pay_hourly_max",
+    "pay_status",
+    "pay_flag",
+    "pay_period_suggested",
+)
 
 
 def _hours(period: pl.Expr) -> pl.Expr:
@@ -71,8 +78,11 @@ def _in_bounds(amount: pl.Expr, hours: float | pl.Expr) -> pl.Expr:
 
 
 def _all_in_bounds(hours: float | pl.Expr) -> pl.Expr:
-    return (_in_bounds(pl.col("pay_min"), hours) & _in_bounds(pl.col("pay_max"), hours)
-            & _in_bounds(pl.col("pay_median"), hours))
+    return (
+        _in_bounds(pl.col("pay_min"), hours)
+        & _in_bounds(pl.col("pay_max"), hours)
+        & _in_bounds(pl.col("pay_median"), hours)
+    )
 
 
 def normalize_pay(postings: pl.DataFrame) -> pl.DataFrame:
@@ -86,66 +96,100 @@ def normalize_pay(postings: pl.DataFrame) -> pl.DataFrame:
     plausible; null when none is).
     """
     frame = postings
-    for name, dtype in (("pay_min", pl.Float64), ("pay_max", pl.Float64),
-                        ("pay_median", pl.Float64), ("pay_period", pl.String),
-                        ("currency", pl.String)):
+    for name, dtype in (
+        ("pay_min", pl.Float64),
+        ("pay_max", pl.Float64),
+        ("pay_median", pl.Float64),
+        ("pay_period", pl.String),
+        ("currency", pl.String),
+    ):
         if name not in frame.columns:
             frame = frame.with_columns(pl.lit(None, dtype=dtype).alias(name))
     amounts = [pl.col("pay_min"), pl.col("pay_max"), pl.col("pay_median")]
     any_amount = pl.any_horizontal([a.is_not_null() for a in amounts])
     hours = _hours(pl.col("pay_period"))
-    point = (pl.when(pl.col("pay_min").is_not_null() & pl.col("pay_max").is_not_null())
-             .then((pl.col("pay_min") + pl.col("pay_max")) / 2)
-             .otherwise(pl.coalesce("pay_median", "pay_min", "pay_max")))
+    point = (
+        pl.when(pl.col("pay_min").is_not_null() & pl.col("pay_max").is_not_null())
+        .then((pl.col("pay_min") + pl.col("pay_max")) / 2)
+        .otherwise(pl.coalesce("pay_median", "pay_min", "pay_max"))
+    )
     inverted = pl.col("pay_min") > pl.col("pay_max")
     other_currency = pl.col("currency").is_not_null() & (pl.col("currency") != "USD")
     status = (
-        pl.when(~any_amount & pl.col("pay_period").is_null()).then(pl.lit("missing"))
-        .when(other_currency).then(pl.lit("other_currency"))
-        .when(~any_amount).then(pl.lit("unparseable"))
-        .when(hours.is_null()).then(pl.lit("unparseable"))
-        .when(inverted).then(pl.lit("implausible"))
-        .when(~_all_in_bounds(hours)).then(pl.lit("implausible"))
-        .otherwise(pl.lit("ok")))
+        pl.when(~any_amount & pl.col("pay_period").is_null())
+        .then(pl.lit("missing"))
+        .when(other_currency)
+        .then(pl.lit("other_currency"))
+        .when(~any_amount)
+        .then(pl.lit("unparseable"))
+        .when(hours.is_null())
+        .then(pl.lit("unparseable"))
+        .when(inverted)
+        .then(pl.lit("implausible"))
+        .when(~_all_in_bounds(hours))
+        .then(pl.lit("implausible"))
+        .otherwise(pl.lit("ok"))
+    )
     flag = (
-        pl.when(~any_amount & pl.col("pay_period").is_null()).then(pl.lit(None, pl.String))
-        .when(other_currency).then(pl.lit("currency is not USD; not converted"))
-        .when(~any_amount).then(pl.lit("pay period given but no usable amount"))
-        .when(pl.col("pay_period").is_null()).then(pl.lit("amount given without a pay period"))
-        .when(hours.is_null()).then(pl.lit("unknown pay period"))
-        .when(inverted).then(pl.lit("pay_min is greater than pay_max"))
-        .when((pl.col("pay_period") == "hour") & (point / HOURS_PER_YEAR)
-              .is_between(HOURLY_MIN, HOURLY_MAX))
+        pl.when(~any_amount & pl.col("pay_period").is_null())
+        .then(pl.lit(None, pl.String))
+        .when(other_currency)
+        .then(pl.lit("currency is not USD; not converted"))
+        .when(~any_amount)
+        .then(pl.lit("pay period given but no usable amount"))
+        .when(pl.col("pay_period").is_null())
+        .then(pl.lit("amount given without a pay period"))
+        .when(hours.is_null())
+        .then(pl.lit("unknown pay period"))
+        .when(inverted)
+        .then(pl.lit("pay_min is greater than pay_max"))
+        .when(
+            (pl.col("pay_period") == "hour")
+            & (point / HOURS_PER_YEAR).is_between(HOURLY_MIN, HOURLY_MAX)
+        )
         .then(pl.lit("hourly amount looks like an annual salary"))
         .when((pl.col("pay_period") == "year") & point.is_between(HOURLY_MIN, HOURLY_MAX))
         .then(pl.lit("annual amount looks like an hourly rate"))
-        .when((point / hours) < HOURLY_MIN).then(pl.lit("below $7 an hour"))
-        .when((point / hours) > HOURLY_MAX).then(pl.lit("above $300 an hour"))
-        .when(~_all_in_bounds(hours)).then(pl.lit("a range bound is outside $7-$300 an hour"))
-        .otherwise(pl.lit(None, pl.String)))
+        .when((point / hours) < HOURLY_MIN)
+        .then(pl.lit("below $7 an hour"))
+        .when((point / hours) > HOURLY_MAX)
+        .then(pl.lit("above $300 an hour"))
+        .when(~_all_in_bounds(hours))
+        .then(pl.lit("a range bound is outside $7-$300 an hour"))
+        .otherwise(pl.lit(None, pl.String))
+    )
     suggested = pl.lit(None, pl.String)
     for period in reversed(HOURS_PER_PERIOD):  # so the smallest period wins
-        suggested = (pl.when(_all_in_bounds(HOURS_PER_PERIOD[period]))
-                     .then(pl.lit(period)).otherwise(suggested))
+        suggested = (
+            pl.when(_all_in_bounds(HOURS_PER_PERIOD[period]))
+            .then(pl.lit(period))
+            .otherwise(suggested)
+        )
     ok = pl.col("pay_status") == "ok"
-    return (frame
-            .with_columns(status.alias("pay_status"), flag.alias("pay_flag"),
-                          (point / hours).alias("_hourly"),
-                          (pl.coalesce("pay_min", "pay_median", "pay_max") / hours)
-                          .alias("_hmin"),
-                          (pl.coalesce("pay_max", "pay_median", "pay_min") / hours)
-                          .alias("_hmax"),
-                          pl.when(inverted).then(pl.lit(None, pl.String))
-                          .otherwise(suggested).alias("_suggested"))
-            .with_columns(
-                pl.when(ok).then(pl.col("_hourly")).alias("pay_hourly"),
-                pl.when(ok).then(pl.col("_hourly") * HOURS_PER_YEAR).alias("pay_annual"),
-                pl.when(ok).then(pl.col("_hmin")).alias("pay_hourly_min"),
-                pl.when(ok).then(pl.col("_hmax")).alias("pay_hourly_max"),
-                pl.when(pl.col("pay_status") == "implausible").then(pl.col("_suggested"))
-                .alias("pay_period_suggested"))
-            .drop("_hourly", "_hmin", "_hmax", "_suggested")
-            .select(*[c for c in frame.columns if c not in PAY_COLUMNS], *PAY_COLUMNS))
+    return (
+        frame.with_columns(
+            status.alias("pay_status"),
+            flag.alias("pay_flag"),
+            (point / hours).alias("_hourly"),
+            (pl.coalesce("pay_min", "pay_median", "pay_max") / hours).alias("_hmin"),
+            (pl.coalesce("pay_max", "pay_median", "pay_min") / hours).alias("_hmax"),
+            pl.when(inverted)
+            .then(pl.lit(None, pl.String))
+            .otherwise(suggested)
+            .alias("_suggested"),
+        )
+        .with_columns(
+            pl.when(ok).then(pl.col("_hourly")).alias("pay_hourly"),
+            pl.when(ok).then(pl.col("_hourly") * HOURS_PER_YEAR).alias("pay_annual"),
+            pl.when(ok).then(pl.col("_hmin")).alias("pay_hourly_min"),
+            pl.when(ok).then(pl.col("_hmax")).alias("pay_hourly_max"),
+            pl.when(pl.col("pay_status") == "implausible")
+            .then(pl.col("_suggested"))
+            .alias("pay_period_suggested"),
+        )
+        .drop("_hourly", "_hmin", "_hmax", "_suggested")
+        .select(*[c for c in frame.columns if c not in PAY_COLUMNS], *PAY_COLUMNS)
+    )
 
 
 def pay_status_counts(normalized: pl.DataFrame) -> dict[str, int]:
@@ -158,6 +202,11 @@ def pay_status_counts(normalized: pl.DataFrame) -> dict[str, int]:
 
 def pay_flag_counts(normalized: pl.DataFrame) -> dict[str, int]:
     """How many postings carry each ``pay_flag`` (sorted by count, then flag)."""
-    rows = (normalized.filter(pl.col("pay_flag").is_not_null()).group_by("pay_flag").len()
-            .sort(["len", "pay_flag"], descending=[True, False]).iter_rows())
+    rows = (
+        normalized.filter(pl.col("pay_flag").is_not_null())
+        .group_by("pay_flag")
+        .len()
+        .sort(["len", "pay_flag"], descending=[True, False])
+        .iter_rows()
+    )
     return {flag: int(n) for flag, n in rows}

@@ -66,8 +66,7 @@ class ProfileWeights:
     """Keep the ``size`` heaviest skills per occupation (ties: smaller skill id)."""
 
 
-REFERRALS = ProfileWeights(essential=0.35, optional=0.15, combine="max", min_lift=2.0,
-                           size=30)
+REFERRALS = ProfileWeights(essential=0.35, optional=0.15, combine="max", min_lift=2.0, size=30)
 GAPS = ProfileWeights(essential=1.0, optional=0.5, combine="blend")
 TRANSITIONS = ProfileWeights(essential=1.0, optional=0.5, combine="max")
 
@@ -92,16 +91,20 @@ def occupation_profiles(
     posting = _posting_shares(demand_skills, region, weights.min_lift, wanted)
     esco = _esco_weights(esco_links, weights, wanted)
     keys = wanted if wanted is not None else sorted(set(posting) | set(esco))
-    profiles = {code: _combine(posting.get(code, {}), esco.get(code, {}), weights.combine)
-                for code in keys}
+    profiles = {
+        code: _combine(posting.get(code, {}), esco.get(code, {}), weights.combine) for code in keys
+    }
     if weights.size is not None:
-        profiles = {code: dict(sorted(p.items(), key=lambda kv: (-kv[1], kv[0]))[:weights.size])
-                    for code, p in profiles.items()}
+        profiles = {
+            code: dict(sorted(p.items(), key=lambda kv: (-kv[1], kv[0]))[: weights.size])
+            for code, p in profiles.items()
+        }
     return profiles
 
 
-def _posting_shares(skills: pl.DataFrame | None, region: str | None, min_lift: float | None,
-                    codes: list[str] | None) -> dict[str, Profile]:
+def _posting_shares(
+    skills: pl.DataFrame | None, region: str | None, min_lift: float | None, codes: list[str] | None
+) -> dict[str, Profile]:
     """Posting share per (occupation, skill) in ``region``; distinctive ones only when
     ``min_lift`` is set (the overall share is over all of the region's postings)."""
     if skills is None or region is None:
@@ -111,24 +114,33 @@ def _posting_shares(skills: pl.DataFrame | None, region: str | None, min_lift: f
         per_occupation = skills.select("onet_soc_code", "postings_dedup").unique()
         total = max(1, int(per_occupation["postings_dedup"].sum() or 0))
         overall = skills.group_by("skill_id").agg(
-            (pl.col("postings_with_skill").sum() / total).alias("overall"))
+            (pl.col("postings_with_skill").sum() / total).alias("overall")
+        )
         skills = skills.join(overall, on="skill_id").filter(
-            pl.col("share") >= min_lift * pl.col("overall"))
+            pl.col("share") >= min_lift * pl.col("overall")
+        )
     if codes is not None:
         skills = skills.filter(pl.col("onet_soc_code").is_in(codes))
     return _grouped(skills.select("onet_soc_code", "skill_id", pl.col("share").alias("weight")))
 
 
-def _esco_weights(links: pl.DataFrame | None, weights: ProfileWeights,
-                  codes: list[str] | None) -> dict[str, Profile]:
+def _esco_weights(
+    links: pl.DataFrame | None, weights: ProfileWeights, codes: list[str] | None
+) -> dict[str, Profile]:
     if links is None or links.is_empty():
         return {}
     if codes is not None:
         links = links.filter(pl.col("onet_soc_code").is_in(codes))
-    return _grouped(links.select(
-        "onet_soc_code", pl.col("skill_uri").alias("skill_id"),
-        pl.when(pl.col("n_essential") > 0).then(pl.lit(weights.essential))
-        .otherwise(pl.lit(weights.optional)).alias("weight")))
+    return _grouped(
+        links.select(
+            "onet_soc_code",
+            pl.col("skill_uri").alias("skill_id"),
+            pl.when(pl.col("n_essential") > 0)
+            .then(pl.lit(weights.essential))
+            .otherwise(pl.lit(weights.optional))
+            .alias("weight"),
+        )
+    )
 
 
 def _combine(posting: Profile, esco: Profile, how: str) -> Profile:
@@ -147,11 +159,18 @@ def _combine(posting: Profile, esco: Profile, how: str) -> Profile:
 def _grouped(rows: pl.DataFrame) -> dict[str, Profile]:
     """``onet_soc_code, skill_id, weight`` rows -> profiles, the largest weight per cell
     (skills in id order)."""
-    cells = (rows.group_by("onet_soc_code", "skill_id").agg(pl.col("weight").max())
-             .sort("onet_soc_code", "skill_id"))
+    cells = (
+        rows.group_by("onet_soc_code", "skill_id")
+        .agg(pl.col("weight").max())
+        .sort("onet_soc_code", "skill_id")
+    )
     out: dict[str, Profile] = {}
-    for code, skill, value in zip(cells["onet_soc_code"].to_list(), cells["skill_id"].to_list(),
-                                  cells["weight"].cast(pl.Float64).to_list(), strict=True):
+    for code, skill, value in zip(
+        cells["onet_soc_code"].to_list(),
+        cells["skill_id"].to_list(),
+        cells["weight"].cast(pl.Float64).to_list(),
+        strict=True,
+    ):
         out.setdefault(code, {})[skill] = value
     return out
 

@@ -1,2 +1,1 @@
-"""Language: the skill taxonomy, job-title normalization and the spaCy skill-extraction pipeline.
-"""
+"""Language: the skill taxonomy, job-title normalization and the spaCy skill-extraction pipeline."""

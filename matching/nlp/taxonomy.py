@@ -48,8 +48,16 @@ import polars as pl
 ESCO = "ESCO"
 ONET = "O*NET"
 LABEL_COLUMNS = ("skill_id", "label", "label_type", "taxonomy")
-SKILL_COLUMNS = ("skill_id", "preferred_label", "taxonomy", "kind", "reuse_level",
-                 "description", "collections", "n_occupations")
+SKILL_COLUMNS = (
+    "skill_id",
+    "preferred_label",
+    "taxonomy",
+    "kind",
+    "reuse_level",
+    "description",
+    "collections",
+    "n_occupations",
+)
 _EMPTY_LIST = pl.lit([], dtype=pl.List(pl.String))
 _VENDOR_MIN_EXAMPLES = 5
 
@@ -84,16 +92,34 @@ class SkillTaxonomy:
     ``soc_links``   skill_uri, onet_soc_code, n_occupations, n_essential.
     """
 
-    def __init__(self, skills: pl.DataFrame, labels: pl.DataFrame,
-                 onet_links: pl.DataFrame | None = None,
-                 soc_links: pl.DataFrame | None = None) -> None:
+    def __init__(
+        self,
+        skills: pl.DataFrame,
+        labels: pl.DataFrame,
+        onet_links: pl.DataFrame | None = None,
+        soc_links: pl.DataFrame | None = None,
+    ) -> None:
         self.skills = skills.select(SKILL_COLUMNS)
         self.labels = labels.select(LABEL_COLUMNS)
-        self.onet_links = onet_links if onet_links is not None else pl.DataFrame(
-            schema={"skill_uri": pl.String, "onet_id": pl.String, "method": pl.String})
-        self.soc_links = soc_links if soc_links is not None else pl.DataFrame(
-            schema={"skill_uri": pl.String, "onet_soc_code": pl.String,
-                    "n_occupations": pl.UInt32, "n_essential": pl.UInt32})
+        self.onet_links = (
+            onet_links
+            if onet_links is not None
+            else pl.DataFrame(
+                schema={"skill_uri": pl.String, "onet_id": pl.String, "method": pl.String}
+            )
+        )
+        self.soc_links = (
+            soc_links
+            if soc_links is not None
+            else pl.DataFrame(
+                schema={
+                    "skill_uri": pl.String,
+                    "onet_soc_code": pl.String,
+                    "n_occupations": pl.UInt32,
+                    "n_essential": pl.UInt32,
+                }
+            )
+        )
         self._index()
 
     # ------------------------------------------------------------------ construction
@@ -112,21 +138,27 @@ class SkillTaxonomy:
         include_hidden: bool = True,
     ) -> SkillTaxonomy:
         """Build from bundle-shaped frames; every table but ``esco_skills`` is optional."""
-        esco_skills = esco_skills.filter(pl.col("skill_uri").is_not_null()
-                                         & pl.col("preferred_label").is_not_null())
+        esco_skills = esco_skills.filter(
+            pl.col("skill_uri").is_not_null() & pl.col("preferred_label").is_not_null()
+        )
         esco_skills = esco_skills.unique("skill_uri", keep="first", maintain_order=True)
         esco_labels = _esco_labels(esco_skills, include_hidden)
         esco = _esco_skill_frame(esco_skills, esco_skill_collections, esco_occupation_skills)
-        onet_frames = [_onet_examples(t, kind) for t, kind in
-                       ((onet_technology_skills, "technology"), (onet_tools, "tool"))
-                       if t is not None and t.height]
+        onet_frames = [
+            _onet_examples(t, kind)
+            for t, kind in ((onet_technology_skills, "technology"), (onet_tools, "tool"))
+            if t is not None and t.height
+        ]
         skills = pl.concat([esco, *(f[0] for f in onet_frames)], how="vertical_relaxed")
         labels = pl.concat([esco_labels, *(f[1] for f in onet_frames)], how="vertical_relaxed")
         onet_labels = pl.concat([f[1] for f in onet_frames]) if onet_frames else None
         links = _label_links(esco_labels, onet_labels) if onet_labels is not None else None
         soc = None
-        if (esco_occupation_skills is not None and esco_occupations is not None
-                and xwalk_esco_onet is not None):
+        if (
+            esco_occupation_skills is not None
+            and esco_occupations is not None
+            and xwalk_esco_onet is not None
+        ):
             soc = _soc_links(esco_occupation_skills, esco_occupations, xwalk_esco_onet)
         return cls(skills, labels, links, soc)
 
@@ -141,10 +173,15 @@ class SkillTaxonomy:
         if skills is None:
             raise ValueError(f"bundle {getattr(bundle, 'path', '')} has no esco_skills table")
         return cls.from_tables(
-            skills, get("onet_technology_skills"), get("esco_skill_collections"),
-            onet_tools=get("onet_tools"), esco_occupation_skills=get("esco_occupation_skills"),
-            esco_occupations=get("esco_occupations"), xwalk_esco_onet=get("xwalk_esco_onet"),
-            include_hidden=include_hidden)
+            skills,
+            get("onet_technology_skills"),
+            get("esco_skill_collections"),
+            onet_tools=get("onet_tools"),
+            esco_occupation_skills=get("esco_occupation_skills"),
+            esco_occupations=get("esco_occupations"),
+            xwalk_esco_onet=get("xwalk_esco_onet"),
+            include_hidden=include_hidden,
+        )
 
     def _index(self) -> None:
         rows = self.skills.select("skill_id", "preferred_label", "kind", "taxonomy").rows()
@@ -159,20 +196,30 @@ class SkillTaxonomy:
             if tax == ESCO:
                 self._by_preferred.setdefault(normalize_label(label), sid)
                 self._by_punct.setdefault(_punct_key(label), sid)
-        self._onet: dict[str, list[str]] = _group(self.onet_links.select("skill_uri", "onet_id")
-                                                  .unique(maintain_order=True).rows())
-        soc = self.soc_links.sort(["skill_uri", "n_occupations", "onet_soc_code"],
-                                  descending=[False, True, False])
+        self._onet: dict[str, list[str]] = _group(
+            self.onet_links.select("skill_uri", "onet_id").unique(maintain_order=True).rows()
+        )
+        soc = self.soc_links.sort(
+            ["skill_uri", "n_occupations", "onet_soc_code"], descending=[False, True, False]
+        )
         self._soc: dict[str, list[str]] = _group(soc.select("skill_uri", "onet_soc_code").rows())
 
     def __getstate__(self) -> dict[str, Any]:
         # Frames only: the lookup dicts are rebuilt on load (faster than unpickling them).
-        return {"skills": self.skills, "labels": self.labels, "onet_links": self.onet_links,
-                "soc_links": self.soc_links}
+        return {
+            "skills": self.skills,
+            "labels": self.labels,
+            "onet_links": self.onet_links,
+            "soc_links": self.soc_links,
+        }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["skills"], state["labels"], state["onet_links"],  # type: ignore[misc]
-                      state["soc_links"])
+        self.__init__(  # type: ignore[misc]
+            state["skills"],
+            state["labels"],
+            state["onet_links"],
+            state["soc_links"],
+        )
 
     # ------------------------------------------------------------------ lookups
 
@@ -255,41 +302,58 @@ def _group(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
 
 
 def _esco_labels(skills: pl.DataFrame, include_hidden: bool) -> pl.DataFrame:
-    parts = [skills.select(pl.col("skill_uri").alias("skill_id"),
-                           pl.col("preferred_label").alias("label"),
-                           pl.lit("preferred").alias("label_type"))]
+    parts = [
+        skills.select(
+            pl.col("skill_uri").alias("skill_id"),
+            pl.col("preferred_label").alias("label"),
+            pl.lit("preferred").alias("label_type"),
+        )
+    ]
     types = [("alt_labels", "alt")] + ([("hidden_labels", "hidden")] if include_hidden else [])
     for column, label_type in types:
         if column in skills.columns:
-            parts.append(skills.select(pl.col("skill_uri").alias("skill_id"),
-                                       pl.col(column).fill_null(_EMPTY_LIST).alias("label"),
-                                       pl.lit(label_type).alias("label_type"))
-                         .explode("label"))
+            parts.append(
+                skills.select(
+                    pl.col("skill_uri").alias("skill_id"),
+                    pl.col(column).fill_null(_EMPTY_LIST).alias("label"),
+                    pl.lit(label_type).alias("label_type"),
+                ).explode("label")
+            )
     labels = pl.concat(parts).with_columns(pl.col("label").str.strip_chars())
-    return (labels.filter(pl.col("label").is_not_null() & (pl.col("label") != ""))
-            .unique(["skill_id", "label"], keep="first", maintain_order=True)
-            .with_columns(pl.lit(ESCO).alias("taxonomy")))
+    return (
+        labels.filter(pl.col("label").is_not_null() & (pl.col("label") != ""))
+        .unique(["skill_id", "label"], keep="first", maintain_order=True)
+        .with_columns(pl.lit(ESCO).alias("taxonomy"))
+    )
 
 
-def _esco_skill_frame(skills: pl.DataFrame, collections: pl.DataFrame | None,
-                      relations: pl.DataFrame | None) -> pl.DataFrame:
+def _esco_skill_frame(
+    skills: pl.DataFrame, collections: pl.DataFrame | None, relations: pl.DataFrame | None
+) -> pl.DataFrame:
     frame = skills.select(
-        pl.col("skill_uri").alias("skill_id"), "preferred_label",
+        pl.col("skill_uri").alias("skill_id"),
+        "preferred_label",
         pl.lit(ESCO).alias("taxonomy"),
         (pl.col("kind") if "kind" in skills.columns else pl.lit("skill")).alias("kind"),
-        _optional(skills, "reuse_level"), _optional(skills, "description"))
+        _optional(skills, "reuse_level"),
+        _optional(skills, "description"),
+    )
     if collections is not None and collections.height:
-        grouped = (collections.select(pl.col("skill_uri").alias("skill_id"), "collection")
-                   .unique().sort("collection")
-                   .group_by("skill_id").agg(pl.col("collection").alias("collections")))
+        grouped = (
+            collections.select(pl.col("skill_uri").alias("skill_id"), "collection")
+            .unique()
+            .sort("collection")
+            .group_by("skill_id")
+            .agg(pl.col("collection").alias("collections"))
+        )
         frame = frame.join(grouped, on="skill_id", how="left", maintain_order="left")
     else:
         frame = frame.with_columns(pl.lit(None, dtype=pl.List(pl.String)).alias("collections"))
     frame = frame.with_columns(pl.col("collections").fill_null(_EMPTY_LIST))
     if relations is not None and relations.height:
-        counts = (relations.group_by(pl.col("skill_uri").alias("skill_id"))
-                  .agg(pl.col("occupation_uri").n_unique().cast(pl.UInt32)
-                       .alias("n_occupations")))
+        counts = relations.group_by(pl.col("skill_uri").alias("skill_id")).agg(
+            pl.col("occupation_uri").n_unique().cast(pl.UInt32).alias("n_occupations")
+        )
         frame = frame.join(counts, on="skill_id", how="left", maintain_order="left")
     else:
         frame = frame.with_columns(pl.lit(None, dtype=pl.UInt32).alias("n_occupations"))
@@ -297,53 +361,79 @@ def _esco_skill_frame(skills: pl.DataFrame, collections: pl.DataFrame | None,
 
 
 def _optional(frame: pl.DataFrame, column: str) -> pl.Expr:
-    return (pl.col(column) if column in frame.columns else pl.lit(None, dtype=pl.String)
-            ).alias(column)
+    return (pl.col(column) if column in frame.columns else pl.lit(None, dtype=pl.String)).alias(
+        column
+    )
 
 
 def _onet_examples(table: pl.DataFrame, kind: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     """One skill per O*NET ``skill_id`` (first casing seen) and its single example label."""
     table = table.filter(pl.col("skill_id").is_not_null() & pl.col("example").is_not_null())
-    skills = (table.group_by("skill_id", maintain_order=True)
-              .agg(pl.col("example").first().str.strip_chars().alias("preferred_label"),
-                   pl.col("commodity_title").first().alias("description"),
-                   pl.col("onet_soc_code").n_unique().cast(pl.UInt32).alias("n_occupations"))
-              .with_columns(pl.lit(ONET).alias("taxonomy"), pl.lit(kind).alias("kind"),
-                            pl.lit(None, dtype=pl.String).alias("reuse_level"),
-                            _EMPTY_LIST.alias("collections")))
-    labels = skills.select("skill_id", pl.col("preferred_label").alias("label"),
-                           pl.lit("onet_example").alias("label_type"),
-                           pl.lit(ONET).alias("taxonomy"))
+    skills = (
+        table.group_by("skill_id", maintain_order=True)
+        .agg(
+            pl.col("example").first().str.strip_chars().alias("preferred_label"),
+            pl.col("commodity_title").first().alias("description"),
+            pl.col("onet_soc_code").n_unique().cast(pl.UInt32).alias("n_occupations"),
+        )
+        .with_columns(
+            pl.lit(ONET).alias("taxonomy"),
+            pl.lit(kind).alias("kind"),
+            pl.lit(None, dtype=pl.String).alias("reuse_level"),
+            _EMPTY_LIST.alias("collections"),
+        )
+    )
+    labels = skills.select(
+        "skill_id",
+        pl.col("preferred_label").alias("label"),
+        pl.lit("onet_example").alias("label_type"),
+        pl.lit(ONET).alias("taxonomy"),
+    )
     return skills.select(SKILL_COLUMNS), labels
 
 
 def _label_links(esco_labels: pl.DataFrame, onet_labels: pl.DataFrame) -> pl.DataFrame:
     """ESCO skill -> O*NET example by equal normalized label (plus the two relaxations)."""
-    esco = esco_labels.select(pl.col("skill_id").alias("skill_uri"), "label_type",
-                              _norm_expr(pl.col("label")).alias("key"))
+    esco = esco_labels.select(
+        pl.col("skill_id").alias("skill_uri"),
+        "label_type",
+        _norm_expr(pl.col("label")).alias("key"),
+    )
     preferred = esco.filter(pl.col("label_type") == "preferred")
-    preferred_paren = (preferred.with_columns(pl.col("key").str.replace(r"\s*\([^)]*\)$", "")
-                                              .str.strip_chars())
-                       .filter(pl.col("key") != ""))
-    onet = onet_labels.select(pl.col("skill_id").alias("onet_id"),
-                              _norm_expr(pl.col("label")).alias("key"))
+    preferred_paren = preferred.with_columns(
+        pl.col("key").str.replace(r"\s*\([^)]*\)$", "").str.strip_chars()
+    ).filter(pl.col("key") != "")
+    onet = onet_labels.select(
+        pl.col("skill_id").alias("onet_id"), _norm_expr(pl.col("label")).alias("key")
+    )
     onet_vendor = _without_vendor(onet_labels)
     # Vendor-stripped matches only for proper-noun ESCO labels ('Java', 'ASP.NET', 'iOS'):
     # generic ones ('plan', 'database') would link to every product of that name.
     proper = pl.concat([preferred, preferred_paren]).join(
-        esco_labels.filter((pl.col("label_type") == "preferred")
-                           & pl.col("label").str.contains(r"[A-Z0-9]"))
-        .select(pl.col("skill_id").alias("skill_uri")).unique(), on="skill_uri")
-    method = (pl.when(pl.col("label_type") == "preferred").then(pl.lit("label"))
-              .otherwise(pl.lit("alt_label")).alias("method"))
+        esco_labels.filter(
+            (pl.col("label_type") == "preferred") & pl.col("label").str.contains(r"[A-Z0-9]")
+        )
+        .select(pl.col("skill_id").alias("skill_uri"))
+        .unique(),
+        on="skill_uri",
+    )
+    method = (
+        pl.when(pl.col("label_type") == "preferred")
+        .then(pl.lit("label"))
+        .otherwise(pl.lit("alt_label"))
+        .alias("method")
+    )
     parts = [
         esco.join(onet, on="key").with_columns(method),
         preferred_paren.join(onet, on="key").with_columns(pl.lit("label_paren").alias("method")),
         proper.join(onet_vendor, on="key").with_columns(pl.lit("label_vendor").alias("method")),
     ]
-    return (pl.concat(parts).select("skill_uri", "onet_id", "method")
-            .unique(["skill_uri", "onet_id"], keep="first", maintain_order=True)
-            .sort(["skill_uri", "onet_id"]))
+    return (
+        pl.concat(parts)
+        .select("skill_uri", "onet_id", "method")
+        .unique(["skill_uri", "onet_id"], keep="first", maintain_order=True)
+        .sort(["skill_uri", "onet_id"])
+    )
 
 
 def _without_vendor(onet_labels: pl.DataFrame) -> pl.DataFrame:
@@ -354,37 +444,56 @@ def _without_vendor(onet_labels: pl.DataFrame) -> pl.DataFrame:
     systems'); tools are left out (their first word is an adjective: 'Wire brushes').
     """
     tech = onet_labels.filter(pl.col("skill_id").str.starts_with("onet:tech:"))
-    words = tech.select(pl.col("skill_id").alias("onet_id"),
-                        pl.col("label").str.strip_chars().str.split(" ").alias("words"))
+    words = tech.select(
+        pl.col("skill_id").alias("onet_id"),
+        pl.col("label").str.strip_chars().str.split(" ").alias("words"),
+    )
     multi = words.filter(pl.col("words").list.len() >= 2).with_columns(
-        pl.col("words").list.first().alias("vendor"))
+        pl.col("words").list.first().alias("vendor")
+    )
     multi = multi.filter(pl.col("words").list.get(1).str.contains(r"^[A-Z0-9]"))
-    vendors = (multi.select("vendor", pl.col("words").list.join(" ")).unique()
-               .group_by("vendor").len()
-               .filter(pl.col("len") >= _VENDOR_MIN_EXAMPLES).get_column("vendor"))
-    return (multi.filter(pl.col("vendor").is_in(vendors.implode()))
-            .select("onet_id", _norm_expr(pl.col("words").list.slice(1).list.join(" "))
-                    .alias("key")))
+    vendors = (
+        multi.select("vendor", pl.col("words").list.join(" "))
+        .unique()
+        .group_by("vendor")
+        .len()
+        .filter(pl.col("len") >= _VENDOR_MIN_EXAMPLES)
+        .get_column("vendor")
+    )
+    return multi.filter(pl.col("vendor").is_in(vendors.implode())).select(
+        "onet_id", _norm_expr(pl.col("words").list.slice(1).list.join(" ")).alias("key")
+    )
 
 
-def _soc_links(relations: pl.DataFrame, occupations: pl.DataFrame,
-               xwalk: pl.DataFrame) -> pl.DataFrame:
+def _soc_links(
+    relations: pl.DataFrame, occupations: pl.DataFrame, xwalk: pl.DataFrame
+) -> pl.DataFrame:
     """skill_uri -> O*NET-SOC via the occupations that list it and the occupation crosswalk."""
-    xw = xwalk.select(pl.col("esco_code").cast(pl.String).str.strip_chars(),
-                      "onet_soc_code").drop_nulls().unique()
-    occ = occupations.select("occupation_uri", pl.col("code").cast(pl.String),
-                             pl.col("isco_group").cast(pl.String))
-    direct = occ.join(xw, left_on="code", right_on="esco_code").select("occupation_uri",
-                                                                       "onet_soc_code")
-    unmapped = occ.join(direct.select("occupation_uri").unique(), on="occupation_uri",
-                        how="anti")
+    xw = (
+        xwalk.select(pl.col("esco_code").cast(pl.String).str.strip_chars(), "onet_soc_code")
+        .drop_nulls()
+        .unique()
+    )
+    occ = occupations.select(
+        "occupation_uri", pl.col("code").cast(pl.String), pl.col("isco_group").cast(pl.String)
+    )
+    direct = occ.join(xw, left_on="code", right_on="esco_code").select(
+        "occupation_uri", "onet_soc_code"
+    )
+    unmapped = occ.join(direct.select("occupation_uri").unique(), on="occupation_uri", how="anti")
     by_group = unmapped.join(xw, left_on="isco_group", right_on="esco_code").select(
-        "occupation_uri", "onet_soc_code")
+        "occupation_uri", "onet_soc_code"
+    )
     occ_soc = pl.concat([direct, by_group]).unique()
-    rel = relations.select("occupation_uri", "skill_uri",
-                           (pl.col("relation_type") == "essential").alias("essential"))
-    return (rel.join(occ_soc, on="occupation_uri")
-            .group_by("skill_uri", "onet_soc_code")
-            .agg(pl.col("occupation_uri").n_unique().cast(pl.UInt32).alias("n_occupations"),
-                 pl.col("essential").sum().cast(pl.UInt32).alias("n_essential"))
-            .sort(["skill_uri", "onet_soc_code"]))
+    rel = relations.select(
+        "occupation_uri", "skill_uri", (pl.col("relation_type") == "essential").alias("essential")
+    )
+    return (
+        rel.join(occ_soc, on="occupation_uri")
+        .group_by("skill_uri", "onet_soc_code")
+        .agg(
+            pl.col("occupation_uri").n_unique().cast(pl.UInt32).alias("n_occupations"),
+            pl.col("essential").sum().cast(pl.UInt32).alias("n_essential"),
+        )
+        .sort(["skill_uri", "onet_soc_code"])
+    )

@@ -52,8 +52,10 @@ FORMAT = "pathmatch-titles/1"
 #: ("OTR" is "over the road" for drivers, a therapist's credential otherwise).
 ABBREVIATIONS: tuple[tuple[str, ...], ...] = (
     # driving: licence classes and haul types
-    (r"\bcdl\s*-?\s*class\s*([ab])\b|\bclass\s*([ab])\s*-?\s*cdl\b|\bcdl\s*-?\s*([ab])\b",
-     r" class \1\2\3 cdl "),
+    (
+        r"\bcdl\s*-?\s*class\s*([ab])\b|\bclass\s*([ab])\s*-?\s*cdl\b|\bcdl\s*-?\s*([ab])\b",
+        r" class \1\2\3 cdl ",
+    ),
     (r"\bclass\s*([ab])\s+(driver|truck)", r" class \1 cdl \2"),
     (r"\bcdl\b", " commercial driver license cdl truck "),
     (r"\botr\b", " over the road truck ", r"\b(driver|truck|cdl|haul|trucking)\b"),
@@ -79,14 +81,15 @@ ABBREVIATIONS: tuple[tuple[str, ...], ...] = (
     (r"\bslp\b", " speech language pathologist "),
     (r"\bpharm\b", " pharmacy "),
     # office, finance, sales
-    (r"\bacct\.?\s+(?=(exec|executive|rep|representative|manager|mgr|coordinator)\b)",
-     " account "),
+    (r"\bacct\.?\s+(?=(exec|executive|rep|representative|manager|mgr|coordinator)\b)", " account "),
     (r"\baccts?\.?\s+(?=(payable|receivable)\b)", " accounts "),
     (r"\bacct\b", " accountant "),
     (r"\ba\s*/\s*p\b|\bap\b", " accounts payable "),
     (r"\ba\s*/\s*r\b|\bar\b", " accounts receivable "),
-    (r"\b(sys|system|systems|network|database|db|it|linux|windows)\s+admin\b",
-     r" \1 administrator "),
+    (
+        r"\b(sys|system|systems|network|database|db|it|linux|windows)\s+admin\b",
+        r" \1 administrator ",
+    ),
     (r"\badmin\b", " administrative "),
     (r"\basst\b", " assistant "),
     (r"\bassoc\b", " associate "),
@@ -198,8 +201,10 @@ LOCATION = (
 )
 _LOCATION_RE = re.compile(LOCATION)
 _NOISE_RE = tuple(re.compile(p) for p in NOISE)
-_ABBREV_RE = tuple((re.compile(rule[0]), rule[1],
-                    re.compile(rule[2]) if len(rule) > 2 else None) for rule in ABBREVIATIONS)
+_ABBREV_RE = tuple(
+    (re.compile(rule[0]), rule[1], re.compile(rule[2]) if len(rule) > 2 else None)
+    for rule in ABBREVIATIONS
+)
 _SEPARATORS = re.compile(r"[|/\\()\[\]{}<>:;,!?*•·–—_\"+=~^]|(?<=\s)-|-(?=\s)|\s-\s")
 _PUNCT = re.compile(r"[^\w\s&']")
 _SPACES = re.compile(r"\s+")
@@ -362,13 +367,17 @@ class TitleNormalizer:
 
     def get_params(self) -> dict[str, Any]:
         return {
-            "top_k": self.top_k, "word_weight": self.word_weight,
-            "word_ngrams": list(self.word_ngrams), "char_ngrams": list(self.char_ngrams),
+            "top_k": self.top_k,
+            "word_weight": self.word_weight,
+            "word_ngrams": list(self.word_ngrams),
+            "char_ngrams": list(self.char_ngrams),
             "char_max_df": self.char_max_df,
-            "sum_weight": self.sum_weight, "power": self.power,
+            "sum_weight": self.sum_weight,
+            "power": self.power,
             "centroid_weight": self.centroid_weight,
             "use_esco_crosswalk": self.use_esco_crosswalk,
-            "use_reported_titles": self.use_reported_titles, "batch_size": self.batch_size,
+            "use_reported_titles": self.use_reported_titles,
+            "batch_size": self.batch_size,
             "random_state": self.random_state,
         }
 
@@ -396,25 +405,50 @@ class TitleNormalizer:
         a benchmark's tune half; ``xwalk_esco_onet`` (``esco_code``, ``onet_soc_code``) is
         read only when ``use_esco_crosswalk`` is set.
         """
-        frames = training_titles(onet_occupations, onet_alternate_titles,
-                                 onet_reported_titles if self.use_reported_titles else None,
-                                 esco_occupations)
+        frames = training_titles(
+            onet_occupations,
+            onet_alternate_titles,
+            onet_reported_titles if self.use_reported_titles else None,
+            esco_occupations,
+        )
         if self.use_esco_crosswalk and xwalk_esco_onet is not None and esco_occupations is not None:
-            frames = pl.concat([frames, crosswalk_titles(frames, esco_occupations,
-                                                         xwalk_esco_onet)])
+            frames = pl.concat(
+                [frames, crosswalk_titles(frames, esco_occupations, xwalk_esco_onet)]
+            )
         if extra_titles is not None and extra_titles.height:
-            frames = pl.concat([frames, extra_titles.select(
-                pl.col("text").map_elements(feature_text_of, return_dtype=pl.String),
-                "code", "taxonomy")])
-        frames = (frames.filter(pl.col("text") != "").unique(["taxonomy", "code", "text"])
-                  .sort(["taxonomy", "code", "text"]))
+            frames = pl.concat(
+                [
+                    frames,
+                    extra_titles.select(
+                        pl.col("text").map_elements(feature_text_of, return_dtype=pl.String),
+                        "code",
+                        "taxonomy",
+                    ),
+                ]
+            )
+        frames = (
+            frames.filter(pl.col("text") != "")
+            .unique(["taxonomy", "code", "text"])
+            .sort(["taxonomy", "code", "text"])
+        )
         self.names_ = _display_names(onet_occupations, esco_occupations)
         self.word_vectorizer_ = TfidfVectorizer(
-            analyzer="word", ngram_range=self.word_ngrams, token_pattern=r"(?u)\b\w+\b",
-            lowercase=False, sublinear_tf=True, dtype=np.float32)
+            analyzer="word",
+            ngram_range=self.word_ngrams,
+            token_pattern=r"(?u)\b\w+\b",
+            lowercase=False,
+            sublinear_tf=True,
+            dtype=np.float32,
+        )
         self.char_vectorizer_ = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=self.char_ngrams, lowercase=False,
-            sublinear_tf=True, min_df=2, max_df=self.char_max_df, dtype=np.float32)
+            analyzer="char_wb",
+            ngram_range=self.char_ngrams,
+            lowercase=False,
+            sublinear_tf=True,
+            min_df=2,
+            max_df=self.char_max_df,
+            dtype=np.float32,
+        )
         texts = frames.get_column("text").to_list()
         self.word_vectorizer_.fit(texts)
         self.char_vectorizer_.fit(texts)
@@ -425,7 +459,8 @@ class TitleNormalizer:
             if part.height:
                 rows = np.flatnonzero(frames.get_column("taxonomy").to_numpy() == taxonomy)
                 self.indexes_[taxonomy] = self._build_index(
-                    features[rows], part.get_column("code").to_list(), self.names_)
+                    features[rows], part.get_column("code").to_list(), self.names_
+                )
         if not self.indexes_:
             raise ValueError("no titles to learn from")
         self.n_titles_ = {t: int(i.titles_t.shape[1]) for t, i in self.indexes_.items()}
@@ -441,8 +476,7 @@ class TitleNormalizer:
         return self._embed_features([feature_text_of(t) for t in titles])
 
     @staticmethod
-    def _build_index(features: sp.csr_matrix, codes: list[str],
-                     names: dict[str, str]) -> _Index:
+    def _build_index(features: sp.csr_matrix, codes: list[str], names: dict[str, str]) -> _Index:
         occupation_codes, inverse = np.unique(np.asarray(codes), return_inverse=True)
         order = np.argsort(inverse, kind="stable")  # already sorted, kept for safety
         inverse = inverse[order]
@@ -450,12 +484,17 @@ class TitleNormalizer:
         starts = np.flatnonzero(np.r_[True, inverse[1:] != inverse[:-1]])
         membership = sp.csr_matrix(
             (np.ones(len(inverse), dtype=np.float32), (np.arange(len(inverse)), inverse)),
-            shape=(len(inverse), len(occupation_codes)))
+            shape=(len(inverse), len(occupation_codes)),
+        )
         centroids = normalize(membership.T @ features)
         code_list = occupation_codes.tolist()
-        return _Index(code_list, [names.get(c, c) for c in code_list],
-                      features.T.tocsr(), starts,
-                      centroids.T.tocsr().astype(np.float32))
+        return _Index(
+            code_list,
+            [names.get(c, c) for c in code_list],
+            features.T.tocsr(),
+            starts,
+            centroids.T.tocsr().astype(np.float32),
+        )
 
     # ----------------------------------------------------------------- predict
 
@@ -490,12 +529,13 @@ class TitleNormalizer:
     def _score_texts(self, texts: Sequence[str], index: _Index) -> np.ndarray:
         out = np.zeros((len(texts), len(index.codes)), dtype=np.float32)
         for start in range(0, len(texts), self.batch_size):
-            batch = texts[start:start + self.batch_size]
-            out[start:start + len(batch)] = self._scores(self._embed_features(batch), index)
+            batch = texts[start : start + self.batch_size]
+            out[start : start + len(batch)] = self._scores(self._embed_features(batch), index)
         return out
 
-    def predict(self, titles: Sequence[str], taxonomy: str = "onet",
-                top_k: int | None = None) -> list[list[Candidate]]:
+    def predict(
+        self, titles: Sequence[str], taxonomy: str = "onet", top_k: int | None = None
+    ) -> list[list[Candidate]]:
         """Top-k occupations per title, best first; an empty title gets an empty list."""
         texts = [feature_text_of(t) if isinstance(t, str) else "" for t in titles]
         index = self._index(taxonomy)
@@ -508,8 +548,14 @@ class TitleNormalizer:
                 results.append([])
                 continue
             cols = cols[np.lexsort((cols, -scores[row, cols]))]
-            results.append([Candidate(index.codes[c], index.names[c], taxonomy,
-                                      round(float(scores[row, c]), 6)) for c in cols])
+            results.append(
+                [
+                    Candidate(
+                        index.codes[c], index.names[c], taxonomy, round(float(scores[row, c]), 6)
+                    )
+                    for c in cols
+                ]
+            )
         return results
 
     # ----------------------------------------------------------------- persistence
@@ -518,10 +564,12 @@ class TitleNormalizer:
         """Write ``params.json`` and ``model.joblib`` (vectorizers and sparse matrices)."""
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
-        state = {"word_vectorizer": self.word_vectorizer_,
-                 "char_vectorizer": self.char_vectorizer_,
-                 "indexes": {t: asdict(i) for t, i in self.indexes_.items()},
-                 "names": self.names_}
+        state = {
+            "word_vectorizer": self.word_vectorizer_,
+            "char_vectorizer": self.char_vectorizer_,
+            "indexes": {t: asdict(i) for t, i in self.indexes_.items()},
+            "names": self.names_,
+        }
         joblib.dump(state, directory / "model.joblib", compress=3)
         meta = {"format": FORMAT, "params": self.get_params(), "n_titles": self.n_titles_}
         (directory / "params.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
@@ -533,8 +581,9 @@ class TitleNormalizer:
         meta = json.loads((directory / "params.json").read_text())
         if meta.get("format") != FORMAT:
             raise ValueError(f"{directory} is not a {FORMAT} model")
-        params: dict[str, Any] = {k: tuple(v) if k.endswith("ngrams") else v
-                                  for k, v in meta["params"].items()}
+        params: dict[str, Any] = {
+            k: tuple(v) if k.endswith("ngrams") else v for k, v in meta["params"].items()
+        }
         model = cls(**params)
         state = joblib.load(directory / "model.joblib")
         model.word_vectorizer_ = state["word_vectorizer"]
@@ -604,27 +653,36 @@ def training_titles(
         for code, title in onet_occupations.select("onet_soc_code", "title").iter_rows():
             add(code, title, "onet")
     if onet_alternate_titles is not None:
-        short = (onet_alternate_titles.get_column("short_title")
-                 if "short_title" in onet_alternate_titles.columns
-                 else pl.Series([None] * onet_alternate_titles.height))
-        for (code, title), s in zip(onet_alternate_titles.select(
-                "onet_soc_code", "alternate_title").iter_rows(), short, strict=True):
+        short = (
+            onet_alternate_titles.get_column("short_title")
+            if "short_title" in onet_alternate_titles.columns
+            else pl.Series([None] * onet_alternate_titles.height)
+        )
+        for (code, title), s in zip(
+            onet_alternate_titles.select("onet_soc_code", "alternate_title").iter_rows(),
+            short,
+            strict=True,
+        ):
             add(code, title, "onet", s)
     if onet_reported_titles is not None:
         for code, title in onet_reported_titles.select(
-                "onet_soc_code", "reported_title").iter_rows():
+            "onet_soc_code", "reported_title"
+        ).iter_rows():
             add(code, title, "onet")
     if esco_occupations is not None:
         for uri, label, alts in esco_occupations.select(
-                "occupation_uri", "preferred_label", "alt_labels").iter_rows():
+            "occupation_uri", "preferred_label", "alt_labels"
+        ).iter_rows():
             for text in [label, *(alts or [])]:
                 add(uri, text, "esco")
-    return pl.DataFrame(rows, schema={"text": pl.String, "code": pl.String,
-                                      "taxonomy": pl.String}, orient="row")
+    return pl.DataFrame(
+        rows, schema={"text": pl.String, "code": pl.String, "taxonomy": pl.String}, orient="row"
+    )
 
 
-def crosswalk_titles(titles: pl.DataFrame, esco_occupations: pl.DataFrame,
-                     xwalk: pl.DataFrame) -> pl.DataFrame:
+def crosswalk_titles(
+    titles: pl.DataFrame, esco_occupations: pl.DataFrame, xwalk: pl.DataFrame
+) -> pl.DataFrame:
     """ESCO labels given to the O*NET occupations their ESCO occupation is crosswalked to.
 
     Only this direction: O*NET titles spread over every ESCO occupation of a crosswalk row
@@ -633,33 +691,59 @@ def crosswalk_titles(titles: pl.DataFrame, esco_occupations: pl.DataFrame,
     out (they match no occupation code).
     """
     esco_col = "esco_code" if "esco_code" in xwalk.columns else xwalk.columns[0]
-    pairs = (xwalk.select(pl.col(esco_col).cast(pl.String).alias("esco_code"),
-                          pl.col("onet_soc_code").cast(pl.String))
-             .join(esco_occupations.select(pl.col("code").alias("esco_code"),
-                                           "occupation_uri"), on="esco_code")
-             .select("occupation_uri", "onet_soc_code").unique())
-    return (titles.filter(pl.col("taxonomy") == "esco")
-            .join(pairs, left_on="code", right_on="occupation_uri")
-            .select("text", pl.col("onet_soc_code").alias("code"),
-                    pl.lit("onet").alias("taxonomy")))
+    pairs = (
+        xwalk.select(
+            pl.col(esco_col).cast(pl.String).alias("esco_code"),
+            pl.col("onet_soc_code").cast(pl.String),
+        )
+        .join(
+            esco_occupations.select(pl.col("code").alias("esco_code"), "occupation_uri"),
+            on="esco_code",
+        )
+        .select("occupation_uri", "onet_soc_code")
+        .unique()
+    )
+    return (
+        titles.filter(pl.col("taxonomy") == "esco")
+        .join(pairs, left_on="code", right_on="occupation_uri")
+        .select("text", pl.col("onet_soc_code").alias("code"), pl.lit("onet").alias("taxonomy"))
+    )
 
 
-def _display_names(onet_occupations: pl.DataFrame | None,
-                   esco_occupations: pl.DataFrame | None) -> dict[str, str]:
+def _display_names(
+    onet_occupations: pl.DataFrame | None, esco_occupations: pl.DataFrame | None
+) -> dict[str, str]:
     names: dict[str, str] = {}
     if onet_occupations is not None:
-        names.update(zip(*onet_occupations.select("onet_soc_code", "title")
-                         .to_dict(as_series=False).values(), strict=True))
+        names.update(
+            zip(
+                *onet_occupations.select("onet_soc_code", "title")
+                .to_dict(as_series=False)
+                .values(),
+                strict=True,
+            )
+        )
     if esco_occupations is not None:
-        names.update(zip(*esco_occupations.select("occupation_uri", "preferred_label")
-                         .to_dict(as_series=False).values(), strict=True))
+        names.update(
+            zip(
+                *esco_occupations.select("occupation_uri", "preferred_label")
+                .to_dict(as_series=False)
+                .values(),
+                strict=True,
+            )
+        )
     return names
 
 
 def frames_from_bundle(bundle: Any) -> dict[str, pl.DataFrame | None]:
     """The tables :meth:`TitleNormalizer.fit` reads, from a ``matching.ingest.bundle.Bundle``."""
-    names = ("onet_occupations", "onet_alternate_titles", "onet_reported_titles",
-             "esco_occupations", "xwalk_esco_onet")
+    names = (
+        "onet_occupations",
+        "onet_alternate_titles",
+        "onet_reported_titles",
+        "esco_occupations",
+        "xwalk_esco_onet",
+    )
     return {n: bundle.table(n) if bundle.has(n) else None for n in names}
 
 

@@ -1,2 +1,4 @@
-"""Training referrals for one person: constraints, ranking, pathways, distance and disparity audit.
+"""Training referrals for one person.
+
+Constraints, ranking, pathways, distance and the disparity audit.
 """

@@ -57,11 +57,20 @@ MEASURES = ("top1", "anyk")
 HEADLINE = "top1"
 
 DISPARITY_SCHEMA: dict[str, Any] = {
-    "field": pl.String, "group": pl.String, "n": pl.Int64,
-    "top1_high": pl.Int64, "top1_share": pl.Float64, "top1_ratio": pl.Float64,
-    "top1_flag": pl.Boolean, "anyk_high": pl.Int64, "anyk_share": pl.Float64,
-    "anyk_ratio": pl.Float64, "anyk_flag": pl.Boolean, "top1_reference": pl.String,
-    "anyk_reference": pl.String, "small_group": pl.Boolean,
+    "field": pl.String,
+    "group": pl.String,
+    "n": pl.Int64,
+    "top1_high": pl.Int64,
+    "top1_share": pl.Float64,
+    "top1_ratio": pl.Float64,
+    "top1_flag": pl.Boolean,
+    "anyk_high": pl.Int64,
+    "anyk_share": pl.Float64,
+    "anyk_ratio": pl.Float64,
+    "anyk_flag": pl.Boolean,
+    "top1_reference": pl.String,
+    "anyk_reference": pl.String,
+    "small_group": pl.Boolean,
 }
 
 
@@ -71,8 +80,9 @@ def wage_threshold(wages: Iterable[float | None]) -> float | None:
     return statistics.median(known) if known else None
 
 
-def participant_outcomes(referrals: pl.LazyFrame | pl.DataFrame,
-                         thresholds: Mapping[str, float | None]) -> pl.DataFrame:
+def participant_outcomes(
+    referrals: pl.LazyFrame | pl.DataFrame, thresholds: Mapping[str, float | None]
+) -> pl.DataFrame:
     """One row per referred participant: ``participant_id, top1_high, anyk_high``.
 
     ``referrals`` needs ``participant_id, region, rank, target_hourly_wage`` (rank null for
@@ -80,23 +90,35 @@ def participant_outcomes(referrals: pl.LazyFrame | pl.DataFrame,
     without one makes every referral there count as not high-wage.
     """
     frame = referrals.lazy().select("participant_id", "region", "rank", "target_hourly_wage")
-    limits = pl.DataFrame({"region": list(thresholds),
-                           "threshold": [thresholds[r] for r in thresholds]},
-                          schema={"region": pl.String, "threshold": pl.Float64})
-    high = (pl.col("rank").is_not_null() & pl.col("target_hourly_wage").is_not_null()
-            & pl.col("threshold").is_not_null()
-            & (pl.col("target_hourly_wage") > pl.col("threshold")))
-    return (frame.join(limits.lazy(), on="region", how="left")
-            .with_columns(high.fill_null(False).alias("high"))
-            .group_by("participant_id")
-            .agg((pl.col("high") & (pl.col("rank") == 1)).any().alias("top1_high"),
-                 pl.col("high").any().alias("anyk_high"))
-            .collect())
+    limits = pl.DataFrame(
+        {"region": list(thresholds), "threshold": [thresholds[r] for r in thresholds]},
+        schema={"region": pl.String, "threshold": pl.Float64},
+    )
+    high = (
+        pl.col("rank").is_not_null()
+        & pl.col("target_hourly_wage").is_not_null()
+        & pl.col("threshold").is_not_null()
+        & (pl.col("target_hourly_wage") > pl.col("threshold"))
+    )
+    return (
+        frame.join(limits.lazy(), on="region", how="left")
+        .with_columns(high.fill_null(False).alias("high"))
+        .group_by("participant_id")
+        .agg(
+            (pl.col("high") & (pl.col("rank") == 1)).any().alias("top1_high"),
+            pl.col("high").any().alias("anyk_high"),
+        )
+        .collect()
+    )
 
 
-def disparity_table(outcomes: pl.DataFrame, groups: pl.DataFrame, *,
-                    min_group_size: int = MIN_GROUP_SIZE,
-                    threshold: float = FOUR_FIFTHS) -> pl.DataFrame:
+def disparity_table(
+    outcomes: pl.DataFrame,
+    groups: pl.DataFrame,
+    *,
+    min_group_size: int = MIN_GROUP_SIZE,
+    threshold: float = FOUR_FIFTHS,
+) -> pl.DataFrame:
     """Shares and impact ratios per field and group (see the module docstring).
 
     ``outcomes``: ``participant_id, top1_high, anyk_high`` (``participant_outcomes``);
@@ -104,33 +126,47 @@ def disparity_table(outcomes: pl.DataFrame, groups: pl.DataFrame, *,
     A participant missing from ``outcomes`` was referred to nothing (both measures false).
     """
     joined = groups.join(outcomes, on="participant_id", how="left").with_columns(
-        pl.col("top1_high").fill_null(False), pl.col("anyk_high").fill_null(False))
-    frames = [_field_rows(joined, name, column, min_group_size, threshold)
-              for name, column in FIELDS.items() if column in joined.columns]
+        pl.col("top1_high").fill_null(False), pl.col("anyk_high").fill_null(False)
+    )
+    frames = [
+        _field_rows(joined, name, column, min_group_size, threshold)
+        for name, column in FIELDS.items()
+        if column in joined.columns
+    ]
     frames = [f for f in frames if not f.is_empty()]
     if not frames:
         return pl.DataFrame(schema=DISPARITY_SCHEMA)
     return pl.concat(frames, how="vertical").select(list(DISPARITY_SCHEMA))
 
 
-def _field_rows(joined: pl.DataFrame, name: str, column: str, min_n: int,
-                threshold: float) -> pl.DataFrame:
+def _field_rows(
+    joined: pl.DataFrame, name: str, column: str, min_n: int, threshold: float
+) -> pl.DataFrame:
     if joined.schema[column] == pl.List(pl.String):
-        value = pl.when(pl.col(column).list.len().fill_null(0) == 0).then(
-            pl.lit([NO_BARRIER])).otherwise(pl.col(column))
+        value = (
+            pl.when(pl.col(column).list.len().fill_null(0) == 0)
+            .then(pl.lit([NO_BARRIER]))
+            .otherwise(pl.col(column))
+        )
         long = joined.with_columns(value.alias("group")).explode("group")
     else:
         long = joined.with_columns(pl.col(column).cast(pl.String).alias("group"))
-    counts = (long.with_columns(pl.col("group").fill_null(NOT_REPORTED))
-              .group_by("group")
-              .agg(pl.len().cast(pl.Int64).alias("n"),
-                   pl.col("top1_high").sum().cast(pl.Int64).alias("top1_high"),
-                   pl.col("anyk_high").sum().cast(pl.Int64).alias("anyk_high"))
-              .with_columns((pl.col("top1_high") / pl.col("n")).alias("top1_share"),
-                            (pl.col("anyk_high") / pl.col("n")).alias("anyk_share"),
-                            (pl.col("n") < min_n).alias("small_group"),
-                            pl.lit(name).alias("field"))
-              .sort("group"))
+    counts = (
+        long.with_columns(pl.col("group").fill_null(NOT_REPORTED))
+        .group_by("group")
+        .agg(
+            pl.len().cast(pl.Int64).alias("n"),
+            pl.col("top1_high").sum().cast(pl.Int64).alias("top1_high"),
+            pl.col("anyk_high").sum().cast(pl.Int64).alias("anyk_high"),
+        )
+        .with_columns(
+            (pl.col("top1_high") / pl.col("n")).alias("top1_share"),
+            (pl.col("anyk_high") / pl.col("n")).alias("anyk_share"),
+            (pl.col("n") < min_n).alias("small_group"),
+            pl.lit(name).alias("field"),
+        )
+        .sort("group")
+    )
     for measure in MEASURES:
         counts = _ratios(counts, measure, threshold)
     return counts
@@ -158,11 +194,14 @@ def _ratios(counts: pl.DataFrame, measure: str, threshold: float) -> pl.DataFram
         best = counts.filter(pl.col("group") == reference)[f"{measure}_share"][0]
     share = pl.col(f"{measure}_share")
     ratio = (share / best) if best else pl.lit(None, dtype=pl.Float64)
-    return counts.with_columns(ratio.cast(pl.Float64).alias(f"{measure}_ratio"),
-                               pl.lit(reference, dtype=pl.String).alias(f"{measure}_reference")
-                               ).with_columns(
+    return counts.with_columns(
+        ratio.cast(pl.Float64).alias(f"{measure}_ratio"),
+        pl.lit(reference, dtype=pl.String).alias(f"{measure}_reference"),
+    ).with_columns(
         ((pl.col(f"{measure}_ratio") < threshold) & ~pl.col("small_group"))
-        .fill_null(False).alias(f"{measure}_flag"))
+        .fill_null(False)
+        .alias(f"{measure}_flag")
+    )
 
 
 def flagged(table: pl.DataFrame, measure: str = HEADLINE) -> pl.DataFrame:
@@ -173,6 +212,7 @@ def flagged(table: pl.DataFrame, measure: str = HEADLINE) -> pl.DataFrame:
 def target_wages(ctx: RegionContext) -> list[float | None]:
     """The hourly wage of each distinct occupation the region's programs lead to, as the
     referrals show it (the occupation's wage, else its SOC 2018 code's)."""
-    codes = sorted({code for program in ctx.programs
-                    for code in ctx.leads_to.get(program["program_id"], [])})
+    codes = sorted(
+        {code for program in ctx.programs for code in ctx.leads_to.get(program["program_id"], [])}
+    )
     return [ctx.wage(code) for code in codes]

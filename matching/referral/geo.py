@@ -20,8 +20,10 @@ EARTH_RADIUS_MILES = 3958.8
 def haversine_miles(a: tuple[float, float], b: tuple[float, float]) -> float:
     """Great-circle distance between two (lat, lon) points in miles."""
     lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = (math.sin((lat2 - lat1) / 2) ** 2
-         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
     return 2 * EARTH_RADIUS_MILES * math.asin(math.sqrt(h))
 
 
@@ -33,8 +35,9 @@ def zip_points(centroids: pl.DataFrame | None) -> dict[str, tuple[float, float]]
     return {zcta: (float(lat), float(lon)) for zcta, lat, lon in rows}
 
 
-def zip_distance(points: Mapping[str, tuple[float, float]], a: str | None, b: str | None
-                 ) -> float | None:
+def zip_distance(
+    points: Mapping[str, tuple[float, float]], a: str | None, b: str | None
+) -> float | None:
     """Miles between two ZIP centroids, or None when either is unknown."""
     if not a or not b or a not in points or b not in points:
         return None

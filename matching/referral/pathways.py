@@ -73,9 +73,15 @@ class PathwayResult(BaseModel):
     notes: list[str] = Field(default_factory=list)
 
 
-def find_pathways(participant: Participant, ctx: RegionContext, reader: ParticipantReader, *,
-                  target: str | None = None, max_steps: int = 3, top_k: int = 5
-                  ) -> PathwayResult:
+def find_pathways(
+    participant: Participant,
+    ctx: RegionContext,
+    reader: ParticipantReader,
+    *,
+    target: str | None = None,
+    max_steps: int = 3,
+    top_k: int = 5,
+) -> PathwayResult:
     """Ranked multi-step routes for ``participant`` in ``ctx.region`` (see module doc)."""
     person = read_person(participant, ctx, reader)
     step_rules = _step_person(person)
@@ -95,40 +101,67 @@ def find_pathways(participant: Participant, ctx: RegionContext, reader: Particip
             new_cost = cost + float(program.get("cost_total") or 0.0)
             if not _affordable(participant, new_cost) or not _pays_more(ctx, last, nxt):
                 continue
-            reasons, _ = check_program(program, step_rules, prerequisites=ctx.prerequisites.get(
-                nxt, []), leads_to=ctx.leads_to, points=ctx.points,
-                held_in_path=[p for p, _ in path])
+            reasons, _ = check_program(
+                program,
+                step_rules,
+                prerequisites=ctx.prerequisites.get(nxt, []),
+                leads_to=ctx.leads_to,
+                points=ctx.points,
+                held_in_path=[p for p, _ in path],
+            )
             if not reasons:
                 extend([*path, (nxt, rule)], new_cost)
 
     for program in ctx.programs:
-        reasons, _ = check_program(program, step_rules, prerequisites=ctx.prerequisites.get(
-            program["program_id"], []), leads_to=ctx.leads_to, points=ctx.points)
+        reasons, _ = check_program(
+            program,
+            step_rules,
+            prerequisites=ctx.prerequisites.get(program["program_id"], []),
+            leads_to=ctx.leads_to,
+            points=ctx.points,
+        )
         cost = float(program.get("cost_total") or 0.0)
         pid = program["program_id"]
-        if not reasons and _affordable(participant, cost) and _in_reach(person, ctx, pid) \
-                and not _already_there(person, ctx, pid) and _best_wage(ctx, pid) is not None:
+        if (
+            not reasons
+            and _affordable(participant, cost)
+            and _in_reach(person, ctx, pid)
+            and not _already_there(person, ctx, pid)
+            and _best_wage(ctx, pid) is not None
+        ):
             extend([(program["program_id"], "start")], cost)
-    ranked = sorted((_pathway(r, person, ctx) for r in routes),
-                    key=lambda p: (-(p.net_gain_5y if p.net_gain_5y is not None else -1e12),
-                                   p.total_weeks,
-                                   [s.program_id for s in p.steps]))
+    ranked = sorted(
+        (_pathway(r, person, ctx) for r in routes),
+        key=lambda p: (
+            -(p.net_gain_5y if p.net_gain_5y is not None else -1e12),
+            p.total_weeks,
+            [s.program_id for s in p.steps],
+        ),
+    )
     unique = _distinct(ranked)[:top_k]
     for i, p in enumerate(unique):
         p.rank = i + 1
     notes = [] if unique else [_why_none(target, participant)]
     if participant.last_hourly_wage is None:
-        notes.append("no last wage recorded: gains are not computed, routes are ranked by "
-                     "final wage against cost")
-    return PathwayResult(participant_id=participant.participant_id, region=ctx.region,
-                         target=target, pathways=unique, notes=notes)
+        notes.append(
+            "no last wage recorded: gains are not computed, routes are ranked by "
+            "final wage against cost"
+        )
+    return PathwayResult(
+        participant_id=participant.participant_id,
+        region=ctx.region,
+        target=target,
+        pathways=unique,
+        notes=notes,
+    )
 
 
 def _step_person(person: PersonView) -> ParticipantState:
     """The participant's state with the cost limit lifted: it applies to the route total."""
     p = person.participant
-    relaxed = p.model_copy(update={"constraints": p.constraints.model_copy(
-        update={"max_cost": None})})
+    relaxed = p.model_copy(
+        update={"constraints": p.constraints.model_copy(update={"max_cost": None})}
+    )
     return ParticipantState(relaxed, person.state.occupations, person.state.text)
 
 
@@ -139,11 +172,14 @@ def _edges(ctx: RegionContext) -> dict[str, list[tuple[str, str]]]:
     listed = ctx.program_by_id
     edges = [(e["from_program_id"], e["to_program_id"], e["rule"]) for e in ctx.stackability]
     for b, needs in ctx.prerequisites.items():
-        edges.extend((a, b, "prerequisite") for a in listed for need in needs
-                     if a != b and earned_in({a}, need, ctx.leads_to))
+        edges.extend(
+            (a, b, "prerequisite")
+            for a in listed
+            for need in needs
+            if a != b and earned_in({a}, need, ctx.leads_to)
+        )
     out: dict[str, list[tuple[str, str]]] = {}
-    for a, b, rule in sorted(set(edges), key=lambda e: (e[0], e[1], e[2] != "prerequisite",
-                                                        e[2])):
+    for a, b, rule in sorted(set(edges), key=lambda e: (e[0], e[1], e[2] != "prerequisite", e[2])):
         if a in listed and b in listed and all(b != x for x, _ in out.get(a, [])):
             out.setdefault(a, []).append((b, rule))
     return out
@@ -155,8 +191,9 @@ def _in_reach(person: PersonView, ctx: RegionContext, program_id: str) -> bool:
     job may start anywhere."""
     if not person.sources:
         return True
-    return any(person.role.get(t, (0.0, ""))[0] >= MIN_START_FIT
-               for t in ctx.leads_to.get(program_id, []))
+    return any(
+        person.role.get(t, (0.0, ""))[0] >= MIN_START_FIT for t in ctx.leads_to.get(program_id, [])
+    )
 
 
 def _already_there(person: PersonView, ctx: RegionContext, program_id: str) -> bool:
@@ -193,43 +230,64 @@ def _pathway(route: list[tuple[str, str]], person: PersonView, ctx: RegionContex
     for program_id, rule in route:
         program = ctx.program_by_id[program_id]
         code, wage = _best_target(ctx, program_id) or ("", 0.0)
-        steps.append(PathwayStep(
-            program_id=program_id, program_name=program["name"],
-            provider_name=program.get("provider_name"),
-            credential_type=program.get("credential_type"), cost=program.get("cost_total"),
-            weeks=program.get("weeks_used"),
-            target=Target(code=code, title=ctx.occupation_titles.get(code, code)),
-            hourly_wage=wage, why=RULE_WORDS.get(rule, "first step: open to the participant "
-                                                       "now")))
+        steps.append(
+            PathwayStep(
+                program_id=program_id,
+                program_name=program["name"],
+                provider_name=program.get("provider_name"),
+                credential_type=program.get("credential_type"),
+                cost=program.get("cost_total"),
+                weeks=program.get("weeks_used"),
+                target=Target(code=code, title=ctx.occupation_titles.get(code, code)),
+                hourly_wage=wage,
+                why=RULE_WORDS.get(rule, "first step: open to the participant now"),
+            )
+        )
     cost = sum(s.cost or 0.0 for s in steps)
     weeks = sum(s.weeks or 0.0 for s in steps)
     start, end = person.participant.last_hourly_wage, steps[-1].hourly_wage or 0.0
     gain = (end - start) * HOURS_PER_YEAR if start is not None else None
     years_working = max(0.0, HORIZON_YEARS - weeks / WEEKS_PER_YEAR)
     net = gain * years_working - cost if gain is not None else end * HOURS_PER_YEAR - cost
-    payback = (cost / (gain / 12) + weeks / (WEEKS_PER_YEAR / 12)
-               if gain and gain > 0 else None)
-    return Pathway(rank=0, steps=steps, total_cost=cost, total_weeks=round(weeks, 1),
-                   start_hourly_wage=start, end_hourly_wage=end,
-                   annual_wage_gain=round(gain, 0) if gain is not None else None,
-                   net_gain_5y=round(net, 0), payback_months=round(payback, 1)
-                   if payback is not None else None,
-                   explanation=_explain(steps, cost, weeks, start, end, payback))
+    payback = cost / (gain / 12) + weeks / (WEEKS_PER_YEAR / 12) if gain and gain > 0 else None
+    return Pathway(
+        rank=0,
+        steps=steps,
+        total_cost=cost,
+        total_weeks=round(weeks, 1),
+        start_hourly_wage=start,
+        end_hourly_wage=end,
+        annual_wage_gain=round(gain, 0) if gain is not None else None,
+        net_gain_5y=round(net, 0),
+        payback_months=round(payback, 1) if payback is not None else None,
+        explanation=_explain(steps, cost, weeks, start, end, payback),
+    )
 
 
-def _explain(steps: list[PathwayStep], cost: float, weeks: float, start: float | None,
-             end: float, payback: float | None) -> list[str]:
-    chain = " -> ".join(f"{s.program_name} ({s.target.title}, ${s.hourly_wage:.2f}/h)"
-                        for s in steps)
-    lines = [f"Route: {chain}.",
-             f"Total ${cost:,.0f} over {weeks:.0f} weeks of training."]
+def _explain(
+    steps: list[PathwayStep],
+    cost: float,
+    weeks: float,
+    start: float | None,
+    end: float,
+    payback: float | None,
+) -> list[str]:
+    chain = " -> ".join(
+        f"{s.program_name} ({s.target.title}, ${s.hourly_wage:.2f}/h)" for s in steps
+    )
+    lines = [f"Route: {chain}.", f"Total ${cost:,.0f} over {weeks:.0f} weeks of training."]
     for prev, step in zip(steps, steps[1:], strict=False):
         lines.append(f"{step.program_name} follows {prev.program_name}: {step.why}.")
     if start is not None:
-        lines.append(f"Pay: ${start:.2f}/h now, median ${end:.2f}/h at the end"
-                     + _change(start, end) + (
-                         f"; the cost is paid back about {payback:.0f} months after starting."
-                         if payback is not None else "."))
+        lines.append(
+            f"Pay: ${start:.2f}/h now, median ${end:.2f}/h at the end"
+            + _change(start, end)
+            + (
+                f"; the cost is paid back about {payback:.0f} months after starting."
+                if payback is not None
+                else "."
+            )
+        )
     return lines
 
 
@@ -254,8 +312,10 @@ def _distinct(pathways: list[Pathway]) -> list[Pathway]:
 
 def _why_none(target: str | None, participant: Participant) -> str:
     where = f" ending in {target}" if target else ""
-    return (f"no multi-step route{where} fits the constraints (cost limit "
-            f"{participant.constraints.max_cost}, weeks per step "
-            f"{participant.constraints.max_weeks}, schedule "
-            f"{participant.constraints.schedule}); see the referral's excluded programs "
-            f"for the reasons")
+    return (
+        f"no multi-step route{where} fits the constraints (cost limit "
+        f"{participant.constraints.max_cost}, weeks per step "
+        f"{participant.constraints.max_weeks}, schedule "
+        f"{participant.constraints.schedule}); see the referral's excluded programs "
+        f"for the reasons"
+    )

@@ -63,7 +63,9 @@ MAX_GOALS = 6
 GOAL_PHRASE = re.compile(
     r"\b(?:want(?:s|ed)?|would like|hoping|hope|interested in|plan(?:s|ning)? on|goal is)\b"
     r"(?:\s+to)?(?:\s+(?:be|become|get into|work as|work in|go into|do|start w/|start with))?"
-    r"(?:\s+(?:an?|the|my))?\s+([^.,;!?\n()]{2,40})", re.I)
+    r"(?:\s+(?:an?|the|my))?\s+([^.,;!?\n()]{2,40})",
+    re.I,
+)
 GOAL_SPLIT = re.compile(r"\s+(?:or|then|and|w/|with|so|bc|because|that|but)\s+|/", re.I)
 SAME_OCCUPATION_FIT = 0.0  # training for the job one holds is no move (caveat says why)
 
@@ -233,8 +235,7 @@ class RegionContext:
         return self.wages.get(code) or self.wages.get(code[:7])
 
 
-def build_region_context(region: str, tables: Mapping[str, pl.DataFrame | None]
-                         ) -> RegionContext:
+def build_region_context(region: str, tables: Mapping[str, pl.DataFrame | None]) -> RegionContext:
     """Assemble a ``RegionContext`` from named frames.
 
     ``tables`` keys: ``programs``, ``program_occupations``, ``stackability`` (catalog),
@@ -249,31 +250,51 @@ def build_region_context(region: str, tables: Mapping[str, pl.DataFrame | None]
     programs = tables["programs"]
     if programs is None or programs.filter(pl.col("state") == region).is_empty():
         known = [] if programs is None else sorted(programs["state"].drop_nulls().unique())
-        raise ValueError(f"no training programs listed for region {region!r}; regions with "
-                         f"programs: {', '.join(known) or 'none'}")
+        raise ValueError(
+            f"no training programs listed for region {region!r}; regions with "
+            f"programs: {', '.join(known) or 'none'}"
+        )
     listed = programs.filter(pl.col("state") == region).sort("program_id")
     po = tables["program_occupations"]
-    leads_to = _group_lists(po.select("program_id", "onet_soc_code").unique().sort(
-        "program_id", "onet_soc_code").iter_rows()) if po is not None else {}
+    leads_to = (
+        _group_lists(
+            po.select("program_id", "onet_soc_code")
+            .unique()
+            .sort("program_id", "onet_soc_code")
+            .iter_rows()
+        )
+        if po is not None
+        else {}
+    )
     titles = _occupation_titles(tables)
     demand = _demand_rows(tables.get("demand"), region)
-    profiles = occupation_profiles(REFERRALS, esco_links=tables.get("soc_links"),
-                                   demand_skills=tables.get("demand_skills"),
-                                   region=region)
+    profiles = occupation_profiles(
+        REFERRALS,
+        esco_links=tables.get("soc_links"),
+        demand_skills=tables.get("demand_skills"),
+        region=region,
+    )
     labels = _skill_labels(tables, region)
     program_skills = _program_skills(tables.get("program_skills"), labels)
     stack = tables.get("stackability")
     stack_rows = stack.to_dicts() if stack is not None else []
     names = dict(listed.select("program_id", "name").iter_rows())
     return RegionContext(
-        region=region, programs=listed.to_dicts(), leads_to=leads_to,
-        occupation_titles=titles, profiles=profiles, skill_labels=labels,
-        program_skills=program_skills, demand=demand,
+        region=region,
+        programs=listed.to_dicts(),
+        leads_to=leads_to,
+        occupation_titles=titles,
+        profiles=profiles,
+        skill_labels=labels,
+        program_skills=program_skills,
+        demand=demand,
         wages=_hourly_wages(demand, tables.get("oews")),
         outcomes=_outcome_rows(tables.get("predicted_outcomes")),
         related=_related(tables.get("onet_related_occupations")),
         prerequisites=prerequisites_by_program(stack_rows, names),
-        points=zip_points(tables.get("zcta_centroids")), stackability=stack_rows)
+        points=zip_points(tables.get("zcta_centroids")),
+        stackability=stack_rows,
+    )
 
 
 def _group_lists(pairs: Any) -> dict[str, list[str]]:
@@ -302,16 +323,19 @@ def _skill_labels(tables: Mapping[str, pl.DataFrame | None], region: str) -> dic
     labels: dict[str, str] = {}
     skills = tables.get("demand_skills")
     if skills is not None:
-        for skill, label in skills.filter(pl.col("region") == region).sort(
-                "onet_soc_code", "skill_id").select("skill_id", "skill_label").iter_rows():
+        for skill, label in (
+            skills.filter(pl.col("region") == region)
+            .sort("onet_soc_code", "skill_id")
+            .select("skill_id", "skill_label")
+            .iter_rows()
+        ):
             labels[skill] = label
     links, esco = tables.get("soc_links"), tables.get("esco_skills")
     if links is None or links.is_empty():
         return labels
     frame = links.select("skill_uri").unique()
     if esco is not None:
-        frame = frame.join(esco.select("skill_uri", "preferred_label"), on="skill_uri",
-                           how="left")
+        frame = frame.join(esco.select("skill_uri", "preferred_label"), on="skill_uri", how="left")
     else:
         frame = frame.with_columns(pl.col("skill_uri").alias("preferred_label"))
     for skill, label in frame.sort("skill_uri").iter_rows():
@@ -319,28 +343,30 @@ def _skill_labels(tables: Mapping[str, pl.DataFrame | None], region: str) -> dic
     return labels
 
 
-def _program_skills(frame: pl.DataFrame | None, labels: dict[str, str]
-                    ) -> dict[str, dict[str, str | None]]:
+def _program_skills(
+    frame: pl.DataFrame | None, labels: dict[str, str]
+) -> dict[str, dict[str, str | None]]:
     out: dict[str, dict[str, str | None]] = {}
     if frame is None:
         return out
-    for pid, skill, label, sentence in frame.select("program_id", "skill_id", "skill_label",
-                                                    "sentence").iter_rows():
+    for pid, skill, label, sentence in frame.select(
+        "program_id", "skill_id", "skill_label", "sentence"
+    ).iter_rows():
         out.setdefault(pid, {}).setdefault(skill, sentence)
         labels.setdefault(skill, label)
     return out
 
 
-def _hourly_wages(demand: dict[str, dict[str, Any]], oews: pl.DataFrame | None
-                  ) -> dict[str, float]:
+def _hourly_wages(demand: dict[str, dict[str, Any]], oews: pl.DataFrame | None) -> dict[str, float]:
     """Hourly median wage per occupation: posted pay in the region, else OEWS there,
     else the national OEWS median (by SOC 2018 code)."""
     wages: dict[str, float] = {}
     national: dict[str, float] = {}
     if oews is not None and "h_median" in oews.columns:
         us = oews.filter(pl.col("area_type") == 1) if "area_type" in oews.columns else oews
-        national = {c: float(w) for c, w in us.select("occ_code", "h_median").drop_nulls()
-                    .iter_rows()}
+        national = {
+            c: float(w) for c, w in us.select("occ_code", "h_median").drop_nulls().iter_rows()
+        }
     for code, row in demand.items():
         for key in ("pay_hourly_median", "oews_h_median"):
             if row.get(key) is not None:
@@ -354,8 +380,17 @@ def _hourly_wages(demand: dict[str, dict[str, Any]], oews: pl.DataFrame | None
 def _outcome_rows(predicted: pl.DataFrame | None) -> dict[str, dict[str, Any]]:
     if predicted is None:
         return {}
-    keep = [c for c in ("program_id", "employment_rate_pred", "employment_rate_lo",
-                        "employment_rate_hi", "annual_earnings_pred") if c in predicted.columns]
+    keep = [
+        c
+        for c in (
+            "program_id",
+            "employment_rate_pred",
+            "employment_rate_lo",
+            "employment_rate_hi",
+            "annual_earnings_pred",
+        )
+        if c in predicted.columns
+    ]
     return {r["program_id"]: r for r in predicted.select(keep).to_dicts()}
 
 
@@ -363,8 +398,9 @@ def _related(frame: pl.DataFrame | None) -> dict[str, dict[str, float]]:
     out: dict[str, dict[str, float]] = {}
     if frame is None:
         return out
-    for a, b, tier in frame.select("onet_soc_code", "related_onet_soc_code",
-                                   "relatedness_tier").iter_rows():
+    for a, b, tier in frame.select(
+        "onet_soc_code", "related_onet_soc_code", "relatedness_tier"
+    ).iter_rows():
         out.setdefault(a, {})[b] = RELATED_TIER_SCORE.get(tier, 0.3)
     return out
 
@@ -383,8 +419,9 @@ class PersonView:
     state: ParticipantState
 
 
-def read_person(participant: Participant, ctx: RegionContext, reader: ParticipantReader,
-                *, quote: bool = True) -> PersonView:
+def read_person(
+    participant: Participant, ctx: RegionContext, reader: ParticipantReader, *, quote: bool = True
+) -> PersonView:
     """The participant through the reader's models; ``quote=False`` keeps none of their
     words (intake sentences dropped, typed titles replaced by the occupation's title)."""
     sources = reader.title_occupations(participant.past_job_titles)
@@ -399,11 +436,17 @@ def read_person(participant: Participant, ctx: RegionContext, reader: Participan
         for skill, weight in ctx.profiles.get(src.code, {}).items():
             if weight >= PAST_JOB_MIN_WEIGHT and skill not in skills:
                 skills[skill] = SkillEvidence(
-                    skill_id=skill, label=ctx.skill_labels.get(skill, skill), source="past_job",
+                    skill_id=skill,
+                    label=ctx.skill_labels.get(skill, skill),
+                    source="past_job",
                     evidence=f"asked for in {weight:.0%} of {src.occupation_title} postings "
-                             f"or essential to it")
-    goals = [g for g in reader.title_occupations(stated_goals(participant.intake_text or ""))
-             if g.score >= GOAL_MIN_SCORE]
+                    f"or essential to it",
+                )
+    goals = [
+        g
+        for g in reader.title_occupations(stated_goals(participant.intake_text or ""))
+        if g.score >= GOAL_MIN_SCORE
+    ]
     role = _role_fit(sources, ctx, reader)
     _add_goals(role, goals, ctx, {src.code for src in sources}, quote=quote)
     text = "\n".join([participant.intake_text or "", *participant.past_job_titles])
@@ -421,16 +464,26 @@ def stated_goals(text: str) -> list[str]:
     return phrases[:MAX_GOALS]
 
 
-def _add_goals(fit: dict[str, tuple[float, str]], goals: Sequence[SourceOccupation],
-               ctx: RegionContext, current: set[str], *, quote: bool = True) -> None:
+def _add_goals(
+    fit: dict[str, tuple[float, str]],
+    goals: Sequence[SourceOccupation],
+    ctx: RegionContext,
+    current: set[str],
+    *,
+    quote: bool = True,
+) -> None:
     """A stated goal is a full role fit; its O*NET related occupations are stepping stones,
     except the jobs the participant already holds (a CNA who wants nursing needs no CNA).
     The reason quotes the goal as written only when ``quote`` is true."""
     for goal in goals:
         why = goal_phrase(goal, quote=quote)
-        for target, value, reason in [(goal.code, 1.0, why), *(
+        for target, value, reason in [
+            (goal.code, 1.0, why),
+            *(
                 (t, GOAL_RELATED_FIT * v, f"a step toward the {why}")
-                for t, v in ctx.related.get(goal.code, {}).items())]:
+                for t, v in ctx.related.get(goal.code, {}).items()
+            ),
+        ]:
             if target not in current and value >= fit.get(target, (-1.0, ""))[0]:
                 fit[target] = (value, reason)
 
@@ -443,8 +496,9 @@ def goal_phrase(goal: SourceOccupation, *, quote: bool) -> str:
     return f"stated goal of {goal.occupation_title}"
 
 
-def _role_fit(sources: Sequence[SourceOccupation], ctx: RegionContext,
-              reader: ParticipantReader) -> dict[str, tuple[float, str]]:
+def _role_fit(
+    sources: Sequence[SourceOccupation], ctx: RegionContext, reader: ParticipantReader
+) -> dict[str, tuple[float, str]]:
     """``target -> (fit, why)``: best over the participant's past occupations."""
     fit: dict[str, tuple[float, str]] = {}
     current = {src.code for src in sources}
@@ -456,8 +510,11 @@ def _role_fit(sources: Sequence[SourceOccupation], ctx: RegionContext,
             fit[target] = (value, why)
 
     for src in sources:
-        offer(src.code, SAME_OCCUPATION_FIT,
-              f"already works as {src.occupation_title}: adds a credential, not a new role")
+        offer(
+            src.code,
+            SAME_OCCUPATION_FIT,
+            f"already works as {src.occupation_title}: adds a credential, not a new role",
+        )
         ranked = reader.transition_targets(src.code)
         if ranked is not None:
             for target, (value, reasons) in ranked.items():
@@ -484,9 +541,14 @@ class Candidate:
     distance: float | None
 
 
-def score_target(program: dict[str, Any], target: str, person: PersonView,
-                 ctx: RegionContext, weights: ScoreWeights, distance: float | None
-                 ) -> Candidate:
+def score_target(
+    program: dict[str, Any],
+    target: str,
+    person: PersonView,
+    ctx: RegionContext,
+    weights: ScoreWeights,
+    distance: float | None,
+) -> Candidate:
     """Score one (program, target occupation) pair; see the module docstring."""
     profile = ctx.profiles.get(target, {})
     have = set(person.skills)
@@ -499,14 +561,23 @@ def score_target(program: dict[str, Any], target: str, person: PersonView,
     parts = ScoreParts(
         role_fit=person.role.get(target, (0.0, ""))[0],
         skill_fit=sum(profile[s] for s in shared) / total if total else 0.0,
-        gap_closed=(sum(profile[s] for s in closed) / missing_weight if missing_weight
-                    else 0.0),
+        gap_closed=(sum(profile[s] for s in closed) / missing_weight if missing_weight else 0.0),
         demand=_demand_part(ctx.demand.get(target)),
-        wage_gain=_wage_part(ctx.wage(target),
-                             person.participant.last_hourly_wage, ctx.demand.get(target)),
-        outcome=_outcome_part(program, ctx.outcomes.get(program["program_id"]), weights))
-    return Candidate(program, target, parts, round(weights.score(parts), 2), shared, closed,
-                     [s for s in missing if s not in taught], distance)
+        wage_gain=_wage_part(
+            ctx.wage(target), person.participant.last_hourly_wage, ctx.demand.get(target)
+        ),
+        outcome=_outcome_part(program, ctx.outcomes.get(program["program_id"]), weights),
+    )
+    return Candidate(
+        program,
+        target,
+        parts,
+        round(weights.score(parts), 2),
+        shared,
+        closed,
+        [s for s in missing if s not in taught],
+        distance,
+    )
 
 
 def _demand_part(row: dict[str, Any] | None) -> float:
@@ -515,8 +586,9 @@ def _demand_part(row: dict[str, Any] | None) -> float:
     return max(0.0, min(1.0, float(row["in_demand_score"]) / 100.0))
 
 
-def _wage_part(target_wage: float | None, last_wage: float | None,
-               demand_row: dict[str, Any] | None) -> float:
+def _wage_part(
+    target_wage: float | None, last_wage: float | None, demand_row: dict[str, Any] | None
+) -> float:
     """log2(target / last) in [-1, 1] mapped to [0, 1]; without a last wage, the
     target's wage percentile in the region; 0.5 when nothing is known."""
     if target_wage and last_wage:
@@ -527,8 +599,9 @@ def _wage_part(target_wage: float | None, last_wage: float | None,
     return 0.5
 
 
-def _outcome_part(program: dict[str, Any], predicted: dict[str, Any] | None,
-                  weights: ScoreWeights) -> float:
+def _outcome_part(
+    program: dict[str, Any], predicted: dict[str, Any] | None, weights: ScoreWeights
+) -> float:
     if predicted and predicted.get("employment_rate_pred") is not None:
         lo = predicted.get("employment_rate_lo")
         hi = predicted.get("employment_rate_hi")
@@ -543,10 +616,16 @@ def _outcome_part(program: dict[str, Any], predicted: dict[str, Any] | None,
 # ----------------------------------------------------------------------------- refer
 
 
-def refer(participant: Participant, ctx: RegionContext, reader: ParticipantReader, *,
-          top_k: int = 10, weights: ScoreWeights | None = None,
-          scorer: Callable[[list[ScoreParts]], list[float]] | None = None,
-          quote_participant: bool = True) -> ReferralResult:
+def refer(
+    participant: Participant,
+    ctx: RegionContext,
+    reader: ParticipantReader,
+    *,
+    top_k: int = 10,
+    weights: ScoreWeights | None = None,
+    scorer: Callable[[list[ScoreParts]], list[float]] | None = None,
+    quote_participant: bool = True,
+) -> ReferralResult:
     """Ranked, explained referrals for one participant in ``ctx.region``.
 
     ``scorer`` (optional) replaces the weighted sum with learned scores for a program's
@@ -561,18 +640,31 @@ def refer(participant: Participant, ctx: RegionContext, reader: ParticipantReade
     excluded: list[Excluded] = []
     for program in ctx.programs:
         reasons, distance = check_program(
-            program, person.state, prerequisites=ctx.prerequisites.get(program["program_id"], []),
-            leads_to=ctx.leads_to, points=ctx.points)
+            program,
+            person.state,
+            prerequisites=ctx.prerequisites.get(program["program_id"], []),
+            leads_to=ctx.leads_to,
+            points=ctx.points,
+        )
         reasons += already_held(program["program_id"], person.state, ctx.prerequisites)
         if reasons:
             excluded.append(_excluded(program, reasons, ctx))
             continue
         targets = ctx.leads_to.get(program["program_id"], [])
         if not targets:
-            excluded.append(Excluded(program_id=program["program_id"],
-                                     program_name=program["name"], reasons=[Reason(
-                                         code="no_target", text="its CIP code maps to no "
-                                         "occupation, so demand and fit cannot be judged")]))
+            excluded.append(
+                Excluded(
+                    program_id=program["program_id"],
+                    program_name=program["name"],
+                    reasons=[
+                        Reason(
+                            code="no_target",
+                            text="its CIP code maps to no "
+                            "occupation, so demand and fit cannot be judged",
+                        )
+                    ],
+                )
+            )
             continue
         candidates = [score_target(program, t, person, ctx, weights, distance) for t in targets]
         if scorer is not None:
@@ -584,29 +676,44 @@ def refer(participant: Participant, ctx: RegionContext, reader: ParticipantReade
     referrals = [_referral(i + 1, c, person, ctx) for i, c in enumerate(ranked[:top_k])]
     notes = list(ctx.notes)
     if scorer is not None:
-        notes.append("scores come from the learned referral ranker (100 x P(employed in the "
-                     "second quarter after exit)); the parts and weights are shown for reference")
+        notes.append(
+            "scores come from the learned referral ranker (100 x P(employed in the "
+            "second quarter after exit)); the parts and weights are shown for reference"
+        )
     if not person.sources:
         notes.append("no past job titles: role fit is 0 for every program")
     return ReferralResult(
-        participant_id=participant.participant_id, region=ctx.region,
+        participant_id=participant.participant_id,
+        region=ctx.region,
         source_occupations=person.sources,
         skills=sorted(person.skills.values(), key=lambda s: (s.source != "intake", s.label)),
-        referrals=referrals, excluded=excluded, weights=weights.parts(), notes=notes)
+        referrals=referrals,
+        excluded=excluded,
+        weights=weights.parts(),
+        notes=notes,
+    )
 
 
-def _excluded(program: dict[str, Any], reasons: list[Reason], ctx: RegionContext
-              ) -> Excluded:
+def _excluded(program: dict[str, Any], reasons: list[Reason], ctx: RegionContext) -> Excluded:
     step = None
     needs = [r for r in reasons if r.code == "prerequisite"]
     if needs:
-        awarding = sorted({ctx.program_by_id[p]["name"]
-                           for need in ctx.prerequisites.get(program["program_id"], [])
-                           for p in need.awarded_by if p in ctx.program_by_id})
+        awarding = sorted(
+            {
+                ctx.program_by_id[p]["name"]
+                for need in ctx.prerequisites.get(program["program_id"], [])
+                for p in need.awarded_by
+                if p in ctx.program_by_id
+            }
+        )
         if awarding:
             step = "start with " + " or ".join(awarding) + " (see pathways)"
-    return Excluded(program_id=program["program_id"], program_name=program["name"],
-                    reasons=reasons, next_step=step)
+    return Excluded(
+        program_id=program["program_id"],
+        program_name=program["name"],
+        reasons=reasons,
+        next_step=step,
+    )
 
 
 def _referral(rank: int, c: Candidate, person: PersonView, ctx: RegionContext) -> Referral:
@@ -617,19 +724,35 @@ def _referral(rank: int, c: Candidate, person: PersonView, ctx: RegionContext) -
     target = Target(code=c.target, title=ctx.occupation_titles.get(c.target, c.target))
     wage = ctx.wage(c.target)
     referral = Referral(
-        rank=rank, score=c.score, program_id=p["program_id"], program_name=p["name"],
-        provider_name=p.get("provider_name"), credential_type=p.get("credential_type"),
-        cost=p.get("cost_total"), weeks=p.get("weeks_used"), schedule=p.get("schedule"),
+        rank=rank,
+        score=c.score,
+        program_id=p["program_id"],
+        program_name=p["name"],
+        provider_name=p.get("provider_name"),
+        credential_type=p.get("credential_type"),
+        cost=p.get("cost_total"),
+        weeks=p.get("weeks_used"),
+        schedule=p.get("schedule"),
         format=p.get("format"),
         distance_miles=round(c.distance, 1) if c.distance is not None else None,
-        target=target, target_hourly_wage=wage, parts=c.parts,
+        target=target,
+        target_hourly_wage=wage,
+        parts=c.parts,
         transferable_skills=[person.skills[s] for s in c.transferable],
-        skills_taught_missing=[SkillEvidence(skill_id=s, label=ctx.skill_labels.get(s, s),
-                                             source="program", evidence=taught.get(s))
-                               for s in c.taught_missing],
+        skills_taught_missing=[
+            SkillEvidence(
+                skill_id=s,
+                label=ctx.skill_labels.get(s, s),
+                source="program",
+                evidence=taught.get(s),
+            )
+            for s in c.taught_missing
+        ],
         skills_still_missing=[ctx.skill_labels.get(s, s) for s in c.still_missing[:8]],
-        demand=demand, outcomes=outcomes,
-        caveats=caveats(p, person.state, c.distance) + _same_job(c.target, person, ctx))
+        demand=demand,
+        outcomes=outcomes,
+        caveats=caveats(p, person.state, c.distance) + _same_job(c.target, person, ctx),
+    )
     referral.explanation = explain(referral, person, ctx)
     return referral
 
@@ -645,12 +768,15 @@ def _demand_facts(ctx: RegionContext, code: str) -> DemandFacts | None:
     row = ctx.demand.get(code)
     if row is None:
         return None
-    return DemandFacts(region=ctx.region, postings=row.get("postings_dedup"),
-                       pay_hourly_median=row.get("pay_hourly_median"),
-                       oews_hourly_median=row.get("oews_h_median"),
-                       growth_pct=row.get("ep_growth_pct"),
-                       annual_openings=row.get("ep_annual_openings"),
-                       in_demand_score=row.get("in_demand_score"))
+    return DemandFacts(
+        region=ctx.region,
+        postings=row.get("postings_dedup"),
+        pay_hourly_median=row.get("pay_hourly_median"),
+        oews_hourly_median=row.get("oews_h_median"),
+        growth_pct=row.get("ep_growth_pct"),
+        annual_openings=row.get("ep_annual_openings"),
+        in_demand_score=row.get("in_demand_score"),
+    )
 
 
 def _outcome_facts(program: dict[str, Any], predicted: dict[str, Any] | None) -> OutcomeFacts:
@@ -662,7 +788,8 @@ def _outcome_facts(program: dict[str, Any], predicted: dict[str, Any] | None) ->
         median_earnings_n=program.get("median_earnings_n"),
         predicted_employment=predicted.get("employment_rate_pred"),
         predicted_employment_lo=predicted.get("employment_rate_lo"),
-        predicted_employment_hi=predicted.get("employment_rate_hi"))
+        predicted_employment_hi=predicted.get("employment_rate_hi"),
+    )
 
 
 # ----------------------------------------------------------------------------- words
@@ -675,12 +802,16 @@ def explain(r: Referral, person: PersonView, ctx: RegionContext) -> list[str]:
     if why and why[0] > 0:
         lines.append(f"Role fit: {why[1]}.")
     if r.transferable_skills:
-        lines.append("Skills that carry over: " + "; ".join(
-            _skill_phrase(s) for s in r.transferable_skills[:5]) + ".")
+        lines.append(
+            "Skills that carry over: "
+            + "; ".join(_skill_phrase(s) for s in r.transferable_skills[:5])
+            + "."
+        )
     if r.skills_taught_missing:
-        lines.append("Teaches skills employers ask for that the participant does not show "
-                     "yet: " + "; ".join(_skill_phrase(s)
-                                        for s in r.skills_taught_missing[:4]) + ".")
+        lines.append(
+            "Teaches skills employers ask for that the participant does not show "
+            "yet: " + "; ".join(_skill_phrase(s) for s in r.skills_taught_missing[:4]) + "."
+        )
     lines.extend(_demand_sentence(r.demand) or [])
     wage_line = _wage_sentence(r.target_hourly_wage, person.participant.last_hourly_wage)
     if wage_line:
@@ -691,7 +822,7 @@ def explain(r: Referral, person: PersonView, ctx: RegionContext) -> list[str]:
 
 def _skill_phrase(s: SkillEvidence) -> str:
     if s.evidence and s.source in ("intake", "program"):
-        return f"{s.label} (\"{_clip(s.evidence)}\")"
+        return f'{s.label} ("{_clip(s.evidence)}")'
     return s.label
 
 
@@ -705,12 +836,12 @@ def _demand_sentence(d: DemandFacts | None) -> list[str]:
         return ["No postings for this occupation in the region's data."]
     bits = []
     if d.postings is not None:
-        pay = (f", median ${d.pay_hourly_median:.2f}/h posted" if d.pay_hourly_median
-               else "")
+        pay = f", median ${d.pay_hourly_median:.2f}/h posted" if d.pay_hourly_median else ""
         bits.append(f"{d.postings} postings in {d.region} (duplicates removed){pay}")
     if d.growth_pct is not None:
-        openings = (f", {d.annual_openings:,.0f} openings a year nationally"
-                    if d.annual_openings else "")
+        openings = (
+            f", {d.annual_openings:,.0f} openings a year nationally" if d.annual_openings else ""
+        )
         bits.append(f"BLS projects {d.growth_pct:+.1f}% employment growth 2024-34{openings}")
     return ["Demand: " + "; ".join(bits) + "."] if bits else []
 
@@ -719,8 +850,10 @@ def _wage_sentence(target: float | None, last: float | None) -> str | None:
     if target is None:
         return None
     if last:
-        return (f"Pay: median ${target:.2f}/h against a last wage of ${last:.2f}/h "
-                f"({(target - last) / last:+.0%}).")
+        return (
+            f"Pay: median ${target:.2f}/h against a last wage of ${last:.2f}/h "
+            f"({(target - last) / last:+.0%})."
+        )
     return f"Pay: median ${target:.2f}/h."
 
 
@@ -728,13 +861,15 @@ def _outcome_sentences(o: OutcomeFacts) -> list[str]:
     lines = []
     if o.employment_q2 is not None:
         n = f", n={o.employment_q2_n}" if o.employment_q2_n else ""
-        lines.append(f"Outcomes: {o.employment_q2:.0%} employed in the second quarter after "
-                     f"exit{n}.")
+        lines.append(
+            f"Outcomes: {o.employment_q2:.0%} employed in the second quarter after exit{n}."
+        )
     if o.predicted_employment is not None:
         band = ""
         if o.predicted_employment_lo is not None and o.predicted_employment_hi is not None:
-            band = (f" (80% interval {o.predicted_employment_lo:.0%}-"
-                    f"{o.predicted_employment_hi:.0%})")
+            band = (
+                f" (80% interval {o.predicted_employment_lo:.0%}-{o.predicted_employment_hi:.0%})"
+            )
         lines.append(f"Predicted employment rate {o.predicted_employment:.0%}{band}.")
     if not lines:
         lines.append("No reported outcomes for this program yet.")

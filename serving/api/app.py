@@ -73,8 +73,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         started = time.perf_counter()
         try:
             await anyio.to_thread.run_sync(app.state.engine.warm)
-            log.info("engine warmed in %.1f s (bundle %s)", time.perf_counter() - started,
-                     app.state.engine.bundle.hash)
+            log.info(
+                "engine warmed in %.1f s (bundle %s)",
+                time.perf_counter() - started,
+                app.state.engine.bundle.hash,
+            )
         except ModelStoreError as exc:
             # Serve anyway: /v1/health says degraded and why; model routes answer 503.
             log.warning("serving degraded, registered models unavailable: %s", exc)
@@ -94,8 +97,13 @@ def create_app(engine: Engine | None = None, settings: ApiSettings | None = None
     settings = settings or ApiSettings()
     keys = settings.check()
     configure_logging()
-    app = FastAPI(title="pathmatch", version=pathmatch_version(), description=DESCRIPTION,
-                  openapi_tags=TAGS, lifespan=lifespan)
+    app = FastAPI(
+        title="pathmatch",
+        version=pathmatch_version(),
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+    )
     app.state.settings = settings
     app.state.api_keys = keys
     app.state.insecure = settings.api_insecure
@@ -106,12 +114,16 @@ def create_app(engine: Engine | None = None, settings: ApiSettings | None = None
     app.add_exception_handler(ModelStoreError, _model_store_unavailable)  # type: ignore[arg-type]
     for router in ALL_ROUTERS:
         public = any(router is r for r in PUBLIC_ROUTERS)
-        app.include_router(router, prefix=PREFIX,
-                           dependencies=[] if public else [Depends(require_api_key)])
+        app.include_router(
+            router, prefix=PREFIX, dependencies=[] if public else [Depends(require_api_key)]
+        )
     if settings.origins():
-        app.add_middleware(CORSMiddleware, allow_origins=settings.origins(),
-                           allow_methods=["GET", "POST"],
-                           allow_headers=["X-API-Key", "Authorization", "Content-Type"])
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.origins(),
+            allow_methods=["GET", "POST"],
+            allow_headers=["X-API-Key", "Authorization", "Content-Type"],
+        )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContext)  # added last: outermost
     return app

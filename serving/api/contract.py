@@ -40,8 +40,9 @@ JsonInt = Annotated[int, BeforeValidator(_json_number)]
 
 
 class FieldError(BaseModel):
-    loc: list[str | int] = Field(description="path of the offending field, e.g. "
-                                             "['body', 'participant', 'last_hourly_wage']")
+    loc: list[str | int] = Field(
+        description="path of the offending field, e.g. ['body', 'participant', 'last_hourly_wage']"
+    )
     msg: str = Field(description="what is wrong (never the submitted value)")
     type: str = Field(examples=["finite_number", "less_than_equal", "string_unicode"])
 
@@ -58,11 +59,12 @@ class ErrorBody(BaseModel):
 
     detail: str
     suggestions: list[str] | None = Field(
-        default=None, description="404: nearest known codes ('code title'), nearest first")
-    known: list[str] | None = Field(default=None,
-                                    description="404: the regions that have data")
-    error_id: str | None = Field(default=None, description="500: quote it when reporting "
-                                                           "the error; the server log has it")
+        default=None, description="404: nearest known codes ('code title'), nearest first"
+    )
+    known: list[str] | None = Field(default=None, description="404: the regions that have data")
+    error_id: str | None = Field(
+        default=None, description="500: quote it when reporting the error; the server log has it"
+    )
     meta: Meta
 
 
@@ -80,8 +82,13 @@ _DESCRIPTIONS: dict[int, str] = {
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` for ``codes`` plus 413 and 500 (every route can answer them)."""
     wanted = sorted({*codes, 413, 500})
-    return {code: {"model": ValidationErrorBody if code == 422 else ErrorBody,
-                   "description": _DESCRIPTIONS[code]} for code in wanted}
+    return {
+        code: {
+            "model": ValidationErrorBody if code == 422 else ErrorBody,
+            "description": _DESCRIPTIONS[code],
+        }
+        for code in wanted
+    }
 
 
 def single_query_values(request: Request) -> None:
@@ -121,9 +128,13 @@ async def valid_unicode_body(request: Request) -> None:
         return  # not JSON: FastAPI answers it in its own words
     where = _surrogate_path(data)
     if where is not None:
-        raise invalid(["body", *where], "text is not valid Unicode: it holds an unpaired "
-                                         "UTF-16 surrogate escape (\\ud800-\\udfff); send "
-                                         "UTF-8 text", "string_unicode")
+        raise invalid(
+            ["body", *where],
+            "text is not valid Unicode: it holds an unpaired "
+            "UTF-16 surrogate escape (\\ud800-\\udfff); send "
+            "UTF-8 text",
+            "string_unicode",
+        )
 
 
 def _surrogate_path(value: Any, path: tuple[str | int, ...] = ()) -> list[str | int] | None:

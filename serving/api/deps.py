@@ -20,18 +20,22 @@ from serving.engine import Engine
 API_KEY_HEADER = "X-API-Key"
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="pathmatch", charset="UTF-8"'}
 
-_api_key = APIKeyHeader(name=API_KEY_HEADER, auto_error=False,
-                        description="an API key from PATHMATCH_API_KEYS")
+_api_key = APIKeyHeader(
+    name=API_KEY_HEADER, auto_error=False, description="an API key from PATHMATCH_API_KEYS"
+)
 _bearer = HTTPBearer(auto_error=False, description="the same API key as a bearer token")
 
 
 class Meta(BaseModel):
     """What produced a response: data bundle, model versions, fallbacks, request id."""
 
-    bundle: str | None = Field(description="hash of the data bundle (None: no bundle loaded)",
-                               examples=["54313d7b320ab8da"])
-    models: dict[str, str] = Field(description="registered model name -> version used",
-                                   examples=[{"pathmatch-titles": "3"}])
+    bundle: str | None = Field(
+        description="hash of the data bundle (None: no bundle loaded)",
+        examples=["54313d7b320ab8da"],
+    )
+    models: dict[str, str] = Field(
+        description="registered model name -> version used", examples=[{"pathmatch-titles": "3"}]
+    )
     notes: list[str] = Field(description="fallbacks in effect, e.g. a model not registered")
     request_id: str = Field(description="also in the X-Request-ID response header")
 
@@ -54,13 +58,15 @@ def meta_of(engine: Engine | None, request: Request) -> Meta:
 def meta_for(engine: Engine | None, request_id: str) -> Meta:
     """``meta_of`` for code that has the request id but no Request (ASGI middleware)."""
     if engine is None:
-        return Meta(bundle=None, models={}, notes=["no data bundle loaded"],
-                    request_id=request_id)
+        return Meta(bundle=None, models={}, notes=["no data bundle loaded"], request_id=request_id)
     problem = engine.model_problem
     if problem is not None:  # no model versions to name: the store cannot say
-        return Meta(bundle=engine.bundle.hash, models={},
-                    notes=[*engine.notes, f"registered models unavailable: {problem}"],
-                    request_id=request_id)
+        return Meta(
+            bundle=engine.bundle.hash,
+            models={},
+            notes=[*engine.notes, f"registered models unavailable: {problem}"],
+            request_id=request_id,
+        )
     versions = dict(engine.versions)
     bundle = versions.pop("bundle", None)
     return Meta(bundle=bundle, models=versions, notes=list(engine.notes), request_id=request_id)
@@ -96,9 +102,14 @@ def require_api_key(
     offered = key or (bearer.credentials if bearer else None)
     if offered and _matches(offered, keys):
         return
-    detail = "invalid API key" if offered else (
-        f"missing API key: send it in the {API_KEY_HEADER} header or as "
-        f"'Authorization: Bearer <key>'")
+    detail = (
+        "invalid API key"
+        if offered
+        else (
+            f"missing API key: send it in the {API_KEY_HEADER} header or as "
+            f"'Authorization: Bearer <key>'"
+        )
+    )
     raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail=detail, headers=CHALLENGE)
 
 
@@ -118,8 +129,9 @@ def invalid(loc: list[str | int], msg: str, kind: str = "value_error") -> Reques
     return RequestValidationError([{"loc": tuple(loc), "msg": msg, "type": kind}])
 
 
-def check_texts(request: Request, texts: list[str], loc: list[str | int],
-                field: str | None = None) -> None:
+def check_texts(
+    request: Request, texts: list[str], loc: list[str | int], field: str | None = None
+) -> None:
     """Enforce ``max_texts`` and ``max_text_chars`` from the settings (422, field path named).
 
     The body limit (413) bounds a request's bytes; these bound its work: one request may
@@ -127,11 +139,18 @@ def check_texts(request: Request, texts: list[str], loc: list[str | int],
     """
     settings = request.app.state.settings
     if len(texts) > settings.max_texts:
-        raise invalid(loc, f"at most {settings.max_texts} items per request "
-                           f"(PATHMATCH_MAX_TEXTS); got {len(texts)}", "too_long")
+        raise invalid(
+            loc,
+            f"at most {settings.max_texts} items per request "
+            f"(PATHMATCH_MAX_TEXTS); got {len(texts)}",
+            "too_long",
+        )
     for i, text in enumerate(texts):
         if len(text) > settings.max_text_chars:
             where = [*loc, i] + ([field] if field else [])
-            raise invalid(where, f"at most {settings.max_text_chars:,} characters per text "
-                                 f"(PATHMATCH_MAX_TEXT_CHARS); got {len(text):,}",
-                          "string_too_long")
+            raise invalid(
+                where,
+                f"at most {settings.max_text_chars:,} characters per text "
+                f"(PATHMATCH_MAX_TEXT_CHARS); got {len(text):,}",
+                "string_too_long",
+            )

@@ -88,8 +88,13 @@ def error_body(state: Any, request_id: str, detail: Any, **extra: Any) -> dict[s
     return {"detail": detail, **extra, "meta": meta}
 
 
-def _answer(request: Request, status_code: int, detail: Any,
-            headers: Mapping[str, str] | None = None, **extra: Any) -> JSONResponse:
+def _answer(
+    request: Request,
+    status_code: int,
+    detail: Any,
+    headers: Mapping[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
     body = error_body(request.app.state, request_id_of(request), detail, **extra)
     return JSONResponse(body, status_code=status_code, headers=headers)
 
@@ -100,8 +105,14 @@ def clean_errors(errors: Any) -> list[dict[str, Any]]:
     A ``loc`` can hold a key the client sent (an unknown field); one that is not valid
     Unicode is replaced so that the answer itself can always be encoded.
     """
-    return [{"loc": [_printable(part) for part in e.get("loc", ())], "msg": e.get("msg", ""),
-             "type": e.get("type", "")} for e in errors]
+    return [
+        {
+            "loc": [_printable(part) for part in e.get("loc", ())],
+            "msg": e.get("msg", ""),
+            "type": e.get("type", ""),
+        }
+        for e in errors
+    ]
 
 
 def _printable(part: Any) -> Any:
@@ -122,16 +133,21 @@ async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
     if exc.status_code == 422:  # one 422 shape everywhere: a list of {loc, msg, type}
         extra = dict(exc.extra)
         loc = list(extra.pop("loc", ["body"]))
-        return _answer(request, 422, [{"loc": loc, "msg": exc.detail, "type": "value_error"}],
-                       **extra)
+        return _answer(
+            request, 422, [{"loc": loc, "msg": exc.detail, "type": "value_error"}], **extra
+        )
     return _answer(request, exc.status_code, exc.detail, **exc.extra)
 
 
 async def _demand_lookup(request: Request, exc: DemandLookupError) -> JSONResponse:
     """The message names what was looked up; answer in our words, with what the data has."""
-    return _answer(request, 404, "no demand rows for the requested region or occupation; "
-                                 "suggestions lists what the demand table holds",
-                   suggestions=exc.valid[:SUGGESTIONS_SHOWN])
+    return _answer(
+        request,
+        404,
+        "no demand rows for the requested region or occupation; "
+        "suggestions lists what the demand table holds",
+        suggestions=exc.valid[:SUGGESTIONS_SHOWN],
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -157,17 +173,24 @@ def log_unhandled(exc: BaseException, request_id: str, route: str) -> str:
         frames = "".join(traceback.format_list(traceback.extract_tb(current.__traceback__)))
         parts.append(f"{type(current).__module__}.{type(current).__qualname__} at:\n{frames}")
         current = current.__cause__ or current.__context__
-    log.error("unhandled %s error_id=%s request_id=%s route=%s\nTraceback (most recent call "
-              "last; messages withheld):\n%s", type(exc).__name__, error_id, request_id, route,
-              "caused by ".join(parts).rstrip())
+    log.error(
+        "unhandled %s error_id=%s request_id=%s route=%s\nTraceback (most recent call "
+        "last; messages withheld):\n%s",
+        type(exc).__name__,
+        error_id,
+        request_id,
+        route,
+        "caused by ".join(parts).rstrip(),
+    )
     return error_id
 
 
 # --------------------------------------------------------------------------- ASGI middleware
 
 
-async def send_json(send: Send, status_code: int, body: dict[str, Any],
-                    headers: dict[str, str] | None = None) -> None:
+async def send_json(
+    send: Send, status_code: int, body: dict[str, Any], headers: dict[str, str] | None = None
+) -> None:
     data = json.dumps(body).encode("utf-8")
     raw = [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]
     raw += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
@@ -201,8 +224,10 @@ class RequestContext:
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status["code"], status["sent"] = message["status"], True
-                message["headers"] = [*message.get("headers", []),
-                                      (b"x-request-id", request_id.encode())]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"x-request-id", request_id.encode()),
+                ]
             await send(message)
 
         try:
@@ -210,14 +235,24 @@ class RequestContext:
         except Exception as exc:  # a true bug; never re-raised, never echoed
             error_id = log_unhandled(exc, request_id, _route_of(scope))
             if not status["sent"]:
-                body = error_body(scope["app"].state, request_id,
-                                  f"internal error {error_id}: a bug on our side; quote the "
-                                  f"error id when reporting it", error_id=error_id)
+                body = error_body(
+                    scope["app"].state,
+                    request_id,
+                    f"internal error {error_id}: a bug on our side; quote the "
+                    f"error id when reporting it",
+                    error_id=error_id,
+                )
                 await send_json(send_with_id, 500, body)
         finally:
             ms = (time.perf_counter() - started) * 1000
-            log.info("%s %s %s %.1fms request_id=%s", scope.get("method"), _route_of(scope),
-                     status["code"], ms, request_id)
+            log.info(
+                "%s %s %s %.1fms request_id=%s",
+                scope.get("method"),
+                _route_of(scope),
+                status["code"],
+                ms,
+                request_id,
+            )
 
 
 def _route_of(scope: Scope) -> str:
@@ -270,8 +305,10 @@ class BodyLimit:
 
     async def _too_large(self, scope: Scope, send: Send) -> None:
         request_id = scope.get("state", {}).get("request_id", "")
-        detail = (f"request body too large: the limit is {self.max_bytes:,} bytes "
-                  f"(PATHMATCH_MAX_BODY_BYTES); send fewer or shorter texts per request")
+        detail = (
+            f"request body too large: the limit is {self.max_bytes:,} bytes "
+            f"(PATHMATCH_MAX_BODY_BYTES); send fewer or shorter texts per request"
+        )
         body = error_body(scope["app"].state, request_id, detail)
         await send_json(send, 413, body, {"connection": "close"})
 

@@ -49,8 +49,8 @@ class ApiSettings(BaseSettings):
                 lines = self.api_key_file.read_text(encoding="utf-8").splitlines()
             except OSError as exc:
                 raise ApiConfigError(
-                    f"PATHMATCH_API_KEY_FILE {self.api_key_file} cannot be read: "
-                    f"{exc.strerror}") from None
+                    f"PATHMATCH_API_KEY_FILE {self.api_key_file} cannot be read: {exc.strerror}"
+                ) from None
             found += [line.strip() for line in lines if not line.lstrip().startswith("#")]
         return tuple(k for k in found if k)
 
@@ -64,5 +64,6 @@ class ApiSettings(BaseSettings):
             raise ApiConfigError(
                 "no API key configured: set PATHMATCH_API_KEYS (comma-separated) or "
                 "PATHMATCH_API_KEY_FILE (one key per line); to serve without authentication "
-                "on a private machine set PATHMATCH_API_INSECURE=1")
+                "on a private machine set PATHMATCH_API_INSECURE=1"
+            )
         return keys

@@ -26,8 +26,9 @@ NO_GOLD = frozenset({"LABEL NOT PRESENT", "UNDERSPECIFIED", "UNK"})
 # ---------------------------------------------------------------------------- evaluation
 
 
-def ranking_metrics(ranked: Sequence[Sequence[str]], gold: Sequence[Iterable[str]],
-                    ks: Sequence[int] = (5, 10)) -> dict[str, float]:
+def ranking_metrics(
+    ranked: Sequence[Sequence[str]], gold: Sequence[Iterable[str]], ks: Sequence[int] = (5, 10)
+) -> dict[str, float]:
     """RP@K (Decorte et al.: gold in top K / min(K, #gold)) and MRR of the first gold hit,
     averaged over texts with at least one gold id."""
     sums = {f"RP@{k}": 0.0 for k in ks}
@@ -97,7 +98,9 @@ def read_decorte(path: Path | str, taxonomy: SkillTaxonomy) -> LabelledData:
     return LabelledData(
         [Example(s, None, tuple(g)) for s, g in sentences.items()],
         [Example(s, sp_, tuple(g)) for (s, sp_), g in spans.items()],
-        unmatched, n_labels)
+        unmatched,
+        n_labels,
+    )
 
 
 def read_skillskape(path: Path | str, taxonomy: SkillTaxonomy) -> LabelledData:
@@ -132,8 +135,9 @@ def read_priors(path: Path | str) -> dict[str, float]:
     return {str(k).strip(): float(v) for k, v in data.items()}
 
 
-def split_sentences(sentences: Sequence[str], dev_fraction: float = 0.5, seed: int = 13
-                    ) -> tuple[set[str], set[str]]:
+def split_sentences(
+    sentences: Sequence[str], dev_fraction: float = 0.5, seed: int = 13
+) -> tuple[set[str], set[str]]:
     """Deterministic split of distinct sentences into (train, dev) sets.
 
     Sentences equal up to case and punctuation (TECH repeats some, e.g. 'javascript
@@ -153,10 +157,17 @@ def split_sentences(sentences: Sequence[str], dev_fraction: float = 0.5, seed: i
 DECORTE_DIR = "decorte_esco_skill_extraction"
 
 
-def train_linker(taxonomy: SkillTaxonomy, benchmarks_dir: Path | str,
-                 out_dir: Path | str | None = None, *, params: dict[str, Any] | None = None,
-                 dev_fraction: float = 0.5, seed: int = 13, use_priors: bool = True,
-                 max_synthetic: int | None = None) -> tuple[SkillLinker, dict[str, float]]:
+def train_linker(
+    taxonomy: SkillTaxonomy,
+    benchmarks_dir: Path | str,
+    out_dir: Path | str | None = None,
+    *,
+    params: dict[str, Any] | None = None,
+    dev_fraction: float = 0.5,
+    seed: int = 13,
+    use_priors: bool = True,
+    max_synthetic: int | None = None,
+) -> tuple[SkillLinker, dict[str, float]]:
     """Train the production linker the way ``experiments/bench_linking.py`` reports it.
 
     Training: SkillSkape train (synthetic; the first ``max_synthetic`` sentences when set,
@@ -170,10 +181,11 @@ def train_linker(taxonomy: SkillTaxonomy, benchmarks_dir: Path | str,
     priors = read_priors(decorte / "esco_priors.json") if use_priors else None
     skape = read_skillskape(bench / "skillskape" / "train.csv", taxonomy).sentences
     skape = [e for e in skape if e.gold][:max_synthetic]
-    calibration = [e for e in read_skillskape(bench / "skillskape" / "dev.csv",
-                                              taxonomy).sentences if e.gold]
+    calibration = [
+        e for e in read_skillskape(bench / "skillskape" / "dev.csv", taxonomy).sentences if e.gold
+    ]
     if max_synthetic is not None:
-        calibration = calibration[:max(50, max_synthetic // 5)]
+        calibration = calibration[: max(50, max_synthetic // 5)]
     real: list[Example] = []
     dev_sets: dict[str, list[Example]] = {}
     for name in ("house", "tech"):
@@ -182,20 +194,27 @@ def train_linker(taxonomy: SkillTaxonomy, benchmarks_dir: Path | str,
         real += [e for e in data.sentences + data.spans if e.sentence in train and e.gold]
         dev_sets[name] = [e for e in data.sentences if e.sentence in dev and e.gold]
     linker = SkillLinker(**(params or {})).fit(
-        taxonomy, skape + real, priors=priors, calibration_examples=calibration,
-        synthetic=[True] * len(skape) + [False] * len(real))
+        taxonomy,
+        skape + real,
+        priors=priors,
+        calibration_examples=calibration,
+        synthetic=[True] * len(skape) + [False] * len(real),
+    )
     metrics: dict[str, float] = {}
     for name, examples in dev_sets.items():
         ranked = linker.rank([e.sentence for e in examples], 10)
         result = ranking_metrics([[s for s, _ in r] for r in ranked], [e.gold for e in examples])
         metrics.update({f"{name}_dev_{k}": v for k, v in result.items()})
     metrics["fit_seconds"] = float(linker.fit_info_["fit_seconds"])
-    linker.fit_info_.update({
-        "trained_on": f"SkillSkape train ({len(skape)} sentences) + HOUSE/TECH validation "
-                      f"train halves ({len(real)} examples; seed {seed}, dev fraction "
-                      f"{dev_fraction})",
-        "priors": "esco_priors.json (Decorte et al.)" if use_priors else "none",
-        "dev_metrics": metrics})
+    linker.fit_info_.update(
+        {
+            "trained_on": f"SkillSkape train ({len(skape)} sentences) + HOUSE/TECH validation "
+            f"train halves ({len(real)} examples; seed {seed}, dev fraction "
+            f"{dev_fraction})",
+            "priors": "esco_priors.json (Decorte et al.)" if use_priors else "none",
+            "dev_metrics": metrics,
+        }
+    )
     if out_dir is not None:
         linker.save(out_dir)
     return linker, metrics

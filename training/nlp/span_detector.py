@@ -156,8 +156,9 @@ def read_skillspan(
     """The SkillSpan ``split`` ("train" or "dev") of the given sources, from the CoNLL files."""
     out: list[SkillSpanSentence] = []
     for source in sources:
-        out.extend(read_conll(Path(skillspan_dir) / "conll" / f"skillspan_{source}_{split}.conll",
-                              source))
+        out.extend(
+            read_conll(Path(skillspan_dir) / "conll" / f"skillspan_{source}_{split}.conll", source)
+        )
     return out
 
 
@@ -211,7 +212,10 @@ def _trim_punct(span: Span) -> Span:
 
 
 def sentence_to_doc(
-    nlp: Language, sentence: SkillSpanSentence, *, scheme: str = "collapsed",
+    nlp: Language,
+    sentence: SkillSpanSentence,
+    *,
+    scheme: str = "collapsed",
     tokenization: str = "spacy",
 ) -> Doc:
     """A Doc with the projected gold as ``doc.ents`` and all gold in ``doc.spans["skillspan"]``.
@@ -233,8 +237,12 @@ def sentence_to_doc(
 
 
 def skillspan_to_docbin(
-    sentences: Sequence[SkillSpanSentence], output_path: Path, *, nlp: Language | None = None,
-    scheme: str = "collapsed", tokenization: str = "spacy",
+    sentences: Sequence[SkillSpanSentence],
+    output_path: Path,
+    *,
+    nlp: Language | None = None,
+    scheme: str = "collapsed",
+    tokenization: str = "spacy",
 ) -> int:
     """Write the sentences as a ``.spacy`` DocBin for ``spacy train``; returns the doc count."""
     nlp = nlp or spacy.blank("en")
@@ -259,8 +267,12 @@ def _to_token_span(tokens: Sequence[str], start_char: int, end_char: int) -> tup
 
 
 def predict_spans(
-    nlp: Language, sentences: Sequence[SkillSpanSentence], *, tokenization: str = "spacy",
-    spans_key: str | None = None, batch_size: int = 256,
+    nlp: Language,
+    sentences: Sequence[SkillSpanSentence],
+    *,
+    tokenization: str = "spacy",
+    spans_key: str | None = None,
+    batch_size: int = 256,
 ) -> list[list[Span3]]:
     """Run the pipeline and return its spans on the official token indices of each sentence."""
     docs = nlp.pipe((make_doc(nlp, s, tokenization) for s in sentences), batch_size=batch_size)
@@ -291,6 +303,7 @@ def span_scores(
     """
     n_gold = n_pred = strict = loose_p = loose_r = 0
     for gold_spans, pred_spans in zip(gold, pred, strict=True):
+
         def key(s: Span3) -> tuple:
             return (s[0], s[1], s[2].lower()) if labelled else (s[0], s[1])
 
@@ -306,7 +319,9 @@ def span_scores(
 
 
 def score_by_source(
-    sentences: Sequence[SkillSpanSentence], pred: Sequence[Sequence[Span3]], *,
+    sentences: Sequence[SkillSpanSentence],
+    pred: Sequence[Sequence[Span3]],
+    *,
     labelled: bool = False,
 ) -> dict[str, dict[str, float]]:
     """:func:`span_scores` on all sentences and on each source ("house", "tech") apart."""
@@ -314,15 +329,20 @@ def score_by_source(
     for i, sentence in enumerate(sentences):
         groups.setdefault(sentence.source, []).append(i)
     return {
-        name: span_scores([sentences[i].gold_spans() for i in idx], [pred[i] for i in idx],
-                          labelled=labelled)
+        name: span_scores(
+            [sentences[i].gold_spans() for i in idx], [pred[i] for i in idx], labelled=labelled
+        )
         for name, idx in groups.items()
     }
 
 
 def evaluate_detector(
-    nlp: Language, sentences: Sequence[SkillSpanSentence], *, tokenization: str = "spacy",
-    spans_key: str | None = None, labelled: bool = False,
+    nlp: Language,
+    sentences: Sequence[SkillSpanSentence],
+    *,
+    tokenization: str = "spacy",
+    spans_key: str | None = None,
+    labelled: bool = False,
 ) -> dict[str, float]:
     """Flat metrics ``<group>_<strict|loose>_<p|r|f1>``, plus ``<group>_labelled_strict_f1``
     when ``labelled`` (the model predicts SKILL / KNOWLEDGE, scheme ``"layers"``)."""
@@ -345,9 +365,11 @@ def _size_overrides(width: int | None, depth: int | None) -> dict[str, int]:
     """Config overrides for the tok2vec width (embed, encoder and listener agree) and depth."""
     out: dict[str, int] = {}
     if width is not None:
-        out |= {"components.tok2vec.model.embed.width": width,
-                "components.tok2vec.model.encode.width": width,
-                "components.ner.model.tok2vec.width": width}
+        out |= {
+            "components.tok2vec.model.embed.width": width,
+            "components.tok2vec.model.encode.width": width,
+            "components.ner.model.tok2vec.width": width,
+        }
     if depth is not None:
         out["components.tok2vec.model.encode.depth"] = depth
     return out
@@ -373,8 +395,14 @@ def paragraphs(text: str, max_words: int = 200) -> list[str]:
 
 
 def pretrain_tok2vec(
-    texts: Iterable[str], output_dir: Path, *, max_epochs: int = 1, seed: int = 0,
-    width: int | None = None, depth: int | None = None, config_path: Path = DEFAULT_CONFIG,
+    texts: Iterable[str],
+    output_dir: Path,
+    *,
+    max_epochs: int = 1,
+    seed: int = 0,
+    width: int | None = None,
+    depth: int | None = None,
+    config_path: Path = DEFAULT_CONFIG,
     overrides: dict[str, Any] | None = None,
 ) -> Path:
     """``spacy pretrain`` (characters objective) of the detector's tok2vec on raw text.
@@ -394,23 +422,38 @@ def pretrain_tok2vec(
         for text in texts:
             for chunk in paragraphs(text):
                 handle.write(json.dumps({"text": chunk}) + "\n")
-    all_overrides = {"paths.raw_text": str(raw), "pretraining.max_epochs": max_epochs,
-                     "system.seed": seed, "training.seed": seed} | _size_overrides(width, depth)
-    config = load_config(Path(config_path), overrides=all_overrides | dict(overrides or {}),
-                         interpolate=True)
+    all_overrides = {
+        "paths.raw_text": str(raw),
+        "pretraining.max_epochs": max_epochs,
+        "system.seed": seed,
+        "training.seed": seed,
+    } | _size_overrides(width, depth)
+    config = load_config(
+        Path(config_path), overrides=all_overrides | dict(overrides or {}), interpolate=True
+    )
     pretrain(config, output_dir, silent=True)
     raw.unlink()
     return output_dir / "model-last.bin"
 
 
 def _config_overrides(
-    train_path: Path, dev_path: Path, *, max_epochs: int, max_steps: int, seed: int,
-    width: int | None, depth: int | None, init_tok2vec: Path | None,
+    train_path: Path,
+    dev_path: Path,
+    *,
+    max_epochs: int,
+    max_steps: int,
+    seed: int,
+    width: int | None,
+    depth: int | None,
+    init_tok2vec: Path | None,
 ) -> dict[str, Any]:
     overrides: dict[str, Any] = {
-        "paths.train": str(train_path), "paths.dev": str(dev_path),
-        "training.max_epochs": max_epochs, "training.max_steps": max_steps,
-        "system.seed": seed, "training.seed": seed,
+        "paths.train": str(train_path),
+        "paths.dev": str(dev_path),
+        "training.max_epochs": max_epochs,
+        "training.max_steps": max_steps,
+        "system.seed": seed,
+        "training.seed": seed,
     }
     overrides |= _size_overrides(width, depth)
     if init_tok2vec is not None:
@@ -418,8 +461,9 @@ def _config_overrides(
     return overrides
 
 
-def _run_spacy_training(config_path: Path, output_path: Path, overrides: dict[str, Any],
-                        quiet: bool) -> Path:
+def _run_spacy_training(
+    config_path: Path, output_path: Path, overrides: dict[str, Any], quiet: bool
+) -> Path:
     """``spacy train`` through its Python API; returns the ``model-best`` directory."""
     from spacy.cli.train import train as spacy_train
 
@@ -446,13 +490,22 @@ def finalize_detector(trained_dir: Path, output_dir: Path) -> Language:
 
 
 def train_span_detector(
-    skillspan_dir: Path, output_dir: Path, *, max_epochs: int = 6, max_steps: int = 0,
-    seed: int = 0, scheme: str = "collapsed", tokenization: str = "spacy",
-    width: int | None = None, depth: int | None = None, init_tok2vec: Path | None = None,
+    skillspan_dir: Path,
+    output_dir: Path,
+    *,
+    max_epochs: int = 6,
+    max_steps: int = 0,
+    seed: int = 0,
+    scheme: str = "collapsed",
+    tokenization: str = "spacy",
+    width: int | None = None,
+    depth: int | None = None,
+    init_tok2vec: Path | None = None,
     train_sentences: Sequence[SkillSpanSentence] | None = None,
     dev_sentences: Sequence[SkillSpanSentence] | None = None,
     extra_train: Sequence[SkillSpanSentence] = (),
-    config_path: Path = DEFAULT_CONFIG, overrides: dict[str, Any] | None = None,
+    config_path: Path = DEFAULT_CONFIG,
+    overrides: dict[str, Any] | None = None,
     quiet: bool = True,
 ) -> dict[str, float]:
     """Train the detector on SkillSpan train and score it on SkillSpan dev (house + tech).
@@ -465,10 +518,10 @@ def train_span_detector(
     ``extra_train`` is appended to the training data (e.g. Sayfullina).
     """
     started = time.perf_counter()
-    train = list(train_sentences if train_sentences is not None
-                 else read_skillspan(skillspan_dir, "train"))
-    dev = list(dev_sentences if dev_sentences is not None
-               else read_skillspan(skillspan_dir, "dev"))
+    train = list(
+        train_sentences if train_sentences is not None else read_skillspan(skillspan_dir, "train")
+    )
+    dev = list(dev_sentences if dev_sentences is not None else read_skillspan(skillspan_dir, "dev"))
     train += list(extra_train)
     random.Random(seed).shuffle(train)
     output_dir = Path(output_dir)
@@ -477,19 +530,28 @@ def train_span_detector(
         skillspan_to_docbin(train, work / "train.spacy", scheme=scheme, tokenization=tokenization)
         skillspan_to_docbin(dev, work / "dev.spacy", scheme=scheme, tokenization=tokenization)
         all_overrides = _config_overrides(
-            work / "train.spacy", work / "dev.spacy", max_epochs=max_epochs,
-            max_steps=max_steps, seed=seed, width=width, depth=depth, init_tok2vec=init_tok2vec,
+            work / "train.spacy",
+            work / "dev.spacy",
+            max_epochs=max_epochs,
+            max_steps=max_steps,
+            seed=seed,
+            width=width,
+            depth=depth,
+            init_tok2vec=init_tok2vec,
         ) | dict(overrides or {})
         best = _run_spacy_training(Path(config_path), work / "out", all_overrides, quiet)
         finalize_detector(best, output_dir)
     nlp = spacy.load(output_dir)
-    metrics = evaluate_detector(nlp, dev, tokenization=tokenization,
-                                labelled=scheme == "layers")
+    metrics = evaluate_detector(nlp, dev, tokenization=tokenization, labelled=scheme == "layers")
     metrics["train_seconds"] = time.perf_counter() - started
     info = {
-        "scheme": scheme, "tokenization": tokenization, "seed": seed,
-        "max_epochs": max_epochs, "max_steps": max_steps,
-        "n_train_sentences": len(train), "n_dev_sentences": len(dev),
+        "scheme": scheme,
+        "tokenization": tokenization,
+        "seed": seed,
+        "max_epochs": max_epochs,
+        "max_steps": max_steps,
+        "n_train_sentences": len(train),
+        "n_dev_sentences": len(dev),
         "overrides": {k: str(v) for k, v in all_overrides.items() if not k.startswith("paths.")},
         "spacy_version": spacy.__version__,
     }

@@ -35,20 +35,26 @@ def load_config(path: Path) -> dict[str, Any]:
 # --------------------------------------------------------------------------- the three tasks
 
 
-def fit_titles(bundle_dir: str, out: str, params: dict[str, Any],
-               benchmarks: str | None) -> dict[str, Any]:
+def fit_titles(
+    bundle_dir: str, out: str, params: dict[str, Any], benchmarks: str | None
+) -> dict[str, Any]:
     """Fit the title normalizer; dev metrics on the JobBERT titles when available."""
     from matching.nlp.titles import fit_from_bundle
 
     model = fit_from_bundle(Bundle(Path(bundle_dir)), **params)
     model.save(out)
     metrics: dict[str, float] = {}
-    jobbert = Path(benchmarks) / "jobbert_title_normalization" / "titles.csv" if benchmarks \
-        else None
+    jobbert = (
+        Path(benchmarks) / "jobbert_title_normalization" / "titles.csv" if benchmarks else None
+    )
     if jobbert and jobbert.is_file():
         metrics = _title_metrics(model, jobbert)
-    return {"path": out, "metrics": metrics, "params": model.get_params(),
-            "data": "O*NET alternate and reported titles, ESCO occupation labels"}
+    return {
+        "path": out,
+        "metrics": metrics,
+        "params": model.get_params(),
+        "data": "O*NET alternate and reported titles, ESCO occupation labels",
+    }
 
 
 def _title_metrics(model: Any, path: Path) -> dict[str, float]:
@@ -57,15 +63,26 @@ def _title_metrics(model: Any, path: Path) -> dict[str, float]:
     rows = pl.read_csv(path).select("vacancyTitle", "conceptUri").drop_nulls()
     titles, gold = rows["vacancyTitle"].to_list(), rows["conceptUri"].to_list()
     ranked = model.predict(titles, taxonomy="esco", top_k=100)
-    reciprocal = [next((1.0 / (i + 1) for i, c in enumerate(cands) if c.code == g), 0.0)
-                  for cands, g in zip(ranked, gold, strict=True)]
+    reciprocal = [
+        next((1.0 / (i + 1) for i, c in enumerate(cands) if c.code == g), 0.0)
+        for cands, g in zip(ranked, gold, strict=True)
+    ]
     top1 = [bool(cands) and cands[0].code == g for cands, g in zip(ranked, gold, strict=True)]
-    return {"jobbert_mrr": sum(reciprocal) / len(reciprocal),
-            "jobbert_acc1": sum(top1) / len(top1), "jobbert_n": float(len(titles))}
+    return {
+        "jobbert_mrr": sum(reciprocal) / len(reciprocal),
+        "jobbert_acc1": sum(top1) / len(top1),
+        "jobbert_n": float(len(titles)),
+    }
 
 
-def fit_linker(bundle_dir: str, out: str, params: dict[str, Any], benchmarks: str | None,
-               dev_fraction: float, seed: int) -> dict[str, Any]:
+def fit_linker(
+    bundle_dir: str,
+    out: str,
+    params: dict[str, Any],
+    benchmarks: str | None,
+    dev_fraction: float,
+    seed: int,
+) -> dict[str, Any]:
     """Fit the linker on SkillSkape train + the Decorte train halves; score the dev halves."""
     from matching.nlp.extraction.linker import SkillLinker
     from matching.nlp.taxonomy import SkillTaxonomy
@@ -76,19 +93,30 @@ def fit_linker(bundle_dir: str, out: str, params: dict[str, Any], benchmarks: st
     if decorte is None or not decorte.is_dir():
         linker = SkillLinker(**{**params, "objective": "lexical"}).fit(taxonomy, [])
         linker.save(out)
-        return {"path": out, "metrics": {}, "params": linker.get_params(),
-                "data": "no labelled data: lexical candidate scoring only"}
-    linker, metrics = train_linker(taxonomy, decorte.parent, out, params=params,
-                                   dev_fraction=dev_fraction, seed=seed)
-    clean = {k.replace("@", "_at_"): float(v) for k, v in metrics.items()
-             if isinstance(v, int | float)}
-    return {"path": out, "metrics": clean, "params": linker.get_params(),
-            "data": f"SkillSkape train + Decorte HOUSE/TECH validation split by sentence "
-                    f"(dev fraction {dev_fraction}, seed {seed}); metrics on the dev halves"}
+        return {
+            "path": out,
+            "metrics": {},
+            "params": linker.get_params(),
+            "data": "no labelled data: lexical candidate scoring only",
+        }
+    linker, metrics = train_linker(
+        taxonomy, decorte.parent, out, params=params, dev_fraction=dev_fraction, seed=seed
+    )
+    clean = {
+        k.replace("@", "_at_"): float(v) for k, v in metrics.items() if isinstance(v, int | float)
+    }
+    return {
+        "path": out,
+        "metrics": clean,
+        "params": linker.get_params(),
+        "data": f"SkillSkape train + Decorte HOUSE/TECH validation split by sentence "
+        f"(dev fraction {dev_fraction}, seed {seed}); metrics on the dev halves",
+    }
 
 
-def fit_detector(bundle_dir: str, out: str, params: dict[str, Any], benchmarks: str | None,
-                 small_epochs: int) -> dict[str, Any]:
+def fit_detector(
+    bundle_dir: str, out: str, params: dict[str, Any], benchmarks: str | None, small_epochs: int
+) -> dict[str, Any]:
     """Train the span detector on SkillSpan; without it, on the matcher's demo spans."""
     from training.nlp.span_detector import train_span_detector
 
@@ -99,13 +127,23 @@ def fit_detector(bundle_dir: str, out: str, params: dict[str, Any], benchmarks: 
     else:
         sentences = silver_sentences(Bundle(Path(bundle_dir)))
         cut = max(1, len(sentences) // 5)
-        metrics = train_span_detector(Path(out), Path(out), max_epochs=small_epochs,
-                                      train_sentences=sentences[cut:],
-                                      dev_sentences=sentences[:cut])
-        data = ("demo: distant supervision from the taxonomy matcher's spans on the demo "
-                "postings and courses; metrics against those silver spans")
-    return {"path": out, "metrics": {k: float(v) for k, v in metrics.items()},
-            "params": params, "data": data}
+        metrics = train_span_detector(
+            Path(out),
+            Path(out),
+            max_epochs=small_epochs,
+            train_sentences=sentences[cut:],
+            dev_sentences=sentences[:cut],
+        )
+        data = (
+            "demo: distant supervision from the taxonomy matcher's spans on the demo "
+            "postings and courses; metrics against those silver spans"
+        )
+    return {
+        "path": out,
+        "metrics": {k: float(v) for k, v in metrics.items()},
+        "params": params,
+        "data": data,
+    }
 
 
 def silver_sentences(bundle: Bundle) -> list[Any]:
@@ -138,8 +176,9 @@ def silver_sentences(bundle: Bundle) -> list[Any]:
 # --------------------------------------------------------------------------- orchestration
 
 
-def train_nlp(bundle: Bundle, config_path: Path, *, benchmarks: Path | None,
-              progress: Progress | None = None) -> dict[str, Any]:
+def train_nlp(
+    bundle: Bundle, config_path: Path, *, benchmarks: Path | None, progress: Progress | None = None
+) -> dict[str, Any]:
     """Train the three models in parallel Ray tasks, log and register each; return results."""
     import ray
 
@@ -152,14 +191,23 @@ def train_nlp(bundle: Bundle, config_path: Path, *, benchmarks: Path | None,
     runs_dir = settings.home / "runs" / "nlp"
     runs_dir.mkdir(parents=True, exist_ok=True)
     titles_params = {k: v for k, v in config["titles"].items() if k != "model_name"}
-    linker_params = {k: v for k, v in config["linker"].items()
-                     if k not in ("model_name", "dev_fraction", "seed")}
+    linker_params = {
+        k: v for k, v in config["linker"].items() if k not in ("model_name", "dev_fraction", "seed")
+    }
     jobs: dict[str, tuple[Callable[..., dict[str, Any]], tuple[Any, ...]]] = {
         "titles": (fit_titles, (titles_params, bench)),
-        "linker": (fit_linker, (linker_params, bench, config["linker"]["dev_fraction"],
-                                config["linker"]["seed"])),
-        "detector": (fit_detector, ({"max_epochs": config["detector"]["max_epochs"]}, bench,
-                                    config["small"]["detector_epochs"])),
+        "linker": (
+            fit_linker,
+            (linker_params, bench, config["linker"]["dev_fraction"], config["linker"]["seed"]),
+        ),
+        "detector": (
+            fit_detector,
+            (
+                {"max_epochs": config["detector"]["max_epochs"]},
+                bench,
+                config["small"]["detector_epochs"],
+            ),
+        ),
     }
     results: dict[str, Any] = {}
     with ray_session():
@@ -170,8 +218,7 @@ def train_nlp(bundle: Bundle, config_path: Path, *, benchmarks: Path | None,
             pending[task.remote(str(bundle.path), str(out), *args)] = name
         while pending:
             if progress:
-                progress(f"training {', '.join(sorted(pending.values()))}",
-                         len(results), len(jobs))
+                progress(f"training {', '.join(sorted(pending.values()))}", len(results), len(jobs))
             done, _ = ray.wait(list(pending))
             name = pending.pop(done[0])
             results[name] = ray.get(done[0])
@@ -180,8 +227,9 @@ def train_nlp(bundle: Bundle, config_path: Path, *, benchmarks: Path | None,
     return _log_and_register(results, config, bundle, bench is not None)
 
 
-def _log_and_register(results: dict[str, Any], config: dict[str, Any], bundle: Bundle,
-                      benchmarked: bool) -> dict[str, Any]:
+def _log_and_register(
+    results: dict[str, Any], config: dict[str, Any], bundle: Bundle, benchmarked: bool
+) -> dict[str, Any]:
     import mlflow
 
     from training import registry
@@ -198,19 +246,28 @@ def _log_and_register(results: dict[str, Any], config: dict[str, Any], bundle: B
                 mlflow.log_param("bundle_hash", bundle.hash)
                 mlflow.log_metrics(result["metrics"])
                 card = model_card(model_name, result, bundle)
-                ref = registry.log_model_directory(model_name, Path(result["path"]), card=card,
-                                                   metrics=result["metrics"])
-            registered[name] = {"model": model_name, "version": ref.version,
-                                "metrics": result["metrics"], "data": result["data"]}
+                ref = registry.log_model_directory(
+                    model_name, Path(result["path"]), card=card, metrics=result["metrics"]
+                )
+            registered[name] = {
+                "model": model_name,
+                "version": ref.version,
+                "metrics": result["metrics"],
+                "data": result["data"],
+            }
     return registered
 
 
 def model_card(model_name: str, result: dict[str, Any], bundle: Bundle) -> str:
-    metrics = "\n".join(f"- {k}: {v:.4f}" for k, v in sorted(result["metrics"].items())) \
+    metrics = (
+        "\n".join(f"- {k}: {v:.4f}" for k, v in sorted(result["metrics"].items()))
         or "- none (no labelled data available)"
-    return (f"# {model_name}\n\n"
-            f"**Data**: {result['data']}. Bundle {bundle.hash}.\n\n"
-            f"**Dev metrics** (on data the model did not train on):\n{metrics}\n\n"
-            "**Limits**: CPU-only models built from spaCy's blank English pipeline and "
-            "scikit-learn/LightGBM; no pretrained language model. Figures are dev figures "
-            "from the public benchmarks' released parts; the test parts are held out.\n")
+    )
+    return (
+        f"# {model_name}\n\n"
+        f"**Data**: {result['data']}. Bundle {bundle.hash}.\n\n"
+        f"**Dev metrics** (on data the model did not train on):\n{metrics}\n\n"
+        "**Limits**: CPU-only models built from spaCy's blank English pipeline and "
+        "scikit-learn/LightGBM; no pretrained language model. Figures are dev figures "
+        "from the public benchmarks' released parts; the test parts are held out.\n"
+    )

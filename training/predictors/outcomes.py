@@ -48,23 +48,41 @@ class TaskSpec:
 
 TASKS: dict[str, TaskSpec] = {
     "nj_employment": TaskSpec(
-        "nj_employment", "nj", "label_employment_rate", "label_employment_n", "rate",
-        "employment_rate", "NJ ETPL share of completers employed in Q2 after exit"),
+        "nj_employment",
+        "nj",
+        "label_employment_rate",
+        "label_employment_n",
+        "rate",
+        "employment_rate",
+        "NJ ETPL share of completers employed in Q2 after exit",
+    ),
     "nj_earnings": TaskSpec(
-        "nj_earnings", "nj", "label_quarterly_wage", "label_wage_n", "amount",
-        "quarterly_wage", "NJ ETPL average quarterly wage in Q2 after exit, USD"),
+        "nj_earnings",
+        "nj",
+        "label_quarterly_wage",
+        "label_wage_n",
+        "amount",
+        "quarterly_wage",
+        "NJ ETPL average quarterly wage in Q2 after exit, USD",
+    ),
     "scorecard_earnings": TaskSpec(
-        "scorecard_earnings", "scorecard", "label_median_earnings", "label_earnings_n",
-        "amount", "median_earnings",
-        "College Scorecard median annual earnings of completers (2015-17 cohorts), USD"),
+        "scorecard_earnings",
+        "scorecard",
+        "label_median_earnings",
+        "label_earnings_n",
+        "amount",
+        "median_earnings",
+        "College Scorecard median annual earnings of completers (2015-17 cohorts), USD",
+    ),
 }
 
 
 # --------------------------------------------------------------------------- empirical Bayes
 
 
-def shrink_toward(values: np.ndarray, n: np.ndarray, prior_mean: np.ndarray | float,
-                  strength: float) -> np.ndarray:
+def shrink_toward(
+    values: np.ndarray, n: np.ndarray, prior_mean: np.ndarray | float, strength: float
+) -> np.ndarray:
     """Posterior mean (n*y + k*m) / (n + k): beta-binomial for rates, normal-normal for
     amounts with k = sigma^2/tau^2. A null n counts as 0 (the prior mean); a null value
     stays null."""
@@ -83,8 +101,9 @@ def _weighted_mean(y: np.ndarray, w: np.ndarray) -> float:
 def _rate_strength(y: np.ndarray, n: np.ndarray, centre: np.ndarray) -> float:
     """Beta prior strength a+b by method of moments around the family means."""
     m = float(np.clip(np.mean(centre), 0.01, 0.99))
-    sampling = float(np.mean(centre.clip(0.01, 0.99) * (1 - centre.clip(0.01, 0.99))
-                             / np.maximum(n, 1)))
+    sampling = float(
+        np.mean(centre.clip(0.01, 0.99) * (1 - centre.clip(0.01, 0.99)) / np.maximum(n, 1))
+    )
     between = max(float(np.var(y - centre)) - sampling, 1e-4)
     return float(np.clip(m * (1 - m) / between - 1, 0.5, 1000.0))
 
@@ -110,8 +129,7 @@ class FamilyPrior:
     program_strength: float
 
     @classmethod
-    def fit(cls, y: np.ndarray, n: np.ndarray, family: Sequence[str], kind: str
-            ) -> FamilyPrior:
+    def fit(cls, y: np.ndarray, n: np.ndarray, family: Sequence[str], kind: str) -> FamilyPrior:
         y, n = np.asarray(y, float), np.asarray(n, float)
         fam = np.asarray(family, dtype=object)
         w = np.nan_to_num(n, nan=1.0).clip(min=1.0)
@@ -123,22 +141,32 @@ class FamilyPrior:
         within = float(np.var(y - centre)) if len(y) > 1 else 0.0
         means = np.array(list(raw.values()))
         counts = np.array(list(count.values()), dtype=float)
-        tau2 = (max(float(np.var(means)) - float(np.mean(within / counts)), 1e-12)
-                if len(means) > 1 else 1e-12)
+        tau2 = (
+            max(float(np.var(means)) - float(np.mean(within / counts)), 1e-12)
+            if len(means) > 1
+            else 1e-12
+        )
         family_strength = float(np.clip(within / tau2, 0.0, 1e4)) if within > 0 else 0.0
-        shrunk = {f: float(shrink_toward(np.array([raw[f]]), np.array([count[f]]), overall,
-                                         max(family_strength, 1e-9))[0]) for f in names}
-        strength = (_rate_strength(y, w, centre) if kind == "rate"
-                    else _amount_strength(y, w, centre))
+        shrunk = {
+            f: float(
+                shrink_toward(
+                    np.array([raw[f]]), np.array([count[f]]), overall, max(family_strength, 1e-9)
+                )[0]
+            )
+            for f in names
+        }
+        strength = (
+            _rate_strength(y, w, centre) if kind == "rate" else _amount_strength(y, w, centre)
+        )
         return cls(kind, overall, shrunk, count, family_strength, strength)
 
     def transform(self, family: Sequence[str | None]) -> np.ndarray:
         """The EB family mean for each row; families unseen in training get the overall mean."""
-        return np.array([self.family_mean.get(str(f), self.global_mean) for f in family],
-                        dtype=float)
+        return np.array(
+            [self.family_mean.get(str(f), self.global_mean) for f in family], dtype=float
+        )
 
-    def shrink(self, values: np.ndarray, n: np.ndarray, family: Sequence[str | None]
-               ) -> np.ndarray:
+    def shrink(self, values: np.ndarray, n: np.ndarray, family: Sequence[str | None]) -> np.ndarray:
         """Reported outcomes pulled toward their CIP family mean, the more the smaller n."""
         return shrink_toward(values, n, self.transform(family), self.program_strength)
 
@@ -156,8 +184,11 @@ class Encoder:
 
     @classmethod
     def fit(cls, frame: pl.DataFrame, features: list[str]) -> Encoder:
-        vocab = {c: sorted(frame[c].drop_nulls().unique().to_list())
-                 for c in features if c in CATEGORICAL}
+        vocab = {
+            c: sorted(frame[c].drop_nulls().unique().to_list())
+            for c in features
+            if c in CATEGORICAL
+        }
         return cls(list(features), vocab)
 
     @property
@@ -175,8 +206,12 @@ class Encoder:
                 exprs.append(pl.lit(None, pl.Float64).alias(c))
             elif c in self.vocab:
                 mapping = {v: float(i) for i, v in enumerate(self.vocab[c])}
-                exprs.append(pl.col(c).cast(pl.String).replace_strict(
-                    mapping, default=None, return_dtype=pl.Float64).alias(c))
+                exprs.append(
+                    pl.col(c)
+                    .cast(pl.String)
+                    .replace_strict(mapping, default=None, return_dtype=pl.Float64)
+                    .alias(c)
+                )
             else:
                 exprs.append(pl.col(c).cast(pl.Float64).alias(c))
         values = frame.select(exprs).to_numpy().astype(float)
@@ -186,13 +221,13 @@ class Encoder:
 def size_band(size: np.ndarray, edges: Sequence[float]) -> np.ndarray:
     """Band index by cohort size; unknown size gets -1 (served by the widest band)."""
     size = np.asarray(size, float)
-    band = np.searchsorted(np.asarray(edges, float), np.nan_to_num(size, nan=0.0),
-                           side="right")
+    band = np.searchsorted(np.asarray(edges, float), np.nan_to_num(size, nan=0.0), side="right")
     return np.where(np.isnan(size), -1, band)
 
 
-def apply_interval(pred: np.ndarray, bands: np.ndarray, quantiles: Sequence[float], kind: str
-                   ) -> tuple[np.ndarray, np.ndarray]:
+def apply_interval(
+    pred: np.ndarray, bands: np.ndarray, quantiles: Sequence[float], kind: str
+) -> tuple[np.ndarray, np.ndarray]:
     q_all = np.asarray(quantiles, float)
     q = np.where(bands < 0, q_all.max(), q_all[np.clip(bands, 0, len(q_all) - 1)])
     if kind == "rate":
@@ -240,23 +275,36 @@ class OutcomePredictor:
         for name, entry in meta["tasks"].items():
             booster = lgb.Booster(model_file=str(directory / entry["booster"]))
             tasks[name] = TaskModel(
-                TaskSpec(**entry["spec"]), Encoder(entry["features"], entry["vocab"]),
-                FamilyPrior(**entry["family_prior"]), booster, entry["interval"]["size_edges"],
-                entry["interval"]["quantiles"], entry["interval"]["level"])
+                TaskSpec(**entry["spec"]),
+                Encoder(entry["features"], entry["vocab"]),
+                FamilyPrior(**entry["family_prior"]),
+                booster,
+                entry["interval"]["size_edges"],
+                entry["interval"]["quantiles"],
+                entry["interval"]["level"],
+            )
         return cls(meta, tasks)
 
     def applicable(self, frame: pl.DataFrame) -> list[str]:
-        return [name for name, task in self.tasks.items()
-                if set(task.encoder.features) <= set(frame.columns)]
+        return [
+            name
+            for name, task in self.tasks.items()
+            if set(task.encoder.features) <= set(frame.columns)
+        ]
 
     def predict(self, frame: pl.DataFrame, tasks: Sequence[str] | None = None) -> pl.DataFrame:
         names = list(tasks) if tasks is not None else self.applicable(frame)
         if not names:
-            raise ValueError("no outcome task has all its features in this frame; build it "
-                             "with features.program_features")
+            raise ValueError(
+                "no outcome task has all its features in this frame; build it "
+                "with features.program_features"
+            )
         columns: dict[str, np.ndarray] = {}
-        size = (frame["size"].to_numpy().astype(float) if "size" in frame.columns
-                else np.full(frame.height, np.nan))
+        size = (
+            frame["size"].to_numpy().astype(float)
+            if "size" in frame.columns
+            else np.full(frame.height, np.nan)
+        )
         for name in names:
             task = self.tasks[name]
             family = frame["cip_family"].to_list()
@@ -264,19 +312,24 @@ class OutcomePredictor:
             raw = task.booster.predict(task.encoder.matrix(frame, prior))
             kind = task.spec.kind
             pred = np.clip(raw, 0.0, 1.0) if kind == "rate" else np.exp(raw)
-            lo, hi = apply_interval(pred, size_band(size, task.size_edges), task.quantiles,
-                                    kind)
+            lo, hi = apply_interval(pred, size_band(size, task.size_edges), task.quantiles, kind)
             out = task.spec.output
-            columns.update({f"{out}_pred": pred, f"{out}_lo": lo, f"{out}_hi": hi,
-                            f"{out}_family_mean": prior})
+            columns.update(
+                {f"{out}_pred": pred, f"{out}_lo": lo, f"{out}_hi": hi, f"{out}_family_mean": prior}
+            )
             if out == "quarterly_wage":
-                columns.update({"annual_earnings_pred": pred * 4, "annual_earnings_lo": lo * 4,
-                                "annual_earnings_hi": hi * 4})
-        return frame.with_columns(
-            [pl.Series(k, v, dtype=pl.Float64) for k, v in columns.items()])
+                columns.update(
+                    {
+                        "annual_earnings_pred": pred * 4,
+                        "annual_earnings_lo": lo * 4,
+                        "annual_earnings_hi": hi * 4,
+                    }
+                )
+        return frame.with_columns([pl.Series(k, v, dtype=pl.Float64) for k, v in columns.items()])
 
-    def shrink(self, task: str, values: np.ndarray, n: np.ndarray,
-               families: Sequence[str | None]) -> np.ndarray:
+    def shrink(
+        self, task: str, values: np.ndarray, n: np.ndarray, families: Sequence[str | None]
+    ) -> np.ndarray:
         """Reported outcomes shrunk toward their CIP family (EB); small n moves most."""
         return self.tasks[task].prior.shrink(values, n, families)
 
@@ -288,12 +341,16 @@ def predict_programs(bundle: Bundle, directory: Path) -> pl.DataFrame:
     table = etpl_program_features(bundle)
     out = predictor.predict(table.frame)
     shrunk = []
-    for task, value, n in (("nj_employment", "reported_employment_rate", "reported_employment_n"),
-                           ("nj_earnings", "reported_earnings", "reported_earnings_n")):
+    for task, value, n in (
+        ("nj_employment", "reported_employment_rate", "reported_employment_n"),
+        ("nj_earnings", "reported_earnings", "reported_earnings_n"),
+    ):
         if task in predictor.tasks:
-            values = predictor.shrink(task, table.frame[value].to_numpy().astype(float),
-                                      table.frame[n].to_numpy().astype(float),
-                                      table.frame["cip_family"].to_list())
-            shrunk.append(pl.Series(f"{value}_shrunk", values, dtype=pl.Float64,
-                                    nan_to_null=True))
+            values = predictor.shrink(
+                task,
+                table.frame[value].to_numpy().astype(float),
+                table.frame[n].to_numpy().astype(float),
+                table.frame["cip_family"].to_list(),
+            )
+            shrunk.append(pl.Series(f"{value}_shrunk", values, dtype=pl.Float64, nan_to_null=True))
     return out.with_columns(shrunk)

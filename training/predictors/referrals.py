@@ -29,8 +29,9 @@ META_FILE = "referral_ranker.json"
 PART_FEATURES: tuple[str, ...] = tuple(ScoreParts.model_fields)
 PERSON_FEATURES: tuple[str, ...] = ("education_rank", "prior_wage_band")
 FEATURES: tuple[str, ...] = (*PART_FEATURES, *PERSON_FEATURES)
-PROTECTED: frozenset[str] = frozenset({"wioa_sex", "wioa_race_ethnicity", "age",
-                                       "wioa_age_band", "wioa_disability"})
+PROTECTED: frozenset[str] = frozenset(
+    {"wioa_sex", "wioa_race_ethnicity", "age", "wioa_age_band", "wioa_disability"}
+)
 """Read by the loader, never features (see the module docstring)."""
 
 WAGE_BAND_EDGES: tuple[float, ...] = (15.0, 20.0, 30.0)
@@ -57,8 +58,10 @@ def wage_band(hourly: float | None) -> float:
 
 def person_features(participant: Participant) -> dict[str, float]:
     """The participant features the ranker sees (never a protected attribute)."""
-    return {"education_rank": education_rank(participant.education_level),
-            "prior_wage_band": wage_band(participant.last_hourly_wage)}
+    return {
+        "education_rank": education_rank(participant.education_level),
+        "prior_wage_band": wage_band(participant.last_hourly_wage),
+    }
 
 
 class ReferralRanker:
@@ -95,14 +98,23 @@ class ReferralRanker:
         missing = [c for c in PART_FEATURES if c not in parts_frame.columns]
         if missing:
             raise ValueError(f"parts frame lacks score part columns: {', '.join(missing)}")
-        x = parts_frame.select([
-            pl.col(c).cast(pl.Float64) if c in parts_frame.columns
-            else pl.lit(None, pl.Float64).alias(c) for c in self.features
-        ]).to_numpy().astype(float)
+        x = (
+            parts_frame.select(
+                [
+                    pl.col(c).cast(pl.Float64)
+                    if c in parts_frame.columns
+                    else pl.lit(None, pl.Float64).alias(c)
+                    for c in self.features
+                ]
+            )
+            .to_numpy()
+            .astype(float)
+        )
         return np.asarray(self.booster_.predict(x), dtype=float)
 
-    def scorer(self, participant: Participant | None = None
-               ) -> Callable[[list[ScoreParts]], list[float]]:
+    def scorer(
+        self, participant: Participant | None = None
+    ) -> Callable[[list[ScoreParts]], list[float]]:
         """Scores 0-100 (100 x P(employed)) for one participant's candidate parts."""
         extra = person_features(participant) if participant is not None else {}
 

@@ -26,13 +26,19 @@ OCCUPATIONS_FILE = "occupations.parquet"
 class TransitionRanker:
     """Loaded from the registered model directory; answers in milliseconds (lookups only)."""
 
-    def __init__(self, top: pl.DataFrame, occupations: pl.DataFrame,
-                 meta: Mapping[str, Any]) -> None:
+    def __init__(
+        self, top: pl.DataFrame, occupations: pl.DataFrame, meta: Mapping[str, Any]
+    ) -> None:
         self.top_ = top
         self.occupations_ = occupations
         self.meta_ = dict(meta)
-        self.soc_ = dict(zip(occupations["soc2018_code"].to_list(),
-                             occupations["onet_soc_code"].to_list(), strict=True))
+        self.soc_ = dict(
+            zip(
+                occupations["soc2018_code"].to_list(),
+                occupations["onet_soc_code"].to_list(),
+                strict=True,
+            )
+        )
         self.sources_ = set(top["source_code"].unique().to_list())
 
     @classmethod
@@ -63,7 +69,9 @@ class TransitionRanker:
         """Top targets for ``source`` (O*NET-SOC or SOC 2018 code), best first."""
         code = self._resolve(source)
         if code is None:
-            raise KeyError(f"unknown occupation {source!r}: give an O*NET-SOC code "
-                           "(29-1141.00) or SOC 2018 code (29-1141) of an occupation with "
-                           f"O*NET content; the model knows {len(self.sources_)}")
-        return (self.top_.filter(pl.col("source_code") == code).sort("rank").head(top_k))
+            raise KeyError(
+                f"unknown occupation {source!r}: give an O*NET-SOC code "
+                "(29-1141.00) or SOC 2018 code (29-1141) of an occupation with "
+                f"O*NET content; the model knows {len(self.sources_)}"
+            )
+        return self.top_.filter(pl.col("source_code") == code).sort("rank").head(top_k)

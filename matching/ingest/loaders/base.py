@@ -86,9 +86,7 @@ class LoadReport:
         severity: Severity = "rejected",
         record: str | None = None,
     ) -> None:
-        self.rejects.append(
-            Reject(Path(file).name, line, field_name, reason, severity, record)
-        )
+        self.rejects.append(Reject(Path(file).name, line, field_name, reason, severity, record))
 
     def merge(self, other: LoadReport) -> None:
         """Fold another report (e.g. one file of a multi-file source) into this one."""
@@ -224,11 +222,15 @@ def decode_file(path: Path) -> tuple[str, list[int]]:
     try:
         text, repaired = decode_lines(raw)
     except UnicodeDecodeError as exc:
-        raise LoaderError(f"{path.name}: byte-order mark says {encoding} but the bytes are "
-                          f"not valid {encoding} (at byte {exc.start})") from None
+        raise LoaderError(
+            f"{path.name}: byte-order mark says {encoding} but the bytes are "
+            f"not valid {encoding} (at byte {exc.start})"
+        ) from None
     if "\x00" in text:
-        raise LoaderError(f"{path.name}: holds NUL bytes: UTF-16/UTF-32 text without a "
-                          "byte-order mark, or not a text file (save it as UTF-8)")
+        raise LoaderError(
+            f"{path.name}: holds NUL bytes: UTF-16/UTF-32 text without a "
+            "byte-order mark, or not a text file (save it as UTF-8)"
+        )
     return text, repaired
 
 
@@ -275,19 +277,28 @@ def read_csv_records(
             continue
         report.rows_read += 1
         if len(row) < len(header) and not pad_short_rows:
-            report.reject(path, start, header[len(row)] if row else header[0],
-                          f"truncated row: {len(row)} of {len(header)} fields")
+            report.reject(
+                path,
+                start,
+                header[len(row)] if row else header[0],
+                f"truncated row: {len(row)} of {len(header)} fields",
+            )
             continue
         if len(row) > len(header):
-            if any(c.strip() for c in row[len(header):]):
-                report.reject(path, start, None,
-                              f"row has {len(row)} fields, header has {len(header)}")
+            if any(c.strip() for c in row[len(header) :]):
+                report.reject(
+                    path, start, None, f"row has {len(row)} fields, header has {len(header)}"
+                )
                 continue
             row = row[: len(header)]
         if repaired and any(n in repaired for n in range(start, prev_end + 1)):
-            report.reject(path, start, _non_ascii_field(header, row),
-                          "bytes not valid UTF-8; decoded as Windows-1252",
-                          severity="repaired")
+            report.reject(
+                path,
+                start,
+                _non_ascii_field(header, row),
+                "bytes not valid UTF-8; decoded as Windows-1252",
+                severity="repaired",
+            )
         rows.append(row + [""] * (len(header) - len(row)))
         lines.append(start)
     if header is None:
@@ -346,14 +357,15 @@ def read_excel_records(
     report.files.append(path.name)
     wanted = {_norm_header(h) for h in header_must_contain}
     cells = [[("" if v is None else str(v)) for v in row] for row in frame.iter_rows()]
-    index = next((i for i, row in enumerate(cells)
-                  if wanted <= {_norm_header(c) for c in row}), None)
+    index = next(
+        (i for i, row in enumerate(cells) if wanted <= {_norm_header(c) for c in row}), None
+    )
     if index is None:
         raise LoaderError(f"{path.name}: no header row with {sorted(wanted)}")
     header = [c.strip() for c in cells[index]]
     rows: list[list[str]] = []
     lines: list[int] = []
-    for offset, row in enumerate(cells[index + 1:], start=index + 2):
+    for offset, row in enumerate(cells[index + 1 :], start=index + 2):
         if not any(c.strip() for c in row):
             if stop_at_blank:
                 break
@@ -438,7 +450,11 @@ def _cast_value(kind: Kind, value: str) -> object:
 
 
 _POLARS_TYPES: dict[Kind, type[pl.DataType]] = {
-    "str": pl.String, "int": pl.Int64, "float": pl.Float64, "bool": pl.Boolean}
+    "str": pl.String,
+    "int": pl.Int64,
+    "float": pl.Float64,
+    "bool": pl.Boolean,
+}
 
 
 def empty_table(spec: Sequence[Col]) -> pl.DataFrame:
@@ -471,23 +487,37 @@ def build_table(
         found = find_column(raw.header, col)
         if found is None:
             if col.required:
-                report.reject(raw.file, None, col.name,
-                              f"required column missing (expected one of {list(col.source)})")
+                report.reject(
+                    raw.file,
+                    None,
+                    col.name,
+                    f"required column missing (expected one of {list(col.source)})",
+                )
                 return empty_table(spec)
             if not col.optional_column:
-                report.reject(raw.file, None, col.name, "column missing; filled with nulls",
-                              severity="missing")
+                report.reject(
+                    raw.file,
+                    None,
+                    col.name,
+                    "column missing; filled with nulls",
+                    severity="missing",
+                )
         positions[col.name] = None if found is None else header_index[found]
 
     key_pos = positions.get(record_key) if record_key else None
     data: dict[str, list[object]] = {c.name: [] for c in spec}
-    flag_data: dict[str, list[bool]] = {
-        f"{c.name}_{flag}": [] for c in spec for _, flag in c.flags
-    }
+    flag_data: dict[str, list[bool]] = {f"{c.name}_{flag}": [] for c in spec for _, flag in c.flags}
     kept_lines: list[int] = []
     for row, line in zip(raw.rows, raw.lines, strict=True):
-        values, flags, ok = _coerce_row(row, line, spec, positions, raw.file, report,
-                                        None if key_pos is None else row[key_pos].strip())
+        values, flags, ok = _coerce_row(
+            row,
+            line,
+            spec,
+            positions,
+            raw.file,
+            report,
+            None if key_pos is None else row[key_pos].strip(),
+        )
         if not ok:
             continue
         for name, value in values.items():
@@ -496,8 +526,7 @@ def build_table(
             flag_data[name].append(value)
         kept_lines.append(line)
     report.rows_kept += len(kept_lines)
-    columns = {c.name: pl.Series(c.name, data[c.name], dtype=_POLARS_TYPES[c.kind])
-               for c in spec}
+    columns = {c.name: pl.Series(c.name, data[c.name], dtype=_POLARS_TYPES[c.kind]) for c in spec}
     columns.update({n: pl.Series(n, v, dtype=pl.Boolean) for n, v in flag_data.items()})
     columns[LINE] = pl.Series(LINE, kept_lines, dtype=pl.Int64)
     return pl.DataFrame(columns)
@@ -533,13 +562,17 @@ def _coerce_row(
                 raise ValueError(col.problem)
             values[col.name] = _cast_value(col.kind, value)
         except (ValueError, OverflowError) as exc:
-            reason = str(exc) if str(exc) and "could not convert" not in str(exc) else (
-                f"not a valid {'number' if col.kind in ('int', 'float') else col.kind}")
+            reason = (
+                str(exc)
+                if str(exc) and "could not convert" not in str(exc)
+                else (f"not a valid {'number' if col.kind in ('int', 'float') else col.kind}")
+            )
             if col.required:
                 report.reject(file, line, col.name, reason, record=key)
                 return values, flags, False
-            pending.append(Reject(file.name, line, col.name, f"{reason}; set to null",
-                                  "repaired", key))
+            pending.append(
+                Reject(file.name, line, col.name, f"{reason}; set to null", "repaired", key)
+            )
             values[col.name] = None
     report.rejects.extend(pending)
     return values, flags, True
@@ -598,20 +631,26 @@ def reject_duplicate_ids(
     repeat = (has_key & ~pl.struct(keys).is_first_distinct()).alias("_repeat")
     files = pl.col(file_column) if file_column else pl.lit(str(file or report.source))
     marked = table.with_columns(
-        repeat, files.alias("_file"),
+        repeat,
+        files.alias("_file"),
         pl.col(LINE).first().over(keys).alias("_first_line"),
         files.first().over(keys).alias("_first_file"),
-        pl.concat_str([pl.col(k).cast(pl.String) for k in keys], separator="/").alias("_id"))
+        pl.concat_str([pl.col(k).cast(pl.String) for k in keys], separator="/").alias("_id"),
+    )
     repeats = marked.filter(pl.col("_repeat"))
     for line, at, first_line, first_file, value in repeats.select(
-            LINE, "_file", "_first_line", "_first_file", "_id").iter_rows():
+        LINE, "_file", "_first_line", "_first_file", "_id"
+    ).iter_rows():
         where = "" if first_file == at else f" of {first_file}"
-        report.reject(at, line, keys[-1],
-                      f"duplicate {what}, first seen at line {first_line}{where}", record=value)
+        report.reject(
+            at,
+            line,
+            keys[-1],
+            f"duplicate {what}, first seen at line {first_line}{where}",
+            record=value,
+        )
     report.rows_kept -= repeats.height
     return table.filter(~marked.get_column("_repeat"))
-
-
 
 
 def text_col(name: str, *source: str, required: bool = False) -> Col:
@@ -643,8 +682,7 @@ def load_excel_with_spec(
     """The workbook twin of ``base.load_with_spec``: unreadable files give an empty table."""
     report = LoadReport(source)
     try:
-        raw = read_excel_records(path, report, sheet=sheet,
-                                 header_must_contain=header_must_contain)
+        raw = read_excel_records(path, report, sheet=sheet, header_must_contain=header_must_contain)
     except LoaderError as exc:
         report.reject(path, None, None, str(exc))
         return Loaded(empty_table(spec), report)

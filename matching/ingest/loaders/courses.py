@@ -80,8 +80,11 @@ from matching.ingest.loaders.source import Source
 from matching.schemas import Course, table_columns
 
 COURSE_SCHEMA: ColumnTypes = {
-    name: pl.Float64 if name == "units" else
-    pl.List(pl.String) if name == "tagged_skills" else pl.String
+    name: pl.Float64
+    if name == "units"
+    else pl.List(pl.String)
+    if name == "tagged_skills"
+    else pl.String
     for name in table_columns(Course)
 }
 
@@ -94,7 +97,10 @@ def units(value: str) -> str | None:
     """'2 UNITS', '0.5 UNIT', '3 credits', '4' -> the number; '1-3 UNITS' -> the maximum."""
     match = re.fullmatch(
         r"(\d+(?:\.\d+)?)(?:\s*(?:-|–|to)\s*(\d+(?:\.\d+)?))?\s*"
-        r"(?:units?|credits?|credit hours?)?", value.strip(), re.IGNORECASE)
+        r"(?:units?|credits?|credit hours?)?",
+        value.strip(),
+        re.IGNORECASE,
+    )
     if not match:
         return None
     return str(max(float(g) for g in match.groups() if g is not None))
@@ -127,8 +133,13 @@ def breadcrumbs(value: str) -> str | None:
 
 
 _LANGUAGES = {
-    "español": "Spanish", "français": "French", "italiano": "Italian", "中文": "Chinese",
-    "português": "Portuguese", "日本語": "Japanese", "اللغة العربية": "Arabic",
+    "español": "Spanish",
+    "français": "French",
+    "italiano": "Italian",
+    "中文": "Chinese",
+    "português": "Portuguese",
+    "日本語": "Japanese",
+    "اللغة العربية": "Arabic",
     "deutsch": "German",
 }
 
@@ -142,6 +153,7 @@ def _prefixed(prefix: str) -> Callable[[str], str | None]:
     def normalize(value: str) -> str | None:
         value = re.sub(r"\s+", " ", value.strip())
         return f"{prefix}{value}" if value else None
+
     return normalize
 
 
@@ -150,8 +162,7 @@ _LANGUAGE_MARKERS = NULL_MARKERS | {"None"}
 # --------------------------------------------------------------------------- shared typing
 
 
-def _reject_blank_descriptions(raw: RawRecords, report: LoadReport, column: str
-                               ) -> RawRecords:
+def _reject_blank_descriptions(raw: RawRecords, report: LoadReport, column: str) -> RawRecords:
     """Drop (and report) records whose description is empty: the schema requires one."""
     index = raw.header.index(column)
     rows, lines = [], []
@@ -164,8 +175,13 @@ def _reject_blank_descriptions(raw: RawRecords, report: LoadReport, column: str
     return RawRecords(raw.file, raw.header, rows, lines)
 
 
-def _typed(raw: RawRecords, spec: Sequence[Col], report: LoadReport,
-           constants: dict[str, object], description: str | None) -> pl.DataFrame:
+def _typed(
+    raw: RawRecords,
+    spec: Sequence[Col],
+    report: LoadReport,
+    constants: dict[str, object],
+    description: str | None,
+) -> pl.DataFrame:
     """Reject blank descriptions, type by ``spec``, conform to the courses table.
 
     ``description`` is the raw header holding the description; when the file lacks it,
@@ -176,9 +192,12 @@ def _typed(raw: RawRecords, spec: Sequence[Col], report: LoadReport,
     table = build_table(raw, spec, report, record_key="course_id")
     if "tagged_skills" in table.columns:
         table = to_list_column(table, "tagged_skills")
-    return conform(table, COURSE_SCHEMA, raw.file,
-                   {"tagged_skills": [], **constants} if "tagged_skills" not in table.columns
-                   else constants)
+    return conform(
+        table,
+        COURSE_SCHEMA,
+        raw.file,
+        {"tagged_skills": [], **constants} if "tagged_skills" not in table.columns else constants,
+    )
 
 
 # --------------------------------------------------------------------------- SMC JSON
@@ -194,8 +213,7 @@ SMC_SPEC: tuple[Col, ...] = (
     Col("prerequisites", ("prerequisites",)),
 )
 
-_SMC_FIELDS = ("course_id", "course_code", "course_title", "description", "units",
-               "prerequisites")
+_SMC_FIELDS = ("course_id", "course_code", "course_title", "description", "units", "prerequisites")
 
 
 def load_smc_program(path: Path, report: LoadReport) -> pl.DataFrame:
@@ -209,22 +227,34 @@ def load_smc_program(path: Path, report: LoadReport) -> pl.DataFrame:
         return empty_conformed(COURSE_SCHEMA)
     courses = doc.get("courses") if isinstance(doc, dict) else None
     if not isinstance(courses, list):
-        report.reject(path, None, None, "no courses in this file (not a program file); skipped",
-                      severity="missing")
+        report.reject(
+            path,
+            None,
+            None,
+            "no courses in this file (not a program file); skipped",
+            severity="missing",
+        )
         return empty_conformed(COURSE_SCHEMA)
     program = json_scalar(doc.get("program_name"))
     records = [
-        (course.get(JSON_LINE, 1),
-         {"program_name": program, **{f: json_scalar(course.get(f)) for f in _SMC_FIELDS}})
-        for course in courses if isinstance(course, dict)
+        (
+            course.get(JSON_LINE, 1),
+            {"program_name": program, **{f: json_scalar(course.get(f)) for f in _SMC_FIELDS}},
+        )
+        for course in courses
+        if isinstance(course, dict)
     ]
     report.rows_read += len(records)
     if not records:
         return empty_conformed(COURSE_SCHEMA)
     raw = raw_from_dicts(path, records)
-    return _typed(raw, SMC_SPEC, report,
-                  {"source": "smc_2025", "provider": "Santa Monica College",
-                   "language": "English"}, "description")
+    return _typed(
+        raw,
+        SMC_SPEC,
+        report,
+        {"source": "smc_2025", "provider": "Santa Monica College", "language": "English"},
+        "description",
+    )
 
 
 # --------------------------------------------------------------------------- Coursera / edX
@@ -234,10 +264,15 @@ COURSERA_SPEC: tuple[Col, ...] = (
     Col("course_id", ("course_id",), required=True, normalize=_prefixed("coursera:")),
     Col("title", ("title",), required=True),
     Col("description", ("about",), required=True),
-    Col("program", ("breadcrumbs",), normalize=breadcrumbs,
-        problem="breadcrumbs not a list literal"),
-    Col("tagged_skills", ("skills",), normalize=python_list,
-        problem="skills not a list literal of strings"),
+    Col(
+        "program", ("breadcrumbs",), normalize=breadcrumbs, problem="breadcrumbs not a list literal"
+    ),
+    Col(
+        "tagged_skills",
+        ("skills",),
+        normalize=python_list,
+        problem="skills not a list literal of strings",
+    ),
     Col("language", ("language",), normalize=language, markers=_LANGUAGE_MARKERS),
     Col("url", ("url",)),
 )
@@ -257,15 +292,15 @@ def _edx_derived(row: dict[str, str]) -> dict[str, str]:
     """Course id from the URL slug (sha1 of title+institution without one); description
     falling back to the one-line summary when the long description is empty."""
     match = re.search(r"/course/([^/?#]+)", row.get("course_url", ""))
-    slug = match.group(1) if match else short_sha1(row.get("title", ""),
-                                                   row.get("institution", ""))
+    slug = match.group(1) if match else short_sha1(row.get("title", ""), row.get("institution", ""))
     description = row.get("course_description", "").strip() or row.get("summary", "").strip()
     return {"derived_course_id": f"edx:{slug}", "derived_description": description}
 
 
 def load_coursera(raw: RawRecords, report: LoadReport) -> pl.DataFrame:
-    return _typed(raw, COURSERA_SPEC, report, {"source": "coursera", "provider": "Coursera"},
-                  "about")
+    return _typed(
+        raw, COURSERA_SPEC, report, {"source": "coursera", "provider": "Coursera"}, "about"
+    )
 
 
 def load_edx(raw: RawRecords, report: LoadReport) -> pl.DataFrame:
@@ -295,21 +330,34 @@ _CATALOG_REQUIRED = ("code", "title", "description")
 
 def _catalog_spec(stem: str) -> tuple[Col, ...]:
     return (
-        Col("course_id", CATALOG_COLUMNS["code"], required=True,
-            normalize=_prefixed(f"catalog:{stem}:")),
+        Col(
+            "course_id",
+            CATALOG_COLUMNS["code"],
+            required=True,
+            normalize=_prefixed(f"catalog:{stem}:"),
+        ),
         Col("code", CATALOG_COLUMNS["code"], required=True),
         Col("title", CATALOG_COLUMNS["title"], required=True),
         Col("description", CATALOG_COLUMNS["description"], required=True),
         Col("program", CATALOG_COLUMNS["program"], optional_column=True),
-        Col("units", CATALOG_COLUMNS["units"], kind="float", normalize=units,
-            problem="units not a number", optional_column=True),
+        Col(
+            "units",
+            CATALOG_COLUMNS["units"],
+            kind="float",
+            normalize=units,
+            problem="units not a number",
+            optional_column=True,
+        ),
         Col("provider", CATALOG_COLUMNS["provider"], optional_column=True),
         Col("prerequisites", CATALOG_COLUMNS["prerequisites"], optional_column=True),
         Col("url", CATALOG_COLUMNS["url"], optional_column=True),
-        Col("language", CATALOG_COLUMNS["language"], normalize=language,
-            optional_column=True),
-        Col("tagged_skills", CATALOG_COLUMNS["tagged_skills"], normalize=list_text,
-            optional_column=True),
+        Col("language", CATALOG_COLUMNS["language"], normalize=language, optional_column=True),
+        Col(
+            "tagged_skills",
+            CATALOG_COLUMNS["tagged_skills"],
+            normalize=list_text,
+            optional_column=True,
+        ),
     )
 
 
@@ -318,8 +366,9 @@ def _check_catalog(raw: RawRecords) -> None:
     for field in _CATALOG_REQUIRED:
         if find_column(raw.header, Col(field, CATALOG_COLUMNS[field])) is None:
             accepted = ", ".join(CATALOG_COLUMNS[field])
-            raise LoaderError(f"{raw.file.name}: required column '{field}' missing "
-                              f"(accepted names: {accepted})")
+            raise LoaderError(
+                f"{raw.file.name}: required column '{field}' missing (accepted names: {accepted})"
+            )
     if not raw.rows:
         raise LoaderError(f"{raw.file.name}: catalog has no courses (only a header)")
 
@@ -333,8 +382,10 @@ def catalog_table(raw: RawRecords, report: LoadReport) -> pl.DataFrame:
 
 def _read_catalog_raw(path: Path, report: LoadReport) -> RawRecords:
     if path.suffix.lower() == ".jsonl":
-        records = [(line, {k: json_scalar(v) for k, v in obj.items()})
-                   for line, obj in jsonl_objects(path, report)]
+        records = [
+            (line, {k: json_scalar(v) for k, v in obj.items()})
+            for line, obj in jsonl_objects(path, report)
+        ]
         if not records:
             raise LoaderError(f"{path.name}: catalog has no courses")
         fields = [c for c in _catalog_spec(path.stem) if c.name != "course_id"]
@@ -395,11 +446,10 @@ SOURCES: list[Source] = [
     Source(
         table="courses",
         folder="courses",
-        patterns=("*_catalog*/*.json", "*_catalog*/extra_refs/*.json", "*.csv",
-                  "*.jsonl"),
+        patterns=("*_catalog*/*.json", "*_catalog*/extra_refs/*.json", "*.csv", "*.jsonl"),
         load=load_courses,
         many=True,
         description="Course descriptions: SMC 2025 schedule, Coursera 2019, edX 2021, "
-                    "college catalogs",
+        "college catalogs",
     ),
 ]

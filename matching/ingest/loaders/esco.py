@@ -100,8 +100,12 @@ def esco_version(folder: Path) -> str | None:
 
 def _family(folder: Path) -> str | None:
     names = {p.name for p in folder.glob("*.csv")}
-    relations = ("occupationSkillRelations", "broaderRelationsSkillPillar",
-                 "skillSkillRelations", "broaderRelationsOccPillar")
+    relations = (
+        "occupationSkillRelations",
+        "broaderRelationsSkillPillar",
+        "skillSkillRelations",
+        "broaderRelationsOccPillar",
+    )
     if any(f"{r}_en.csv" in names for r in relations):
         return "1.2"
     if any(f"{r}.csv" in names for r in relations):
@@ -117,8 +121,7 @@ def _latest_modified(folder: Path) -> str | None:
             continue
         try:  # decoded like every loader's text (a UTF-16 export has a version too)
             text, _ = decode_file(path)
-            column = pl.read_csv(text.encode("utf-8"), columns=["modifiedDate"],
-                                 infer_schema=False)
+            column = pl.read_csv(text.encode("utf-8"), columns=["modifiedDate"], infer_schema=False)
         except (pl.exceptions.PolarsError, OSError, LoaderError):
             continue
         value = column.get_column("modifiedDate").max()
@@ -141,17 +144,25 @@ _ANY_KIND = ("skill", "occupation", "isco", "isced-f")
 
 
 def _uri_col(name: str, source: str, *kinds: str, required: bool = True) -> Col:
-    return Col(name, (source,), required=required, normalize=_uri(*kinds),
-               problem=f"not an ESCO {' or '.join(kinds)} URI")
+    return Col(
+        name,
+        (source,),
+        required=required,
+        normalize=_uri(*kinds),
+        problem=f"not an ESCO {' or '.join(kinds)} URI",
+    )
 
 
 def _one_of(*allowed: str) -> Callable[[str], str | None]:
     return lambda value: value if value in allowed else None
 
 
-_SKILL_TYPE = Col("skill_type", ("skillType",), normalize=_one_of("skill/competence",
-                                                                   "knowledge"),
-                  problem="unknown skill type")
+_SKILL_TYPE = Col(
+    "skill_type",
+    ("skillType",),
+    normalize=_one_of("skill/competence", "knowledge"),
+    problem="unknown skill type",
+)
 _LABEL = text_col("preferred_label", "preferredLabel", required=True)
 _ALT = text_col("alt_labels", "altLabels")
 _DESCRIPTION = text_col("description", "description")
@@ -171,16 +182,29 @@ OCCUPATIONS = [
     _uri_col("occupation_uri", "conceptUri", "occupation"),
     _LABEL,
     _ALT,
-    Col("isco_group", ("iscoGroup",), normalize=matches(r"\d{4}"),
-        problem="not a 4-digit ISCO-08 unit group"),
-    Col("code", ("code",), normalize=matches(r"\d{4}(?:\.\d+)+"),
-        problem="not an ESCO occupation code (NNNN.N...)"),
+    Col(
+        "isco_group",
+        ("iscoGroup",),
+        normalize=matches(r"\d{4}"),
+        problem="not a 4-digit ISCO-08 unit group",
+    ),
+    Col(
+        "code",
+        ("code",),
+        normalize=matches(r"\d{4}(?:\.\d+)+"),
+        problem="not an ESCO occupation code (NNNN.N...)",
+    ),
     _DESCRIPTION,
 ]
 OCCUPATION_SKILLS = [
     _uri_col("occupation_uri", "occupationUri", "occupation"),
-    Col("relation_type", ("relationType",), required=True,
-        normalize=_one_of("essential", "optional"), problem="not essential or optional"),
+    Col(
+        "relation_type",
+        ("relationType",),
+        required=True,
+        normalize=_one_of("essential", "optional"),
+        problem="not essential or optional",
+    ),
     _SKILL_TYPE,
     _uri_col("skill_uri", "skillUri", "skill"),
 ]
@@ -209,16 +233,22 @@ SKILLS_HIERARCHY = [
     col
     for level in range(4)
     for col in (
-        _uri_col(f"level_{level}_uri", f"Level {level} URI", "skill", "isced-f",
-                 required=level == 0),
+        _uri_col(
+            f"level_{level}_uri", f"Level {level} URI", "skill", "isced-f", required=level == 0
+        ),
         text_col(f"level_{level}_label", f"Level {level} preferred term"),
         text_col(f"level_{level}_code", f"Level {level} code"),
     )
 ] + [_DESCRIPTION, text_col("scope_note", "Scope note")]
 ISCO_GROUPS = [
     _uri_col("isco_uri", "conceptUri", "isco"),
-    Col("code", ("code",), required=True, normalize=matches(r"\d{1,4}"),
-        problem="not an ISCO-08 code (1-4 digits)"),
+    Col(
+        "code",
+        ("code",),
+        required=True,
+        normalize=matches(r"\d{1,4}"),
+        problem="not an ISCO-08 code (1-4 digits)",
+    ),
     _LABEL,
     _ALT,
     _DESCRIPTION,
@@ -230,17 +260,20 @@ COLLECTION = [_uri_col("skill_uri", "conceptUri", "skill")]
 # --------------------------------------------------------------------------- loaders
 
 
-def _load(table: str, path: Path, spec: Sequence[Col], *, ragged: bool = False,
-          id_key: str | None = None) -> Loaded:
+def _load(
+    table: str, path: Path, spec: Sequence[Col], *, ragged: bool = False, id_key: str | None = None
+) -> Loaded:
     """One ESCO CSV; with ``id_key`` (the concept URI) a repeated URI is a rejected row."""
-    return load_with_spec(table, path, spec, pad_short_rows=ragged, id_key=id_key,
-                          record_key=id_key)
+    return load_with_spec(
+        table, path, spec, pad_short_rows=ragged, id_key=id_key, record_key=id_key
+    )
 
 
 def _labels(*names: str) -> list[pl.Expr]:
     """Newline-separated label fields as lists of trimmed, non-empty labels."""
     return [
-        pl.col(n).str.split("\n")
+        pl.col(n)
+        .str.split("\n")
         .list.eval(pl.element().str.strip_chars().filter(pl.element().str.strip_chars() != ""))
         .fill_null(pl.lit([], dtype=pl.List(pl.String)))
         .alias(n)
@@ -248,8 +281,14 @@ def _labels(*names: str) -> list[pl.Expr]:
     ]
 
 
-def _simple(table: str, spec: Sequence[Col], *, lists: Sequence[str] = (),
-            ragged: bool = False, id_key: str | None = None) -> Callable[[list[Path]], Loaded]:
+def _simple(
+    table: str,
+    spec: Sequence[Col],
+    *,
+    lists: Sequence[str] = (),
+    ragged: bool = False,
+    id_key: str | None = None,
+) -> Callable[[list[Path]], Loaded]:
     def load(paths: list[Path]) -> Loaded:
         loaded = _load(table, paths[0], spec, ragged=ragged, id_key=id_key)
         return Loaded(loaded.table.with_columns(_labels(*lists)), loaded.report)
@@ -260,17 +299,23 @@ def _simple(table: str, spec: Sequence[Col], *, lists: Sequence[str] = (),
 
 def load_skills(paths: list[Path]) -> Loaded:
     """skills_en.csv; ``kind`` is 'knowledge' for knowledge concepts, 'skill' otherwise."""
-    loaded = _simple("esco_skills", SKILLS, lists=("alt_labels", "hidden_labels"),
-                     id_key="skill_uri")(paths)
-    kind = (pl.when(pl.col("skill_type") == "knowledge").then(pl.lit("knowledge"))
-            .otherwise(pl.lit("skill")).alias("kind"))
+    loaded = _simple(
+        "esco_skills", SKILLS, lists=("alt_labels", "hidden_labels"), id_key="skill_uri"
+    )(paths)
+    kind = (
+        pl.when(pl.col("skill_type") == "knowledge")
+        .then(pl.lit("knowledge"))
+        .otherwise(pl.lit("skill"))
+        .alias("kind")
+    )
     table = loaded.table.with_columns(kind)
     order = [c.name for c in SKILLS[:-1]] + ["kind", "status", LINE]
     return Loaded(table.select(order), loaded.report)
 
 
-load_occupations = _simple("esco_occupations", OCCUPATIONS, lists=("alt_labels",),
-                           id_key="occupation_uri")
+load_occupations = _simple(
+    "esco_occupations", OCCUPATIONS, lists=("alt_labels",), id_key="occupation_uri"
+)
 
 
 def _is_relations(path: Path) -> bool:
@@ -287,8 +332,12 @@ def load_occupation_skills(paths: list[Path]) -> Loaded:
     spec = [*OCCUPATION_SKILLS, Col("occupation_known", ("occupation_known",), kind="bool")]
     if not relations:
         report = LoadReport("esco_occupation_skills")
-        report.reject(paths[0] if paths else "occupationSkillRelations.csv", None, None,
-                      "no occupationSkillRelations file")
+        report.reject(
+            paths[0] if paths else "occupationSkillRelations.csv",
+            None,
+            None,
+            "no occupationSkillRelations file",
+        )
         return Loaded(empty_table(spec), report)
     loaded = _load("esco_occupation_skills", relations[0], OCCUPATION_SKILLS)
     occupations = [p for p in paths if p.name.startswith("occupations_")]
@@ -296,24 +345,41 @@ def load_occupation_skills(paths: list[Path]) -> Loaded:
     return Loaded(table.select([c.name for c in spec] + [LINE]), loaded.report)
 
 
-def _check_occupations(table: pl.DataFrame, occupation_files: list[Path],
-                       report: LoadReport, file: Path) -> pl.DataFrame:
+def _check_occupations(
+    table: pl.DataFrame, occupation_files: list[Path], report: LoadReport, file: Path
+) -> pl.DataFrame:
     if not occupation_files:
-        report.reject(file, None, "occupation_uri", "occupations_en.csv not given; "
-                      "occupation URIs not checked", severity="missing")
+        report.reject(
+            file,
+            None,
+            "occupation_uri",
+            "occupations_en.csv not given; occupation URIs not checked",
+            severity="missing",
+        )
         return table.with_columns(pl.lit(None, dtype=pl.Boolean).alias("occupation_known"))
     known = load_occupations(occupation_files[:1]).table.get_column("occupation_uri")
     if known.is_empty():
-        report.reject(occupation_files[0], None, "occupation_uri", "no occupations read; "
-                      "occupation URIs not checked", severity="missing")
+        report.reject(
+            occupation_files[0],
+            None,
+            "occupation_uri",
+            "no occupations read; occupation URIs not checked",
+            severity="missing",
+        )
         return table.with_columns(pl.lit(None, dtype=pl.Boolean).alias("occupation_known"))
     report.files.append(occupation_files[0].name)
-    table = table.with_columns(pl.col("occupation_uri").is_in(known.implode())
-                               .alias("occupation_known"))
+    table = table.with_columns(
+        pl.col("occupation_uri").is_in(known.implode()).alias("occupation_known")
+    )
     for line in table.filter(~pl.col("occupation_known")).get_column(LINE):
-        report.reject(file, line, "occupation_uri",
-                      f"occupation URI not in {occupation_files[0].name}; kept, "
-                      "flagged occupation_known=false", severity="repaired")
+        report.reject(
+            file,
+            line,
+            "occupation_uri",
+            f"occupation URI not in {occupation_files[0].name}; kept, "
+            "flagged occupation_known=false",
+            severity="repaired",
+        )
     return table
 
 
@@ -329,47 +395,82 @@ def load_skill_collections(paths: list[Path]) -> Loaded:
     for path in paths:
         loaded = _load("esco_skill_collections", path, COLLECTION)
         report.merge(loaded.report)
-        tables.append(loaded.table.with_columns(pl.lit(collection_name(path))
-                                                .alias("collection")))
+        tables.append(loaded.table.with_columns(pl.lit(collection_name(path)).alias("collection")))
     if not tables:
-        return Loaded(empty_table(COLLECTION).with_columns(
-            pl.lit(None, dtype=pl.String).alias("collection")
-        ).select("skill_uri", "collection", LINE), report)
+        return Loaded(
+            empty_table(COLLECTION)
+            .with_columns(pl.lit(None, dtype=pl.String).alias("collection"))
+            .select("skill_uri", "collection", LINE),
+            report,
+        )
     return Loaded(pl.concat(tables).select("skill_uri", "collection", LINE), report)
 
 
-def _source(table: str, patterns: tuple[str, ...], load: Callable[[list[Path]], Loaded],
-            description: str, *, many: bool = False) -> Source:
-    return Source(table, FOLDER, patterns, load, many=many, version=esco_version,
-                  description=description)
+def _source(
+    table: str,
+    patterns: tuple[str, ...],
+    load: Callable[[list[Path]], Loaded],
+    description: str,
+    *,
+    many: bool = False,
+) -> Source:
+    return Source(
+        table, FOLDER, patterns, load, many=many, version=esco_version, description=description
+    )
 
 
 SOURCES: list[Source] = [
-    _source("esco_skills", ("skills_en.csv",), load_skills,
-            "skills and knowledge concepts"),
+    _source("esco_skills", ("skills_en.csv",), load_skills, "skills and knowledge concepts"),
     _source("esco_occupations", ("occupations_en.csv",), load_occupations, "occupations"),
     # ``many``: the relation file (v1.2 name first) plus occupations_en.csv for the URI check.
-    _source("esco_occupation_skills",
-            ("occupationSkillRelations_en.csv", "occupationSkillRelations.csv",
-             "occupations_en.csv"),
-            load_occupation_skills, "essential/optional skills of each occupation", many=True),
-    _source("esco_skill_broader",
-            ("broaderRelationsSkillPillar_en.csv", "broaderRelationsSkillPillar.csv"),
-            _simple("esco_skill_broader", BROADER), "skill pillar broader relations"),
-    _source("esco_occupation_broader",
-            ("broaderRelationsOccPillar_en.csv", "broaderRelationsOccPillar.csv"),
-            _simple("esco_occupation_broader", BROADER), "occupation pillar broader relations"),
-    _source("esco_skill_relations", ("skillSkillRelations_en.csv", "skillSkillRelations.csv"),
-            _simple("esco_skill_relations", SKILL_RELATIONS), "skill-to-skill relations"),
-    _source("esco_skill_groups", ("skillGroups_en.csv",),
-            _simple("esco_skill_groups", SKILL_GROUPS, lists=("alt_labels",),
-                    id_key="group_uri"), "skill groups"),
-    _source("esco_skills_hierarchy", ("skillsHierarchy_en.csv",),
-            _simple("esco_skills_hierarchy", SKILLS_HIERARCHY, ragged=True),
-            "skills hierarchy, one row per node with its ancestors"),
-    _source("esco_isco_groups", ("ISCOGroups_en.csv",),
-            _simple("esco_isco_groups", ISCO_GROUPS, lists=("alt_labels",), id_key="isco_uri"),
-            "ISCO-08 groups"),
-    _source("esco_skill_collections", ("*SkillsCollection_en.csv",), load_skill_collections,
-            "skill collections (digital, green, transversal, language, ...)", many=True),
+    _source(
+        "esco_occupation_skills",
+        ("occupationSkillRelations_en.csv", "occupationSkillRelations.csv", "occupations_en.csv"),
+        load_occupation_skills,
+        "essential/optional skills of each occupation",
+        many=True,
+    ),
+    _source(
+        "esco_skill_broader",
+        ("broaderRelationsSkillPillar_en.csv", "broaderRelationsSkillPillar.csv"),
+        _simple("esco_skill_broader", BROADER),
+        "skill pillar broader relations",
+    ),
+    _source(
+        "esco_occupation_broader",
+        ("broaderRelationsOccPillar_en.csv", "broaderRelationsOccPillar.csv"),
+        _simple("esco_occupation_broader", BROADER),
+        "occupation pillar broader relations",
+    ),
+    _source(
+        "esco_skill_relations",
+        ("skillSkillRelations_en.csv", "skillSkillRelations.csv"),
+        _simple("esco_skill_relations", SKILL_RELATIONS),
+        "skill-to-skill relations",
+    ),
+    _source(
+        "esco_skill_groups",
+        ("skillGroups_en.csv",),
+        _simple("esco_skill_groups", SKILL_GROUPS, lists=("alt_labels",), id_key="group_uri"),
+        "skill groups",
+    ),
+    _source(
+        "esco_skills_hierarchy",
+        ("skillsHierarchy_en.csv",),
+        _simple("esco_skills_hierarchy", SKILLS_HIERARCHY, ragged=True),
+        "skills hierarchy, one row per node with its ancestors",
+    ),
+    _source(
+        "esco_isco_groups",
+        ("ISCOGroups_en.csv",),
+        _simple("esco_isco_groups", ISCO_GROUPS, lists=("alt_labels",), id_key="isco_uri"),
+        "ISCO-08 groups",
+    ),
+    _source(
+        "esco_skill_collections",
+        ("*SkillsCollection_en.csv",),
+        load_skill_collections,
+        "skill collections (digital, green, transversal, language, ...)",
+        many=True,
+    ),
 ]

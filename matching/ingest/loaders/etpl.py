@@ -53,16 +53,34 @@ PROGRAM_COLUMNS: list[str] = table_columns(Program)
 PROGRAM_EXTRAS: tuple[str, ...] = ("weeks_min", "weeks_max")
 
 OUTCOME_COLUMNS: list[str] = [
-    "state", "provider_id", "cip_code", "cip_catch_all",
-    "employed_q2", "employed_q4", "employed_q8",
-    "avg_quarterly_wage_q2", "avg_quarterly_wage_q4", "avg_quarterly_wage_q8",
-    "retention_q4", "retention_q8",
-    "completed_q2", "completed_q4", "completed_q8",
-    "wage_n_q2", "wage_n_q4", "wage_n_q8",
-    "retention_n_q4", "retention_n_q8",
+    "state",
+    "provider_id",
+    "cip_code",
+    "cip_catch_all",
+    "employed_q2",
+    "employed_q4",
+    "employed_q8",
+    "avg_quarterly_wage_q2",
+    "avg_quarterly_wage_q4",
+    "avg_quarterly_wage_q8",
+    "retention_q4",
+    "retention_q8",
+    "completed_q2",
+    "completed_q4",
+    "completed_q8",
+    "wage_n_q2",
+    "wage_n_q4",
+    "wage_n_q8",
+    "retention_n_q4",
+    "retention_n_q8",
 ]
 RATE_COLUMNS: tuple[str, ...] = (
-    "employed_q2", "employed_q4", "employed_q8", "retention_q4", "retention_q8")
+    "employed_q2",
+    "employed_q4",
+    "employed_q8",
+    "retention_q4",
+    "retention_q8",
+)
 
 CATCH_ALL_CIP = "99.9999"
 """States report outcomes for programs without a usable CIP under 999999."""
@@ -99,8 +117,9 @@ def non_negative(value: str) -> str | None:
     return value if float(value.replace(",", "").replace("$", "")) >= 0 else None
 
 
-def to_unit_rates(table: pl.DataFrame, columns: Sequence[str], report: LoadReport,
-                  file: Path) -> pl.DataFrame:
+def to_unit_rates(
+    table: pl.DataFrame, columns: Sequence[str], report: LoadReport, file: Path
+) -> pl.DataFrame:
     """Rates on a 0-100 scale become 0-1. NJ publishes shares (0.8333); other states use %.
 
     The scale is decided per file (any value above 1 means percent) because a single value
@@ -109,8 +128,13 @@ def to_unit_rates(table: pl.DataFrame, columns: Sequence[str], report: LoadRepor
     present = [c for c in columns if table[c].drop_nulls().len()]
     if not present or table.select(present).max().max_horizontal().item() <= 1:
         return table
-    report.reject(file, None, ", ".join(present), "rates published as percentages; divided "
-                  "by 100", severity="repaired")
+    report.reject(
+        file,
+        None,
+        ", ".join(present),
+        "rates published as percentages; divided by 100",
+        severity="repaired",
+    )
     return table.with_columns(pl.col(c) / 100 for c in present)
 
 
@@ -122,8 +146,9 @@ def blank_to_null(table: pl.DataFrame) -> pl.DataFrame:
 _INVERTED_APOSTROPHE = r"(\w)\x{bf}(\w)"
 
 
-def repair_apostrophes(table: pl.DataFrame, columns: dict[str, str], report: LoadReport,
-                       file: Path) -> pl.DataFrame:
+def repair_apostrophes(
+    table: pl.DataFrame, columns: dict[str, str], report: LoadReport, file: Path
+) -> pl.DataFrame:
     """'student¿s' -> "student's": an upstream charset conversion turned quotes into '¿'.
 
     ``columns`` maps each table column to the file's field name used in the report.
@@ -131,10 +156,16 @@ def repair_apostrophes(table: pl.DataFrame, columns: dict[str, str], report: Loa
     for column, field in columns.items():
         hit = table[column].str.contains(_INVERTED_APOSTROPHE).fill_null(False)
         for line in table.filter(hit)[LINE]:
-            report.reject(file, line, field, "inverted question mark where an apostrophe "
-                          "belongs; replaced", severity="repaired")
+            report.reject(
+                file,
+                line,
+                field,
+                "inverted question mark where an apostrophe belongs; replaced",
+                severity="repaired",
+            )
         table = table.with_columns(
-            pl.col(column).str.replace_all(_INVERTED_APOSTROPHE, "${1}'${2}"))
+            pl.col(column).str.replace_all(_INVERTED_APOSTROPHE, "${1}'${2}")
+        )
     return table
 
 
@@ -147,23 +178,38 @@ def attach_outcomes(programs: Loaded, outcomes: pl.DataFrame | None, file: Path)
     """
     table, report = programs.table, programs.report
     if outcomes is None:
-        report.reject(file, None, "outcomes", "outcomes file not found; outcomes left null",
-                      severity="missing")
+        report.reject(
+            file,
+            None,
+            "outcomes",
+            "outcomes file not found; outcomes left null",
+            severity="missing",
+        )
         return programs
     keys = ["provider_id", "cip_code"]
     matches = outcomes.group_by(keys).len("matches")
     values = outcomes.select(*keys, *_outcome_sources()).unique(keys, keep="first")
     outcome_columns = [c for c in PROGRAM_COLUMNS if c.startswith("outcomes_")]
-    joined = (table.drop(outcome_columns).join(matches, on=keys, how="left")
-              .join(values, on=keys, how="left"))
+    joined = (
+        table.drop(outcome_columns)
+        .join(matches, on=keys, how="left")
+        .join(values, on=keys, how="left")
+    )
     for line in joined.filter(pl.col("matches") > 1)[LINE]:
-        report.reject(file, line, "outcomes", "several outcome rows match (provider_id, "
-                      "cip_code); outcomes left null", severity="repaired")
+        report.reject(
+            file,
+            line,
+            "outcomes",
+            "several outcome rows match (provider_id, cip_code); outcomes left null",
+            severity="repaired",
+        )
     unique = pl.col("matches") == 1
     derived = []
     for field, (value, n) in _OUTCOME_JOIN.items():
-        derived += [pl.when(unique).then(pl.col(value)).alias(f"{field}_value"),
-                    pl.when(unique).then(pl.col(n)).alias(f"{field}_n")]
+        derived += [
+            pl.when(unique).then(pl.col(value)).alias(f"{field}_value"),
+            pl.when(unique).then(pl.col(n)).alias(f"{field}_n"),
+        ]
     table = joined.with_columns(derived).select(*PROGRAM_COLUMNS, *PROGRAM_EXTRAS, LINE)
     return Loaded(table, report)
 
@@ -205,8 +251,9 @@ class EtplAdapter(ABC):
 
     def find_outcomes(self, folder: Path) -> Path | None:
         """The newest outcomes file beside a programs file, if the state publishes one."""
-        found = [p for pattern in self.outcomes_patterns for p in folder.glob(pattern)
-                 if p.is_file()]
+        found = [
+            p for pattern in self.outcomes_patterns for p in folder.glob(pattern) if p.is_file()
+        ]
         return max(found, key=lambda p: p.name) if found else None
 
     def load_programs_source(self, paths: Sequence[Path]) -> Loaded:
@@ -234,8 +281,13 @@ class EtplAdapter(ABC):
 def _report_superseded(paths: Sequence[Path], newest: Path, report: LoadReport) -> None:
     for older in paths:
         if older != newest:
-            report.reject(older, None, None, f"older snapshot; {newest.name} loaded instead",
-                          severity="missing")
+            report.reject(
+                older,
+                None,
+                None,
+                f"older snapshot; {newest.name} loaded instead",
+                severity="missing",
+            )
 
 
 # --------------------------------------------------------------------------- New Jersey
@@ -310,8 +362,12 @@ NJ_PROGRAM_SPEC: list[Col] = [
     Col("cost_other", ("othercosts",), kind="float", normalize=non_negative),
     Col("cost_total", ("totalcost",), kind="float", normalize=non_negative),
     Col("clock_hours", ("totalclockhours",), kind="float", normalize=non_negative),
-    Col("calendarlengthid", ("calendarlengthid",), normalize=_calendar_code,
-        problem="unknown calendar length code"),
+    Col(
+        "calendarlengthid",
+        ("calendarlengthid",),
+        normalize=_calendar_code,
+        problem="unknown calendar length code",
+    ),
     Col("credentialtype", ("credentialtype",), markers=_NJ_NULLS),
     Col("leadtodegree", ("leadtodegree",), kind="bool"),
     _nj("degreeawardedname", "degreeawardedname"),
@@ -323,41 +379,105 @@ NJ_PROGRAM_SPEC: list[Col] = [
     Col("mention_hybrid", ("mention_hybrid",), kind="bool", optional_column=True),
     Col("mention_remote", ("mention_remote",), kind="bool", optional_column=True),
     Col("mention_inperson", ("mention_inperson",), kind="bool", optional_column=True),
-    Col("distancelearning", ("distancelearning",), kind="bool", normalize=_one_or_two,
-        problem="not 1 (yes) or 2 (no)"),
-    Col("eveningcourses", ("eveningcourses",), kind="bool", normalize=_one_or_two,
-        problem="not 1 (yes) or 2 (no)"),
+    Col(
+        "distancelearning",
+        ("distancelearning",),
+        kind="bool",
+        normalize=_one_or_two,
+        problem="not 1 (yes) or 2 (no)",
+    ),
+    Col(
+        "eveningcourses",
+        ("eveningcourses",),
+        kind="bool",
+        normalize=_one_or_two,
+        problem="not 1 (yes) or 2 (no)",
+    ),
     _nj("street1", "street1"),
     _nj("street2", "street2"),
     _nj("location_city", "city"),
     _nj("location_county", "county"),
-    Col("location_state", ("state",), normalize=lambda v: v.strip().upper()
-        if re.fullmatch(r"[A-Za-z]{2}", v.strip()) else None, problem="not a state code"),
+    Col(
+        "location_state",
+        ("state",),
+        normalize=lambda v: v.strip().upper() if re.fullmatch(r"[A-Za-z]{2}", v.strip()) else None,
+        problem="not a state code",
+    ),
     Col("location_zip", ("zip",), normalize=zip5, problem="not a ZIP code"),
     _nj("prerequisites", "prerequisites"),
 ]
 
 NJ_OUTCOME_SPEC: list[Col] = [
     Col("provider_id", ("providerid",), required=True),
-    Col("cip_code", ("cipcode",), required=True, normalize=cip_code,
-        problem="not a CIP code"),
-    *(Col(f"employed_q{q}", (f"PerEmployed{q}",), kind="float", normalize=share_or_percent,
-          problem="rate outside 0-100") for q in (2, 4, 8)),
-    *(Col(f"avg_quarterly_wage_q{q}", (f"AvgQuarterlyWage{q}",), kind="float",
-          normalize=non_negative, problem="negative wage") for q in (2, 4, 8)),
-    *(Col(f"retention_q{q}", (f"PerRetention{q}",), kind="float", normalize=share_or_percent,
-          problem="rate outside 0-100") for q in (4, 8)),
-    *(Col(f"completed_q{q}", (f"NumCompleted{q}",), kind="int", normalize=non_negative,
-          problem="negative count") for q in (2, 4, 8)),
-    *(Col(f"wage_n_q{q}", (f"NumUsedWageCalc{q}",), kind="int", normalize=non_negative,
-          problem="negative count") for q in (2, 4, 8)),
-    *(Col(f"retention_n_q{q}", (f"NumUsedRetentionCalc{q}",), kind="int",
-          normalize=non_negative, problem="negative count") for q in (4, 8)),
+    Col("cip_code", ("cipcode",), required=True, normalize=cip_code, problem="not a CIP code"),
+    *(
+        Col(
+            f"employed_q{q}",
+            (f"PerEmployed{q}",),
+            kind="float",
+            normalize=share_or_percent,
+            problem="rate outside 0-100",
+        )
+        for q in (2, 4, 8)
+    ),
+    *(
+        Col(
+            f"avg_quarterly_wage_q{q}",
+            (f"AvgQuarterlyWage{q}",),
+            kind="float",
+            normalize=non_negative,
+            problem="negative wage",
+        )
+        for q in (2, 4, 8)
+    ),
+    *(
+        Col(
+            f"retention_q{q}",
+            (f"PerRetention{q}",),
+            kind="float",
+            normalize=share_or_percent,
+            problem="rate outside 0-100",
+        )
+        for q in (4, 8)
+    ),
+    *(
+        Col(
+            f"completed_q{q}",
+            (f"NumCompleted{q}",),
+            kind="int",
+            normalize=non_negative,
+            problem="negative count",
+        )
+        for q in (2, 4, 8)
+    ),
+    *(
+        Col(
+            f"wage_n_q{q}",
+            (f"NumUsedWageCalc{q}",),
+            kind="int",
+            normalize=non_negative,
+            problem="negative count",
+        )
+        for q in (2, 4, 8)
+    ),
+    *(
+        Col(
+            f"retention_n_q{q}",
+            (f"NumUsedRetentionCalc{q}",),
+            kind="int",
+            normalize=non_negative,
+            problem="negative count",
+        )
+        for q in (4, 8)
+    ),
 ]
 
 
-_NJ_FREE_TEXT = {"name": "officialname", "description": "description",
-                 "featuresdescription": "featuresdescription"}
+_NJ_FREE_TEXT = {
+    "name": "officialname",
+    "description": "description",
+    "featuresdescription": "featuresdescription",
+}
 
 
 class NewJerseyEtpl(EtplAdapter):
@@ -393,27 +513,36 @@ class NewJerseyEtpl(EtplAdapter):
     outcomes_patterns = ("NJ_outcomes_schcip*.csv", "outcomes_schcip*.csv")
 
     def read_programs(self, path: Path) -> Loaded:
-        loaded = load_with_spec("etpl_programs", path, NJ_PROGRAM_SPEC,
-                                record_key="program_id", id_key="program_id")
+        loaded = load_with_spec(
+            "etpl_programs", path, NJ_PROGRAM_SPEC, record_key="program_id", id_key="program_id"
+        )
         table = blank_to_null(loaded.table)
         table = repair_apostrophes(table, _NJ_FREE_TEXT, loaded.report, Path(path))
         table = table.with_columns(pl.lit(self.state).alias("state"), *_nj_derived())
         table = table.with_columns(_nj_credential_name().alias("credential_name"))
         for line in table.filter(pl.col("provider_name").is_null())[LINE]:
-            loaded.report.reject(path, line, "provider_name", "no provider record in the "
-                                 "export; provider and location fields null",
-                                 severity="missing")
-        outcome_nulls = [pl.lit(None, pl.Float64 if c.endswith("value") else pl.Int64).alias(c)
-                         for c in PROGRAM_COLUMNS if c.startswith("outcomes_")]
+            loaded.report.reject(
+                path,
+                line,
+                "provider_name",
+                "no provider record in the export; provider and location fields null",
+                severity="missing",
+            )
+        outcome_nulls = [
+            pl.lit(None, pl.Float64 if c.endswith("value") else pl.Int64).alias(c)
+            for c in PROGRAM_COLUMNS
+            if c.startswith("outcomes_")
+        ]
         table = table.with_columns(outcome_nulls).select(*PROGRAM_COLUMNS, *PROGRAM_EXTRAS, LINE)
         return Loaded(table, loaded.report)
 
     def load_outcomes(self, path: Path) -> Loaded:
-        loaded = load_with_spec("etpl_outcomes", path, NJ_OUTCOME_SPEC,
-                                record_key="provider_id")
+        loaded = load_with_spec("etpl_outcomes", path, NJ_OUTCOME_SPEC, record_key="provider_id")
         table = to_unit_rates(loaded.table, RATE_COLUMNS, loaded.report, Path(path))
-        table = table.with_columns(pl.lit(self.state).alias("state"),
-                                   (pl.col("cip_code") == CATCH_ALL_CIP).alias("cip_catch_all"))
+        table = table.with_columns(
+            pl.lit(self.state).alias("state"),
+            (pl.col("cip_code") == CATCH_ALL_CIP).alias("cip_catch_all"),
+        )
         return Loaded(table.select(*OUTCOME_COLUMNS, LINE), loaded.report)
 
 
@@ -421,25 +550,35 @@ def _nj_derived() -> list[pl.Expr]:
     """weeks, credential type, format, schedule and street from NJ's raw fields."""
     bracket = {code: (lo, hi) for code, (_, lo, hi) in NJ_CALENDAR_LENGTH.items()}
     low = pl.col("calendarlengthid").replace_strict(
-        {c: lo for c, (lo, _) in bracket.items()}, default=None, return_dtype=pl.Float64)
+        {c: lo for c, (lo, _) in bracket.items()}, default=None, return_dtype=pl.Float64
+    )
     high = pl.col("calendarlengthid").replace_strict(
-        {c: hi for c, (_, hi) in bracket.items()}, default=None, return_dtype=pl.Float64)
-    text = pl.concat_str("name", "description", "featuresdescription", separator=" ",
-                         ignore_nulls=True)
+        {c: hi for c, (_, hi) in bracket.items()}, default=None, return_dtype=pl.Float64
+    )
+    text = pl.concat_str(
+        "name", "description", "featuresdescription", separator=" ", ignore_nulls=True
+    )
     hybrid = pl.col("mention_hybrid").fill_null(False) | text.str.contains(r"(?i)\bhybrid\b")
     return [
         pl.coalesce((low + high) / 2, low).alias("weeks"),
         low.alias("weeks_min"),
         high.alias("weeks_max"),
         _nj_credential_type().alias("credential_type"),
-        pl.when(hybrid).then(pl.lit("hybrid"))
-        .when(pl.col("mention_remote").fill_null(False)).then(pl.lit("online"))
+        pl.when(hybrid)
+        .then(pl.lit("hybrid"))
+        .when(pl.col("mention_remote").fill_null(False))
+        .then(pl.lit("online"))
         .when(pl.col("mention_inperson").fill_null(False) | ~pl.col("distancelearning"))
-        .then(pl.lit("in_person")).alias("format"),
-        pl.when(pl.col("eveningcourses")).then(pl.lit("evening"))
-        .when(~pl.col("eveningcourses")).then(pl.lit("day")).alias("schedule"),
+        .then(pl.lit("in_person"))
+        .alias("format"),
+        pl.when(pl.col("eveningcourses"))
+        .then(pl.lit("evening"))
+        .when(~pl.col("eveningcourses"))
+        .then(pl.lit("day"))
+        .alias("schedule"),
         pl.concat_str("street1", "street2", separator=", ", ignore_nulls=True)
-        .replace("", None).alias("location_street"),
+        .replace("", None)
+        .alias("location_street"),
     ]
 
 
@@ -465,15 +604,19 @@ def _nj_credential_type() -> pl.Expr:
         .then(pl.lit("associate"))
         .when(pl.col("leadtoindustrycredential").fill_null(False) | (kind == "certification"))
         .then(pl.lit("industry_credential"))
-        .when(kind.str.contains("certificate") | degree.str.contains("certificate")
-              | (kind == "generaleducationdevelopment"))
+        .when(
+            kind.str.contains("certificate")
+            | degree.str.contains("certificate")
+            | (kind == "generaleducationdevelopment")
+        )
         .then(pl.lit("certificate"))
     )
 
 
 def _nj_credential_name() -> pl.Expr:
     by_type = (
-        pl.when(pl.col("credential_type") == "license").then(pl.col("licenseawardedname"))
+        pl.when(pl.col("credential_type") == "license")
+        .then(pl.col("licenseawardedname"))
         .when(pl.col("credential_type") == "industry_credential")
         .then(pl.col("industrycredentialname"))
         .otherwise(pl.col("degreeawardedname"))

@@ -32,28 +32,53 @@ def _in_range(limit: float):
         except ValueError:
             return None
         return value.strip() if -limit <= number <= limit else None
+
     return check
 
 
 ZCTA = (
-    Col("zcta", ("GEOID", "ZCTA5", "zcta"), required=True, normalize=_zcta,
-        problem="not a 5-digit ZCTA code"),
-    Col("lat", ("INTPTLAT", "lat"), kind="float", required=True, normalize=_in_range(90),
-        problem="latitude not a number in -90..90"),
-    Col("lon", ("INTPTLONG", "lon"), kind="float", required=True, normalize=_in_range(180),
-        problem="longitude not a number in -180..180"),
+    Col(
+        "zcta",
+        ("GEOID", "ZCTA5", "zcta"),
+        required=True,
+        normalize=_zcta,
+        problem="not a 5-digit ZCTA code",
+    ),
+    Col(
+        "lat",
+        ("INTPTLAT", "lat"),
+        kind="float",
+        required=True,
+        normalize=_in_range(90),
+        problem="latitude not a number in -90..90",
+    ),
+    Col(
+        "lon",
+        ("INTPTLONG", "lon"),
+        kind="float",
+        required=True,
+        normalize=_in_range(180),
+        problem="longitude not a number in -180..180",
+    ),
     Col("land_sq_miles", ("ALAND_SQMI",), kind="float", optional_column=True),
 )
 
 
 def load_zcta(paths: list[Path]) -> Loaded:
     """Every Gazetteer ZCTA file given (national or per-state extracts), concatenated."""
-    parts = [load_with_spec("zcta_centroids", path, ZCTA, record_key="zcta",
-                            delimiter="\t") for path in paths]
+    parts = [
+        load_with_spec("zcta_centroids", path, ZCTA, record_key="zcta", delimiter="\t")
+        for path in paths
+    ]
     return concat_loaded("zcta_centroids", parts)
 
 
 SOURCES: list[Source] = [
-    Source("zcta_centroids", FOLDER, ("*_Gaz_zcta_national.txt", "*Gaz_zcta*.txt"), load_zcta,
-           description="Census Gazetteer ZCTA internal points (for distances)"),
+    Source(
+        "zcta_centroids",
+        FOLDER,
+        ("*_Gaz_zcta_national.txt", "*Gaz_zcta*.txt"),
+        load_zcta,
+        description="Census Gazetteer ZCTA internal points (for distances)",
+    ),
 ]

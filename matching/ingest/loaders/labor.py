@@ -79,8 +79,18 @@ def _wage(name: str) -> Col:
 
 
 OEWS_WAGES: tuple[str, ...] = (
-    "h_mean", "a_mean", "h_pct10", "h_pct25", "h_median", "h_pct75", "h_pct90",
-    "a_pct10", "a_pct25", "a_median", "a_pct75", "a_pct90",
+    "h_mean",
+    "a_mean",
+    "h_pct10",
+    "h_pct25",
+    "h_median",
+    "h_pct75",
+    "h_pct90",
+    "a_pct10",
+    "a_pct25",
+    "a_median",
+    "a_pct75",
+    "a_pct90",
 )
 
 OEWS_SPEC: list[Col] = [
@@ -89,8 +99,7 @@ OEWS_SPEC: list[Col] = [
     Col("area_type", ("area_type",), kind="int"),
     Col("prim_state", ("prim_state", "st"), optional_column=True),
     Col("naics", ("naics",), optional_column=True),
-    Col("occ_code", ("occ_code",), required=True, normalize=soc_code,
-        problem="not a SOC code"),
+    Col("occ_code", ("occ_code",), required=True, normalize=soc_code, problem="not a SOC code"),
     Col("occ_title", ("occ_title",), required=True),
     Col("o_group", ("o_group", "occ_group", "group"), normalize=str.lower),
     Col("tot_emp", ("tot_emp",), kind="int"),
@@ -104,8 +113,12 @@ OEWS_SPEC: list[Col] = [
 
 _OEWS_HEADER = ("occ_code", "tot_emp")
 _OEWS_PATTERNS = (
-    "national_M*_dl.xlsx", "state_M*_dl.xlsx", "MSA_M*_dl.xlsx",
-    "national_M*_dl.xls", "state_M*_dl.xls", "MSA_M*_dl.xls",
+    "national_M*_dl.xlsx",
+    "state_M*_dl.xlsx",
+    "MSA_M*_dl.xlsx",
+    "national_M*_dl.xls",
+    "state_M*_dl.xls",
+    "MSA_M*_dl.xls",
 )
 _NOT_DATA_SHEETS = ("field descriptions", "updatetime", "filler", "notes")
 
@@ -132,11 +145,19 @@ def _release_year(path: Path) -> int | None:
 def load_oews(path: Path) -> Loaded:
     """One OEWS workbook (national, state or MSA, any release with the OEWS column names)."""
     path = Path(path)
-    loaded = load_excel_with_spec("oews", path, OEWS_SPEC, sheet=_data_sheet(path),
-                                  header_must_contain=_OEWS_HEADER, record_key="occ_code")
+    loaded = load_excel_with_spec(
+        "oews",
+        path,
+        OEWS_SPEC,
+        sheet=_data_sheet(path),
+        header_must_contain=_OEWS_HEADER,
+        record_key="occ_code",
+    )
     table = loaded.table.with_columns(
-        pl.col("annual").fill_null(False), pl.col("hourly").fill_null(False),
-        pl.lit(_release_year(path), pl.Int64).alias("year"))
+        pl.col("annual").fill_null(False),
+        pl.col("hourly").fill_null(False),
+        pl.lit(_release_year(path), pl.Int64).alias("year"),
+    )
     loaded.table = line_last(table)
     return loaded
 
@@ -158,18 +179,44 @@ def _oews_version(folder: Path) -> str | None:
 EXTRACT_MEASURES: tuple[str, ...] = ("mean", "pct25", "median", "pct75", "entry", "experienced")
 
 EXTRACT_COLUMNS: list[str] = [
-    "area", "area_title", "area_type", "prim_state", "occ_code", "occ_title", "tot_emp",
-    "h_mean", "a_mean", "h_pct25", "h_median", "h_pct75", "a_pct25", "a_median", "a_pct75",
-    "h_entry", "a_entry", "h_experienced", "a_experienced",
-    "hourly_from_annual", "annual_from_hourly", "source", "year",
+    "area",
+    "area_title",
+    "area_type",
+    "prim_state",
+    "occ_code",
+    "occ_title",
+    "tot_emp",
+    "h_mean",
+    "a_mean",
+    "h_pct25",
+    "h_median",
+    "h_pct75",
+    "a_pct25",
+    "a_median",
+    "a_pct75",
+    "h_entry",
+    "a_entry",
+    "h_experienced",
+    "a_experienced",
+    "hourly_from_annual",
+    "annual_from_hourly",
+    "source",
+    "year",
 ]
 
 
-_EXTRACT_SCHEMA = pl.Schema({
-    name: pl.Int64 if name in ("tot_emp", "year") else pl.Boolean if "_from_" in name
-    else pl.Float64 if name[:2] in ("h_", "a_") else pl.String
-    for name in EXTRACT_COLUMNS
-})
+_EXTRACT_SCHEMA = pl.Schema(
+    {
+        name: pl.Int64
+        if name in ("tot_emp", "year")
+        else pl.Boolean
+        if "_from_" in name
+        else pl.Float64
+        if name[:2] in ("h_", "a_")
+        else pl.String
+        for name in EXTRACT_COLUMNS
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -192,8 +239,13 @@ def _money(name: str, *headers: str) -> Col:
 
 
 _COMMON = (
-    Col("occ_code", ("Standard Occupational Code", "SOC code", "SOC"), required=True,
-        normalize=soc_code, problem="not a SOC code"),
+    Col(
+        "occ_code",
+        ("Standard Occupational Code", "SOC code", "SOC"),
+        required=True,
+        normalize=soc_code,
+        problem="not a SOC code",
+    ),
     Col("occ_title", ("Occupational Title", "Occupational title"), required=True),
     Col("tot_emp", ("Employment",), kind="int"),
     Col("year", ("Year",), kind="int", optional_column=True),
@@ -208,8 +260,12 @@ NEW_YORK = ExtractLayout(
     spec=(
         Col("area", ("Area",), required=True),
         Col("area_title", ("Area Name",), required=True),
-        Col("area_type", ("Area Type",), normalize=_NY_AREA_TYPES.get,
-            problem="unknown NY area type code"),
+        Col(
+            "area_type",
+            ("Area Type",),
+            normalize=_NY_AREA_TYPES.get,
+            problem="unknown NY area type code",
+        ),
         *_COMMON,
         _money("a_mean", "Mean Wage"),
         _money("a_median", "Median Wage"),
@@ -239,9 +295,12 @@ WASHINGTON = ExtractLayout(
         _money("h_pct75", "75th Percentile"),
     ),
     area_type=lambda: (
-        pl.when(pl.col("area").str.starts_with("0000")).then(pl.lit("state"))
+        pl.when(pl.col("area").str.starts_with("0000"))
+        .then(pl.lit("state"))
         .when(pl.col("area_title").str.to_lowercase().str.contains("nonmetropolitan"))
-        .then(pl.lit("nonmetro")).otherwise(pl.lit("msa"))),
+        .then(pl.lit("nonmetro"))
+        .otherwise(pl.lit("msa"))
+    ),
 )
 """WA ESD: hourly mean and percentiles plus the annual mean ('Annual wage' = hourly mean x
 2,080 before rounding). Area codes: '0000' + state FIPS = statewide, '0' + 5-digit CBSA =
@@ -258,16 +317,22 @@ def complete_wages(table: pl.DataFrame) -> pl.DataFrame:
             if column not in table.columns:
                 table = table.with_columns(pl.lit(None, pl.Float64).alias(column))
     hourly_missing = pl.any_horizontal(
-        pl.col(f"h_{m}").is_null() & pl.col(f"a_{m}").is_not_null() for m in EXTRACT_MEASURES)
+        pl.col(f"h_{m}").is_null() & pl.col(f"a_{m}").is_not_null() for m in EXTRACT_MEASURES
+    )
     annual_missing = pl.any_horizontal(
-        pl.col(f"a_{m}").is_null() & pl.col(f"h_{m}").is_not_null() for m in EXTRACT_MEASURES)
-    table = table.with_columns(hourly_missing.alias("hourly_from_annual"),
-                               annual_missing.alias("annual_from_hourly"))
+        pl.col(f"a_{m}").is_null() & pl.col(f"h_{m}").is_not_null() for m in EXTRACT_MEASURES
+    )
+    table = table.with_columns(
+        hourly_missing.alias("hourly_from_annual"), annual_missing.alias("annual_from_hourly")
+    )
     return table.with_columns(
-        expr for m in EXTRACT_MEASURES for expr in (
+        expr
+        for m in EXTRACT_MEASURES
+        for expr in (
             pl.coalesce(f"h_{m}", (pl.col(f"a_{m}") / HOURS_PER_YEAR).round(2)).alias(f"h_{m}"),
             pl.coalesce(f"a_{m}", (pl.col(f"h_{m}") * HOURS_PER_YEAR).round(0)).alias(f"a_{m}"),
-        ))
+        )
+    )
 
 
 def load_state_extract(path: Path, layout: ExtractLayout) -> Loaded:
@@ -287,8 +352,9 @@ def load_state_extracts(paths: Sequence[Path]) -> Loaded:
     empty = pl.DataFrame(schema={**_EXTRACT_SCHEMA, LINE: pl.Int64})
     parts = []
     for path in paths:
-        layout = next((lay for lay in EXTRACT_LAYOUTS
-                       if any(Path(path).match(p) for p in lay.patterns)), None)
+        layout = next(
+            (lay for lay in EXTRACT_LAYOUTS if any(Path(path).match(p) for p in lay.patterns)), None
+        )
         if layout is None:
             report = LoadReport("oews_state_extracts")
             report.reject(path, None, None, "no extract layout matches this file name")
@@ -311,8 +377,9 @@ def _find(header: Sequence[str], pattern: str) -> str | None:
 
 def projection_years(header: Sequence[str]) -> tuple[int | None, int | None]:
     """(base, projected) from 'Employment, 2024' / 'Employment, 2034' or '..., 2024–34'."""
-    years = sorted({int(m.group(1)) for h in header
-                    if (m := re.fullmatch(r"\s*Employment,\s*(\d{4})\s*", h))})
+    years = sorted(
+        {int(m.group(1)) for h in header if (m := re.fullmatch(r"\s*Employment,\s*(\d{4})\s*", h))}
+    )
     if len(years) >= 2:
         return years[0], years[-1]
     for name in header:
@@ -331,23 +398,45 @@ def ep_spec(header: Sequence[str], base: int | None, proj: int | None) -> list[C
         return Col(name, (_find(header, pattern) or fallback,), **options)  # type: ignore[arg-type]
 
     return [
-        col("soc_code", r"(\d{4} )?National Employment Matrix code", "Matrix code",
-            required=True, normalize=soc_code, problem="not a SOC code"),
-        col("title", r"(\d{4} )?National Employment Matrix title", "Matrix title",
-            required=True, normalize=str.strip),
+        col(
+            "soc_code",
+            r"(\d{4} )?National Employment Matrix code",
+            "Matrix code",
+            required=True,
+            normalize=soc_code,
+            problem="not a SOC code",
+        ),
+        col(
+            "title",
+            r"(\d{4} )?National Employment Matrix title",
+            "Matrix title",
+            required=True,
+            normalize=str.strip,
+        ),
         col("occupation_type", r"Occupation type", "Occupation type"),
         Col("emp_base_k", (f"Employment, {base}",), kind="float"),
         Col("emp_proj_k", (f"Employment, {proj}",), kind="float"),
-        col("emp_change_k", r"Employment change, numeric", "Employment change, numeric",
-            kind="float"),
-        col("emp_change_pct", r"Employment change, percent", "Employment change, percent",
-            kind="float"),
-        col("self_employed_pct", r"Percent self.employed", "Percent self employed",
-            kind="float"),
-        col("annual_openings_k", r"Occupational openings", "Occupational openings",
-            kind="float"),
-        col("median_annual_wage", r"Median annual wage", "Median annual wage", kind="float",
-            flags=((TOPCODE, "topcoded"),)),
+        col(
+            "emp_change_k",
+            r"Employment change, numeric",
+            "Employment change, numeric",
+            kind="float",
+        ),
+        col(
+            "emp_change_pct",
+            r"Employment change, percent",
+            "Employment change, percent",
+            kind="float",
+        ),
+        col("self_employed_pct", r"Percent self.employed", "Percent self employed", kind="float"),
+        col("annual_openings_k", r"Occupational openings", "Occupational openings", kind="float"),
+        col(
+            "median_annual_wage",
+            r"Median annual wage",
+            "Median annual wage",
+            kind="float",
+            flags=((TOPCODE, "topcoded"),),
+        ),
         col("entry_education", r"Typical education needed", "Typical education needed"),
         col("work_experience", r"Work experience in a related", "Work experience"),
         col("on_the_job_training", r"Typical on-the-job training", "On-the-job training"),
@@ -377,33 +466,52 @@ def load_ep_projections(path: Path) -> Loaded:
     path = Path(path)
     report = LoadReport("ep_projections")
     try:
-        raw = read_excel_records(path, report, sheet="Table 1.2",
-                                 header_must_contain=("Occupation type",))
+        raw = read_excel_records(
+            path, report, sheet="Table 1.2", header_must_contain=("Occupation type",)
+        )
     except LoaderError as exc:
         report.reject(path, None, None, str(exc))
         return Loaded(empty_table(ep_spec([], None, None)), report)
     _drop_trailing_notes(raw, report)
     base, proj = projection_years(raw.header)
     if base is None:
-        report.reject(path, None, "base_year", "projection years not found in the header",
-                      severity="missing")
+        report.reject(
+            path, None, "base_year", "projection years not found in the header", severity="missing"
+        )
     spec = ep_spec(raw.header, base, proj)
     _mark_topcodes(raw, _find(raw.header, r"Median annual wage"))
-    table = reject_duplicate_ids(build_table(raw, spec, report, record_key="soc_code"),
-                                 "soc_code", report, file=path).with_columns(
-        pl.lit(base, pl.Int64).alias("base_year"), pl.lit(proj, pl.Int64).alias("proj_year"))
+    table = reject_duplicate_ids(
+        build_table(raw, spec, report, record_key="soc_code"), "soc_code", report, file=path
+    ).with_columns(
+        pl.lit(base, pl.Int64).alias("base_year"), pl.lit(proj, pl.Int64).alias("proj_year")
+    )
     return Loaded(line_last(table), report)
 
 
 SOURCES: list[Source] = [
     # The importer keeps one version per folder, so only OEWS (the wage vintage) gives one.
-    Source("oews", FOLDER, _OEWS_PATTERNS, load_oews_files, many=True, version=_oews_version,
-           description="BLS OEWS employment and wages (national, state, MSA)"),
-    Source("oews_state_extracts", FOLDER,
-           tuple(p for layout in EXTRACT_LAYOUTS for p in layout.patterns),
-           load_state_extracts, many=True,
-           description="State LMI agency OEWS extracts (NY, WA)"),
-    Source("ep_projections", FOLDER, ("ep_occupation_*.xlsx", "occupation.xlsx"),
-           lambda paths: load_ep_projections(paths[0]),
-           description="BLS Employment Projections, Table 1.2 (years in base/proj_year)"),
+    Source(
+        "oews",
+        FOLDER,
+        _OEWS_PATTERNS,
+        load_oews_files,
+        many=True,
+        version=_oews_version,
+        description="BLS OEWS employment and wages (national, state, MSA)",
+    ),
+    Source(
+        "oews_state_extracts",
+        FOLDER,
+        tuple(p for layout in EXTRACT_LAYOUTS for p in layout.patterns),
+        load_state_extracts,
+        many=True,
+        description="State LMI agency OEWS extracts (NY, WA)",
+    ),
+    Source(
+        "ep_projections",
+        FOLDER,
+        ("ep_occupation_*.xlsx", "occupation.xlsx"),
+        lambda paths: load_ep_projections(paths[0]),
+        description="BLS Employment Projections, Table 1.2 (years in base/proj_year)",
+    ),
 ]

@@ -77,17 +77,30 @@ def onet_version(folder: Path) -> str | None:
 
 
 def _code(name: str = "onet_soc_code", source: str = "O*NET-SOC Code") -> Col:
-    return Col(name, (source,), required=True, normalize=onet_soc_code,
-               problem="not an O*NET-SOC code (NN-NNNN.NN)")
+    return Col(
+        name,
+        (source,),
+        required=True,
+        normalize=onet_soc_code,
+        problem="not an O*NET-SOC code (NN-NNNN.NN)",
+    )
 
 
-_COMMODITY = Col("commodity_code", ("Commodity Code",), required=True,
-                 normalize=matches(r"\d{8}"), problem="not an 8-digit UNSPSC commodity code")
+_COMMODITY = Col(
+    "commodity_code",
+    ("Commodity Code",),
+    required=True,
+    normalize=matches(r"\d{8}"),
+    problem="not an 8-digit UNSPSC commodity code",
+)
 _DATE = text_col("date", "Date")
 _DOMAIN = text_col("domain_source", "Domain Source")
 
-OCCUPATIONS = [_code(), text_col("title", "Title", required=True), text_col("description",
-                                                                       "Description")]
+OCCUPATIONS = [
+    _code(),
+    text_col("title", "Title", required=True),
+    text_col("description", "Description"),
+]
 ALTERNATE_TITLES = [
     _code(),
     text_col("alternate_title", "Alternate Title", required=True),
@@ -101,8 +114,14 @@ REPORTED_TITLES = [
 ]
 JOB_ZONES = [
     _code(),
-    Col("job_zone", ("Job Zone",), kind="int", required=True,
-        normalize=matches(r"[1-5]"), problem="job zone is not 1-5"),
+    Col(
+        "job_zone",
+        ("Job Zone",),
+        kind="int",
+        required=True,
+        normalize=matches(r"[1-5]"),
+        problem="job zone is not 1-5",
+    ),
     _DATE,
     _DOMAIN,
 ]
@@ -179,15 +198,22 @@ def _load(table: str, path: Path, spec: Sequence[Col], id_key: str | None = None
     return load_with_spec(table, path, spec, record_key=key, id_key=id_key, **_TSV)
 
 
-def _simple(table: str, spec: Sequence[Col],
-            id_key: str | None = None) -> Callable[[list[Path]], Loaded]:
+def _simple(
+    table: str, spec: Sequence[Col], id_key: str | None = None
+) -> Callable[[list[Path]], Loaded]:
     return lambda paths: _load(table, paths[0], spec, id_key)
 
 
 def _skill_id(prefix: str) -> pl.Expr:
     """Stable id that survives releases keeping the example text: onet:<kind>:<code>:<text>."""
-    return pl.concat_str([pl.lit(f"onet:{prefix}:"), pl.col("commodity_code"), pl.lit(":"),
-                          pl.col("example").str.to_lowercase()]).alias("skill_id")
+    return pl.concat_str(
+        [
+            pl.lit(f"onet:{prefix}:"),
+            pl.col("commodity_code"),
+            pl.lit(":"),
+            pl.col("example").str.to_lowercase(),
+        ]
+    ).alias("skill_id")
 
 
 def load_technology_skills(paths: list[Path]) -> Loaded:
@@ -210,33 +236,77 @@ def load_tools(paths: list[Path]) -> Loaded:
     return Loaded(line_last(table.drop("t2_type"), _skill_id("tool")), loaded.report)
 
 
-def _source(table: str, patterns: tuple[str, ...], load: Callable[[list[Path]], Loaded],
-            description: str) -> Source:
+def _source(
+    table: str, patterns: tuple[str, ...], load: Callable[[list[Path]], Loaded], description: str
+) -> Source:
     return Source(table, FOLDER, patterns, load, version=onet_version, description=description)
 
 
 SOURCES: list[Source] = [
-    _source("onet_occupations", ("Occupation Data.txt",),
-            _simple("onet_occupations", OCCUPATIONS, "onet_soc_code"), "O*NET-SOC occupations"),
-    _source("onet_alternate_titles", ("Alternate Titles.txt",),
-            _simple("onet_alternate_titles", ALTERNATE_TITLES), "alternate job titles"),
-    _source("onet_reported_titles", ("Sample of Reported Titles.txt",),
-            _simple("onet_reported_titles", REPORTED_TITLES), "titles reported by incumbents"),
-    _source("onet_job_zones", ("Job Zones.txt",),
-            _simple("onet_job_zones", JOB_ZONES, "onet_soc_code"),
-            "job zone (preparation level) 1-5"),
-    _source("onet_technology_skills", ("Technology Skills.txt",),
-            load_technology_skills, "software and technology used, with hot-tech flags"),
-    _source("onet_tools", ("Tools Used.txt", "Tools and Technology.txt"),
-            load_tools, "tools and machines used"),
-    _source("onet_tasks", ("Task Statements.txt",),
-            _simple("onet_tasks", TASKS, "task_id"), "task statements"),
-    _source("onet_tasks_to_dwas", ("Tasks to DWAs.txt",),
-            _simple("onet_tasks_to_dwas", TASKS_TO_DWAS), "task to detailed work activity"),
-    _source("onet_dwa_reference", ("DWA Reference.txt",),
-            _simple("onet_dwa_reference", DWA_REFERENCE, "dwa_id"), "detailed work activities"),
-    _source("onet_education", ("Education, Training, and Experience.txt",),
-            _simple("onet_education", EDUCATION), "education, training and experience"),
-    _source("onet_related_occupations", ("Related Occupations.txt",),
-            _simple("onet_related_occupations", RELATED_OCCUPATIONS), "related occupations"),
+    _source(
+        "onet_occupations",
+        ("Occupation Data.txt",),
+        _simple("onet_occupations", OCCUPATIONS, "onet_soc_code"),
+        "O*NET-SOC occupations",
+    ),
+    _source(
+        "onet_alternate_titles",
+        ("Alternate Titles.txt",),
+        _simple("onet_alternate_titles", ALTERNATE_TITLES),
+        "alternate job titles",
+    ),
+    _source(
+        "onet_reported_titles",
+        ("Sample of Reported Titles.txt",),
+        _simple("onet_reported_titles", REPORTED_TITLES),
+        "titles reported by incumbents",
+    ),
+    _source(
+        "onet_job_zones",
+        ("Job Zones.txt",),
+        _simple("onet_job_zones", JOB_ZONES, "onet_soc_code"),
+        "job zone (preparation level) 1-5",
+    ),
+    _source(
+        "onet_technology_skills",
+        ("Technology Skills.txt",),
+        load_technology_skills,
+        "software and technology used, with hot-tech flags",
+    ),
+    _source(
+        "onet_tools",
+        ("Tools Used.txt", "Tools and Technology.txt"),
+        load_tools,
+        "tools and machines used",
+    ),
+    _source(
+        "onet_tasks",
+        ("Task Statements.txt",),
+        _simple("onet_tasks", TASKS, "task_id"),
+        "task statements",
+    ),
+    _source(
+        "onet_tasks_to_dwas",
+        ("Tasks to DWAs.txt",),
+        _simple("onet_tasks_to_dwas", TASKS_TO_DWAS),
+        "task to detailed work activity",
+    ),
+    _source(
+        "onet_dwa_reference",
+        ("DWA Reference.txt",),
+        _simple("onet_dwa_reference", DWA_REFERENCE, "dwa_id"),
+        "detailed work activities",
+    ),
+    _source(
+        "onet_education",
+        ("Education, Training, and Experience.txt",),
+        _simple("onet_education", EDUCATION),
+        "education, training and experience",
+    ),
+    _source(
+        "onet_related_occupations",
+        ("Related Occupations.txt",),
+        _simple("onet_related_occupations", RELATED_OCCUPATIONS),
+        "related occupations",
+    ),
 ]

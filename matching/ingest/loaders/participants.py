@@ -114,20 +114,41 @@ if TYPE_CHECKING:
     from polars.expr.whenthen import ChainedThen, Then
 
 PARTICIPANT_COLUMNS = table_columns(Participant)
-_BOOL = {"wioa_adult", "wioa_dislocated_worker", "wioa_youth", "wioa_veteran",
-         "wioa_low_income", "wioa_disability"}
-_FLOAT = {"last_hourly_wage", "constraints_max_cost", "constraints_max_weeks",
-          "constraints_radius_miles"}
+_BOOL = {
+    "wioa_adult",
+    "wioa_dislocated_worker",
+    "wioa_youth",
+    "wioa_veteran",
+    "wioa_low_income",
+    "wioa_disability",
+}
+_FLOAT = {
+    "last_hourly_wage",
+    "constraints_max_cost",
+    "constraints_max_weeks",
+    "constraints_radius_miles",
+}
 PARTICIPANT_SCHEMA: ColumnTypes = {
-    name: pl.Boolean if name in _BOOL else pl.Float64 if name in _FLOAT else
-    pl.List(pl.String) if name in ("past_job_titles", "wioa_barriers") else pl.String
+    name: pl.Boolean
+    if name in _BOOL
+    else pl.Float64
+    if name in _FLOAT
+    else pl.List(pl.String)
+    if name in ("past_job_titles", "wioa_barriers")
+    else pl.String
     for name in PARTICIPANT_COLUMNS
 }
 OUTCOME_SCHEMA: ColumnTypes = {
-    "received_training": pl.Boolean, "training_type_1": pl.String,
-    "training_onet_code": pl.String, "employed_q2": pl.Boolean, "employed_q4": pl.Boolean,
-    "wages_q2": pl.Float64, "wages_q4": pl.Float64, "credential_type": pl.String,
-    "entry_date": pl.String, "exit_date": pl.String,
+    "received_training": pl.Boolean,
+    "training_type_1": pl.String,
+    "training_onet_code": pl.String,
+    "employed_q2": pl.Boolean,
+    "employed_q4": pl.Boolean,
+    "wages_q2": pl.Float64,
+    "wages_q4": pl.Float64,
+    "credential_type": pl.String,
+    "entry_date": pl.String,
+    "exit_date": pl.String,
 }
 PIRL_SCHEMA = {**PARTICIPANT_SCHEMA, **OUTCOME_SCHEMA}
 
@@ -151,8 +172,9 @@ def _code(value: str) -> str:
     return value.lower()
 
 
-def code_map(mapping: dict[str, str], words: dict[str, str] | None = None
-             ) -> Callable[[str], str | None]:
+def code_map(
+    mapping: dict[str, str], words: dict[str, str] | None = None
+) -> Callable[[str], str | None]:
     """A normalizer from layout codes (and optional intake words) to canonical values."""
     table = {_code(k): v for k, v in mapping.items()}
     table.update({k.lower(): v for k, v in (words or {}).items()})
@@ -160,71 +182,136 @@ def code_map(mapping: dict[str, str], words: dict[str, str] | None = None
     def normalize(value: str) -> str | None:
         key = _code(value)
         return table.get(key, table.get(re.sub(r"[\s-]+", "_", key)))
+
     return normalize
 
 
 YES_NO = {"1": "true", "0": "false"}
-YES_NO_WORDS = {"yes": "true", "no": "false", "true": "true", "false": "false",
-                "y": "true", "n": "false"}
+YES_NO_WORDS = {
+    "yes": "true",
+    "no": "false",
+    "true": "true",
+    "false": "false",
+    "y": "true",
+    "n": "false",
+}
 FUNDING_STREAM = {"1": "true", "2": "true", "3": "true", "4": "false", "0": "false"}
 FARMWORKER = {"1": "true", "2": "true", "3": "true", "4": "true", "5": "true", "0": "false"}
 SEX = {"1": "male", "2": "female", "9": "not_self_identified"}
 RACE = {
-    "1": "hispanic", "2": "asian", "3": "black", "4": "native_hawaiian_pacific_islander",
-    "5": "american_indian_alaska_native", "6": "white", "7": "multiple",
+    "1": "hispanic",
+    "2": "asian",
+    "3": "black",
+    "4": "native_hawaiian_pacific_islander",
+    "5": "american_indian_alaska_native",
+    "6": "white",
+    "7": "multiple",
 }
-EDUCATION = {code: level.value for code, level in {
-    "0": EducationLevel.NONE, "1": EducationLevel.HIGH_SCHOOL, "2": EducationLevel.HSE,
-    "3": EducationLevel.NONE, "4": EducationLevel.SOME_POSTSECONDARY,
-    "5": EducationLevel.CERTIFICATE, "6": EducationLevel.ASSOCIATE,
-    "7": EducationLevel.BACHELOR, "8": EducationLevel.GRADUATE,
-}.items()}
+EDUCATION = {
+    code: level.value
+    for code, level in {
+        "0": EducationLevel.NONE,
+        "1": EducationLevel.HIGH_SCHOOL,
+        "2": EducationLevel.HSE,
+        "3": EducationLevel.NONE,
+        "4": EducationLevel.SOME_POSTSECONDARY,
+        "5": EducationLevel.CERTIFICATE,
+        "6": EducationLevel.ASSOCIATE,
+        "7": EducationLevel.BACHELOR,
+        "8": EducationLevel.GRADUATE,
+    }.items()
+}
 EDUCATION_WORDS = {
-    **{e.value: e.value for e in EducationLevel}, "hs": "high_school",
-    "ged": "high_school_equivalency", "hse": "high_school_equivalency",
+    **{e.value: e.value for e in EducationLevel},
+    "hs": "high_school",
+    "ged": "high_school_equivalency",
+    "hse": "high_school_equivalency",
     "some_college": "some_postsecondary",
-    "associates": "associate", "bachelors": "bachelor", "masters": "graduate",
+    "associates": "associate",
+    "bachelors": "bachelor",
+    "masters": "graduate",
 }
 TRAINING_TYPE = {
-    "01": "on_the_job", "02": "skill_upgrading", "03": "entrepreneurial",
-    "04": "abe_esl_with_training", "05": "customized", "06": "occupational_skills",
-    "07": "abe_esl_taa_only", "08": "prerequisite", "09": "registered_apprenticeship",
-    "10": "youth_occupational_skills", "11": "other_non_occupational",
-    "12": "job_readiness_with_training", "00": "none",
+    "01": "on_the_job",
+    "02": "skill_upgrading",
+    "03": "entrepreneurial",
+    "04": "abe_esl_with_training",
+    "05": "customized",
+    "06": "occupational_skills",
+    "07": "abe_esl_taa_only",
+    "08": "prerequisite",
+    "09": "registered_apprenticeship",
+    "10": "youth_occupational_skills",
+    "11": "other_non_occupational",
+    "12": "job_readiness_with_training",
+    "00": "none",
 }
 CREDENTIAL = {
-    "1": "secondary_diploma", "2": "associate", "3": "bachelor", "4": "occupational_licensure",
-    "5": "occupational_certificate", "6": "occupational_certification", "7": "other",
+    "1": "secondary_diploma",
+    "2": "associate",
+    "3": "bachelor",
+    "4": "occupational_licensure",
+    "5": "occupational_certificate",
+    "6": "occupational_certification",
+    "7": "other",
     "0": "none",
 }
 SCHEDULES = ("day", "evening", "weekend", "flexible")
 
 BARRIER_ELEMENTS: dict[str, tuple[str, dict[str, str]]] = {
-    "PIRL800": ("homeless", YES_NO), "PIRL801": ("ex_offender", YES_NO),
-    "PIRL802": ("low_income", YES_NO), "PIRL803": ("english_language_learner", YES_NO),
-    "PIRL804": ("basic_skills_deficient", YES_NO), "PIRL805": ("cultural_barriers", YES_NO),
-    "PIRL806": ("single_parent", YES_NO), "PIRL807": ("displaced_homemaker", YES_NO),
+    "PIRL800": ("homeless", YES_NO),
+    "PIRL801": ("ex_offender", YES_NO),
+    "PIRL802": ("low_income", YES_NO),
+    "PIRL803": ("english_language_learner", YES_NO),
+    "PIRL804": ("basic_skills_deficient", YES_NO),
+    "PIRL805": ("cultural_barriers", YES_NO),
+    "PIRL806": ("single_parent", YES_NO),
+    "PIRL807": ("displaced_homemaker", YES_NO),
     "PIRL808": ("migrant_seasonal_farmworker", FARMWORKER),
-    "PIRL402": ("long_term_unemployed", YES_NO), "PIRL601": ("exhausting_tanf", YES_NO),
+    "PIRL402": ("long_term_unemployed", YES_NO),
+    "PIRL601": ("exhausting_tanf", YES_NO),
     "PIRL704": ("foster_care_youth", YES_NO),
 }
 """Barrier elements (layout section A.04-A.07) and the name each yes becomes."""
 BARRIER_NAMES = frozenset(name for name, _ in BARRIER_ELEMENTS.values())
 
-RACE_ELEMENTS = {"PIRL211": "american_indian_alaska_native", "PIRL212": "asian",
-                 "PIRL213": "black", "PIRL214": "native_hawaiian_pacific_islander",
-                 "PIRL215": "white"}
+RACE_ELEMENTS = {
+    "PIRL211": "american_indian_alaska_native",
+    "PIRL212": "asian",
+    "PIRL213": "black",
+    "PIRL214": "native_hawaiian_pacific_islander",
+    "PIRL215": "white",
+}
 
 AGE_BANDS: tuple[tuple[int, str], ...] = (
-    (16, "under_16"), (19, "16-18"), (25, "19-24"), (45, "25-44"), (55, "45-54"),
-    (60, "55-59"), (200, "60+"),
+    (16, "under_16"),
+    (19, "16-18"),
+    (25, "19-24"),
+    (45, "25-44"),
+    (55, "45-54"),
+    (60, "55-59"),
+    (200, "60+"),
 )
 AGE_BAND_NAMES = frozenset(band for _, band in AGE_BANDS)
 
-NINE_MEANS_UNKNOWN = frozenset({
-    "PIRL202", "PIRL210", "PIRL211", "PIRL212", "PIRL213", "PIRL214", "PIRL215", "PIRL300",
-    "PIRL601", "PIRL801", "PIRL805", "PIRL806", "PIRL1602", "PIRL1606",
-})
+NINE_MEANS_UNKNOWN = frozenset(
+    {
+        "PIRL202",
+        "PIRL210",
+        "PIRL211",
+        "PIRL212",
+        "PIRL213",
+        "PIRL214",
+        "PIRL215",
+        "PIRL300",
+        "PIRL601",
+        "PIRL801",
+        "PIRL805",
+        "PIRL806",
+        "PIRL1602",
+        "PIRL1606",
+    }
+)
 """Yes/no elements whose layout defines 9 ('did not self-identify', 'status not known',
 'not yet available'): 9 becomes null. Elsewhere 9 is an unknown code and is reported."""
 NOT_KNOWN = NULL_MARKERS | {"9"}
@@ -295,21 +382,51 @@ def _codes_problem(element_no: str, mapping: dict[str, str]) -> str:
     return f"unknown code value for {element_no} (layout codes: {', '.join(mapping)})"
 
 
-def _coded(name: str, number: str, mapping: dict[str, str], *, kind: str = "str",
-           older: Sequence[str] = (), words: dict[str, str] | None = None,
-           aliases: Sequence[str] = (), markers: frozenset[str] = NULL_MARKERS,
-           optional: bool = False, problem: str | None = None) -> Col:
-    return Col(name, element(number, *older) + tuple(aliases), kind=kind,  # type: ignore[arg-type]
-               normalize=code_map(mapping, words),
-               problem=problem or _codes_problem(number, mapping), markers=markers,
-               optional_column=optional)
+def _coded(
+    name: str,
+    number: str,
+    mapping: dict[str, str],
+    *,
+    kind: str = "str",
+    older: Sequence[str] = (),
+    words: dict[str, str] | None = None,
+    aliases: Sequence[str] = (),
+    markers: frozenset[str] = NULL_MARKERS,
+    optional: bool = False,
+    problem: str | None = None,
+) -> Col:
+    return Col(
+        name,
+        element(number, *older) + tuple(aliases),
+        kind=kind,  # type: ignore[arg-type]
+        normalize=code_map(mapping, words),
+        problem=problem or _codes_problem(number, mapping),
+        markers=markers,
+        optional_column=optional,
+    )
 
 
-def _yes_no(name: str, number: str, *, older: Sequence[str] = (), aliases: Sequence[str] = (),
-            mapping: dict[str, str] = YES_NO, optional: bool = False) -> Col:
+def _yes_no(
+    name: str,
+    number: str,
+    *,
+    older: Sequence[str] = (),
+    aliases: Sequence[str] = (),
+    mapping: dict[str, str] = YES_NO,
+    optional: bool = False,
+) -> Col:
     markers = NOT_KNOWN if number in NINE_MEANS_UNKNOWN else NULL_MARKERS
-    return _coded(name, number, mapping, kind="bool", older=older, words=YES_NO_WORDS,
-                  aliases=aliases, markers=markers, optional=optional)
+    return _coded(
+        name,
+        number,
+        mapping,
+        kind="bool",
+        older=older,
+        words=YES_NO_WORDS,
+        aliases=aliases,
+        markers=markers,
+        optional=optional,
+    )
 
 
 def _plain(name: str) -> tuple[str, ...]:
@@ -325,42 +442,107 @@ def wioa_cols(optional: bool) -> tuple[Col, ...]:
     """
     helpers = tuple(
         _yes_no(number, number, mapping=mapping, optional=optional)
-        for number, (_, mapping) in BARRIER_ELEMENTS.items() if number != "PIRL802"
-    ) + tuple(_yes_no(number, number, optional=optional) for number in ["PIRL210",
-                                                                        *RACE_ELEMENTS])
+        for number, (_, mapping) in BARRIER_ELEMENTS.items()
+        if number != "PIRL802"
+    ) + tuple(_yes_no(number, number, optional=optional) for number in ["PIRL210", *RACE_ELEMENTS])
     return (
-        Col("state", element("CALC4000", "PIRL4000", "PIRL3000", "PIRL101") + ("state",),
-            normalize=state_code, problem="not a US state or territory code",
-            markers=NOT_IN_US, optional_column=optional),
-        Col("zip", element("PIRL103") + ("zip", "zip_code"), normalize=zip5,
-            problem="not a ZIP code", markers=ZIP_NOT_IN_US, optional_column=optional),
-        _coded("education_level", "PIRL408", EDUCATION, words=EDUCATION_WORDS,
-               aliases=("education_level", "education"), optional=optional,
-               problem="unknown education level (an EducationLevel value or PIRL408 code "
-                       "0-8)"),
-        _yes_no("wioa_adult", "PIRL903", older=("CALC4001", "PIRL4001", "PIRL3001"),
-                aliases=_plain("adult"), mapping=FUNDING_STREAM, optional=optional),
-        _yes_no("wioa_dislocated_worker", "PIRL904",
-                older=("CALC4002", "PIRL4002", "PIRL3002"), aliases=_plain("dislocated_worker"),
-                mapping=FUNDING_STREAM, optional=optional),
-        _yes_no("wioa_youth", "PIRL905", older=("CALC4003", "PIRL4003", "PIRL3003"),
-                aliases=_plain("youth"), mapping=FUNDING_STREAM, optional=optional),
+        Col(
+            "state",
+            element("CALC4000", "PIRL4000", "PIRL3000", "PIRL101") + ("state",),
+            normalize=state_code,
+            problem="not a US state or territory code",
+            markers=NOT_IN_US,
+            optional_column=optional,
+        ),
+        Col(
+            "zip",
+            element("PIRL103") + ("zip", "zip_code"),
+            normalize=zip5,
+            problem="not a ZIP code",
+            markers=ZIP_NOT_IN_US,
+            optional_column=optional,
+        ),
+        _coded(
+            "education_level",
+            "PIRL408",
+            EDUCATION,
+            words=EDUCATION_WORDS,
+            aliases=("education_level", "education"),
+            optional=optional,
+            problem="unknown education level (an EducationLevel value or PIRL408 code 0-8)",
+        ),
+        _yes_no(
+            "wioa_adult",
+            "PIRL903",
+            older=("CALC4001", "PIRL4001", "PIRL3001"),
+            aliases=_plain("adult"),
+            mapping=FUNDING_STREAM,
+            optional=optional,
+        ),
+        _yes_no(
+            "wioa_dislocated_worker",
+            "PIRL904",
+            older=("CALC4002", "PIRL4002", "PIRL3002"),
+            aliases=_plain("dislocated_worker"),
+            mapping=FUNDING_STREAM,
+            optional=optional,
+        ),
+        _yes_no(
+            "wioa_youth",
+            "PIRL905",
+            older=("CALC4003", "PIRL4003", "PIRL3003"),
+            aliases=_plain("youth"),
+            mapping=FUNDING_STREAM,
+            optional=optional,
+        ),
         _yes_no("wioa_veteran", "PIRL300", aliases=_plain("veteran"), optional=optional),
         _yes_no("wioa_low_income", "PIRL802", aliases=_plain("low_income"), optional=optional),
         _yes_no("wioa_disability", "PIRL202", aliases=_plain("disability"), optional=optional),
-        _coded("wioa_sex", "PIRL201", SEX, words={"male": "male", "female": "female",
-               "m": "male", "f": "female", "not_self_identified": "not_self_identified"},
-               aliases=_plain("sex"), optional=optional),
-        _coded("wioa_race_ethnicity", "CALC4020", RACE, older=("PIRL4020", "PIRL3023"),
-               words={v: v for v in RACE.values()}, aliases=_plain("race_ethnicity"),
-               optional=optional),
-        Col("age", element("CALC4039", "PIRL4039", "PIRL3042") + ("age",), kind="int",
-            normalize=age, problem="age not a whole number 0-120", optional_column=optional),
-        Col("wioa_age_band", _plain("age_band"), normalize=age_band,
+        _coded(
+            "wioa_sex",
+            "PIRL201",
+            SEX,
+            words={
+                "male": "male",
+                "female": "female",
+                "m": "male",
+                "f": "female",
+                "not_self_identified": "not_self_identified",
+            },
+            aliases=_plain("sex"),
+            optional=optional,
+        ),
+        _coded(
+            "wioa_race_ethnicity",
+            "CALC4020",
+            RACE,
+            older=("PIRL4020", "PIRL3023"),
+            words={v: v for v in RACE.values()},
+            aliases=_plain("race_ethnicity"),
+            optional=optional,
+        ),
+        Col(
+            "age",
+            element("CALC4039", "PIRL4039", "PIRL3042") + ("age",),
+            kind="int",
+            normalize=age,
+            problem="age not a whole number 0-120",
+            optional_column=optional,
+        ),
+        Col(
+            "wioa_age_band",
+            _plain("age_band"),
+            normalize=age_band,
             problem=f"unknown age band (bands: {', '.join(sorted(AGE_BAND_NAMES))})",
-            optional_column=True),
-        Col("wioa_barriers", _plain("barriers"), normalize=barrier_names,
-            problem="unknown barrier name", optional_column=True),
+            optional_column=True,
+        ),
+        Col(
+            "wioa_barriers",
+            _plain("barriers"),
+            normalize=barrier_names,
+            problem="unknown barrier name",
+            optional_column=True,
+        ),
         *helpers,
     )
 
@@ -368,14 +550,29 @@ def wioa_cols(optional: bool) -> tuple[Col, ...]:
 OUTCOME_COLS: tuple[Col, ...] = (
     _yes_no("received_training", "PIRL1300"),
     _coded("training_type_1", "PIRL1303", TRAINING_TYPE),
-    Col("training_onet_code", element("PIRL1306"), normalize=onet_code,
-        problem="not an O*NET-SOC code", markers=NO_CODE),
+    Col(
+        "training_onet_code",
+        element("PIRL1306"),
+        normalize=onet_code,
+        problem="not an O*NET-SOC code",
+        markers=NO_CODE,
+    ),
     _yes_no("employed_q2", "PIRL1602"),
     _yes_no("employed_q4", "PIRL1606"),
-    Col("wages_q2", element("PIRL1704"), kind="float", normalize=non_negative,
-        problem="wages not a non-negative number"),
-    Col("wages_q4", element("PIRL1706"), kind="float", normalize=non_negative,
-        problem="wages not a non-negative number"),
+    Col(
+        "wages_q2",
+        element("PIRL1704"),
+        kind="float",
+        normalize=non_negative,
+        problem="wages not a non-negative number",
+    ),
+    Col(
+        "wages_q4",
+        element("PIRL1706"),
+        kind="float",
+        normalize=non_negative,
+        problem="wages not a non-negative number",
+    ),
     _coded("credential_type", "PIRL1800", CREDENTIAL),
     Col("entry_date", element("PIRL900"), normalize=yyyymmdd, problem="not a YYYYMMDD date"),
     Col("exit_date", element("PIRL901"), normalize=yyyymmdd, problem="not a YYYYMMDD date"),
@@ -389,18 +586,39 @@ PIRL_SPEC: tuple[Col, ...] = (
 
 INTAKE_SPEC: tuple[Col, ...] = (
     Col("participant_id", ("participant_id", *element("PIRL100")), required=True),
-    Col("past_job_titles", ("past_job_titles", "job_titles"), normalize=list_text,
-        optional_column=True),
+    Col(
+        "past_job_titles",
+        ("past_job_titles", "job_titles"),
+        normalize=list_text,
+        optional_column=True,
+    ),
     Col("intake_text", ("intake_text", "notes"), optional_column=True),
-    Col("last_hourly_wage", ("last_hourly_wage", "hourly_wage"), kind="float",
-        normalize=non_negative, problem="wage not a non-negative number",
-        optional_column=True),
-    *(Col(f"constraints_{name}", (name, f"constraints_{name}"), kind="float",
-          normalize=non_negative, problem=f"{name} not a non-negative number",
-          optional_column=True)
-      for name in ("max_cost", "max_weeks", "radius_miles")),
-    Col("constraints_schedule", ("schedule", "constraints_schedule"), normalize=schedule,
-        problem=f"unknown schedule (one of: {', '.join(SCHEDULES)})", optional_column=True),
+    Col(
+        "last_hourly_wage",
+        ("last_hourly_wage", "hourly_wage"),
+        kind="float",
+        normalize=non_negative,
+        problem="wage not a non-negative number",
+        optional_column=True,
+    ),
+    *(
+        Col(
+            f"constraints_{name}",
+            (name, f"constraints_{name}"),
+            kind="float",
+            normalize=non_negative,
+            problem=f"{name} not a non-negative number",
+            optional_column=True,
+        )
+        for name in ("max_cost", "max_weeks", "radius_miles")
+    ),
+    Col(
+        "constraints_schedule",
+        ("schedule", "constraints_schedule"),
+        normalize=schedule,
+        problem=f"unknown schedule (one of: {', '.join(SCHEDULES)})",
+        optional_column=True,
+    ),
     *wioa_cols(optional=True),
 )
 
@@ -411,28 +629,35 @@ INTAKE_SPEC: tuple[Col, ...] = (
 def _race_from_flags() -> pl.Expr:
     """CALC4020's rule applied to PIRL210-215: Hispanic, else the one race, else multiple."""
     count = pl.sum_horizontal(pl.col(c).fill_null(False).cast(pl.Int8) for c in RACE_ELEMENTS)
-    expr = (pl.when(pl.col("PIRL210")).then(pl.lit("hispanic"))
-            .when(count > 1).then(pl.lit("multiple")))
+    expr = (
+        pl.when(pl.col("PIRL210")).then(pl.lit("hispanic")).when(count > 1).then(pl.lit("multiple"))
+    )
     for column, race in RACE_ELEMENTS.items():
         expr = expr.when(pl.col(column)).then(pl.lit(race))
     return expr.otherwise(pl.lit(None, dtype=pl.String))
 
 
 def _age_band_expr() -> pl.Expr:
-    expr: Then | ChainedThen = pl.when(pl.col("age").is_null()).then(
-        pl.lit(None, dtype=pl.String))
+    expr: Then | ChainedThen = pl.when(pl.col("age").is_null()).then(pl.lit(None, dtype=pl.String))
     for upper, band in AGE_BANDS:
         expr = expr.when(pl.col("age") < upper).then(pl.lit(band))
     return expr.otherwise(pl.lit(None, dtype=pl.String))
 
 
 def _barriers_expr() -> pl.Expr:
-    flags = [pl.when(pl.col(number if number != "PIRL802" else "wioa_low_income"))
-             .then(pl.lit(name)).otherwise(pl.lit(None, dtype=pl.String))
-             for number, (name, _) in BARRIER_ELEMENTS.items()]
+    flags = [
+        pl.when(pl.col(number if number != "PIRL802" else "wioa_low_income"))
+        .then(pl.lit(name))
+        .otherwise(pl.lit(None, dtype=pl.String))
+        for number, (name, _) in BARRIER_ELEMENTS.items()
+    ]
     given = pl.col("wioa_barriers").fill_null("").str.split("\x1f")
-    return (pl.concat_list([pl.concat_list(flags), given]).list.drop_nulls()
-            .list.filter(pl.element() != "").list.unique(maintain_order=True))
+    return (
+        pl.concat_list([pl.concat_list(flags), given])
+        .list.drop_nulls()
+        .list.filter(pl.element() != "")
+        .list.unique(maintain_order=True)
+    )
 
 
 def derive_wioa(table: pl.DataFrame) -> pl.DataFrame:
@@ -451,8 +676,7 @@ def load_pirl_file(path: Path, report: LoadReport) -> pl.DataFrame:
     """One PIRL public-use CSV: the participant fields and the training outcomes."""
     raw = read_csv_records(path, report)
     table = derive_wioa(build_table(raw, PIRL_SPEC, report, record_key=None))
-    return conform(table, PIRL_SCHEMA, path, {"past_job_titles": [],
-                                              "constraints_schedule": None})
+    return conform(table, PIRL_SCHEMA, path, {"past_job_titles": [], "constraints_schedule": None})
 
 
 def _read_intake_raw(path: Path, report: LoadReport) -> RawRecords:
@@ -482,16 +706,18 @@ def load_pirl(paths: Sequence[Path]) -> Loaded:
 
 def load_intake(paths: Sequence[Path]) -> Loaded:
     """``participants`` from intake files; a participant_id seen twice is rejected."""
-    return load_keyed("participants", paths, PARTICIPANT_SCHEMA, load_intake_file,
-                      "participant_id")
+    return load_keyed("participants", paths, PARTICIPANT_SCHEMA, load_intake_file, "participant_id")
 
 
 SOURCES: list[Source] = [
     Source(
         table="pirl_records",
         folder="participants",
-        patterns=("WIOAPerformanceRecords_*_Public*.csv", "WIOAPerformanceRecords_*_PUBLIC*.csv",
-                  "pirl*.csv"),
+        patterns=(
+            "WIOAPerformanceRecords_*_Public*.csv",
+            "WIOAPerformanceRecords_*_PUBLIC*.csv",
+            "pirl*.csv",
+        ),
         load=load_pirl,
         many=True,
         description="WIOA PIRL public-use records (participant fields and outcomes)",

@@ -81,10 +81,31 @@ from matching.ingest.loaders.records import (
 from matching.ingest.loaders.source import Source
 from matching.schemas import Posting, table_columns
 
-_BLOCK_TAGS = frozenset({
-    "p", "div", "section", "article", "header", "footer", "ul", "ol", "table", "tr",
-    "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "dl", "dt", "dd",
-})
+_BLOCK_TAGS = frozenset(
+    {
+        "p",
+        "div",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "ul",
+        "ol",
+        "table",
+        "tr",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "pre",
+        "dl",
+        "dt",
+        "dd",
+    }
+)
 
 
 class _TextExtractor(HTMLParser):
@@ -132,16 +153,34 @@ def html_to_text(value: str) -> str:
 
 
 _PERIODS = {
-    "HOUR": "hour", "HOURLY": "hour", "DAY": "day", "DAILY": "day", "WEEK": "week",
-    "WEEKLY": "week", "BIWEEKLY": "biweekly", "MONTH": "month", "MONTHLY": "month",
-    "YEAR": "year", "YEARLY": "year", "ANNUAL": "year", "ANNUALLY": "year",
+    "HOUR": "hour",
+    "HOURLY": "hour",
+    "DAY": "day",
+    "DAILY": "day",
+    "WEEK": "week",
+    "WEEKLY": "week",
+    "BIWEEKLY": "biweekly",
+    "MONTH": "month",
+    "MONTHLY": "month",
+    "YEAR": "year",
+    "YEARLY": "year",
+    "ANNUAL": "year",
+    "ANNUALLY": "year",
 }
 
 _EMPLOYMENT = {
-    "FULL_TIME": "full_time", "FULLTIME": "full_time", "PART_TIME": "part_time",
-    "PARTTIME": "part_time", "CONTRACT": "contract", "CONTRACTOR": "contract",
-    "TEMPORARY": "temporary", "INTERN": "internship", "INTERNSHIP": "internship",
-    "VOLUNTEER": "volunteer", "PER_DIEM": "per_diem", "OTHER": "other",
+    "FULL_TIME": "full_time",
+    "FULLTIME": "full_time",
+    "PART_TIME": "part_time",
+    "PARTTIME": "part_time",
+    "CONTRACT": "contract",
+    "CONTRACTOR": "contract",
+    "TEMPORARY": "temporary",
+    "INTERN": "internship",
+    "INTERNSHIP": "internship",
+    "VOLUNTEER": "volunteer",
+    "PER_DIEM": "per_diem",
+    "OTHER": "other",
 }
 
 
@@ -211,8 +250,11 @@ def currency(value: str) -> str | None:
 
 
 POSTING_SCHEMA: ColumnTypes = {
-    name: pl.Boolean if name == "remote" else
-    pl.Float64 if name.startswith("pay_") and name != "pay_period" else pl.String
+    name: pl.Boolean
+    if name == "remote"
+    else pl.Float64
+    if name.startswith("pay_") and name != "pay_period"
+    else pl.String
     for name in table_columns(Posting)
 }
 
@@ -222,32 +264,71 @@ _COMMON: tuple[Col, ...] = (
     Col("company", ("company_name", "company")),
     Col("city", ("derived_city",), optional_column=True),
     Col("state", ("derived_state",), optional_column=True),
-    Col("zip", ("zip_code", "zip"), normalize=zip5, problem="not a ZIP code",
-        optional_column=True),
-    Col("county_fips", ("fips", "county_fips"), normalize=fips5,
-        problem="not a county FIPS code", optional_column=True),
-    Col("remote", ("remote_allowed", "remote"), kind="bool", normalize=flag_01,
-        problem="not a yes/no flag"),
-    Col("pay_min", ("min_salary", "pay_min"), kind="float", normalize=pay_amount,
-        problem="pay amount not a positive number"),
-    Col("pay_max", ("max_salary", "pay_max"), kind="float", normalize=pay_amount,
-        problem="pay amount not a positive number"),
-    Col("pay_median", ("med_salary", "pay_median"), kind="float", normalize=pay_amount,
-        problem="pay amount not a positive number", optional_column=True),
+    Col("zip", ("zip_code", "zip"), normalize=zip5, problem="not a ZIP code", optional_column=True),
+    Col(
+        "county_fips",
+        ("fips", "county_fips"),
+        normalize=fips5,
+        problem="not a county FIPS code",
+        optional_column=True,
+    ),
+    Col(
+        "remote",
+        ("remote_allowed", "remote"),
+        kind="bool",
+        normalize=flag_01,
+        problem="not a yes/no flag",
+    ),
+    Col(
+        "pay_min",
+        ("min_salary", "pay_min"),
+        kind="float",
+        normalize=pay_amount,
+        problem="pay amount not a positive number",
+    ),
+    Col(
+        "pay_max",
+        ("max_salary", "pay_max"),
+        kind="float",
+        normalize=pay_amount,
+        problem="pay amount not a positive number",
+    ),
+    Col(
+        "pay_median",
+        ("med_salary", "pay_median"),
+        kind="float",
+        normalize=pay_amount,
+        problem="pay amount not a positive number",
+        optional_column=True,
+    ),
     Col("pay_period", ("pay_period",), normalize=pay_period, problem="unknown pay period"),
     Col("currency", ("currency",), normalize=currency, problem="not a 3-letter currency code"),
-    Col("employment_type", ("work_type", "formatted_work_type", "employment_type"),
-        normalize=employment_type, problem="unknown employment type"),
-    Col("experience_level", ("formatted_experience_level", "experience_level"),
-        optional_column=True),
-    Col("date_posted", ("listed_time", "date_posted"), normalize=iso_date,
-        problem="not a date or epoch-milliseconds time"),
+    Col(
+        "employment_type",
+        ("work_type", "formatted_work_type", "employment_type"),
+        normalize=employment_type,
+        problem="unknown employment type",
+    ),
+    Col(
+        "experience_level", ("formatted_experience_level", "experience_level"), optional_column=True
+    ),
+    Col(
+        "date_posted",
+        ("listed_time", "date_posted"),
+        normalize=iso_date,
+        problem="not a date or epoch-milliseconds time",
+    ),
     Col("url", ("job_posting_url", "url")),
 )
 
 LINKEDIN_SPEC: tuple[Col, ...] = (
-    Col("posting_id", ("job_id",), required=True, normalize=linkedin_id,
-        problem="job_id is not a whole number"),
+    Col(
+        "posting_id",
+        ("job_id",),
+        required=True,
+        normalize=linkedin_id,
+        problem="job_id is not a whole number",
+    ),
     *_COMMON,
 )
 
@@ -293,8 +374,7 @@ JSONLD_SPEC: tuple[Col, ...] = (
     Col("posting_id", ("posting_id",), required=True),
     *(c for c in _COMMON if c.name not in ("city", "state")),
     Col("city", ("city",), optional_column=True),
-    Col("state", ("state",), normalize=state_code, problem="not a US state",
-        optional_column=True),
+    Col("state", ("state",), normalize=state_code, problem="not a US state", optional_column=True),
 )
 
 
@@ -303,8 +383,7 @@ def _is_job_posting(obj: Any) -> bool:
         return False
     kind = obj.get("@type")
     kinds = kind if isinstance(kind, list) else [kind]
-    return any(isinstance(k, str) and k.rsplit("/", 1)[-1].endswith("JobPosting")
-               for k in kinds)
+    return any(isinstance(k, str) and k.rsplit("/", 1)[-1].endswith("JobPosting") for k in kinds)
 
 
 def find_job_postings(doc: Any) -> Iterator[dict]:
@@ -352,8 +431,11 @@ def _salary(posting: dict) -> dict[str, str]:
     unit = salary.get("unitText")
     if isinstance(value, dict):
         unit = value.get("unitText", unit)
-        out.update(pay_min=_text(value.get("minValue")), pay_max=_text(value.get("maxValue")),
-                   pay_median=_text(value.get("value")))
+        out.update(
+            pay_min=_text(value.get("minValue")),
+            pay_max=_text(value.get("maxValue")),
+            pay_median=_text(value.get("value")),
+        )
     else:
         out["pay_median"] = _text(value)
     out["pay_period"] = _text(unit)
@@ -397,7 +479,8 @@ def flatten_posting(posting: dict) -> dict[str, str]:
 
 _LD_SCRIPT = re.compile(
     r"<script[^>]*type\s*=\s*[\"']application/ld\+json[\"'][^>]*>(.*?)</script\s*>",
-    re.IGNORECASE | re.DOTALL)
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 def _json_documents(path: Path, text: str, report: LoadReport) -> Iterator[Any]:
@@ -416,8 +499,7 @@ def _json_documents(path: Path, text: str, report: LoadReport) -> Iterator[Any]:
     yield from _parse_or_report(path, text, 1, report)
 
 
-def _parse_or_report(path: Path, text: str, first_line: int, report: LoadReport
-                     ) -> Iterator[Any]:
+def _parse_or_report(path: Path, text: str, first_line: int, report: LoadReport) -> Iterator[Any]:
     """The parsed document; a malformed one counts as one record read and rejected."""
     try:
         yield parse_json(text, first_line)
@@ -440,17 +522,21 @@ def load_jsonld(path: Path, report: LoadReport) -> pl.DataFrame:
     if not records:
         report.reject(path, None, None, "no schema.org JobPosting found", severity="missing")
         return conform(empty_table(JSONLD_SPEC), POSTING_SCHEMA, path)
-    table = build_table(raw_from_dicts(path, records), JSONLD_SPEC, report,
-                        record_key="_record")
+    table = build_table(raw_from_dicts(path, records), JSONLD_SPEC, report, record_key="_record")
     return conform(table, POSTING_SCHEMA, path, {"source": "jsonld"})
 
 
-def _check_salary_unit(path: Path, line: int, record: dict[str, str],
-                       report: LoadReport) -> None:
+def _check_salary_unit(path: Path, line: int, record: dict[str, str], report: LoadReport) -> None:
     has_pay = any(record.get(k) for k in ("pay_min", "pay_max", "pay_median"))
     if has_pay and not record.get("pay_period"):
-        report.reject(path, line, "pay_period", "salary has no unitText; pay period unknown",
-                      severity="repaired", record=record["_record"])
+        report.reject(
+            path,
+            line,
+            "pay_period",
+            "salary has no unitText; pay period unknown",
+            severity="repaired",
+            record=record["_record"],
+        )
 
 
 # =========================================================================== entry points
@@ -465,8 +551,9 @@ def _load_one(path: Path, report: LoadReport) -> pl.DataFrame:
         return load_linkedin(path, report)
     if suffix in _JSONLD_SUFFIXES:
         return load_jsonld(path, report)
-    raise LoaderError(f"{path.name}: not a postings file (expected .csv, .jsonld, .json, "
-                      ".jsonl or .html)")
+    raise LoaderError(
+        f"{path.name}: not a postings file (expected .csv, .jsonld, .json, .jsonl or .html)"
+    )
 
 
 def load_postings(paths: Sequence[Path]) -> Loaded:

@@ -69,7 +69,11 @@ from matching.ingest.loaders.source import Source
 FOLDER = "programs"
 
 CIP_ACTIONS: tuple[str, ...] = (
-    "No substantive changes", "New", "Moved from", "Moved to", "Deleted",
+    "No substantive changes",
+    "New",
+    "Moved from",
+    "Moved to",
+    "Deleted",
 )
 """The values of CIPCode2020.csv's Action column. 'Moved from' and 'Deleted' rows are CIP 2010
 codes that no longer exist; 'New' and 'Moved to' rows are codes that did not exist in 2010."""
@@ -99,8 +103,7 @@ def drop_unflagged_nulls(
     required column rejects the row), so the check for a genuinely missing code runs here.
     """
     table, report = loaded.table, loaded.report
-    bad = pl.any_horizontal(
-        [pl.col(c).is_null() & ~pl.col(f"{c}_{flag_suffix}") for c in columns])
+    bad = pl.any_horizontal([pl.col(c).is_null() & ~pl.col(f"{c}_{flag_suffix}") for c in columns])
     dropped: dict[tuple[int | None, str | None], str] = {}
     for row in table.filter(bad).select([*columns, LINE]).iter_rows(named=True):
         field = next(c for c in columns if row[c] is None)
@@ -109,8 +112,9 @@ def drop_unflagged_nulls(
     for reject in report.rejects:
         if reject.severity == "repaired" and (reject.line, reject.field) in dropped:
             dropped[(reject.line, reject.field)] = reject.reason.removesuffix("; set to null")
-    report.rejects = [r for r in report.rejects
-                      if not (r.severity == "repaired" and (r.line, r.field) in dropped)]
+    report.rejects = [
+        r for r in report.rejects if not (r.severity == "repaired" and (r.line, r.field) in dropped)
+    ]
     for (line, column), reason in dropped.items():
         report.reject(file, line, column, reason)
     report.rows_kept -= len(dropped)
@@ -125,8 +129,7 @@ def _cip_action(value: str) -> str | None:
 
 
 CIP_SPEC: list[Col] = [
-    Col("cip_code", ("CIPCode",), required=True, normalize=cip_code,
-        problem="not a CIP code"),
+    Col("cip_code", ("CIPCode",), required=True, normalize=cip_code, problem="not a CIP code"),
     Col("cip_family", ("CIPFamily",), normalize=cip_code, problem="not a CIP family"),
     Col("title", ("CIPTitle",), required=True, normalize=str.strip),
     Col("definition", ("CIPDefinition",), normalize=str.strip),
@@ -139,13 +142,16 @@ CIP_SPEC: list[Col] = [
 
 def load_cip_codes(path: Path) -> Loaded:
     """CIP 2020 codes at all three levels, with NCES's 2010 -> 2020 change actions."""
-    loaded = load_with_spec("cip_codes", path, CIP_SPEC, record_key="cip_code",
-                            id_key="cip_code")
-    level = pl.col("cip_code").str.len_chars().replace_strict(
-        _LEVELS, default=None, return_dtype=pl.String)
+    loaded = load_with_spec("cip_codes", path, CIP_SPEC, record_key="cip_code", id_key="cip_code")
+    level = (
+        pl.col("cip_code")
+        .str.len_chars()
+        .replace_strict(_LEVELS, default=None, return_dtype=pl.String)
+    )
     current = ~pl.col("action").is_in(["Moved from", "Deleted"]).fill_null(False)
-    loaded.table = line_last(loaded.table.with_columns(level.alias("level"),
-                                                       current.alias("in_cip2020")))
+    loaded.table = line_last(
+        loaded.table.with_columns(level.alias("level"), current.alias("in_cip2020"))
+    )
     return loaded
 
 
@@ -177,9 +183,15 @@ def cip2010_to_2020(cip_codes_df: pl.DataFrame) -> pl.DataFrame:
             under = _REPORT_UNDER.search(text)
             rows.append((code, None, "deleted", cip_code(under.group(1)) if under else None))
     return pl.DataFrame(
-        rows, schema={"cip2010_code": pl.String, "cip2020_code": pl.String,
-                      "relation": pl.String, "report_under": pl.String},
-        orient="row")
+        rows,
+        schema={
+            "cip2010_code": pl.String,
+            "cip2020_code": pl.String,
+            "relation": pl.String,
+            "report_under": pl.String,
+        },
+        orient="row",
+    )
 
 
 def cip2010_series_to_2020(cip_codes_df: pl.DataFrame) -> dict[str, str | None]:
@@ -188,8 +200,7 @@ def cip2010_series_to_2020(cip_codes_df: pl.DataFrame) -> dict[str, str | None]:
     Series that did not change map to themselves, moved series to their published target;
     deleted series map to None (NCES gives only a 'report under' hint, not a replacement).
     """
-    mapping = cip2010_to_2020(cip_codes_df).filter(
-        pl.col("cip2010_code").str.len_chars() == 5)
+    mapping = cip2010_to_2020(cip_codes_df).filter(pl.col("cip2010_code").str.len_chars() == 5)
     return dict(mapping.select("cip2010_code", "cip2020_code").iter_rows())
 
 
@@ -205,11 +216,21 @@ def _cip_version(folder: Path) -> str | None:
 
 
 XWALK_SPEC: list[Col] = [
-    Col("cip_code", ("CIP2020Code", "CIPCode"), normalize=cip_code,
-        problem="not a CIP code", flags=(("99.9999", "no_match"),)),
+    Col(
+        "cip_code",
+        ("CIP2020Code", "CIPCode"),
+        normalize=cip_code,
+        problem="not a CIP code",
+        flags=(("99.9999", "no_match"),),
+    ),
     Col("cip_title", ("CIP2020Title", "CIPTitle"), normalize=str.strip),
-    Col("soc2018_code", ("SOC2018Code", "SOCCode"), normalize=soc_code,
-        problem="not a SOC code", flags=(("99-9999", "no_match"),)),
+    Col(
+        "soc2018_code",
+        ("SOC2018Code", "SOCCode"),
+        normalize=soc_code,
+        problem="not a SOC code",
+        flags=(("99-9999", "no_match"),),
+    ),
     Col("soc2018_title", ("SOC2018Title", "SOCTitle"), normalize=str.strip),
 ]
 
@@ -220,8 +241,14 @@ def load_xwalk_cip_soc(path: Path) -> Loaded:
     """The NCES/BLS CIP 2020 -> SOC 2018 crosswalk from its CSV export or its workbook."""
     path = Path(path)
     if path.suffix.lower() in (".xlsx", ".xls"):
-        loaded = load_excel_with_spec("xwalk_cip_soc", path, XWALK_SPEC, sheet="CIP-SOC",
-                                      header_must_contain=_XWALK_HEADER, record_key="cip_code")
+        loaded = load_excel_with_spec(
+            "xwalk_cip_soc",
+            path,
+            XWALK_SPEC,
+            sheet="CIP-SOC",
+            header_must_contain=_XWALK_HEADER,
+            record_key="cip_code",
+        )
     else:
         loaded = load_with_spec("xwalk_cip_soc", path, XWALK_SPEC, record_key="cip_code")
     if loaded.table.height == 0:
@@ -243,8 +270,13 @@ SCORECARD_SPEC: list[Col] = [
     Col("institution", _aliases("INSTNM"), required=True, normalize=clean_text),
     Col("control", _aliases("CONTROL"), normalize=clean_text),
     Col("main_campus", _aliases("MAIN"), kind="bool"),
-    Col("cip2010_code", _aliases("CIPCODE"), required=True, normalize=cip_code,
-        problem="not a CIP code"),
+    Col(
+        "cip2010_code",
+        _aliases("CIPCODE"),
+        required=True,
+        normalize=cip_code,
+        problem="not a CIP code",
+    ),
     Col("cip_desc", _aliases("CIPDESC"), normalize=clean_text),
     Col("credential_level", _aliases("CREDLEV"), kind="int", required=True),
     Col("credential_desc", _aliases("CREDDESC"), normalize=plain_apostrophes),
@@ -268,12 +300,16 @@ def load_scorecard(path: Path, cip_codes_df: pl.DataFrame | None = None) -> Load
     table, report = loaded.table, loaded.report
     mapping = cip2010_series_to_2020(cip_codes_df) if cip_codes_df is not None else {}
     if cip_codes_df is None:
-        report.reject(path, None, "cip2020_code",
-                      "CIP 2020 file not found; cip2020_code left null", severity="missing")
+        report.reject(
+            path,
+            None,
+            "cip2020_code",
+            "CIP 2020 file not found; cip2020_code left null",
+            severity="missing",
+        )
     else:
         _report_unmapped(table, mapping, Path(path), report)
-    mapped = pl.col("cip2010_code").replace_strict(mapping, default=None,
-                                                   return_dtype=pl.String)
+    mapped = pl.col("cip2010_code").replace_strict(mapping, default=None, return_dtype=pl.String)
     order = [c.name for c in SCORECARD_SPEC]
     order.insert(order.index("cip2010_code") + 1, "cip2020_code")
     loaded.table = table.with_columns(mapped.alias("cip2020_code")).select([*order, LINE])
@@ -287,9 +323,13 @@ def _report_unmapped(
     for code, line, count in codes.iter_rows():
         if mapping.get(code) is None:
             why = "deleted in CIP 2020" if code in mapping else "not a CIP 2010 series"
-            report.reject(path, line, "cip2020_code",
-                          f"series {why}; cip2020_code null on {count} rows",
-                          severity="repaired")
+            report.reject(
+                path,
+                line,
+                "cip2020_code",
+                f"series {why}; cip2020_code null on {count} rows",
+                severity="repaired",
+            )
 
 
 # --------------------------------------------------------------------------- ETPL sources
@@ -305,27 +345,44 @@ def etpl_sources(adapters: Sequence[etpl.EtplAdapter]) -> list[Source]:
     def split(paths: list[Path], kind: str) -> list[tuple[etpl.EtplAdapter, list[Path]]]:
         claimed: dict[int, list[Path]] = {}
         for path in paths:
-            owner = next((i for i, a in enumerate(adapters)
-                          if a.owns(path, getattr(a, f"{kind}_patterns"))), None)
+            owner = next(
+                (i for i, a in enumerate(adapters) if a.owns(path, getattr(a, f"{kind}_patterns"))),
+                None,
+            )
             if owner is not None:
                 claimed.setdefault(owner, []).append(path)
         return [(adapters[i], found) for i, found in sorted(claimed.items())]
 
     def load_programs(paths: list[Path]) -> Loaded:
-        return concat_loaded("etpl_programs", [a.load_programs_source(found)
-                                               for a, found in split(paths, "programs")])
+        return concat_loaded(
+            "etpl_programs",
+            [a.load_programs_source(found) for a, found in split(paths, "programs")],
+        )
 
     def load_outcomes(paths: list[Path]) -> Loaded:
-        return concat_loaded("etpl_outcomes", [a.load_outcomes_source(found)
-                                               for a, found in split(paths, "outcomes")])
+        return concat_loaded(
+            "etpl_outcomes",
+            [a.load_outcomes_source(found) for a, found in split(paths, "outcomes")],
+        )
 
     states = ", ".join(a.state for a in adapters)
     return [
-        Source("etpl_programs", FOLDER, tuple(p for a in adapters for p in a.programs_patterns),
-               load_programs, many=True, description=f"ETPL programs with outcomes ({states})"),
-        Source("etpl_outcomes", FOLDER, tuple(p for a in adapters for p in a.outcomes_patterns),
-               load_outcomes, many=True, description=f"ETPL outcomes by provider and CIP "
-               f"({states})"),
+        Source(
+            "etpl_programs",
+            FOLDER,
+            tuple(p for a in adapters for p in a.programs_patterns),
+            load_programs,
+            many=True,
+            description=f"ETPL programs with outcomes ({states})",
+        ),
+        Source(
+            "etpl_outcomes",
+            FOLDER,
+            tuple(p for a in adapters for p in a.outcomes_patterns),
+            load_outcomes,
+            many=True,
+            description=f"ETPL outcomes by provider and CIP ({states})",
+        ),
     ]
 
 
@@ -342,13 +399,27 @@ def _load_scorecard_source(paths: list[Path]) -> Loaded:
 
 
 SOURCES: list[Source] = [
-    Source("cip_codes", FOLDER, _CIP_PATTERNS, lambda paths: load_cip_codes(paths[0]),
-           version=_cip_version, description="NCES CIP 2020 codes with 2010 change actions"),
-    Source("xwalk_cip_soc", FOLDER,
-           ("CIP2020_SOC2018_Crosswalk.csv", "CIP2020_SOC2018_Crosswalk.xlsx"),
-           lambda paths: load_xwalk_cip_soc(paths[0]),
-           description="NCES/BLS CIP 2020 to SOC 2018 crosswalk"),
-    Source("scorecard_fos", FOLDER, _SCORECARD_PATTERNS, _load_scorecard_source,
-           description="College Scorecard field-of-study earnings and debt"),
+    Source(
+        "cip_codes",
+        FOLDER,
+        _CIP_PATTERNS,
+        lambda paths: load_cip_codes(paths[0]),
+        version=_cip_version,
+        description="NCES CIP 2020 codes with 2010 change actions",
+    ),
+    Source(
+        "xwalk_cip_soc",
+        FOLDER,
+        ("CIP2020_SOC2018_Crosswalk.csv", "CIP2020_SOC2018_Crosswalk.xlsx"),
+        lambda paths: load_xwalk_cip_soc(paths[0]),
+        description="NCES/BLS CIP 2020 to SOC 2018 crosswalk",
+    ),
+    Source(
+        "scorecard_fos",
+        FOLDER,
+        _SCORECARD_PATTERNS,
+        _load_scorecard_source,
+        description="College Scorecard field-of-study earnings and debt",
+    ),
     *etpl_sources(etpl.ADAPTERS),
 ]

@@ -42,19 +42,61 @@ JSON_LINE = "__line__"
 """Key added to every JSON object read by ``parse_json``: the line its ``{`` is on."""
 
 US_STATES: dict[str, str] = {
-    "alabama": "AL", "alaska": "AK", "arizona": "AZ", "arkansas": "AR", "california": "CA",
-    "colorado": "CO", "connecticut": "CT", "delaware": "DE", "district of columbia": "DC",
-    "florida": "FL", "georgia": "GA", "hawaii": "HI", "idaho": "ID", "illinois": "IL",
-    "indiana": "IN", "iowa": "IA", "kansas": "KS", "kentucky": "KY", "louisiana": "LA",
-    "maine": "ME", "maryland": "MD", "massachusetts": "MA", "michigan": "MI",
-    "minnesota": "MN", "mississippi": "MS", "missouri": "MO", "montana": "MT",
-    "nebraska": "NE", "nevada": "NV", "new hampshire": "NH", "new jersey": "NJ",
-    "new mexico": "NM", "new york": "NY", "north carolina": "NC", "north dakota": "ND",
-    "ohio": "OH", "oklahoma": "OK", "oregon": "OR", "pennsylvania": "PA",
-    "rhode island": "RI", "south carolina": "SC", "south dakota": "SD", "tennessee": "TN",
-    "texas": "TX", "utah": "UT", "vermont": "VT", "virginia": "VA", "washington": "WA",
-    "west virginia": "WV", "wisconsin": "WI", "wyoming": "WY", "puerto rico": "PR",
-    "guam": "GU", "virgin islands": "VI", "american samoa": "AS",
+    "alabama": "AL",
+    "alaska": "AK",
+    "arizona": "AZ",
+    "arkansas": "AR",
+    "california": "CA",
+    "colorado": "CO",
+    "connecticut": "CT",
+    "delaware": "DE",
+    "district of columbia": "DC",
+    "florida": "FL",
+    "georgia": "GA",
+    "hawaii": "HI",
+    "idaho": "ID",
+    "illinois": "IL",
+    "indiana": "IN",
+    "iowa": "IA",
+    "kansas": "KS",
+    "kentucky": "KY",
+    "louisiana": "LA",
+    "maine": "ME",
+    "maryland": "MD",
+    "massachusetts": "MA",
+    "michigan": "MI",
+    "minnesota": "MN",
+    "mississippi": "MS",
+    "missouri": "MO",
+    "montana": "MT",
+    "nebraska": "NE",
+    "nevada": "NV",
+    "new hampshire": "NH",
+    "new jersey": "NJ",
+    "new mexico": "NM",
+    "new york": "NY",
+    "north carolina": "NC",
+    "north dakota": "ND",
+    "ohio": "OH",
+    "oklahoma": "OK",
+    "oregon": "OR",
+    "pennsylvania": "PA",
+    "rhode island": "RI",
+    "south carolina": "SC",
+    "south dakota": "SD",
+    "tennessee": "TN",
+    "texas": "TX",
+    "utah": "UT",
+    "vermont": "VT",
+    "virginia": "VA",
+    "washington": "WA",
+    "west virginia": "WV",
+    "wisconsin": "WI",
+    "wyoming": "WY",
+    "puerto rico": "PR",
+    "guam": "GU",
+    "virgin islands": "VI",
+    "american samoa": "AS",
     "northern mariana islands": "MP",
 }
 STATE_CODES: frozenset[str] = frozenset(US_STATES.values()) | {"AA", "AE", "AP"}
@@ -118,8 +160,9 @@ def read_text(path: Path, report: LoadReport) -> str:
     path = Path(path)
     text, repaired = read_decoded(path, report)
     for line in repaired:
-        report.reject(path, line, None, "bytes not valid UTF-8; decoded as Windows-1252",
-                      severity="repaired")
+        report.reject(
+            path, line, None, "bytes not valid UTF-8; decoded as Windows-1252", severity="repaired"
+        )
     return text
 
 
@@ -145,8 +188,9 @@ def parse_json(text: str, first_line: int = 1) -> Any:
     return _LineDecoder(text, first_line).decode(text)
 
 
-def json_error(path: Path, report: LoadReport, exc: json.JSONDecodeError,
-               first_line: int = 1) -> None:
+def json_error(
+    path: Path, report: LoadReport, exc: json.JSONDecodeError, first_line: int = 1
+) -> None:
     """Report malformed JSON at its line; the parser's message names no data values."""
     report.reject(path, first_line + exc.lineno - 1, None, f"malformed JSON: {exc.msg}")
 
@@ -203,8 +247,9 @@ def raw_from_dicts(path: Path, records: Sequence[tuple[int, dict[str, str]]]) ->
     return RawRecords(Path(path), header, rows, [line for line, _ in records])
 
 
-def canonical_records(records: Sequence[tuple[int, dict[str, str]]], spec: Sequence[Col]
-                      ) -> list[tuple[int, dict[str, str]]]:
+def canonical_records(
+    records: Sequence[tuple[int, dict[str, str]]], spec: Sequence[Col]
+) -> list[tuple[int, dict[str, str]]]:
     """JSON records keyed by each column's first accepted name.
 
     JSON Lines records need not share keys: one may say ``sex``, the next ``PIRL201``. A
@@ -223,8 +268,9 @@ def canonical_records(records: Sequence[tuple[int, dict[str, str]]], spec: Seque
     return out
 
 
-def add_raw_columns(raw: RawRecords, derive: Callable[[dict[str, str]], dict[str, str]]
-                    ) -> RawRecords:
+def add_raw_columns(
+    raw: RawRecords, derive: Callable[[dict[str, str]], dict[str, str]]
+) -> RawRecords:
     """Raw columns computed from each whole row (fallbacks, values split in two)."""
     rows: list[list[str]] = []
     names: list[str] = []
@@ -237,8 +283,9 @@ def add_raw_columns(raw: RawRecords, derive: Callable[[dict[str, str]], dict[str
     return RawRecords(raw.file, raw.header + names, rows, raw.lines)
 
 
-def conform(table: pl.DataFrame, schema: ColumnTypes, path: Path,
-            constants: dict[str, object] | None = None) -> pl.DataFrame:
+def conform(
+    table: pl.DataFrame, schema: ColumnTypes, path: Path, constants: dict[str, object] | None = None
+) -> pl.DataFrame:
     """The table in ``schema`` order, constants and absent columns filled, then _line, file.
 
     Empty strings become null, so "no value" has one spelling in every table.
@@ -269,8 +316,12 @@ def drop_duplicate_ids(table: pl.DataFrame, key: str, report: LoadReport) -> pl.
     return reject_duplicate_ids(table, key, report, file_column=SOURCE_FILE)
 
 
-def load_files(paths: Iterable[Path], report: LoadReport, schema: ColumnTypes,
-               load_one: Callable[[Path, LoadReport], pl.DataFrame]) -> pl.DataFrame:
+def load_files(
+    paths: Iterable[Path],
+    report: LoadReport,
+    schema: ColumnTypes,
+    load_one: Callable[[Path, LoadReport], pl.DataFrame],
+) -> pl.DataFrame:
     """Load each file into one table; a file that cannot be read is reported, not fatal."""
     tables = []
     for path in paths:
@@ -284,8 +335,6 @@ def load_files(paths: Iterable[Path], report: LoadReport, schema: ColumnTypes,
 
 
 # =========================================================================== text
-
-
 
 
 def load_keyed(

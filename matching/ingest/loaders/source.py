@@ -69,6 +69,5 @@ def all_sources() -> Sequence[Source]:
         transitions,
     )
 
-    modules = (onet, esco, crosswalks, programs, labor, postings, courses, transitions,
-               geo)
+    modules = (onet, esco, crosswalks, programs, labor, postings, courses, transitions, geo)
     return [source for module in modules for source in module.SOURCES]

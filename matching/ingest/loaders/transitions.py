@@ -64,8 +64,14 @@ def _code(name: str, source: str) -> Col:
 
 
 def _prob(name: str, source: str, *, required: bool = True) -> Col:
-    return Col(name, (source,), kind="float", required=required, normalize=_probability,
-               problem="not a probability in [0, 1]")
+    return Col(
+        name,
+        (source,),
+        kind="float",
+        required=required,
+        normalize=_probability,
+        problem="not a probability in [0, 1]",
+    )
 
 
 MOBILITY = [
@@ -91,8 +97,10 @@ NODES = [
 
 def _load(table: str, spec: list[Col], key: list[str]) -> Callable[[list[Path]], Loaded]:
     """A loader for one CSV: typed by ``spec``, rows repeating ``key`` rejected."""
+
     def load(paths: list[Path]) -> Loaded:
         return _dedupe(load_with_spec(table, paths[0], spec, record_key=key[0]), key)
+
     return load
 
 
@@ -120,20 +128,24 @@ def leave_distribution(transitions: pl.DataFrame) -> pl.DataFrame:
     dropped self-loop share, null if the source had none) and source_emp. A source whose
     only edge is its self-loop has nowhere observed to go and is left out.
     """
-    stay = (transitions.filter(pl.col("source_soc2010") == pl.col("target_soc2010"))
-            .select("source_soc2010", pl.col("prob").alias("stay")))
-    moves = transitions.filter((pl.col("source_soc2010") != pl.col("target_soc2010"))
-                               & (pl.col("prob") > 0))
+    stay = transitions.filter(pl.col("source_soc2010") == pl.col("target_soc2010")).select(
+        "source_soc2010", pl.col("prob").alias("stay")
+    )
+    moves = transitions.filter(
+        (pl.col("source_soc2010") != pl.col("target_soc2010")) & (pl.col("prob") > 0)
+    )
     total = pl.col("prob").sum().over("source_soc2010")
-    return (moves.with_columns((pl.col("prob") / total).alias("p_leave"))
-            .join(stay, on="source_soc2010", how="left")
-            .select("source_soc2010", "target_soc2010", "p_leave", "stay", "source_emp")
-            .sort("source_soc2010", "p_leave", "target_soc2010",
-                  descending=[False, True, False]))
+    return (
+        moves.with_columns((pl.col("prob") / total).alias("p_leave"))
+        .join(stay, on="source_soc2010", how="left")
+        .select("source_soc2010", "target_soc2010", "p_leave", "stay", "source_emp")
+        .sort("source_soc2010", "p_leave", "target_soc2010", descending=[False, True, False])
+    )
 
 
-def soc2010_to_onet(codes: pl.Series | list[str], xwalk_2010_2018: pl.DataFrame,
-                    occupations: pl.DataFrame) -> tuple[pl.DataFrame, LoadReport]:
+def soc2010_to_onet(
+    codes: pl.Series | list[str], xwalk_2010_2018: pl.DataFrame, occupations: pl.DataFrame
+) -> tuple[pl.DataFrame, LoadReport]:
     """Each SOC 2010 / OES code as the O*NET-SOC 2019 occupations it covers.
 
     Chain: SOC 2010 code -> the O*NET-SOC 2010 occupations under it (a detailed code
@@ -151,34 +163,61 @@ def soc2010_to_onet(codes: pl.Series | list[str], xwalk_2010_2018: pl.DataFrame,
     wanted = pl.DataFrame({"soc2010_code": pl.Series(codes, dtype=pl.String)}).unique()
     code = pl.col("soc2010_code")
     wanted = wanted.with_columns(
-        pl.when(code.str.ends_with("000")).then(pl.lit("minor"))
-        .when(code.str.ends_with("0")).then(pl.lit("broad"))
-        .otherwise(pl.lit("detailed")).alias("level"),
-        pl.when(code.str.ends_with("000")).then(code.str.slice(0, 4))
-        .when(code.str.ends_with("0")).then(code.str.slice(0, 6))
-        .otherwise(code).alias("_prefix"))
+        pl.when(code.str.ends_with("000"))
+        .then(pl.lit("minor"))
+        .when(code.str.ends_with("0"))
+        .then(pl.lit("broad"))
+        .otherwise(pl.lit("detailed"))
+        .alias("level"),
+        pl.when(code.str.ends_with("000"))
+        .then(code.str.slice(0, 4))
+        .when(code.str.ends_with("0"))
+        .then(code.str.slice(0, 6))
+        .otherwise(code)
+        .alias("_prefix"),
+    )
     onet2010 = xwalk_2010_2018.select(
         pl.col("onet_soc_2010_code").str.slice(0, 7).alias("_detailed2010"), "soc2018_code"
     ).unique()
-    to2018 = pl.concat([
-        wanted.filter(pl.col("level") == level).join(
-            onet2010.with_columns(pl.col("_detailed2010").str.slice(0, width).alias("_prefix")),
-            on="_prefix")
-        for level, width in (("minor", 4), ("broad", 6), ("detailed", 7))
-    ]).select("soc2010_code", "level", "soc2018_code").unique()
+    to2018 = (
+        pl.concat(
+            [
+                wanted.filter(pl.col("level") == level).join(
+                    onet2010.with_columns(
+                        pl.col("_detailed2010").str.slice(0, width).alias("_prefix")
+                    ),
+                    on="_prefix",
+                )
+                for level, width in (("minor", 4), ("broad", 6), ("detailed", 7))
+            ]
+        )
+        .select("soc2010_code", "level", "soc2018_code")
+        .unique()
+    )
     occ = occupations.select("onet_soc_code", "soc2018_code")
     exact = to2018.join(occ, on="soc2018_code")
-    broad2018 = (to2018.filter(pl.col("soc2018_code").str.ends_with("0"))
-                 .with_columns(pl.col("soc2018_code").str.slice(0, 6).alias("_p"))
-                 .join(occ.with_columns(pl.col("soc2018_code").str.slice(0, 6).alias("_p")),
-                       on="_p").select("soc2010_code", "level", "onet_soc_code"))
-    mapped = (pl.concat([exact.select("soc2010_code", "level", "onet_soc_code"), broad2018])
-              .unique().sort("soc2010_code", "onet_soc_code"))
+    broad2018 = (
+        to2018.filter(pl.col("soc2018_code").str.ends_with("0"))
+        .with_columns(pl.col("soc2018_code").str.slice(0, 6).alias("_p"))
+        .join(occ.with_columns(pl.col("soc2018_code").str.slice(0, 6).alias("_p")), on="_p")
+        .select("soc2010_code", "level", "onet_soc_code")
+    )
+    mapped = (
+        pl.concat([exact.select("soc2010_code", "level", "onet_soc_code"), broad2018])
+        .unique()
+        .sort("soc2010_code", "onet_soc_code")
+    )
     missing = wanted.join(mapped, on="soc2010_code", how="anti").sort("soc2010_code")
     for code in missing.get_column("soc2010_code"):
-        report.reject("2010_to_2018_SOC_Crosswalk.xlsx", None, "soc2010_code",
-                      "SOC 2010 code reaches no O*NET-SOC 2019 occupation; its moves are "
-                      "left out of the labels", severity="repaired", record=code)
+        report.reject(
+            "2010_to_2018_SOC_Crosswalk.xlsx",
+            None,
+            "soc2010_code",
+            "SOC 2010 code reaches no O*NET-SOC 2019 occupation; its moves are "
+            "left out of the labels",
+            severity="repaired",
+            record=code,
+        )
     report.rows_read, report.rows_kept = wanted.height, wanted.height - missing.height
     return mapped, report
 
@@ -187,12 +226,25 @@ def soc2010_to_onet(codes: pl.Series | list[str], xwalk_2010_2018: pl.DataFrame,
 
 
 SOURCES: list[Source] = [
-    Source("mobility_transitions", FOLDER, ("cps_asec_occ_mobility_edgelist.csv",),
-           load_mobility, description="CPS ASEC observed occupation moves (SOC 2010 / OES)"),
-    Source("career_changers", FOLDER, ("onet_career_changers_edgelist.csv",),
-           load_career_changers,
-           description="O*NET Career Changers (similarity-built; baseline, not a label)"),
-    Source("mobility_occupations", FOLDER, ("mobility_network_nodes.csv",), load_nodes,
-           description="mobility network occupation titles (SOC 2010 / OES)"),
+    Source(
+        "mobility_transitions",
+        FOLDER,
+        ("cps_asec_occ_mobility_edgelist.csv",),
+        load_mobility,
+        description="CPS ASEC observed occupation moves (SOC 2010 / OES)",
+    ),
+    Source(
+        "career_changers",
+        FOLDER,
+        ("onet_career_changers_edgelist.csv",),
+        load_career_changers,
+        description="O*NET Career Changers (similarity-built; baseline, not a label)",
+    ),
+    Source(
+        "mobility_occupations",
+        FOLDER,
+        ("mobility_network_nodes.csv",),
+        load_nodes,
+        description="mobility network occupation titles (SOC 2010 / OES)",
+    ),
 ]
-

@@ -78,8 +78,7 @@ def _doc_normalized(doc: Doc) -> str:
 
 def register_extensions() -> None:
     """Register every extension of the doc contract; safe to call any number of times."""
-    for name, default in (("candidate_ids", None), ("candidate_scores", None),
-                          ("skills", None)):
+    for name, default in (("candidate_ids", None), ("candidate_scores", None), ("skills", None)):
         if not Span.has_extension(name):
             Span.set_extension(name, default=default)
     if not Span.has_extension("normalized"):
@@ -93,8 +92,9 @@ def register_extensions() -> None:
         Token.set_extension("section", getter=_token_section)
 
 
-def pipe_in_batches(call: Callable[[Doc], Doc], stream: Iterable[Doc],
-                    batch_size: int) -> Iterator[Doc]:
+def pipe_in_batches(
+    call: Callable[[Doc], Doc], stream: Iterable[Doc], batch_size: int
+) -> Iterator[Doc]:
     """A component's ``pipe``: run it over ``batch_size`` docs at a time.
 
     ``nlp.pipe`` chains components as generators, so without this each doc would go

@@ -104,9 +104,16 @@ class ExtractStats:
         return self.records / self.seconds if self.seconds else 0.0
 
     def as_dict(self) -> dict[str, Any]:
-        return {"records": self.records, "errors": self.errors, "warnings": self.warnings,
-                "truncated": self.truncated, "chars": self.chars, "words": self.words,
-                "seconds": round(self.seconds, 3), "docs_per_s": round(self.docs_per_s, 1)}
+        return {
+            "records": self.records,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "truncated": self.truncated,
+            "chars": self.chars,
+            "words": self.words,
+            "seconds": round(self.seconds, 3),
+            "docs_per_s": round(self.docs_per_s, 1),
+        }
 
 
 # ---------------------------------------------------------------------------- reading
@@ -139,8 +146,11 @@ def decode_line(raw: bytes) -> tuple[str | None, list[str], str | None]:
     try:
         return raw.decode("cp1252"), [f"not valid UTF-8 ({where}); decoded as Windows-1252"], None
     except UnicodeDecodeError:
-        return (raw.decode("utf-8", errors="replace"),
-                [f"not valid UTF-8 ({where}); bad bytes replaced"], None)
+        return (
+            raw.decode("utf-8", errors="replace"),
+            [f"not valid UTF-8 ({where}); bad bytes replaced"],
+            None,
+        )
 
 
 _NOT_CONTROL = bytes(b for b in range(256) if b >= 32 or b in (9, 10, 13))
@@ -163,16 +173,19 @@ def clean_text(text: str, max_chars: int = MAX_CHARS) -> tuple[str, list[str], b
     if len(text) > max_chars:
         end = text.rfind(" ", max_chars // 2, max_chars)
         end = end if end > 0 else max_chars
-        warnings.append(f"text has {len(text):,} characters; only the first {end:,} "
-                        f"were processed (limit {max_chars:,})")
+        warnings.append(
+            f"text has {len(text):,} characters; only the first {end:,} "
+            f"were processed (limit {max_chars:,})"
+        )
         text, cut = text[:end], True
     if not text.strip():
         warnings.append("empty text")
     return text, warnings, cut
 
 
-def read_records(path: Path | str, fmt: str = "auto",
-                 max_chars: int = MAX_CHARS) -> Iterator[InputRecord]:
+def read_records(
+    path: Path | str, fmt: str = "auto", max_chars: int = MAX_CHARS
+) -> Iterator[InputRecord]:
     """One :class:`InputRecord` per input line, in order (see the module docstring)."""
     path = Path(path)
     fmt = detect_format(path) if fmt == "auto" else fmt
@@ -186,8 +199,9 @@ def read_records(path: Path | str, fmt: str = "auto",
             if error is not None or text is None:
                 yield InputRecord(number, number, error=error or "undecodable line")
                 continue
-            record = _jsonl_record(number, text) if fmt == "jsonl" else \
-                InputRecord(number, number, text)
+            record = (
+                _jsonl_record(number, text) if fmt == "jsonl" else InputRecord(number, number, text)
+            )
             record.warnings[:0] = warnings
             if record.error is None:
                 record.text, more, record.cut = clean_text(record.text, max_chars)
@@ -201,20 +215,19 @@ def _jsonl_record(number: int, line: str) -> InputRecord:
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
-        return InputRecord(number, number, error=f"malformed JSON: {exc.msg} "
-                                                 f"(column {exc.colno})")
+        return InputRecord(number, number, error=f"malformed JSON: {exc.msg} (column {exc.colno})")
     if not isinstance(obj, dict):
-        return InputRecord(number, number, error=f"expected a JSON object, got "
-                                                 f"{type(obj).__name__}")
+        return InputRecord(
+            number, number, error=f"expected a JSON object, got {type(obj).__name__}"
+        )
     doc_id = obj.get("id", number)
     if doc_id is None or isinstance(doc_id, (dict, list)):
         doc_id = number if doc_id is None else json.dumps(doc_id, sort_keys=True)
     text = obj.get("text")
     if text is None:
-        return InputRecord(number, doc_id, error="no \"text\" field")
+        return InputRecord(number, doc_id, error='no "text" field')
     if not isinstance(text, str):
-        return InputRecord(number, doc_id, error=f"\"text\" is {type(text).__name__}, "
-                                                 f"not a string")
+        return InputRecord(number, doc_id, error=f'"text" is {type(text).__name__}, not a string')
     return InputRecord(number, doc_id, text)
 
 
@@ -272,9 +285,14 @@ class SkillLink:
         return {**asdict(self), "score": round(self.score, 4)}
 
 
-def linked_skills(doc: Doc, info: SkillInfo, *, top_k: int,
-                  min_score: float = SKILL_MIN_SCORE,
-                  min_sentence_score: float = SENTENCE_MIN_SCORE) -> list[SkillLink]:
+def linked_skills(
+    doc: Doc,
+    info: SkillInfo,
+    *,
+    top_k: int,
+    min_score: float = SKILL_MIN_SCORE,
+    min_sentence_score: float = SENTENCE_MIN_SCORE,
+) -> list[SkillLink]:
     """A processed doc's linked skills: its ranked ESCO skills that clear the score floors.
 
     Every door renders links with this function (``pathmatch extract``'s ``ranked``,
@@ -285,19 +303,26 @@ def linked_skills(doc: Doc, info: SkillInfo, *, top_k: int,
     """
     spans = _best_spans(doc)
     esco = [(s, score) for s, score in (doc._.ranked_skills or []) if info(s)[1] == "ESCO"]
-    kept = kept_skills(esco, set(spans), top_k=top_k, min_score=min_score,
-                       min_sentence_score=min_sentence_score)
+    kept = kept_skills(
+        esco, set(spans), top_k=top_k, min_score=min_score, min_sentence_score=min_sentence_score
+    )
     sentences: dict[str, str] = getattr(doc._, "skill_sentences", None) or {}
     links = []
     for skill_id, score in kept:
         label, taxonomy = info(skill_id)
         span = spans.get(skill_id)
         evidence = _sentence(span) if span is not None else sentences.get(skill_id)
-        links.append(SkillLink(
-            id=skill_id, label=label, taxonomy=taxonomy, score=float(score),
-            evidence=evidence[:EVIDENCE_CHARS] if evidence else None,
-            start=span.start_char if span is not None else None,
-            end=span.end_char if span is not None else None))
+        links.append(
+            SkillLink(
+                id=skill_id,
+                label=label,
+                taxonomy=taxonomy,
+                score=float(score),
+                evidence=evidence[:EVIDENCE_CHARS] if evidence else None,
+                start=span.start_char if span is not None else None,
+                end=span.end_char if span is not None else None,
+            )
+        )
     return links
 
 
@@ -328,9 +353,16 @@ def _sentence(span: Any) -> str:
         return str(span.text)
 
 
-def doc_to_record(doc: Doc, doc_id: Any, top_k: int, taxonomy: Any = None, *,
-                  info: SkillInfo | None = None, min_score: float = SKILL_MIN_SCORE,
-                  min_sentence_score: float = SENTENCE_MIN_SCORE) -> dict[str, Any]:
+def doc_to_record(
+    doc: Doc,
+    doc_id: Any,
+    top_k: int,
+    taxonomy: Any = None,
+    *,
+    info: SkillInfo | None = None,
+    min_score: float = SKILL_MIN_SCORE,
+    min_sentence_score: float = SENTENCE_MIN_SCORE,
+) -> dict[str, Any]:
     """The CLI output record of one processed doc (see the module docstring).
 
     ``taxonomy`` (a SkillTaxonomy) or ``info`` supplies labels; without either, ids are
@@ -343,13 +375,18 @@ def doc_to_record(doc: Doc, doc_id: Any, top_k: int, taxonomy: Any = None, *,
     spans_out = []
     spans = doc.spans[CANDIDATES_KEY] if CANDIDATES_KEY in doc.spans else []
     for span in sorted(spans, key=lambda s: (s.start, s.end)):
-        spans_out.append({
-            "start": span.start_char, "end": span.end_char, "text": span.text,
-            "section": section_at(doc, span.start) or None,
-            "skills": [_skill(sid, score, info) for sid, score in _span_links(span)[:top_k]],
-        })
-    ranked = linked_skills(doc, info, top_k=top_k, min_score=min_score,
-                           min_sentence_score=min_sentence_score)
+        spans_out.append(
+            {
+                "start": span.start_char,
+                "end": span.end_char,
+                "text": span.text,
+                "section": section_at(doc, span.start) or None,
+                "skills": [_skill(sid, score, info) for sid, score in _span_links(span)[:top_k]],
+            }
+        )
+    ranked = linked_skills(
+        doc, info, top_k=top_k, min_score=min_score, min_sentence_score=min_sentence_score
+    )
     return {"id": doc_id, "spans": spans_out, "ranked": [link.as_dict() for link in ranked]}
 
 
@@ -361,14 +398,25 @@ def error_record(doc_id: Any, error: str) -> dict[str, Any]:
 # ---------------------------------------------------------------------------- driver
 
 
-def extract_file(input_path: Path | str, output_path: Path | str | None, kind: str,
-                 top_k: int, nlp: Language, n_process: int = 1, batch_size: int = 64, *,
-                 taxonomy: Any = None, info: SkillInfo | None = None,
-                 lock: AbstractContextManager[Any] | None = None,
-                 min_score: float = SKILL_MIN_SCORE,
-                 min_sentence_score: float = SENTENCE_MIN_SCORE, fmt: str = "auto",
-                 max_chars: int = MAX_CHARS, progress: bool = True,
-                 stderr: IO[str] | None = None) -> ExtractStats:
+def extract_file(
+    input_path: Path | str,
+    output_path: Path | str | None,
+    kind: str,
+    top_k: int,
+    nlp: Language,
+    n_process: int = 1,
+    batch_size: int = 64,
+    *,
+    taxonomy: Any = None,
+    info: SkillInfo | None = None,
+    lock: AbstractContextManager[Any] | None = None,
+    min_score: float = SKILL_MIN_SCORE,
+    min_sentence_score: float = SENTENCE_MIN_SCORE,
+    fmt: str = "auto",
+    max_chars: int = MAX_CHARS,
+    progress: bool = True,
+    stderr: IO[str] | None = None,
+) -> ExtractStats:
     """Run ``nlp`` over every line of ``input_path``; write JSONL to ``output_path``
     (stdout when None). Warnings and errors go to stderr, each naming its line; a rich
     progress bar too when ``progress``. ``kind`` must match the pipeline's sectioner.
@@ -390,26 +438,42 @@ def extract_file(input_path: Path | str, output_path: Path | str | None, kind: s
     def stream() -> Iterator[tuple[str, InputRecord]]:
         for record in records:
             for message in ([record.error] if record.error else []) + record.warnings:
-                _note(stats, console, input_path, record.line, message,
-                      "error" if message == record.error else "warning")
+                _note(
+                    stats,
+                    console,
+                    input_path,
+                    record.line,
+                    message,
+                    "error" if message == record.error else "warning",
+                )
             yield ("" if record.error else record.text), record
 
     out = open(output_path, "w", encoding="utf-8") if output_path else sys.stdout
-    columns = (TextColumn("extract"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("{task.fields[rate]}"))
+    columns = (
+        TextColumn("extract"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+    )
     floors = {"min_score": min_score, "min_sentence_score": min_sentence_score}
     try:
-        with Progress(*columns, console=console, disable=not progress, transient=True) as bar, \
-                lock or nullcontext():
+        with (
+            Progress(*columns, console=console, disable=not progress, transient=True) as bar,
+            lock or nullcontext(),
+        ):
             task = bar.add_task("extract", total=total, rate="")
-            docs = nlp.pipe(stream(), as_tuples=True, n_process=n_process,
-                            batch_size=batch_size)
+            docs = nlp.pipe(stream(), as_tuples=True, n_process=n_process, batch_size=batch_size)
             for doc, record in docs:
-                out.write(json.dumps(_record_of(doc, record, top_k, info, stats, floors),
-                                     ensure_ascii=False) + "\n")
+                out.write(
+                    json.dumps(
+                        _record_of(doc, record, top_k, info, stats, floors), ensure_ascii=False
+                    )
+                    + "\n"
+                )
                 elapsed = time.perf_counter() - started
-                bar.update(task, advance=1,
-                           rate=f"{stats.records / elapsed:.0f} docs/s" if elapsed else "")
+                bar.update(
+                    task, advance=1, rate=f"{stats.records / elapsed:.0f} docs/s" if elapsed else ""
+                )
     finally:
         if output_path:
             out.close()
@@ -419,8 +483,14 @@ def extract_file(input_path: Path | str, output_path: Path | str | None, kind: s
     return stats
 
 
-def _record_of(doc: Doc, record: InputRecord, top_k: int, info: SkillInfo,
-               stats: ExtractStats, floors: dict[str, float]) -> dict[str, Any]:
+def _record_of(
+    doc: Doc,
+    record: InputRecord,
+    top_k: int,
+    info: SkillInfo,
+    stats: ExtractStats,
+    floors: dict[str, float],
+) -> dict[str, Any]:
     stats.records += 1
     if record.error:
         stats.errors += 1
@@ -435,8 +505,9 @@ def _record_of(doc: Doc, record: InputRecord, top_k: int, info: SkillInfo,
     return out
 
 
-def _note(stats: ExtractStats, console: Any, path: Path, line: int, message: str,
-          level: str) -> None:
+def _note(
+    stats: ExtractStats, console: Any, path: Path, line: int, message: str, level: str
+) -> None:
     if level == "warning":
         stats.warnings += 1
     text = f"{level}: {path.name}:{line}: {message}"
@@ -461,26 +532,51 @@ def _check_kind(nlp: Language, kind: str) -> None:
             raise ValueError(f"pipeline was built for kind {built!r}, not {kind!r}")
 
 
-def skills_frame(nlp: Language, ids: list[Any], texts: list[str], *, id_column: str,
-                 top_k: int = 20, min_score: float = SKILL_MIN_SCORE,
-                 min_sentence_score: float = SENTENCE_MIN_SCORE, batch_size: int = 64,
-                 info: SkillInfo | None = None,
-                 lock: AbstractContextManager[Any] | None = None) -> pl.DataFrame:
+def skills_frame(
+    nlp: Language,
+    ids: list[Any],
+    texts: list[str],
+    *,
+    id_column: str,
+    top_k: int = 20,
+    min_score: float = SKILL_MIN_SCORE,
+    min_sentence_score: float = SENTENCE_MIN_SCORE,
+    batch_size: int = 64,
+    info: SkillInfo | None = None,
+    lock: AbstractContextManager[Any] | None = None,
+) -> pl.DataFrame:
     """``<id_column>, skill_id, skill_label, score``: each text's linked skills.
 
     The bridge from extraction to the tables that count skills (demand per occupation,
     skills taught per program): one row per document and linked skill.
     """
-    return evidence_frame(nlp, ids, texts, id_column=id_column, top_k=top_k,
-                          min_score=min_score, min_sentence_score=min_sentence_score,
-                          batch_size=batch_size, info=info, lock=lock).drop("sentence")
+    return evidence_frame(
+        nlp,
+        ids,
+        texts,
+        id_column=id_column,
+        top_k=top_k,
+        min_score=min_score,
+        min_sentence_score=min_sentence_score,
+        batch_size=batch_size,
+        info=info,
+        lock=lock,
+    ).drop("sentence")
 
 
-def evidence_frame(nlp: Language, ids: list[Any], texts: list[str], *, id_column: str,
-                   top_k: int = 20, min_score: float = SKILL_MIN_SCORE,
-                   min_sentence_score: float = SENTENCE_MIN_SCORE, batch_size: int = 64,
-                   info: SkillInfo | None = None,
-                   lock: AbstractContextManager[Any] | None = None) -> pl.DataFrame:
+def evidence_frame(
+    nlp: Language,
+    ids: list[Any],
+    texts: list[str],
+    *,
+    id_column: str,
+    top_k: int = 20,
+    min_score: float = SKILL_MIN_SCORE,
+    min_sentence_score: float = SENTENCE_MIN_SCORE,
+    batch_size: int = 64,
+    info: SkillInfo | None = None,
+    lock: AbstractContextManager[Any] | None = None,
+) -> pl.DataFrame:
     """``skills_frame`` plus ``sentence``: the sentence that best supports each skill.
 
     Explanations quote it ("teaches medication administration: 'Courses cover pharmacology
@@ -491,27 +587,48 @@ def evidence_frame(nlp: Language, ids: list[Any], texts: list[str], *, id_column
     info = info or skill_info_from(None, nlp)
     cleaned = [clean_text(t or "")[0] for t in texts]
     with lock or nullcontext():  # docs are rendered as they come, never all held at once
-        links = [linked_skills(doc, info, top_k=top_k, min_score=min_score,
-                               min_sentence_score=min_sentence_score)
-                 for doc in nlp.pipe(cleaned, batch_size=batch_size)]
+        links = [
+            linked_skills(
+                doc, info, top_k=top_k, min_score=min_score, min_sentence_score=min_sentence_score
+            )
+            for doc in nlp.pipe(cleaned, batch_size=batch_size)
+        ]
     return links_frame(ids, links, id_column=id_column)
 
 
-def links_frame(ids: Iterable[Any], links: Iterable[list[SkillLink]], *, id_column: str
-                ) -> pl.DataFrame:
+def links_frame(
+    ids: Iterable[Any], links: Iterable[list[SkillLink]], *, id_column: str
+) -> pl.DataFrame:
     """``<id_column>, skill_id, skill_label, score, sentence``: one row per document's link."""
-    rows = [(doc_id, link.id, link.label, link.score, link.evidence)
-            for doc_id, found in zip(ids, links, strict=True) for link in found]
-    return pl.DataFrame(rows, schema={id_column: pl.String, "skill_id": pl.String,
-                                      "skill_label": pl.String, "score": pl.Float64,
-                                      "sentence": pl.String}, orient="row")
+    rows = [
+        (doc_id, link.id, link.label, link.score, link.evidence)
+        for doc_id, found in zip(ids, links, strict=True)
+        for link in found
+    ]
+    return pl.DataFrame(
+        rows,
+        schema={
+            id_column: pl.String,
+            "skill_id": pl.String,
+            "skill_label": pl.String,
+            "score": pl.Float64,
+            "sentence": pl.String,
+        },
+        orient="row",
+    )
 
 
-def kept_skills(ranked: list[tuple[str, float]], span_linked: set[str], *, top_k: int,
-                min_score: float, min_sentence_score: float | None = None
-                ) -> list[tuple[str, float]]:
+def kept_skills(
+    ranked: list[tuple[str, float]],
+    span_linked: set[str],
+    *,
+    top_k: int,
+    min_score: float,
+    min_sentence_score: float | None = None,
+) -> list[tuple[str, float]]:
     """The first ``top_k`` of ``ranked`` that clear their bar: ``min_score`` for a skill a
     span links to, ``min_sentence_score`` (default ``min_score``) for a sentence-only one."""
     bar = min_score if min_sentence_score is None else min_sentence_score
-    return [(s, score) for s, score in ranked
-            if score >= (min_score if s in span_linked else bar)][:top_k]
+    return [(s, score) for s, score in ranked if score >= (min_score if s in span_linked else bar)][
+        :top_k
+    ]

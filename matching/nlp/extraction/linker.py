@@ -52,13 +52,34 @@ FORMAT = "pathmatch-linker/1"
 
 _TOKEN = re.compile(r"[A-Za-z0-9][\w+#]*(?:[.\-/'][\w+#]+)*[+#]*")
 # Stop words bound windows; 'it' stays a stop word ('IT' is caught by the exact-hit path).
-STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | {"etc", "e.g", "i.e", "including", "using",
-                                               "strong", "good", "excellent", "ability",
-                                               "experience", "knowledge", "skills", "years",
-                                               "year", "yrs", "work", "working", "plus"}
+STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | {
+    "etc",
+    "e.g",
+    "i.e",
+    "including",
+    "using",
+    "strong",
+    "good",
+    "excellent",
+    "ability",
+    "experience",
+    "knowledge",
+    "skills",
+    "years",
+    "year",
+    "yrs",
+    "work",
+    "working",
+    "plus",
+}
 _US_UK = re.compile(r"(?<=[a-z]{3})(?:iz|yz)(e|es|ed|ing|ation|ations|er|ers)$")
-_LEMMA_FIX = {"develope": "develop", "programme": "program", "datum": "data",
-              "medium": "media", "analyses": "analysis"}
+_LEMMA_FIX = {
+    "develope": "develop",
+    "programme": "program",
+    "datum": "data",
+    "medium": "media",
+    "analyses": "analysis",
+}
 
 
 @lru_cache(maxsize=1)
@@ -91,8 +112,9 @@ def lemma(word: str) -> str:
     if hit is not None:
         return hit
     lower = word.lower()
-    folded = _US_UK.sub(lambda m: ("is" if m.group(0).startswith("i") else "ys") + m.group(1),
-                        lower)
+    folded = _US_UK.sub(
+        lambda m: ("is" if m.group(0).startswith("i") else "ys") + m.group(1), lower
+    )
     found = _lemma_table().get(folded)
     out = _LEMMA_FIX.get(found, found) if found is not None else _LEMMA_FIX.get(folded, folded)
     public = found is not None or folded in _lemma_forms() or lower in STOP_WORDS
@@ -125,16 +147,39 @@ def _needs_case(label: str) -> bool:
 
 # ---------------------------------------------------------------------------- the index
 
-_WORD = HashingVectorizer(analyzer="word", token_pattern=r"\S+", lowercase=False,
-                          ngram_range=(1, 2), n_features=2**20, alternate_sign=False,
-                          norm=None)
-_UNI = HashingVectorizer(analyzer="word", token_pattern=r"\S+", lowercase=False,
-                         ngram_range=(1, 1), n_features=2**20, alternate_sign=False,
-                         norm=None, binary=True)
-_CHAR = HashingVectorizer(analyzer="char_wb", ngram_range=(3, 5), n_features=2**20,
-                          alternate_sign=False, norm=None, lowercase=True)
-_REUSE = {"transversal": 0.0, "cross-sector": 1.0, "sector-specific": 2.0,
-          "occupation-specific": 3.0}
+_WORD = HashingVectorizer(
+    analyzer="word",
+    token_pattern=r"\S+",
+    lowercase=False,
+    ngram_range=(1, 2),
+    n_features=2**20,
+    alternate_sign=False,
+    norm=None,
+)
+_UNI = HashingVectorizer(
+    analyzer="word",
+    token_pattern=r"\S+",
+    lowercase=False,
+    ngram_range=(1, 1),
+    n_features=2**20,
+    alternate_sign=False,
+    norm=None,
+    binary=True,
+)
+_CHAR = HashingVectorizer(
+    analyzer="char_wb",
+    ngram_range=(3, 5),
+    n_features=2**20,
+    alternate_sign=False,
+    norm=None,
+    lowercase=True,
+)
+_REUSE = {
+    "transversal": 0.0,
+    "cross-sector": 1.0,
+    "sector-specific": 2.0,
+    "occupation-specific": 3.0,
+}
 _COLLECTIONS = ("transversal", "digital", "language", "green")
 
 
@@ -162,26 +207,26 @@ class LinkIndex:
     """Everything rank() needs about the ESCO skills, as arrays and sparse matrices."""
 
     skill_ids: list[str]
-    label_skill: np.ndarray                 # int32, labels sorted by skill
-    label_start: np.ndarray                 # int64, nskills + 1 offsets into labels
-    label_pref: np.ndarray                  # bool
-    label_ntok: np.ndarray                  # int16
-    label_nterms: np.ndarray                # content lemma count (>= 1)
+    label_skill: np.ndarray  # int32, labels sorted by skill
+    label_start: np.ndarray  # int64, nskills + 1 offsets into labels
+    label_pref: np.ndarray  # bool
+    label_ntok: np.ndarray  # int16
+    label_nterms: np.ndarray  # content lemma count (>= 1)
     word_idf: np.ndarray
     char_idf: np.ndarray
     desc_idf: np.ndarray
-    labels_word: sp.csr_matrix              # nlabels x F
+    labels_word: sp.csr_matrix  # nlabels x F
     labels_char: sp.csr_matrix
-    labels_bin: sp.csr_matrix               # content lemmas, binary
-    labels_word_t: sp.csr_matrix            # F x nlabels (for fast products)
+    labels_bin: sp.csr_matrix  # content lemmas, binary
+    labels_word_t: sp.csr_matrix  # F x nlabels (for fast products)
     labels_char_t: sp.csr_matrix
-    bm25_t: sp.csr_matrix                   # F x nskills
-    desc_t: sp.csr_matrix                   # F x nskills
-    exact: dict[str, list[tuple[int, bool, int]]]   # norm key -> (skill, preferred, ntok)
+    bm25_t: sp.csr_matrix  # F x nskills
+    desc_t: sp.csr_matrix  # F x nskills
+    exact: dict[str, list[tuple[int, bool, int]]]  # norm key -> (skill, preferred, ntok)
     lemmas: dict[str, list[tuple[int, bool, int]]]  # lemma key -> same
-    case_forms: dict[str, set[str]]         # norm key -> original forms required
-    skill_static: np.ndarray                # nskills x len(STATIC_FEATURES)
-    prior: np.ndarray                       # float32, 0 where unknown
+    case_forms: dict[str, set[str]]  # norm key -> original forms required
+    skill_static: np.ndarray  # nskills x len(STATIC_FEATURES)
+    prior: np.ndarray  # float32, 0 where unknown
     max_label_tokens: int = 8
 
     @property
@@ -211,8 +256,7 @@ class LinkIndex:
         return pos
 
     @classmethod
-    def build(cls, taxonomy: SkillTaxonomy, priors: dict[str, float] | None = None
-              ) -> LinkIndex:
+    def build(cls, taxonomy: SkillTaxonomy, priors: dict[str, float] | None = None) -> LinkIndex:
         import polars as pl
 
         skills = taxonomy.skills.filter(pl.col("taxonomy") == "ESCO")
@@ -221,7 +265,8 @@ class LinkIndex:
         labels = taxonomy.labels.filter(pl.col("taxonomy") == "ESCO")
         labels = labels.with_columns(
             pl.col("skill_id").replace_strict(pos, return_dtype=pl.Int32).alias("skill"),
-            (pl.col("label_type") == "preferred").alias("pref"))
+            (pl.col("label_type") == "preferred").alias("pref"),
+        )
         labels = labels.sort(["skill", "pref"], descending=[False, True], maintain_order=True)
         texts = labels.get_column("label").to_list()
         label_skill = labels.get_column("skill").to_numpy().astype(np.int32)
@@ -243,8 +288,9 @@ class LinkIndex:
         exact: dict[str, list[tuple[int, bool, int]]] = {}
         lemmas: dict[str, list[tuple[int, bool, int]]] = {}
         case_forms: dict[str, set[str]] = {}
-        for text, tk, lm, skill, pref in zip(texts, toks, lem, label_skill, label_pref,
-                                             strict=True):
+        for text, tk, lm, skill, pref in zip(
+            texts, toks, lem, label_skill, label_pref, strict=True
+        ):
             if not tk:
                 continue
             key = " ".join(t.lower() for t in tk)
@@ -262,8 +308,10 @@ class LinkIndex:
                     case_forms.setdefault(skey, set()).add(" ".join(tokenize(stripped)))
 
         bm25_t = _bm25(labels_bin, label_skill, len(skill_ids))
-        desc = [" ".join(lemma(t) for t in _content(tokenize(d or "")))
-                for d in skills.get_column("description").to_list()]
+        desc = [
+            " ".join(lemma(t) for t in _content(tokenize(d or "")))
+            for d in skills.get_column("description").to_list()
+        ]
         desc_counts = _UNI.transform(desc)
         desc_idf = _idf(desc_counts)
         desc_t = _tfidf(desc_counts, desc_idf).T.tocsr()
@@ -273,22 +321,38 @@ class LinkIndex:
             uri = taxonomy.uri_for_label(label)
             if uri in pos:
                 prior[pos[uri]] = max(prior[pos[uri]], float(value))
-        static = _static_features(skills, starts, label_ntok_pref=_pref_ntok(
-            toks, label_pref, label_skill, len(skill_ids)))
+        static = _static_features(
+            skills,
+            starts,
+            label_ntok_pref=_pref_ntok(toks, label_pref, label_skill, len(skill_ids)),
+        )
         return cls(
-            skill_ids=skill_ids, label_skill=label_skill, label_start=starts,
+            skill_ids=skill_ids,
+            label_skill=label_skill,
+            label_start=starts,
             label_pref=label_pref,
             label_ntok=np.asarray([len(t) for t in toks], dtype=np.int16),
-            label_nterms=nterms, word_idf=word_idf, char_idf=char_idf, desc_idf=desc_idf,
-            labels_word=labels_word, labels_char=labels_char, labels_bin=labels_bin,
-            labels_word_t=labels_word.T.tocsr(), labels_char_t=labels_char.T.tocsr(),
-            bm25_t=bm25_t, desc_t=desc_t, exact=exact, lemmas=lemmas, case_forms=case_forms,
-            skill_static=static, prior=prior,
-            max_label_tokens=min(8, max((len(t) for t in toks), default=1)))
+            label_nterms=nterms,
+            word_idf=word_idf,
+            char_idf=char_idf,
+            desc_idf=desc_idf,
+            labels_word=labels_word,
+            labels_char=labels_char,
+            labels_bin=labels_bin,
+            labels_word_t=labels_word.T.tocsr(),
+            labels_char_t=labels_char.T.tocsr(),
+            bm25_t=bm25_t,
+            desc_t=desc_t,
+            exact=exact,
+            lemmas=lemmas,
+            case_forms=case_forms,
+            skill_static=static,
+            prior=prior,
+            max_label_tokens=min(8, max((len(t) for t in toks), default=1)),
+        )
 
 
-def _pref_ntok(toks: list[list[str]], pref: np.ndarray, skill: np.ndarray, n: int
-               ) -> np.ndarray:
+def _pref_ntok(toks: list[list[str]], pref: np.ndarray, skill: np.ndarray, n: int) -> np.ndarray:
     out = np.zeros(n, dtype=np.float32)
     for tk, p, s in zip(toks, pref, skill, strict=True):
         if p:
@@ -296,29 +360,50 @@ def _pref_ntok(toks: list[list[str]], pref: np.ndarray, skill: np.ndarray, n: in
     return out
 
 
-STATIC_FEATURES = ("pref_ntok", "log_n_labels", "reuse_level", "is_knowledge",
-                   *(f"coll_{c}" for c in _COLLECTIONS), "log_n_occupations")
+STATIC_FEATURES = (
+    "pref_ntok",
+    "log_n_labels",
+    "reuse_level",
+    "is_knowledge",
+    *(f"coll_{c}" for c in _COLLECTIONS),
+    "log_n_occupations",
+)
 
 
-def _static_features(skills: Any, starts: np.ndarray, label_ntok_pref: np.ndarray
-                     ) -> np.ndarray:
-    reuse = np.asarray([_REUSE.get(r or "", -1.0) for r in skills.get_column("reuse_level")],
-                       dtype=np.float32)
+def _static_features(skills: Any, starts: np.ndarray, label_ntok_pref: np.ndarray) -> np.ndarray:
+    reuse = np.asarray(
+        [_REUSE.get(r or "", -1.0) for r in skills.get_column("reuse_level")], dtype=np.float32
+    )
     knowledge = (skills.get_column("kind") == "knowledge").to_numpy().astype(np.float32)
     colls = skills.get_column("collections").to_list()
-    coll = np.asarray([[float(c in (cs or ())) for c in _COLLECTIONS] for cs in colls],
-                      dtype=np.float32).reshape(len(colls), len(_COLLECTIONS))
+    coll = np.asarray(
+        [[float(c in (cs or ())) for c in _COLLECTIONS] for cs in colls], dtype=np.float32
+    ).reshape(len(colls), len(_COLLECTIONS))
     n_occ = skills.get_column("n_occupations").fill_null(0).to_numpy().astype(np.float32)
-    return np.column_stack([label_ntok_pref, np.log1p(np.diff(starts)).astype(np.float32),
-                            reuse, knowledge, coll, np.log1p(n_occ)]).astype(np.float32)
+    return np.column_stack(
+        [
+            label_ntok_pref,
+            np.log1p(np.diff(starts)).astype(np.float32),
+            reuse,
+            knowledge,
+            coll,
+            np.log1p(n_occ),
+        ]
+    ).astype(np.float32)
 
 
-def _bm25(labels_bin: sp.csr_matrix, label_skill: np.ndarray, n_skills: int,
-          k1: float = 1.2, b: float = 0.75) -> sp.csr_matrix:
+def _bm25(
+    labels_bin: sp.csr_matrix,
+    label_skill: np.ndarray,
+    n_skills: int,
+    k1: float = 1.2,
+    b: float = 0.75,
+) -> sp.csr_matrix:
     """F x nskills BM25 weights of each skill's label document (its labels' content lemmas)."""
-    owner = sp.csr_matrix((np.ones(len(label_skill), dtype=np.float32),
-                           (label_skill, np.arange(len(label_skill)))),
-                          shape=(n_skills, len(label_skill)))
+    owner = sp.csr_matrix(
+        (np.ones(len(label_skill), dtype=np.float32), (label_skill, np.arange(len(label_skill)))),
+        shape=(n_skills, len(label_skill)),
+    )
     tf = (owner @ labels_bin).tocsr()
     dl = np.asarray(tf.sum(axis=1)).ravel()
     avg = dl.mean() if len(dl) else 1.0
@@ -333,12 +418,31 @@ def _bm25(labels_bin: sp.csr_matrix, label_skill: np.ndarray, n_skills: int,
 # ---------------------------------------------------------------------------- candidates
 
 FEATURES = (
-    "win_word", "full_word", "full_char", "win_char", "bm25", "desc_sim",
-    "exact", "exact_pref", "lemma_hit", "exact_ntok",
-    "cov_best", "cov_pref", "jac_best", "jac_pref",
-    "rank_win_word", "rank_full_word", "rank_full_char", "rank_bm25",
-    "rel_win_word", "rel_full_char", "rel_bm25", "text_ntok",
-    "prior", "has_prior", *STATIC_FEATURES,
+    "win_word",
+    "full_word",
+    "full_char",
+    "win_char",
+    "bm25",
+    "desc_sim",
+    "exact",
+    "exact_pref",
+    "lemma_hit",
+    "exact_ntok",
+    "cov_best",
+    "cov_pref",
+    "jac_best",
+    "jac_pref",
+    "rank_win_word",
+    "rank_full_word",
+    "rank_full_char",
+    "rank_bm25",
+    "rel_win_word",
+    "rel_full_char",
+    "rel_bm25",
+    "text_ntok",
+    "prior",
+    "has_prior",
+    *STATIC_FEATURES,
 )
 _F = {name: i for i, name in enumerate(FEATURES)}
 _ABSENT_RANK = 1000.0
@@ -375,24 +479,26 @@ def _prepare(texts: Sequence[str], index: LinkIndex, max_window: int) -> _Prepar
         found = hits.setdefault(ti, {})
         for n in range(1, max(max_window, index.max_label_tokens) + 1):
             for i in range(len(tk) - n + 1):
-                _exact_hits(index, tk[i:i + n], low[i:i + n], lm[i:i + n], found)
+                _exact_hits(index, tk[i : i + n], low[i : i + n], lm[i : i + n], found)
                 if n > max_window or low[i] in STOP_WORDS or low[i + n - 1] in STOP_WORDS:
                     continue
                 if n == 1 and len(low[i]) < 3:
                     continue
-                key = " ".join(lm[i:i + n])
+                key = " ".join(lm[i : i + n])
                 if key in seen:
                     continue
                 seen.add(key)
                 win_text.append(ti)
                 win_lemma.append(key)
-                win_orig.append(" ".join(low[i:i + n]))
-    return _Prepared(tokens, lemmas, np.asarray(win_text, dtype=np.int64), win_lemma,
-                     win_orig, hits)
+                win_orig.append(" ".join(low[i : i + n]))
+    return _Prepared(
+        tokens, lemmas, np.asarray(win_text, dtype=np.int64), win_lemma, win_orig, hits
+    )
 
 
-def _exact_hits(index: LinkIndex, orig: list[str], low: list[str], lem: list[str],
-                found: dict[int, list[float]]) -> None:
+def _exact_hits(
+    index: LinkIndex, orig: list[str], low: list[str], lem: list[str], found: dict[int, list[float]]
+) -> None:
     """Record exact (normalized) and lemma label hits of one window: [exact, pref, lemma, n]."""
     key = " ".join(low)
     entries = index.exact.get(key)
@@ -419,8 +525,9 @@ def _per_skill(dense_labels: np.ndarray, index: LinkIndex) -> np.ndarray:
     return np.maximum.reduceat(dense_labels, index.label_start[:-1], axis=1)
 
 
-def _window_max(matrix: sp.csr_matrix, win_text: np.ndarray, n_texts: int, n_cols: int,
-                threshold: float = 0.1) -> np.ndarray:
+def _window_max(
+    matrix: sp.csr_matrix, win_text: np.ndarray, n_texts: int, n_cols: int, threshold: float = 0.1
+) -> np.ndarray:
     """Max over each text's window rows of a (windows x labels) score matrix, dense.
 
     Scores at or below ``threshold`` (a window sharing one common word with a long label)
@@ -430,8 +537,9 @@ def _window_max(matrix: sp.csr_matrix, win_text: np.ndarray, n_texts: int, n_col
     coo = matrix.tocoo()
     keep = coo.data > threshold
     if keep.any():
-        np.maximum.at(out, win_text[coo.row[keep]] * n_cols + coo.col[keep],
-                      coo.data[keep].astype(np.float32))
+        np.maximum.at(
+            out, win_text[coo.row[keep]] * n_cols + coo.col[keep], coo.data[keep].astype(np.float32)
+        )
     return out.reshape(n_texts, n_cols)
 
 
@@ -463,9 +571,14 @@ def _top_keys(scores: np.ndarray, n: int) -> np.ndarray:
     return rows[keep].astype(np.int64) * n_cols + cols[keep]
 
 
-def generate_candidates(texts: Sequence[str], index: LinkIndex, *, n_candidates: int,
-                        max_window: int, forced: Sequence[Sequence[int]] | None = None
-                        ) -> Candidates:
+def generate_candidates(
+    texts: Sequence[str],
+    index: LinkIndex,
+    *,
+    n_candidates: int,
+    max_window: int,
+    forced: Sequence[Sequence[int]] | None = None,
+) -> Candidates:
     """Candidates and features for ``texts`` (one batch; callers chunk long lists)."""
     nsk, nlab = index.n_skills, len(index.label_skill)
     prep = _prepare(texts, index, max_window)
@@ -474,8 +587,9 @@ def generate_candidates(texts: Sequence[str], index: LinkIndex, *, n_candidates:
     content = [" ".join(_content(lm)) for lm in prep.lemmas]
     if prep.win_lemma:
         win_word = _tfidf(_WORD.transform(prep.win_lemma), index.word_idf)
-        s_win = _per_skill(_window_max(win_word @ index.labels_word_t, prep.win_text,
-                                       n_texts, nlab), index)
+        s_win = _per_skill(
+            _window_max(win_word @ index.labels_word_t, prep.win_text, n_texts, nlab), index
+        )
     else:  # no window survives the stop-word rules (empty or stop-word-only texts)
         s_win = np.zeros((n_texts, nsk), dtype=np.float32)
     full_word = _tfidf(_WORD.transform(full_lemma), index.word_idf)
@@ -489,17 +603,26 @@ def generate_candidates(texts: Sequence[str], index: LinkIndex, *, n_candidates:
 
     hit_keys = [ti * nsk + s for ti, found in prep.hits.items() for s in found]
     extra = [ti * nsk + s for ti, ids in enumerate(forced or []) for s in ids]
-    keys = np.unique(np.concatenate([
-        *(_top_keys(m, n_candidates) for m in (s_win, s_fw, s_fc, s_bm)),
-        np.asarray(hit_keys + extra, dtype=np.int64)]))
+    keys = np.unique(
+        np.concatenate(
+            [
+                *(_top_keys(m, n_candidates) for m in (s_win, s_fw, s_fc, s_bm)),
+                np.asarray(hit_keys + extra, dtype=np.int64),
+            ]
+        )
+    )
     t_idx = (keys // nsk).astype(np.int64)
     s_idx = (keys % nsk).astype(np.int64)
 
     feats = np.zeros((len(keys), len(FEATURES)), dtype=np.float32)
     if not len(keys):
         return Candidates(t_idx, s_idx, feats)
-    for name, scores in (("win_word", s_win), ("full_word", s_fw), ("full_char", s_fc),
-                         ("bm25", s_bm)):
+    for name, scores in (
+        ("win_word", s_win),
+        ("full_word", s_fw),
+        ("full_char", s_fc),
+        ("bm25", s_bm),
+    ):
         feats[:, _F[name]] = scores[t_idx, s_idx]
         feats[:, _F["rank_" + name]] = _ranks(scores, t_idx, s_idx)
     feats[:, _F["desc_sim"]] = s_desc[t_idx, s_idx]
@@ -514,7 +637,7 @@ def generate_candidates(texts: Sequence[str], index: LinkIndex, *, n_candidates:
     _pair_features(feats, prep, index, t_idx, s_idx, text_bin)
     feats[:, _F["prior"]] = index.prior[s_idx]
     feats[:, _F["has_prior"]] = (index.prior[s_idx] > 0).astype(np.float32)
-    feats[:, _F[STATIC_FEATURES[0]]:] = index.skill_static[s_idx]
+    feats[:, _F[STATIC_FEATURES[0]] :] = index.skill_static[s_idx]
     return Candidates(t_idx, s_idx, feats)
 
 
@@ -526,8 +649,7 @@ def _compact(matrix: sp.csr_matrix, remap: np.ndarray, n_cols: int) -> sp.csr_ma
     rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
     counts = np.bincount(rows[keep], minlength=matrix.shape[0])
     indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    return sp.csr_matrix((matrix.data[keep], cols[keep], indptr),
-                         shape=(matrix.shape[0], n_cols))
+    return sp.csr_matrix((matrix.data[keep], cols[keep], indptr), shape=(matrix.shape[0], n_cols))
 
 
 def _label_rows(index: LinkIndex, skills: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -539,13 +661,18 @@ def _label_rows(index: LinkIndex, skills: np.ndarray) -> tuple[np.ndarray, np.nd
     return labels, seg
 
 
-def _pair_features(feats: np.ndarray, prep: _Prepared, index: LinkIndex, t_idx: np.ndarray,
-                   s_idx: np.ndarray, text_bin: sp.csr_matrix) -> None:
+def _pair_features(
+    feats: np.ndarray,
+    prep: _Prepared,
+    index: LinkIndex,
+    t_idx: np.ndarray,
+    s_idx: np.ndarray,
+    text_bin: sp.csr_matrix,
+) -> None:
     """Label coverage/Jaccard (vectorized) and window character cosine (per text)."""
     labels, seg = _label_rows(index, s_idx)
     label_text = np.repeat(t_idx, np.diff(np.append(seg, len(labels))))
-    inter = np.asarray(index.labels_bin[labels].multiply(text_bin[label_text]).sum(axis=1)
-                       ).ravel()
+    inter = np.asarray(index.labels_bin[labels].multiply(text_bin[label_text]).sum(axis=1)).ravel()
     text_terms = np.asarray(text_bin.sum(axis=1)).ravel()[label_text]
     nterms = index.label_nterms[labels]
     cov = inter / nterms
@@ -581,8 +708,11 @@ def _pair_features(feats: np.ndarray, prep: _Prepared, index: LinkIndex, t_idx: 
 def lexical_score(features: np.ndarray) -> np.ndarray:
     """The untrained score in [0, 1]: window word cosine, full-text characters, exact hits."""
     f = features
-    score = (0.6 * f[:, _F["win_word"]] + 0.25 * f[:, _F["full_char"]]
-             + 0.15 * np.maximum(f[:, _F["exact"]], f[:, _F["lemma_hit"]]))
+    score = (
+        0.6 * f[:, _F["win_word"]]
+        + 0.25 * f[:, _F["full_char"]]
+        + 0.15 * np.maximum(f[:, _F["exact"]], f[:, _F["lemma_hit"]])
+    )
     return np.clip(score, 0.0, 1.0)
 
 
@@ -597,8 +727,9 @@ class Block(NamedTuple):
     n_gold: int
 
 
-def _stack(blocks: Sequence[Block | None], repeats: Sequence[int]
-           ) -> tuple[np.ndarray, np.ndarray, list[int]]:
+def _stack(
+    blocks: Sequence[Block | None], repeats: Sequence[int]
+) -> tuple[np.ndarray, np.ndarray, list[int]]:
     xs, ys, groups = [], [], []
     for block, times in zip(blocks, repeats, strict=True):
         if block is None or not block.labels.any():
@@ -636,11 +767,20 @@ class SkillLinker:
     ``calibration_`` (Platt a, b), ``fit_info_``.
     """
 
-    def __init__(self, n_candidates: int = 40, max_window: int = 4,
-                 objective: str = "lambdarank", n_estimators: int = 300,
-                 learning_rate: float = 0.05, num_leaves: int = 31,
-                 min_child_samples: int = 20, real_repeat: int = 5, batch_size: int = 64,
-                 random_state: int = 0, n_jobs: int = 1) -> None:
+    def __init__(
+        self,
+        n_candidates: int = 40,
+        max_window: int = 4,
+        objective: str = "lambdarank",
+        n_estimators: int = 300,
+        learning_rate: float = 0.05,
+        num_leaves: int = 31,
+        min_child_samples: int = 20,
+        real_repeat: int = 5,
+        batch_size: int = 64,
+        random_state: int = 0,
+        n_jobs: int = 1,
+    ) -> None:
         self.n_candidates = n_candidates
         self.max_window = max_window
         self.objective = objective
@@ -654,18 +794,35 @@ class SkillLinker:
         self.n_jobs = n_jobs
 
     def get_params(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in (
-            "n_candidates", "max_window", "objective", "n_estimators", "learning_rate",
-            "num_leaves", "min_child_samples", "real_repeat", "batch_size", "random_state",
-            "n_jobs")}
+        return {
+            k: getattr(self, k)
+            for k in (
+                "n_candidates",
+                "max_window",
+                "objective",
+                "n_estimators",
+                "learning_rate",
+                "num_leaves",
+                "min_child_samples",
+                "real_repeat",
+                "batch_size",
+                "random_state",
+                "n_jobs",
+            )
+        }
 
     # -------------------------------------------------------------- fitting
 
-    def fit(self, taxonomy: SkillTaxonomy, training_examples: Iterable[Example | tuple],
-            *, priors: dict[str, float] | None = None,
-            calibration_examples: Iterable[Example | tuple] | None = None,
-            synthetic: Sequence[bool] | None = None, index: LinkIndex | None = None
-            ) -> SkillLinker:
+    def fit(
+        self,
+        taxonomy: SkillTaxonomy,
+        training_examples: Iterable[Example | tuple],
+        *,
+        priors: dict[str, float] | None = None,
+        calibration_examples: Iterable[Example | tuple] | None = None,
+        synthetic: Sequence[bool] | None = None,
+        index: LinkIndex | None = None,
+    ) -> SkillLinker:
         """Index the taxonomy and train the reranker.
 
         ``training_examples``: (sentence, span or None, gold ESCO URIs). Examples without a
@@ -684,8 +841,10 @@ class SkillLinker:
         self.calibration_ = (1.0, 0.0)
         examples = [Example(*e) for e in training_examples]
         flags = list(synthetic) if synthetic is not None else [False] * len(examples)
-        self.fit_info_: dict[str, Any] = {"n_examples": len(examples),
-                                          "n_skills": self.index_.n_skills}
+        self.fit_info_: dict[str, Any] = {
+            "n_examples": len(examples),
+            "n_skills": self.index_.n_skills,
+        }
         if examples and self.objective != "lexical":
             blocks = self.example_blocks(examples)
             repeats = [1 if flag else self.real_repeat for flag in flags]
@@ -705,7 +864,7 @@ class SkillLinker:
         pos = self.index_.positions()
         out: list[Block | None] = []
         for lo in range(0, len(examples), self.batch_size):
-            batch = examples[lo:lo + self.batch_size]
+            batch = examples[lo : lo + self.batch_size]
             cand = self._candidates([e.text for e in batch])
             bounds = np.searchsorted(cand.text, np.arange(len(batch) + 1))
             for i, ex in enumerate(batch):
@@ -718,17 +877,24 @@ class SkillLinker:
                 out.append(Block(cand.features[a:b], label, len(set(gold))))
         return out
 
-    def fit_blocks(self, blocks: Sequence[Block | None], repeats: Sequence[int] | None = None,
-                   calibration: Sequence[Block | None] | None = None) -> SkillLinker:
+    def fit_blocks(
+        self,
+        blocks: Sequence[Block | None],
+        repeats: Sequence[int] | None = None,
+        calibration: Sequence[Block | None] | None = None,
+    ) -> SkillLinker:
         """Train the reranker on candidate blocks (the index must exist already)."""
         self._check()
         repeats = list(repeats) if repeats is not None else [1] * len(blocks)
         x, y, groups = _stack(blocks, repeats)
         n_gold = sum(b.n_gold for b in blocks if b is not None)
         found = sum(float(b.labels.sum()) for b in blocks if b is not None)
-        self.fit_info_ = {**getattr(self, "fit_info_", {}), "n_rows": int(len(y)),
-                          "n_groups": len(groups),
-                          "candidate_recall": round(found / n_gold, 4) if n_gold else 0.0}
+        self.fit_info_ = {
+            **getattr(self, "fit_info_", {}),
+            "n_rows": int(len(y)),
+            "n_groups": len(groups),
+            "candidate_recall": round(found / n_gold, 4) if n_gold else 0.0,
+        }
         self.model_ = self._train(x, y, groups)
         if calibration:
             cx, cy, _ = _stack(calibration, [1] * len(calibration))
@@ -740,14 +906,27 @@ class SkillLinker:
     def _train(self, x: np.ndarray, y: np.ndarray, groups: list[int]) -> Any:
         import lightgbm as lgb
 
-        params = {"objective": self.objective, "learning_rate": self.learning_rate,
-                  "num_leaves": self.num_leaves, "min_child_samples": self.min_child_samples,
-                  "seed": self.random_state, "deterministic": True, "force_row_wise": True,
-                  "num_threads": self.n_jobs, "verbose": -1, "feature_pre_filter": False}
+        params = {
+            "objective": self.objective,
+            "learning_rate": self.learning_rate,
+            "num_leaves": self.num_leaves,
+            "min_child_samples": self.min_child_samples,
+            "seed": self.random_state,
+            "deterministic": True,
+            "force_row_wise": True,
+            "num_threads": self.n_jobs,
+            "verbose": -1,
+            "feature_pre_filter": False,
+        }
         if self.objective == "lambdarank":
             params.update({"lambdarank_truncation_level": 20, "eval_at": [5, 10]})
-        data = lgb.Dataset(x, y, group=groups if self.objective == "lambdarank" else None,
-                           feature_name=list(FEATURES), free_raw_data=True)
+        data = lgb.Dataset(
+            x,
+            y,
+            group=groups if self.objective == "lambdarank" else None,
+            feature_name=list(FEATURES),
+            free_raw_data=True,
+        )
         return lgb.train(params, data, num_boost_round=self.n_estimators)
 
     # -------------------------------------------------------------- ranking
@@ -756,46 +935,66 @@ class SkillLinker:
         if not hasattr(self, "index_"):
             raise RuntimeError("SkillLinker is not fitted: call fit() or load() first")
 
-    def _candidates(self, texts: Sequence[str],
-                    forced: Sequence[Sequence[int]] | None = None) -> Candidates:
-        return generate_candidates(texts, self.index_, n_candidates=self.n_candidates,
-                                   max_window=self.max_window, forced=forced)
+    def _candidates(
+        self, texts: Sequence[str], forced: Sequence[Sequence[int]] | None = None
+    ) -> Candidates:
+        return generate_candidates(
+            texts,
+            self.index_,
+            n_candidates=self.n_candidates,
+            max_window=self.max_window,
+            forced=forced,
+        )
 
     def candidates(self, texts: Sequence[str]) -> Candidates:
         """Lexical candidates and features for ``texts`` (benchmarks, diagnostics)."""
         self._check()
         parts = []
         for lo in range(0, len(texts), self.batch_size):
-            c = self._candidates(texts[lo:lo + self.batch_size])
+            c = self._candidates(texts[lo : lo + self.batch_size])
             parts.append(Candidates(c.text + lo, c.skill, c.features))
         if not parts:
-            return Candidates(np.zeros(0, np.int64), np.zeros(0, np.int64),
-                              np.zeros((0, len(FEATURES)), np.float32))
-        return Candidates(*(np.concatenate([getattr(p, f) for p in parts])
-                            for f in Candidates._fields))
+            return Candidates(
+                np.zeros(0, np.int64),
+                np.zeros(0, np.int64),
+                np.zeros((0, len(FEATURES)), np.float32),
+            )
+        return Candidates(
+            *(np.concatenate([getattr(p, f) for p in parts]) for f in Candidates._fields)
+        )
 
     def score(self, features: np.ndarray, method: str = "model") -> np.ndarray:
         """Scores in [0, 1] for candidate feature rows: 'model' (lexical when untrained),
         'lexical', or 'exact' (exact/lemma hits by label length and prior; baseline)."""
         if method == "exact":
             hit = np.maximum(features[:, _F["exact"]], features[:, _F["lemma_hit"]])
-            return hit * (0.5 + 0.05 * np.minimum(features[:, _F["exact_ntok"]], 8)
-                          + 0.1 * features[:, _F["prior"]])
+            return hit * (
+                0.5
+                + 0.05 * np.minimum(features[:, _F["exact_ntok"]], 8)
+                + 0.1 * features[:, _F["prior"]]
+            )
         if method == "lexical" or self.model_ is None:
             return lexical_score(features)
         raw = self.model_.predict(features)
         a, b = self.calibration_
         return 1.0 / (1.0 + np.exp(-(a * raw + b)))
 
-    def rank_candidates(self, cand: Candidates, n_texts: int, top_k: int | None = 10,
-                        method: str = "model") -> list[list[tuple[str, float]]]:
+    def rank_candidates(
+        self, cand: Candidates, n_texts: int, top_k: int | None = 10, method: str = "model"
+    ) -> list[list[tuple[str, float]]]:
         """Rank precomputed :meth:`candidates` (benchmarks score them several ways)."""
-        return _top_lists(cand, self.score(cand.features, method), n_texts, top_k,
-                          self.index_.skill_ids)
+        return _top_lists(
+            cand, self.score(cand.features, method), n_texts, top_k, self.index_.skill_ids
+        )
 
-    def rank(self, texts: Sequence[str], top_k: int | None = 10, *,
-             forced: Sequence[Sequence[str]] | None = None, method: str = "model"
-             ) -> list[list[tuple[str, float]]]:
+    def rank(
+        self,
+        texts: Sequence[str],
+        top_k: int | None = 10,
+        *,
+        forced: Sequence[Sequence[str]] | None = None,
+        method: str = "model",
+    ) -> list[list[tuple[str, float]]]:
         """Per text, the top ``top_k`` ESCO skills as (URI, score in [0, 1]), best first.
 
         ``forced``: per text, skill ids to score even if the lexical stage missed them
@@ -805,9 +1004,12 @@ class SkillLinker:
         pos = self.index_.positions() if forced else {}
         out: list[list[tuple[str, float]]] = []
         for lo in range(0, len(texts), self.batch_size):
-            batch = list(texts[lo:lo + self.batch_size])
-            force = ([[pos[s] for s in ids if s in pos] for ids in forced[lo:lo + len(batch)]]
-                     if forced else None)
+            batch = list(texts[lo : lo + self.batch_size])
+            force = (
+                [[pos[s] for s in ids if s in pos] for ids in forced[lo : lo + len(batch)]]
+                if forced
+                else None
+            )
             cand = self._candidates(batch, force)
             scores = self.score(cand.features, method)
             out.extend(_top_lists(cand, scores, len(batch), top_k, self.index_.skill_ids))
@@ -821,9 +1023,14 @@ class SkillLinker:
         self._check()
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
-        config = {"format": FORMAT, "params": self.get_params(), "features": list(FEATURES),
-                  "calibration": list(self.calibration_), "fit_info": self.fit_info_,
-                  "has_model": self.model_ is not None}
+        config = {
+            "format": FORMAT,
+            "params": self.get_params(),
+            "features": list(FEATURES),
+            "calibration": list(self.calibration_),
+            "fit_info": self.fit_info_,
+            "has_model": self.model_ is not None,
+        }
         (directory / "config.json").write_text(json.dumps(config, indent=2, sort_keys=True))
         joblib.dump(self.index_, directory / "index.joblib")
         model = directory / "model.txt"
@@ -856,13 +1063,14 @@ class SkillLinker:
         return linker
 
 
-def _top_lists(cand: Candidates, scores: np.ndarray, n_texts: int, top_k: int | None,
-               ids: list[str]) -> list[list[tuple[str, float]]]:
+def _top_lists(
+    cand: Candidates, scores: np.ndarray, n_texts: int, top_k: int | None, ids: list[str]
+) -> list[list[tuple[str, float]]]:
     order = np.lexsort((cand.skill, -scores, cand.text))
     bounds = np.searchsorted(cand.text[order], np.arange(n_texts + 1))
     out = []
     for t in range(n_texts):
-        sel = order[bounds[t]:bounds[t + 1]]
+        sel = order[bounds[t] : bounds[t + 1]]
         sel = sel[scores[sel] > 0]
         if top_k is not None:
             sel = sel[:top_k]

@@ -90,30 +90,73 @@ from matching.nlp.extraction.sections import BOILERPLATE, section_mask
 # ---------------------------------------------------------------------------- shorthand
 
 ABBREVIATIONS: dict[str, str] = {
-    "yrs": "years", "yr": "year", "mos": "months", "hrs": "hours", "exp": "experience",
-    "mgmt": "management", "mgt": "management", "mngmt": "management", "cert": "certification",
-    "certs": "certifications", "certif": "certification", "w/": "with", "w/o": "without",
-    "b/c": "because", "asst": "assistant", "dept": "department", "mgr": "manager",
-    "sr": "senior", "jr": "junior", "svc": "service", "svcs": "services", "cust": "customer",
-    "equip": "equipment", "maint": "maintenance", "ops": "operations", "admin": "administrative",
-    "acct": "account", "accts": "accounts", "acctg": "accounting", "lic": "license",
-    "govt": "government", "info": "information", "approx": "approximately", "incl": "including",
-    "mfg": "manufacturing", "whse": "warehouse", "mktg": "marketing", "bkkpg": "bookkeeping",
-    "+": "and", "&": "and", "diag": "diagnostics",
+    "yrs": "years",
+    "yr": "year",
+    "mos": "months",
+    "hrs": "hours",
+    "exp": "experience",
+    "mgmt": "management",
+    "mgt": "management",
+    "mngmt": "management",
+    "cert": "certification",
+    "certs": "certifications",
+    "certif": "certification",
+    "w/": "with",
+    "w/o": "without",
+    "b/c": "because",
+    "asst": "assistant",
+    "dept": "department",
+    "mgr": "manager",
+    "sr": "senior",
+    "jr": "junior",
+    "svc": "service",
+    "svcs": "services",
+    "cust": "customer",
+    "equip": "equipment",
+    "maint": "maintenance",
+    "ops": "operations",
+    "admin": "administrative",
+    "acct": "account",
+    "accts": "accounts",
+    "acctg": "accounting",
+    "lic": "license",
+    "govt": "government",
+    "info": "information",
+    "approx": "approximately",
+    "incl": "including",
+    "mfg": "manufacturing",
+    "whse": "warehouse",
+    "mktg": "marketing",
+    "bkkpg": "bookkeeping",
+    "+": "and",
+    "&": "and",
+    "diag": "diagnostics",
 }
 """Intake shorthand -> word, keyed by the lower-cased token (single words only, so token
 offsets never change). Ambiguous shorthand ("hr": hour or human resources, "ft", "mo":
 month or Missouri) is left out here; :func:`normalize_text` expands it only after a
 number ("10 hrs", "6 mo")."""
 
-_NUMBER_UNITS = {"yrs": "years", "yr": "years", "years": "years", "year": "year",
-                 "hrs": "hours", "hr": "hours", "mos": "months", "mo": "months",
-                 "mths": "months", "wks": "weeks", "wk": "weeks"}
+_NUMBER_UNITS = {
+    "yrs": "years",
+    "yr": "years",
+    "years": "years",
+    "year": "year",
+    "hrs": "hours",
+    "hr": "hours",
+    "mos": "months",
+    "mo": "months",
+    "mths": "months",
+    "wks": "weeks",
+    "wk": "weeks",
+}
 _NORMALIZE = re.compile(
     r"(?P<num>\b\d+(?:\.\d+)?\+?)\s*(?P<unit>yrs?|hrs?|mos|mo|mths|wks?)\b"
     r"|(?<![\w+#])(?P<plus>[+&])(?![\w+#])"
     r"|(?P<slash>\bw/o?(?=\s|$|\w))"
-    r"|\b(?P<word>[A-Za-z]+)\b", re.IGNORECASE)
+    r"|\b(?P<word>[A-Za-z]+)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -192,8 +235,15 @@ class LowerLookupLemmatizer(Lemmatizer):
             return ["lemma_lookup"], []
         return super().get_lookups_config(mode)
 
-    def __init__(self, vocab: Vocab, model: Any, name: str = "lemmatizer", *,
-                 mode: str = "lookup_lower", overwrite: bool = True) -> None:
+    def __init__(
+        self,
+        vocab: Vocab,
+        model: Any,
+        name: str = "lemmatizer",
+        *,
+        mode: str = "lookup_lower",
+        overwrite: bool = True,
+    ) -> None:
         super().__init__(vocab, model, name, mode=mode, overwrite=overwrite)
         self._cache: dict[int, int] = {}
 
@@ -226,8 +276,11 @@ class LowerLookupLemmatizer(Lemmatizer):
         miss = self._lemma_hash
         # One lookup per distinct word, then a numpy gather back to the tokens.
         unique, inverse = numpy.unique(doc.to_array("LOWER"), return_inverse=True)
-        mapped = numpy.fromiter((cache.get(h) or miss(h) for h in unique.tolist()),
-                                dtype=numpy.uint64, count=len(unique))
+        mapped = numpy.fromiter(
+            (cache.get(h) or miss(h) for h in unique.tolist()),
+            dtype=numpy.uint64,
+            count=len(unique),
+        )
         doc.from_array(["LEMMA"], cast(Ints2d, mapped[inverse].reshape(-1, 1)))
         return doc
 
@@ -238,10 +291,14 @@ class LowerLookupLemmatizer(Lemmatizer):
         yield from pipe_in_batches(self, stream, batch_size)
 
 
-@Language.factory("pathmatch_lemmatizer", assigns=["token.lemma"],
-                  default_config={"model": None, "mode": "lookup_lower", "overwrite": True})
-def make_lemmatizer(nlp: Language, model: Any, name: str, mode: str,
-                    overwrite: bool) -> LowerLookupLemmatizer:
+@Language.factory(
+    "pathmatch_lemmatizer",
+    assigns=["token.lemma"],
+    default_config={"model": None, "mode": "lookup_lower", "overwrite": True},
+)
+def make_lemmatizer(
+    nlp: Language, model: Any, name: str, mode: str, overwrite: bool
+) -> LowerLookupLemmatizer:
     return LowerLookupLemmatizer(nlp.vocab, model, name, mode=mode, overwrite=overwrite)
 
 
@@ -291,11 +348,11 @@ class GuardRules:
             return True
         if self.common_words is not None:
             return lower in {w.lower() for w in self.common_words}
-        return lower in frequent_words(self.common_word_logprob if logprob is None
-                                       else logprob)
+        return lower in frequent_words(self.common_word_logprob if logprob is None else logprob)
 
-    def mode(self, label: str, tokens: Sequence[str], lemmas: Sequence[str] = (),
-             preferred: bool = True) -> int | None:
+    def mode(
+        self, label: str, tokens: Sequence[str], lemmas: Sequence[str] = (), preferred: bool = True
+    ) -> int | None:
         """Guard mode of a label given its tokens (and their lemmas); None = never match.
 
         ``preferred``: the label is some skill's preferred label. Other labels (alt,
@@ -310,8 +367,11 @@ class GuardRules:
         if len(tokens) > self.max_label_tokens:
             return None
         forms = list(zip(tokens, list(lemmas) or tokens, strict=True))
-        content = [(t, lem) for t, lem in forms
-                   if any(c.isalnum() for c in t) and t.lower() not in STOP_WORDS]
+        content = [
+            (t, lem)
+            for t, lem in forms
+            if any(c.isalnum() for c in t) and t.lower() not in STOP_WORDS
+        ]
         if len(tokens) > 1:
             if not content:
                 return None
@@ -321,8 +381,9 @@ class GuardRules:
         if len(label) == 1:
             return LETTER if label.isalpha() and label.isupper() else None
         alnum = sum(c.isalnum() for c in label)
-        common = self._common_word(forms[0][0], forms[0][1],
-                                   None if preferred else self.alt_word_logprob)
+        common = self._common_word(
+            forms[0][0], forms[0][1], None if preferred else self.alt_word_logprob
+        )
         if alnum <= self.short_max_chars or (label.isupper() and alnum >= 2):
             return COMMON if common or self.is_common(label) else CASED
         if common:
@@ -405,14 +466,16 @@ class PhraseIndex:
         self._pairs = set(zip(multi_firsts.tolist(), seconds.tolist(), strict=True))
         lengths: dict[int, list[int]] = {}
         if len(multi):  # unique (first, length) rows, sorted by first, then length ascending
-            rows = numpy.unique(numpy.stack([multi_firsts, lens[is_multi].astype(numpy.uint64)],
-                                            axis=1), axis=0)
+            rows = numpy.unique(
+                numpy.stack([multi_firsts, lens[is_multi].astype(numpy.uint64)], axis=1), axis=0
+            )
             for first, length in rows.tolist():
                 lengths.setdefault(first, []).append(length)
         self._lengths = {first: tuple(reversed(ls)) for first, ls in lengths.items()}
         single = (~is_multi).tolist()
-        self._single = dict(zip(compress(firsts.tolist(), single),
-                                compress(entries.values(), single), strict=True))
+        self._single = dict(
+            zip(compress(firsts.tolist(), single), compress(entries.values(), single), strict=True)
+        )
         self._firsts = numpy.unique(firsts)
 
     def find(self, hashes: numpy.ndarray) -> list[tuple[int, int, _Entry]]:
@@ -444,7 +507,7 @@ class PhraseIndex:
             if i + 1 < n and (first, values[i + 1]) in pairs:
                 for length in self._lengths[first]:
                     if i + length <= n:
-                        entry = entries.get(tuple(values[i:i + length]))
+                        entry = entries.get(tuple(values[i : i + length]))
                         if entry is not None:
                             found.append((i, i + length, entry))
         return found
@@ -459,27 +522,37 @@ class PhraseIndex:
             prefix + "key_hash": numpy.array([h for k in keys for h in k], dtype=numpy.uint64),
             prefix + "cand_len": numpy.array([len(e.ids) for e in values], dtype=numpy.int32),
             prefix + "cand_id": numpy.array(cands, dtype=numpy.int32),
-            prefix + "cand_score": numpy.array([x for e in values for x in e.scores],
-                                               dtype=numpy.float64),
+            prefix + "cand_score": numpy.array(
+                [x for e in values for x in e.scores], dtype=numpy.float64
+            ),
             prefix + "mode": numpy.array([e.mode for e in values], dtype=numpy.int8),
         }
 
 
-def entries_from_arrays(arrays: Any, prefix: str, ids: Sequence[str]
-                        ) -> dict[tuple[int, ...], _Entry]:
+def entries_from_arrays(
+    arrays: Any, prefix: str, ids: Sequence[str]
+) -> dict[tuple[int, ...], _Entry]:
     """The inverse of :meth:`PhraseIndex.to_arrays` (one pass of list slicing)."""
     hashes = arrays[prefix + "key_hash"].tolist()
-    key_bounds = numpy.concatenate([[0], numpy.cumsum(arrays[prefix + "key_len"],
-                                                      dtype=numpy.int64)]).tolist()
-    cand_bounds = numpy.concatenate([[0], numpy.cumsum(arrays[prefix + "cand_len"],
-                                                       dtype=numpy.int64)]).tolist()
+    key_bounds = numpy.concatenate(
+        [[0], numpy.cumsum(arrays[prefix + "key_len"], dtype=numpy.int64)]
+    ).tolist()
+    cand_bounds = numpy.concatenate(
+        [[0], numpy.cumsum(arrays[prefix + "cand_len"], dtype=numpy.int64)]
+    ).tolist()
     names = [ids[i] for i in arrays[prefix + "cand_id"].tolist()]
     scores = arrays[prefix + "cand_score"].tolist()
     cand_pairs = list(zip(cand_bounds[:-1], cand_bounds[1:], strict=True))
     keys = [tuple(hashes[a:b]) for a, b in zip(key_bounds[:-1], key_bounds[1:], strict=True)]
-    entries = map(_Entry._make, zip([tuple(names[a:b]) for a, b in cand_pairs],
-                                    [tuple(scores[a:b]) for a, b in cand_pairs],
-                                    arrays[prefix + "mode"].tolist(), strict=True))
+    entries = map(
+        _Entry._make,
+        zip(
+            [tuple(names[a:b]) for a, b in cand_pairs],
+            [tuple(scores[a:b]) for a, b in cand_pairs],
+            arrays[prefix + "mode"].tolist(),
+            strict=True,
+        ),
+    )
     return dict(zip(keys, entries, strict=True))
 
 
@@ -489,8 +562,9 @@ PATTERNS_FILE = "patterns.npz"
 class SkillMatcher:
     """The ``pathmatch_skill_matcher`` component (see the module docstring)."""
 
-    def __init__(self, nlp: Language, name: str, guards: GuardRules,
-                 skip_sections: Sequence[str]) -> None:
+    def __init__(
+        self, nlp: Language, name: str, guards: GuardRules, skip_sections: Sequence[str]
+    ) -> None:
         register_extensions()
         self.nlp = nlp
         self.vocab = nlp.vocab
@@ -510,9 +584,14 @@ class SkillMatcher:
     def is_built(self) -> bool:
         return self.n_patterns > 0
 
-    def initialize(self, get_examples: Callable[[], Iterable[Any]] | None = None, *,
-                   nlp: Language | None = None, taxonomy: Any = None,
-                   batch_size: int = 2000) -> None:
+    def initialize(
+        self,
+        get_examples: Callable[[], Iterable[Any]] | None = None,
+        *,
+        nlp: Language | None = None,
+        taxonomy: Any = None,
+        batch_size: int = 2000,
+    ) -> None:
         """spaCy's initialize: compile the patterns of ``taxonomy`` (None: no patterns).
 
         ``taxonomy`` is a :class:`matching.nlp.taxonomy.SkillTaxonomy` or anything with a
@@ -537,36 +616,41 @@ class SkillMatcher:
             if not label or not skill_id:
                 continue
             label = " ".join(label.split())
-            grouped.setdefault(label, []).append(
-                (skill_id, LABEL_TYPE_SCORE.get(label_type, 0.5)))
+            grouped.setdefault(label, []).append((skill_id, LABEL_TYPE_SCORE.get(label_type, 0.5)))
             if label_type == "preferred":
                 preferred.add(label)
         texts = list(grouped)
         lemma_groups: dict[tuple[int, ...], dict[str, float]] = {}
         orth_groups: dict[tuple[int, ...], tuple[int, dict[str, float]]] = {}
         strings = self.vocab.strings
-        for label, tokens in zip(texts, tokenize_labels(self.nlp, texts, batch_size),
-                                 strict=True):
+        for label, tokens in zip(texts, tokenize_labels(self.nlp, texts, batch_size), strict=True):
             lemmas = [lemmatizer.lemma_of(t.lower()) for t in tokens]
             mode = self.guards.mode(label, tokens, lemmas, label in preferred)
             if mode is None or not tokens:
                 continue
             if mode == FREE:
-                targets = [lemma_groups.setdefault(tuple(strings.add(w) for w in variant), {})
-                           for variant in _variants(lemmas)]
+                targets = [
+                    lemma_groups.setdefault(tuple(strings.add(w) for w in variant), {})
+                    for variant in _variants(lemmas)
+                ]
             else:  # case-sensitive labels: the exact form only ("R." too: the tokenizer
                 # keeps a single capital with its period as one token, like an initial)
                 forms = [tokens] + ([[tokens[0] + "."]] if mode == LETTER else [])
-                targets = [orth_groups.setdefault(tuple(strings.add(t) for t in form),
-                                                  (mode, {}))[1] for form in forms]
+                targets = [
+                    orth_groups.setdefault(tuple(strings.add(t) for t in form), (mode, {}))[1]
+                    for form in forms
+                ]
             for merged in targets:
                 for skill_id, score in grouped[label]:
                     if merged.get(skill_id, -1.0) < score:
                         merged[skill_id] = score
         self._load_groups({k: (FREE, v) for k, v in lemma_groups.items()}, orth_groups)
 
-    def _load_groups(self, lemma_groups: dict[tuple[int, ...], tuple[int, dict[str, float]]],
-                     orth_groups: dict[tuple[int, ...], tuple[int, dict[str, float]]]) -> None:
+    def _load_groups(
+        self,
+        lemma_groups: dict[tuple[int, ...], tuple[int, dict[str, float]]],
+        orth_groups: dict[tuple[int, ...], tuple[int, dict[str, float]]],
+    ) -> None:
         self._lemma_index.set({k: _entry(m, c) for k, (m, c) in lemma_groups.items()})
         self._set_orth({k: _entry(m, c) for k, (m, c) in orth_groups.items()})
         self.n_patterns = len(self._lemma_index) + len(self._orth_index)
@@ -588,8 +672,11 @@ class SkillMatcher:
             doc.spans[CANDIDATES_KEY] = []
             return doc
         skip = section_mask(doc, self.skip_sections)
-        found = [(start, end, entry) for start, end, entry
-                 in self._lemma_index.find(doc.to_array("LEMMA")) if not skip[start]]
+        found = [
+            (start, end, entry)
+            for start, end, entry in self._lemma_index.find(doc.to_array("LEMMA"))
+            if not skip[start]
+        ]
         if len(self._orth_index):
             orths = doc.to_array("ORTH")
             entries = self._orth_index.entries
@@ -598,8 +685,9 @@ class SkillMatcher:
                 if not skip[start] and self._guard_ok(doc, start, end, entry.mode):
                     found.append((start, end, entry))
         entries = {(start, end): entry for start, end, entry in found}
-        kept = filter_spans([Span(doc, start, end, label=TAXONOMY_LABEL)
-                             for start, end, _ in found])
+        kept = filter_spans(
+            [Span(doc, start, end, label=TAXONOMY_LABEL) for start, end, _ in found]
+        )
         for span in kept:
             entry = entries[(span.start, span.end)]
             span._.candidate_ids = list(entry.ids)
@@ -621,8 +709,11 @@ class SkillMatcher:
         # LETTER: not an initial ("C. Smith", one token "C." or two), not "vitamin C", and
         # programming context nearby.
         after = end + (0 if token.text.endswith(".") else 1)
-        if (token.text.endswith(".") or (end < len(doc) and doc[end].text == ".")) \
-                and after < len(doc) and doc[after].is_title:
+        if (
+            (token.text.endswith(".") or (end < len(doc) and doc[end].text == "."))
+            and after < len(doc)
+            and doc[after].is_title
+        ):
             return False
         if start > 0 and doc[start - 1].lower_ in self.guards._letter_block:
             return False
@@ -639,13 +730,25 @@ class SkillMatcher:
         """Patterns as token-hash arrays with their candidates (ids stored once), the words
         of the hashes (so the vocabulary can decode them), guards and labels: one ``.npz``."""
         id_index: dict[str, int] = {}
-        arrays = {**self._lemma_index.to_arrays("lemma_", id_index),
-                  **self._orth_index.to_arrays("orth_", id_index)}
+        arrays = {
+            **self._lemma_index.to_arrays("lemma_", id_index),
+            **self._orth_index.to_arrays("orth_", id_index),
+        }
         strings = self.vocab.strings
-        words = sorted({strings[h] for index in (self._lemma_index, self._orth_index)
-                        for key in index.entries for h in key})
-        meta = {"guards": self.guards.to_dict(), "ids": list(id_index), "words": words,
-                "skill_info": self.skill_info}
+        words = sorted(
+            {
+                strings[h]
+                for index in (self._lemma_index, self._orth_index)
+                for key in index.entries
+                for h in key
+            }
+        )
+        meta = {
+            "guards": self.guards.to_dict(),
+            "ids": list(id_index),
+            "words": words,
+            "skill_info": self.skill_info,
+        }
         arrays["meta"] = numpy.frombuffer(json.dumps(meta).encode("utf8"), dtype=numpy.uint8)
         buffer = io.BytesIO()
         savez: Any = numpy.savez  # its stub types **arrays like its allow_pickle flag
@@ -683,7 +786,8 @@ class SkillMatcher:
         _lemmatizer_of(self.nlp)(doc)
         key = tuple(doc.to_array("LEMMA").tolist())
         entry = self._lemma_index.entries.get(key) or self._orth_index.entries.get(
-            tuple(doc.to_array("ORTH").tolist()))
+            tuple(doc.to_array("ORTH").tolist())
+        )
         return list(zip(entry.ids, entry.scores, strict=True)) if entry else []
 
     def mode_of(self, label: str) -> str | None:
@@ -695,8 +799,9 @@ class SkillMatcher:
 
 
 def _entry(mode: int, candidates: dict[str, float]) -> _Entry:
-    ordered = sorted(candidates.items(), key=lambda kv: (-kv[1], not kv[0].startswith("http"),
-                                                         kv[0]))
+    ordered = sorted(
+        candidates.items(), key=lambda kv: (-kv[1], not kv[0].startswith("http"), kv[0])
+    )
     return _Entry(tuple(k for k, _ in ordered), tuple(round(v, 4) for _, v in ordered), mode)
 
 
@@ -714,8 +819,9 @@ def _variants(tokens: list[str]) -> list[list[str]]:
 _SIMPLE_LABEL = re.compile(r"[A-Za-z]+(?: [A-Za-z]+)*")
 
 
-def tokenize_labels(nlp: Language, labels: Sequence[str],
-                    batch_size: int = 2000) -> list[list[str]]:
+def tokenize_labels(
+    nlp: Language, labels: Sequence[str], batch_size: int = 2000
+) -> list[list[str]]:
     """Token texts of each label, as ``nlp.tokenizer`` splits them (spaces dropped).
 
     Labels of plain letters and single spaces whose words have no tokenizer special case
@@ -748,8 +854,9 @@ def _lemmatizer_of(nlp: Language) -> LowerLookupLemmatizer:
     raise ValueError("the pipeline needs a 'pathmatch_lemmatizer' before the skill matcher")
 
 
-def _skill_info(taxonomy: Any, rows: Sequence[tuple[str, str, str, str]]
-                ) -> dict[str, tuple[str, str]]:
+def _skill_info(
+    taxonomy: Any, rows: Sequence[tuple[str, str, str, str]]
+) -> dict[str, tuple[str, str]]:
     info: dict[str, tuple[str, str]] = {}
     for skill_id, label, label_type, tax in rows:
         if label_type in ("preferred", "onet_example") and skill_id not in info:
@@ -768,7 +875,7 @@ def _skill_info(taxonomy: Any, rows: Sequence[tuple[str, str, str, str]]
 
 def _sentence_initial(doc: Doc, i: int) -> bool:
     j = i - 1
-    while j >= 0 and (doc[j].is_space or doc[j].text in ("•", "-", "*", "·", "(", "\"")):
+    while j >= 0 and (doc[j].is_space or doc[j].text in ("•", "-", "*", "·", "(", '"')):
         j -= 1
     return j < 0 or doc[i].is_sent_start is True or doc[j].text in (".", ":", "!", "?", ";")
 
@@ -790,6 +897,7 @@ def _caps_or_title_run(doc: Doc, start: int, end: int) -> bool:
     requires=["token.lemma"],
     default_config={"guards": GuardRules().to_dict(), "skip_sections": sorted(BOILERPLATE)},
 )
-def make_skill_matcher(nlp: Language, name: str, guards: dict[str, Any],
-                       skip_sections: list[str]) -> SkillMatcher:
+def make_skill_matcher(
+    nlp: Language, name: str, guards: dict[str, Any], skip_sections: list[str]
+) -> SkillMatcher:
     return SkillMatcher(nlp, name, GuardRules(**guards), skip_sections)

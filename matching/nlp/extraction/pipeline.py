@@ -77,15 +77,15 @@ if TYPE_CHECKING:
     from matching.nlp.taxonomy import SkillTaxonomy
 
 CONFIG_PATH = Path(__file__).with_name("config.cfg")
-DETECTOR_FACTORIES = frozenset({"ner", "spancat", "spancat_singlelabel", "tok2vec",
-                                "span_finder", "transformer"})
+DETECTOR_FACTORIES = frozenset(
+    {"ner", "spancat", "spancat_singlelabel", "tok2vec", "span_finder", "transformer"}
+)
 """Factories sourced from a detector pipeline (its tokenizer, sentencizer etc. are not)."""
 LEARNED_LINKER = "pathmatch_linker"
 BUILT_FROM = "pathmatch_built_from.json"
 """Written last into a saved pipeline: what it was built from; its absence marks a partial copy."""
 FORMAT = "pathmatch-pipeline/1"
-_CODE_FILES = ("__init__.py", "config.cfg", "linker.py", "matcher.py", "pipeline.py",
-               "sections.py")
+_CODE_FILES = ("__init__.py", "config.cfg", "linker.py", "matcher.py", "pipeline.py", "sections.py")
 
 log = logging.getLogger(__name__)
 
@@ -100,8 +100,14 @@ class PipelineError(ValueError):
 class DetectedCandidates:
     """The ``pathmatch_detected_candidates`` component (see the module docstring)."""
 
-    def __init__(self, name: str, source: str, labels: Sequence[str],
-                 skip_sections: Sequence[str], max_tokens: int) -> None:
+    def __init__(
+        self,
+        name: str,
+        source: str,
+        labels: Sequence[str],
+        skip_sections: Sequence[str],
+        max_tokens: int,
+    ) -> None:
         register_extensions()
         if source != "ents" and not source.startswith("spans:"):
             raise ValueError(f"source must be 'ents' or 'spans:<key>', not {source!r}")
@@ -118,9 +124,13 @@ class DetectedCandidates:
         return list(doc.spans[key]) if key in doc.spans else []
 
     def __call__(self, doc: Doc) -> Doc:
-        detected = [s for s in self._detected(doc)
-                    if (not self.labels or s.label_ in self.labels) and len(s) <= self.max_tokens
-                    and s.text.strip()]
+        detected = [
+            s
+            for s in self._detected(doc)
+            if (not self.labels or s.label_ in self.labels)
+            and len(s) <= self.max_tokens
+            and s.text.strip()
+        ]
         if not detected:
             return doc
         skip = section_mask(doc, self.skip_sections)
@@ -133,8 +143,9 @@ class DetectedCandidates:
                 continue
             if overlapping:
                 old = overlapping[0]
-                merged = Span(doc, min(old.start, span.start), max(old.end, span.end),
-                              label=TAXONOMY_LABEL)
+                merged = Span(
+                    doc, min(old.start, span.start), max(old.end, span.end), label=TAXONOMY_LABEL
+                )
                 ids, scores = list(old._.candidate_ids or []), list(old._.candidate_scores or [])
                 current.remove(old)
                 merged._.candidate_ids = ids
@@ -155,11 +166,21 @@ class DetectedCandidates:
 @Language.factory(
     "pathmatch_detected_candidates",
     assigns=["doc.spans"],
-    default_config={"source": "ents", "labels": [], "max_tokens": 12,
-                    "skip_sections": sorted(BOILERPLATE)},
+    default_config={
+        "source": "ents",
+        "labels": [],
+        "max_tokens": 12,
+        "skip_sections": sorted(BOILERPLATE),
+    },
 )
-def make_detected_candidates(nlp: Language, name: str, source: str, labels: list[str],
-                             skip_sections: list[str], max_tokens: int) -> DetectedCandidates:
+def make_detected_candidates(
+    nlp: Language,
+    name: str,
+    source: str,
+    labels: list[str],
+    skip_sections: list[str],
+    max_tokens: int,
+) -> DetectedCandidates:
     return DetectedCandidates(name, source, labels, skip_sections, max_tokens)
 
 
@@ -187,9 +208,18 @@ class LinkerComponent:
     ranked.
     """
 
-    def __init__(self, name: str, top_k: int, rank_sentences: bool, sentence_weight: float,
-                 aggregate: str, min_score: float, onet_score: float, batch_size: int,
-                 cache_size: int) -> None:
+    def __init__(
+        self,
+        name: str,
+        top_k: int,
+        rank_sentences: bool,
+        sentence_weight: float,
+        aggregate: str,
+        min_score: float,
+        onet_score: float,
+        batch_size: int,
+        cache_size: int,
+    ) -> None:
         register_extensions()
         if aggregate not in ("noisy_or", "max"):
             raise ValueError("aggregate must be 'noisy_or' or 'max'")
@@ -204,12 +234,18 @@ class LinkerComponent:
         self.batch_size = batch_size
         self.cache_size = cache_size
         self._cache: OrderedDict[tuple[str, tuple[str, ...]], list[tuple[str, float]]] = (
-            OrderedDict())
+            OrderedDict()
+        )
 
     # ------------------------------------------------------------------ state
 
-    def initialize(self, get_examples: Callable[[], Iterable[Any]] | None = None, *,
-                   nlp: Language | None = None, linker_dir: str | None = None) -> None:
+    def initialize(
+        self,
+        get_examples: Callable[[], Iterable[Any]] | None = None,
+        *,
+        nlp: Language | None = None,
+        linker_dir: str | None = None,
+    ) -> None:
         """Load the trained linker from ``linker_dir`` (None: the component stays lexical)."""
         self.linker = _load_linker(Path(linker_dir)) if linker_dir else None
         self._cache.clear()
@@ -257,8 +293,7 @@ class LinkerComponent:
             if self.linker is not None and self.rank_sentences:
                 sent_jobs.extend((d, sent) for sent in self._sentences(doc))
         span_results = self._rank_spans([s for _, s in span_jobs])
-        sent_results = self._rank_cached([(normalize_text(s.text).text, ())
-                                          for _, s in sent_jobs])
+        sent_results = self._rank_cached([(normalize_text(s.text).text, ()) for _, s in sent_jobs])
         spans: list[dict[str, list[float]]] = [{} for _ in docs]
         sents: list[dict[str, float]] = [{} for _ in docs]
         where: list[dict[str, str]] = [{} for _ in docs]
@@ -275,8 +310,9 @@ class LinkerComponent:
             doc._.ranked_skills = self._combine(span_scores, sent_scores)
             doc._.skill_sentences = best
 
-    def _rank_cached(self, jobs: list[tuple[str, tuple[str, ...]]]
-                     ) -> list[list[tuple[str, float]]]:
+    def _rank_cached(
+        self, jobs: list[tuple[str, tuple[str, ...]]]
+    ) -> list[list[tuple[str, float]]]:
         """Rank (text, forced ids) jobs through the LRU cache; only misses reach the model."""
         if not jobs or self.linker is None:
             return [[] for _ in jobs]
@@ -291,8 +327,9 @@ class LinkerComponent:
             results.append(hit)
         if misses:
             keys = list(misses)
-            ranked = self.linker.rank([k[0] for k in keys], self.top_k,
-                                      forced=[list(k[1]) for k in keys])
+            ranked = self.linker.rank(
+                [k[0] for k in keys], self.top_k, forced=[list(k[1]) for k in keys]
+            )
             for key, result in zip(keys, ranked, strict=True):
                 for i in misses[key]:
                     results[i] = result
@@ -307,34 +344,42 @@ class LinkerComponent:
         if self.linker is None:
             return [self._lexical(span, ids) for span, ids in zip(spans, matched, strict=True)]
         esco = self.linker.index_.positions()
-        ranked = self._rank_cached([(normalize_text(span.text).text,
-                                     tuple(i for i in ids if i in esco)) for span, ids in
-                                    zip(spans, matched, strict=True)])
+        ranked = self._rank_cached(
+            [
+                (normalize_text(span.text).text, tuple(i for i in ids if i in esco))
+                for span, ids in zip(spans, matched, strict=True)
+            ]
+        )
         out = []
         for span, ids, result in zip(spans, matched, ranked, strict=True):
             quality = dict(self._lexical(span, ids))
-            onet = [(sid, round(self.onet_score * quality.get(sid, 1.0), 6))
-                    for sid in ids if sid not in esco]
+            onet = [
+                (sid, round(self.onet_score * quality.get(sid, 1.0), 6))
+                for sid in ids
+                if sid not in esco
+            ]
             merged = sorted(result + onet, key=lambda x: -x[1])
-            out.append([x for x in merged if x[1] >= self.min_score][:self.top_k])
+            out.append([x for x in merged if x[1] >= self.min_score][: self.top_k])
         return out
 
     def _lexical(self, span: Span, ids: list[str]) -> list[tuple[str, float]]:
         scores = list(span._.candidate_scores or [])
-        return [(sid, float(scores[i]) if i < len(scores) else 1.0)
-                for i, sid in enumerate(ids[:self.top_k])]
+        return [
+            (sid, float(scores[i]) if i < len(scores) else 1.0)
+            for i, sid in enumerate(ids[: self.top_k])
+        ]
 
     def _sentences(self, doc: Doc) -> list[Span]:
         if doc.has_annotation("SENT_START"):
             sents = list(doc.sents)
         else:
-            sents = [doc[i:i + 40] for i in range(0, len(doc), 40)]
+            sents = [doc[i : i + 40] for i in range(0, len(doc), 40)]
         sections = list(doc.spans[SECTIONS_KEY]) if SECTIONS_KEY in doc.spans else []
-        return [sent for sent in sents
-                if sent.text.strip() and not _in_boilerplate(sections, sent)]
+        return [sent for sent in sents if sent.text.strip() and not _in_boilerplate(sections, sent)]
 
-    def _combine(self, spans: dict[str, list[float]], sents: dict[str, float]
-                 ) -> list[tuple[str, float]]:
+    def _combine(
+        self, spans: dict[str, list[float]], sents: dict[str, float]
+    ) -> list[tuple[str, float]]:
         combined = []
         for sid in set(spans) | set(sents):
             values = [min(max(v, 0.0), 1.0) for v in spans.get(sid, [])]
@@ -363,9 +408,10 @@ def _load_linker(directory: Path) -> SkillLinker:
     try:
         return SkillLinker.load(directory)
     except Exception as exc:  # joblib/pickle, LightGBM and OS errors alike
-        raise PipelineError(f"the trained linker at {directory} does not load "
-                            f"({_first_line(exc)}); retrain it with `pathmatch train nlp`"
-                            ) from exc
+        raise PipelineError(
+            f"the trained linker at {directory} does not load "
+            f"({_first_line(exc)}); retrain it with `pathmatch train nlp`"
+        ) from exc
 
 
 def _first_line(exc: BaseException) -> str:
@@ -376,15 +422,40 @@ def _first_line(exc: BaseException) -> str:
 @Language.factory(
     LEARNED_LINKER,
     assigns=["span._.skills", "doc._.ranked_skills", "doc._.skill_sentences"],
-    default_config={"top_k": 10, "rank_sentences": True, "sentence_weight": 1.0,
-                    "aggregate": "noisy_or", "min_score": 0.0, "onet_score": 0.9,
-                    "batch_size": 64, "cache_size": 20000},
+    default_config={
+        "top_k": 10,
+        "rank_sentences": True,
+        "sentence_weight": 1.0,
+        "aggregate": "noisy_or",
+        "min_score": 0.0,
+        "onet_score": 0.9,
+        "batch_size": 64,
+        "cache_size": 20000,
+    },
 )
-def make_linker(nlp: Language, name: str, top_k: int, rank_sentences: bool,
-                sentence_weight: float, aggregate: str, min_score: float, onet_score: float,
-                batch_size: int, cache_size: int) -> LinkerComponent:
-    return LinkerComponent(name, top_k, rank_sentences, sentence_weight, aggregate,
-                           min_score, onet_score, batch_size, cache_size)
+def make_linker(
+    nlp: Language,
+    name: str,
+    top_k: int,
+    rank_sentences: bool,
+    sentence_weight: float,
+    aggregate: str,
+    min_score: float,
+    onet_score: float,
+    batch_size: int,
+    cache_size: int,
+) -> LinkerComponent:
+    return LinkerComponent(
+        name,
+        top_k,
+        rank_sentences,
+        sentence_weight,
+        aggregate,
+        min_score,
+        onet_score,
+        batch_size,
+        cache_size,
+    )
 
 
 @registry.misc("pathmatch.bundle_taxonomy.v1")
@@ -413,9 +484,14 @@ def kind_overrides(kind: str) -> dict[str, Any]:
     return overrides
 
 
-def pipeline_config(*, kind: str = "posting", detector_dir: Path | str | None = None,
-                    linker_dir: Path | str | None = None, bundle_dir: Path | str | None = None,
-                    config_path: Path | str = CONFIG_PATH) -> Config:
+def pipeline_config(
+    *,
+    kind: str = "posting",
+    detector_dir: Path | str | None = None,
+    linker_dir: Path | str | None = None,
+    bundle_dir: Path | str | None = None,
+    config_path: Path | str = CONFIG_PATH,
+) -> Config:
     """``config.cfg`` with the run-time parts filled in (see the module docstring)."""
     overrides = kind_overrides(kind)
     config = spacy.util.load_config(Path(config_path), interpolate=False)
@@ -459,8 +535,13 @@ def _detector_components(detector_dir: Path) -> tuple[list[str], str]:
     return names, source
 
 
-_OWN_COMPONENTS = (Sectioner, LowerLookupLemmatizer, SkillMatcher, DetectedCandidates,
-                   LinkerComponent)
+_OWN_COMPONENTS = (
+    Sectioner,
+    LowerLookupLemmatizer,
+    SkillMatcher,
+    DetectedCandidates,
+    LinkerComponent,
+)
 
 
 def initialize_pipeline(nlp: Language, taxonomy: SkillTaxonomy | None = None) -> Language:
@@ -484,10 +565,15 @@ def initialize_pipeline(nlp: Language, taxonomy: SkillTaxonomy | None = None) ->
     return nlp
 
 
-def build_pipeline(taxonomy: SkillTaxonomy | None = None, *,
-                   detector_dir: Path | str | None = None,
-                   linker_dir: Path | str | None = None, bundle_dir: Path | str | None = None,
-                   kind: str = "posting", config_path: Path | str = CONFIG_PATH) -> Language:
+def build_pipeline(
+    taxonomy: SkillTaxonomy | None = None,
+    *,
+    detector_dir: Path | str | None = None,
+    linker_dir: Path | str | None = None,
+    bundle_dir: Path | str | None = None,
+    kind: str = "posting",
+    config_path: Path | str = CONFIG_PATH,
+) -> Language:
     """The extraction pipeline for ``kind``, assembled and initialized (seconds to minutes).
 
     The matcher's patterns come from ``taxonomy`` or else from the bundle at ``bundle_dir``;
@@ -495,8 +581,13 @@ def build_pipeline(taxonomy: SkillTaxonomy | None = None, *,
     can keep the result.
     """
     register_extensions()
-    config = pipeline_config(kind=kind, detector_dir=detector_dir, linker_dir=linker_dir,
-                             bundle_dir=bundle_dir, config_path=config_path)
+    config = pipeline_config(
+        kind=kind,
+        detector_dir=detector_dir,
+        linker_dir=linker_dir,
+        bundle_dir=bundle_dir,
+        config_path=config_path,
+    )
     nlp = spacy.util.load_model_from_config(config, auto_fill=True, validate=True)
     initialize_pipeline(nlp, taxonomy)
     _freeze_gc()
@@ -524,8 +615,9 @@ def skill_matcher(nlp: Language) -> SkillMatcher:
 # ---------------------------------------------------------------------------- saving, loading
 
 
-def save_pipeline(nlp: Language, path: Path | str, built_from: dict[str, Any] | None = None
-                  ) -> Path:
+def save_pipeline(
+    nlp: Language, path: Path | str, built_from: dict[str, Any] | None = None
+) -> Path:
     """Write the whole pipeline (patterns, lemma table, linker, detector weights) to ``path``.
 
     Save a pipeline before it has processed any text: the vocabulary is saved with it, and
@@ -534,8 +626,9 @@ def save_pipeline(nlp: Language, path: Path | str, built_from: dict[str, Any] | 
     """
     path = Path(path)
     nlp.to_disk(path)
-    (path / BUILT_FROM).write_text(json.dumps({"format": FORMAT, **(built_from or {})},
-                                              indent=2, sort_keys=True))
+    (path / BUILT_FROM).write_text(
+        json.dumps({"format": FORMAT, **(built_from or {})}, indent=2, sort_keys=True)
+    )
     return path
 
 
@@ -553,8 +646,7 @@ def load_pipeline(path: Path | str, *, kind: str | None = None) -> Language:
     try:
         nlp = spacy.load(path, config=overrides)
     except Exception as exc:  # spaCy, NumPy, joblib and OS errors alike
-        raise PipelineError(f"saved pipeline at {path} does not load: {_first_line(exc)}"
-                            ) from exc
+        raise PipelineError(f"saved pipeline at {path} does not load: {_first_line(exc)}") from exc
     _freeze_gc()
     return nlp
 
@@ -579,8 +671,9 @@ _build_locks: dict[str, threading.Lock] = {}
 _build_locks_guard = threading.Lock()
 
 
-def cached_pipeline(cache_dir: Path | str, built_from: dict[str, Any], kind: str,
-                    build: Callable[[], Language]) -> Language:
+def cached_pipeline(
+    cache_dir: Path | str, built_from: dict[str, Any], kind: str, build: Callable[[], Language]
+) -> Language:
     """The pipeline for ``kind`` saved under ``cache_dir`` for ``built_from``, else built.
 
     ``built_from`` names everything the pipeline depends on (bundle hash, detector and
@@ -617,9 +710,11 @@ version in use, tens of MB each; older ones belong to replaced bundles or models
 def _prune(cache_dir: Path, keep: int) -> None:
     """Remove all but the ``keep`` most recently used saved pipelines (best effort)."""
     try:
-        entries = sorted((p for p in cache_dir.iterdir()
-                          if p.is_dir() and not p.name.startswith(".")),
-                         key=lambda p: p.stat().st_mtime, reverse=True)
+        entries = sorted(
+            (p for p in cache_dir.iterdir() if p.is_dir() and not p.name.startswith(".")),
+            key=lambda p: p.stat().st_mtime,
+            reverse=True,
+        )
     except OSError:
         return
     for old in entries[keep:]:
@@ -635,8 +730,9 @@ def _save_atomically(nlp: Language, path: Path, built_from: dict[str, Any]) -> N
         os.replace(tmp, path)
     except OSError as exc:  # read-only home, disk full, another process won the rename
         if not path.exists():
-            log.warning("could not save the skill pipeline to %s (%s); it is rebuilt next "
-                        "time", path, exc)
+            log.warning(
+                "could not save the skill pipeline to %s (%s); it is rebuilt next time", path, exc
+            )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -38,17 +38,29 @@ PUBLIC_ROUTERS: list[APIRouter] = [health.router]
 TAGS: list[dict[str, str]] = [
     {"name": "health", "description": "Liveness and readiness; no API key needed."},
     {"name": "version", "description": "Package, data bundle, taxonomy and model versions."},
-    {"name": "extract", "description": "Skills in postings, course descriptions or intake "
-                                       "text, linked to ESCO and O*NET."},
-    {"name": "titles", "description": "Job titles to ranked O*NET-SOC occupations or ESCO "
-                                      "occupations."},
-    {"name": "occupations", "description": "One occupation: wages, projections, regional "
-                                           "demand, skills requested, related occupations."},
-    {"name": "programs", "description": "Training programs (ETPL) in a region with reported "
-                                        "and predicted outcomes."},
-    {"name": "referrals", "description": "Ranked, explained training referrals for a "
-                                         "participant."},
+    {
+        "name": "extract",
+        "description": "Skills in postings, course descriptions or intake "
+        "text, linked to ESCO and O*NET.",
+    },
+    {
+        "name": "titles",
+        "description": "Job titles to ranked O*NET-SOC occupations or ESCO occupations.",
+    },
+    {
+        "name": "occupations",
+        "description": "One occupation: wages, projections, regional "
+        "demand, skills requested, related occupations.",
+    },
+    {
+        "name": "programs",
+        "description": "Training programs (ETPL) in a region with reported and predicted outcomes.",
+    },
+    {"name": "referrals", "description": "Ranked, explained training referrals for a participant."},
     {"name": "pathways", "description": "Multi-step routes of stackable credentials."},
-    {"name": "gaps", "description": "Curriculum gaps: skills a program's courses teach "
-                                "against skills employers in a region ask for."},
+    {
+        "name": "gaps",
+        "description": "Curriculum gaps: skills a program's courses teach "
+        "against skills employers in a region ask for.",
+    },
 ]

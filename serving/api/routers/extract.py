@@ -17,8 +17,11 @@ from matching.nlp.extraction import Kind
 from serving.api.contract import JsonInt, error_responses, valid_unicode_body
 from serving.api.deps import EngineDep, Envelope, check_texts, meta_of
 
-router = APIRouter(tags=["extract"], dependencies=[Depends(valid_unicode_body)],
-                   responses=error_responses(400, 401, 422, 503))
+router = APIRouter(
+    tags=["extract"],
+    dependencies=[Depends(valid_unicode_body)],
+    responses=error_responses(400, 401, 422, 503),
+)
 
 
 class TextIn(BaseModel):
@@ -29,9 +32,20 @@ class TextIn(BaseModel):
 
 
 class ExtractRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "kind": "intake", "top_k": 5,
-        "texts": [{"id": "n1", "text": "Worked two years as a CNA; can drive a forklift."}]}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "intake",
+                    "top_k": 5,
+                    "texts": [
+                        {"id": "n1", "text": "Worked two years as a CNA; can drive a forklift."}
+                    ],
+                }
+            ]
+        },
+    )
 
     kind: Kind
     texts: list[TextIn] = Field(min_length=1, description="capped by PATHMATCH_MAX_TEXTS")
@@ -65,7 +79,10 @@ class ExtractResponse(Envelope):
 def extract(body: ExtractRequest, request: Request, engine: EngineDep) -> ExtractResponse:
     check_texts(request, [t.text for t in body.texts], ["body", "texts"], "text")
     found = engine.extract(body.kind, [t.text for t in body.texts], top_k=body.top_k)
-    results = [ExtractedText(id=item.id, warnings=warnings,
-                             skills=[LinkedSkill(**link.as_dict()) for link in links])
-               for item, (links, warnings) in zip(body.texts, found, strict=True)]
+    results = [
+        ExtractedText(
+            id=item.id, warnings=warnings, skills=[LinkedSkill(**link.as_dict()) for link in links]
+        )
+        for item, (links, warnings) in zip(body.texts, found, strict=True)
+    ]
     return ExtractResponse(kind=body.kind, results=results, meta=meta_of(engine, request))

@@ -21,20 +21,58 @@ from serving.api.deps import EngineDep, Envelope, meta_of
 from serving.api.errors import ApiError
 from serving.engine import Engine
 
-router = APIRouter(tags=["occupations"], dependencies=[Depends(single_query_values)],
-                   responses=error_responses(401, 404, 422, 503))
+router = APIRouter(
+    tags=["occupations"],
+    dependencies=[Depends(single_query_values)],
+    responses=error_responses(401, 404, 422, 503),
+)
 CODE_PATTERN = r"^\d{2}-\d{4}(\.\d{2})?$"
 SUGGESTED = 10
 TOP_SKILLS = 15
-WAGE_COLUMNS = ["area", "area_title", "prim_state", "occ_code", "o_group", "tot_emp",
-                "h_median", "a_mean", "a_pct10", "a_pct25", "a_median", "a_pct75", "a_pct90",
-                "year"]
-PROJECTION_COLUMNS = ["soc_code", "emp_base_k", "emp_proj_k", "emp_change_pct",
-                      "annual_openings_k", "median_annual_wage", "entry_education",
-                      "work_experience", "on_the_job_training", "base_year", "proj_year"]
-DEMAND_COLUMNS = ["region", "region_level", "onet_soc_code", "postings_raw", "postings_dedup",
-                  "dedup_ci_low", "dedup_ci_high", "pay_hourly_median", "pay_annual_median",
-                  "oews_h_median", "ep_growth_pct", "ep_annual_openings", "in_demand_score"]
+WAGE_COLUMNS = [
+    "area",
+    "area_title",
+    "prim_state",
+    "occ_code",
+    "o_group",
+    "tot_emp",
+    "h_median",
+    "a_mean",
+    "a_pct10",
+    "a_pct25",
+    "a_median",
+    "a_pct75",
+    "a_pct90",
+    "year",
+]
+PROJECTION_COLUMNS = [
+    "soc_code",
+    "emp_base_k",
+    "emp_proj_k",
+    "emp_change_pct",
+    "annual_openings_k",
+    "median_annual_wage",
+    "entry_education",
+    "work_experience",
+    "on_the_job_training",
+    "base_year",
+    "proj_year",
+]
+DEMAND_COLUMNS = [
+    "region",
+    "region_level",
+    "onet_soc_code",
+    "postings_raw",
+    "postings_dedup",
+    "dedup_ci_low",
+    "dedup_ci_high",
+    "pay_hourly_median",
+    "pay_annual_median",
+    "oews_h_median",
+    "ep_growth_pct",
+    "ep_annual_openings",
+    "in_demand_score",
+]
 
 Row = dict[str, Any]
 
@@ -68,36 +106,62 @@ class OccupationResponse(Envelope):
     related: list[RelatedOccupation]
 
 
-Code = Annotated[str, Path(pattern=CODE_PATTERN, description="O*NET-SOC or SOC 2018 code",
-                           examples=["29-2061.00", "29-2061"])]
-RegionFilter = Annotated[str | None, Query(max_length=16, description="only this region's "
-                                           "demand rows and skills, e.g. NJ")]
+Code = Annotated[
+    str,
+    Path(
+        pattern=CODE_PATTERN,
+        description="O*NET-SOC or SOC 2018 code",
+        examples=["29-2061.00", "29-2061"],
+    ),
+]
+RegionFilter = Annotated[
+    str | None,
+    Query(max_length=16, description="only this region's demand rows and skills, e.g. NJ"),
+]
 
 
-@router.get("/occupations/{code}", response_model=OccupationResponse,
-            summary="One occupation: wages, projections, demand, skills, related")
-def occupation(code: Code, request: Request, engine: EngineDep,
-               region: RegionFilter = None) -> OccupationResponse:
+@router.get(
+    "/occupations/{code}",
+    response_model=OccupationResponse,
+    summary="One occupation: wages, projections, demand, skills, related",
+)
+def occupation(
+    code: Code, request: Request, engine: EngineDep, region: RegionFilter = None
+) -> OccupationResponse:
     occupations = engine.bundle.table("onet_occupations")
-    matched = occupations.filter((pl.col("onet_soc_code") == code)
-                                 | (pl.col("soc2018_code") == code)).sort("onet_soc_code")
+    matched = occupations.filter(
+        (pl.col("onet_soc_code") == code) | (pl.col("soc2018_code") == code)
+    ).sort("onet_soc_code")
     if matched.is_empty():
-        raise ApiError(404, f"unknown occupation code: not an O*NET-SOC or SOC 2018 code in "
-                            f"bundle {engine.bundle.hash}; suggestions lists the nearest known "
-                            f"codes", suggestions=suggest(occupations, code))
+        raise ApiError(
+            404,
+            f"unknown occupation code: not an O*NET-SOC or SOC 2018 code in "
+            f"bundle {engine.bundle.hash}; suggestions lists the nearest known "
+            f"codes",
+            suggestions=suggest(occupations, code),
+        )
     row = matched.row(0, named=True)
     onet, soc = row["onet_soc_code"], row.get("soc2018_code")
     return OccupationResponse(
-        code=code, onet_soc_code=onet, onet_codes=matched["onet_soc_code"].to_list(),
-        soc2018_code=soc, title=row["title"], description=row.get("description"),
-        job_zone=_job_zone(engine, onet), wages=_wages(engine, soc),
+        code=code,
+        onet_soc_code=onet,
+        onet_codes=matched["onet_soc_code"].to_list(),
+        soc2018_code=soc,
+        title=row["title"],
+        description=row.get("description"),
+        job_zone=_job_zone(engine, onet),
+        wages=_wages(engine, soc),
         projections=_projection(engine, soc),
-        demand=_demand(engine, onet, region), top_skills=_skills(engine, onet, region),
-        related=_related(engine, onet, occupations), meta=meta_of(engine, request))
+        demand=_demand(engine, onet, region),
+        top_skills=_skills(engine, onet, region),
+        related=_related(engine, onet, occupations),
+        meta=meta_of(engine, request),
+    )
 
 
 def suggest(occupations: pl.DataFrame, code: str) -> list[str]:
     """Known codes sharing the longest prefix with ``code`` ("code title"), nearest first."""
+
     def shared(other: str) -> int:
         n = 0
         for a, b in zip(code, other, strict=False):
@@ -131,13 +195,15 @@ def _wages(engine: Engine, soc: str | None) -> list[Row]:
     if not soc:
         return []
     national_or_state = pl.col("area_type").is_in([1, 2])  # not metro areas: too many rows
-    rows = _rows(engine, "oews", pl.col("occ_code").is_in([soc, _broad(soc)])
-                 & national_or_state)
+    rows = _rows(engine, "oews", pl.col("occ_code").is_in([soc, _broad(soc)]) & national_or_state)
     if rows is None:
         return []
     keep = [c for c in WAGE_COLUMNS if c in rows.columns]
-    return rows.sort("area_type", "area", "occ_code", descending=[False, False, True]) \
-        .select(keep).to_dicts()
+    return (
+        rows.sort("area_type", "area", "occ_code", descending=[False, False, True])
+        .select(keep)
+        .to_dicts()
+    )
 
 
 def _projection(engine: Engine, soc: str | None) -> Row | None:
@@ -162,18 +228,22 @@ def _in_region(frame: pl.DataFrame, region: str | None) -> pl.DataFrame:
 def _demand(engine: Engine, onet: str, region: str | None) -> list[Row]:
     table = _in_region(engine.demand.table.filter(pl.col("onet_soc_code") == onet), region)
     keep = [c for c in DEMAND_COLUMNS if c in table.columns]
-    return table.sort("in_demand_score", descending=True, nulls_last=True).select(keep) \
-        .to_dicts()
+    return table.sort("in_demand_score", descending=True, nulls_last=True).select(keep).to_dicts()
 
 
 def _skills(engine: Engine, onet: str, region: str | None) -> list[RequestedSkill]:
-    skills = _in_region(engine.demand.skills_table.filter(pl.col("onet_soc_code") == onet),
-                        region)
+    skills = _in_region(engine.demand.skills_table.filter(pl.col("onet_soc_code") == onet), region)
     top = skills.sort(["share", "skill_id"], descending=[True, False]).head(TOP_SKILLS)
-    return [RequestedSkill(region=r["region"], skill_id=r["skill_id"], label=r["skill_label"],
-                           share=round(float(r["share"]), 4),
-                           postings_with_skill=int(r["postings_with_skill"]))
-            for r in top.iter_rows(named=True)]
+    return [
+        RequestedSkill(
+            region=r["region"],
+            skill_id=r["skill_id"],
+            label=r["skill_label"],
+            share=round(float(r["share"]), 4),
+            postings_with_skill=int(r["postings_with_skill"]),
+        )
+        for r in top.iter_rows(named=True)
+    ]
 
 
 def _related(engine: Engine, onet: str, occupations: pl.DataFrame) -> list[RelatedOccupation]:
@@ -182,7 +252,11 @@ def _related(engine: Engine, onet: str, occupations: pl.DataFrame) -> list[Relat
         return []
     titles = dict(occupations.select("onet_soc_code", "title").iter_rows())
     rows = rows.sort("index")
-    return [RelatedOccupation(onet_soc_code=r["related_onet_soc_code"],
-                              title=titles.get(r["related_onet_soc_code"]),
-                              tier=r.get("relatedness_tier"))
-            for r in rows.iter_rows(named=True)]
+    return [
+        RelatedOccupation(
+            onet_soc_code=r["related_onet_soc_code"],
+            title=titles.get(r["related_onet_soc_code"]),
+            tier=r.get("relatedness_tier"),
+        )
+        for r in rows.iter_rows(named=True)
+    ]

@@ -23,20 +23,33 @@ from serving.api.routers.referrals import (
     region_of,
 )
 
-router = APIRouter(tags=["pathways"], dependencies=[Depends(valid_unicode_body)],
-                   responses=error_responses(400, 401, 404, 422, 503))
+router = APIRouter(
+    tags=["pathways"],
+    dependencies=[Depends(valid_unicode_body)],
+    responses=error_responses(400, 401, 404, 422, 503),
+)
 
 
 class PathwayRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "participant": EXAMPLE_PARTICIPANT, "target": "29-1141.00", "top_k": 3}],
-        "anyOf": REGION_OR_STATE})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"participant": EXAMPLE_PARTICIPANT, "target": "29-1141.00", "top_k": 3}],
+            "anyOf": REGION_OR_STATE,
+        },
+    )
 
     participant: Participant
-    region: str | None = Field(None, min_length=2, max_length=2, pattern=REGION_PATTERN,
-                               description="state code; default: the participant's state")
-    target: str | None = Field(None, pattern=r"^\d{2}-\d{4}\.\d{2}$",
-                               description="O*NET-SOC code the route must end in")
+    region: str | None = Field(
+        None,
+        min_length=2,
+        max_length=2,
+        pattern=REGION_PATTERN,
+        description="state code; default: the participant's state",
+    )
+    target: str | None = Field(
+        None, pattern=r"^\d{2}-\d{4}\.\d{2}$", description="O*NET-SOC code the route must end in"
+    )
     max_steps: JsonInt = Field(default=3, ge=2, le=5)
     top_k: JsonInt = Field(default=5, ge=1, le=20)
 
@@ -45,11 +58,20 @@ class PathwayResponse(Envelope, PathwayResult):
     pass
 
 
-@router.post("/pathways", response_model=PathwayResponse,
-             summary="Multi-step stackable-credential routes for a participant")
+@router.post(
+    "/pathways",
+    response_model=PathwayResponse,
+    summary="Multi-step stackable-credential routes for a participant",
+)
 def pathways(body: PathwayRequest, request: Request, engine: EngineDep) -> PathwayResponse:
     check_participant(request, body.participant)
     ctx = context_for(engine, region_of(body.region, body.participant))
-    result = find_pathways(body.participant, ctx, engine.reader, target=body.target,
-                           max_steps=body.max_steps, top_k=body.top_k)
+    result = find_pathways(
+        body.participant,
+        ctx,
+        engine.reader,
+        target=body.target,
+        max_steps=body.max_steps,
+        top_k=body.top_k,
+    )
     return PathwayResponse(**dict(result), meta=meta_of(engine, request))

@@ -23,16 +23,25 @@ from serving.api.errors import ApiError
 from serving.api.routers.occupations import CODE_PATTERN, suggest
 from serving.engine import Engine
 
-router = APIRouter(tags=["programs"], dependencies=[Depends(single_query_values)],
-                   responses=error_responses(401, 404, 422, 503))
+router = APIRouter(
+    tags=["programs"],
+    dependencies=[Depends(single_query_values)],
+    responses=error_responses(401, 404, 422, 503),
+)
 MAX_OFFSET = 1_000_000  # far past any state's list; a page past the end is empty, not a 500
-REPORTED = ["employment_q2", "employment_q2_n", "employment_q4", "employment_q4_n",
-            "median_earnings", "median_earnings_n", "outcome_status"]
+REPORTED = [
+    "employment_q2",
+    "employment_q2_n",
+    "employment_q4",
+    "employment_q4_n",
+    "median_earnings",
+    "median_earnings_n",
+    "outcome_status",
+]
 
 
 class ReportedOutcomes(BaseModel):
-    employment_q2: float | None = Field(description="share employed in the 2nd quarter after "
-                                                    "exit")
+    employment_q2: float | None = Field(description="share employed in the 2nd quarter after exit")
     employment_q2_n: int | None = Field(description="exiters behind that share")
     employment_q4: float | None
     employment_q4_n: int | None
@@ -64,7 +73,8 @@ class ProgramOut(BaseModel):
     reported: ReportedOutcomes
     predicted: dict[str, float | None] | None = Field(
         description="model predictions with interval bounds (_pred, _lo, _hi); None without "
-                    "a registered outcome model")
+        "a registered outcome model"
+    )
 
 
 class ProgramsResponse(Envelope):
@@ -76,30 +86,53 @@ class ProgramsResponse(Envelope):
     programs: list[ProgramOut]
 
 
-Region = Annotated[str, Query(min_length=2, max_length=2, pattern=r"^[A-Za-z]{2}$",
-                              description="state code", examples=["NJ"])]
-Occupation = Annotated[str | None, Query(pattern=CODE_PATTERN, description="O*NET-SOC or "
-                                         "SOC 2018 code the programs lead to")]
-MaxCost = Annotated[float | None, Query(ge=0, le=MAX_COST, allow_inf_nan=False,
-                                        description="total cost cap, US dollars")]
-MaxWeeks = Annotated[float | None, Query(gt=0, le=MAX_WEEKS, allow_inf_nan=False,
-                                         description="length cap in weeks")]
+Region = Annotated[
+    str,
+    Query(
+        min_length=2,
+        max_length=2,
+        pattern=r"^[A-Za-z]{2}$",
+        description="state code",
+        examples=["NJ"],
+    ),
+]
+Occupation = Annotated[
+    str | None,
+    Query(pattern=CODE_PATTERN, description="O*NET-SOC or SOC 2018 code the programs lead to"),
+]
+MaxCost = Annotated[
+    float | None,
+    Query(ge=0, le=MAX_COST, allow_inf_nan=False, description="total cost cap, US dollars"),
+]
+MaxWeeks = Annotated[
+    float | None, Query(gt=0, le=MAX_WEEKS, allow_inf_nan=False, description="length cap in weeks")
+]
 Limit = Annotated[int, Query(ge=1, le=200)]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 
 
 @router.get("/programs", response_model=ProgramsResponse, summary="Programs in a region")
-def programs(request: Request, engine: EngineDep, region: Region,
-             occupation: Occupation = None, max_cost: MaxCost = None,
-             max_weeks: MaxWeeks = None, limit: Limit = 20, offset: Offset = 0
-             ) -> ProgramsResponse:
+def programs(
+    request: Request,
+    engine: EngineDep,
+    region: Region,
+    occupation: Occupation = None,
+    max_cost: MaxCost = None,
+    max_weeks: MaxWeeks = None,
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> ProgramsResponse:
     catalog = engine.catalog
     state = region.upper()
     table = catalog.programs.filter(pl.col("state") == state)
     if table.is_empty():
         known = sorted(catalog.programs["state"].drop_nulls().unique().to_list())
-        raise ApiError(404, "no training programs listed for the requested region; known "
-                            "lists the regions that have programs", known=known)
+        raise ApiError(
+            404,
+            "no training programs listed for the requested region; known "
+            "lists the regions that have programs",
+            known=known,
+        )
     if occupation:
         table = table.join(_leading_to(engine, occupation), on="program_id", how="semi")
     if max_cost is not None:
@@ -108,10 +141,15 @@ def programs(request: Request, engine: EngineDep, region: Region,
         table = table.filter(pl.col("weeks_used") <= max_weeks)
     table = table.sort("program_id")
     page = _with_predictions(engine, table.slice(offset, limit))
-    return ProgramsResponse(region=state, occupation=occupation, total=table.height,
-                            limit=limit, offset=offset,
-                            programs=[_program(r) for r in page.iter_rows(named=True)],
-                            meta=meta_of(engine, request))
+    return ProgramsResponse(
+        region=state,
+        occupation=occupation,
+        total=table.height,
+        limit=limit,
+        offset=offset,
+        programs=[_program(r) for r in page.iter_rows(named=True)],
+        meta=meta_of(engine, request),
+    )
 
 
 def _leading_to(engine: Engine, code: str) -> pl.DataFrame:
@@ -120,12 +158,16 @@ def _leading_to(engine: Engine, code: str) -> pl.DataFrame:
     hit = links.filter((pl.col("onet_soc_code") == code) | (pl.col("soc2018_code") == code))
     if hit.is_empty():
         occupations = engine.bundle.table("onet_occupations")
-        known = occupations.filter((pl.col("onet_soc_code") == code)
-                                   | (pl.col("soc2018_code") == code))
+        known = occupations.filter(
+            (pl.col("onet_soc_code") == code) | (pl.col("soc2018_code") == code)
+        )
         if known.is_empty():
-            raise ApiError(404, "unknown occupation code: not an O*NET-SOC or SOC 2018 code "
-                                "in the bundle; suggestions lists the nearest known codes",
-                           suggestions=suggest(occupations, code))
+            raise ApiError(
+                404,
+                "unknown occupation code: not an O*NET-SOC or SOC 2018 code "
+                "in the bundle; suggestions lists the nearest known codes",
+                suggestions=suggest(occupations, code),
+            )
     return hit.select("program_id").unique()
 
 
@@ -139,13 +181,18 @@ def _with_predictions(engine: Engine, page: pl.DataFrame) -> pl.DataFrame:
 
 
 def _program(row: dict[str, Any]) -> ProgramOut:
-    predicted = {k.removeprefix("predicted."): v for k, v in row.items()
-                 if k.startswith("predicted.")}
+    predicted = {
+        k.removeprefix("predicted."): v for k, v in row.items() if k.startswith("predicted.")
+    }
     return ProgramOut(
-        **{k: row.get(k) for k in ProgramOut.model_fields
-           if k not in ("weeks", "target_onet_codes", "skills_taught", "reported",
-                        "predicted")},
-        weeks=row.get("weeks_used"), target_onet_codes=list(row.get("target_onet_codes") or []),
+        **{
+            k: row.get(k)
+            for k in ProgramOut.model_fields
+            if k not in ("weeks", "target_onet_codes", "skills_taught", "reported", "predicted")
+        },
+        weeks=row.get("weeks_used"),
+        target_onet_codes=list(row.get("target_onet_codes") or []),
         skills_taught=len(row.get("skills_taught") or []),
         reported=ReportedOutcomes(**{k: row.get(k) for k in REPORTED}),
-        predicted=predicted or None)
+        predicted=predicted or None,
+    )

@@ -15,14 +15,26 @@ from pydantic import BaseModel, ConfigDict, Field
 from serving.api.contract import JsonInt, error_responses, valid_unicode_body
 from serving.api.deps import EngineDep, Envelope, check_texts, meta_of
 
-router = APIRouter(tags=["titles"], dependencies=[Depends(valid_unicode_body)],
-                   responses=error_responses(400, 401, 422, 503))
+router = APIRouter(
+    tags=["titles"],
+    dependencies=[Depends(valid_unicode_body)],
+    responses=error_responses(400, 401, 422, 503),
+)
 
 
 class TitlesRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "titles": ["cna", "sr. software dev", "class a truck driver"],
-        "taxonomy": "onet", "top_k": 3}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "titles": ["cna", "sr. software dev", "class a truck driver"],
+                    "taxonomy": "onet",
+                    "top_k": 3,
+                }
+            ]
+        },
+    )
 
     titles: list[str] = Field(min_length=1, description="capped by PATHMATCH_MAX_TEXTS")
     taxonomy: Literal["onet", "esco"] = "onet"
@@ -38,8 +50,7 @@ class OccupationCandidate(BaseModel):
 
 class TitleResult(BaseModel):
     index: int = Field(description="position of the title in the request")
-    candidates: list[OccupationCandidate] = Field(description="best first; empty for a "
-                                                              "blank title")
+    candidates: list[OccupationCandidate] = Field(description="best first; empty for a blank title")
 
 
 class TitlesResponse(Envelope):
@@ -51,8 +62,8 @@ class TitlesResponse(Envelope):
 def titles(body: TitlesRequest, request: Request, engine: EngineDep) -> TitlesResponse:
     check_texts(request, body.titles, ["body", "titles"])
     ranked = engine.titles.predict(body.titles, taxonomy=body.taxonomy, top_k=body.top_k)
-    results = [TitleResult(index=i, candidates=[OccupationCandidate(**c.to_dict())
-                                                for c in candidates])
-               for i, candidates in enumerate(ranked)]
-    return TitlesResponse(taxonomy=body.taxonomy, results=results,
-                          meta=meta_of(engine, request))
+    results = [
+        TitleResult(index=i, candidates=[OccupationCandidate(**c.to_dict()) for c in candidates])
+        for i, candidates in enumerate(ranked)
+    ]
+    return TitlesResponse(taxonomy=body.taxonomy, results=results, meta=meta_of(engine, request))

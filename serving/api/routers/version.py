@@ -38,8 +38,13 @@ def version(request: Request, engine: EngineDep) -> Version:
     env = environment_summary()
     meta = meta_of(engine, request)
     taxonomies = engine.bundle.manifest.get("taxonomies") or {}
-    return Version(package=pathmatch_version(), bundle=engine.bundle.hash,
-                   bundle_path=str(engine.bundle.path),
-                   taxonomies={str(k): str(v) for k, v in dict(taxonomies).items()},
-                   models=meta.models, tracking_uri=env["tracking_uri"],
-                   ray_address=env["ray_address"], meta=meta)
+    return Version(
+        package=pathmatch_version(),
+        bundle=engine.bundle.hash,
+        bundle_path=str(engine.bundle.path),
+        taxonomies={str(k): str(v) for k, v in dict(taxonomies).items()},
+        models=meta.models,
+        tracking_uri=env["tracking_uri"],
+        ray_address=env["ray_address"],
+        meta=meta,
+    )
