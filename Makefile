@@ -69,7 +69,7 @@ demo: install
 # most tests wait on subprocesses, servers and Ray, so 2 cores run the suite in ~8.5 min
 # instead of ~14 (measured on a fresh clone with CI=true).
 test: install
-	$(VENV)/bin/pytest -q -n 2 --dist loadfile
+	$(VENV)/bin/pytest -q -n 2 --dist loadfile --durations=15
 
 # Benchmarks print figures on the real data in ../shared/data (imported into .bench/ first)
 # and on the demo data; the detector benchmark trains one into .bench/ when none is there.
