@@ -11,11 +11,16 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 from rich.table import Table
 
 from matching.referral.disparity import FOUR_FIFTHS, HEADLINE, MIN_GROUP_SIZE
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from rich.table import JustifyMethod
 
 FLAG_COLOUR = "#d95f02"
 OK_COLOUR = "#1b9e77"
@@ -27,7 +32,7 @@ def disparity_rich_table(table: pl.DataFrame) -> Table:
         title=f"referrals to above-median-wage occupations by group (headline: "
         f"top-1; flag: impact ratio < {FOUR_FIFTHS} with n >= {MIN_GROUP_SIZE})"
     )
-    for name, justify in (
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
         ("field", "left"),
         ("group", "left"),
         ("n", "right"),
@@ -36,8 +41,9 @@ def disparity_rich_table(table: pl.DataFrame) -> Table:
         ("any top-k share", "right"),
         ("any ratio", "right"),
         ("flag", "left"),
-    ):
-        out.add_column(name, justify=justify)  # type: ignore[arg-type]
+    )
+    for name, justify in columns:
+        out.add_column(name, justify=justify)
     for row in table.iter_rows(named=True):
         flag = "FLAG" if row["top1_flag"] else ("small n" if row["small_group"] else "")
         if row["anyk_flag"]:
@@ -102,12 +108,12 @@ def plot_disparity(
     return path
 
 
-def _panel(ax: object, rows: pl.DataFrame, name: str) -> None:
+def _panel(ax: Axes, rows: pl.DataFrame, name: str) -> None:
     share = f"{HEADLINE}_share"
     labels = [f"{g} (n={n})" for g, n in zip(rows["group"], rows["n"], strict=True)]
     values = rows[share].fill_null(0.0).to_list()
     colours = [FLAG_COLOUR if f else OK_COLOUR for f in rows[f"{HEADLINE}_flag"]]
-    bars = ax.barh(labels, values, color=colours)  # type: ignore[attr-defined]
+    bars = ax.barh(labels, values, color=colours)
     for bar, small in zip(bars, rows["small_group"], strict=True):
         if small:
             bar.set_hatch("//")
@@ -115,15 +121,15 @@ def _panel(ax: object, rows: pl.DataFrame, name: str) -> None:
     reference = rows[f"{HEADLINE}_reference"][0] if rows.height else None
     best = rows.filter(pl.col("group") == reference)[share] if reference else pl.Series([])
     if best.len() and best[0]:
-        ax.axvline(  # type: ignore[attr-defined]
+        ax.axvline(
             FOUR_FIFTHS * best[0],
             color="grey",
             linestyle="--",
             linewidth=1,
             label=f"4/5 of {reference}",
         )
-        ax.legend(loc="lower right", fontsize=7)  # type: ignore[attr-defined]
-    ax.set_xlim(0, 1)  # type: ignore[attr-defined]
-    ax.set_title(name, fontsize=9, loc="left")  # type: ignore[attr-defined]
-    ax.invert_yaxis()  # type: ignore[attr-defined]
-    ax.tick_params(labelsize=7)  # type: ignore[attr-defined]
+        ax.legend(loc="lower right", fontsize=7)
+    ax.set_xlim(0, 1)
+    ax.set_title(name, fontsize=9, loc="left")
+    ax.invert_yaxis()
+    ax.tick_params(labelsize=7)
