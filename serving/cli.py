@@ -394,10 +394,15 @@ def titles(
     output: OutputFile = None,
     bundle: BundleIn = None,
 ) -> None:
-    """Job titles to ranked O*NET-SOC occupations (or ESCO occupation URIs)."""
+    """Job titles to ranked O*NET-SOC occupations (or ESCO occupation URIs).
+
+    Each line says ``confident: true|false``; under the model's calibrated ``min_score`` it
+    adds ``note: "no confident match"`` and still lists the candidates.
+    """
     import json
 
     from matching.nlp.extraction.io import read_records
+    from matching.nlp.titles import NO_CONFIDENT_MATCH
 
     if taxonomy not in ("onet", "esco"):
         raise fail(f"--taxonomy must be onet or esco, not {taxonomy!r}")
@@ -415,11 +420,15 @@ def titles(
     sink = open(output, "w", encoding="utf-8") if output else sys.stdout
     try:
         for record, candidates in zip(records, ranked, strict=True):
+            confident = record.error is None and model.is_confident(candidates)
             line = {
                 "id": record.id,
                 "text": record.text,
+                "confident": confident,
                 "candidates": [] if record.error else [c.to_dict() for c in candidates],
             }
+            if record.error is None and not confident:
+                line["note"] = NO_CONFIDENT_MATCH
             if record.error:
                 console().print(
                     f"{input.name}:{record.line}: {record.error}", markup=False, highlight=False

@@ -25,7 +25,6 @@ from matching.referral.referrals import SkillEvidence, SourceOccupation
 
 TRANSITION_TOP_K = 50
 RANK_DECAY = 0.9  # role fit of the ranker's k-th target: 1.0, 0.66 at 5th, 0.39 at 10th
-MIN_TITLE_SCORE = 0.2
 TITLE_CACHE_SIZE = 4096
 VOCABULARY = {
     "onet_occupations": ["title"],
@@ -77,12 +76,12 @@ class EngineReader:
         return self._title_hits(title)
 
     def _title_hits(self, title: str) -> tuple[Hit, ...]:
-        (candidates,) = self.engine.titles.predict([title], taxonomy="onet", top_k=1)
-        return tuple(
-            (c.code, c.title, round(float(c.score), 4))
-            for c in candidates
-            if c.score >= MIN_TITLE_SCORE
-        )
+        # a title under the model's calibrated min_score is no known occupation (issue 14)
+        model = self.engine.titles
+        (candidates,) = model.predict([title], taxonomy="onet", top_k=1)
+        if not model.is_confident(candidates):
+            return ()
+        return tuple((c.code, c.title, round(float(c.score), 4)) for c in candidates)
 
     @cached_property
     def title_vocabulary(self) -> frozenset[str]:

@@ -43,6 +43,13 @@ from sklearn.preprocessing import normalize
 TAXONOMIES = ("onet", "esco")
 MAX_TITLE_CHARS = 500  # a longer "title" is a pasted description; its head is the title
 FORMAT = "pathmatch-titles/1"
+#: Default ``min_score``: a top score under it is "no confident match". Chosen on dev data by
+#: :func:`calibrate_min_score` (pooled O*NET held-out alternate titles and the JobBERT tune
+#: half, ``experiments/bench_titles.py``): below 0.57 (training config weights) / 0.62 (class
+#: default weights) the top-1 answer was right at most 1 time in 10. A model saved before
+#: ``min_score`` existed loads with this value.
+DEFAULT_MIN_SCORE = 0.6
+NO_CONFIDENT_MATCH = "no confident match"
 
 # --------------------------------------------------------------------------- cleaning
 
@@ -123,6 +130,18 @@ ABBREVIATIONS: tuple[tuple[str, ...], ...] = (
     (r"\bwhse\b", " warehouse "),
     (r"\bops\b", " operations "),
     (r"\bprod\b", " production "),
+    # military occupation names -> the civilian words O*NET's titles use
+    (r"\bmotor\s+transport(ation)?\s+operator\b", " truck driver motor transport operator "),
+    (r"\bcombat\s+medic\b", " emergency medical technician combat medic "),
+    (r"\bwheeled\s+vehicle\s+mechanic\b", " automotive diesel mechanic wheeled vehicle "),
+    (r"\bculinary\s+specialist\b", " cook culinary specialist "),
+    (r"\bdental\s+specialist\b", " dental assistant "),
+    (r"\bpharmacy\s+specialist\b", " pharmacy technician "),
+    (r"\bfinancial\s+management\s+technician\b", " finance clerk financial management "),
+    (r"\bsignal\s+support\s+systems?\s+specialist\b", " communications equipment technician "),
+    (r"\butilities\s+equipment\s+repairer\b", " hvac heating air conditioning repairer "),
+    (r"\bboatswain'?s\s+mate\b", " seaman boatswain "),
+    (r"\binfantryman\b", " infantryman infantry "),
     (r"\bsr\b", " senior "),
     (r"\bjr\b", " junior "),
 )
@@ -189,6 +208,10 @@ NOISE: tuple[str, ...] = (
     r"\bhome\s+(daily|nightly|weekly|every\s+weekend|weekends|most\s+nights)\b",
     r"\blevel\s*\w+\b|\bl[1-5]\b|\b(i{1,3}|iv|v)\s*$|\b(i{1,3}|iv)\b(?=\s*[-|/,(])",
     r"\b(male|female|males|females|m/f)\b",
+    # military: a leading MOS / AFSC code ("88M", "68W", "2T1X1") and the service's name
+    r"\b\d{2}[a-z]\d?\b|\b\d[a-z]\d[x\d]\d\b",
+    r"\b(u\s*s\s+|us\s+)?(army|navy|usmc|usaf|usn|uscg|marine\s+corps|air\s+force|coast\s+guard"
+    r"|national\s+guard)(\s+(reserves?|veteran))?\s*(?=\)|$)|^\s*(u\s*s\s+)?(army|usmc|usaf|usn|uscg)\b",
 )
 
 #: "Dallas, TX", "- Boston, MA 02110", "Austin TX 78701": matched on the original case, at the
@@ -330,6 +353,8 @@ class TitleNormalizer:
       occupations (O*NET ranking only). Must stay off for MELO; it also lowered the O*NET
       held-out figure, so it is off by default.
     - ``use_reported_titles``: learn from Sample of Reported Titles too.
+    - ``min_score``: a top score under it is not a confident match (:meth:`is_confident`);
+      calibrated on dev data (:data:`DEFAULT_MIN_SCORE`), saved and loaded with the model.
     - ``batch_size``: titles scored per matrix product (memory: batch x titles floats).
     - ``random_state``: the model has no randomness; kept for the estimator contract.
     """
@@ -347,6 +372,7 @@ class TitleNormalizer:
         centroid_weight: float = 0.5,
         use_esco_crosswalk: bool = False,
         use_reported_titles: bool = True,
+        min_score: float = DEFAULT_MIN_SCORE,
         batch_size: int = 32,
         random_state: int = 0,
     ) -> None:
@@ -360,6 +386,7 @@ class TitleNormalizer:
         self.centroid_weight = centroid_weight
         self.use_esco_crosswalk = use_esco_crosswalk
         self.use_reported_titles = use_reported_titles
+        self.min_score = min_score
         self.batch_size = batch_size
         self.random_state = random_state
 
@@ -377,6 +404,7 @@ class TitleNormalizer:
             "centroid_weight": self.centroid_weight,
             "use_esco_crosswalk": self.use_esco_crosswalk,
             "use_reported_titles": self.use_reported_titles,
+            "min_score": self.min_score,
             "batch_size": self.batch_size,
             "random_state": self.random_state,
         }
@@ -558,6 +586,15 @@ class TitleNormalizer:
             )
         return results
 
+    def is_confident(self, candidates: Sequence[Candidate]) -> bool:
+        """Whether a prediction's best candidate scores at least ``min_score``.
+
+        Below it the match is forced (e.g. "Software Tester" onto Nursing Assistants in a
+        bundle without software jobs): callers say "no confident match" and still show the
+        candidates, and the referral engine does not take it for a known occupation.
+        """
+        return bool(candidates) and candidates[0].score >= self.min_score
+
     # ----------------------------------------------------------------- persistence
 
     def save(self, directory: Path | str) -> Path:
@@ -592,6 +629,28 @@ class TitleNormalizer:
         model.names_ = state["names"]
         model.n_titles_ = meta["n_titles"]
         return model
+
+
+def calibrate_min_score(
+    scores: Sequence[float], correct: Sequence[bool], max_accuracy_below: float = 0.1
+) -> float:
+    """The highest top score under which top-1 answers were right at most
+    ``max_accuracy_below`` of the time on dev data (``scores``: each dev title's top score,
+    ``correct``: whether its top-1 was the gold occupation).
+
+    Framed this way because the score separates forced matches (junk, or a bundle without
+    the occupation) from real ones only at the low end; a precision target for the kept
+    answers would throw away most right answers, since near-miss neighbours score as high.
+    """
+    order = np.argsort(np.asarray(scores, dtype=np.float64), kind="stable")
+    ranked = np.asarray(scores, dtype=np.float64)[order]
+    hits = np.cumsum(np.asarray(correct, dtype=np.float64)[order])
+    accuracy_below = hits / np.arange(1, len(ranked) + 1)
+    ok = np.flatnonzero(accuracy_below <= max_accuracy_below)
+    # the cut is the first score above the longest low block that stays under the bound
+    if not ok.size:
+        return float(ranked[0]) if ranked.size else 0.0
+    return float(ranked[min(ok[-1] + 1, len(ranked) - 1)])
 
 
 def _l2_rows(matrix: sp.csr_matrix, scale: float = 1.0) -> sp.csr_matrix:

@@ -680,8 +680,19 @@ def refer(
             "scores come from the learned referral ranker (100 x P(employed in the "
             "second quarter after exit)); the parts and weights are shown for reference"
         )
+    typed = {t.strip() for t in participant.past_job_titles if t and t.strip()}
+    unmatched = len(typed - {s.title for s in person.sources}) if quote_participant else 0
+    if unmatched and person.sources:
+        notes.append(
+            f"{unmatched} past job title(s) had no confident occupation match and were not "
+            "used as known occupations"
+        )
     if not person.sources:
-        notes.append("no past job titles: role fit is 0 for every program")
+        notes.append(
+            "no past job title had a confident occupation match: role fit is 0 for every program"
+            if typed
+            else "no past job titles: role fit is 0 for every program"
+        )
     return ReferralResult(
         participant_id=participant.participant_id,
         region=ctx.region,

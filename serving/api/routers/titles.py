@@ -2,7 +2,9 @@
 
 Uses the engine's title normalizer (the registered ``pathmatch-titles`` model, else one
 fitted from the bundle at start-up). Results come back in input order with their index, so
-the response need not repeat the submitted titles.
+the response need not repeat the submitted titles. Each result says whether its best
+candidate clears the model's calibrated ``min_score`` (``confident``); a title that does not
+gets ``note: "no confident match"`` and its candidates all the same.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Literal
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from matching.nlp.titles import NO_CONFIDENT_MATCH
 from serving.api.contract import JsonInt, error_responses, valid_unicode_body
 from serving.api.deps import EngineDep, Envelope, check_texts, meta_of
 
@@ -50,6 +53,11 @@ class OccupationCandidate(BaseModel):
 
 class TitleResult(BaseModel):
     index: int = Field(description="position of the title in the request")
+    confident: bool = Field(
+        description="false when the best score is under the model's calibrated min_score "
+        "(then note says 'no confident match'; the candidates are still listed)"
+    )
+    note: str | None = Field(default=None, description="'no confident match' when not confident")
     candidates: list[OccupationCandidate] = Field(description="best first; empty for a blank title")
 
 
@@ -62,8 +70,16 @@ class TitlesResponse(Envelope):
 def titles(body: TitlesRequest, request: Request, engine: EngineDep) -> TitlesResponse:
     check_texts(request, body.titles, ["body", "titles"])
     ranked = engine.titles.predict(body.titles, taxonomy=body.taxonomy, top_k=body.top_k)
-    results = [
-        TitleResult(index=i, candidates=[OccupationCandidate(**c.to_dict()) for c in candidates])
-        for i, candidates in enumerate(ranked)
-    ]
+    model = engine.titles
+    results = []
+    for i, candidates in enumerate(ranked):
+        confident = model.is_confident(candidates)
+        results.append(
+            TitleResult(
+                index=i,
+                confident=confident,
+                note=None if confident else NO_CONFIDENT_MATCH,
+                candidates=[OccupationCandidate(**c.to_dict()) for c in candidates],
+            )
+        )
     return TitlesResponse(taxonomy=body.taxonomy, results=results, meta=meta_of(engine, request))
