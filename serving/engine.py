@@ -248,7 +248,7 @@ class Engine:
         self, kind: str, ids: list[str], texts: list[str], id_column: str
     ) -> pl.DataFrame:
         """Linked ESCO skills per text: ``<id_column>, skill_id, skill_label, score``."""
-        return self.evidence_of(kind, ids, texts, id_column).drop("sentence")
+        return self.evidence_of(kind, ids, texts, id_column).drop(["sentence", "marks"])
 
     def evidence_of(
         self, kind: str, ids: list[str], texts: list[str], id_column: str

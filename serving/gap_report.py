@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -168,9 +169,19 @@ def _table(headers: list[str], rows: list[list[Any]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+_MARKED = re.compile(r"\*\*(.+?)\*\*")
+
+
+def marked_html(quote: str) -> str:
+    """A quote (``matching.nlp.quotes``) as HTML: escaped, its ``**words**`` in ``<mark>``."""
+    return _MARKED.sub(r"<mark>\1</mark>", _e(quote))
+
+
 def _evidence(items: list[Any]) -> str:
     return (
-        "<br>".join(f"<q>{_e(e.sentence)}</q> <small>({_e(e.source)})</small>" for e in items)
+        "<br>".join(
+            f"<q>{marked_html(e.sentence)}</q> <small>({_e(e.source)})</small>" for e in items
+        )
         or "<small>no sentence</small>"
     )
 

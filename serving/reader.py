@@ -52,12 +52,7 @@ class EngineReader:
             return []
         # the engine's links: its intake pipeline under that pipeline's lock, its floors
         ((links, _),) = self.engine.extract("intake", [text])
-        return [
-            SkillEvidence(
-                skill_id=link.id, label=link.label, source="intake", evidence=link.evidence
-            )
-            for link in links
-        ]
+        return [SkillEvidence.from_link(link) for link in links]
 
     def title_occupations(self, titles: Sequence[str]) -> list[SourceOccupation]:
         wanted = [t.strip() for t in titles if t and t.strip()]

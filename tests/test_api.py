@@ -157,8 +157,12 @@ def test_extract_links_skills_with_their_evidence_sentence(client: httpx.Client)
     labels = {s["label"]: s for s in result["skills"]}
     assert "operate forklift" in labels and labels["operate forklift"]["taxonomy"] == "ESCO"
     forklift = labels["operate forklift"]
-    assert forklift["evidence"] == "I can drive a forklift and use Microsoft Excel."
-    assert forklift["start"] < forklift["end"] and 0 < forklift["score"] <= 1
+    text = GOOD[("POST", "/v1/extract")]["json"]["texts"][0]["text"]
+    evidence, sentence = forklift["evidence"], forklift["sentence"]
+    said = "I can drive a forklift and use Microsoft Excel."
+    assert text[sentence["start"] : sentence["end"]] == said
+    assert text[evidence["start"] : evidence["end"]] == evidence["text"]
+    assert "forklift" in evidence["text"] and 0 < forklift["score"] <= 1
     assert len(result["skills"]) <= 5
 
 

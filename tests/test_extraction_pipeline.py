@@ -311,7 +311,7 @@ def test_output_contract_shape(nlp, taxonomy, tmp_path: Path) -> None:
     )
     (record,) = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
     assert stats.records == 1 and stats.errors == 0
-    assert set(record) == {"id", "spans", "ranked"} and record["id"] == "p1"
+    assert set(record) == {"id", "spans", "ranked", "skills"} and record["id"] == "p1"
     for span in record["spans"]:
         assert set(span) == {"start", "end", "text", "section", "skills"}
         assert text[span["start"] : span["end"]] == span["text"]
@@ -330,6 +330,14 @@ def test_output_contract_shape(nlp, taxonomy, tmp_path: Path) -> None:
     assert scores == sorted(scores, reverse=True)
     labels = {r["id"]: r["label"] for r in record["ranked"]}
     assert labels.get(ESCO + "forklift", "operate forklift") == "operate forklift"
+    assert record["skills"], "the kept links"
+    for link in record["skills"]:
+        assert set(link) == {"id", "label", "taxonomy", "score", "evidence", "sentence"}
+        evidence, sentence = link["evidence"], link["sentence"]
+        assert text[evidence["start"] : evidence["end"]] == evidence["text"]
+        assert sentence["start"] <= evidence["start"] < evidence["end"] <= sentence["end"]
+    kept = {link["id"]: link["evidence"]["text"] for link in record["skills"]}
+    assert kept.get(ESCO + "forklift") == "operating forklifts"
 
 
 def test_bad_input_lines_are_named_and_the_rest_processed(

@@ -179,7 +179,7 @@ def test_malformed_course_rows_are_reported_and_skipped(tmp_path: Path) -> None:
 def test_sentence_at_cuts_at_sentence_bounds() -> None:
     text = "Intro here. Students weld pipe in 6G. Safety last."
     start = text.index("weld")
-    assert sentence_at(text, start, start + 4) == "Students weld pipe in 6G."
+    assert sentence_at(text, start, start + 4) == "Students **weld** pipe in 6G."
 
 
 def test_cli_writes_report_and_fails_cleanly(home: Path, tmp_path: Path) -> None:

@@ -56,7 +56,7 @@ def cli_links(server: ApiServer, source: Path) -> list[list[dict[str, Any]]]:
     assert result.returncode == 0, result.stderr
     records = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["id"] for r in records] == [f"t{i}" for i in range(len(TEXTS))]
-    return [r["ranked"] for r in records]
+    return [r["skills"] for r in records]
 
 
 def api_links(server: ApiServer) -> list[list[dict[str, Any]]]:
@@ -92,16 +92,18 @@ def test_same_text_same_links_through_cli_api_and_batch(
     )
     cli, api, batch = cli_links(api_server, source), api_links(api_server), batch_links(api_server)
     assert [len(links) > 0 for links in api] == [True, True, True, False], api
-    assert cli == api, "pathmatch extract and POST /v1/extract give the same links"
+    assert cli == api, "pathmatch extract's skills and POST /v1/extract give the same links"
     assert batch == [[(s["id"], s["label"]) for s in links] for links in api], (
         "batch scoring reads intake text as the API does"
     )
-    for links in api:
+    for text, links in zip(TEXTS, api, strict=True):
         assert all(s["taxonomy"] == "ESCO" for s in links)
-        assert all(
-            s["score"] >= (SKILL_MIN_SCORE if s["start"] is not None else SENTENCE_MIN_SCORE)
-            for s in links
-        )
+        for s in links:
+            evidence, sentence = s["evidence"], s["sentence"]
+            assert text[evidence["start"] : evidence["end"]] == evidence["text"]
+            assert sentence["start"] <= evidence["start"] < evidence["end"] <= sentence["end"]
+            whole = (evidence["start"], evidence["end"]) == (sentence["start"], sentence["end"])
+            assert s["score"] >= (SENTENCE_MIN_SCORE if whole else SKILL_MIN_SCORE)
         assert [s["score"] for s in links] == sorted((s["score"] for s in links), reverse=True)
 
 

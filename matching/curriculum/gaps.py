@@ -75,6 +75,7 @@ from matching.ingest.loaders.courses import load_courses
 from matching.market.programs import target_occupations
 from matching.market.skill_profiles import GAPS, occupation_profiles, unit
 from matching.nlp.extraction.io import linked_skills, skill_info_from
+from matching.nlp.quotes import QUOTE_CHARS, Quote, sentence_bounds
 
 COURSE_SUFFIXES = frozenset({".csv", ".jsonl", ".json"})
 TOP_SKILLS_PER_DOC = 20
@@ -94,7 +95,6 @@ principles technique techniques method methods procedure procedures practice pra
 skill skills knowledge basic general other related activity activities task tasks
 """.split()
 )
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+|\s[•·]\s")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9+#.]*[A-Za-z0-9+#]|[A-Za-z0-9]")
 
 
@@ -421,19 +421,14 @@ def _rounded(value: Any) -> Any:
 # ============================================================================ text helpers
 
 
-def sentence_at(text: str, start: int, end: int, limit: int = 320) -> str:
-    """The sentence of ``text`` holding ``[start, end)``, cut to ``limit`` characters."""
-    left = 0
-    for match in _SENTENCE_END.finditer(text, 0, start):
-        left = match.end()
-    after = _SENTENCE_END.search(text, end)
-    right = after.start() if after else len(text)
-    sentence = re.sub(r"\s+", " ", text[left:right]).strip()
-    if len(sentence) > limit:
-        mid = (start + end) // 2 - left
-        lo = max(0, min(mid - limit // 2, len(sentence) - limit))
-        sentence = ("..." if lo else "") + sentence[lo : lo + limit].strip() + "..."
-    return sentence
+def sentence_at(text: str, start: int, end: int, limit: int = QUOTE_CHARS) -> str:
+    """The sentence of ``text`` holding ``[start, end)``, those words marked and the
+    sentence trimmed at word boundaries to about ``limit`` characters around them
+    (``matching.nlp.quotes``: never cut mid-word)."""
+    left, right = sentence_bounds(text, start, end)
+    while left < right and text[left].isspace():
+        left += 1
+    return Quote(text[left:right], ((start - left, end - left),)).render(limit)
 
 
 def content_words(label: str) -> frozenset[str]:
@@ -465,20 +460,15 @@ def _label(taxonomy: Any, skill_id: str) -> str:
 
 def doc_skills(doc: Any, taxonomy: Any, text: str) -> dict[str, str]:
     """A doc's linked ESCO skills (top :data:`TOP_SKILLS_PER_DOC`, the score floors every
-    door applies) with the sentence that shows each (empty when only the ranking has it).
+    door applies) with the quote that shows each: the supporting words marked in their
+    sentence (``SkillLink.quote``; a sentence-only link quotes its sentence).
 
     The links are :func:`matching.nlp.extraction.io.linked_skills`, so a course or posting
-    counts the skills ``pathmatch extract`` and ``POST /v1/extract`` show for its text.
+    counts the skills ``pathmatch extract`` and ``POST /v1/extract`` show for its text
+    (``doc`` is ``text`` processed, so the quote is of ``text``).
     """
     links = linked_skills(doc, skill_info_from(taxonomy), top_k=TOP_SKILLS_PER_DOC)
-    return {
-        link.id: (
-            sentence_at(text, link.start, link.end)
-            if link.start is not None and link.end is not None
-            else ""
-        )
-        for link in links
-    }
+    return {link.id: link.quote.render() for link in links}
 
 
 def course_text(row: dict[str, Any]) -> str:
@@ -503,7 +493,9 @@ def taught_skills(
                 skill_id, TaughtSkill(skill_id, _label(context.taxonomy, skill_id), [], [])
             )
             entry.courses.append(row["code"])
-            if sentence and len(entry.evidence) < 3:
+            if sentence and len(entry.evidence) < 3 and all(
+                e.sentence != sentence for e in entry.evidence
+            ):
                 entry.evidence.append(Evidence(row["code"], sentence))
     taught = sorted(by_skill.values(), key=lambda t: (-len(t.courses), t.label))
     return taught, per_course

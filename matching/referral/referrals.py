@@ -36,12 +36,13 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import polars as pl
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 from matching.market.skill_profiles import REFERRALS, occupation_profiles
+from matching.nlp.quotes import Quote, quote_of
 from matching.referral.constraints import (
     ParticipantState,
     Prerequisite,
@@ -53,6 +54,9 @@ from matching.referral.constraints import (
 )
 from matching.referral.geo import zip_points
 from matching.schemas import Participant
+
+if TYPE_CHECKING:
+    from matching.nlp.extraction.io import SkillLink
 
 HOURS_PER_YEAR = 2080
 RELATED_TIER_SCORE = {"Primary-Short": 1.0, "Primary-Long": 0.7, "Supplemental": 0.4}
@@ -74,12 +78,44 @@ SAME_OCCUPATION_FIT = 0.0  # training for the job one holds is no move (caveat s
 
 
 class SkillEvidence(BaseModel):
-    """A skill and where it was seen: the intake, a past job, or the program's text."""
+    """A skill and where it was seen: the intake, a past job, or the program's text.
+
+    ``evidence`` is the fact behind the link: for a text (intake, program) its sentence
+    quoted around the supporting words (``Quote.render``), else a sentence about the job.
+    The quote's structure stays with the object (not serialized) so an explanation can
+    quote a sentence once for all the skills it shows; with ``evidence`` None nothing is
+    quoted.
+    """
 
     skill_id: str
     label: str
     source: str = Field(description="intake | past_job | program")
-    evidence: str | None = Field(None, description="the sentence or fact behind the link")
+    evidence: str | None = Field(
+        None, description="the fact behind the link: the sentence quoted, supporting words in **"
+    )
+    _quote: Quote | None = PrivateAttr(None)
+
+    @classmethod
+    def quoted(cls, skill_id: str, label: str, source: str, quote: Quote | None) -> SkillEvidence:
+        """A skill seen in a text, ``evidence`` its rendered quote."""
+        out = cls(
+            skill_id=skill_id,
+            label=label,
+            source=source,
+            evidence=quote.render() if quote is not None else None,
+        )
+        out._quote = quote
+        return out
+
+    @classmethod
+    def from_link(cls, link: SkillLink, source: str = "intake") -> SkillEvidence:
+        """A kept link of an extraction (``matching.nlp.extraction.io.linked_skills``)."""
+        return cls.quoted(link.id, link.label, source, link.quote)
+
+    @property
+    def quote(self) -> Quote | None:
+        """The structured quote behind ``evidence``; None when nothing may be quoted."""
+        return self._quote if self.evidence is not None else None
 
 
 class SourceOccupation(BaseModel):
@@ -216,7 +252,7 @@ class RegionContext:
     occupation_titles: dict[str, str]
     profiles: dict[str, dict[str, float]]
     skill_labels: dict[str, str]
-    program_skills: dict[str, dict[str, str | None]]
+    program_skills: dict[str, dict[str, Quote | None]]
     demand: dict[str, dict[str, Any]]
     wages: dict[str, float]
     outcomes: dict[str, dict[str, Any]]
@@ -239,7 +275,8 @@ def build_region_context(region: str, tables: Mapping[str, pl.DataFrame | None])
     """Assemble a ``RegionContext`` from named frames.
 
     ``tables`` keys: ``programs``, ``program_occupations``, ``stackability`` (catalog),
-    ``program_skills`` (program_id, skill_id, skill_label, score, sentence), ``demand``,
+    ``program_skills`` (program_id, skill_id, skill_label, score, sentence[, marks]: an
+    ``matching.nlp.extraction.io.evidence_frame``), ``demand``,
     ``demand_skills`` (the demand result's two tables), ``onet_occupations``,
     ``onet_related_occupations``, ``oews``, ``esco_skills``, ``soc_links`` (the skill
     taxonomy's ESCO skill to O*NET-SOC links), ``predicted_outcomes`` and
@@ -345,14 +382,17 @@ def _skill_labels(tables: Mapping[str, pl.DataFrame | None], region: str) -> dic
 
 def _program_skills(
     frame: pl.DataFrame | None, labels: dict[str, str]
-) -> dict[str, dict[str, str | None]]:
-    out: dict[str, dict[str, str | None]] = {}
+) -> dict[str, dict[str, Quote | None]]:
+    """Program id -> skill -> the quote of the description's words that show it."""
+    out: dict[str, dict[str, Quote | None]] = {}
     if frame is None:
         return out
-    for pid, skill, label, sentence in frame.select(
-        "program_id", "skill_id", "skill_label", "sentence"
+    if "marks" not in frame.columns:
+        frame = frame.with_columns(pl.lit(None, dtype=pl.List(pl.List(pl.Int64))).alias("marks"))
+    for pid, skill, label, sentence, marks in frame.select(
+        "program_id", "skill_id", "skill_label", "sentence", "marks"
     ).iter_rows():
-        out.setdefault(pid, {}).setdefault(skill, sentence)
+        out.setdefault(pid, {}).setdefault(skill, quote_of(sentence, marks))
         labels.setdefault(skill, label)
     return out
 
@@ -431,6 +471,7 @@ def read_person(
     for hit in reader.intake_skills(participant.intake_text or ""):
         if not quote and hit.evidence is not None:
             hit = hit.model_copy(update={"evidence": None})
+            hit._quote = None  # none of their words kept
         skills.setdefault(hit.skill_id, hit)
     for src in sources:
         for skill, weight in ctx.profiles.get(src.code, {}).items():
@@ -751,12 +792,7 @@ def _referral(rank: int, c: Candidate, person: PersonView, ctx: RegionContext) -
         parts=c.parts,
         transferable_skills=[person.skills[s] for s in c.transferable],
         skills_taught_missing=[
-            SkillEvidence(
-                skill_id=s,
-                label=ctx.skill_labels.get(s, s),
-                source="program",
-                evidence=taught.get(s),
-            )
+            SkillEvidence.quoted(s, ctx.skill_labels.get(s, s), "program", taught.get(s))
             for s in c.taught_missing
         ],
         skills_still_missing=[ctx.skill_labels.get(s, s) for s in c.still_missing[:8]],
@@ -807,21 +843,20 @@ def _outcome_facts(program: dict[str, Any], predicted: dict[str, Any] | None) ->
 
 
 def explain(r: Referral, person: PersonView, ctx: RegionContext) -> list[str]:
-    """Plain sentences, each resting on a number or a quoted sentence."""
+    """Plain sentences, each resting on a number or a quoted sentence (each quoted once)."""
     lines = [f"Leads to {r.target.title} ({r.target.code})."]
     why = person.role.get(r.target.code)
     if why and why[0] > 0:
         lines.append(f"Role fit: {why[1]}.")
+    quoted: set[str] = set()
     if r.transferable_skills:
         lines.append(
-            "Skills that carry over: "
-            + "; ".join(_skill_phrase(s) for s in r.transferable_skills[:5])
-            + "."
+            "Skills that carry over: " + skill_phrases(r.transferable_skills[:5], quoted) + "."
         )
     if r.skills_taught_missing:
         lines.append(
             "Teaches skills employers ask for that the participant does not show "
-            "yet: " + "; ".join(_skill_phrase(s) for s in r.skills_taught_missing[:4]) + "."
+            "yet: " + skill_phrases(r.skills_taught_missing[:4], quoted) + "."
         )
     lines.extend(_demand_sentence(r.demand) or [])
     wage_line = _wage_sentence(r.target_hourly_wage, person.participant.last_hourly_wage)
@@ -831,15 +866,36 @@ def explain(r: Referral, person: PersonView, ctx: RegionContext) -> list[str]:
     return lines
 
 
-def _skill_phrase(s: SkillEvidence) -> str:
-    if s.evidence and s.source in ("intake", "program"):
-        return f'{s.label} ("{_clip(s.evidence)}")'
-    return s.label
-
-
-def _clip(text: str, limit: int = 110) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+def skill_phrases(skills: Sequence[SkillEvidence], quoted: set[str]) -> str:
+    """``label, label ("...the **words** of their sentence..."); label``: skills quoted
+    from one sentence are listed together before that sentence, quoted once with all their
+    words marked; a sentence already in ``quoted`` (an earlier line) is not quoted again.
+    """
+    groups: dict[str, tuple[list[str], Quote]] = {}
+    order: list[str | SkillEvidence] = []
+    for s in skills:
+        quote = s.quote if s.source in ("intake", "program") else None
+        if quote is None:
+            order.append(s)
+            continue
+        if quote.sentence not in groups:
+            groups[quote.sentence] = ([], quote)
+            order.append(quote.sentence)
+        names, merged = groups[quote.sentence]
+        names.append(s.label)
+        groups[quote.sentence] = (names, merged.merge(quote))
+    phrases = []
+    for item in order:
+        if isinstance(item, SkillEvidence):
+            phrases.append(item.label)
+            continue
+        names, merged = groups[item]
+        if item in quoted:
+            phrases.append(f"{', '.join(names)} (in the sentence quoted above)")
+        else:
+            quoted.add(item)
+            phrases.append(f'{", ".join(names)} ("{merged.render()}")')
+    return "; ".join(phrases)
 
 
 def _demand_sentence(d: DemandFacts | None) -> list[str]:

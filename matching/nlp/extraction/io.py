@@ -11,15 +11,20 @@ belongs to line N of the input, whatever went wrong::
 
     {"id", "spans": [{"start", "end", "text", "section",
                       "skills": [{"id", "label", "taxonomy", "score"}]}],
-     "ranked": [{"id", "label", "taxonomy", "score", "evidence", "start", "end"}]}
+     "ranked": [{"id", "label", "taxonomy", "score"}],
+     "skills": [{"id", "label", "taxonomy", "score",
+                 "evidence": {"start", "end", "text"}, "sentence": {"start", "end"}}]}
 
-``start``/``end`` are character offsets into the input text (Python string indices, end
-exclusive); ``ranked`` is the document's linked skills (:func:`linked_skills`: top-k ESCO
-skills above the score floors, best first, each with the sentence and span that show it),
-exactly what ``POST /v1/extract`` answers and what demand and the program catalog count; a
-span's ``skills`` are everything the linker considered for it, unfiltered, and may also
-hold O*NET technology/tool ids (``taxonomy`` "O*NET"). A record gets ``"warnings": [...]``
-when something was repaired.
+``start``/``end`` are character offsets into the input text as the caller gave it (Python
+string indices, end exclusive: ``text[start:end]``; for JSONL the decoded ``"text"``
+string; cleaning keeps offsets, see below). ``skills`` are the document's kept links
+(:func:`linked_skills`: ESCO skills above the score floors, best first), exactly what
+``POST /v1/extract`` answers, what referrals explain and what demand and the program catalog
+count; each carries its supporting words (``evidence``: the span naming the skill, or for a
+link from a whole sentence that sentence) and its sentence. ``ranked`` is the document's
+top-k ESCO ranking before the floors; a span's ``skills`` are everything the linker
+considered for it, unfiltered, and may also hold O*NET technology/tool ids (``taxonomy``
+"O*NET"). A record gets ``"warnings": [...]`` when something was repaired.
 
 Bad input (each named with its line on stderr, and the rest of the file still processed):
 
@@ -46,7 +51,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -55,6 +60,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from matching.nlp.extraction import CANDIDATES_KEY, register_extensions, section_at
+from matching.nlp.quotes import Quote, label_marks, sentence_bounds
 
 MAX_CHARS = 200_000
 SKILL_MIN_SCORE = 0.3
@@ -63,8 +69,6 @@ probabilities: below 0.3 the link is more likely wrong than right)."""
 SENTENCE_MIN_SCORE = 0.4
 """A skill linked only from a whole sentence, with no span naming it, needs this score (on
 the demo postings the 0.3-0.4 band of sentence-only links was mostly cross-domain noise)."""
-EVIDENCE_CHARS = 400
-"""Evidence sentences are cut to this many characters (a run-on sentence is no evidence)."""
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson", ".json"})
 TEXT_SUFFIXES = frozenset({".txt", ".text"})
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -265,24 +269,38 @@ def _skill(skill_id: str, score: float, info: SkillInfo) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class SkillLink:
-    """One skill linked to a document, with what shows it: the one rendering of a link.
+    """One kept skill link of a document, with what shows it: the one rendering of a link.
 
-    ``evidence`` is the sentence of the best-scoring span linking to the skill (else the
-    sentence the learned linker ranked it in, else None); ``start``/``end`` are that span's
-    character offsets (None for a link from a sentence alone).
+    ``start``/``end``/``text`` are the supporting words (the best-scoring span linking to
+    the skill; for a link from a whole sentence, that sentence) and ``sentence_start``/
+    ``sentence_end`` their sentence, all character offsets into the text the pipeline ran
+    on (the caller's text: :func:`clean_text` keeps offsets). ``quote`` is that sentence
+    with the supporting words marked, for explanations.
     """
 
     id: str
     label: str
     taxonomy: str
     score: float
-    evidence: str | None
-    start: int | None
-    end: int | None
+    start: int
+    end: int
+    text: str
+    sentence_start: int
+    sentence_end: int
+    from_span: bool
+    quote: Quote = field(compare=False)
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready, the score rounded to 4 places (what the CLI and the API print)."""
-        return {**asdict(self), "score": round(self.score, 4)}
+        """JSON-ready, the score rounded to 4 places: the ``skills`` of ``pathmatch extract``
+        and ``POST /v1/extract``."""
+        return {
+            "id": self.id,
+            "label": self.label,
+            "taxonomy": self.taxonomy,
+            "score": round(self.score, 4),
+            "evidence": {"start": self.start, "end": self.end, "text": self.text},
+            "sentence": {"start": self.sentence_start, "end": self.sentence_end},
+        }
 
 
 def linked_skills(
@@ -293,13 +311,14 @@ def linked_skills(
     min_score: float = SKILL_MIN_SCORE,
     min_sentence_score: float = SENTENCE_MIN_SCORE,
 ) -> list[SkillLink]:
-    """A processed doc's linked skills: its ranked ESCO skills that clear the score floors.
+    """A processed doc's kept skill links: its ranked ESCO skills that clear the score floors.
 
-    Every door renders links with this function (``pathmatch extract``'s ``ranked``,
+    Every door renders links with this function (``pathmatch extract``'s ``skills``,
     ``POST /v1/extract``, the skills demand and the program catalog count, intake skills of
     referrals and batch scoring), so the same text gives the same links wherever it enters.
     ESCO only: the counts and the referral logic are over ESCO skills; O*NET tools stay
-    visible on the CLI's spans.
+    visible on the CLI's spans. A skill the ranking has but no span or ranked sentence
+    shows is dropped: every kept link has its evidence.
     """
     spans = _best_spans(doc)
     esco = [(s, score) for s, score in (doc._.ranked_skills or []) if info(s)[1] == "ESCO"]
@@ -307,23 +326,89 @@ def linked_skills(
         esco, set(spans), top_k=top_k, min_score=min_score, min_sentence_score=min_sentence_score
     )
     sentences: dict[str, str] = getattr(doc._, "skill_sentences", None) or {}
+    finder = _SentenceFinder(doc)
     links = []
     for skill_id, score in kept:
         label, taxonomy = info(skill_id)
         span = spans.get(skill_id)
-        evidence = _sentence(span) if span is not None else sentences.get(skill_id)
+        if span is not None:
+            s_start, s_end = finder.of_span(span)
+            start, end, from_span = span.start_char, span.end_char, True
+        else:
+            found = finder.of_text(sentences.get(skill_id))
+            if found is None:
+                continue
+            s_start, s_end = start, end = found
+            from_span = False
+        sentence = doc.text[s_start:s_end]
+        marks = (
+            ((start - s_start, end - s_start),) if from_span else label_marks(sentence, label)
+        )
         links.append(
             SkillLink(
                 id=skill_id,
                 label=label,
                 taxonomy=taxonomy,
                 score=float(score),
-                evidence=evidence[:EVIDENCE_CHARS] if evidence else None,
-                start=span.start_char if span is not None else None,
-                end=span.end_char if span is not None else None,
+                start=start,
+                end=end,
+                text=doc.text[start:end],
+                sentence_start=s_start,
+                sentence_end=s_end,
+                from_span=from_span,
+                quote=Quote(sentence, marks),
             )
         )
     return links
+
+
+def ranking(doc: Doc, info: SkillInfo, *, top_k: int) -> list[dict[str, Any]]:
+    """The doc's top-k ESCO ranking, unfiltered: ``pathmatch extract``'s ``ranked``."""
+    return [
+        _skill(s, score, info) for s, score in (doc._.ranked_skills or []) if info(s)[1] == "ESCO"
+    ][:top_k]
+
+
+class _SentenceFinder:
+    """Sentence offsets (whitespace trimmed) of a doc's spans and of its ranked sentences."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self._by_text: dict[str, tuple[int, int]] | None = None
+
+    def of_span(self, span: Any) -> tuple[int, int]:
+        try:
+            sent = span.sent
+            return self._trimmed(sent.start_char, sent.end_char)
+        except ValueError:  # no sentence boundaries on this doc: cut at punctuation
+            return self._trimmed(*sentence_bounds(self.doc.text, span.start_char, span.end_char))
+
+    def of_text(self, sentence: str | None) -> tuple[int, int] | None:
+        """Offsets of a sentence the linker ranked (its text, stripped), else None."""
+        if not sentence:
+            return None
+        if self._by_text is None:
+            doc = self.doc
+            if doc.has_annotation("SENT_START"):
+                chunks = list(doc.sents)
+            else:  # the linker's own fallback: 40-token windows
+                chunks = [doc[i : i + 40] for i in range(0, len(doc), 40)]
+            self._by_text = {}
+            for chunk in chunks:
+                bounds = self._trimmed(chunk.start_char, chunk.end_char)
+                self._by_text.setdefault(doc.text[bounds[0] : bounds[1]], bounds)
+        if sentence in self._by_text:
+            return self._by_text[sentence]
+        at = self.doc.text.find(sentence)
+        return (at, at + len(sentence)) if at >= 0 else None
+
+    def _trimmed(self, start: int, end: int) -> tuple[int, int]:
+        text = self.doc.text
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        return start, end
 
 
 def _span_links(span: Any) -> list[tuple[str, float]]:
@@ -368,7 +453,7 @@ def doc_to_record(
     ``taxonomy`` (a SkillTaxonomy) or ``info`` supplies labels; without either, ids are
     their own labels. Spans come from ``doc.spans["skill_candidates"]`` with their
     ``span._.skills`` (falling back to the matcher candidates when no linker ran);
-    ``ranked`` is :func:`linked_skills`.
+    ``ranked`` is :func:`ranking`, ``skills`` :func:`linked_skills`.
     """
     register_extensions()
     info = info or skill_info_from(taxonomy)
@@ -384,15 +469,20 @@ def doc_to_record(
                 "skills": [_skill(sid, score, info) for sid, score in _span_links(span)[:top_k]],
             }
         )
-    ranked = linked_skills(
+    kept = linked_skills(
         doc, info, top_k=top_k, min_score=min_score, min_sentence_score=min_sentence_score
     )
-    return {"id": doc_id, "spans": spans_out, "ranked": [link.as_dict() for link in ranked]}
+    return {
+        "id": doc_id,
+        "spans": spans_out,
+        "ranked": ranking(doc, info, top_k=top_k),
+        "skills": [link.as_dict() for link in kept],
+    }
 
 
 def error_record(doc_id: Any, error: str) -> dict[str, Any]:
     """The record of an input line that could not be processed (keeps lines aligned)."""
-    return {"id": doc_id, "error": error, "spans": [], "ranked": []}
+    return {"id": doc_id, "error": error, "spans": [], "ranked": [], "skills": []}
 
 
 # ---------------------------------------------------------------------------- driver
@@ -561,7 +651,12 @@ def skills_frame(
         batch_size=batch_size,
         info=info,
         lock=lock,
-    ).drop("sentence")
+    ).drop(list(EVIDENCE_COLUMNS))
+
+
+EVIDENCE_COLUMNS = ("sentence", "marks")
+"""What :func:`evidence_frame` adds to :func:`skills_frame`: the sentence showing the link
+and the supporting words in it (``[start, end]`` pairs, offsets into ``sentence``)."""
 
 
 def evidence_frame(
@@ -577,12 +672,13 @@ def evidence_frame(
     info: SkillInfo | None = None,
     lock: AbstractContextManager[Any] | None = None,
 ) -> pl.DataFrame:
-    """``skills_frame`` plus ``sentence``: the sentence that best supports each skill.
+    """``skills_frame`` plus :data:`EVIDENCE_COLUMNS`: the words that show each skill.
 
-    Explanations quote it ("teaches medication administration: 'Courses cover pharmacology
-    and medication administration'"), so a reader can check the link against the text.
-    Rows are :func:`linked_skills` of each text (cleaned like the CLI's input); ``lock``
-    is held while ``nlp`` runs.
+    Explanations quote them in their sentence (``teaches medication administration:
+    "...covers pharmacology and **medication administration** for..."``, see
+    :class:`Quote`), so a reader can check the link against the text. Rows are
+    :func:`linked_skills` of each text (cleaned like the CLI's input); ``lock`` is held
+    while ``nlp`` runs.
     """
     info = info or skill_info_from(None, nlp)
     cleaned = [clean_text(t or "")[0] for t in texts]
@@ -599,9 +695,16 @@ def evidence_frame(
 def links_frame(
     ids: Iterable[Any], links: Iterable[list[SkillLink]], *, id_column: str
 ) -> pl.DataFrame:
-    """``<id_column>, skill_id, skill_label, score, sentence``: one row per document's link."""
+    """``<id_column>, skill_id, skill_label, score, sentence, marks``: one row per link."""
     rows = [
-        (doc_id, link.id, link.label, link.score, link.evidence)
+        (
+            doc_id,
+            link.id,
+            link.label,
+            link.score,
+            link.quote.sentence,
+            [list(mark) for mark in link.quote.marks],
+        )
         for doc_id, found in zip(ids, links, strict=True)
         for link in found
     ]
@@ -613,6 +716,7 @@ def links_frame(
             "skill_label": pl.String,
             "score": pl.Float64,
             "sentence": pl.String,
+            "marks": pl.List(pl.List(pl.Int64)),
         },
         orient="row",
     )

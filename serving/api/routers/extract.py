@@ -2,10 +2,10 @@
 
 Each text goes through the engine's extraction pipeline for its kind (the registered
 detector and learned linker when both are registered, else the taxonomy matcher); each
-linked ESCO skill comes with its label, score, the sentence it was found in and where; so
-a case manager can see why it is there. The links are the engine's
-(``Engine.extract``: the same pipeline, lock, score floors and rendering as
-``pathmatch extract``'s ``ranked`` and every skill count in pathmatch).
+kept ESCO link comes with its label, score, the words that support it and their sentence
+(character offsets into the text as sent), so a case manager can see why it is there. The
+links are the engine's (``Engine.extract``: the same pipeline, lock, score floors and
+rendering as ``pathmatch extract``'s ``skills`` and every skill count in pathmatch).
 """
 
 from __future__ import annotations
@@ -52,16 +52,29 @@ class ExtractRequest(BaseModel):
     top_k: JsonInt = Field(default=10, ge=1, le=100, description="skills per text")
 
 
+class Evidence(BaseModel):
+    """The words that support a link: character offsets into the text as sent."""
+
+    start: int = Field(description="offset of the first character (Python string index)")
+    end: int = Field(description="offset after the last character: text[start:end]")
+    text: str = Field(description="the words; the whole sentence for a sentence-only link")
+
+
+class SentenceBounds(BaseModel):
+    start: int
+    end: int
+
+
 class LinkedSkill(BaseModel):
-    """``matching.nlp.extraction.io.SkillLink``: the rendering ``pathmatch extract`` prints."""
+    """``matching.nlp.extraction.io.SkillLink.as_dict``: one of the kept links, as
+    ``pathmatch extract`` prints them in ``skills``."""
 
     id: str = Field(description="ESCO skill URI")
     label: str
     taxonomy: str = Field(examples=["ESCO"])
     score: float
-    evidence: str | None = Field(description="the sentence the skill was found in")
-    start: int | None = Field(description="character offset of the matched span")
-    end: int | None
+    evidence: Evidence
+    sentence: SentenceBounds = Field(description="offsets of the evidence's sentence")
 
 
 class ExtractedText(BaseModel):
