@@ -54,7 +54,7 @@ from matching.ingest.loaders.base import Loaded, LoadReport, byte_order_mark
 from matching.ingest.loaders.participants import PARTICIPANT_SCHEMA, load_intake
 from matching.referral.referrals import ReferralResult, SkillEvidence, SourceOccupation, refer
 from matching.schemas import Participant
-from serving.reader import MIN_TITLE_SCORE, EngineReader
+from serving.reader import EngineReader
 
 Hook = Callable[[str, int, int], None]
 
@@ -357,13 +357,14 @@ class BlockReader(EngineReader):
         wanted = [t.strip() for t in titles if t and t.strip()]
         if any(t not in self._titles for t in wanted):
             return super().title_occupations(titles)
+        confident = self.engine.titles.is_confident  # the same cut as EngineReader's
         return [
             SourceOccupation(
                 title=t, code=c.code, occupation_title=c.title, score=round(float(c.score), 4)
             )
             for t in wanted
+            if confident(self._titles[t])
             for c in self._titles[t]
-            if c.score >= MIN_TITLE_SCORE
         ]
 
 
