@@ -14,6 +14,12 @@ Data (all development parts; the test parts are held out elsewhere):
   ``MELO cMAP`` is the same over concepts (an element's concept = its URI). The models
   evaluated on MELO are fit WITHOUT the ESCO-O*NET crosswalk, which generated MELO's gold.
 
+Also (issue 14): accuracy@1 on the military dev list (``tests/fixtures/military_titles_dev.csv``,
+MOS titles with civilian O*NET codes written from O*NET's alternate titles), and the
+confidence figures: ``min_score`` calibrated (:func:`calibrate_min_score`) on the JobBERT
+tune half pooled with the O*NET held-out alternate titles, and on the JobBERT report half the
+share of titles called confident with the top-1 accuracy on each side of the cut.
+
 Methods: ``exact`` (case-insensitive exact title = label match), ``char tf-idf`` (the MELO
 paper's baseline: char 1-3 TF-IDF, nearest label), and :class:`TitleNormalizer` variants.
 Run: ``make bench`` or ``.venv/bin/python experiments/bench_titles.py``; the bundle comes from
@@ -29,6 +35,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -40,13 +47,20 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from matching.nlp.titles import TitleNormalizer, clean_title, feature_text_of  # noqa: E402
+from matching.nlp.titles import (  # noqa: E402
+    TitleNormalizer,
+    calibrate_min_score,
+    clean_title,
+    feature_text_of,
+)
 
 DATA = Path(os.environ.get("PATHMATCH_SHARED_DATA", REPO.parent / "shared" / "data"))
 BENCH = DATA / "benchmarks"
 JOBBERT = BENCH / "jobbert_title_normalization" / "titles.csv"
 MELO = BENCH / "melo_usa_onet_to_esco"
 SPLIT_SEED = 20240917
+MILITARY = REPO / "tests" / "fixtures" / "military_titles_dev.csv"
+CONFIG = REPO / "training" / "configs" / "nlp.toml"
 NOISY = ["RN - Nights $5k Bonus", "CDL-A Driver OTR", "Sr. Acct / AP", "5 yrs cashier"]
 console = Console()
 
@@ -429,8 +443,86 @@ def run() -> None:
 
     print_table(rows)
     print_onet(onet_rows)
+    print_military(frames)
+    print_confidence(frames, jobbert)
     print_noisy(model)
     print_throughput(model)
+
+
+def config_params() -> dict[str, Any]:
+    """The ``[titles]`` hyper-parameters ``pathmatch train nlp`` uses (the registered model)."""
+    import tomllib
+
+    titles = tomllib.loads(CONFIG.read_text())["titles"]
+    return {k: v for k, v in titles.items() if k in TitleNormalizer().get_params()}
+
+
+def weight_variants() -> list[tuple[str, dict[str, Any]]]:
+    return [("class defaults", {}), ("training config", config_params())]
+
+
+def military_accuracy(model: TitleNormalizer) -> tuple[float, int]:
+    """Accuracy@1 on the military dev list (a top-1 in the row's ``codes`` is right)."""
+    table = pl.read_csv(MILITARY, comment_prefix="#")
+    ranked = model.predict(table.get_column("title").to_list(), "onet", top_k=1)
+    hits = [
+        bool(r) and r[0].code in codes.split(";")
+        for r, codes in zip(ranked, table.get_column("codes"), strict=True)
+    ]
+    return float(np.mean(hits)), table.height
+
+
+def print_military(frames: dict[str, pl.DataFrame | None]) -> None:
+    for name, params in weight_variants():
+        model, _ = fit_model(frames, **params)
+        accuracy, n = military_accuracy(model)
+        console.print(f"military dev list ({n} titles), {name}: accuracy@1 {accuracy:.3f}")
+
+
+def top_scores(
+    model: TitleNormalizer, titles: list[str], gold: list[str], taxonomy: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each title's top score and whether its top-1 is the gold occupation."""
+    ranked = model.predict(titles, taxonomy, top_k=1)
+    scores = np.asarray([r[0].score if r else 0.0 for r in ranked])
+    correct = np.asarray([bool(r) and r[0].code == g for r, g in zip(ranked, gold, strict=True)])
+    return scores, correct
+
+
+def print_confidence(frames: dict[str, pl.DataFrame | None], jobbert: pl.DataFrame) -> None:
+    """min_score calibrated on dev (JobBERT tune + O*NET held-out), checked on JobBERT report."""
+    train, heldout = onet_heldout(frames)
+    table = Table(title="Confidence: min_score calibrated on dev, checked on JobBERT report")
+    for column in (
+        "weights",
+        "calibrated min_score",
+        "model min_score",
+        "report confident",
+        "Acc@1 confident",
+        "Acc@1 not confident",
+    ):
+        table.add_column(column, justify="left" if column == "weights" else "right")
+    for name, params in weight_variants():
+        held_model, _ = fit_model(train, **params)
+        onet_s, onet_c = top_scores(
+            held_model, heldout["title"].to_list(), heldout["uri"].to_list(), "onet"
+        )
+        model, _ = fit_model(frames, **params)
+        tune = jobbert.filter(pl.col("part") == "tune")
+        report = jobbert.filter(pl.col("part") == "report")
+        tune_s, tune_c = top_scores(model, tune["title"].to_list(), tune["uri"].to_list(), "esco")
+        cut = calibrate_min_score(np.r_[onet_s, tune_s], np.r_[onet_c, tune_c])
+        rep_s, rep_c = top_scores(model, report["title"].to_list(), report["uri"].to_list(), "esco")
+        keep = rep_s >= model.min_score
+        table.add_row(
+            name,
+            f"{cut:.3f}",
+            f"{model.min_score:.3f}",
+            f"{keep.mean():.3f}",
+            f"{rep_c[keep].mean():.3f}",
+            f"{rep_c[~keep].mean():.3f}",
+        )
+    console.print(table)
 
 
 def run_onet(frames: dict[str, pl.DataFrame | None]) -> list[Row]:
