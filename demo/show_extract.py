@@ -11,7 +11,7 @@ def main(path: str) -> None:
     for line in Path(path).read_text(encoding="utf-8").splitlines():
         record = json.loads(line)
         skills = ", ".join(
-            f"{s['label']} ({s['score']:.2f}: \"{s['evidence']['text']}\")"
+            f'{s["label"]} ({s["score"]:.2f}: "{s["evidence"]["text"]}")'
             for s in record.get("skills", [])
         )
         spans = ", ".join(sorted({s["text"] for s in record.get("spans", [])}))

@@ -493,8 +493,10 @@ def taught_skills(
                 skill_id, TaughtSkill(skill_id, _label(context.taxonomy, skill_id), [], [])
             )
             entry.courses.append(row["code"])
-            if sentence and len(entry.evidence) < 3 and all(
-                e.sentence != sentence for e in entry.evidence
+            if (
+                sentence
+                and len(entry.evidence) < 3
+                and all(e.sentence != sentence for e in entry.evidence)
             ):
                 entry.evidence.append(Evidence(row["code"], sentence))
     taught = sorted(by_skill.values(), key=lambda t: (-len(t.courses), t.label))

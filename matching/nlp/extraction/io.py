@@ -341,9 +341,7 @@ def linked_skills(
             s_start, s_end = start, end = found
             from_span = False
         sentence = doc.text[s_start:s_end]
-        marks = (
-            ((start - s_start, end - s_start),) if from_span else label_marks(sentence, label)
-        )
+        marks = ((start - s_start, end - s_start),) if from_span else label_marks(sentence, label)
         links.append(
             SkillLink(
                 id=skill_id,
