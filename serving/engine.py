@@ -248,12 +248,14 @@ class Engine:
         self, kind: str, ids: list[str], texts: list[str], id_column: str
     ) -> pl.DataFrame:
         """Linked ESCO skills per text: ``<id_column>, skill_id, skill_label, score``."""
-        return self.evidence_of(kind, ids, texts, id_column).drop(["sentence", "marks"])
+        from matching.nlp.extraction.io import EVIDENCE_COLUMNS
+
+        return self.evidence_of(kind, ids, texts, id_column).drop(list(EVIDENCE_COLUMNS))
 
     def evidence_of(
         self, kind: str, ids: list[str], texts: list[str], id_column: str
     ) -> pl.DataFrame:
-        """``skills_of`` plus ``sentence``, the sentence that shows each skill."""
+        """``skills_of`` plus ``EVIDENCE_COLUMNS``: the sentence and words that show each."""
         from matching.nlp.extraction.io import evidence_frame
 
         pipe = self.locked(kind)
@@ -302,14 +304,10 @@ class Engine:
     def catalog(self) -> Any:
         """``matching.market.programs.CatalogResult``: programs with skills taught and courses."""
         from matching.market.programs import catalog_from_bundle
+        from matching.nlp.extraction.io import EVIDENCE_COLUMNS
 
-        listed = self.bundle.table("etpl_programs")
-        taught = self.skills_of(
-            "course",
-            listed["program_id"].to_list(),
-            listed["description"].fill_null("").to_list(),
-            "program_id",
-        )
+        # the same links program_skills quotes: the descriptions pass through the pipeline once
+        taught = self.program_skills.drop(list(EVIDENCE_COLUMNS))
         return catalog_from_bundle(self.bundle, taught)
 
     @cached_property
