@@ -18,8 +18,8 @@ from matching.curriculum.gaps import (
     analyze_gaps,
     courses_from_records,
     read_courses,
-    sentence_at,
 )
+from matching.nlp.quotes import Quote, sentence_bounds
 from matching.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -176,10 +176,13 @@ def test_malformed_course_rows_are_reported_and_skipped(tmp_path: Path) -> None:
     assert [(r["line"], r["field"]) for r in inline.rejects] == [(2, "description"), (3, "code")]
 
 
-def test_sentence_at_cuts_at_sentence_bounds() -> None:
+def test_quotes_cut_at_sentence_bounds() -> None:
     text = "Intro here. Students weld pipe in 6G. Safety last."
     start = text.index("weld")
-    assert sentence_at(text, start, start + 4) == "Students **weld** pipe in 6G."
+    left, right = sentence_bounds(text, start, start + 4)
+    assert text[left:right] == "Students weld pipe in 6G."
+    quote = Quote(text[left:right], ((start - left, start + 4 - left),))
+    assert quote.render() == "Students **weld** pipe in 6G."
 
 
 def test_cli_writes_report_and_fails_cleanly(home: Path, tmp_path: Path) -> None:

@@ -75,7 +75,6 @@ from matching.ingest.loaders.courses import load_courses
 from matching.market.programs import target_occupations
 from matching.market.skill_profiles import GAPS, occupation_profiles, unit
 from matching.nlp.extraction.io import linked_skills, skill_info_from
-from matching.nlp.quotes import QUOTE_CHARS, Quote, sentence_bounds
 
 COURSE_SUFFIXES = frozenset({".csv", ".jsonl", ".json"})
 TOP_SKILLS_PER_DOC = 20
@@ -419,16 +418,6 @@ def _rounded(value: Any) -> Any:
 
 
 # ============================================================================ text helpers
-
-
-def sentence_at(text: str, start: int, end: int, limit: int = QUOTE_CHARS) -> str:
-    """The sentence of ``text`` holding ``[start, end)``, those words marked and the
-    sentence trimmed at word boundaries to about ``limit`` characters around them
-    (``matching.nlp.quotes``: never cut mid-word)."""
-    left, right = sentence_bounds(text, start, end)
-    while left < right and text[left].isspace():
-        left += 1
-    return Quote(text[left:right], ((start - left, end - left),)).render(limit)
 
 
 def content_words(label: str) -> frozenset[str]:
