@@ -4,6 +4,7 @@ Every command and the API resolve locations through ``Settings`` so that one var
 them all: ``PATHMATCH_HOME`` (default ``~/.pathmatch``) holds the bundle and the local MLflow
 store. ``PATHMATCH_BUNDLE`` points at another bundle, ``MLFLOW_TRACKING_URI`` at a shared
 MLflow server and ``RAY_ADDRESS`` at a Ray cluster (Ray reads that variable itself).
+``PATHMATCH_ENCODER`` picks the semantic encoder (see :mod:`matching.nlp.encoder`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,11 @@ class Settings(BaseSettings):
         default=None,
         validation_alias="MLFLOW_TRACKING_URI",
         description="defaults to a SQLite store in PATHMATCH_HOME",
+    )
+    encoder: str = Field(
+        default="wordllama",
+        description="semantic encoder: 'wordllama' (packaged weights), 'none', or the path "
+        "of a local sentence-transformers model folder (matching.nlp.encoder)",
     )
 
     @cached_property
