@@ -347,3 +347,41 @@ def test_demo_postings_report(demo_tables):
     assert cna["oews_source"] == "state:NJ"
     assert cna["occupation_title"] == "Nursing Assistants"
     assert cna["dedup_ci_low"] < cna["postings_dedup"] < cna["dedup_ci_high"]
+
+
+class _UnsureNormalizer(_StubNormalizer):
+    """A CNA title scores 0.8; anything else is forced onto an occupation at 0.32, below the
+    calibrated ``min_score`` (the "Software Tester" -> Nursing Assistants case)."""
+
+    min_score = 0.6
+
+    def predict(self, titles, taxonomy="onet", top_k=None):
+        from types import SimpleNamespace
+
+        return [
+            [SimpleNamespace(code="31-1131.00", score=0.8 if "cna" in t.lower() else 0.32)]
+            for t in titles
+        ]
+
+    def is_confident(self, candidates):
+        return bool(candidates) and candidates[0].score >= self.min_score
+
+
+def test_non_confident_title_is_unassigned_in_demand(demo_tables):
+    postings = demo_tables["postings"]
+    occ = occupations_from_titles(postings, _UnsureNormalizer())
+    result = build_demand(
+        postings, occ, None, demo_tables["oews"], demo_tables["ep_projections"]
+    )
+    is_cna = pl.col("title").str.to_lowercase().str.contains("cna")
+    n_cna = postings.filter(is_cna).height
+    assigned = result.postings.join(postings.select("posting_id", "title"), on="posting_id")
+    assert 0 < n_cna < postings.height
+    # only the confident titles reach the occupation; the rest are unassigned and counted
+    assert assigned.filter(pl.col("onet_soc_code") == "31-1131.00").height == n_cna
+    assert assigned.filter(~is_cna).get_column("onet_soc_code").unique().to_list() == [
+        UNASSIGNED
+    ]
+    assert result.report.no_confident_title == postings.height - n_cna
+    assert result.report.no_occupation == postings.height - n_cna
+    assert "title not confidently matched" in " ".join(result.report.lines())

@@ -8,7 +8,8 @@ passed in:
 - ``postings``: the bundle's ``postings`` table (``posting_id``, ``title``, ``description``,
   ``city``, ``state``, ``county_fips``, ``remote``, ``pay_*``, ``currency``, ``date_posted``).
 - ``occupation_of_posting``: ``posting_id, onet_soc_code, score``; several rows per posting are
-  allowed (top-k), the highest score wins (ties: the smaller code).
+  allowed (top-k), the highest score wins (ties: the smaller code); a row with a null code
+  (a title the normalizer is not confident about) leaves the posting ``unassigned``.
 - ``skills_of_posting``: ``posting_id, skill_id, score`` (extra columns such as
   ``skill_label`` are carried into the skills table); may be None.
 - ``oews``: the bundle's ``oews`` table (national rows ``area_type == 1``; state rows
@@ -148,6 +149,7 @@ class DemandReport:
     skill_rows: int = 0
     skill_rows_unknown_posting: int = 0
     skill_rows_below_min_score: int = 0
+    no_confident_title: int = 0
     pay_status: dict[str, int] = field(default_factory=dict)
     pay_flags: dict[str, int] = field(default_factory=dict)
     dedup: dict[str, object] = field(default_factory=dict)
@@ -175,7 +177,8 @@ class DemandReport:
                 if self.region_level == "county"
                 else ""
             ),
-            f"no occupation: {self.no_occupation} -> occupation '{UNASSIGNED}'",
+            f"no occupation: {self.no_occupation} -> occupation '{UNASSIGNED}' (of which "
+            f"title not confidently matched: {self.no_confident_title})",
             "pay: " + ", ".join(f"{k} {v}" for k, v in self.pay_status.items()),
             *(f"  pay flag: {k}: {v}" for k, v in self.pay_flags.items()),
             f"skill rows: {self.skill_rows} (unknown posting {self.skill_rows_unknown_posting}, "
@@ -638,6 +641,11 @@ def _count_inputs(
         annotated.select((pl.col("onet_soc_code") == UNASSIGNED).sum()).item()
     )
     if occupations is not None and occupations.height:
+        unsure = occupations.filter(pl.col("onet_soc_code").is_null()).get_column("posting_id")
+        left_out = pl.col("posting_id").is_in(unsure.implode())
+        report.no_confident_title = annotated.filter(
+            left_out & (pl.col("onet_soc_code") == UNASSIGNED)
+        ).height
         known = annotated.get_column("posting_id")
         report.occupation_rows_unknown_posting = int(
             occupations.select((~pl.col("posting_id").is_in(known.implode())).sum()).item()
@@ -825,15 +833,23 @@ def occupations_from_titles(
     """``posting_id, onet_soc_code, score`` from a title normalizer (anything with
     ``predict(titles, taxonomy="onet", top_k=...)`` returning candidates with ``.code`` and
     ``.score``, such as ``matching.nlp.titles.TitleNormalizer``). Titles are predicted once per
-    distinct title. Postings with an empty title get no row (they become ``unassigned``)."""
+    distinct title. Postings with an empty title get no row (they become ``unassigned``).
+
+    A normalizer with ``is_confident(candidates)`` (``TitleNormalizer``: the calibrated
+    ``min_score``) decides which titles are matched: a non-confident title ("Software Tester"
+    forced onto Nursing Assistants at 0.32) gets one row with a null ``onet_soc_code``, so
+    the posting is counted ``unassigned`` and reported as ``no_confident_title``, the same
+    cut the referral reader and batch scoring apply to a past job title."""
     titles = postings.select("posting_id", pl.col("title").fill_null(""))
     distinct = titles.get_column("title").unique().sort().to_list()
     predictions = normalizer.predict(distinct, taxonomy="onet", top_k=top_k)
-    rows = [
-        (title, c.code, float(c.score))
-        for title, cands in zip(distinct, predictions, strict=True)
-        for c in cands
-    ]
+    confident = getattr(normalizer, "is_confident", None)
+    rows: list[tuple[str, str | None, float | None]] = []
+    for title, cands in zip(distinct, predictions, strict=True):
+        if confident is not None and cands and not confident(cands):
+            rows.append((title, None, None))
+            continue
+        rows.extend((title, c.code, float(c.score)) for c in cands)
     by_title = pl.DataFrame(
         rows,
         schema={"title": pl.String, "onet_soc_code": pl.String, "score": pl.Float64},
