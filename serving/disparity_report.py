@@ -2,9 +2,11 @@
 
 The numbers come from ``matching.referral.disparity``; this module only draws them. The plot shows
 each group's headline share (top-1 referral to an above-median-wage occupation) per PIRL
-field, with the four-fifths line of the field's reference group, flagged groups in a warm
-colour and groups below the minimum size hatched, so a reader sees at once which gaps are
-large and which rest on too few people to judge.
+field and per sex x race, every group drawn (a 0% group as a marker), each bar labelled with
+share, count and impact ratio, the four-fifths line of the field's reference group (the
+highest share), groups below four-fifths in a warm colour, unknowns in grey and groups below
+the minimum size hatched, with the legend below the panels where it hides no bar, so a
+reader sees at once which gaps are large and which rest on too few people to judge.
 """
 
 from __future__ import annotations
@@ -19,18 +21,23 @@ from rich.table import Table
 from matching.referral.disparity import FOUR_FIFTHS, HEADLINE, MIN_GROUP_SIZE
 
 if TYPE_CHECKING:
+    from matplotlib.artist import Artist
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
     from rich.table import JustifyMethod
 
 FLAG_COLOUR = "#d95f02"
 OK_COLOUR = "#1b9e77"
+UNKNOWN_COLOUR = "#999999"
+NO_RATIO_COLOUR = "#c7c7c7"
 
 
 def disparity_rich_table(table: pl.DataFrame) -> Table:
     """Group, n, top-1 and any-of-top-k shares with impact ratios; flags marked."""
     out = Table(
-        title=f"referrals to above-median-wage occupations by group (headline: "
-        f"top-1; flag: impact ratio < {FOUR_FIFTHS} with n >= {MIN_GROUP_SIZE})"
+        title=f"referrals to above-median-wage occupations by group (headline: top-1; "
+        f"ratio: share / the highest share; flag: ratio < {FOUR_FIFTHS} with "
+        f"n >= {MIN_GROUP_SIZE})"
     )
     columns: tuple[tuple[str, JustifyMethod], ...] = (
         ("field", "left"),
@@ -46,6 +53,10 @@ def disparity_rich_table(table: pl.DataFrame) -> Table:
         out.add_column(name, justify=justify)
     for row in table.iter_rows(named=True):
         flag = "FLAG" if row["top1_flag"] else ("small n" if row["small_group"] else "")
+        if row["unknown"]:
+            flag = "unknown (not in ratios)"
+        elif row["reference_small"] and row["group"] == row["top1_reference"]:
+            flag = (flag + " reference (indicative)").strip()
         if row["anyk_flag"]:
             flag = (flag + " any-k flag").strip()
         out.add_row(
@@ -72,19 +83,33 @@ def _ratio(value: float | None) -> str:
 def plot_disparity(
     table: pl.DataFrame, path: Path, thresholds: dict[str, float | None] | None = None
 ) -> Path:
-    """One horizontal bar panel per field; writes ``path`` (PNG, whatever its suffix: batch
-    writes a temporary name first) and returns it. An empty table draws one empty panel."""
+    """``disparity_figure`` written to ``path`` (PNG, whatever its suffix: batch writes a
+    temporary name first); returns ``path``."""
+    import matplotlib.pyplot as plt
+
+    fig = disparity_figure(table, thresholds)
+    fig.savefig(path, dpi=110, format="png")
+    plt.close(fig)
+    return path
+
+
+def disparity_figure(
+    table: pl.DataFrame, thresholds: dict[str, float | None] | None = None
+) -> Figure:
+    """One horizontal bar panel per field, one bar per group (a 0% group gets a marker and a
+    label, so no group is missing). The legend sits below the panels, outside every axes,
+    so it hides no bar. An empty table draws one empty panel."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fields = table["field"].unique(maintain_order=True).to_list() or ["(no groups)"]
-    heights = [max(1, table.filter(pl.col("field") == f).height) for f in fields]
+    heights = [max(1, table.filter(pl.col("field") == f).height) + 1 for f in fields]
     fig, axes = plt.subplots(
         len(fields),
         1,
-        figsize=(8, 1.2 + 0.32 * sum(heights)),
+        figsize=(9, 2.2 + 0.3 * sum(heights)),
         gridspec_kw={"height_ratios": heights},
         squeeze=False,
     )
@@ -98,38 +123,102 @@ def plot_disparity(
     fig.suptitle(
         "Share whose top referral leads to an above-median-wage occupation"
         + (f"\n(median over the region's program targets: {line})" if line else "")
-        + f"\norange: flagged (< {FOUR_FIFTHS:g} x the best-served group); hatched: "
-        f"n < {MIN_GROUP_SIZE}, ratio shown but not flagged",
+        + "\nimpact ratio = group's share / the highest share (four-fifths rule, "
+        "29 CFR 1607.4(D))",
         fontsize=10,
     )
-    fig.tight_layout()
-    fig.savefig(path, dpi=110, format="png")
-    plt.close(fig)
-    return path
+    fig.legend(
+        handles=_legend_handles(),
+        loc="lower center",
+        ncol=4,
+        fontsize=7,
+        frameon=False,
+        bbox_to_anchor=(0.5, 0.0),
+    )
+    fig.tight_layout(rect=(0, min(0.3, 0.6 / fig.get_figheight()), 1, 1))
+    return fig
+
+
+def _legend_handles() -> list[Artist]:
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    return [
+        Patch(color=OK_COLOUR, label=f"ratio >= {FOUR_FIFTHS:g}"),
+        Patch(
+            color=FLAG_COLOUR,
+            label=f"ratio < {FOUR_FIFTHS:g} (flagged when n >= {MIN_GROUP_SIZE})",
+        ),
+        Patch(color=NO_RATIO_COLOUR, label="no ratio (small group left out)"),
+        Patch(color=UNKNOWN_COLOUR, label="unknown (counted, not in a ratio)"),
+        Patch(
+            facecolor="white",
+            edgecolor="black",
+            hatch="//",
+            label=f"n < {MIN_GROUP_SIZE}: never flagged",
+        ),
+        Line2D([], [], color="grey", linestyle="--", label="4/5 of the reference group"),
+        Line2D([], [], color="black", marker="D", markersize=4, linestyle="", label="0%"),
+    ]
 
 
 def _panel(ax: Axes, rows: pl.DataFrame, name: str) -> None:
+    """The field's bars; each labelled with share, count and ratio; the 4/5 line."""
     share = f"{HEADLINE}_share"
     labels = [f"{g} (n={n})" for g, n in zip(rows["group"], rows["n"], strict=True)]
     values = rows[share].fill_null(0.0).to_list()
-    colours = [FLAG_COLOUR if f else OK_COLOUR for f in rows[f"{HEADLINE}_flag"]]
+    colours = [_colour(row) for row in rows.iter_rows(named=True)]
     bars = ax.barh(labels, values, color=colours)
-    for bar, small in zip(bars, rows["small_group"], strict=True):
-        if small:
+    for bar, row in zip(bars, rows.iter_rows(named=True), strict=True):
+        if row["small_group"]:
             bar.set_hatch("//")
             bar.set_alpha(0.6)
+        y = bar.get_y() + bar.get_height() / 2
+        if not row[share]:
+            ax.plot([0], [y], marker="D", markersize=4, color="black", clip_on=False)
+        ax.text(
+            bar.get_width() + 0.01, y, _bar_label(row), va="center", fontsize=6.5
+        )
+    ax.set_title(_panel_title(rows, name), fontsize=8.5, loc="left")
     reference = rows[f"{HEADLINE}_reference"][0] if rows.height else None
     best = rows.filter(pl.col("group") == reference)[share] if reference else pl.Series([])
     if best.len() and best[0]:
-        ax.axvline(
-            FOUR_FIFTHS * best[0],
-            color="grey",
-            linestyle="--",
-            linewidth=1,
-            label=f"4/5 of {reference}",
-        )
-        ax.legend(loc="lower right", fontsize=7)
-    ax.set_xlim(0, 1)
-    ax.set_title(name, fontsize=9, loc="left")
+        ax.axvline(FOUR_FIFTHS * best[0], color="grey", linestyle="--", linewidth=1)
+    ax.set_xlim(0, 1.45)
+    ax.set_xticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
     ax.invert_yaxis()
     ax.tick_params(labelsize=7)
+
+
+def _colour(row: dict) -> str:
+    """Grey without a ratio (unknown, or small and left out); orange below four-fifths
+    (a flag only at n >= 30: small groups are hatched); green otherwise."""
+    ratio = row[f"{HEADLINE}_ratio"]
+    if row["unknown"]:
+        return UNKNOWN_COLOUR
+    if ratio is None:
+        return NO_RATIO_COLOUR
+    return FLAG_COLOUR if ratio < FOUR_FIFTHS else OK_COLOUR
+
+
+def _bar_label(row: dict) -> str:
+    share, ratio = row[f"{HEADLINE}_share"], row[f"{HEADLINE}_ratio"]
+    text = f"{_pct(share)} ({row[f'{HEADLINE}_high']}/{row['n']})"
+    if row["unknown"]:
+        return text + ", unknown"
+    if ratio is None:
+        return text + (", small: not in ratio" if row["small_group"] else ", no ratio")
+    return text + f", ratio {ratio:.2f}" + (" FLAG" if row[f"{HEADLINE}_flag"] else "")
+
+
+def _panel_title(rows: pl.DataFrame, name: str) -> str:
+    if not rows.height:
+        return name
+    head = rows.row(0, named=True)
+    reference = head[f"{HEADLINE}_reference"]
+    unknown = int(rows.filter(pl.col("unknown"))["n"].sum())
+    parts = [name, f"unknown: {unknown}"]
+    if reference is not None:
+        note = " (n < 30 everywhere: indicative)" if head["reference_small"] else ""
+        parts.append(f"reference: {reference}{note}")
+    return "  |  ".join(parts)

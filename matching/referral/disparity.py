@@ -1,11 +1,15 @@
 """Who gets referred to better-paid work: a disparity summary over a scored caseload.
 
-For each subgroup in the caseload's PIRL fields (sex, race and ethnicity, age band, and each
-barrier to employment) we report the share of participants whose referrals lead to an
-occupation paying above the region's median, and the impact ratio of that share against the
-best-served group of the same field. An impact ratio under 0.8 is the four-fifths rule's
-sign of adverse impact (EEOC Uniform Guidelines, 29 CFR 1607.4(D)); it is a screening
-signal for a person to look at, not a finding.
+For each subgroup in the caseload's PIRL fields (sex, race and ethnicity, their
+intersection sex x race, age band, and each barrier to employment) we report the share of
+participants whose referrals lead to an occupation paying above the region's median (the
+group's **selection rate**) and its **impact ratio**: the group's rate divided by the
+highest rate among the field's groups, as the four-fifths rule defines it (EEOC Uniform
+Guidelines, 29 CFR 1607.4(D): "a selection rate for any race, sex, or ethnic group which is
+less than four-fifths of the rate for the group with the highest rate"; NYC Local Law 144
+bias audits, 6 RCNY 5-300, use the same ratio, per sex, per race/ethnicity and per their
+intersections). A ratio under 0.8 is a screening signal for a person to look at, not a
+finding.
 
 Definitions, so the numbers can be checked by hand:
 
@@ -16,18 +20,31 @@ Definitions, so the numbers can be checked by hand:
   wage left out). The threshold is about the programs a case manager can refer to, not the
   labor market at large, so "above median" means "the better-paid half of what training
   here leads to".
-* **Headline share: top-1**: the participant's first-ranked referral is a high-wage target.
+* **Headline rate: top-1**: the participant's first-ranked referral is a high-wage target.
   The referral a case manager is most likely to act on is the first. **Any of top-k** (at
   least one of the k referrals is high-wage) is reported beside it.
 * The denominator is every scored participant in the group, including those no program
   passed the hard constraints for (they were referred to nothing, so not to high wages).
+* **Unknowns**: a missing value ("not reported") and the PIRL answer "did not
+  self-identify" (``not_self_identified``) are unknown categories. As in an LL144 audit
+  they are counted and shown (``unknown`` rows, ``n`` is the count of unknowns of the
+  field) but take no part in the ratios: their ratio is empty and they are never the
+  reference. In ``sex_x_race`` a participant whose sex or race is unknown is one of the
+  field's unknowns.
 * A participant with several barriers counts in each barrier's group; "none listed" holds
-  those with no barrier. Missing values form a "not reported" group.
-* The **reference group** of a field (per measure) is the one with the highest share among
-  groups of at least ``min_group_size`` participants; when none is that large, the largest
-  group (a share of one or two people is no benchmark). A group smaller than
-  ``min_group_size`` gets its ratio but is never flagged: a handful of people moves a share
-  too far for the ratio to mean anything.
+  those with no barrier (a known answer, not an unknown).
+* **Small groups**: a group with fewer than ``min_group_size`` (30) participants is marked
+  ``small_group`` and is never flagged: one or two people move a rate too far to judge.
+  While the field has at least one known group that large, small groups are left out of
+  the ratio calculation (ratio empty, rate and count still reported and drawn), as LL144
+  audits may leave out categories too small to judge; the reference is then the highest
+  rate among the large groups, so every ratio is at most 1. When no known group of the
+  field is that large (a small caseload, the demo's 43 people), every known group is
+  compared with the highest rate among all of them, and ``reference_small`` marks the
+  field's ratios as indicative only.
+* The **reference group** of a field (per measure) is therefore the known group with the
+  highest rate among those in the calculation (ties: the larger group, then the name); a
+  field whose highest rate is 0 has no ratios (nobody was selected, nothing to compare).
 
 Participant data stay in memory: this module takes frames and returns a frame of counts.
 """
@@ -46,6 +63,8 @@ FOUR_FIFTHS = 0.8
 MIN_GROUP_SIZE = 30
 NOT_REPORTED = "not reported"
 NO_BARRIER = "none listed"
+UNKNOWN_VALUES = frozenset({NOT_REPORTED, "not_self_identified"})
+"""Group labels that are unknown categories (counted, shown, never in a ratio)."""
 FIELDS: dict[str, str] = {
     "sex": "wioa_sex",
     "race_ethnicity": "wioa_race_ethnicity",
@@ -53,6 +72,10 @@ FIELDS: dict[str, str] = {
     "barrier": "wioa_barriers",
 }
 """Reported field name -> participants-table column (``wioa_barriers`` is a list)."""
+INTERSECTIONS: dict[str, tuple[str, str]] = {"sex_x_race": ("sex", "race_ethnicity")}
+"""Intersectional field -> the two ``FIELDS`` it crosses (groups read "female x black")."""
+FIELD_ORDER = ("sex", "race_ethnicity", "sex_x_race", "age_band", "barrier")
+CROSS = " x "
 MEASURES = ("top1", "anyk")
 HEADLINE = "top1"
 
@@ -60,6 +83,7 @@ DISPARITY_SCHEMA: dict[str, Any] = {
     "field": pl.String,
     "group": pl.String,
     "n": pl.Int64,
+    "unknown": pl.Boolean,
     "top1_high": pl.Int64,
     "top1_share": pl.Float64,
     "top1_ratio": pl.Float64,
@@ -70,8 +94,13 @@ DISPARITY_SCHEMA: dict[str, Any] = {
     "anyk_flag": pl.Boolean,
     "top1_reference": pl.String,
     "anyk_reference": pl.String,
+    "reference_small": pl.Boolean,
     "small_group": pl.Boolean,
 }
+"""``*_share`` is the group's selection rate; ``*_ratio`` its impact ratio (null for unknown
+rows, for groups left out of the calculation as small, and for a field whose highest rate
+is 0); ``reference_small`` marks a field whose headline reference group is itself under the
+minimum size (no group was large enough: the ratios are indicative only)."""
 
 
 def wage_threshold(wages: Iterable[float | None]) -> float | None:
@@ -119,7 +148,7 @@ def disparity_table(
     min_group_size: int = MIN_GROUP_SIZE,
     threshold: float = FOUR_FIFTHS,
 ) -> pl.DataFrame:
-    """Shares and impact ratios per field and group (see the module docstring).
+    """Rates and impact ratios per field and group (see the module docstring).
 
     ``outcomes``: ``participant_id, top1_high, anyk_high`` (``participant_outcomes``);
     ``groups``: ``participant_id`` and the ``FIELDS`` columns for every scored participant.
@@ -128,10 +157,11 @@ def disparity_table(
     joined = groups.join(outcomes, on="participant_id", how="left").with_columns(
         pl.col("top1_high").fill_null(False), pl.col("anyk_high").fill_null(False)
     )
+    labelled = _labelled(joined)
     frames = [
-        _field_rows(joined, name, column, min_group_size, threshold)
-        for name, column in FIELDS.items()
-        if column in joined.columns
+        _field_rows(labelled, name, min_group_size, threshold)
+        for name in FIELD_ORDER
+        if name in labelled.columns
     ]
     frames = [f for f in frames if not f.is_empty()]
     if not frames:
@@ -139,21 +169,41 @@ def disparity_table(
     return pl.concat(frames, how="vertical").select(list(DISPARITY_SCHEMA))
 
 
-def _field_rows(
-    joined: pl.DataFrame, name: str, column: str, min_n: int, threshold: float
-) -> pl.DataFrame:
-    if joined.schema[column] == pl.List(pl.String):
-        value = (
-            pl.when(pl.col(column).list.len().fill_null(0) == 0)
-            .then(pl.lit([NO_BARRIER]))
-            .otherwise(pl.col(column))
-        )
-        long = joined.with_columns(value.alias("group")).explode("group")
-    else:
-        long = joined.with_columns(pl.col(column).cast(pl.String).alias("group"))
+def _labelled(joined: pl.DataFrame) -> pl.DataFrame:
+    """One group-label column per reported field (null -> ``NOT_REPORTED``), plus the
+    intersections, whose label is ``NOT_REPORTED`` when either part is unknown."""
+    exprs: list[pl.Expr] = []
+    for name, column in FIELDS.items():
+        if column not in joined.columns:
+            continue
+        if joined.schema[column] == pl.List(pl.String):
+            exprs.append(
+                pl.when(pl.col(column).list.len().fill_null(0) == 0)
+                .then(pl.lit([NO_BARRIER]))
+                .otherwise(pl.col(column))
+                .alias(name)
+            )
+        else:
+            exprs.append(pl.col(column).cast(pl.String).fill_null(NOT_REPORTED).alias(name))
+    frame = joined.with_columns(exprs)
+    for name, (left, right) in INTERSECTIONS.items():
+        if left in frame.columns and right in frame.columns:
+            unknown = pl.col(left).is_in(list(UNKNOWN_VALUES)) | pl.col(right).is_in(
+                list(UNKNOWN_VALUES)
+            )
+            crossed = pl.concat_str([pl.col(left), pl.col(right)], separator=CROSS)
+            frame = frame.with_columns(
+                pl.when(unknown).then(pl.lit(NOT_REPORTED)).otherwise(crossed).alias(name)
+            )
+    return frame
+
+
+def _field_rows(labelled: pl.DataFrame, name: str, min_n: int, threshold: float) -> pl.DataFrame:
+    long = labelled.select(pl.col(name).alias("group"), "top1_high", "anyk_high")
+    if long.schema["group"] == pl.List(pl.String):
+        long = long.explode("group")
     counts = (
-        long.with_columns(pl.col("group").fill_null(NOT_REPORTED))
-        .group_by("group")
+        long.group_by("group")
         .agg(
             pl.len().cast(pl.Int64).alias("n"),
             pl.col("top1_high").sum().cast(pl.Int64).alias("top1_high"),
@@ -163,38 +213,47 @@ def _field_rows(
             (pl.col("top1_high") / pl.col("n")).alias("top1_share"),
             (pl.col("anyk_high") / pl.col("n")).alias("anyk_share"),
             (pl.col("n") < min_n).alias("small_group"),
+            pl.col("group").is_in(list(UNKNOWN_VALUES)).alias("unknown"),
             pl.lit(name).alias("field"),
         )
-        .sort("group")
+        .sort("unknown", "group")
     )
     for measure in MEASURES:
         counts = _ratios(counts, measure, threshold)
     return counts
 
 
-def _reference(counts: pl.DataFrame, measure: str) -> str | None:
-    """The best-served group: highest share among groups that are not small, else the
-    largest group (ties: higher share, then name)."""
-    pool = counts.filter(~pl.col("small_group"))
-    order = [f"{measure}_share", "group"]
+def _reference(counts: pl.DataFrame, measure: str) -> tuple[str | None, bool]:
+    """The highest-rate known group among those not small, else among all known groups
+    (ties: the larger group, then the name); and whether that group is small."""
+    known = counts.filter(~pl.col("unknown"))
+    pool = known.filter(~pl.col("small_group"))
     if pool.is_empty():
-        pool, order = counts, ["n", *order]
+        pool = known
     if pool.is_empty():
-        return None
-    best = pool.sort(order, descending=[True] * (len(order) - 1) + [False]).row(0, named=True)
-    return str(best["group"])
+        return None, False
+    best = pool.sort(
+        [f"{measure}_share", "n", "group"], descending=[True, True, False]
+    ).row(0, named=True)
+    return str(best["group"]), bool(best["small_group"])
 
 
 def _ratios(counts: pl.DataFrame, measure: str, threshold: float) -> pl.DataFrame:
-    """Each group's share over the reference group's; no groups (an empty caseload) gives
+    """Each known group's rate over the reference group's; unknown rows (and small groups
+    while the reference is a large group) get no ratio; no groups (an empty caseload) gives
     an empty frame with the columns, not an error."""
-    reference = _reference(counts, measure)
+    reference, small = _reference(counts, measure)
     best = None
     if reference is not None:
         best = counts.filter(pl.col("group") == reference)[f"{measure}_share"][0]
     share = pl.col(f"{measure}_share")
-    ratio = (share / best) if best else pl.lit(None, dtype=pl.Float64)
-    return counts.with_columns(
+    left_out = pl.col("unknown") | (pl.col("small_group") & pl.lit(not small))
+    ratio = (
+        pl.when(left_out).then(None).otherwise(share / best)
+        if best
+        else pl.lit(None, dtype=pl.Float64)
+    )
+    counts = counts.with_columns(
         ratio.cast(pl.Float64).alias(f"{measure}_ratio"),
         pl.lit(reference, dtype=pl.String).alias(f"{measure}_reference"),
     ).with_columns(
@@ -202,6 +261,9 @@ def _ratios(counts: pl.DataFrame, measure: str, threshold: float) -> pl.DataFram
         .fill_null(False)
         .alias(f"{measure}_flag")
     )
+    if measure == HEADLINE:
+        counts = counts.with_columns(pl.lit(small).alias("reference_small"))
+    return counts
 
 
 def flagged(table: pl.DataFrame, measure: str = HEADLINE) -> pl.DataFrame:
