@@ -15,6 +15,8 @@ import re
 from pathlib import Path
 
 from matching.ingest.loaders.base import Col, Loaded, concat_loaded, load_with_spec
+from matching.ingest.loaders.geonames import PATTERNS as GEONAMES_PATTERNS
+from matching.ingest.loaders.geonames import load_geonames
 from matching.ingest.loaders.source import Source
 
 FOLDER = "geo"
@@ -73,12 +75,25 @@ def load_zcta(paths: list[Path]) -> Loaded:
     return concat_loaded("zcta_centroids", parts)
 
 
+GAZETTEER = ("*_Gaz_zcta_national.txt", "*Gaz_zcta*.txt")
+
+
+def load_points(paths: list[Path]) -> Loaded:
+    """The Gazetteer loader for Gazetteer files, else the GeoNames export's (``geonames``):
+    one source, so a folder holding either fills ``zcta_centroids`` (the Gazetteer first
+    when both are there)."""
+    if any(Path(p).match(pattern) for p in paths for pattern in GAZETTEER):
+        return load_zcta(paths)
+    return load_geonames(paths)
+
+
 SOURCES: list[Source] = [
     Source(
         "zcta_centroids",
         FOLDER,
-        ("*_Gaz_zcta_national.txt", "*Gaz_zcta*.txt"),
-        load_zcta,
-        description="Census Gazetteer ZCTA internal points (for distances)",
+        (*GAZETTEER, *GEONAMES_PATTERNS),
+        load_points,
+        description="ZIP points for distances: Census Gazetteer ZCTA internal points, "
+        "else the GeoNames postal-code export",
     ),
 ]
