@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from matching.nlp.extraction.linker import Example, SkillLinker
-from matching.nlp.taxonomy import SkillTaxonomy
+from matching.nlp.taxonomy import SkillTaxonomy, _punct_key, normalize_label
 
 NO_GOLD = frozenset({"LABEL NOT PRESENT", "UNDERSPECIFIED", "UNK"})
 
@@ -154,6 +154,173 @@ def split_sentences(
     return train, dev
 
 
+# ---------------------------------------------------------------------------- with context
+
+
+@dataclass
+class ContextData:
+    """Course examples with a document context, split by course into train and dev."""
+
+    train: list[Example]
+    dev: list[Example]
+    n_courses: int
+    n_tags: int
+    n_mapped: int
+
+
+def course_contexts(
+    titles: Sequence[str], subjects: Sequence[str], title_model: Any
+) -> list[tuple[str, ...]]:
+    """The O*NET-SOC context of a course: the title normalizer's best occupation for its
+    title and for its subject ('Business / Entrepreneurship' -> 'Entrepreneurship').
+
+    This is how a course's context is found at run time too when it has no programme (the
+    title normalizer over what the course says it is); no label is looked at.
+    """
+    leaves = [(s or "").split("/")[-1].strip() for s in subjects]
+    by_title = title_model.predict(list(titles), top_k=1)
+    by_subject = title_model.predict(leaves, top_k=1)
+    out = []
+    for a, b in zip(by_title, by_subject, strict=True):
+        codes = tuple(dict.fromkeys(c.code for c in [*a, *b]))
+        out.append(codes)
+    return out
+
+
+def read_coursera(
+    courses: Any,
+    taxonomy: SkillTaxonomy,
+    title_model: Any,
+    *,
+    dev_fraction: float = 0.3,
+    seed: int = 13,
+    max_chars: int = 1500,
+) -> ContextData:
+    """Coursera courses (bundle ``courses`` table, source ``coursera``, English, tagged) as
+    linker examples WITH a context: text = title + description (first ``max_chars``), gold
+    = the "skills you will gain" tags equal to an ESCO preferred, alternative or hidden
+    label (case, spaces and punctuation ignored; other tags are dropped), context =
+    :func:`course_contexts`. Split by course id with ``seed`` (``dev_fraction`` to dev), so
+    no dev course is seen in training. Courses without a mapped tag are left out.
+    """
+    import polars as pl
+
+    rows = courses.filter(
+        (pl.col("source") == "coursera")
+        & (pl.col("language") == "English")
+        & (pl.col("tagged_skills").list.len() > 0)
+    ).sort("course_id")
+    labels = taxonomy.labels.filter(pl.col("taxonomy") == "ESCO")
+    by_label: dict[str, str] = {}
+    for sid, label in labels.select("skill_id", "label").iter_rows():
+        by_label.setdefault(normalize_label(label), sid)
+        by_label.setdefault(_punct_key(label), sid)
+    records = rows.select("course_id", "title", "description", "program", "tagged_skills").rows()
+    kept: list[tuple[str, str, str, str, tuple[str, ...]]] = []
+    n_tags = n_mapped = 0
+    for cid, title, desc, program, tags in records:
+        gold: list[str] = []
+        for tag in tags:
+            n_tags += 1
+            uri = (
+                taxonomy.uri_for_label(tag)
+                or by_label.get(normalize_label(tag))
+                or by_label.get(_punct_key(tag))
+            )
+            if uri is not None and uri not in gold:
+                n_mapped += 1
+                gold.append(uri)
+        if gold:
+            text = f"{(title or '').strip()}. {(desc or '').strip()[:max_chars]}"
+            kept.append((cid, title or "", program or "", text, tuple(gold)))
+    contexts = course_contexts([k[1] for k in kept], [k[2] for k in kept], title_model)
+    _, dev_ids = split_sentences([k[0] for k in kept], dev_fraction, seed)
+    train: list[Example] = []
+    dev: list[Example] = []
+    for (cid, _, _, text, codes), ctx in zip(kept, contexts, strict=True):
+        (dev if cid in dev_ids else train).append(Example(text, None, codes, ctx))
+    return ContextData(train, dev, len(kept), n_tags, n_mapped)
+
+
+def context_metrics(linker: SkillLinker, examples: Sequence[Example]) -> dict[str, float]:
+    """RP@5/RP@10/MRR on ``examples`` ranked with their contexts and without them."""
+    texts = [e.text for e in examples]
+    gold = [e.gold for e in examples]
+    out: dict[str, float] = {}
+    for name, contexts in (("ctx", [e.context for e in examples]), ("noctx", None)):
+        ranked = linker.rank(texts, 10, contexts=contexts)
+        result = ranking_metrics([[s for s, _ in r] for r in ranked], gold)
+        out.update({f"{name}_{k}": v for k, v in result.items()})
+    return out
+
+
+def read_linker_examples(path: Path | str, taxonomy: SkillTaxonomy) -> list[Example]:
+    """A JSONL of hand-labelled sentences: ``{text, context: [O*NET-SOC], skills: [ESCO
+    URI]}`` (``labels`` is for the reader). An id the taxonomy lacks is a ValueError naming
+    the line: a silently dropped label would make a 'no skill' example of a skill sentence.
+    """
+    out: list[Example] = []
+    known = set(taxonomy.esco_ids)
+    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        missing = [s for s in row.get("skills", []) if s not in known]
+        if missing:
+            raise ValueError(f"{path} line {n}: skills not in the taxonomy: {missing}")
+        out.append(
+            Example(row["text"], None, tuple(row.get("skills", [])), tuple(row.get("context", [])))
+        )
+    return out
+
+
+def train_demo_linker(
+    taxonomy: SkillTaxonomy,
+    examples_path: Path | str,
+    out_dir: Path | str | None = None,
+    *,
+    params: dict[str, Any] | None = None,
+    dev_fraction: float = 0.3,
+    seed: int = 13,
+) -> tuple[SkillLinker, dict[str, float]]:
+    """The demo linker: a learned reranker (with context features) trained on the
+    hand-written demo sentences of ``examples_path`` (``demo/data/nlp/linker_examples.jsonl``:
+    written for the demo bundle's programmes, postings and intake notes, each with the
+    O*NET-SOC context of its document, including no-skill sentences and wrong-field
+    temptations), split by sentence; the metrics are on the dev part, ranked with and
+    without the contexts (``demo_dev_ctx_RP@5``, ``demo_dev_noctx_RP@5``, ...).
+
+    Each training sentence is seen twice, with its context and without any (a sentence
+    whose document has no known occupation must still link), so the model learns both
+    regimes. The score sigmoid is fitted on the dev part: it is monotone, so the ranking
+    figures stay held-out ones, and a sigmoid fitted on the training candidates of so small
+    a set would call every link certain.
+    """
+    examples = read_linker_examples(examples_path, taxonomy)
+    train, dev = split_sentences([e.sentence for e in examples], dev_fraction, seed)
+    train_ex = [e for e in examples if e.sentence in train]
+    dev_ex = [e for e in examples if e.sentence in dev and e.gold]
+    both = [*train_ex, *(e._replace(context=()) for e in train_ex if e.context)]
+    small = {"min_child_samples": 5, "n_estimators": 150, "real_repeat": 1}
+    linker = SkillLinker(**{**(params or {}), **small}).fit(
+        taxonomy,
+        both,
+        calibration_examples=[*dev_ex, *(e._replace(context=()) for e in dev_ex)],
+    )
+    metrics = {f"demo_dev_{k}": v for k, v in context_metrics(linker, dev_ex).items()}
+    linker.fit_info_.update(
+        {
+            "trained_on": f"{Path(examples_path).name}: {len(train_ex)} hand-written demo "
+            f"sentences with contexts (dev {len(dev_ex)} with gold; seed {seed}, dev "
+            f"fraction {dev_fraction})",
+            "dev_metrics": metrics,
+        }
+    )
+    if out_dir is not None:
+        linker.save(out_dir)
+    return linker, metrics
+
+
 DECORTE_DIR = "decorte_esco_skill_extraction"
 
 
@@ -167,6 +334,7 @@ def train_linker(
     seed: int = 13,
     use_priors: bool = True,
     max_synthetic: int | None = None,
+    context_data: ContextData | None = None,
 ) -> tuple[SkillLinker, dict[str, float]]:
     """Train the production linker the way ``experiments/bench_linking.py`` reports it.
 
@@ -175,6 +343,11 @@ def train_linker(
     sets (sentences and spans), split by sentence with ``seed``; calibration on SkillSkape
     dev. Returns the fitted linker (saved to ``out_dir`` when given) and its metrics on the
     HOUSE and TECH dev halves (``house_dev_RP@5``, ...) plus fit information.
+
+    ``context_data`` (:func:`read_coursera`) adds course examples that carry a context: its
+    train part trains (as real examples), and its dev part is reported with and without the
+    contexts (``course_dev_ctx_RP@5``, ``course_dev_noctx_RP@5``, ...). The benchmark
+    sentences have no document context, so they train with the context features missing.
     """
     bench = Path(benchmarks_dir)
     decorte = bench / DECORTE_DIR
@@ -193,6 +366,8 @@ def train_linker(
         train, dev = split_sentences([e.sentence for e in data.sentences], dev_fraction, seed)
         real += [e for e in data.sentences + data.spans if e.sentence in train and e.gold]
         dev_sets[name] = [e for e in data.sentences if e.sentence in dev and e.gold]
+    if context_data is not None:
+        real += context_data.train
     linker = SkillLinker(**(params or {})).fit(
         taxonomy,
         skape + real,
@@ -205,12 +380,21 @@ def train_linker(
         ranked = linker.rank([e.sentence for e in examples], 10)
         result = ranking_metrics([[s for s, _ in r] for r in ranked], [e.gold for e in examples])
         metrics.update({f"{name}_dev_{k}": v for k, v in result.items()})
+    if context_data is not None and context_data.dev:
+        course = context_metrics(linker, context_data.dev)
+        metrics.update({f"course_dev_{k}": v for k, v in course.items()})
     metrics["fit_seconds"] = float(linker.fit_info_["fit_seconds"])
     linker.fit_info_.update(
         {
             "trained_on": f"SkillSkape train ({len(skape)} sentences) + HOUSE/TECH validation "
             f"train halves ({len(real)} examples; seed {seed}, dev fraction "
-            f"{dev_fraction})",
+            f"{dev_fraction})"
+            + (
+                f" + Coursera courses with title/subject contexts ({len(context_data.train)} "
+                f"train, {len(context_data.dev)} dev, split by course)"
+                if context_data is not None
+                else ""
+            ),
             "priors": "esco_priors.json (Decorte et al.)" if use_priors else "none",
             "dev_metrics": metrics,
         }

@@ -75,6 +75,11 @@ def _title_metrics(model: Any, path: Path) -> dict[str, float]:
     }
 
 
+DEMO_LINKER_EXAMPLES = (
+    Path(__file__).resolve().parents[2] / "demo" / "data" / "nlp" / "linker_examples.jsonl"
+)
+
+
 def fit_linker(
     bundle_dir: str,
     out: str,
@@ -83,14 +88,32 @@ def fit_linker(
     dev_fraction: float,
     seed: int,
 ) -> dict[str, Any]:
-    """Fit the linker on SkillSkape train + the Decorte train halves; score the dev halves."""
+    """Fit the linker on SkillSkape train + the Decorte train halves (+ Coursera courses
+    with their title/subject contexts when the bundle has them); score the dev parts.
+
+    Without benchmarks (the demo) it learns from the hand-written demo sentences
+    (``demo/data/nlp/linker_examples.jsonl``); lexical only when that file is absent.
+    """
     from matching.nlp.extraction.linker import SkillLinker
     from matching.nlp.taxonomy import SkillTaxonomy
-    from training.nlp.linker_data import train_linker
+    from training.nlp.linker_data import train_demo_linker, train_linker
 
-    taxonomy = SkillTaxonomy.from_bundle(Bundle(Path(bundle_dir)))
+    bundle = Bundle(Path(bundle_dir))
+    taxonomy = SkillTaxonomy.from_bundle(bundle)
     decorte = Path(benchmarks) / DECORTE if benchmarks else None
     if decorte is None or not decorte.is_dir():
+        if DEMO_LINKER_EXAMPLES.is_file():
+            linker, metrics = train_demo_linker(
+                taxonomy, DEMO_LINKER_EXAMPLES, out, params=params, seed=seed
+            )
+            return {
+                "path": out,
+                "metrics": _clean_metrics(metrics),
+                "params": linker.get_params(),
+                "data": "demo: hand-written demo sentences with contexts "
+                f"({DEMO_LINKER_EXAMPLES.name}), split by sentence; metrics on the dev part "
+                "ranked with and without contexts",
+            }
         linker = SkillLinker(**{**params, "objective": "lexical"}).fit(taxonomy, [])
         linker.save(out)
         return {
@@ -99,19 +122,51 @@ def fit_linker(
             "params": linker.get_params(),
             "data": "no labelled data: lexical candidate scoring only",
         }
+    context = _course_context(bundle, taxonomy, seed)
     linker, metrics = train_linker(
-        taxonomy, decorte.parent, out, params=params, dev_fraction=dev_fraction, seed=seed
+        taxonomy,
+        decorte.parent,
+        out,
+        params=params,
+        dev_fraction=dev_fraction,
+        seed=seed,
+        context_data=context,
     )
-    clean = {
-        k.replace("@", "_at_"): float(v) for k, v in metrics.items() if isinstance(v, int | float)
-    }
+    courses = (
+        f" + Coursera courses with title/subject contexts ({len(context.train)} train / "
+        f"{len(context.dev)} dev, split by course)"
+        if context is not None
+        else ""
+    )
     return {
         "path": out,
-        "metrics": clean,
+        "metrics": _clean_metrics(metrics),
         "params": linker.get_params(),
         "data": f"SkillSkape train + Decorte HOUSE/TECH validation split by sentence "
-        f"(dev fraction {dev_fraction}, seed {seed}); metrics on the dev halves",
+        f"(dev fraction {dev_fraction}, seed {seed}){courses}; metrics on the dev parts",
     }
+
+
+def _clean_metrics(metrics: dict[str, Any]) -> dict[str, float]:
+    return {
+        k.replace("@", "_at_"): float(v) for k, v in metrics.items() if isinstance(v, int | float)
+    }
+
+
+def _course_context(bundle: Bundle, taxonomy: Any, seed: int) -> Any:
+    """Coursera course examples with contexts from a title normalizer fitted here on the
+    same bundle (the registered one trains in parallel); None without Coursera courses."""
+    import polars as pl
+
+    from matching.nlp.titles import fit_from_bundle
+    from training.nlp.linker_data import read_coursera
+
+    if not bundle.has("courses"):
+        return None
+    courses = bundle.table("courses")
+    if courses.filter(pl.col("source") == "coursera").is_empty():
+        return None
+    return read_coursera(courses, taxonomy, fit_from_bundle(bundle), seed=seed)
 
 
 def fit_detector(

@@ -43,10 +43,12 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, HashingVectorizer
 
+from matching.nlp.extraction.context import CONTEXT_FEATURES, ContextIndex
+
 if TYPE_CHECKING:
     from matching.nlp.taxonomy import SkillTaxonomy
 
-FORMAT = "pathmatch-linker/1"
+FORMAT = "pathmatch-linker/2"
 
 # ---------------------------------------------------------------------------- text handling
 
@@ -228,6 +230,7 @@ class LinkIndex:
     skill_static: np.ndarray  # nskills x len(STATIC_FEATURES)
     prior: np.ndarray  # float32, 0 where unknown
     max_label_tokens: int = 8
+    context: ContextIndex | None = None  # per-occupation ESCO skill rows (context features)
 
     @property
     def n_skills(self) -> int:
@@ -349,6 +352,7 @@ class LinkIndex:
             skill_static=static,
             prior=prior,
             max_label_tokens=min(8, max((len(t) for t in toks), default=1)),
+            context=ContextIndex.build(taxonomy, skill_ids),
         )
 
 
@@ -443,6 +447,7 @@ FEATURES = (
     "prior",
     "has_prior",
     *STATIC_FEATURES,
+    *CONTEXT_FEATURES,
 )
 _F = {name: i for i, name in enumerate(FEATURES)}
 _ABSENT_RANK = 1000.0
@@ -578,8 +583,13 @@ def generate_candidates(
     n_candidates: int,
     max_window: int,
     forced: Sequence[Sequence[int]] | None = None,
+    contexts: Sequence[Sequence[str]] | None = None,
 ) -> Candidates:
-    """Candidates and features for ``texts`` (one batch; callers chunk long lists)."""
+    """Candidates and features for ``texts`` (one batch; callers chunk long lists).
+
+    ``contexts``: per text, the O*NET-SOC codes the document is about (None or an empty
+    tuple: no context; the context features are then NaN, see :mod:`.context`).
+    """
     nsk, nlab = index.n_skills, len(index.label_skill)
     prep = _prepare(texts, index, max_window)
     n_texts = len(texts)
@@ -637,8 +647,30 @@ def generate_candidates(
     _pair_features(feats, prep, index, t_idx, s_idx, text_bin)
     feats[:, _F["prior"]] = index.prior[s_idx]
     feats[:, _F["has_prior"]] = (index.prior[s_idx] > 0).astype(np.float32)
-    feats[:, _F[STATIC_FEATURES[0]] :] = index.skill_static[s_idx]
+    first = _F[STATIC_FEATURES[0]]
+    feats[:, first : first + len(STATIC_FEATURES)] = index.skill_static[s_idx]
+    _context_features(feats, index, contexts, n_texts, t_idx, s_idx)
     return Candidates(t_idx, s_idx, feats)
+
+
+def _context_features(
+    feats: np.ndarray,
+    index: LinkIndex,
+    contexts: Sequence[Sequence[str]] | None,
+    n_texts: int,
+    t_idx: np.ndarray,
+    s_idx: np.ndarray,
+) -> None:
+    """Fill the CONTEXT_FEATURES columns (has_context 0 and NaN without a context)."""
+    first = _F[CONTEXT_FEATURES[0]]
+    cols = slice(first, first + len(CONTEXT_FEATURES))
+    ctx = index.__dict__.get("context")
+    if contexts is None or ctx is None or not any(contexts):
+        feats[:, cols] = np.nan
+        feats[:, first] = 0.0
+        return
+    _check_contexts(contexts, n_texts)
+    feats[:, cols] = ctx.features(contexts, t_idx, s_idx)
 
 
 def _compact(matrix: sp.csr_matrix, remap: np.ndarray, n_cols: int) -> sp.csr_matrix:
@@ -744,11 +776,13 @@ def _stack(
 
 
 class Example(NamedTuple):
-    """A training example: the sentence, the span within it (None = whole sentence), gold."""
+    """A training example: the sentence, the span within it (None = whole sentence), gold,
+    and the O*NET-SOC codes of the document it comes from (empty: no context known)."""
 
     sentence: str
     span: str | None
     gold: tuple[str, ...]
+    context: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
@@ -865,7 +899,8 @@ class SkillLinker:
         out: list[Block | None] = []
         for lo in range(0, len(examples), self.batch_size):
             batch = examples[lo : lo + self.batch_size]
-            cand = self._candidates([e.text for e in batch])
+            contexts = [tuple(e.context) for e in batch]
+            cand = self._candidates([e.text for e in batch], contexts=contexts)
             bounds = np.searchsorted(cand.text, np.arange(len(batch) + 1))
             for i, ex in enumerate(batch):
                 gold = [pos[g] for g in ex.gold if g in pos]
@@ -936,7 +971,10 @@ class SkillLinker:
             raise RuntimeError("SkillLinker is not fitted: call fit() or load() first")
 
     def _candidates(
-        self, texts: Sequence[str], forced: Sequence[Sequence[int]] | None = None
+        self,
+        texts: Sequence[str],
+        forced: Sequence[Sequence[int]] | None = None,
+        contexts: Sequence[Sequence[str]] | None = None,
     ) -> Candidates:
         return generate_candidates(
             texts,
@@ -944,14 +982,19 @@ class SkillLinker:
             n_candidates=self.n_candidates,
             max_window=self.max_window,
             forced=forced,
+            contexts=contexts,
         )
 
-    def candidates(self, texts: Sequence[str]) -> Candidates:
+    def candidates(
+        self, texts: Sequence[str], contexts: Sequence[Sequence[str]] | None = None
+    ) -> Candidates:
         """Lexical candidates and features for ``texts`` (benchmarks, diagnostics)."""
         self._check()
+        _check_contexts(contexts, len(texts))
         parts = []
         for lo in range(0, len(texts), self.batch_size):
-            c = self._candidates(texts[lo : lo + self.batch_size])
+            ctx = contexts[lo : lo + self.batch_size] if contexts is not None else None
+            c = self._candidates(texts[lo : lo + self.batch_size], contexts=ctx)
             parts.append(Candidates(c.text + lo, c.skill, c.features))
         if not parts:
             return Candidates(
@@ -993,14 +1036,18 @@ class SkillLinker:
         top_k: int | None = 10,
         *,
         forced: Sequence[Sequence[str]] | None = None,
+        contexts: Sequence[Sequence[str]] | None = None,
         method: str = "model",
     ) -> list[list[tuple[str, float]]]:
         """Per text, the top ``top_k`` ESCO skills as (URI, score in [0, 1]), best first.
 
         ``forced``: per text, skill ids to score even if the lexical stage missed them
         (the phrase matcher's candidate ids); ids outside the ESCO index are ignored.
+        ``contexts``: per text, the O*NET-SOC codes its document is about (a tuple; empty =
+        no context). None, or only empty tuples, ranks exactly as without the argument.
         """
         self._check()
+        _check_contexts(contexts, len(texts))
         pos = self.index_.positions() if forced else {}
         out: list[list[tuple[str, float]]] = []
         for lo in range(0, len(texts), self.batch_size):
@@ -1010,7 +1057,8 @@ class SkillLinker:
                 if forced
                 else None
             )
-            cand = self._candidates(batch, force)
+            ctx = contexts[lo : lo + len(batch)] if contexts is not None else None
+            cand = self._candidates(batch, force, ctx)
             scores = self.score(cand.features, method)
             out.extend(_top_lists(cand, scores, len(batch), top_k, self.index_.skill_ids))
         return out
@@ -1061,6 +1109,11 @@ class SkillLinker:
 
             linker.model_ = lgb.Booster(model_str=(directory / "model.txt").read_text())
         return linker
+
+
+def _check_contexts(contexts: Sequence[Sequence[str]] | None, n_texts: int) -> None:
+    if contexts is not None and len(contexts) != n_texts:
+        raise ValueError(f"contexts has {len(contexts)} entries for {n_texts} texts")
 
 
 def _top_lists(
