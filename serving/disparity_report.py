@@ -219,6 +219,6 @@ def _panel_title(rows: pl.DataFrame, name: str) -> str:
     unknown = int(rows.filter(pl.col("unknown"))["n"].sum())
     parts = [name, f"unknown: {unknown}"]
     if reference is not None:
-        note = " (n < 30 everywhere: indicative)" if head["reference_small"] else ""
+        note = f" (n < {MIN_GROUP_SIZE} everywhere: indicative)" if head["reference_small"] else ""
         parts.append(f"reference: {reference}{note}")
     return "  |  ".join(parts)
