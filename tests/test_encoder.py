@@ -112,3 +112,29 @@ def test_importing_matching_does_not_import_wordllama() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_max_cosines_takes_the_best_text_of_each_group(
+    taxonomy: SkillTaxonomy, encoder: Encoder
+) -> None:
+    vectors = SkillVectors.build(taxonomy, encoder, cache=False)
+    texts = ["serve dinner to guests", "measure vital signs"]
+    best = vectors.max_cosines([texts, [], texts[1:]])
+    each = vectors.cosines(texts)
+    np.testing.assert_allclose(best[0], each.max(axis=0), atol=1e-6)
+    assert not np.any(best[1])
+    np.testing.assert_allclose(best[2], each[1], atol=1e-6)
+
+
+def test_max_cosines_is_the_same_across_chunks(taxonomy: SkillTaxonomy, encoder: Encoder) -> None:
+    import matching.nlp.encoder as module
+
+    vectors = SkillVectors.build(taxonomy, encoder, cache=False)
+    groups = [["measure vital signs", "serve food"], ["Python"], [], ["nursing care", "x", "y"]]
+    whole = vectors.max_cosines(groups)
+    old, module._CHUNK = module._CHUNK, 2
+    try:
+        chunked = vectors.max_cosines(groups)
+    finally:
+        module._CHUNK = old
+    np.testing.assert_allclose(chunked, whole, atol=1e-6)

@@ -44,7 +44,12 @@ if TYPE_CHECKING:
 
 DEFAULT_ENCODER = "wordllama"
 SkillText = Literal["labels", "label_description"]
-_BATCH = 512
+# The preferred label's weight in a skill's label mean (alternative labels weigh 1). Chosen on
+# the HOUSE/TECH dev halves (experiments/bench_encoder.py): equal weights put a skill with
+# many alternative labels away from its own name (HOUSE gold-span RP@5 0.727 -> 0.824 with 3);
+# 2, 3, 5, 10 and "preferred only" are a noisy plateau.
+PREFERRED_WEIGHT = 3.0
+_CHUNK = 1024  # texts per cosine block in max_cosines (1024 x 13.9k float32 = 57 MB)
 
 
 class EncoderError(ValueError):
@@ -94,16 +99,47 @@ class StaticEncoder:
         return self._model
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Mean of the texts' token vectors, normalized (= the sum, since rows are normalized).
+
+        Llama's tokens never cross a word boundary, so each distinct whitespace-separated
+        word of the batch is tokenized once and a text is the sum of its words' token-vector
+        sums: one sparse product, about 4x faster than WordLlama's padded ``embed`` and equal
+        to it up to float rounding (whitespace runs, which WordLlama turns into '▁' tokens,
+        are dropped). The word table lives only for this call.
+        """
+        import scipy.sparse as sp
+
         texts = list(texts)
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
+        vocab: dict[str, int] = {}
+        indptr: list[int] = [0]
+        indices: list[int] = []
+        for text in texts:
+            indices.extend(vocab.setdefault(w, len(vocab)) for w in text.split())
+            indptr.append(len(indices))
+        if not vocab:
+            return np.zeros((len(texts), self.dim), dtype=np.float32)
+        counts = sp.csr_matrix(
+            (np.ones(len(indices), dtype=np.float32), indices, indptr),
+            shape=(len(texts), len(vocab)),
+        )
+        return _normalized(np.asarray(counts @ self._word_sums(list(vocab))))
+
+    def _word_sums(self, words: list[str]) -> np.ndarray:
+        """Per word, the sum of its token vectors (float32, len(words) x dim)."""
         model = self._load()
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        keep = [i for i, t in enumerate(texts) if t.strip()]
-        if keep:
-            raw = model.embed([texts[i] for i in keep], norm=False, batch_size=_BATCH)
-            out[keep] = np.asarray(raw, dtype=np.float32)
-        return _normalized(out)
+        table = model.embedding
+        encoded = model.tokenizer.encode_batch(words, add_special_tokens=False)
+        lengths = np.fromiter((len(e.ids) for e in encoded), dtype=np.int64, count=len(words))
+        ids = np.fromiter(
+            (i for e in encoded for i in e.ids), dtype=np.int64, count=int(lengths.sum())
+        )
+        np.clip(ids, 0, table.shape[0] - 1, out=ids)
+        out = np.zeros((len(words), table.shape[1]), dtype=np.float32)
+        has = lengths > 0
+        if ids.size:
+            starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])[has]
+            out[has] = np.add.reduceat(table[ids], starts, axis=0)
+        return out
 
 
 def _load_wordllama(config: str, dim: int) -> Any:
@@ -124,9 +160,11 @@ def _load_wordllama(config: str, dim: int) -> Any:
         root.setLevel(level)
     package = Path(wordllama.__file__).parent
     try:
-        return WordLlama.load(config, dim=dim, cache_dir=package, disable_download=True)
+        model = WordLlama.load(config, dim=dim, cache_dir=package, disable_download=True)
     except (FileNotFoundError, ValueError) as exc:
         raise EncoderError(f"wordllama {config} {dim}-d weights not in {package}: {exc}") from exc
+    model.tokenizer.no_padding()  # words are tokenized one by one: no padding needed
+    return model
 
 
 class SentenceTransformerEncoder:
@@ -257,7 +295,8 @@ class SkillVectors:
     ) -> SkillVectors:
         """Vectors for the taxonomy's skills, read from the cache when the texts are the same.
 
-        ``text='labels'``: mean of the preferred and alternative label vectors;
+        ``text='labels'`` (default, better on dev): weighted mean of the preferred label
+        (:data:`PREFERRED_WEIGHT`) and alternative label vectors;
         ``'label_description'``: the preferred label followed by the description.
         """
         ids, groups = _skill_texts(taxonomy, text, include_onet)
@@ -296,6 +335,31 @@ class SkillVectors:
         """Cosine of each text to every skill: len(texts) x len(self), float32."""
         return self._as_vectors(texts_or_vectors) @ self.matrix.T
 
+    def max_cosines(self, groups: Sequence[Sequence[str]]) -> np.ndarray:
+        """Per group of texts, the max over its texts of the cosine to each skill.
+
+        For a sentence, pass the sentence and its token windows: a static encoder averages
+        a whole sentence into a blur, and the best window is a better candidate score
+        (HOUSE dev sentence MRR 0.46 -> 0.55 in experiments/bench_encoder.py). One encode
+        call and one matrix product for all groups. An empty group gives a row of zeros.
+        """
+        out = np.zeros((len(groups), len(self)), dtype=np.float32)
+        lo = 0
+        while lo < len(groups):  # chunks of about _CHUNK texts bound the cosine matrix
+            hi, n = lo, 0
+            while hi < len(groups) and (n == 0 or n + len(groups[hi]) <= _CHUNK):
+                n += len(groups[hi])
+                hi += 1
+            chunk = groups[lo:hi]
+            sizes = np.asarray([len(g) for g in chunk], dtype=np.int64)
+            if sizes.sum():
+                sims = self.cosines([t for g in chunk for t in g])
+                has = sizes > 0
+                starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])[has]
+                out[lo:hi][has] = np.maximum.reduceat(sims, starts, axis=0)
+            lo = hi
+        return out
+
     def nearest_positions(
         self, texts_or_vectors: Sequence[str] | np.ndarray, k: int = 20
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -305,7 +369,8 @@ class SkillVectors:
         if k <= 0 or not sims.shape[0]:
             empty = np.zeros((sims.shape[0], 0))
             return empty.astype(np.int64), empty.astype(np.float32)
-        part = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        n = sims.shape[1]
+        part = np.argpartition(sims, n - k, axis=1)[:, n - k :]
         top = np.take_along_axis(sims, part, axis=1)
         order = np.argsort(-top, axis=1, kind="stable")
         return np.take_along_axis(part, order, axis=1), np.take_along_axis(top, order, axis=1)
@@ -342,28 +407,30 @@ def _skill_texts(
         return ids, [[f"{p}. {d}" if d else p] for p, d in rows]
     if text != "labels":
         raise ValueError(f"skill text must be 'labels' or 'label_description', not {text!r}")
-    labels = taxonomy.labels.filter(pl.col("label_type").is_in(["preferred", "alt"]))
-    grouped = dict(
-        labels.group_by("skill_id", maintain_order=True).agg(pl.col("label")).iter_rows()
-    )
+    alts = taxonomy.labels.filter(pl.col("label_type") == "alt")
+    grouped = dict(alts.group_by("skill_id", maintain_order=True).agg(pl.col("label")).iter_rows())
     prefs = skills.get_column("preferred_label").to_list()
-    return ids, [grouped.get(s) or [p] for s, p in zip(ids, prefs, strict=True)]
+    return ids, [[p, *grouped.get(s, ())] for s, p in zip(ids, prefs, strict=True)]
 
 
 def _embed_groups(encoder: Encoder, groups: list[list[str]]) -> np.ndarray:
-    """Mean of each group's text vectors, renormalized; one encode call over all texts."""
+    """Weighted mean of each group's text vectors (the first, the preferred label, counts
+    :data:`PREFERRED_WEIGHT` times), renormalized; one encode call over all texts."""
+    if not groups:
+        return np.zeros((0, encoder.dim), dtype=np.float32)
     flat = [t for g in groups for t in g]
-    owner = np.repeat(np.arange(len(groups)), [len(g) for g in groups])
-    vectors = encoder.encode(flat)
-    sums = np.zeros((len(groups), vectors.shape[1]), dtype=np.float32)
-    np.add.at(sums, owner, vectors)
-    return _normalized(sums)
+    sizes = np.asarray([len(g) for g in groups], dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+    weights = np.ones(len(flat), dtype=np.float32)
+    weights[starts] = PREFERRED_WEIGHT
+    vectors = encoder.encode(flat) * weights[:, None]
+    return _normalized(np.add.reduceat(vectors, starts, axis=0))
 
 
 def _cache_folder(
     encoder: Encoder, ids: list[str], groups: list[list[str]], text: str, home: Path | None
 ) -> Path:
-    digest = hashlib.sha1(f"{text}\n{encoder.dim}\n".encode())
+    digest = hashlib.sha1(f"{text}\n{encoder.dim}\n{PREFERRED_WEIGHT}\n".encode())
     for sid, group in zip(ids, groups, strict=True):
         digest.update(sid.encode())
         digest.update(b"\x1f" + "\x1e".join(group).encode() + b"\n")
