@@ -138,3 +138,56 @@ def test_max_cosines_is_the_same_across_chunks(taxonomy: SkillTaxonomy, encoder:
     finally:
         module._CHUNK = old
     np.testing.assert_allclose(chunked, whole, atol=1e-6)
+
+
+def test_fast_encode_equals_wordllamas_own_embed(encoder: Encoder) -> None:
+    """Our word-level path must give WordLlama's vectors (its padded embed is the reference)."""
+    import wordllama
+    from wordllama import WordLlama
+
+    package = Path(wordllama.__file__).parent
+    reference = WordLlama.load("l2_supercat", dim=256, cache_dir=package, disable_download=True)
+    texts = ["Monitor patient's vital signs, daily.", "C++ / Node.js", "ASP.NET; SQL-Server 2019"]
+    expected = reference.embed(texts, norm=True)
+    np.testing.assert_allclose(encoder.encode(texts), expected, atol=1e-5)
+
+
+def test_skill_vectors_of_is_one_object_per_taxonomy(
+    taxonomy: SkillTaxonomy, encoder: Encoder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from matching.nlp.encoder import skill_vectors_of
+
+    monkeypatch.setenv("PATHMATCH_HOME", str(tmp_path))
+    first = skill_vectors_of(taxonomy, encoder)
+    assert skill_vectors_of(taxonomy, encoder) is first
+    assert first.cache_dir is not None and first.cache_dir.parent == tmp_path / "encoders"
+
+
+def test_loads_and_builds_with_no_network(demo_bundle: Path, tmp_path: Path) -> None:
+    """In a fresh process with HF_HUB_OFFLINE and a home with no caches: nothing to fetch."""
+    code = (
+        "import sys; from pathlib import Path; from matching.ingest.bundle import Bundle; "
+        "from matching.nlp.taxonomy import SkillTaxonomy; "
+        "from matching.nlp.encoder import SkillVectors, encoder_from_setting; "
+        f"t = SkillTaxonomy.from_bundle(Bundle(Path({str(demo_bundle)!r}))); "
+        "v = SkillVectors.build(t, encoder_from_setting(), home=Path(sys.argv[1])); "
+        "print(len(v), v.matrix.shape[1])"
+    )
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path / "home"),
+        "HF_HUB_OFFLINE": "1",
+        "PATHMATCH_ENCODER": "wordllama",
+        "https_proxy": "http://127.0.0.1:9",
+        "http_proxy": "http://127.0.0.1:9",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "pm")],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split()[1] == "256"
+    assert not (tmp_path / "home" / ".cache").exists()

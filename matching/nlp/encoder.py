@@ -392,6 +392,34 @@ class SkillVectors:
         return self.vectors_for(ids_a) @ self.vectors_for(ids_b).T
 
 
+_memo: dict[tuple[int, str, str, bool], tuple[SkillTaxonomy, SkillVectors]] = {}
+_memo_lock = threading.Lock()
+
+
+def skill_vectors_of(
+    taxonomy: SkillTaxonomy,
+    encoder: Encoder,
+    *,
+    text: SkillText = "labels",
+    include_onet: bool = False,
+) -> SkillVectors:
+    """:meth:`SkillVectors.build` once per process for a taxonomy object and encoder.
+
+    The engine, the linker and the gap report ask for the same vectors; this way they share
+    one matrix (and the disk cache is read once). Keyed by the taxonomy object's identity
+    (it is kept alive here, so the id cannot be reused) and the encoder's name.
+    """
+    key = (id(taxonomy), encoder.name, text, include_onet)
+    with _memo_lock:
+        found = _memo.get(key)
+        if found is None:
+            vectors = SkillVectors.build(taxonomy, encoder, text=text, include_onet=include_onet)
+            for old in [k for k, v in _memo.items() if k[1:] == key[1:]][:-3]:
+                del _memo[old]  # keep a few taxonomies per encoder, not every one ever seen
+            found = _memo[key] = (taxonomy, vectors)
+        return found[1]
+
+
 def _skill_texts(
     taxonomy: SkillTaxonomy, text: SkillText, include_onet: bool
 ) -> tuple[list[str], list[list[str]]]:
