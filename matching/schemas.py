@@ -31,6 +31,7 @@ MAX_COST = 1_000_000.0
 MAX_WEEKS = 520.0
 MAX_RADIUS_MILES = 5_000.0
 Flag = Annotated[bool | None, Field(strict=True)]
+MAX_PAST_OCCUPATIONS = 20  # an occupation override lists a person's jobs, not a taxonomy
 
 
 class Record(BaseModel):
@@ -240,6 +241,13 @@ class Participant(Record):
 
     participant_id: str
     past_job_titles: list[str] = Field(default_factory=list)
+    past_occupations: list[OnetSocCode] = Field(
+        default_factory=list,
+        max_length=MAX_PAST_OCCUPATIONS,
+        description="O*NET-SOC codes of past jobs, set by a case manager to correct the "
+        "reading: when given they are the participant's occupations and the typed "
+        "past_job_titles are not normalized",
+    )
     intake_text: str | None = None
     education_level: EducationLevel | None = None
     state: StateCode | None = None

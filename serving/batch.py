@@ -52,7 +52,13 @@ from pydantic import ValidationError
 
 from matching.ingest.loaders.base import Loaded, LoadReport, byte_order_mark
 from matching.ingest.loaders.participants import PARTICIPANT_SCHEMA, load_intake
-from matching.referral.referrals import ReferralResult, SkillEvidence, SourceOccupation, refer
+from matching.referral.referrals import (
+    ReferralResult,
+    SkillEvidence,
+    SourceOccupation,
+    UnknownOccupation,
+    refer,
+)
 from matching.schemas import Participant
 from serving.reader import EngineReader
 
@@ -255,6 +261,7 @@ def participant_from_row(row: dict[str, Any]) -> Participant:
         else:
             flat[column] = value
     flat["past_job_titles"] = [t for t in flat.get("past_job_titles") or [] if t]
+    flat["past_occupations"] = [c for c in flat.get("past_occupations") or [] if c]
     nested["wioa"]["barriers"] = list(nested["wioa"].get("barriers") or [])
     return Participant.model_validate({**flat, **nested})
 
@@ -383,7 +390,7 @@ def score_rows(
     reader = BlockReader(
         engine,
         [p.intake_text or "" for _, p in people],
-        [t for _, p in people for t in p.past_job_titles],
+        [t for _, p in people if not p.past_occupations for t in p.past_job_titles],
     )
     out: list[dict[str, Any]] = []
     for row, person in people:
@@ -398,6 +405,9 @@ def score_rows(
             continue
         try:
             result = refer(person, ctx, reader, top_k=top_k, quote_participant=False)
+        except UnknownOccupation as exc:  # read_person's check, the same as the API's 422
+            rejects.append(_reject(row, exc.field, str(exc)))
+            continue
         except Exception as exc:  # one bad record must not stop a caseload
             rejects.append(_reject(row, None, f"scoring failed ({type(exc).__name__})"))
             continue

@@ -119,10 +119,33 @@ class SkillEvidence(BaseModel):
 
 
 class SourceOccupation(BaseModel):
+    """A past job read as an occupation, and how it was read."""
+
     title: str
     code: str
     occupation_title: str
     score: float
+    reading: str = Field(
+        "normalized",
+        description="normalized (the title model read a typed past job title) | override "
+        "(a code in the participant's past_occupations, given by a case manager)",
+    )
+
+
+class UnknownOccupation(ValueError):
+    """A ``past_occupations`` code the bundle's O*NET occupations do not list.
+
+    The message names the field and the item's position, not the code: rejects files and
+    error bodies never repeat what was submitted about a person.
+    """
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+        self.field = "past_occupations"
+        super().__init__(
+            f"past_occupations item {index}: not an O*NET-SOC occupation in the data "
+            "bundle (onet_occupations)"
+        )
 
 
 class Target(BaseModel):
@@ -463,8 +486,15 @@ def read_person(
     participant: Participant, ctx: RegionContext, reader: ParticipantReader, *, quote: bool = True
 ) -> PersonView:
     """The participant through the reader's models; ``quote=False`` keeps none of their
-    words (intake sentences dropped, typed titles replaced by the occupation's title)."""
-    sources = reader.title_occupations(participant.past_job_titles)
+    words (intake sentences dropped, typed titles replaced by the occupation's title).
+
+    The occupations come from ``past_occupations`` when a case manager gave it (then the
+    typed titles are not normalized: the override is the reading), else from the title
+    model. This is the one place both the API and batch read them.
+    """
+    sources = past_occupation_sources(participant, ctx)
+    if sources is None:
+        sources = reader.title_occupations(participant.past_job_titles)
     if not quote:
         sources = [s.model_copy(update={"title": s.occupation_title}) for s in sources]
     skills: dict[str, SkillEvidence] = {}
@@ -493,6 +523,29 @@ def read_person(
     text = "\n".join([participant.intake_text or "", *participant.past_job_titles])
     state = ParticipantState(participant, {s.code for s in sources}, text)
     return PersonView(participant, sources, skills, role, state)
+
+
+def past_occupation_sources(
+    participant: Participant, ctx: RegionContext
+) -> list[SourceOccupation] | None:
+    """The override reading (``past_occupations``), or None when none was given.
+
+    Raises ``UnknownOccupation`` for a code the bundle's O*NET occupations do not list.
+    """
+    if not participant.past_occupations:
+        return None
+    sources: list[SourceOccupation] = []
+    for index, code in enumerate(participant.past_occupations):
+        name = ctx.occupation_titles.get(code)
+        if name is None:
+            raise UnknownOccupation(index)
+        if all(s.code != code for s in sources):
+            sources.append(
+                SourceOccupation(
+                    title=name, code=code, occupation_title=name, score=1.0, reading="override"
+                )
+            )
+    return sources
 
 
 def stated_goals(text: str) -> list[str]:
@@ -721,8 +774,29 @@ def refer(
             "scores come from the learned referral ranker (100 x P(employed in the "
             "second quarter after exit)); the parts and weights are shown for reference"
         )
+    notes += _reading_notes(participant, person, quote_participant)
+    return ReferralResult(
+        participant_id=participant.participant_id,
+        region=ctx.region,
+        source_occupations=person.sources,
+        skills=sorted(person.skills.values(), key=lambda s: (s.source != "intake", s.label)),
+        referrals=referrals,
+        excluded=excluded,
+        weights=weights.parts(),
+        notes=notes,
+    )
+
+
+def _reading_notes(participant: Participant, person: PersonView, quote: bool) -> list[str]:
+    """What the answer says about how the past jobs were read."""
+    notes: list[str] = []
+    if participant.past_occupations:
+        return [
+            "past_occupations given: they are the occupation reading (override); the typed "
+            "past job titles were not normalized"
+        ]
     typed = {t.strip() for t in participant.past_job_titles if t and t.strip()}
-    unmatched = len(typed - {s.title for s in person.sources}) if quote_participant else 0
+    unmatched = len(typed - {s.title for s in person.sources}) if quote else 0
     if unmatched and person.sources:
         notes.append(
             f"{unmatched} past job title(s) had no confident occupation match and were not "
@@ -734,16 +808,7 @@ def refer(
             if typed
             else "no past job titles: role fit is 0 for every program"
         )
-    return ReferralResult(
-        participant_id=participant.participant_id,
-        region=ctx.region,
-        source_occupations=person.sources,
-        skills=sorted(person.skills.values(), key=lambda s: (s.source != "intake", s.label)),
-        referrals=referrals,
-        excluded=excluded,
-        weights=weights.parts(),
-        notes=notes,
-    )
+    return notes
 
 
 def _excluded(program: dict[str, Any], reasons: list[Reason], ctx: RegionContext) -> Excluded:

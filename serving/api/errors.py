@@ -6,7 +6,8 @@ validation errors keep the field path, message and type but drop pydantic's ``in
 request id, never the raw path, a query string or a body.
 
 Only our own domain errors become 4xx: :class:`ApiError` (a router's deliberate answer),
-FastAPI's validation and HTTP errors, and ``DemandLookupError``. Anything else (a
+FastAPI's validation and HTTP errors, ``DemandLookupError`` and ``UnknownOccupation`` (a
+``past_occupations`` code the bundle does not list: 422 at its position). Anything else (a
 ``ValueError``, ``KeyError`` or ``ZeroDivisionError`` from our code) is a bug and answers 500,
 instead of a 422 or 404 that would blame the client and hide it. A 500 body carries an
 ``error_id``; the server logs that id with the exception's type and traceback frames (file,
@@ -42,6 +43,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from matching.market.demand import DemandLookupError
+from matching.referral.referrals import UnknownOccupation
 from serving.api.deps import meta_for, request_id_of
 
 log = logging.getLogger("pathmatch.api")
@@ -150,12 +152,19 @@ async def _demand_lookup(request: Request, exc: DemandLookupError) -> JSONRespon
     )
 
 
+async def _unknown_occupation(request: Request, exc: UnknownOccupation) -> JSONResponse:
+    """422 at the item's path; the message names the field and position, not the code."""
+    loc = ["body", "participant", exc.field, exc.index]
+    return _answer(request, 422, [{"loc": loc, "msg": str(exc), "type": "value_error"}])
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers for client errors; nothing else is mapped (see the docstring)."""
     app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
     app.add_exception_handler(ApiError, _api_error)  # type: ignore[arg-type]
     app.add_exception_handler(DemandLookupError, _demand_lookup)  # type: ignore[arg-type]
+    app.add_exception_handler(UnknownOccupation, _unknown_occupation)  # type: ignore[arg-type]
 
 
 def log_unhandled(exc: BaseException, request_id: str, route: str) -> str:

@@ -60,6 +60,9 @@ only on the yes/no elements whose layout defines it (``NINE_MEANS_UNKNOWN``).
 CSV or JSON Lines, one participant per row/line:
 
     participant_id (required), past_job_titles (';'-separated in CSV, a list in JSONL),
+    past_occupations (O*NET-SOC codes such as 31-1131.00, ';'-separated in CSV, a list in
+    JSONL: a case manager's override of the title reading; a bare SOC 31-1131 gains .00; a
+    malformed code rejects the participant, naming the item's position, never the value),
     intake_text, education_level (EducationLevel value or PIRL408 code), state, zip,
     last_hourly_wage, max_cost, max_weeks, schedule (day|evening|weekend|flexible),
     radius_miles; optionally sex, race_ethnicity, age or age_band, barriers (';' or list),
@@ -75,6 +78,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -134,7 +138,7 @@ PARTICIPANT_SCHEMA: ColumnTypes = {
     else pl.Float64
     if name in _FLOAT
     else pl.List(pl.String)
-    if name in ("past_job_titles", "wioa_barriers")
+    if name in ("past_job_titles", "past_occupations", "wioa_barriers")
     else pl.String
     for name in PARTICIPANT_COLUMNS
 }
@@ -342,6 +346,21 @@ def onet_code(value: str) -> str | None:
     if re.fullmatch(r"\d{6}", digits):
         return f"{digits[:2]}-{digits[2:]}.00"
     return onet_soc_code(value)
+
+
+def occupation_codes(value: str) -> str:
+    """A past_occupations cell as ``LIST_SEP``-joined O*NET-SOC codes.
+
+    Raises ValueError naming the first malformed item's position (1-based), not its value.
+    """
+    items = [item for item in list_text(value).split(LIST_SEP) if item]
+    codes = [onet_soc_code(item) for item in items]
+    for position, code in enumerate(codes, start=1):
+        if code is None:
+            raise ValueError(
+                f"item {position} is not an O*NET-SOC code (NN-NNNN.NN, e.g. 31-1131.00)"
+            )
+    return LIST_SEP.join(c for c in codes if c)
 
 
 def non_negative(value: str) -> str | None:
@@ -592,6 +611,12 @@ INTAKE_SPEC: tuple[Col, ...] = (
         normalize=list_text,
         optional_column=True,
     ),
+    Col(
+        "past_occupations",
+        ("past_occupations", "onet_soc_codes"),
+        normalize=occupation_codes,
+        optional_column=True,
+    ),
     Col("intake_text", ("intake_text", "notes"), optional_column=True),
     Col(
         "last_hourly_wage",
@@ -676,7 +701,12 @@ def load_pirl_file(path: Path, report: LoadReport) -> pl.DataFrame:
     """One PIRL public-use CSV: the participant fields and the training outcomes."""
     raw = read_csv_records(path, report)
     table = derive_wioa(build_table(raw, PIRL_SPEC, report, record_key=None))
-    return conform(table, PIRL_SCHEMA, path, {"past_job_titles": [], "constraints_schedule": None})
+    empty: dict[str, object] = {
+        "past_job_titles": [],
+        "past_occupations": [],
+        "constraints_schedule": None,
+    }
+    return conform(table, PIRL_SCHEMA, path, empty)
 
 
 def _read_intake_raw(path: Path, report: LoadReport) -> RawRecords:
@@ -695,7 +725,30 @@ def load_intake_file(path: Path, report: LoadReport) -> pl.DataFrame:
     if not raw.rows and not raw.header:
         raise LoaderError(f"{path.name}: no participants")
     table = derive_wioa(build_table(raw, INTAKE_SPEC, report, record_key=None))
-    return conform(to_list_column(table, "past_job_titles"), PARTICIPANT_SCHEMA, path)
+    table = reject_bad_overrides(table, path, report)
+    for column in ("past_job_titles", "past_occupations"):
+        table = to_list_column(table, column)
+    return conform(table, PARTICIPANT_SCHEMA, path)
+
+
+def reject_bad_overrides(table: pl.DataFrame, path: Path, report: LoadReport) -> pl.DataFrame:
+    """Drop participants whose past_occupations has a malformed code, as rejected.
+
+    ``build_table`` nulls a bad optional value and keeps the row (repaired); for an override
+    that would silently fall back to the typed titles, the very reading a case manager set
+    out to correct, so the participant is rejected instead.
+    """
+    bad: set[int] = set()
+    for i, r in enumerate(report.rejects):
+        if r.file == path.name and r.field == "past_occupations" and r.severity == "repaired":
+            reason = r.reason.removesuffix("; set to null") + "; participant not loaded"
+            report.rejects[i] = replace(r, reason=reason, severity="rejected")
+            if r.line is not None:
+                bad.add(r.line)
+    if not bad:
+        return table
+    report.rows_kept -= len(bad)
+    return table.filter(~pl.col("_line").is_in(sorted(bad)))
 
 
 def load_pirl(paths: Sequence[Path]) -> Loaded:
