@@ -30,8 +30,6 @@ from spacy.tokens import Doc
 from matching.ingest.bundle import Bundle
 from matching.nlp.extraction import KINDS
 from matching.nlp.extraction.io import (
-    SENTENCE_MIN_SCORE,
-    SKILL_MIN_SCORE,
     SkillInfo,
     SkillLink,
     clean_text,
@@ -58,8 +56,8 @@ class Engine:
     (``learned_extraction``; they find far more skills than exact label matches), else the
     taxonomy matcher with lexical scores. Every door renders links with
     ``matching.nlp.extraction.io.linked_skills`` and this engine's floors
-    (``skill_min_score``, ``sentence_min_score``; defaults ``SKILL_MIN_SCORE`` and
-    ``SENTENCE_MIN_SCORE``, whose docstrings say why), so a text gets the same links from the
+    (``skill_min_score``, ``sentence_min_score``; None, the default, uses the floors saved
+    with the pipeline, chosen on dev data), so a text gets the same links from the
     CLI, the API and batch scoring. Every run of a pipeline holds that pipeline's lock
     (``locked``, ``extract``), whichever thread runs it.
     """
@@ -67,8 +65,8 @@ class Engine:
     settings: Settings
     bundle: Bundle
     learned_extraction: bool = True
-    skill_min_score: float = SKILL_MIN_SCORE
-    sentence_min_score: float = SENTENCE_MIN_SCORE
+    skill_min_score: float | None = None
+    sentence_min_score: float | None = None
     notes: list[str] = field(default_factory=list)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _pipelines: dict[tuple[str, bool], Any] = field(default_factory=dict, repr=False)

@@ -318,11 +318,57 @@ def model_card(model_name: str, result: dict[str, Any], bundle: Bundle) -> str:
         "\n".join(f"- {k}: {v:.4f}" for k, v in sorted(result["metrics"].items()))
         or "- none (no labelled data available)"
     )
+    abstention = abstention_card(bool(result["metrics"])) if "linker" in model_name else ""
     return (
         f"# {model_name}\n\n"
         f"**Data**: {result['data']}. Bundle {bundle.hash}.\n\n"
         f"**Dev metrics** (on data the model did not train on):\n{metrics}\n\n"
+        f"{abstention}"
         "**Limits**: CPU-only models built from spaCy's blank English pipeline and "
         "scikit-learn/LightGBM; no pretrained language model. Figures are dev figures "
         "from the public benchmarks' released parts; the test parts are held out.\n"
     )
+
+
+def abstention_card(trained: bool) -> str:
+    """The linker card's abstention section: the kept-link floors the pipeline applies with
+    this linker (``config.cfg``), and for a trained one the dev figures they were chosen on
+    (``abstention_dev.json``, written by ``experiments/bench_abstention.py``)."""
+    import json
+
+    from matching.nlp.extraction.pipeline import CONFIG_PATH, REFUSE, pipeline_config
+
+    policy = "learned" if trained else "lexical"
+    floors = pipeline_config()["components"]["linker"]["floors"][policy]
+
+    def show(value: float) -> str:
+        return "refused" if value >= REFUSE else f">= {value:.2f}"
+
+    lines = [
+        f"**Abstention** (kept links, `{policy}` floors of the extraction pipeline's "
+        "config.cfg; every door keeps the same set):",
+        f"- a span's link: score {show(floors['span'])}",
+        f"- a whole-sentence link no span names, in a sentence with a candidate span: "
+        f"{show(floors['sentence'])}",
+        f"- the same in a sentence where detector and matcher found nothing: "
+        f"{show(floors['bare_sentence'])}",
+    ]
+    dev_file = CONFIG_PATH.with_name("abstention_dev.json")
+    if trained and dev_file.is_file():
+        dev = json.loads(dev_file.read_text())
+        lines.append(
+            f"- chosen for: {dev['target']} ({dev['why']}), on {dev['data']}; "
+            f"models {dev['models']}; `{dev['command']}`"
+        )
+        lines += [f"- dev {k}: {v}" for k, v in sorted(dev["dev"].items())]
+        before = dev["before"]
+        lines.append(
+            f"- before (hand-set floors {before['floors']}): "
+            f"fp/100 {before['fp_per_100_no_skill']}, precision {before['precision']}, "
+            f"recall {before['recall']}"
+        )
+        if dev["floors"] != floors:
+            lines.append("- note: config.cfg's floors differ from the dev choice above")
+    elif not trained:
+        lines.append("- lexical scores, no dev data: documented defaults (see config.cfg)")
+    return "\n".join(lines) + "\n\n"

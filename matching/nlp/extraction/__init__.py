@@ -21,6 +21,12 @@ The doc contract (what each component writes, what the next one reads):
 ``Doc._.skill_sentences``       dict[str, str]: per skill linked from a sentence, that sentence
                                 (learned linker only; None otherwise).
 ``Doc._.kind``                  'posting' | 'course' | 'intake' (set by the sectioner).
+``Doc._.context_occupations``   tuple[str, ...]: O*NET-SOC codes the document is about (a
+                                posting's normalized title, a program's targets), set by the
+                                caller before the linker runs (``io.make_docs``); default ().
+``Doc._.link_floors``           dict[str, float]: the score floors of the linker that ran
+                                (``span``, ``sentence``, ``span_candidates``): what
+                                ``io.linked_skills`` keeps by default (None: no linker ran).
 ``Span._.normalized`` / ``Doc._.normalized``  the text with intake shorthand expanded
                                 ("5 yrs" -> "5 years"), for text-level consumers (getter).
 
@@ -83,7 +89,13 @@ def register_extensions() -> None:
             Span.set_extension(name, default=default)
     if not Span.has_extension("normalized"):
         Span.set_extension("normalized", getter=_span_normalized)
-    for name, default in (("ranked_skills", None), ("kind", None), ("skill_sentences", None)):
+    for name, default in (
+        ("ranked_skills", None),
+        ("kind", None),
+        ("skill_sentences", None),
+        ("context_occupations", ()),
+        ("link_floors", None),
+    ):
         if not Doc.has_extension(name):
             Doc.set_extension(name, default=default)
     if not Doc.has_extension("normalized"):

@@ -22,9 +22,11 @@ string; cleaning keeps offsets, see below). ``skills`` are the document's kept l
 ``POST /v1/extract`` answers, what referrals explain and what demand and the program catalog
 count; each carries its supporting words (``evidence``: the span naming the skill, or for a
 link from a whole sentence that sentence) and its sentence. ``ranked`` is the document's
-top-k ESCO ranking before the floors; a span's ``skills`` are everything the linker
-considered for it, unfiltered, and may also hold O*NET technology/tool ids (``taxonomy``
-"O*NET"). A record gets ``"warnings": [...]`` when something was repaired.
+top-k ESCO ranking before the floors; a span's ``skills`` are its best few links above the
+span floor (the pipeline's ``span_candidates``, 3 by default), and may also hold O*NET
+technology/tool ids (``taxonomy`` "O*NET"). The floors are the pipeline's
+(``doc._.link_floors``, set by its linker component from ``config.cfg``). A record gets
+``"warnings": [...]`` when something was repaired.
 
 Bad input (each named with its line on stderr, and the rest of the file still processed):
 
@@ -64,11 +66,12 @@ from matching.nlp.quotes import Quote, label_marks, sentence_bounds
 
 MAX_CHARS = 200_000
 SKILL_MIN_SCORE = 0.3
-"""A linked skill needs at least this score (the learned linker's scores are calibrated
-probabilities: below 0.3 the link is more likely wrong than right)."""
+"""The span floor for a doc no linker component processed (no ``doc._.link_floors``); the
+floors in use come from the pipeline (``[components.linker.floors]`` of ``config.cfg``)."""
 SENTENCE_MIN_SCORE = 0.4
-"""A skill linked only from a whole sentence, with no span naming it, needs this score (on
-the demo postings the 0.3-0.4 band of sentence-only links was mostly cross-domain noise)."""
+"""The sentence-only floor for a doc no linker component processed (see above)."""
+SPAN_CANDIDATES = 3
+"""Candidates listed per span when the pipeline does not say (``span_candidates``)."""
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson", ".json"})
 TEXT_SUFFIXES = frozenset({".txt", ".text"})
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -308,8 +311,8 @@ def linked_skills(
     info: SkillInfo,
     *,
     top_k: int,
-    min_score: float = SKILL_MIN_SCORE,
-    min_sentence_score: float = SENTENCE_MIN_SCORE,
+    min_score: float | None = None,
+    min_sentence_score: float | None = None,
 ) -> list[SkillLink]:
     """A processed doc's kept skill links: its ranked ESCO skills that clear the score floors.
 
@@ -319,7 +322,14 @@ def linked_skills(
     ESCO only: the counts and the referral logic are over ESCO skills; O*NET tools stay
     visible on the CLI's spans. A skill the ranking has but no span or ranked sentence
     shows is dropped: every kept link has its evidence.
+
+    The floors default to the ones the pipeline's linker set on the doc
+    (``doc._.link_floors``: the abstention floors chosen on dev data for the trained linker,
+    saved with the pipeline), so every caller keeps the same set; passing them overrides.
     """
+    floors = link_floors(doc)
+    min_score = floors["span"] if min_score is None else min_score
+    min_sentence_score = floors["sentence"] if min_sentence_score is None else min_sentence_score
     spans = _best_spans(doc)
     esco = [(s, score) for s, score in (doc._.ranked_skills or []) if info(s)[1] == "ESCO"]
     kept = kept_skills(
@@ -358,6 +368,37 @@ def linked_skills(
             )
         )
     return links
+
+
+def link_floors(doc: Doc) -> dict[str, float]:
+    """The doc's floors (``span``, ``sentence``, ``span_candidates``) as its pipeline's
+    linker set them; :data:`SKILL_MIN_SCORE` etc. when no linker ran."""
+    given = getattr(doc._, "link_floors", None) or {}
+    return {
+        "span": float(given.get("span", SKILL_MIN_SCORE)),
+        "sentence": float(given.get("sentence", SENTENCE_MIN_SCORE)),
+        "span_candidates": float(given.get("span_candidates", SPAN_CANDIDATES)),
+    }
+
+
+def make_docs(
+    nlp: Language, texts: Iterable[str], contexts: Iterable[Iterable[str]] | None = None
+) -> Iterator[Doc]:
+    """Tokenized docs carrying their context, for ``nlp.pipe(make_docs(nlp, texts, ...))``.
+
+    ``contexts``: per text, the O*NET-SOC codes the text is about (a posting's normalized
+    title, a program's target occupations), set as ``doc._.context_occupations`` so the
+    linker can use them; None gives every doc the empty context.
+    """
+    register_extensions()
+    if contexts is None:
+        for text in texts:
+            yield nlp.make_doc(text)
+        return
+    for text, context in zip(texts, contexts, strict=True):
+        doc = nlp.make_doc(text)
+        doc._.context_occupations = tuple(str(c) for c in context)
+        yield doc
 
 
 def ranking(doc: Doc, info: SkillInfo, *, top_k: int) -> list[dict[str, Any]]:
@@ -443,18 +484,23 @@ def doc_to_record(
     taxonomy: Any = None,
     *,
     info: SkillInfo | None = None,
-    min_score: float = SKILL_MIN_SCORE,
-    min_sentence_score: float = SENTENCE_MIN_SCORE,
+    min_score: float | None = None,
+    min_sentence_score: float | None = None,
 ) -> dict[str, Any]:
     """The CLI output record of one processed doc (see the module docstring).
 
     ``taxonomy`` (a SkillTaxonomy) or ``info`` supplies labels; without either, ids are
     their own labels. Spans come from ``doc.spans["skill_candidates"]`` with their
     ``span._.skills`` (falling back to the matcher candidates when no linker ran);
-    ``ranked`` is :func:`ranking`, ``skills`` :func:`linked_skills`.
+    ``ranked`` is :func:`ranking`, ``skills`` :func:`linked_skills`. A span lists its best
+    ``span_candidates`` links (the pipeline's setting) that clear the span floor: what a
+    caller can use, not every candidate the linker looked at.
     """
     register_extensions()
     info = info or skill_info_from(taxonomy)
+    floors = link_floors(doc)
+    span_floor = floors["span"] if min_score is None else min_score
+    per_span = min(top_k, int(floors["span_candidates"]))
     spans_out = []
     spans = doc.spans[CANDIDATES_KEY] if CANDIDATES_KEY in doc.spans else []
     for span in sorted(spans, key=lambda s: (s.start, s.end)):
@@ -464,7 +510,11 @@ def doc_to_record(
                 "end": span.end_char,
                 "text": span.text,
                 "section": section_at(doc, span.start) or None,
-                "skills": [_skill(sid, score, info) for sid, score in _span_links(span)[:top_k]],
+                "skills": [
+                    _skill(sid, score, info)
+                    for sid, score in _span_links(span)
+                    if score >= span_floor
+                ][:per_span],
             }
         )
     kept = linked_skills(
@@ -498,8 +548,8 @@ def extract_file(
     taxonomy: Any = None,
     info: SkillInfo | None = None,
     lock: AbstractContextManager[Any] | None = None,
-    min_score: float = SKILL_MIN_SCORE,
-    min_sentence_score: float = SENTENCE_MIN_SCORE,
+    min_score: float | None = None,
+    min_sentence_score: float | None = None,
     fmt: str = "auto",
     max_chars: int = MAX_CHARS,
     progress: bool = True,
@@ -577,7 +627,7 @@ def _record_of(
     top_k: int,
     info: SkillInfo,
     stats: ExtractStats,
-    floors: dict[str, float],
+    floors: dict[str, float | None],
 ) -> dict[str, Any]:
     stats.records += 1
     if record.error:
@@ -627,8 +677,8 @@ def skills_frame(
     *,
     id_column: str,
     top_k: int = 20,
-    min_score: float = SKILL_MIN_SCORE,
-    min_sentence_score: float = SENTENCE_MIN_SCORE,
+    min_score: float | None = None,
+    min_sentence_score: float | None = None,
     batch_size: int = 64,
     info: SkillInfo | None = None,
     lock: AbstractContextManager[Any] | None = None,
@@ -664,8 +714,8 @@ def evidence_frame(
     *,
     id_column: str,
     top_k: int = 20,
-    min_score: float = SKILL_MIN_SCORE,
-    min_sentence_score: float = SENTENCE_MIN_SCORE,
+    min_score: float | None = None,
+    min_sentence_score: float | None = None,
     batch_size: int = 64,
     info: SkillInfo | None = None,
     lock: AbstractContextManager[Any] | None = None,

@@ -49,6 +49,7 @@ import math
 import os
 import shutil
 import threading
+from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -184,28 +185,53 @@ def make_detected_candidates(
     return DetectedCandidates(name, source, labels, skip_sections, max_tokens)
 
 
+FLOOR_KEYS = ("span", "sentence", "bare_sentence")
+"""The abstention floors of a policy (see :class:`LinkerComponent`)."""
+REFUSE = 1.01
+"""A floor above every calibrated score: that kind of link is never kept (and, for
+``bare_sentence``, those sentences are not even ranked)."""
+
+
 class LinkerComponent:
     """spaCy component: ``span._.skills`` for each skill candidate, ``doc._.ranked_skills``.
 
     Spans are ranked with the phrase matcher's ESCO candidate ids forced into their
     candidate set; O*NET ids among a span's matched candidates are kept with score
     ``onet_score`` times the matcher's ``candidate_scores`` value for them (an O*NET
-    technology/tool example matched by label; the learned model covers ESCO only). Every
-    sentence outside a boilerplate section is ranked too (``rank_sentences``), after the
-    intake shorthand expansion (:func:`~matching.nlp.extraction.matcher.normalize_text`).
+    technology/tool example matched by label; the learned model covers ESCO only). Each
+    span keeps its best ``span_candidates`` links: what a caller can use, not the 20 the
+    ranking looked at. Sentences outside boilerplate sections are ranked too
+    (``rank_sentences``, after the intake shorthand expansion of
+    :func:`~matching.nlp.extraction.matcher.normalize_text`), each keeping its best
+    ``sentence_top_k``.
+
+    Abstention (``floors``, one policy for a trained model, ``learned``, one for lexical
+    scores, ``lexical``): a span link is kept at ``span`` or more; a link from a whole
+    sentence that no span names needs ``sentence`` when the sentence has a candidate span,
+    and ``bare_sentence`` when the detector and matcher found nothing in it (a company blurb
+    names no skill; a whole-sentence guess there needs the strongest support). A floor of
+    :data:`REFUSE` or more refuses that kind of link; a refused ``bare_sentence`` also skips
+    ranking those sentences, which is most of the linker's time. The floors of the policy in
+    use go on every doc (``doc._.link_floors``), so :func:`~matching.nlp.extraction.io.
+    linked_skills` keeps the same set wherever the doc is rendered; a sentence only becomes
+    a link's evidence (``doc._.skill_sentences``) when its score clears its floor.
 
     Document ranking per skill (``aggregate``): 'noisy_or' (default) combines the span
     scores by noisy-or (a skill named three times is surer than once), takes the best
     sentence score times ``sentence_weight`` (sentence lists are long and would inflate a
     noisy-or), and combines the two by noisy-or again: 1 - (1 - s_sent) * prod(1 - s_span).
-    'max' takes the single best score. Results of repeated texts (the same span or sentence
-    in many postings) come from an LRU cache of ``cache_size`` entries (0 for intake notes:
-    a server keeps none of what participants wrote).
+    'max' takes the single best score. Results of repeated texts (the same span or sentence,
+    with the same context, in many postings) come from an LRU cache of ``cache_size``
+    entries (0 for intake notes: a server keeps none of what participants wrote).
+
+    Context: ``doc._.context_occupations`` (O*NET-SOC codes) is passed per text to the
+    linker's ``rank(..., contexts=...)`` when the trained linker takes one.
 
     The trained linker is loaded by :meth:`initialize` (``linker_dir``) and saved with the
-    pipeline (:meth:`to_disk`). Without one the component is lexical: span candidates keep
-    their matcher ids with their ``candidate_scores`` (1.0 when absent); sentences are not
-    ranked.
+    pipeline (:meth:`to_disk`, with the floors, which :meth:`from_disk` restores: a saved
+    pipeline keeps the kept set it was saved with). Without one the component is lexical:
+    span candidates keep their matcher ids with their ``candidate_scores`` (1.0 when
+    absent); sentences are not ranked.
     """
 
     def __init__(
@@ -219,6 +245,9 @@ class LinkerComponent:
         onet_score: float,
         batch_size: int,
         cache_size: int,
+        floors: dict[str, dict[str, float]] | None = None,
+        span_candidates: int = 3,
+        sentence_top_k: int = 5,
     ) -> None:
         register_extensions()
         if aggregate not in ("noisy_or", "max"):
@@ -233,11 +262,26 @@ class LinkerComponent:
         self.onet_score = onet_score
         self.batch_size = batch_size
         self.cache_size = cache_size
-        self._cache: OrderedDict[tuple[str, tuple[str, ...]], list[tuple[str, float]]] = (
+        self.floors = _checked_floors(floors or DEFAULT_FLOORS)
+        self.span_candidates = span_candidates
+        self.sentence_top_k = sentence_top_k
+        self._takes_contexts = False
+        self._cache: OrderedDict[tuple[int, str, tuple[str, ...], tuple[str, ...]], Any] = (
             OrderedDict()
         )
 
     # ------------------------------------------------------------------ state
+
+    @property
+    def policy(self) -> str:
+        """'learned' with a trained model, else 'lexical' (scores on another scale)."""
+        trained = self.linker is not None and getattr(self.linker, "model_", None) is not None
+        return "learned" if trained else "lexical"
+
+    @property
+    def active_floors(self) -> dict[str, float]:
+        """The floors of :attr:`policy`: ``span``, ``sentence``, ``bare_sentence``."""
+        return dict(self.floors[self.policy])
 
     def initialize(
         self,
@@ -247,13 +291,26 @@ class LinkerComponent:
         linker_dir: str | None = None,
     ) -> None:
         """Load the trained linker from ``linker_dir`` (None: the component stays lexical)."""
-        self.linker = _load_linker(Path(linker_dir)) if linker_dir else None
+        self._set_linker(_load_linker(Path(linker_dir)) if linker_dir else None)
+
+    def _set_linker(self, linker: SkillLinker | None) -> None:
+        import inspect
+
+        self.linker = linker
+        self._takes_contexts = linker is not None and (
+            "contexts" in inspect.signature(linker.rank).parameters
+        )
         self._cache.clear()
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        (path / "state.json").write_text(json.dumps({"has_linker": self.linker is not None}))
+        state = {
+            "has_linker": self.linker is not None,
+            "policy": self.policy,
+            "floors": self.floors,
+        }
+        (path / "state.json").write_text(json.dumps(state, indent=2, sort_keys=True))
         if self.linker is not None:
             self.linker.save(path / "linker")
 
@@ -261,9 +318,10 @@ class LinkerComponent:
         state_file = Path(path) / "state.json"
         if not state_file.is_file():
             raise PipelineError(f"{path} has no state.json: not a saved linker component")
-        has_linker = json.loads(state_file.read_text()).get("has_linker")
-        self.linker = _load_linker(Path(path) / "linker") if has_linker else None
-        self._cache.clear()
+        state = json.loads(state_file.read_text())
+        if "floors" in state:  # the floors in force when the pipeline was saved
+            self.floors = _checked_floors(state["floors"])
+        self._set_linker(_load_linker(Path(path) / "linker") if state.get("has_linker") else None)
         return self
 
     # ------------------------------------------------------------------ running
@@ -285,40 +343,67 @@ class LinkerComponent:
             yield from batch
 
     def _process(self, docs: list[Doc]) -> None:
+        floors = self.active_floors
         span_jobs: list[tuple[int, Span]] = []
-        sent_jobs: list[tuple[int, Span]] = []
+        sent_jobs: list[tuple[int, Span, float]] = []  # (doc, sentence, its floor)
         for d, doc in enumerate(docs):
-            if CANDIDATES_KEY in doc.spans:
-                span_jobs.extend((d, span) for span in doc.spans[CANDIDATES_KEY])
+            spans = list(doc.spans[CANDIDATES_KEY]) if CANDIDATES_KEY in doc.spans else []
+            span_jobs.extend((d, span) for span in spans)
             if self.linker is not None and self.rank_sentences:
-                sent_jobs.extend((d, sent) for sent in self._sentences(doc))
+                sent_jobs.extend(self._sentence_jobs(d, doc, spans, floors))
         span_results = self._rank_spans([s for _, s in span_jobs])
-        sent_results = self._rank_cached([(normalize_text(s.text).text, ()) for _, s in sent_jobs])
-        spans: list[dict[str, list[float]]] = [{} for _ in docs]
+        sent_results = self._rank_cached(
+            [(normalize_text(s.text).text, (), _context(docs[d])) for d, s, _ in sent_jobs],
+            self.sentence_top_k,
+        )
+        spans_by: list[dict[str, list[float]]] = [{} for _ in docs]
         sents: list[dict[str, float]] = [{} for _ in docs]
-        where: list[dict[str, str]] = [{} for _ in docs]
+        where: list[dict[str, tuple[float, str]]] = [{} for _ in docs]
         for (d, span), result in zip(span_jobs, span_results, strict=True):
-            span._.skills = result
+            span._.skills = result[: self.span_candidates]
             for sid, score in result:
-                spans[d].setdefault(sid, []).append(score)
-        for (d, sent), result in zip(sent_jobs, sent_results, strict=True):
+                spans_by[d].setdefault(sid, []).append(score)
+        for (d, sent, floor), result in zip(sent_jobs, sent_results, strict=True):
             for sid, score in result:
-                if score * self.sentence_weight > sents[d].get(sid, 0.0):
-                    sents[d][sid] = score * self.sentence_weight
-                    where[d][sid] = sent.text.strip()
-        for doc, span_scores, sent_scores, best in zip(docs, spans, sents, where, strict=True):
+                value = score * self.sentence_weight
+                sents[d][sid] = max(value, sents[d].get(sid, 0.0))
+                if value >= floor and value > where[d].get(sid, (0.0, ""))[0]:
+                    where[d][sid] = (value, sent.text.strip())
+        link_floors = {
+            "span": floors["span"],
+            "sentence": floors["sentence"],
+            "span_candidates": float(self.span_candidates),
+        }
+        for doc, span_scores, sent_scores, best in zip(docs, spans_by, sents, where, strict=True):
             doc._.ranked_skills = self._combine(span_scores, sent_scores)
-            doc._.skill_sentences = best
+            doc._.skill_sentences = {sid: text for sid, (_, text) in best.items()}
+            doc._.link_floors = dict(link_floors)
 
-    def _rank_cached(
-        self, jobs: list[tuple[str, tuple[str, ...]]]
-    ) -> list[list[tuple[str, float]]]:
-        """Rank (text, forced ids) jobs through the LRU cache; only misses reach the model."""
+    def _sentence_jobs(
+        self, d: int, doc: Doc, spans: list[Span], floors: dict[str, float]
+    ) -> Iterator[tuple[int, Span, float]]:
+        """The doc's sentences to rank, each with the floor its links must clear.
+
+        A sentence without a candidate span gets ``bare_sentence``; when that refuses, it
+        is not ranked at all (abstention, and the fast path: most sentences of a posting
+        name no skill)."""
+        starts = sorted(span.start for span in spans)
+        for sent in self._sentences(doc):
+            at = bisect_left(starts, sent.start)
+            has_span = at < len(starts) and starts[at] < sent.end
+            floor = floors["sentence"] if has_span else floors["bare_sentence"]
+            if floor < REFUSE:
+                yield d, sent, floor
+
+    def _rank_cached(self, jobs: list[_CacheKey], top_k: int) -> list[list[tuple[str, float]]]:
+        """Rank (text, forced ids, context) jobs through the LRU cache; only misses reach
+        the model."""
         if not jobs or self.linker is None:
             return [[] for _ in jobs]
         results: list[list[tuple[str, float]] | None] = []
-        misses: dict[tuple[str, tuple[str, ...]], list[int]] = {}
-        for i, key in enumerate(jobs):
+        misses: dict[tuple[int, str, tuple[str, ...], tuple[str, ...]], list[int]] = {}
+        for i, job in enumerate(jobs):
+            key = (top_k, *job)
             hit = self._cache.get(key)
             if hit is not None:
                 self._cache.move_to_end(key)
@@ -327,8 +412,11 @@ class LinkerComponent:
             results.append(hit)
         if misses:
             keys = list(misses)
+            extra: dict[str, Any] = {}
+            if self._takes_contexts:
+                extra["contexts"] = [list(k[3]) for k in keys]
             ranked = self.linker.rank(
-                [k[0] for k in keys], self.top_k, forced=[list(k[1]) for k in keys]
+                [k[1] for k in keys], top_k, forced=[list(k[2]) for k in keys], **extra
             )
             for key, result in zip(keys, ranked, strict=True):
                 for i in misses[key]:
@@ -346,9 +434,14 @@ class LinkerComponent:
         esco = self.linker.index_.positions()
         ranked = self._rank_cached(
             [
-                (normalize_text(span.text).text, tuple(i for i in ids if i in esco))
+                (
+                    normalize_text(span.text).text,
+                    tuple(i for i in ids if i in esco),
+                    _context(span.doc),
+                )
                 for span, ids in zip(spans, matched, strict=True)
-            ]
+            ],
+            self.top_k,
         )
         out = []
         for span, ids, result in zip(spans, matched, ranked, strict=True):
@@ -394,6 +487,32 @@ class LinkerComponent:
         return combined
 
 
+_CacheKey = tuple[str, tuple[str, ...], tuple[str, ...]]
+"""(text, forced ids, context occupations): what a linker result depends on (the cache
+adds the ``top_k`` asked for)."""
+
+DEFAULT_FLOORS: dict[str, dict[str, float]] = {
+    "learned": {"span": 0.65, "sentence": 0.9, "bare_sentence": REFUSE},
+    "lexical": {"span": 0.3, "sentence": 0.4, "bare_sentence": 0.5},
+}
+"""Used when a config gives none; ``config.cfg`` holds the floors chosen on dev data."""
+
+
+def _checked_floors(floors: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
+    for policy in ("learned", "lexical"):
+        given = dict(floors.get(policy, DEFAULT_FLOORS[policy]))
+        missing = [k for k in FLOOR_KEYS if k not in given]
+        if missing:
+            raise ValueError(f"linker floors.{policy} lacks {', '.join(missing)}")
+        out[policy] = {k: float(given[k]) for k in FLOOR_KEYS}
+    return out
+
+
+def _context(doc: Doc) -> tuple[str, ...]:
+    return tuple(str(c) for c in (doc._.context_occupations or ()))
+
+
 def _in_boilerplate(sections: list[Span], sent: Span) -> bool:
     for section in sections:
         if section.start <= sent.start < section.end:
@@ -421,7 +540,7 @@ def _first_line(exc: BaseException) -> str:
 
 @Language.factory(
     LEARNED_LINKER,
-    assigns=["span._.skills", "doc._.ranked_skills", "doc._.skill_sentences"],
+    assigns=["span._.skills", "doc._.ranked_skills", "doc._.skill_sentences", "doc._.link_floors"],
     default_config={
         "top_k": 10,
         "rank_sentences": True,
@@ -431,6 +550,9 @@ def _first_line(exc: BaseException) -> str:
         "onet_score": 0.9,
         "batch_size": 64,
         "cache_size": 20000,
+        "floors": DEFAULT_FLOORS,
+        "span_candidates": 3,
+        "sentence_top_k": 5,
     },
 )
 def make_linker(
@@ -444,6 +566,9 @@ def make_linker(
     onet_score: float,
     batch_size: int,
     cache_size: int,
+    floors: dict[str, dict[str, float]],
+    span_candidates: int,
+    sentence_top_k: int,
 ) -> LinkerComponent:
     return LinkerComponent(
         name,
@@ -455,6 +580,9 @@ def make_linker(
         onet_score,
         batch_size,
         cache_size,
+        floors,
+        span_candidates,
+        sentence_top_k,
     )
 
 
