@@ -126,3 +126,25 @@ def test_demo_examples_reject_unknown_ids(taxonomy: SkillTaxonomy, tmp_path: Pat
     bad.write_text('{"text": "x", "context": [], "skills": ["http://example.org/nope"]}\n')
     with pytest.raises(ValueError, match="line 1: skills not in the taxonomy"):
         read_linker_examples(bad, taxonomy)
+
+
+def test_encoder_features_behind_the_hyper_parameter(
+    taxonomy: SkillTaxonomy, linker: SkillLinker, tmp_path: Path
+) -> None:
+    from matching.nlp.extraction.linker import ENCODER_FEATURES
+
+    cols = [FEATURES.index(f) for f in ENCODER_FEATURES]
+    texts = ["Measure vital signs of residents.", "Weld steel plate."]
+    assert np.isnan(linker.candidates(texts).features[:, cols]).all()  # encoder=None
+    semantic = SkillLinker(objective="lexical", encoder="wordllama").fit(taxonomy, [])
+    cand = semantic.candidates(texts)
+    values = cand.features[:, cols]
+    assert np.isfinite(values).all() and (values[:, 1] >= values[:, 0] - 1e-6).all()
+    vitals = semantic.index_.positions()[_id(taxonomy, "monitor patient's vital signs")]
+    weld = semantic.index_.positions()[_id(taxonomy, "operate welding equipment")]
+    pair = cand.features[(cand.text == 0) & (cand.skill == vitals)][:, cols]
+    other = cand.features[(cand.text == 1) & (cand.skill == weld)][:, cols]
+    assert pair.size and other.size and pair[0, 0] > 0.3
+    loaded = SkillLinker.load(semantic.save(tmp_path / "semantic"))
+    again = loaded.candidates(texts).features[:, cols]
+    np.testing.assert_allclose(again, values, rtol=1e-5)

@@ -231,6 +231,8 @@ class LinkIndex:
     prior: np.ndarray  # float32, 0 where unknown
     max_label_tokens: int = 8
     context: ContextIndex | None = None  # per-occupation ESCO skill rows (context features)
+    vectors: np.ndarray | None = None  # nskills x dim unit skill vectors (encoder features)
+    encoder: str | None = None  # the encoder setting the vectors come from
 
     @property
     def n_skills(self) -> int:
@@ -421,6 +423,10 @@ def _bm25(
 
 # ---------------------------------------------------------------------------- candidates
 
+# Encoder cosines (matching.nlp.encoder): of the whole text, and the best of its windows
+# (a static encoder blurs a long sentence). NaN when the linker has no encoder.
+ENCODER_FEATURES = ("enc_full", "enc_win")
+
 FEATURES = (
     "win_word",
     "full_word",
@@ -448,6 +454,7 @@ FEATURES = (
     "has_prior",
     *STATIC_FEATURES,
     *CONTEXT_FEATURES,
+    *ENCODER_FEATURES,
 )
 _F = {name: i for i, name in enumerate(FEATURES)}
 _ABSENT_RANK = 1000.0
@@ -650,7 +657,48 @@ def generate_candidates(
     first = _F[STATIC_FEATURES[0]]
     feats[:, first : first + len(STATIC_FEATURES)] = index.skill_static[s_idx]
     _context_features(feats, index, contexts, n_texts, t_idx, s_idx)
+    _encoder_features(feats, prep, index, texts, t_idx, s_idx)
     return Candidates(t_idx, s_idx, feats)
+
+
+@lru_cache(maxsize=4)
+def _open_encoder(setting: str) -> Any:
+    from matching.nlp.encoder import encoder_from_setting
+
+    return encoder_from_setting(setting)
+
+
+def _encoder_features(
+    feats: np.ndarray,
+    prep: _Prepared,
+    index: LinkIndex,
+    texts: Sequence[str],
+    t_idx: np.ndarray,
+    s_idx: np.ndarray,
+) -> None:
+    """enc_full (text . skill) and enc_win (best window . skill) for the candidate pairs;
+    only the pairs' own products are computed (per text: its windows x its candidates)."""
+    first = _F[ENCODER_FEATURES[0]]
+    vectors = index.__dict__.get("vectors")
+    if vectors is None or not index.__dict__.get("encoder"):
+        feats[:, first : first + len(ENCODER_FEATURES)] = np.nan
+        return
+    encoder = _open_encoder(str(index.encoder))
+    n_texts = len(texts)
+    encoded = encoder.encode([*texts, *prep.win_orig])
+    full, wins = encoded[:n_texts], encoded[n_texts:]
+    skill_vec = vectors[s_idx]
+    feats[:, first] = np.einsum("ij,ij->i", full[t_idx], skill_vec)
+    best = feats[:, first].copy()
+    win_bounds = np.searchsorted(prep.win_text, np.arange(n_texts + 1))
+    pair_bounds = np.searchsorted(t_idx, np.arange(n_texts + 1))
+    for t in range(n_texts):
+        wlo, whi = win_bounds[t], win_bounds[t + 1]
+        plo, phi = pair_bounds[t], pair_bounds[t + 1]
+        if whi > wlo and phi > plo:
+            block = skill_vec[plo:phi] @ wins[wlo:whi].T
+            best[plo:phi] = np.maximum(best[plo:phi], block.max(axis=1))
+    feats[:, first + 1] = best
 
 
 def _context_features(
@@ -814,6 +862,7 @@ class SkillLinker:
         batch_size: int = 64,
         random_state: int = 0,
         n_jobs: int = 1,
+        encoder: str | None = None,
     ) -> None:
         self.n_candidates = n_candidates
         self.max_window = max_window
@@ -826,6 +875,7 @@ class SkillLinker:
         self.batch_size = batch_size
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.encoder = encoder
 
     def get_params(self) -> dict[str, Any]:
         return {
@@ -842,6 +892,7 @@ class SkillLinker:
                 "batch_size",
                 "random_state",
                 "n_jobs",
+                "encoder",
             )
         }
 
@@ -871,6 +922,7 @@ class SkillLinker:
         """
         started = time.perf_counter()
         self.index_ = index if index is not None else LinkIndex.build(taxonomy, priors)
+        self.attach_encoder(taxonomy)
         self.model_: Any = None
         self.calibration_ = (1.0, 0.0)
         examples = [Example(*e) for e in training_examples]
@@ -888,6 +940,18 @@ class SkillLinker:
             self.fit_blocks(blocks, repeats, cal)
         self.fit_info_["fit_seconds"] = round(time.perf_counter() - started, 3)
         return self
+
+    def attach_encoder(self, taxonomy: SkillTaxonomy) -> None:
+        """Give the index the ``encoder`` hyper-parameter's skill vectors (None: remove
+        them, the encoder features are then NaN). Rows follow the index's skill ids."""
+        if not self.encoder:
+            self.index_.vectors, self.index_.encoder = None, None
+            return
+        from matching.nlp.encoder import SkillVectors
+
+        built = SkillVectors.build(taxonomy, _open_encoder(self.encoder), cache=False)
+        self.index_.vectors = built.vectors_for(self.index_.skill_ids)
+        self.index_.encoder = self.encoder
 
     def example_blocks(self, examples: Sequence[Example]) -> list[Block | None]:
         """Per example, its candidates' features and 0/1 gold labels (None: no gold found).
