@@ -5,27 +5,31 @@ bundle's ``postings`` table when one is given (``--bundle``, default ``/tmp/pm_r
 if it exists), else with :mod:`matching.ingest.loaders.postings`. Taxonomy: ESCO skills + O*NET
 technology skills and tools from the same bundle (else from ``shared/data`` directly).
 
-Rows (each for one process and for ``n_process=2``):
+Rows (one process, timed in CPU seconds of this process; ``--two-procs`` adds
+``n_process=2`` rows in wall seconds):
 
-* ``tokenizer``: ``nlp.tokenizer.pipe`` (one process) / ``nlp.pipe`` with every
-  component disabled (two processes): the ceiling;
+* ``tokenizer``: ``nlp.tokenizer.pipe``: the ceiling;
 * ``lexical baseline``: tokenizer + exact lower-case label lookup (every ESCO/O*NET label,
   no guards, no sections, no lemmas): the simple baseline;
-* ``matcher+linker``: the product pipeline without the trained detector (sentencizer,
-  sectioner, lemmatizer, guarded matcher, linker);
-* ``full (detector)``: the same plus the detector sourced from ``--detector`` (or
-  ``PATHMATCH_DETECTOR_DIR``, or ``/tmp/pm_detector``) when that directory exists.
+* ``matcher (lexical)``: the product pipeline without trained models (sectioner,
+  lemmatizer, guarded matcher, lexical linker): what the demo runs;
+* ``full, as before``: the same pipeline run as before item 7 (every sentence ranked,
+  20 candidates kept per span and sentence);
+* ``full learned``: the FULL learned path as the Engine builds it: the registered detector
+  and learned linker champions of ``--home`` (``PATHMATCH_HOME``), the linker ranking
+  spans and sentences under the abstention floors of ``config.cfg``, each posting carrying
+  its context (``doc._.context_occupations``: the title normalizer's O*NET code for its
+  title, set with ``io.make_docs``; the linker uses it when it takes contexts).
 
-Figures: docs/s, words/s (whitespace words), the ratio to the tokenizer of the same
-process count, candidate spans per doc. Peak memory is ``ru_maxrss`` of this process
-(and of its children for the two-process rows). The postings are tokenized once before
-any row is timed (so every row sees the same, complete vocabulary); each row runs a
-warm-up pass over the first 100 postings (caches filled, as in a long-running service)
-and is timed ``--repeats`` times, interleaved with the other rows, keeping the best run:
-the machine is shared, and the best run is the least disturbed one.
-Targets: matcher+linker >= 40% of the tokenizer's throughput and >= 150 postings/s on
-one core; full path >= 40 postings/s. ``--profile`` prints a cProfile of the
-matcher+linker path.
+Figures: docs/s, words/s (whitespace words), the ratio to the tokenizer measured in the
+same run, candidate spans per doc; bytes per posting of the ``pathmatch extract`` record
+(``io.doc_to_record``, ``--top-k 20``) now and as before (every span listing all 20
+candidates down to 0.01, every sentence ranked with its top 20); peak RSS
+(``ru_maxrss``). The postings are tokenized once before any row is timed; each row runs a
+warm-up pass over the first 100 postings (caches filled, as in a long-running service) and
+is timed ``--repeats`` times, interleaved, keeping the best run (the machine is shared).
+Targets (issue 14): the full learned path >= 150 postings/s on one core and >= 40% of the
+tokenizer's speed; memory under 1.5 GB. ``--profile`` prints a cProfile of the full path.
 
 Run: ``nice -n 10 .venv/bin/python experiments/bench_extraction_speed.py``.
 """
@@ -34,12 +38,14 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import json
 import os
 import pstats
 import resource
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,13 +56,14 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from matching.nlp.extraction import CANDIDATES_KEY, SECTIONS_KEY  # noqa: E402
+from matching.nlp.extraction.io import doc_to_record, make_docs, skill_info_from  # noqa: E402
 from matching.nlp.extraction.matcher import PhraseIndex, _Entry, tokenize_labels  # noqa: E402
-from matching.nlp.extraction.pipeline import build_pipeline  # noqa: E402
+from matching.nlp.extraction.pipeline import build_pipeline, cached_pipeline  # noqa: E402
 from matching.nlp.extraction.sections import BOILERPLATE  # noqa: E402
 
 SHARED = Path(os.environ.get("PATHMATCH_SHARED_DATA", REPO.parent / "shared" / "data"))
 DEFAULT_BUNDLE = Path(os.environ.get("PATHMATCH_BUNDLE", "/tmp/pm_real_bundle"))
-DEFAULT_DETECTOR = Path(os.environ.get("PATHMATCH_DETECTOR_DIR", "/tmp/pm_detector"))
+CACHE = Path(os.environ.get("PATHMATCH_BENCH_CACHE", "/tmp/pm/bench_speed/pipelines"))
 
 
 @dataclass
@@ -69,15 +76,16 @@ class Row:
     ratio: float | None = None
 
 
-def load_postings(bundle: Path | None) -> list[str]:
-    """Posting descriptions: the bundle's table, else the loader on shared/data."""
+def load_postings(bundle: Path | None) -> tuple[list[str], list[str]]:
+    """(descriptions, titles) of the postings: the bundle's table, else the loader."""
     if bundle is not None and (bundle / "tables" / "postings.parquet").exists():
         table = pl.read_parquet(bundle / "tables" / "postings.parquet")
     else:
         from matching.ingest.loaders.postings import load_postings as load
 
         table = load(sorted((SHARED / "postings").glob("*.csv"))).table
-    return [t for t in table.get_column("description").to_list() if t]
+    table = table.filter(pl.col("description").fill_null("") != "")
+    return table["description"].to_list(), table["title"].fill_null("").to_list()
 
 
 def load_taxonomy(bundle: Path | None) -> Any:
@@ -131,6 +139,10 @@ def words_of(texts: Sequence[str]) -> int:
     return sum(len(t.split()) for t in texts)
 
 
+_LINKERS: list[Any] = []
+"""The linker components of the pipelines under test (their caches are reset per run)."""
+
+
 def timed(
     run: Callable[[Sequence[str]], Iterable[Any]], texts: Sequence[str], n_process: int
 ) -> tuple[float, float | None]:
@@ -138,8 +150,11 @@ def timed(
 
     One-process rows are timed in CPU seconds of this process (``time.process_time``),
     which waiting for a shared CPU does not inflate; two-process rows in wall seconds
-    (the work happens in child processes).
+    (the work happens in child processes). Linker caches are emptied first, so a repeat
+    does not find every text cached by the one before.
     """
+    for component in _LINKERS:
+        component._cache.clear()
     run(texts[:100])  # warm-up: caches
     clock = time.process_time if n_process == 1 else time.perf_counter
     start = clock()
@@ -159,43 +174,137 @@ def row(
     return Row(name, n_process, n_docs / seconds, words / seconds, spans)
 
 
+def learned_pipeline(home: Path) -> tuple[Any, Any]:
+    """The posting pipeline with ``home``'s registered detector and linker, built as the
+    Engine builds it (saved under /tmp, so the home stays read-only), and the title model."""
+    from matching.settings import get_settings
+    from serving.engine import Engine
+
+    os.environ["PATHMATCH_HOME"] = str(home)
+    engine = Engine.load(get_settings())
+    models = engine.models
+    detector, linker = models.get("pathmatch-detector"), models.get("pathmatch-linker")
+    if detector is None or linker is None:
+        raise SystemExit(f"no registered detector and linker in {home}")
+    built_from = {
+        "bundle": engine.bundle.hash,
+        "detector": f"{detector.label} run {detector.run_id}",
+        "linker": f"{linker.label} run {linker.run_id}",
+    }
+
+    def build() -> Any:
+        return build_pipeline(
+            bundle_dir=engine.bundle.path, detector_dir=detector.path, linker_dir=linker.path
+        )
+
+    return cached_pipeline(CACHE, built_from, "posting", build), engine.titles
+
+
+def contexts_of(titles: Sequence[str], normalizer: Any) -> list[tuple[str, ...]]:
+    """Each posting's context: its title's O*NET code when the title model is confident."""
+    distinct = sorted(set(titles))
+    predicted = normalizer.predict(distinct, taxonomy="onet", top_k=1)
+    confident = getattr(normalizer, "is_confident", lambda c: bool(c))
+    by_title = {
+        t: ((c[0].code,) if c and confident(c) else ())
+        for t, c in zip(distinct, predicted, strict=True)
+    }
+    return [by_title[t] for t in titles]
+
+
+def output_bytes(nlp: Any, texts: Sequence[str], contexts: Sequence[Any], old: bool) -> float:
+    """Mean bytes of a ``pathmatch extract`` line (``--top-k 20``); ``old``: as before."""
+    info = skill_info_from(None, nlp)
+    total = 0
+    with as_before(nlp, old):
+        for i, doc in enumerate(nlp.pipe(make_docs(nlp, texts, contexts), batch_size=64)):
+            record = doc_to_record(doc, i, 20, info=info)
+            if old:
+                spans = sorted(doc.spans[CANDIDATES_KEY], key=lambda s: (s.start, s.end))
+                for out, span in zip(record["spans"], spans, strict=True):
+                    out["skills"] = [
+                        {"id": sid, "label": info(sid)[0], "taxonomy": info(sid)[1], "score": sc}
+                        for sid, sc in span._.skills or []
+                    ]
+            total += len(json.dumps(record, ensure_ascii=False).encode()) + 1
+    return total / max(len(texts), 1)
+
+
+@contextmanager
+def as_before(nlp: Any, before: bool = True) -> Iterator[None]:
+    """The linker as it ran before issue 14's item 7 (``before``): 20 candidates kept per
+    span and per sentence, every sentence ranked (floors 0.3/0.4/0.4), empty cache."""
+    component = nlp.get_pipe("linker")
+    saved = (component.span_candidates, component.sentence_top_k, dict(component.floors))
+    if before:  # (the cache keys hold top_k: the two settings share no entry)
+        component.span_candidates, component.sentence_top_k = 20, 20
+        component.floors = {
+            k: {"span": 0.3, "sentence": 0.4, "bare_sentence": 0.4} for k in component.floors
+        }
+    try:
+        yield
+    finally:
+        component.span_candidates, component.sentence_top_k, component.floors = saved
+
+
 def bench(
     texts: list[str],
+    titles: list[str],
     taxonomy: Any,
-    detector: Path | None,
+    home: Path | None,
     batch_size: int,
     profile: bool,
     repeats: int = 3,
-) -> list[Row]:
+    two_procs: bool = False,
+) -> tuple[list[Row], dict[str, float]]:
     words = words_of(texts)
     rows: list[Row] = []
     t0 = time.perf_counter()
-    nlp = build_pipeline(taxonomy)
+    nlp: Any = build_pipeline(taxonomy)
     print(f"pipeline built in {time.perf_counter() - t0:.1f} s: {nlp.pipe_names}", file=sys.stderr)
     baseline = ExactLabelBaseline(nlp, taxonomy)
+    full: Any = None
+    contexts: list[tuple[str, ...]] = [()] * len(texts)
+    if home is not None:
+        t0 = time.perf_counter()
+        full, normalizer = learned_pipeline(home)
+        contexts = contexts_of(titles, normalizer)
+        print(
+            f"learned pipeline loaded in {time.perf_counter() - t0:.1f} s: {full.pipe_names}; "
+            f"{sum(bool(c) for c in contexts)} of {len(texts)} postings with a context",
+            file=sys.stderr,
+        )
+    context_of = dict(zip(texts, contexts, strict=True))
 
     def tokenizer_1(ts: Sequence[str]) -> Iterable[Any]:
         return nlp.tokenizer.pipe(ts, batch_size=batch_size)
 
     def pipe(
-        n_process: int, disable: Sequence[str] = ()
+        model: Any, n_process: int, before: bool = False
     ) -> Callable[[Sequence[str]], Iterable[Any]]:
         def run(ts: Sequence[str]) -> Iterable[Any]:
-            with nlp.select_pipes(disable=list(disable)):
-                return list(nlp.pipe(ts, batch_size=batch_size, n_process=n_process))
+            docs = make_docs(model, ts, [context_of[t] for t in ts])
+            with as_before(model, before) if before else nullcontext():
+                return list(model.pipe(docs, batch_size=batch_size, n_process=n_process))
 
         return run
 
     def baseline_run(ts: Sequence[str]) -> Iterable[Any]:
         return [baseline(d) for d in nlp.tokenizer.pipe(ts, batch_size=batch_size)]
 
+    _LINKERS[:] = [m.get_pipe("linker") for m in (nlp, full) if m is not None]
     runs: dict[tuple[str, int], Callable[[Sequence[str]], Iterable[Any]]] = {
         ("tokenizer", 1): tokenizer_1,
         ("lexical baseline", 1): baseline_run,
-        ("matcher+linker", 1): pipe(1),
-        ("tokenizer", 2): pipe(2, nlp.pipe_names),
-        ("matcher+linker", 2): pipe(2),
+        ("matcher (lexical)", 1): pipe(nlp, 1),
     }
+    if full is not None:
+        runs[("full learned", 1)] = pipe(full, 1)
+        runs[("full, as before", 1)] = pipe(full, 1, before=True)
+    if two_procs:
+        runs[("matcher (lexical)", 2)] = pipe(nlp, 2)
+        if full is not None:
+            runs[("full learned", 2)] = pipe(full, 2)
     list(nlp.tokenizer.pipe(texts))  # every row then sees the same, complete vocabulary
     best: dict[tuple[str, int], tuple[float, float | None]] = {}
     for _ in range(repeats):
@@ -207,35 +316,28 @@ def bench(
                 best[key] = result
     for (name, n_process), (seconds, spans) in best.items():
         rows.append(row(name, n_process, seconds, spans, len(texts), words))
-    if profile:
+    if two_procs:
+        seconds, _ = timed(lambda ts: nlp.pipe(ts, n_process=2, disable=nlp.pipe_names), texts, 2)
+        rows.append(row("tokenizer", 2, seconds, None, len(texts), words))
+    if profile and full is not None:
         profiler = cProfile.Profile()
         profiler.enable()
-        list(nlp.pipe(texts, batch_size=batch_size))
+        pipe(full, 1)(texts)
         profiler.disable()
-        pstats.Stats(profiler, stream=sys.stderr).sort_stats("tottime").print_stats(25)
+        pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumtime").print_stats(30)
     _report_sections(list(nlp.pipe(texts[:400], batch_size=batch_size)))
-    if detector is not None and (detector / "config.cfg").exists():
-        full = build_pipeline(taxonomy, detector_dir=detector)
-        print(f"full pipeline: {full.pipe_names}", file=sys.stderr)
-
-        def full_pipe(n_process: int) -> Callable[[Sequence[str]], Iterable[Any]]:
-            def run(ts: Sequence[str]) -> Iterable[Any]:
-                return list(full.pipe(ts, batch_size=batch_size, n_process=n_process))
-
-            return run
-
-        for n_process in (1, 2):
-            seconds, spans = min(
-                (timed(full_pipe(n_process), texts, n_process) for _ in range(repeats)),
-                key=lambda r: r[0],
-            )
-            rows.append(row("full (detector)", n_process, seconds, spans, len(texts), words))
-    else:
-        print(f"no detector at {detector}: full path not measured", file=sys.stderr)
+    sizes: dict[str, float] = {}
+    if full is not None:
+        sample = texts[:200]
+        sample_contexts = [context_of[t] for t in sample]
+        sizes = {
+            "before": output_bytes(full, sample, sample_contexts, old=True),
+            "now": output_bytes(full, sample, sample_contexts, old=False),
+        }
     ceiling = {r.n_process: r.docs_per_s for r in rows if r.name == "tokenizer"}
     for r in rows:
         r.ratio = r.docs_per_s / ceiling[r.n_process]
-    return rows
+    return rows, sizes
 
 
 def _report_sections(docs: list[Any]) -> None:
@@ -248,7 +350,7 @@ def _report_sections(docs: list[Any]) -> None:
     )
 
 
-def print_rows(rows: list[Row], n_docs: int, words: int) -> None:
+def print_rows(rows: list[Row], n_docs: int, words: int, sizes: dict[str, float]) -> None:
     print(
         f"\nExtraction speed on {n_docs} real postings ({words / n_docs:.0f} words/doc), "
         f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
@@ -257,24 +359,30 @@ def print_rows(rows: list[Row], n_docs: int, words: int) -> None:
         "(one-process rows: per CPU-second of this process; two-process rows: per "
         "wall-clock second)"
     )
-    print(f"{'path':<18}{'procs':>6}{'docs/s':>10}{'words/s':>11}{'vs tok':>8}{'spans/doc':>11}")
+    print(f"{'path':<19}{'procs':>6}{'docs/s':>10}{'words/s':>11}{'vs tok':>8}{'spans/doc':>11}")
     for r in rows:
         spans = f"{r.spans_per_doc:.1f}" if r.spans_per_doc is not None else "-"
         print(
-            f"{r.name:<18}{r.n_process:>6}{r.docs_per_s:>10.1f}{r.words_per_s:>11.0f}"
+            f"{r.name:<19}{r.n_process:>6}{r.docs_per_s:>10.1f}{r.words_per_s:>11.0f}"
             f"{r.ratio:>8.0%}{spans:>11}"
         )
     self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"peak memory: {self_mb:.0f} MB (this process), {child_mb:.0f} MB (largest child)")
-    matcher = next(r for r in rows if r.name == "matcher+linker" and r.n_process == 1)
     print(
-        f"targets: matcher+linker {matcher.ratio:.0%} of tokenizer (>= 40%), "
-        f"{matcher.docs_per_s:.0f} postings/s on one core (>= 150)"
+        f"peak RSS: {self_mb:.0f} MB (this process, both pipelines loaded), "
+        f"{child_mb:.0f} MB (largest child); target < 1536 MB"
     )
-    full = [r for r in rows if r.name == "full (detector)" and r.n_process == 1]
+    if sizes:
+        print(
+            f"pathmatch extract output: {sizes['before'] / 1024:.1f} KB/posting before "
+            f"(20 candidates per span and sentence), {sizes['now'] / 1024:.1f} KB/posting now"
+        )
+    full = [r for r in rows if r.name == "full learned" and r.n_process == 1]
     if full:
-        print(f"         full path {full[0].docs_per_s:.0f} postings/s on one core (>= 40)")
+        print(
+            f"targets: full learned path {full[0].docs_per_s:.1f} postings/s on one core "
+            f"(>= 150), {full[0].ratio:.1%} of the tokenizer (>= 40%)"
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -282,23 +390,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--bundle", type=Path, default=DEFAULT_BUNDLE if DEFAULT_BUNDLE.exists() else None
     )
-    parser.add_argument("--detector", type=Path, default=DEFAULT_DETECTOR)
+    parser.add_argument(
+        "--home",
+        type=Path,
+        default=Path(os.environ["PATHMATCH_HOME"]) if "PATHMATCH_HOME" in os.environ else None,
+        help="PATHMATCH_HOME with registered detector and linker (the full learned path)",
+    )
     parser.add_argument("--limit", type=int, default=0, help="use only the first N postings")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--two-procs", action="store_true", help="add n_process=2 rows")
     parser.add_argument("--repeats", type=int, default=3, help="best of N interleaved runs")
     args = parser.parse_args(argv)
-    texts = load_postings(args.bundle)
+    if args.bundle is None and args.home is not None and (args.home / "bundle").is_dir():
+        args.bundle = args.home / "bundle"
+    texts, titles = load_postings(args.bundle)
     if args.limit:
-        texts = texts[: args.limit]
+        texts, titles = texts[: args.limit], titles[: args.limit]
     taxonomy = load_taxonomy(args.bundle)
     print(
         f"{len(texts)} postings, {taxonomy.labels.height} taxonomy labels "
         f"({'bundle ' + str(args.bundle) if args.bundle else 'shared/data'})",
         file=sys.stderr,
     )
-    rows = bench(texts, taxonomy, args.detector, args.batch_size, args.profile, args.repeats)
-    print_rows(rows, len(texts), words_of(texts))
+    rows, sizes = bench(
+        texts,
+        titles,
+        taxonomy,
+        args.home,
+        args.batch_size,
+        args.profile,
+        args.repeats,
+        args.two_procs,
+    )
+    print_rows(rows, len(texts), words_of(texts), sizes)
     return 0
 
 
