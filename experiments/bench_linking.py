@@ -26,6 +26,20 @@ least one gold URI of (#gold in top K) / min(K, #gold); MRR of the first gold UR
 The ``full`` linker is saved to ``--out`` (default ``/tmp/pm_linker``). ``--tune`` runs the
 small grid that chose the default hyper-parameters (SkillSkape dev for the model, two-fold
 cross-validation over the HOUSE/TECH train halves for the weight of real examples).
+``--encoder wordllama`` gives every reranker the encoder cosine features (run it with and
+without to compare).
+
+``--titles DIR`` (a saved title normalizer) adds the context experiment: the bundle's
+Coursera courses (``courses`` table; gold = their "skills you will gain" tags equal to an
+ESCO label; context = the title normalizer's best occupation for the course title and for
+its subject, no label looked at; :func:`training.nlp.linker_data.read_coursera`), split by
+course 70/30. The ``full`` training set plus the course train part trains two rerankers:
+one with the context features blanked (has_context 0, NaN: as if no context were known) and
+one with them, and a third with them where each course also trains without its context
+(what ``train_linker`` does). All are scored on the course dev part with its contexts,
+without them, and with a wrong-field context (each dev course gets the context of a course
+from another SOC major group: negative evidence), and on the HOUSE/TECH dev halves (no
+context).
 """
 
 from __future__ import annotations
@@ -36,12 +50,14 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from matching.nlp.extraction.context import CONTEXT_FEATURES  # noqa: E402
 from matching.nlp.extraction.linker import (  # noqa: E402
     FEATURES,
     Block,
@@ -52,7 +68,9 @@ from matching.nlp.extraction.linker import (  # noqa: E402
 )
 from matching.nlp.taxonomy import SkillTaxonomy  # noqa: E402
 from training.nlp.linker_data import (  # noqa: E402
+    ContextData,
     ranking_metrics,
+    read_coursera,
     read_decorte,
     read_priors,
     read_skillskape,
@@ -62,7 +80,7 @@ from training.nlp.linker_data import (  # noqa: E402
 SHARED = Path(os.environ.get("PATHMATCH_SHARED_DATA", REPO.parent / "shared" / "data"))
 BUNDLE = Path(os.environ.get("PATHMATCH_BUNDLE", "/tmp/pm_real_bundle"))
 DECORTE = "benchmarks/decorte_esco_skill_extraction"
-PARAMS = {
+PARAMS: dict[str, Any] = {
     "n_candidates": 40,
     "objective": "lambdarank",
     "n_estimators": 300,
@@ -172,7 +190,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("/tmp/pm_linker"))
     parser.add_argument("--no-save", action="store_true")
     parser.add_argument("--tune", action="store_true")
+    parser.add_argument("--titles", type=Path, default=None, help="title model (context run)")
+    parser.add_argument(
+        "--encoder", default=None, help="encoder setting for the enc_* features (wordllama)"
+    )
     args = parser.parse_args(argv)
+    PARAMS["encoder"] = args.encoder
     if not (SHARED / DECORTE).is_dir():
         print(f"benchmark data not found under {SHARED}; skipping")
         return 0
@@ -286,6 +309,9 @@ def main(argv: list[str] | None = None) -> int:
             if full_ok:
                 print(f"  {label:<62} {fmt(fn(evals[data_name]))}")
 
+    if args.titles is not None:
+        context_run(args.titles, taxonomy, base, index, blocks, repeats, ss_dev_blocks, dev_sets)
+
     texts = [e.sentence for n in dev_sets for e in dev_sets[n].sentences]
     t, c = time.perf_counter(), time.process_time()
     full.rank(texts, 10)
@@ -313,6 +339,100 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(span_texts) / max(span_cpu, 1e-9):.1f} per CPU-second"
     )
     return 0
+
+
+def _blank_context(blocks: list[Block | None]) -> list[Block | None]:
+    """The blocks as if no context were known (has_context 0, the other features NaN)."""
+    first = FEATURES.index(CONTEXT_FEATURES[0])
+    out: list[Block | None] = []
+    for b in blocks:
+        if b is None:
+            out.append(None)
+            continue
+        f = b.features.copy()
+        f[:, first : first + len(CONTEXT_FEATURES)] = np.nan
+        f[:, first] = 0.0
+        out.append(Block(f, b.labels, b.n_gold))
+    return out
+
+
+def _wrong_field(contexts: list[tuple[str, ...]], seed: int = SEED) -> list[tuple[str, ...]]:
+    """Each context swapped for another course's whose codes share no SOC major group."""
+    import random
+
+    rng = random.Random(seed)
+    out = []
+    for ctx in contexts:
+        majors = {c[:2] for c in ctx}
+        pool = [o for o in contexts if o and not majors & {c[:2] for c in o}]
+        out.append(rng.choice(pool) if pool else ctx)
+    return out
+
+
+def context_run(
+    titles_dir: Path,
+    taxonomy: SkillTaxonomy,
+    base: SkillLinker,
+    index: LinkIndex,
+    blocks: list[Block | None],
+    repeats: list[int],
+    calibration: list[Block | None],
+    dev_sets: dict[str, EvalSet],
+) -> None:
+    from matching.ingest.bundle import Bundle
+    from matching.nlp.titles import TitleNormalizer
+
+    bundle = Bundle(BUNDLE)
+    if not bundle.has("courses"):
+        print(f"\ncontext run skipped: {BUNDLE} has no courses table")
+        return
+    t = time.perf_counter()
+    data: ContextData = read_coursera(
+        bundle.table("courses"), taxonomy, TitleNormalizer.load(titles_dir)
+    )
+    course_blocks = base.example_blocks(data.train)
+    texts = [e.text for e in data.dev]
+    gold = [e.gold for e in data.dev]
+    contexts = [e.context for e in data.dev]
+    cands = {
+        "with its context": base.candidates(texts, contexts),
+        "without context": base.candidates(texts),
+        "wrong-field context": base.candidates(texts, _wrong_field(contexts)),
+    }
+    print(
+        f"\n== context run: Coursera courses of {BUNDLE} (English, tagged), "
+        f"{data.n_mapped}/{data.n_tags} tags equal an ESCO label; {data.n_courses} courses "
+        f"({len(data.train)} train / {len(data.dev)} dev, split by course, seed {SEED}); "
+        f"contexts from {titles_dir} ({time.perf_counter() - t:.1f}s)"
+    )
+    all_repeats = repeats + [PARAMS["real_repeat"]] * len(course_blocks)
+    variants = {
+        "trained without context features": fit_variant(
+            index, PARAMS, blocks + _blank_context(course_blocks), all_repeats, calibration
+        )[0],
+        "trained with context features": fit_variant(
+            index, PARAMS, blocks + course_blocks, all_repeats, calibration
+        )[0],
+        "trained with context features, each course also without (train_linker)": fit_variant(
+            index,
+            PARAMS,
+            blocks + course_blocks + _blank_context(course_blocks),
+            all_repeats + [PARAMS["real_repeat"]] * len(course_blocks),
+            calibration,
+        )[0],
+    }
+    for label, linker in variants.items():
+        print(f"  {label}:")
+        for how, cand in cands.items():
+            ranked = linker.rank_candidates(cand, len(texts), 10)
+            m = ranking_metrics([[s for s, _ in r] for r in ranked], gold)
+            print(f"    course dev, {how:<22} {fmt(m)}")
+        for name, d in dev_sets.items():
+            print(f"    {name} dev (no context)          {fmt(evaluate(linker, d))}")
+        if "with context" in label:
+            gain = linker.model_.feature_importance("gain")
+            share = sum(gain[FEATURES.index(f)] for f in CONTEXT_FEATURES) / gain.sum()
+            print(f"    context features' share of the model's split gain: {share:.3f}")
 
 
 def tune(
