@@ -191,3 +191,16 @@ def test_loads_and_builds_with_no_network(demo_bundle: Path, tmp_path: Path) -> 
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.split()[1] == "256"
     assert not (tmp_path / "home" / ".cache").exists()
+
+
+def test_pair_max_cosines_equals_the_full_matrix_at_the_pairs(
+    taxonomy: SkillTaxonomy, encoder: Encoder
+) -> None:
+    vectors = SkillVectors.build(taxonomy, encoder, cache=False)
+    groups = [["measure vital signs", "vital signs"], [], ["serve food", "table service"]]
+    full = vectors.max_cosines(groups)
+    text = np.array([2, 0, 0, 1, 2])
+    skill = np.array([vectors.pos[s] for s in (TABLE_SERVICE, VITAL, CYBER, VITAL, VITAL)])
+    got = vectors.pair_max_cosines(groups, text, skill)
+    np.testing.assert_allclose(got, full[text, skill], atol=1e-6)
+    assert got[3] == 0.0 and got[1] > got[2]

@@ -360,6 +360,31 @@ class SkillVectors:
             lo = hi
         return out
 
+    def pair_max_cosines(
+        self, groups: Sequence[Sequence[str]], text: np.ndarray, skill: np.ndarray
+    ) -> np.ndarray:
+        """For candidate pairs (group ``text[i]``, skill row ``skill[i]``), the max over the
+        group's texts of the cosine to that skill: a reranker feature, as cheap as the pairs.
+
+        Unlike :meth:`max_cosines` this scores only the given pairs (a linker's candidates,
+        ``Candidates.text`` / ``Candidates.skill``), so windows cost little. Empty group: 0.
+        """
+        text = np.asarray(text, dtype=np.int64)
+        skill = np.asarray(skill, dtype=np.int64)
+        out = np.zeros(len(text), dtype=np.float32)
+        sizes = np.asarray([len(g) for g in groups], dtype=np.int64)
+        if not len(text) or not sizes.sum():
+            return out
+        vectors = self.encoder.encode([t for g in groups for t in g])
+        starts = np.concatenate([[0], np.cumsum(sizes)])
+        order = np.argsort(text, kind="stable")
+        bounds = np.searchsorted(text[order], np.arange(len(groups) + 1))
+        for g in np.flatnonzero((sizes > 0) & (np.diff(bounds) > 0)):
+            rows = order[bounds[g] : bounds[g + 1]]
+            block = vectors[starts[g] : starts[g + 1]] @ self.matrix[skill[rows]].T
+            out[rows] = block.max(axis=0)
+        return out
+
     def nearest_positions(
         self, texts_or_vectors: Sequence[str] | np.ndarray, k: int = 20
     ) -> tuple[np.ndarray, np.ndarray]:
