@@ -24,7 +24,11 @@ evaluated. Systems, all scored on the same courses against the mapped tags (exac
 
 * ``pipeline``: the course pipeline (fast matcher path, as the gap report uses) over
   title + description, the document's ranked ESCO skills (top 20, ``skills_frame``);
-* ``title only``: the same pipeline over the title alone;
+* ``title only``: the same pipeline over the title alone; ``description only`` likewise;
+* ``kept links``: the links every door keeps (``linked_skills``, score floors) over title +
+  description; ``gap report``: the gap report's course rule
+  (``matching.curriculum.gaps.course_links``: the description, administrative sentences
+  dropped, is the source; a title link counts only when the description also ranks it);
 * ``most frequent``: the K most frequent mapped tags (K = the pipeline's median number of
   predictions per course, at least 1), counted on the other half of a seeded two-fold
   split so no course sees its own tags.
@@ -139,6 +143,32 @@ def predict(nlp: object, ids: list[str], texts: list[str]) -> dict[str, set[str]
     return out
 
 
+def predict_kept(
+    nlp: object, taxonomy: SkillTaxonomy, ids: list[str], titles: list[str], texts: list[str]
+) -> tuple[dict[str, set[str]], dict[str, set[str]], dict[str, set[str]]]:
+    """The kept links (``linked_skills``) of title + description, and the gap report's
+    course rule (``matching.curriculum.gaps.course_links``: description first, the title
+    only confirming)."""
+    from matching.curriculum.gaps import TOP_SKILLS_PER_DOC, course_links
+    from matching.nlp.extraction.io import linked_skills, skill_info_from
+
+    info = skill_info_from(taxonomy)
+    joined = [f"{t}. {d}" for t, d in zip(titles, texts, strict=True)]
+    kept = {
+        cid: {k.id for k in linked_skills(doc, info, top_k=TOP_SKILLS_PER_DOC)}
+        for cid, doc in zip(ids, nlp.pipe(joined), strict=True)  # type: ignore[attr-defined]
+    }
+    rule = {
+        cid: {link.skill_id for link in links}
+        for cid, links in zip(ids, course_links(nlp, taxonomy, titles, texts), strict=True)
+    }
+    free = course_links(nlp, taxonomy, titles, texts, title_needs_support=False)
+    title_free = {
+        cid: {link.skill_id for link in links} for cid, links in zip(ids, free, strict=True)
+    }
+    return kept, rule, title_free
+
+
 def most_frequent(gold: dict[str, set[str]], k: int) -> dict[str, set[str]]:
     """Two-fold: each half gets the K most frequent tags of the other half."""
     ids = sorted(gold)
@@ -219,21 +249,33 @@ def main(argv: list[str] | None = None) -> int:
         nlp, ids, [f"{t}. {d}" for t, d in rows.select("title", "description").iter_rows()]
     )
     title = predict(nlp, ids, rows.get_column("title").fill_null("").to_list())
+    description = predict(nlp, ids, rows.get_column("description").fill_null("").to_list())
+    kept, rule, title_free = predict_kept(
+        nlp,
+        taxonomy,
+        ids,
+        rows.get_column("title").fill_null("").to_list(),
+        rows.get_column("description").fill_null("").to_list(),
+    )
     sizes = sorted(len(full[c]) for c in gold)
     k = max(1, sizes[len(sizes) // 2])
     systems = {
         "pipeline (title + description)": full,
         "title only": title,
+        "description only": description,
+        "kept links (title + description)": kept,
+        "gap report (description, title confirms)": rule,
+        "description + any title span link": title_free,
         f"most frequent {k} tags (2-fold)": most_frequent(gold, k),
     }
     print(
-        f"{'system':34s} {'micro P':>8s} {'micro R':>8s} {'macro P':>8s} {'macro R':>8s} "
+        f"{'system':42s} {'micro P':>8s} {'micro R':>8s} {'macro P':>8s} {'macro R':>8s} "
         f"{'pred/course':>11s} {'none':>5s}"
     )
     for name, pred in systems.items():
         s = scores(pred, gold)
         print(
-            f"{name:34s} {s['micro_p']:8.3f} {s['micro_r']:8.3f} {s['macro_p']:8.3f} "
+            f"{name:42s} {s['micro_p']:8.3f} {s['micro_r']:8.3f} {s['macro_p']:8.3f} "
             f"{s['macro_r']:8.3f} {s['per_course']:11.1f} {s['no_prediction']:5d}"
         )
     print(

@@ -756,6 +756,12 @@ def gaps(
         f"{', '.join(t.onet_soc_code for t in result.targets)})",
         rows.columns,
     )
+    if result.coverage is not None:
+        console().print(
+            f"demand covered {result.coverage.share_covered:.0%} "
+            f"({result.coverage.n_covered} of {result.coverage.n_sought} sought skills; "
+            f"{result.coverage.n_gaps} gaps)"
+        )
     console().print(
         f"coverage {result.cover.coverage_before:.0%} -> "
         f"{result.cover.coverage_after:.0%} with {len(result.cover.added)} skills"

@@ -186,6 +186,26 @@ def _evidence(items: list[Any]) -> str:
     )
 
 
+def _covered_html(covered: Any) -> str:
+    """"covered by: <taught skill>, in <course> description" and the sentence, to check."""
+    score = "" if covered.similarity is None else f" <small>(near {covered.similarity:.2f})</small>"
+    return f"{_e(covered.describe())}{score}<br>{_evidence(covered.evidence[:1])}"
+
+
+def _coverage_html(result: GapResult) -> str:
+    """The demand share covered, from the same covered set as the gap list."""
+    c = result.coverage
+    if c is None:
+        return ""
+    kinds = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in c.by_kind.items()) or "none"
+    return (
+        f"<p>Demand covered: {c.share_covered:.0%} of the demand weight "
+        f"({c.covered_weight:,.0f} of {c.total_weight:,.0f}; {c.n_covered} of {c.n_sought} "
+        f"sought skills covered: {_e(kinds)}); the {c.n_gaps} gaps hold the other "
+        f"{c.gap_weight:,.0f}.</p>"
+    )
+
+
 def _gaps_html(result: GapResult) -> str:
     rows = []
     for g in result.gaps:
@@ -257,7 +277,7 @@ def _sections(result: GapResult) -> list[str]:
                 f"{s.share:.0%}",
                 f"{s.demand_weight:,.0f}",
                 _e(s.esco_status),
-                _e(f"{s.covered.kind}: {s.covered.taught_label}") if s.covered else "<b>gap</b>",
+                _covered_html(s.covered) if s.covered else "<b>gap</b>",
             ]
             for s in result.sought
         ],
@@ -280,7 +300,7 @@ def _sections(result: GapResult) -> list[str]:
     return [
         f"<h2>Target occupations ({_e(result.target_method)})</h2><p>{_e(result.inference)}"
         f"</p>{targets}",
-        f"<h2>Gaps, by demand weight</h2>{_gaps_html(result)}",
+        f"<h2>Gaps, by demand weight</h2>{_coverage_html(result)}{_gaps_html(result)}",
         f"<h2>Cover plan</h2><p>{_e(cover.method)}.</p><p>Postings covered: "
         f"{cover.coverage_before:.0%} &rarr; {cover.coverage_after:.0%} (mean progress "
         f"{cover.progress_before:.0%} &rarr; {cover.progress_after:.0%}); {cover.postings} "

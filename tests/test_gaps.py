@@ -256,3 +256,27 @@ def test_api_gaps_answers_with_the_same_result_and_meta(api_server: object) -> N
         assert no_region.status_code == 404 and "no postings" in no_region.json()["detail"]
         empty = client.post("/v1/gaps", json={**body, "courses": []})
         assert empty.status_code == 422
+
+
+def test_coverage_share_agrees_with_the_gap_list(context: GapContext) -> None:
+    courses = read_courses(DEMO_COURSES / "advanced_manufacturing.json")
+    result = analyze_gaps(courses, context, region="NJ", occupations=MACHINING, top_k=200)
+    coverage = result.coverage
+    assert coverage is not None and result.sought and result.gaps
+    total = sum(s.demand_weight for s in result.sought)
+    gap_weight = sum(g.demand_weight for g in result.gaps)
+    # the same covered set, counted from the gap list and from the sought skills
+    assert coverage.n_gaps == len(result.gaps) < coverage.n_sought == len(result.sought)
+    assert {g.skill_id for g in result.gaps} == {
+        s.skill_id for s in result.sought if s.covered is None
+    }
+    assert coverage.share_covered == pytest.approx(1 - gap_weight / total)
+    assert coverage.covered_weight == pytest.approx(
+        sum(s.demand_weight for s in result.sought if s.covered is not None)
+    )
+    for skill in result.sought:
+        if skill.covered is not None:
+            assert skill.covered.courses, "a covered skill names the courses that teach it"
+            assert skill.covered.describe().startswith(
+                f"covered by: {skill.covered.taught_label}, in {skill.covered.courses[0]} "
+            )

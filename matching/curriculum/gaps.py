@@ -15,9 +15,12 @@ Steps (:func:`analyze_gaps`):
    or any course file or folder in the formats of the real data (SMC program JSON, Coursera,
    edX), read by the existing course loaders. Malformed rows are reported (file, line,
    field, problem) and skipped; a catalog with no usable course is a :class:`GapError`.
-2. **Skills taught**: each course's title and description through the course pipeline; a
-   course teaches its linked ESCO skills (``linked_skills``: the top 20 that clear the score
-   floors every door applies), each with the sentence where it was found.
+2. **Skills taught** (:func:`course_links`): the description is the source. Each course's
+   description, without its administrative sentences (credit, units, transfer, grading:
+   :data:`ADMIN_SENTENCE`), through the course pipeline; a course teaches its linked ESCO
+   skills (``linked_skills``: the top 20 that clear the score floors every door applies),
+   each with the sentence where it was found. The title (all-capitals titles in sentence
+   case) adds only skills a span of it names; a title sentence never links on its own.
 3. **Target occupations**: from the CIP code (NCES CIP-SOC crosswalk -> O*NET-SOC, as in
    ``matching.market.programs.target_occupations``), from given O*NET-SOC or SOC codes, or
    inferred: the cosine between the catalog's skill vector (number of courses teaching
@@ -31,14 +34,23 @@ Steps (:func:`analyze_gaps`):
    is its BLS EP annual openings (national; the only openings figure the bundle has).
    A skill's **demand weight** = sum over target occupations of share x openings, i.e.
    the openings per year whose ads ask for the skill. Skills below ``min_share`` of the
-   target postings are left out as noise. Each sought skill has up to two example posting
-   sentences and its ESCO status for the targets: ``essential`` (an ESCO occupation mapped
-   to a target lists it as essential), ``optional``, or ``not listed``.
-5. **Coverage** (near-match aware): a sought skill is covered when a course teaches it
-   (``exact``), teaches a narrower ESCO skill (``narrower``: taught skill -> broader ->
-   sought, up to two levels), or teaches a skill whose label's content words contain or
-   are contained in the sought label's (``near_match``: taught "Python" covers sought
-   "Python programming"; generic verbs and parenthesised qualifiers are ignored).
+   target postings, or asked by fewer than :data:`MIN_SKILL_POSTINGS`, are left out as
+   noise; with fewer than :data:`MIN_PROFILE_POSTINGS` target postings in the region the
+   skills come from the targets' postings in every region (:func:`demand_scope`). Each
+   sought skill has up to two example posting sentences and its ESCO status for the
+   targets: ``essential`` (an ESCO occupation mapped to a target lists it as essential),
+   ``optional``, or ``not listed``.
+5. **Coverage** (near-match aware, :meth:`CoverageIndex.covering`): a sought skill is
+   covered when a course teaches it (``exact``), teaches a narrower ESCO skill
+   (``narrower``: taught skill -> broader -> sought, up to two levels), or teaches a skill
+   whose encoder similarity to it (mean of the label cosine and the label + description
+   cosine, ``matching.nlp.encoder.SkillVectors``) is at least :data:`NEAR_MIN`
+   (``near_match``: taught "monitor basic patients signs" covers sought "monitor patient's
+   vital signs"). Without an encoder (``PATHMATCH_ENCODER=none``) the near match is the
+   label word rule (one label's content words contain the other's). Each covered skill
+   names the taught skill, the courses and the sentence (``Coverage.describe``) so a dean
+   can check it; :class:`DemandCoverage` is the covered share of demand weight computed
+   from the same covered set as the gap list.
 6. **Gaps** = sought skills not covered, ranked by demand weight. Each gap has its evidence
    (posting sentences, share, ESCO status), a **wage premium** (median advertised annual
    pay of the target postings asking for the skill minus that of the ones that do not;
@@ -84,6 +96,18 @@ MIN_PAY_N = 10
 MAX_EXAMPLES = 2
 HEATMAP_SKILLS = 25
 HIERARCHY_DEPTH = 2
+#: Near-match floor on the mean of the label cosine and the label + description cosine of
+#: the encoder's skill vectors (matching.nlp.encoder, WordLlama by default). Chosen on the
+#: hand-labelled ESCO pairs in tests/fixtures/near_skill_pairs.csv (66 pairs, 29 near;
+#: experiments/bench_near_matches.py): with the ESCO hierarchy, P 0.84 R 0.72 at 0.62,
+#: against P 0.71 R 0.52 for the label word rule it replaces (0.60: P 0.76 R 0.76; 0.65:
+#: P 0.81 R 0.59). The label cosine alone over-matches shared objects ("drive vehicles" /
+#: "sell vehicles" 0.75), the description cosine alone misses short labels.
+NEAR_MIN = 0.62
+#: Fewer target postings than this in the region: skills sought from every region's.
+MIN_PROFILE_POSTINGS = 10
+#: A skill one posting asks for is that employer's wording, not demand.
+MIN_SKILL_POSTINGS = 2
 ESSENTIAL, OPTIONAL, NOT_LISTED = "essential", "optional", "not listed"
 GENERIC_WORDS = frozenset(
     """
@@ -254,6 +278,7 @@ class GapContext:
     xwalk_cip_soc: pl.DataFrame
     cip_codes: pl.DataFrame | None = None
     skill_broader: pl.DataFrame | None = None
+    skill_vectors: tuple[Any, Any] | None = None  # near_vectors(taxonomy); None: label rule
 
     @classmethod
     def from_bundle(
@@ -272,6 +297,7 @@ class GapContext:
             xwalk_cip_soc=bundle.table("xwalk_cip_soc"),
             cip_codes=get("cip_codes"),
             skill_broader=get("esco_skill_broader"),
+            skill_vectors=near_vectors(taxonomy),
         )
 
 
@@ -290,6 +316,7 @@ class TaughtSkill:
     label: str
     courses: list[str]
     evidence: list[Evidence]
+    where: list[str] = field(default_factory=list)  # per course: description | title
 
 
 @dataclass
@@ -305,9 +332,41 @@ class TargetOccupation:
 
 @dataclass
 class Coverage:
+    """Why a sought skill is not a gap: the taught skill that covers it and where it is
+    taught, so a dean can check the claim ("covered by: monitor basic patients signs, in
+    NURSNG 1 description")."""
+
     kind: str  # exact | narrower | near_match
     taught_skill_id: str
     taught_label: str
+    similarity: float | None = None  # the near-match score (near_match only)
+    courses: list[str] = field(default_factory=list)
+    where: list[str] = field(default_factory=list)  # per course: description | title
+    evidence: list[Evidence] = field(default_factory=list)
+
+    def describe(self) -> str:
+        """One line for reports: "covered by: <label>, in <course> description"."""
+        part = self.where[0] if self.where else "description"
+        where = f", in {self.courses[0]} {part}" if self.courses else ""
+        more = f" (+{len(self.courses) - 1} more courses)" if len(self.courses) > 1 else ""
+        how = "" if self.kind == "exact" else f" [{self.kind.replace('_', ' ')}]"
+        return f"covered by: {self.taught_label}{where}{more}{how}"
+
+
+@dataclass
+class DemandCoverage:
+    """The share of demand weight the curriculum covers, from the same covered set as the
+    gap list: ``share_covered = 1 - gap_weight / total_weight`` over every sought skill
+    (``gaps`` lists the first ``top_k`` of the ``n_gaps``)."""
+
+    total_weight: float
+    covered_weight: float
+    gap_weight: float
+    share_covered: float
+    n_sought: int
+    n_covered: int
+    n_gaps: int
+    by_kind: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -397,6 +456,7 @@ class GapResult:
     gaps: list[Gap]
     cover: CoverPlan
     heatmap: Heatmap
+    coverage: DemandCoverage | None = None
     notes: list[str] = field(default_factory=list)
     params: dict[str, Any] = field(default_factory=dict)
 
@@ -461,33 +521,119 @@ def doc_skills(doc: Any, taxonomy: Any, text: str) -> dict[str, str]:
 
 
 def course_text(row: dict[str, Any]) -> str:
+    """Title and description, for finding the course best placed to host a gap (TF-IDF)."""
     title = (row.get("title") or "").strip()
     description = (row.get("description") or "").strip()
     return f"{title}. {description}" if title else description
 
 
+#: Catalog sentences about credit, units, transfer, grading or enrolment rules, not content:
+#: "Students may earn credit for either SOCIOL 1 or 1 S but not both.", "A maximum of six
+#: units of independent studies is allowed.", "Pass/No Pass only." (SMC 2025 catalog).
+ADMIN_SENTENCE = re.compile(
+    r"\b(?:earn(?:ed)? credit|credit (?:for|may)|for credit|transfer credit|pass/no pass"
+    r"|maximum of \w+ units|units? of credit|formerly (?:same|known)|same course as"
+    r"|materials? fee|satisfies (?:a|the) requirement|is a prerequisite for|prerequisites?:"
+    r"|corequisites?:|advisory:|c-id\b|transfers? to (?:uc|csu))",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])")
+
+
+def description_text(description: str | None) -> str:
+    """A course description without its administrative sentences (:data:`ADMIN_SENTENCE`),
+    so credit rules and transfer notes are not linked to skills."""
+    text = (description or "").strip()
+    kept = [p for p in _SENTENCE_END.split(text) if not ADMIN_SENTENCE.search(p)]
+    return " ".join(kept).strip()
+
+
+def title_text(title: str | None) -> str:
+    """A title as a sentence the pipeline reads like prose: an all-capitals catalog title
+    ("FUNDAMENTALS OF NURSING CONCEPTS 1") in sentence case."""
+    text = (title or "").strip()
+    return text.capitalize() if text.isupper() else text
+
+
+@dataclass
+class CourseLink:
+    """A skill a course teaches, the quote that shows it and where the quote is
+    (``description`` or ``title``)."""
+
+    skill_id: str
+    quote: str
+    where: str
+
+
+def course_links(
+    nlp: Any,
+    taxonomy: Any,
+    titles: Sequence[str | None],
+    descriptions: Sequence[str | None],
+    *,
+    title_needs_support: bool = False,
+) -> list[list[CourseLink]]:
+    """Each course's skills, from its description; the title adds, never dominates.
+
+    The description (administrative sentences dropped) is the source: its kept links
+    (``linked_skills``). The title, linked on its own and in sentence case, adds the skills
+    a span of it names ("Python for Everybody" -> Python); a title link from the whole
+    title sentence is not taken (a title names a subject, not a skill). With
+    ``title_needs_support`` a title span must also be ranked by the description.
+
+    Coursera tags benchmark (experiments/bench_course_tags.py, 601 courses, 1,199 gold
+    pairs, fast course pipeline), micro P/R: title + description as one text 0.186/0.302,
+    description only 0.176/0.271, this rule 0.186/0.301, with ``title_needs_support``
+    0.176/0.270 (Coursera titles name skills: title spans alone are P 0.46).
+    """
+    info = skill_info_from(taxonomy)
+    bodies = [description_text(d) for d in descriptions]
+    heads = [title_text(t) for t in titles]
+    out: list[list[CourseLink]] = []
+    pairs = zip(nlp.pipe(bodies), nlp.pipe(heads), strict=True)
+    for body_doc, head_doc in pairs:
+        kept = linked_skills(body_doc, info, top_k=TOP_SKILLS_PER_DOC)
+        links = [CourseLink(k.id, k.quote.render(), "description") for k in kept]
+        have = {k.id for k in kept}
+        ranked = {sid for sid, _ in (body_doc._.ranked_skills or [])}
+        for k in linked_skills(head_doc, info, top_k=TOP_SKILLS_PER_DOC):
+            supported = k.id in ranked or not title_needs_support
+            if k.from_span and supported and k.id not in have:
+                links.append(CourseLink(k.id, k.quote.render(), "title"))
+                have.add(k.id)
+        out.append(links)
+    return out
+
+
 def taught_skills(
     courses: pl.DataFrame, context: GapContext
 ) -> tuple[list[TaughtSkill], dict[str, set[str]]]:
-    """Skills taught with their evidence, and each course's set of taught skill ids."""
+    """Skills taught with their evidence, and each course's set of taught skill ids
+    (:func:`course_links`: the description is the source, a title only confirms)."""
     rows = courses.to_dicts()
-    texts = [course_text(r) for r in rows]
+    found_all = course_links(
+        context.course_nlp,
+        context.taxonomy,
+        [r.get("title") for r in rows],
+        [r.get("description") for r in rows],
+    )
     by_skill: dict[str, TaughtSkill] = {}
     per_course: dict[str, set[str]] = {}
-    for row, text, doc in zip(rows, texts, context.course_nlp.pipe(texts), strict=True):
-        found = doc_skills(doc, context.taxonomy, text)
-        per_course[row["code"]] = set(found)
-        for skill_id, sentence in found.items():
+    for row, found in zip(rows, found_all, strict=True):
+        per_course[row["code"]] = {link.skill_id for link in found}
+        for link in found:
             entry = by_skill.setdefault(
-                skill_id, TaughtSkill(skill_id, _label(context.taxonomy, skill_id), [], [])
+                link.skill_id,
+                TaughtSkill(link.skill_id, _label(context.taxonomy, link.skill_id), [], []),
             )
             entry.courses.append(row["code"])
+            entry.where.append(link.where)
             if (
-                sentence
+                link.quote
                 and len(entry.evidence) < 3
-                and all(e.sentence != sentence for e in entry.evidence)
+                and all(e.sentence != link.quote for e in entry.evidence)
             ):
-                entry.evidence.append(Evidence(row["code"], sentence))
+                entry.evidence.append(Evidence(row["code"], link.quote))
     taught = sorted(by_skill.values(), key=lambda t: (-len(t.courses), t.label))
     return taught, per_course
 
@@ -496,11 +642,21 @@ def taught_skills(
 
 
 class CoverageIndex:
-    """Decides whether a sought skill is covered by a set of taught skills (exact, via the
-    ESCO hierarchy, or by label near-match); see the module docstring, step 5."""
+    """Decides whether a sought skill is covered by a set of taught skills; see the module
+    docstring, step 5, and :data:`NEAR_MIN` for the near-match rule and its dev figures.
 
-    def __init__(self, taxonomy: Any, skill_broader: pl.DataFrame | None) -> None:
+    ``vectors`` is the pair of :class:`matching.nlp.encoder.SkillVectors` (label vectors,
+    label + description vectors) the near match averages; without it (no encoder,
+    ``PATHMATCH_ENCODER=none``) the label word rule stands in (dev P 0.71 R 0.52)."""
+
+    def __init__(
+        self,
+        taxonomy: Any,
+        skill_broader: pl.DataFrame | None,
+        vectors: tuple[Any, Any] | None = None,
+    ) -> None:
         self.taxonomy = taxonomy
+        self.vectors = vectors
         self._parents: dict[str, list[str]] = {}
         if skill_broader is not None and skill_broader.height:
             for child, parent in skill_broader.select("concept_uri", "broader_uri").iter_rows():
@@ -521,21 +677,94 @@ class CoverageIndex:
         return self._words[skill_id]
 
     def near(self, a: str, b: str) -> bool:
+        """The fallback label rule: one label's content words contain the other's."""
         wa, wb = self.words(a), self.words(b)
         return bool(wa) and bool(wb) and (wa <= wb or wb <= wa)
 
+    def similarity(self, sought: str, taught: Sequence[str]) -> np.ndarray:
+        """Near-match score of ``sought`` against each taught skill: the mean of the label
+        cosine and the label + description cosine (0 for a skill without a vector)."""
+        out = np.zeros(len(taught), dtype=float)
+        if self.vectors is None or not taught:
+            return out
+        for vectors in self.vectors:
+            known = [i for i, t in enumerate(taught) if t in vectors.pos]
+            if sought not in vectors.pos or not known:
+                return np.zeros(len(taught), dtype=float)
+            rows = vectors.vectors_for([taught[i] for i in known])
+            out[known] += rows @ vectors.vectors_for([sought])[0] / len(self.vectors)
+        return out
+
     def covering(self, sought: str, taught: Iterable[str]) -> Coverage | None:
-        taught = list(taught)
-        if sought in taught:
+        """Exact, else a narrower taught skill (ESCO broader links, two levels), else the
+        nearest taught skill at :data:`NEAR_MIN` or more (the label rule without vectors)."""
+        ordered = sorted(set(taught))
+        if sought in ordered:
             return Coverage("exact", sought, _label(self.taxonomy, sought))
-        for kind, test in (
-            ("narrower", lambda t: sought in self.ancestors(t)),
-            ("near_match", lambda t: self.near(sought, t)),
-        ):
-            for t in sorted(taught):
-                if test(t):
-                    return Coverage(kind, t, _label(self.taxonomy, t))
+        for t in ordered:
+            if sought in self.ancestors(t):
+                return Coverage("narrower", t, _label(self.taxonomy, t))
+        if self.vectors is None:
+            hit = next((t for t in ordered if self.near(sought, t)), None)
+            return None if hit is None else Coverage("near_match", hit, _label(self.taxonomy, hit))
+        scores = self.similarity(sought, ordered)
+        if not len(scores) or scores.max() < NEAR_MIN:
+            return None
+        best = ordered[int(scores.argmax())]
+        return Coverage("near_match", best, _label(self.taxonomy, best), float(scores.max()))
+
+
+def near_vectors(taxonomy: Any) -> tuple[Any, Any] | None:
+    """The skill vectors the near match reads (``PATHMATCH_ENCODER``; None when it is
+    ``none``): label vectors and label + description vectors, cached on disk by the
+    encoder module."""
+    from matching.nlp.encoder import SkillVectors, encoder_from_setting
+
+    encoder = encoder_from_setting()
+    if encoder is None:
         return None
+    return (
+        SkillVectors.build(taxonomy, encoder, text="labels"),
+        SkillVectors.build(taxonomy, encoder, text="label_description"),
+    )
+
+
+def mark_covered(
+    sought: list[SoughtSkill], taught: list[TaughtSkill], index: CoverageIndex
+) -> None:
+    """Set ``covered`` on every sought skill, with the courses and sentences that teach the
+    covering skill: the one covered set the gap list, the coverage share and the cover plan
+    all read."""
+    by_id = {t.skill_id: t for t in taught}
+    for skill in sought:
+        found = index.covering(skill.skill_id, list(by_id))
+        if found is not None:
+            source = by_id[found.taught_skill_id]
+            found.courses = list(source.courses)
+            found.where = list(source.where)
+            found.evidence = list(source.evidence)
+        skill.covered = found
+
+
+def demand_coverage(sought: list[SoughtSkill]) -> DemandCoverage:
+    """The covered share of demand weight, from ``covered`` (the gap list's complement)."""
+    total = sum(s.demand_weight for s in sought)
+    gap = sum(s.demand_weight for s in sought if s.covered is None)
+    kinds: dict[str, int] = {}
+    for s in sought:
+        if s.covered is not None:
+            kinds[s.covered.kind] = kinds.get(s.covered.kind, 0) + 1
+    n_covered = sum(kinds.values())
+    return DemandCoverage(
+        total_weight=total,
+        covered_weight=total - gap,
+        gap_weight=gap,
+        share_covered=1.0 - gap / total if total else 1.0,
+        n_sought=len(sought),
+        n_covered=n_covered,
+        n_gaps=len(sought) - n_covered,
+        by_kind=dict(sorted(kinds.items())),
+    )
 
 
 # ============================================================================ targets
@@ -760,15 +989,15 @@ class PostingSkills:
 
 
 def posting_skills(
-    context: GapContext, region: str, targets: list[TargetOccupation]
+    context: GapContext, region: str | None, targets: list[TargetOccupation]
 ) -> PostingSkills:
-    """Run the posting pipeline over the canonical target postings of the region."""
+    """Run the posting pipeline over the canonical target postings of the region (every
+    region when ``region`` is None: the national fallback of :func:`demand_scope`)."""
     codes = [t.onet_soc_code for t in targets]
+    where = pl.lit(True) if region is None else pl.col("region") == region
     chosen = (
         context.demand.postings.filter(
-            (pl.col("region") == region)
-            & pl.col("is_canonical")
-            & pl.col("onet_soc_code").is_in(codes)
+            where & pl.col("is_canonical") & pl.col("onet_soc_code").is_in(codes)
         )
         .select("posting_id", "onet_soc_code", "pay_annual")
         .join(context.postings.select("posting_id", "description"), on="posting_id", how="left")
@@ -801,22 +1030,55 @@ def esco_status(context: GapContext, skill_id: str, codes: set[str]) -> str:
     return ESSENTIAL if int(rows.get_column("n_essential").sum()) > 0 else OPTIONAL
 
 
+def demand_scope(
+    context: GapContext, region: str, targets: list[TargetOccupation], notes: list[str]
+) -> str | None:
+    """The region whose postings say what the targets ask for, or None for all regions.
+
+    A profile from a handful of postings is one employer's wording: with one Registered
+    Nurse posting in CA, every skill its text links (a hospital's data-security paragraph
+    -> "cyber attack counter-measures") was asked by 100% of "the postings". Below
+    :data:`MIN_PROFILE_POSTINGS` target postings in the region the skills sought come from
+    the targets' postings in every region (said in the notes); weights stay national."""
+    regional = sum(t.postings for t in targets)
+    if regional >= MIN_PROFILE_POSTINGS:
+        return region
+    codes = [t.onet_soc_code for t in targets]
+    national = context.demand.postings.filter(
+        pl.col("is_canonical") & pl.col("onet_soc_code").is_in(codes)
+    ).height
+    if national <= regional:
+        return region
+    notes.append(
+        f"skills sought from the target occupations' postings in every region ({national}): "
+        f"{region} has {regional}, fewer than {MIN_PROFILE_POSTINGS}"
+    )
+    return None
+
+
 def sought_skills(
     context: GapContext,
-    region: str,
+    region: str | None,
     targets: list[TargetOccupation],
     posts: PostingSkills,
     min_share: float,
 ) -> list[SoughtSkill]:
-    """Skills sought for the targets with share, demand weight, status and examples."""
+    """Skills sought for the targets with share, demand weight, status and examples.
+
+    ``region`` None reads every region (:func:`demand_scope`). A skill needs at least
+    :data:`MIN_SKILL_POSTINGS` postings asking for it and ``min_share`` of them."""
     codes = {t.onet_soc_code for t in targets}
     weight = {t.onet_soc_code: t.weight for t in targets}
-    total_postings = sum(t.postings for t in targets)
-    table = context.demand.skills_table.filter(
-        (pl.col("region") == region) & pl.col("onet_soc_code").is_in(list(codes))
+    where = pl.lit(True) if region is None else pl.col("region") == region
+    table = (
+        context.demand.skills_table.filter(where & pl.col("onet_soc_code").is_in(list(codes)))
+        .group_by("onet_soc_code", "skill_id")
+        .agg(pl.col("postings_with_skill").sum(), pl.col("postings_dedup").sum())
+        .with_columns((pl.col("postings_with_skill") / pl.col("postings_dedup")).alias("share"))
     )
+    total_postings = len(posts.ids)
     grouped: dict[str, dict[str, Any]] = {}
-    for row in table.iter_rows(named=True):
+    for row in table.sort("onet_soc_code", "skill_id").iter_rows(named=True):
         entry = grouped.setdefault(row["skill_id"], {"n": 0, "w": 0.0, "occ": []})
         entry["n"] += int(row["postings_with_skill"])
         entry["w"] += float(row["share"]) * weight[row["onet_soc_code"]]
@@ -824,7 +1086,11 @@ def sought_skills(
     out = []
     for skill_id, entry in grouped.items():
         share = entry["n"] / total_postings if total_postings else 0.0
-        if share < min_share or not _esco(context.taxonomy, skill_id):
+        if (
+            share < min_share
+            or entry["n"] < MIN_SKILL_POSTINGS
+            or not _esco(context.taxonomy, skill_id)
+        ):
             continue
         examples = [
             Evidence(pid, found[skill_id])
@@ -1093,12 +1359,11 @@ def analyze_gaps(
         context, rows, per_course, cip_code, occupations
     )
     targets = weigh_targets(targets_frame, rows, region, scores, notes)
-    posts = posting_skills(context, region, targets)
-    sought = sought_skills(context, region, targets, posts, min_share)
-    index = CoverageIndex(context.taxonomy, context.skill_broader)
-    taught_ids = [t.skill_id for t in taught]
-    for skill in sought:
-        skill.covered = index.covering(skill.skill_id, taught_ids)
+    scope = demand_scope(context, region, targets, notes)
+    posts = posting_skills(context, scope, targets)
+    sought = sought_skills(context, scope, targets, posts, min_share)
+    index = CoverageIndex(context.taxonomy, context.skill_broader, context.skill_vectors)
+    mark_covered(sought, taught, index)
     gaps = rank_gaps(context, sought, posts, courses.table)
     if not any(g.wage_premium.measurable for g in gaps):
         notes.append(
@@ -1119,6 +1384,7 @@ def analyze_gaps(
         gaps=gaps[:top_k],
         cover=cover,
         heatmap=heatmap(per_course, sought, index),
+        coverage=demand_coverage(sought),
         notes=notes,
         params={
             "top_k": top_k,
