@@ -216,17 +216,23 @@ class Engine:
             return self._locked[id(nlp)]
 
     def extract(
-        self, kind: str, texts: Sequence[str], *, top_k: int = 20
+        self,
+        kind: str,
+        texts: Sequence[str],
+        *,
+        top_k: int = 20,
+        contexts: Sequence[Sequence[str]] | None = None,
     ) -> list[tuple[list[SkillLink], list[str]]]:
         """Each text's linked skills and the repairs made to it (``clean_text`` warnings).
 
         The one way a request's texts become links (``POST /v1/extract``, the intake notes
         of ``/v1/referrals``); ``pathmatch extract`` streams a file through the same
-        pipeline, lock and floors.
+        pipeline, lock and floors. ``contexts``: per text, the O*NET-SOC codes it is about
+        (a participant's past jobs and goals), which the learned linker weighs.
         """
         pipe = self.locked(kind)
         cleaned = [clean_text(text) for text in texts]
-        docs = pipe.docs([text for text, _, _ in cleaned])
+        docs = pipe.docs([text for text, _, _ in cleaned], contexts=contexts)
         return [
             (self.links(doc, pipe.info, top_k=top_k), warnings)
             for doc, (_, warnings, _) in zip(docs, cleaned, strict=True)
@@ -243,15 +249,26 @@ class Engine:
         )
 
     def skills_of(
-        self, kind: str, ids: list[str], texts: list[str], id_column: str
+        self,
+        kind: str,
+        ids: list[str],
+        texts: list[str],
+        id_column: str,
+        contexts: Sequence[Sequence[str]] | None = None,
     ) -> pl.DataFrame:
         """Linked ESCO skills per text: ``<id_column>, skill_id, skill_label, score``."""
         from matching.nlp.extraction.io import EVIDENCE_COLUMNS
 
-        return self.evidence_of(kind, ids, texts, id_column).drop(list(EVIDENCE_COLUMNS))
+        frame = self.evidence_of(kind, ids, texts, id_column, contexts)
+        return frame.drop(list(EVIDENCE_COLUMNS))
 
     def evidence_of(
-        self, kind: str, ids: list[str], texts: list[str], id_column: str
+        self,
+        kind: str,
+        ids: list[str],
+        texts: list[str],
+        id_column: str,
+        contexts: Sequence[Sequence[str]] | None = None,
     ) -> pl.DataFrame:
         """``skills_of`` plus ``EVIDENCE_COLUMNS``: the sentence and words that show each."""
         from matching.nlp.extraction.io import evidence_frame
@@ -266,6 +283,7 @@ class Engine:
             lock=pipe.lock,
             min_score=self.skill_min_score,
             min_sentence_score=self.sentence_min_score,
+            contexts=contexts,
         )
 
     @cached_property
@@ -290,11 +308,13 @@ class Engine:
 
         postings = self.bundle.table("postings")
         occupations = occupations_from_titles(postings, self.titles)
+        ids = postings["posting_id"].to_list()
         skills = self.skills_of(
             "posting",
-            postings["posting_id"].to_list(),
+            ids,
             postings["description"].fill_null("").to_list(),
             "posting_id",
+            contexts=contexts_by_id(ids, occupations, "posting_id"),
         )
         return demand_from_bundle(self.bundle, occupations, skills)
 
@@ -339,12 +359,32 @@ class Engine:
     def program_skills(self) -> pl.DataFrame:
         """Skills each listed program teaches, with the sentence that shows it."""
         listed = self.bundle.table("etpl_programs")
+        ids = listed["program_id"].to_list()
         return self.evidence_of(
             "course",
-            listed["program_id"].to_list(),
+            ids,
             listed["description"].fill_null("").to_list(),
             "program_id",
+            contexts=contexts_by_id(ids, self.program_targets, "program_id"),
         )
+
+    @cached_property
+    def program_targets(self) -> pl.DataFrame:
+        """``program_id, onet_soc_code``: the occupations each listed program leads to
+        (its CIP code through the CIP-SOC crosswalk), the context its description is read in."""
+        from matching.market.programs import target_occupations
+
+        listed = self.bundle.table("etpl_programs")
+        if "cip_code" not in listed.columns or not self.bundle.has("xwalk_cip_soc"):
+            return pl.DataFrame(schema={"program_id": pl.String, "onet_soc_code": pl.String})
+        targets = target_occupations(
+            listed["cip_code"].drop_nulls().unique(),
+            self.bundle.table("xwalk_cip_soc"),
+            self.bundle.table("onet_occupations"),
+        )
+        return listed.select("program_id", "cip_code").join(
+            targets.select("cip_code", "onet_soc_code"), on="cip_code"
+        ).select("program_id", "onet_soc_code")
 
     def region_context(self, region: str) -> Any:
         """The shared ``RegionContext`` for referrals and pathways in ``region``."""
@@ -419,15 +459,40 @@ class LockedPipeline:
         self.info = info
         self.lock = threading.RLock()
 
-    def docs(self, texts: Sequence[str], batch_size: int = 64) -> list[Doc]:
+    def docs(
+        self,
+        texts: Sequence[str],
+        batch_size: int = 64,
+        contexts: Sequence[Sequence[str]] | None = None,
+    ) -> list[Doc]:
         """``nlp.pipe`` over ``texts`` under the lock (a request's texts: a short list)."""
-        with self.lock:
-            return list(self.nlp.pipe(texts, batch_size=batch_size))
+        from matching.nlp.extraction.io import make_docs
 
-    def pipe(self, texts: Iterable[str], batch_size: int = 64) -> Iterator[Doc]:
-        """``nlp.pipe`` as a stream, holding the lock until it is exhausted or closed."""
         with self.lock:
-            yield from self.nlp.pipe(texts, batch_size=batch_size)
+            return list(self.nlp.pipe(make_docs(self.nlp, texts, contexts), batch_size=batch_size))
+
+    def pipe(
+        self,
+        texts: Iterable[str],
+        batch_size: int = 64,
+        contexts: Iterable[Sequence[str]] | None = None,
+    ) -> Iterator[Doc]:
+        """``nlp.pipe`` as a stream, holding the lock until it is exhausted or closed."""
+        from matching.nlp.extraction.io import make_docs
+
+        with self.lock:
+            yield from self.nlp.pipe(make_docs(self.nlp, texts, contexts), batch_size=batch_size)
+
+
+def contexts_by_id(
+    ids: Sequence[Any], occupations: pl.DataFrame, id_column: str
+) -> list[tuple[str, ...]]:
+    """Per id, in order, the O*NET-SOC codes ``occupations`` (``<id_column>, onet_soc_code``)
+    lists for it: the context each document is read in (empty when it has none)."""
+    by_id: dict[Any, list[str]] = {}
+    for key, code in occupations.select(id_column, "onet_soc_code").iter_rows():
+        by_id.setdefault(key, []).append(code)
+    return [tuple(sorted(set(by_id.get(key, ())))) for key in ids]
 
 
 _shared: dict[tuple[str, str], Engine] = {}

@@ -51,7 +51,7 @@ import json
 import re
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -719,6 +719,7 @@ def evidence_frame(
     batch_size: int = 64,
     info: SkillInfo | None = None,
     lock: AbstractContextManager[Any] | None = None,
+    contexts: Sequence[Sequence[str]] | None = None,
 ) -> pl.DataFrame:
     """``skills_frame`` plus :data:`EVIDENCE_COLUMNS`: the words that show each skill.
 
@@ -726,7 +727,8 @@ def evidence_frame(
     "...covers pharmacology and **medication administration** for..."``, see
     :class:`Quote`), so a reader can check the link against the text. Rows are
     :func:`linked_skills` of each text (cleaned like the CLI's input); ``lock`` is held
-    while ``nlp`` runs.
+    while ``nlp`` runs. ``contexts``: per text, the O*NET-SOC codes it is about (see
+    :func:`make_docs`).
     """
     info = info or skill_info_from(None, nlp)
     cleaned = [clean_text(t or "")[0] for t in texts]
@@ -735,7 +737,7 @@ def evidence_frame(
             linked_skills(
                 doc, info, top_k=top_k, min_score=min_score, min_sentence_score=min_sentence_score
             )
-            for doc in nlp.pipe(cleaned, batch_size=batch_size)
+            for doc in nlp.pipe(make_docs(nlp, cleaned, contexts), batch_size=batch_size)
         ]
     return links_frame(ids, links, id_column=id_column)
 
