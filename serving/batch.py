@@ -57,6 +57,7 @@ from matching.referral.referrals import (
     SkillEvidence,
     SourceOccupation,
     UnknownOccupation,
+    intake_context,
     refer,
 )
 from matching.schemas import Participant
@@ -333,20 +334,34 @@ class BlockReader(EngineReader):
     quoting the participant's words, so no intake text reaches the output.
     """
 
-    def __init__(self, engine: Any, texts: Sequence[str], titles: Sequence[str]) -> None:
+    def __init__(
+        self,
+        engine: Any,
+        texts: Sequence[str],
+        titles: Sequence[str],
+        contexts: Sequence[Sequence[str]] | None = None,
+    ) -> None:
         super().__init__(engine)
-        self._skills = self._read_texts(list(texts))
         self._titles = self._read_titles(list(titles))
+        self._skills: dict[tuple[str, tuple[str, ...]], list[SkillEvidence]] = {}
+        self.read_texts(texts, contexts)
 
-    def _read_texts(self, texts: list[str]) -> dict[str, list[SkillEvidence]]:
+    def read_texts(
+        self, texts: Sequence[str], contexts: Sequence[Sequence[str]] | None = None
+    ) -> None:
+        """Read a block's intake notes in one ``nlp.pipe``, each in its context (the codes
+        :func:`~matching.referral.referrals.intake_context` gives; none when omitted)."""
+        texts = list(texts)
+        keyed = [tuple(c) for c in contexts] if contexts is not None else [()] * len(texts)
         ids = [str(i) for i in range(len(texts))]
-        frame = self.engine.skills_of("intake", ids, texts, "id")
+        frame = self.engine.skills_of("intake", ids, texts, "id", contexts=keyed)
         found: dict[str, list[SkillEvidence]] = {}
         for i, skill, label in frame.select("id", "skill_id", "skill_label").iter_rows():
             found.setdefault(i, []).append(
                 SkillEvidence(skill_id=skill, label=label, source="intake", evidence=None)
             )
-        return {text: found.get(i, []) for i, text in zip(ids, texts, strict=True)}
+        for i, text, context in zip(ids, texts, keyed, strict=True):
+            self._skills[(text, context)] = found.get(i, [])
 
     def _read_titles(self, titles: list[str]) -> dict[str, list[Any]]:
         wanted = [t.strip() for t in titles if t and t.strip()]
@@ -355,10 +370,12 @@ class BlockReader(EngineReader):
         predicted = self.engine.titles.predict(wanted, taxonomy="onet", top_k=1)
         return dict(zip(wanted, predicted, strict=True))
 
-    def intake_skills(self, text: str) -> list[SkillEvidence]:
-        if text in self._skills:
-            return list(self._skills[text])
-        return [s.model_copy(update={"evidence": None}) for s in super().intake_skills(text)]
+    def intake_skills(self, text: str, context: Sequence[str] = ()) -> list[SkillEvidence]:
+        key = (text, tuple(context))
+        if key in self._skills:
+            return list(self._skills[key])
+        found = super().intake_skills(text, context)
+        return [s.model_copy(update={"evidence": None}) for s in found]
 
     def title_occupations(self, titles: Sequence[str]) -> list[SourceOccupation]:
         wanted = [t.strip() for t in titles if t and t.strip()]
@@ -388,9 +405,12 @@ def score_rows(
         except ValidationError as exc:
             rejects.extend(_validation_rejects(row, exc))
     reader = BlockReader(
-        engine,
+        engine, [], [t for _, p in people if not p.past_occupations for t in p.past_job_titles]
+    )
+    # the titles are read first: each note is read in its writer's occupations and goals
+    reader.read_texts(
         [p.intake_text or "" for _, p in people],
-        [t for _, p in people if not p.past_occupations for t in p.past_job_titles],
+        [intake_context(p, reader) for _, p in people],
     )
     out: list[dict[str, Any]] = []
     for row, person in people:

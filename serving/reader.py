@@ -47,11 +47,11 @@ class EngineReader:
         self._targets = lru_cache(maxsize=4096)(self._transition_targets)
         self._known_title = lru_cache(maxsize=TITLE_CACHE_SIZE)(self._title_hits)
 
-    def intake_skills(self, text: str) -> list[SkillEvidence]:
+    def intake_skills(self, text: str, context: Sequence[str] = ()) -> list[SkillEvidence]:
         if not text.strip():
             return []
         # the engine's links: its intake pipeline under that pipeline's lock, its floors
-        ((links, _),) = self.engine.extract("intake", [text])
+        ((links, _),) = self.engine.extract("intake", [text], contexts=[tuple(context)])
         return [SkillEvidence.from_link(link) for link in links]
 
     def title_occupations(self, titles: Sequence[str]) -> list[SourceOccupation]:

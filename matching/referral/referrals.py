@@ -255,7 +255,7 @@ class ScoreWeights:
 class ParticipantReader(Protocol):
     """The participant-side models, supplied by the caller (the serving engine)."""
 
-    def intake_skills(self, text: str) -> list[SkillEvidence]: ...
+    def intake_skills(self, text: str, context: Sequence[str] = ()) -> list[SkillEvidence]: ...
 
     def title_occupations(self, titles: Sequence[str]) -> list[SourceOccupation]: ...
 
@@ -498,7 +498,8 @@ def read_person(
     if not quote:
         sources = [s.model_copy(update={"title": s.occupation_title}) for s in sources]
     skills: dict[str, SkillEvidence] = {}
-    for hit in reader.intake_skills(participant.intake_text or ""):
+    context = intake_context(participant, reader)
+    for hit in reader.intake_skills(participant.intake_text or "", context):
         if not quote and hit.evidence is not None:
             hit = hit.model_copy(update={"evidence": None})
             hit._quote = None  # none of their words kept
@@ -523,6 +524,22 @@ def read_person(
     text = "\n".join([participant.intake_text or "", *participant.past_job_titles])
     state = ParticipantState(participant, {s.code for s in sources}, text)
     return PersonView(participant, sources, skills, role, state)
+
+
+def intake_context(participant: Participant, reader: ParticipantReader) -> tuple[str, ...]:
+    """The O*NET-SOC codes a participant's intake note is read in: their past occupations
+    (the override, else the confident readings of their typed titles) and stated goals.
+
+    The learned linker weighs a skill by whether these occupations use it, so "IT degree
+    (computer applications)" is not read as "pneumatics". One function, so the API and
+    batch read the same note in the same context.
+    """
+    codes = set(participant.past_occupations or ())
+    if not participant.past_occupations:
+        codes |= {s.code for s in reader.title_occupations(participant.past_job_titles)}
+    goals = reader.title_occupations(stated_goals(participant.intake_text or ""))
+    codes |= {g.code for g in goals if g.score >= GOAL_MIN_SCORE}
+    return tuple(sorted(codes))
 
 
 def past_occupation_sources(
