@@ -846,7 +846,8 @@ class SkillLinker:
     ``min_child_samples``, ``real_repeat`` (times real, non-synthetic examples are repeated
     in training, see :meth:`fit`), ``batch_size``, ``random_state``, ``n_jobs``.
     Learned state: ``index_`` (:class:`LinkIndex`), ``model_`` (LightGBM booster or None),
-    ``calibration_`` (Platt a, b), ``fit_info_``.
+    ``calibration_`` (Platt a, b), ``fit_info_``, ``floors_`` (the kept-link floors
+    chosen on this model's dev data after fitting, saved with it; None until chosen).
     """
 
     def __init__(
@@ -925,6 +926,7 @@ class SkillLinker:
         self.attach_encoder(taxonomy)
         self.model_: Any = None
         self.calibration_ = (1.0, 0.0)
+        self.floors_: dict[str, float] | None = None
         examples = [Example(*e) for e in training_examples]
         flags = list(synthetic) if synthetic is not None else [False] * len(examples)
         self.fit_info_: dict[str, Any] = {
@@ -1142,6 +1144,9 @@ class SkillLinker:
             "calibration": list(self.calibration_),
             "fit_info": self.fit_info_,
             "has_model": self.model_ is not None,
+            # kept-link floors chosen on this model's dev data (training.nlp.abstention);
+            # None: the pipeline's config.cfg floors apply
+            "floors": getattr(self, "floors_", None),
         }
         (directory / "config.json").write_text(json.dumps(config, indent=2, sort_keys=True))
         joblib.dump(self.index_, directory / "index.joblib")
@@ -1167,6 +1172,7 @@ class SkillLinker:
         linker.index_ = joblib.load(directory / "index.joblib")
         linker.calibration_ = tuple(config["calibration"])
         linker.fit_info_ = config["fit_info"]
+        linker.floors_ = config.get("floors")
         linker.model_ = None
         if config.get("has_model"):
             import lightgbm as lgb
