@@ -409,6 +409,7 @@ class Engine:
             **tables,
             "soc_links": self.taxonomy.soc_links,
             "programs": self.catalog.programs,
+            "etpl_programs": self.bundle.table("etpl_programs"),  # the listings' length bands
             "program_occupations": self.catalog.program_occupations,
             "stackability": self.catalog.stackability,
             "program_skills": self.program_skills,
@@ -458,6 +459,11 @@ class LockedPipeline:
         self.nlp = nlp
         self.info = info
         self.lock = threading.RLock()
+
+    def make_doc(self, text: str) -> Doc:
+        """The pipeline's tokenized doc (no lock needed: the tokenizer keeps no state), so
+        ``io.make_docs`` can give a locked pipeline docs that carry their context."""
+        return self.nlp.make_doc(text)
 
     def docs(
         self,

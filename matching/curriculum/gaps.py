@@ -86,7 +86,7 @@ import polars as pl
 from matching.ingest.loaders.courses import load_courses
 from matching.market.programs import target_occupations
 from matching.market.skill_profiles import GAPS, occupation_profiles, unit
-from matching.nlp.extraction.io import linked_skills, skill_info_from
+from matching.nlp.extraction.io import linked_skills, make_docs, skill_info_from
 
 COURSE_SUFFIXES = frozenset({".csv", ".jsonl", ".json"})
 TOP_SKILLS_PER_DOC = 20
@@ -572,6 +572,7 @@ def course_links(
     descriptions: Sequence[str | None],
     *,
     title_needs_support: bool = False,
+    occupations: Sequence[str] = (),
 ) -> list[list[CourseLink]]:
     """Each course's skills, from its description; the title adds, never dominates.
 
@@ -585,12 +586,19 @@ def course_links(
     pairs, fast course pipeline), micro P/R: title + description as one text 0.186/0.302,
     description only 0.176/0.271, this rule 0.186/0.301, with ``title_needs_support``
     0.176/0.270 (Coursera titles name skills: title spans alone are P 0.46).
+    ``occupations``: the O*NET-SOC codes the programme trains for, the context every course
+    text is read in (the learned linker weighs skills those occupations use).
     """
     info = skill_info_from(taxonomy)
     bodies = [description_text(d) for d in descriptions]
     heads = [title_text(t) for t in titles]
+    context = [tuple(occupations)] * len(bodies)
     out: list[list[CourseLink]] = []
-    pairs = zip(nlp.pipe(bodies), nlp.pipe(heads), strict=True)
+    pairs = zip(
+        nlp.pipe(make_docs(nlp, bodies, context)),
+        nlp.pipe(make_docs(nlp, heads, context)),
+        strict=True,
+    )
     for body_doc, head_doc in pairs:
         kept = linked_skills(body_doc, info, top_k=TOP_SKILLS_PER_DOC)
         links = [CourseLink(k.id, k.quote.render(), "description") for k in kept]
@@ -606,16 +614,18 @@ def course_links(
 
 
 def taught_skills(
-    courses: pl.DataFrame, context: GapContext
+    courses: pl.DataFrame, context: GapContext, occupations: Sequence[str] = ()
 ) -> tuple[list[TaughtSkill], dict[str, set[str]]]:
     """Skills taught with their evidence, and each course's set of taught skill ids
-    (:func:`course_links`: the description is the source, a title only confirms)."""
+    (:func:`course_links`: the description is the source, a title only confirms), read in
+    the context of the programme's target ``occupations``."""
     rows = courses.to_dicts()
     found_all = course_links(
         context.course_nlp,
         context.taxonomy,
         [r.get("title") for r in rows],
         [r.get("description") for r in rows],
+        occupations=occupations,
     )
     by_skill: dict[str, TaughtSkill] = {}
     per_course: dict[str, set[str]] = {}
@@ -1004,7 +1014,9 @@ def posting_skills(
         .sort("posting_id")
     )
     texts = chosen.get_column("description").fill_null("").to_list()
-    docs = context.posting_nlp.pipe(texts)
+    # each posting is read in its own occupation's context
+    occupation_of = [(c,) for c in chosen.get_column("onet_soc_code").to_list()]
+    docs = context.posting_nlp.pipe(make_docs(context.posting_nlp, texts, occupation_of))
     skills = [
         doc_skills(doc, context.taxonomy, text) for doc, text in zip(docs, texts, strict=True)
     ]
@@ -1354,10 +1366,16 @@ def analyze_gaps(
     rows = region_rows(context, region)
     region = rows.item(0, "region")
     notes: list[str] = []
-    taught, per_course = taught_skills(courses.table, context)
+    # the courses are read in the context of the occupations they train for: given, from
+    # the CIP code, or inferred from a first, context-free reading
+    per_course: dict[str, set[str]] = {}
+    if not (cip_code or occupations):
+        _, per_course = taught_skills(courses.table, context)
     targets_frame, scores, method, why = resolve_targets(
         context, rows, per_course, cip_code, occupations
     )
+    codes = sorted(set(targets_frame.get_column("onet_soc_code").to_list()))
+    taught, per_course = taught_skills(courses.table, context, codes)
     targets = weigh_targets(targets_frame, rows, region, scores, notes)
     scope = demand_scope(context, region, targets, notes)
     posts = posting_skills(context, scope, targets)

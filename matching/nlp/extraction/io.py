@@ -382,7 +382,7 @@ def link_floors(doc: Doc) -> dict[str, float]:
 
 
 def make_docs(
-    nlp: Language, texts: Iterable[str], contexts: Iterable[Iterable[str]] | None = None
+    nlp: Language, texts: Iterable[str | Doc], contexts: Iterable[Iterable[str]] | None = None
 ) -> Iterator[Doc]:
     """Tokenized docs carrying their context, for ``nlp.pipe(make_docs(nlp, texts, ...))``.
 
@@ -393,10 +393,10 @@ def make_docs(
     register_extensions()
     if contexts is None:
         for text in texts:
-            yield nlp.make_doc(text)
+            yield text if isinstance(text, Doc) else nlp.make_doc(text)
         return
     for text, context in zip(texts, contexts, strict=True):
-        doc = nlp.make_doc(text)
+        doc = text if isinstance(text, Doc) else nlp.make_doc(text)
         doc._.context_occupations = tuple(str(c) for c in context)
         yield doc
 
