@@ -236,15 +236,20 @@ def as_before(nlp: Any, before: bool = True) -> Iterator[None]:
     span and per sentence, every sentence ranked (floors 0.3/0.4/0.4), empty cache."""
     component = nlp.get_pipe("linker")
     saved = (component.span_candidates, component.sentence_top_k, dict(component.floors))
+    chosen = getattr(component.linker, "floors_", None)  # the linker's own floors win
     if before:  # (the cache keys hold top_k: the two settings share no entry)
         component.span_candidates, component.sentence_top_k = 20, 20
         component.floors = {
             k: {"span": 0.3, "sentence": 0.4, "bare_sentence": 0.4} for k in component.floors
         }
+        if component.linker is not None:
+            component.linker.floors_ = None
     try:
         yield
     finally:
         component.span_candidates, component.sentence_top_k, component.floors = saved
+        if component.linker is not None:
+            component.linker.floors_ = chosen
 
 
 def bench(

@@ -35,9 +35,16 @@ from matching.nlp.extraction.pipeline import (
     save_pipeline,
 )
 from matching.nlp.taxonomy import SkillTaxonomy
+from training.nlp import abstention
+from training.nlp.abstention import DevSet, Point
 
 BLURB = "We strive to build trusted long-term partnerships with our clients and communities."
 SKILLED = "Forklift certified, moved pallets in the warehouse. Strong Python and SQL skills."
+RN = (
+    "Students learn patient assessment, care planning, medication and IV administration, "
+    "acute and chronic medical-surgical nursing, pediatric, maternity and behavioral health "
+    "nursing, and leadership, with clinical placements at regional hospitals."
+)
 
 
 @pytest.fixture(scope="module")
@@ -159,3 +166,77 @@ def test_make_docs_carries_the_context_into_the_linker_cache(learned) -> None:
     assert contexts == {("53-7051.00",), ()}, "the same text with another context is ranked anew"
     with pytest.raises(ValueError):
         list(make_docs(learned, [SKILLED], [[], []]))
+
+
+def test_floors_chosen_for_a_linker_are_saved_with_it_and_kept_after_spacy_load(
+    taxonomy: SkillTaxonomy, linker_dir: Path, tmp_path: Path
+) -> None:
+    """Floors belong to the model they were chosen for: a linker saved with chosen floors
+    brings them into every pipeline built with it, and a saved pipeline keeps them."""
+    chosen = {"span": 0.55, "sentence": 0.95, "bare_sentence": REFUSE}
+    linker = SkillLinker.load(linker_dir)
+    assert linker.floors_ is None, "a freshly fitted linker has no chosen floors"
+    linker.floors_ = chosen
+    own = linker.save(tmp_path / "chosen")
+    assert json.loads((own / "config.json").read_text())["floors"] == chosen
+    built = build_pipeline(taxonomy, linker_dir=own)
+    component: LinkerComponent = built.get_pipe("linker")
+    assert component.floors["learned"]["span"] == 0.65, "config.cfg's fallback is another"
+    assert component.active_floors == chosen and component.floors_source == "linker"
+    loaded = load_pipeline(save_pipeline(built, tmp_path / "saved"), kind="posting")
+    doc = loaded(SKILLED)
+    assert link_floors(doc)["span"] == 0.55 and link_floors(doc)["sentence"] == 0.95
+    links = linked_skills(doc, skill_info_from(taxonomy), top_k=20)
+    assert links and all(link.score >= 0.55 for link in links)
+    fallback = build_pipeline(taxonomy, linker_dir=linker_dir).get_pipe("linker")
+    assert fallback.floors_source == "config" and fallback.active_floors["span"] == 0.65
+
+
+def point(span: float, fp100: float, precision: float, recall: float) -> Point:
+    return Point(span, REFUSE, REFUSE, fp100, precision, recall, {})
+
+
+def test_the_rule_best_recall_at_the_targets_else_the_most_precise_with_recall_0_3() -> None:
+    points = [
+        point(0.5, 14.0, 0.70, 0.60),  # too many false links
+        point(0.6, 9.0, 0.66, 0.45),
+        point(0.7, 6.0, 0.75, 0.35),
+    ]
+    chosen, why = abstention.choose(points)
+    assert chosen.span == 0.6 and why == "both targets met"
+    chosen, why = abstention.choose([point(0.6, 9.0, 0.55, 0.45), point(0.7, 6.0, 0.6, 0.31),
+                                     point(0.8, 2.0, 0.62, 0.1)])  # fmt: skip
+    assert chosen.span == 0.7 and "unreachable" in why and "recall >= 0.3" in why
+
+
+def test_choose_floors_leaves_the_chosen_floors_on_the_pipelines_linker(
+    taxonomy: SkillTaxonomy, linker_dir: Path
+) -> None:
+    nlp = build_pipeline(taxonomy, linker_dir=linker_dir)
+    gold = {text: frozenset(URI + g for g in keys) for text, keys in TRAIN}
+    dev = DevSet([BLURB, "Our office is closed on Sundays."], {"toy": list(gold.items())})
+    choice = abstention.choose_floors(nlp, dev)
+    linker = nlp.get_pipe("linker").linker
+    assert linker.floors_ == choice.point.floors()
+    assert choice.point in choice.points and choice.record()["floors"] == linker.floors_
+    assert choice.point.fp100 <= abstention.MAX_FP100 and choice.point.recall > 0
+
+
+def test_a_programme_list_with_no_detected_span_links_with_the_demo_linker(
+    nlp_home_template,
+) -> None:
+    """The RN programme had no candidate span, so every sentence-only link was refused and
+    the programme taught nothing; its list items are candidate spans now, and the demo
+    linker's own floors keep its nursing skills. A company blurb still yields nothing."""
+    from matching.settings import Settings
+    from serving.engine import Engine
+
+    engine = Engine.load(Settings(home=nlp_home_template.path))
+    component: LinkerComponent = engine.pipeline("course").get_pipe("linker")
+    assert component.floors_source == "linker", "the demo linker carries its chosen floors"
+    ((links, _),) = engine.extract("course", [RN], contexts=[["29-1141.00"]])
+    labels = [link.label for link in links]
+    assert any("patient" in label or "nursing care" in label for label in labels), labels
+    assert any(link.from_span and link.text in RN for link in links), "quoted from an item"
+    ((blurb, _),) = engine.extract("posting", [BLURB], contexts=[["31-1131.00"]])
+    assert blurb == []

@@ -278,8 +278,58 @@ def train_nlp(
             name = pending.pop(done[0])
             results[name] = ray.get(done[0])
     if progress:
+        progress("choosing the linker's kept-link floors", len(jobs), len(jobs))
+    choose_linker_floors(results, bundle, bench, config["linker"])
+    if progress:
         progress("registering", len(jobs), len(jobs))
     return _log_and_register(results, config, bundle, bench is not None)
+
+
+DEMO_DEV_FRACTION = 0.3
+"""``train_demo_linker``'s dev share of the demo sentences (the floors' dev data too)."""
+
+
+def choose_linker_floors(
+    results: dict[str, Any], bundle: Bundle, benchmarks: str | None, config: dict[str, Any]
+) -> dict[str, Any] | None:
+    """Choose the trained linker's kept-link floors on its own dev data, through the
+    pipeline it will serve in (the detector trained beside it, the bundle's matcher), and
+    save them with it (``SkillLinker.floors_``; ``fit_info['abstention']`` with the dev
+    figures). Real models: SkillSpan dev no-skill sentences + the Decorte dev halves; the
+    demo: the held-out part of the hand-written demo sentences. None for a lexical linker
+    (``config.cfg``'s lexical floors apply)."""
+    from matching.nlp.extraction.linker import SkillLinker
+    from matching.nlp.extraction.pipeline import build_pipeline
+    from matching.nlp.taxonomy import SkillTaxonomy
+    from training.nlp import abstention
+
+    linker_dir = Path(results["linker"]["path"])
+    if SkillLinker.load(linker_dir).model_ is None:
+        return None
+    taxonomy = SkillTaxonomy.from_bundle(bundle)
+    if benchmarks is not None:
+        dev = abstention.real_dev_set(
+            Path(benchmarks), taxonomy, config["dev_fraction"], config["seed"]
+        )
+    else:
+        dev = abstention.demo_dev_set(
+            DEMO_LINKER_EXAMPLES, taxonomy, DEMO_DEV_FRACTION, config["seed"]
+        )
+    detector = results.get("detector", {}).get("path")
+    nlp = build_pipeline(
+        taxonomy, detector_dir=detector, linker_dir=linker_dir, bundle_dir=bundle.path
+    )
+    choice = abstention.choose_floors(nlp, dev)
+    record = choice.record()
+    linker = SkillLinker.load(linker_dir)
+    linker.floors_ = choice.point.floors()
+    linker.fit_info_["abstention"] = record
+    linker.save(linker_dir)
+    results["linker"]["abstention"] = record
+    results["linker"]["metrics"].update(
+        {f"abstention_{k}": float(v) for k, v in record["dev"].items()}
+    )
+    return record
 
 
 def _log_and_register(
@@ -318,7 +368,7 @@ def model_card(model_name: str, result: dict[str, Any], bundle: Bundle) -> str:
         "\n".join(f"- {k}: {v:.4f}" for k, v in sorted(result["metrics"].items()))
         or "- none (no labelled data available)"
     )
-    abstention = abstention_card(bool(result["metrics"])) if "linker" in model_name else ""
+    abstention = abstention_card(result) if "linker" in model_name else ""
     return (
         f"# {model_name}\n\n"
         f"**Data**: {result['data']}. Bundle {bundle.hash}.\n\n"
@@ -330,45 +380,40 @@ def model_card(model_name: str, result: dict[str, Any], bundle: Bundle) -> str:
     )
 
 
-def abstention_card(trained: bool) -> str:
-    """The linker card's abstention section: the kept-link floors the pipeline applies with
-    this linker (``config.cfg``), and for a trained one the dev figures they were chosen on
-    (``abstention_dev.json``, written by ``experiments/bench_abstention.py``)."""
-    import json
-
-    from matching.nlp.extraction.pipeline import CONFIG_PATH, REFUSE, pipeline_config
-
-    policy = "learned" if trained else "lexical"
-    floors = pipeline_config()["components"]["linker"]["floors"][policy]
+def abstention_card(result: dict[str, Any]) -> str:
+    """The linker card's abstention section: the kept-link floors chosen on this linker's
+    dev data and saved with it (:func:`choose_linker_floors`), with the dev figures; for a
+    linker without chosen floors, the ``config.cfg`` floors the pipeline falls back to."""
+    from matching.nlp.extraction.pipeline import REFUSE, pipeline_config
 
     def show(value: float) -> str:
         return "refused" if value >= REFUSE else f">= {value:.2f}"
 
+    chosen = result.get("abstention")
+    if chosen is not None:
+        floors = chosen["floors"]
+        head = (
+            "**Abstention** (kept links; floors chosen on this model's dev data after "
+            "fitting and saved with it, so every door keeps the same set):"
+        )
+    else:
+        policy = "learned" if result["metrics"] else "lexical"
+        floors = pipeline_config()["components"]["linker"]["floors"][policy]
+        head = (
+            f"**Abstention** (kept links; no floors chosen for this model: the `{policy}` "
+            "floors of the extraction pipeline's config.cfg):"
+        )
     lines = [
-        f"**Abstention** (kept links, `{policy}` floors of the extraction pipeline's "
-        "config.cfg; every door keeps the same set):",
+        head,
         f"- a span's link: score {show(floors['span'])}",
         f"- a whole-sentence link no span names, in a sentence with a candidate span: "
         f"{show(floors['sentence'])}",
-        f"- the same in a sentence where detector and matcher found nothing: "
+        f"- the same in a sentence where no candidate span was found: "
         f"{show(floors['bare_sentence'])}",
     ]
-    dev_file = CONFIG_PATH.with_name("abstention_dev.json")
-    if trained and dev_file.is_file():
-        dev = json.loads(dev_file.read_text())
-        lines.append(
-            f"- chosen for: {dev['target']} ({dev['why']}), on {dev['data']}; "
-            f"models {dev['models']}; `{dev['command']}`"
-        )
-        lines += [f"- dev {k}: {v}" for k, v in sorted(dev["dev"].items())]
-        before = dev["before"]
-        lines.append(
-            f"- before (hand-set floors {before['floors']}): "
-            f"fp/100 {before['fp_per_100_no_skill']}, precision {before['precision']}, "
-            f"recall {before['recall']}"
-        )
-        if dev["floors"] != floors:
-            lines.append("- note: config.cfg's floors differ from the dev choice above")
-    elif not trained:
-        lines.append("- lexical scores, no dev data: documented defaults (see config.cfg)")
+    if chosen is not None:
+        lines.append(f"- chosen for: {chosen['target']} ({chosen['why']}), on {chosen['data']}")
+        lines += [f"- dev {k}: {v}" for k, v in sorted(chosen["dev"].items())]
+    else:
+        lines.append("- no dev data chose these: documented defaults (see config.cfg)")
     return "\n".join(lines) + "\n\n"

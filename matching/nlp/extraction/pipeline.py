@@ -70,6 +70,7 @@ from matching.nlp.extraction import (
     pipe_in_batches,
     register_extensions,
 )
+from matching.nlp.extraction.list_items import ListItems  # noqa: F401  (registers the factory)
 from matching.nlp.extraction.matcher import LowerLookupLemmatizer, SkillMatcher, normalize_text
 from matching.nlp.extraction.sections import BOILERPLATE, Sectioner, section_mask
 
@@ -86,7 +87,6 @@ LEARNED_LINKER = "pathmatch_linker"
 BUILT_FROM = "pathmatch_built_from.json"
 """Written last into a saved pipeline: what it was built from; its absence marks a partial copy."""
 FORMAT = "pathmatch-pipeline/1"
-_CODE_FILES = ("__init__.py", "config.cfg", "linker.py", "matcher.py", "pipeline.py", "sections.py")
 
 log = logging.getLogger(__name__)
 
@@ -205,16 +205,18 @@ class LinkerComponent:
     :func:`~matching.nlp.extraction.matcher.normalize_text`), each keeping its best
     ``sentence_top_k``.
 
-    Abstention (``floors``, one policy for a trained model, ``learned``, one for lexical
-    scores, ``lexical``): a span link is kept at ``span`` or more; a link from a whole
-    sentence that no span names needs ``sentence`` when the sentence has a candidate span,
-    and ``bare_sentence`` when the detector and matcher found nothing in it (a company blurb
-    names no skill; a whole-sentence guess there needs the strongest support). A floor of
-    :data:`REFUSE` or more refuses that kind of link; a refused ``bare_sentence`` also skips
-    ranking those sentences, which is most of the linker's time. The floors of the policy in
-    use go on every doc (``doc._.link_floors``), so :func:`~matching.nlp.extraction.io.
-    linked_skills` keeps the same set wherever the doc is rendered; a sentence only becomes
-    a link's evidence (``doc._.skill_sentences``) when its score clears its floor.
+    Abstention (the trained linker's own floors, chosen on its dev data when it was trained;
+    else ``floors``, one policy for a trained model, ``learned``, one for lexical scores,
+    ``lexical``; see :attr:`active_floors`): a span link is kept at ``span`` or more; a link
+    from a whole sentence that no span names needs ``sentence`` when the sentence has a
+    candidate span, and ``bare_sentence`` when the detector and matcher found nothing in it
+    (a company blurb names no skill; a whole-sentence guess there needs the strongest
+    support). A floor of :data:`REFUSE` or more refuses that kind of link; a refused
+    ``bare_sentence`` also skips ranking those sentences, which is most of the linker's time.
+    The floors in use go on every doc (``doc._.link_floors``), so
+    :func:`~matching.nlp.extraction.io.linked_skills` keeps the same set wherever the doc
+    is rendered; a sentence only becomes a link's evidence (``doc._.skill_sentences``)
+    when its score clears its floor.
 
     Document ranking per skill (``aggregate``): 'noisy_or' (default) combines the span
     scores by noisy-or (a skill named three times is surer than once), takes the best
@@ -280,8 +282,23 @@ class LinkerComponent:
 
     @property
     def active_floors(self) -> dict[str, float]:
-        """The floors of :attr:`policy`: ``span``, ``sentence``, ``bare_sentence``."""
+        """The floors in force: ``span``, ``sentence``, ``bare_sentence``.
+
+        A trained linker carries the floors chosen on its own dev data at training time
+        (``SkillLinker.floors_``, see :mod:`training.nlp.abstention`): floors chosen for
+        another model's score scale would keep too much or nothing. The configured floors of
+        :attr:`policy` apply to a linker without chosen floors and to lexical scores."""
+        chosen = getattr(self.linker, "floors_", None) if self.policy == "learned" else None
+        if chosen:
+            return {k: float(chosen[k]) for k in FLOOR_KEYS}
         return dict(self.floors[self.policy])
+
+    @property
+    def floors_source(self) -> str:
+        """Where :attr:`active_floors` come from: 'linker' (chosen with the model) or
+        'config' (``config.cfg``'s policy floors)."""
+        chosen = getattr(self.linker, "floors_", None) if self.policy == "learned" else None
+        return "linker" if chosen else "config"
 
     def initialize(
         self,
@@ -309,6 +326,8 @@ class LinkerComponent:
             "has_linker": self.linker is not None,
             "policy": self.policy,
             "floors": self.floors,
+            "active_floors": self.active_floors,
+            "floors_source": self.floors_source,
         }
         (path / "state.json").write_text(json.dumps(state, indent=2, sort_keys=True))
         if self.linker is not None:
@@ -784,8 +803,10 @@ def code_version() -> str:
     code (other guards, other serialization) is not reused."""
     digest = hashlib.sha256(spacy.about.__version__.encode())
     here = Path(__file__).parent
-    for name in _CODE_FILES:
-        digest.update((here / name).read_bytes())
+    # every module and config of the package: a new component file counts without a list
+    for path in sorted([*here.glob("*.py"), *here.glob("*.cfg")]):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
