@@ -14,7 +14,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from matching.schedules import canonical_schedule
 
 OnetSocCode = Annotated[str, Field(pattern=r"^\d{2}-\d{4}\.\d{2}$", examples=["29-1141.00"])]
 SocCode = Annotated[str, Field(pattern=r"^\d{2}-\d{4}$", examples=["29-1141"])]
@@ -215,10 +217,22 @@ class EducationLevel(StrEnum):
 class Constraints(Record):
     max_cost: float | None = Field(None, ge=0, le=MAX_COST, allow_inf_nan=False, strict=True)
     max_weeks: float | None = Field(None, ge=0, le=MAX_WEEKS, allow_inf_nan=False, strict=True)
-    schedule: str | None = Field(None, examples=["day", "evening", "weekend", "flexible"])
+    schedule: str | None = Field(
+        None,
+        examples=["evening", "evenings or weekends", "any"],
+        description="when the participant can attend, read by matching.schedules (day, "
+        "evening, weekend, overnight, online or self-paced, any, and combinations); stored "
+        "in its canonical spelling ('evening+weekend')",
+    )
     radius_miles: float | None = Field(
         None, ge=0, le=MAX_RADIUS_MILES, allow_inf_nan=False, strict=True
     )
+
+    @field_validator("schedule")
+    @classmethod
+    def _read_schedule(cls, value: str | None) -> str | None:
+        """One reading for the API, the CLI and batch (``matching.schedules``)."""
+        return canonical_schedule(value)
 
 
 class WioaFlags(Record):

@@ -40,7 +40,8 @@ def test_referrals_ranked_explained_and_traceable(api_server) -> None:
 
 
 def test_pathways_climb_to_rn(api_server) -> None:
-    reply = post(api_server, "/v1/pathways", {"participant": PARTICIPANT, "target": "29-1141.00"})
+    longer = {**PARTICIPANT, "constraints": {**PARTICIPANT["constraints"], "max_weeks": 110}}
+    reply = post(api_server, "/v1/pathways", {"participant": longer, "target": "29-1141.00"})
     assert reply.status_code == 200, reply.text
     pathways = reply.json()["pathways"]
     assert pathways and all(p["steps"][-1]["target"]["code"] == "29-1141.00" for p in pathways)

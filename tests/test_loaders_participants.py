@@ -327,7 +327,6 @@ def test_intake_counts_and_rejects(intake) -> None:
         ("intake_sample.jsonl", 2, None),  # malformed JSON
     ]
     assert sorted(rejects(intake, "repaired")) == [
-        ("intake_sample.csv", 5, "constraints_schedule"),
         ("intake_sample.csv", 5, "education_level"),
         ("intake_sample.csv", 5, "last_hourly_wage"),
         ("intake_sample.csv", 5, "state"),

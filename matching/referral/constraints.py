@@ -2,9 +2,27 @@
 
 A case manager asks "why not this one?" as often as "why this one?", so a program that
 fails a constraint is never just dropped: every failed check leaves a ``Reason`` with a
-machine code and a plain sentence. Checks that cannot be made (no ZIP point, no schedule on
-the listing, education not recorded) pass, and the referral carries a caveat instead:
-excluding a program on a guess would hide good options.
+machine code and a plain sentence with rounded figures. Schedules are read with one
+vocabulary (``matching.schedules``) for participants and listings alike.
+
+Ranges, not fake precision: a listing's length is the state's band (``weeks_min`` -
+``weeks_max``: NJ lists "13 months - 2 years", not 80.2 weeks) and its cost an interval
+(low = high when the list gives a total). Against a limit a band that ends within it fits;
+one that starts within it and ends beyond may fit (a caveat to confirm the length, an
+unmade check); one that starts beyond fails.
+
+Near misses: a program that fails the cost or the length limit, and only that one, by a
+small margin is ``close`` (``Reason.close``), shown apart with what would make it fit, never
+silently dropped. Small means within ``max(10% of the limit, $500)`` for cost (an ITA or
+employer tuition can cover the difference) and ``max(10% of the limit, 2 weeks)`` for length
+(a later start or a part-time plan can make it fit): ``COST_MARGIN_*`` / ``WEEKS_MARGIN_*``.
+
+Unknown is not a pass: a check that cannot be made (the listing names no schedule, no ZIP
+point for the distance, no provider record, a length band straddling the limit, education
+not recorded against a diploma requirement) excludes nothing, but the referral carries a
+caveat saying so and its score is multiplied by ``UNKNOWN_FACTOR`` (0.85) per unmade check
+(``unmade_checks``): a program nobody could check never outranks one that passed every check
+on the same evidence.
 
 Prerequisite credentials come from the program catalog's stackability edges (rule
 ``prerequisite``: the listing's prerequisites name another program's credential). A
@@ -21,6 +39,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel
 
 from matching.referral.geo import zip_distance
+from matching.schedules import describe, fits, parse_schedule, program_slots
 from matching.schemas import EducationLevel, Participant
 
 HIGH_SCHOOL_WORDS = re.compile(
@@ -31,6 +50,17 @@ MIN_AGE = re.compile(
     r"\bage (\d{2})\+|\bage (\d{2}) (?:or|and) older|\b(\d{2}) years or older", re.I
 )
 ONLINE_FORMATS = {"online", "distance", "remote"}
+COST_MARGIN_SHARE = 0.10
+COST_MARGIN_MIN = 500.0
+WEEKS_MARGIN_SHARE = 0.10
+WEEKS_MARGIN_MIN = 2.0
+UNKNOWN_FACTOR = 0.85
+ITA_WORDS = (
+    "an ITA (WIOA Individual Training Account) or employer tuition can cover the difference"
+)
+LATER_START_WORDS = (
+    "a later start date or a part-time plan agreed with the provider could make it fit"
+)
 GENERIC_TAIL = {
     "certification",
     "certificate",
@@ -46,10 +76,62 @@ GENERIC_TAIL = {
 
 
 class Reason(BaseModel):
-    """One failed check: ``code`` for machines, ``text`` for the case manager."""
+    """One failed check: ``code`` for machines, ``text`` for the case manager; ``close``
+    when it misses the limit by a small margin (module docstring) and ``would_fit`` says
+    what would close the gap."""
 
     code: str
     text: str
+    close: bool = False
+    would_fit: str | None = None
+
+
+def is_close(reasons: Sequence[Reason]) -> bool:
+    """A near miss: exactly one failed check, and that one by a small margin."""
+    return len(reasons) == 1 and reasons[0].close
+
+
+def weeks_band(program: Mapping[str, object]) -> tuple[float, float] | None:
+    """The listing's length as (low, high) weeks: the state's band when it gives one, else
+    the single figure; None when unknown."""
+    low, high, mid = (program.get(k) for k in ("weeks_min", "weeks_max", "weeks_used"))
+    if isinstance(low, int | float) and isinstance(high, int | float) and high >= low > 0:
+        return float(low), float(high)
+    if isinstance(low, int | float) and low > 0 and high is None:
+        return float(low), float(low)  # open-ended band ("more than 4 years"): its floor
+    if isinstance(mid, int | float) and mid > 0:
+        return float(mid), float(mid)
+    return None
+
+
+def cost_band(program: Mapping[str, object]) -> tuple[float, float] | None:
+    """The listing's cost as (low, high) USD; the listed total on both ends."""
+    cost = program.get("cost_total")
+    return (float(cost), float(cost)) if isinstance(cost, int | float) else None
+
+
+def band_fields(program: Mapping[str, object]) -> dict[str, float | None]:
+    """``weeks_low/high`` and ``cost_low/high`` for a referral or a pathway step."""
+    weeks, cost = weeks_band(program), cost_band(program)
+    return {
+        "weeks_low": round(weeks[0], 1) if weeks else None,
+        "weeks_high": round(weeks[1], 1) if weeks else None,
+        "cost_low": cost[0] if cost else None,
+        "cost_high": cost[1] if cost else None,
+    }
+
+
+def weeks_text(low: float, high: float) -> str:
+    """'4-11 weeks', '56-104 weeks', '1-2 days', '7 weeks': rounded, never '80.2 weeks'."""
+    if high < 1:
+        lo, hi = max(1, round(low * 7)), max(1, round(high * 7))
+        return f"{lo} day{'s' if hi > 1 else ''}" if lo == hi else f"{lo}-{hi} days"
+    lo, hi = round(low), round(high)
+    return f"{lo} weeks" if lo == hi else f"{lo}-{hi} weeks"
+
+
+def _num(value: float) -> str:
+    return f"{value:,.0f}" if value >= 1 or value == 0 else f"{value:.1f}"
 
 
 @dataclass(frozen=True)
@@ -207,18 +289,8 @@ def check_program(
     """
     c = state.participant.constraints
     reasons: list[Reason] = []
-    cost, weeks = program.get("cost_total"), program.get("weeks_used")
-    if c.max_cost is not None and isinstance(cost, int | float) and cost > c.max_cost:
-        reasons.append(
-            Reason(code="cost", text=f"costs ${cost:,.0f}, above the ${c.max_cost:,.0f} limit")
-        )
-    if c.max_weeks is not None and isinstance(weeks, int | float) and weeks > c.max_weeks:
-        reasons.append(
-            Reason(
-                code="weeks",
-                text=f"takes {weeks:.3g} weeks, longer than the {c.max_weeks:.3g} weeks available",
-            )
-        )
+    reasons.extend(cost_reasons(program, c.max_cost))
+    reasons.extend(weeks_reasons(program, c.max_weeks))
     reasons.extend(_schedule_reasons(program, c.schedule))
     distance = _distance(program, state, points)
     if c.radius_miles is not None and distance is not None and distance > c.radius_miles:
@@ -238,15 +310,78 @@ def check_program(
     return reasons, distance
 
 
-def _schedule_reasons(program: Mapping[str, object], wanted: str | None) -> list[Reason]:
-    offered = program.get("schedule")
-    if not wanted or wanted == "flexible" or not offered or offered == "flexible":
+def cost_reasons(program: Mapping[str, object], limit: float | None) -> list[Reason]:
+    """Over the cost limit: close within ``max(10%, $500)``, with the ITA words."""
+    band = cost_band(program)
+    if limit is None or band is None or band[0] <= limit:
         return []
-    if program.get("format") in ONLINE_FORMATS or offered == wanted:
+    cost, over = band[0], band[0] - limit
+    text = f"costs ${cost:,.0f}, ${over:,.0f} over the ${limit:,.0f} limit"
+    if over <= max(COST_MARGIN_SHARE * limit, COST_MARGIN_MIN):
+        return [Reason(code="cost", text=f"{text}: {ITA_WORDS}", close=True, would_fit=ITA_WORDS)]
+    return [Reason(code="cost", text=text)]
+
+
+def weeks_reasons(program: Mapping[str, object], limit: float | None) -> list[Reason]:
+    """Beyond the length limit: a band whose low end passes the limit; close within
+    ``max(10%, 2 weeks)`` of it. A band that only ends beyond the limit may fit
+    (``weeks_unsure``), which is a caveat, not a reason."""
+    band = weeks_band(program)
+    if limit is None or band is None or band[0] <= limit:
+        return []
+    low, high = band
+    listed = weeks_text(low, high)
+    at_least = "at least " if high > low else ""
+    over = low - limit
+    text = (
+        f"takes {at_least}{weeks_text(low, low)} (listed as {listed}), "
+        f"{weeks_text(over, over)} over the {_num(limit)}-week limit"
+        if high > low
+        else f"takes {listed}, {weeks_text(over, over)} over the {_num(limit)}-week limit"
+    )
+    if over <= max(WEEKS_MARGIN_SHARE * limit, WEEKS_MARGIN_MIN):
+        return [
+            Reason(
+                code="weeks", text=f"{text}: {LATER_START_WORDS}", close=True,
+                would_fit=LATER_START_WORDS,
+            )
+        ]
+    return [
+        Reason(code="weeks", text=f"takes {listed}, more than the {_num(limit)} weeks available")
+    ]
+
+
+def weeks_unsure(program: Mapping[str, object], limit: float | None) -> str | None:
+    """The caveat for a band that starts within the limit and ends beyond it."""
+    band = weeks_band(program)
+    if limit is None or band is None or not band[0] <= limit < band[1]:
+        return None
+    return (
+        f"length listed as {weeks_text(*band)}: the {_num(limit)}-week limit falls inside "
+        "that range; confirm the length with the provider"
+    )
+
+
+def _schedule_reasons(program: Mapping[str, object], wanted: str | None) -> list[Reason]:
+    slots = parse_schedule(wanted)
+    offered = _program_slots(program)
+    if fits(slots, offered) is not False or slots is None or offered is None:
         return []
     return [
-        Reason(code="schedule", text=f"meets {offered}s; the participant can attend {wanted}s only")
+        Reason(
+            code="schedule",
+            text=f"meets {describe(offered)} only; the participant can attend "
+            f"{describe(slots)}",
+        )
     ]
+
+
+def _program_slots(program: Mapping[str, object]) -> frozenset[str] | None:
+    return program_slots(
+        program.get("schedule"),  # type: ignore[arg-type]
+        program.get("format"),  # type: ignore[arg-type]
+        program.get("name"),  # type: ignore[arg-type]
+    )
 
 
 def _distance(
@@ -278,12 +413,7 @@ def caveats(
     program: Mapping[str, object], state: ParticipantState, distance: float | None
 ) -> list[str]:
     """Checks that could not be made, said plainly so staff can confirm them."""
-    c = state.participant.constraints
-    out = []
-    if c.radius_miles is not None and distance is None:
-        out.append("distance not checked (no location for the participant's or the program's ZIP)")
-    if c.schedule and c.schedule != "flexible" and not program.get("schedule"):
-        out.append("schedule not listed: confirm it with the provider")
+    out = [text for _, text in unmade_checks(program, state, distance)]
     text = str(program.get("prerequisites") or "")
     if (
         state.education is None
@@ -295,3 +425,41 @@ def caveats(
     if age:
         out.append(f"minimum age {next(g for g in age.groups() if g)}")
     return out
+
+
+def unmade_checks(
+    program: Mapping[str, object], state: ParticipantState, distance: float | None
+) -> list[tuple[str, str]]:
+    """``(code, caveat)`` for each check that could not be made; each one multiplies the
+    score by ``UNKNOWN_FACTOR`` (``unknown_factor``)."""
+    c = state.participant.constraints
+    out: list[tuple[str, str]] = []
+    if not program.get("provider_name"):
+        out.append(
+            (
+                "provider",
+                "no provider record on the state's list: confirm who runs it, where and "
+                "when before referring",
+            )
+        )
+    wanted = parse_schedule(c.schedule)
+    if fits(wanted, _program_slots(program)) is None:
+        out.append(("schedule", "schedule not listed: confirm it with the provider"))
+    if c.radius_miles is not None and distance is None:
+        out.append(
+            (
+                "distance",
+                "distance not checked (no location for the participant's or the program's ZIP)",
+            )
+        )
+    unsure = weeks_unsure(program, c.max_weeks)
+    if unsure:
+        out.append(("weeks", unsure))
+    return out
+
+
+def unknown_factor(
+    program: Mapping[str, object], state: ParticipantState, distance: float | None
+) -> float:
+    """``UNKNOWN_FACTOR`` to the power of the unmade checks (1.0 when all were made)."""
+    return float(UNKNOWN_FACTOR ** len(unmade_checks(program, state, distance)))

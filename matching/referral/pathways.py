@@ -5,9 +5,12 @@ stackability table: b's prerequisites name a's credential, or b is a higher cred
 a's CIP series, or b leads to an O*NET related occupation at a higher credential level.
 A route is a chain of programs in which
 
-- every step passes the participant's hard constraints (schedule, distance, education,
-  weeks per step), counting credentials earned on earlier steps as held;
-- the cost limit applies to the route's total (a WIOA training account funds the route);
+- every step passes the participant's hard constraints (schedule, distance, education),
+  counting credentials earned on earlier steps as held;
+- the cost limit and the weeks limit apply to the route's totals (a WIOA training account
+  funds the route; the participant has that many weeks for all of it): the total cost, and
+  the sum of the steps' length bands' low ends (a route whose band straddles the limit is
+  kept and says so, as a referral does);
 - each step leads to an occupation paying at least ``MIN_STEP_GAIN`` (5%) more than the
   step before it, and no step trains for a job the participant already holds;
 - the first step leads to an occupation the participant's past jobs or stated goals point
@@ -16,14 +19,25 @@ A route is a chain of programs in which
 
 Routes are ranked by the five-year net gain: the hourly wage gain of the final
 occupation over the participant's last wage, times 2,080 hours, over the years left after
-training, minus the total cost. Payback months and each step's evidence come with it.
+training, minus the total cost. A new worker is not paid the median: for the first
+``ENTRY_YEARS`` (2) after training the gain uses the entry wage (national OEWS 25th
+percentile where the bundle has it, else the median), the median after that; payback months
+use the entry wage. Each step's evidence comes with it, and notes are sentences with
+formatted figures ("no route fits a $2,000 cost limit").
 """
 
 from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from matching.referral.constraints import ParticipantState, check_program, earned_in
+from matching.referral.constraints import (
+    ParticipantState,
+    band_fields,
+    check_program,
+    earned_in,
+    weeks_band,
+    weeks_text,
+)
 from matching.referral.referrals import (
     HOURS_PER_YEAR,
     ParticipantReader,
@@ -33,12 +47,14 @@ from matching.referral.referrals import (
     Target,
     read_person,
 )
+from matching.schedules import describe, parse_schedule
 from matching.schemas import Participant
 
 HORIZON_YEARS = 5.0
 WEEKS_PER_YEAR = 52.0
 MIN_STEP_GAIN = 0.05
 MIN_START_FIT = 0.3
+ENTRY_YEARS = 2.0
 RULE_WORDS = {
     "prerequisite": "its prerequisites name the previous credential",
     "cip_series_level_up": "a higher credential in the same field",
@@ -59,6 +75,11 @@ class Pathway(BaseModel):
     total_weeks: float
     start_hourly_wage: float | None
     end_hourly_wage: float
+    entry_hourly_wage: float | None = Field(
+        None, description="OEWS 25th percentile of the final occupation: first-years pay"
+    )
+    weeks_low: float | None = None
+    weeks_high: float | None = None
     annual_wage_gain: float | None
     net_gain_5y: float | None = Field(description="wage gain over five years minus costs")
     payback_months: float | None
@@ -89,6 +110,8 @@ def find_pathways(
     routes: list[list[tuple[str, str]]] = []
 
     def extend(path: list[tuple[str, str]], cost: float) -> None:
+        if not _fits_weeks(participant, ctx, [p for p, _ in path]):
+            return
         last = path[-1][0]
         if len(path) >= 2 and (target is None or target in ctx.leads_to.get(last, [])):
             routes.append(list(path))
@@ -157,10 +180,13 @@ def find_pathways(
 
 
 def _step_person(person: PersonView) -> ParticipantState:
-    """The participant's state with the cost limit lifted: it applies to the route total."""
+    """The participant's state with the cost and weeks limits lifted: they apply to the
+    route's totals."""
     p = person.participant
     relaxed = p.model_copy(
-        update={"constraints": p.constraints.model_copy(update={"max_cost": None})}
+        update={
+            "constraints": p.constraints.model_copy(update={"max_cost": None, "max_weeks": None})
+        }
     )
     return ParticipantState(relaxed, person.state.occupations, person.state.text)
 
@@ -201,6 +227,17 @@ def _already_there(person: PersonView, ctx: RegionContext, program_id: str) -> b
     return best is not None and best[0] in person.state.occupations
 
 
+def _route_weeks(ctx: RegionContext, route: list[str]) -> tuple[float, float]:
+    """The route's length band: the sums of its steps' low and high ends."""
+    bands = [weeks_band(ctx.program_by_id[p]) or (0.0, 0.0) for p in route]
+    return sum(b[0] for b in bands), sum(b[1] for b in bands)
+
+
+def _fits_weeks(participant: Participant, ctx: RegionContext, route: list[str]) -> bool:
+    cap = participant.constraints.max_weeks
+    return cap is None or _route_weeks(ctx, route)[0] <= cap
+
+
 def _affordable(participant: Participant, cost: float) -> bool:
     cap = participant.constraints.max_cost
     return cap is None or cost <= cap
@@ -238,6 +275,7 @@ def _pathway(route: list[tuple[str, str]], person: PersonView, ctx: RegionContex
                 credential_type=program.get("credential_type"),
                 cost=program.get("cost_total"),
                 weeks=program.get("weeks_used"),
+                **band_fields(program),
                 target=Target(code=code, title=ctx.occupation_titles.get(code, code)),
                 hourly_wage=wage,
                 why=RULE_WORDS.get(rule, "first step: open to the participant now"),
@@ -245,11 +283,18 @@ def _pathway(route: list[tuple[str, str]], person: PersonView, ctx: RegionContex
         )
     cost = sum(s.cost or 0.0 for s in steps)
     weeks = sum(s.weeks or 0.0 for s in steps)
+    band = _route_weeks(ctx, [p for p, _ in route])
     start, end = person.participant.last_hourly_wage, steps[-1].hourly_wage or 0.0
+    entry = _entry_wage(ctx, steps[-1].target.code, end)
     gain = (end - start) * HOURS_PER_YEAR if start is not None else None
+    first = (entry - start) * HOURS_PER_YEAR if start is not None else None
     years_working = max(0.0, HORIZON_YEARS - weeks / WEEKS_PER_YEAR)
-    net = gain * years_working - cost if gain is not None else end * HOURS_PER_YEAR - cost
-    payback = cost / (gain / 12) + weeks / (WEEKS_PER_YEAR / 12) if gain and gain > 0 else None
+    early = min(years_working, ENTRY_YEARS)
+    if gain is not None and first is not None:
+        net = first * early + gain * (years_working - early) - cost
+    else:
+        net = (entry * early + end * (years_working - early)) * HOURS_PER_YEAR - cost
+    payback = cost / (first / 12) + weeks / (WEEKS_PER_YEAR / 12) if first and first > 0 else None
     return Pathway(
         rank=0,
         steps=steps,
@@ -257,36 +302,57 @@ def _pathway(route: list[tuple[str, str]], person: PersonView, ctx: RegionContex
         total_weeks=round(weeks, 1),
         start_hourly_wage=start,
         end_hourly_wage=end,
+        entry_hourly_wage=entry,
+        weeks_low=round(band[0], 1),
+        weeks_high=round(band[1], 1),
         annual_wage_gain=round(gain, 0) if gain is not None else None,
         net_gain_5y=round(net, 0),
         payback_months=round(payback, 1) if payback is not None else None,
-        explanation=_explain(steps, cost, weeks, start, end, payback),
+        explanation=_explain(steps, cost, band, start, (entry, end), payback)
+        + _weeks_caveat(person.participant, band),
     )
+
+
+def _entry_wage(ctx: RegionContext, code: str, median: float) -> float:
+    """The OEWS 25th percentile of the occupation (never above its median), else the median."""
+    entry = ctx.entry_wages.get(code[:7])
+    return min(entry, median) if entry else median
+
+
+def _weeks_caveat(participant: Participant, band: tuple[float, float]) -> list[str]:
+    cap = participant.constraints.max_weeks
+    if cap is None or band[1] <= cap:
+        return []
+    return [
+        f"The steps are listed as {weeks_text(*band)} in all: the {cap:,.0f}-week limit falls "
+        "inside that range, so confirm the lengths with the providers."
+    ]
 
 
 def _explain(
     steps: list[PathwayStep],
     cost: float,
-    weeks: float,
+    weeks: tuple[float, float],
     start: float | None,
-    end: float,
+    pay: tuple[float, float],
     payback: float | None,
 ) -> list[str]:
+    entry, end = pay
     chain = " -> ".join(
-        f"{s.program_name} ({s.target.title}, ${s.hourly_wage:.2f}/h)" for s in steps
+        f"{s.program_name} ({s.target.title}, ${s.hourly_wage or 0:.2f}/h)" for s in steps
     )
-    lines = [f"Route: {chain}.", f"Total ${cost:,.0f} over {weeks:.0f} weeks of training."]
+    lines = [f"Route: {chain}.", f"Total ${cost:,.0f} over {weeks_text(*weeks)} of training."]
     for prev, step in zip(steps, steps[1:], strict=False):
         lines.append(f"{step.program_name} follows {prev.program_name}: {step.why}.")
     if start is not None:
+        back = (
+            f"; at entry pay the cost is paid back about {payback:.0f} months after starting."
+            if payback is not None
+            else "; entry pay is not above the current wage, so the first years repay nothing."
+        )
         lines.append(
-            f"Pay: ${start:.2f}/h now, median ${end:.2f}/h at the end"
-            + _change(start, end)
-            + (
-                f"; the cost is paid back about {payback:.0f} months after starting."
-                if payback is not None
-                else "."
-            )
+            f"Pay: ${start:.2f}/h now; about ${entry:.2f}/h to start (entry pay, OEWS 25th "
+            f"percentile), median ${end:.2f}/h with experience" + _change(start, end) + back
         )
     return lines
 
@@ -311,11 +377,26 @@ def _distinct(pathways: list[Pathway]) -> list[Pathway]:
 
 
 def _why_none(target: str | None, participant: Participant) -> str:
+    """'No multi-step route fits a $2,000 cost limit, a 20-week limit and evenings.'"""
+    c = participant.constraints
     where = f" ending in {target}" if target else ""
+    limits = []
+    if c.max_cost is not None:
+        limits.append(f"a ${c.max_cost:,.0f} cost limit")
+    if c.max_weeks is not None:
+        limits.append(f"a {c.max_weeks:,.0f}-week limit")
+    wanted = parse_schedule(c.schedule)
+    if wanted is not None:
+        limits.append(f"classes on {describe(wanted)}")
+    if c.radius_miles is not None:
+        limits.append(f"a {c.radius_miles:,.0f}-mile radius")
+    if not limits:
+        return (
+            f"No multi-step route{where} starts from the participant's past jobs or goals in "
+            "this region's programs."
+        )
+    listed = limits[0] if len(limits) == 1 else ", ".join(limits[:-1]) + " and " + limits[-1]
     return (
-        f"no multi-step route{where} fits the constraints (cost limit "
-        f"{participant.constraints.max_cost}, weeks per step "
-        f"{participant.constraints.max_weeks}, schedule "
-        f"{participant.constraints.schedule}); see the referral's excluded programs "
-        f"for the reasons"
+        f"No multi-step route{where} fits {listed}; the referral's excluded and close "
+        "programs say which limit rules each one out."
     )

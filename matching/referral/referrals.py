@@ -48,11 +48,15 @@ from matching.referral.constraints import (
     Prerequisite,
     Reason,
     already_held,
+    band_fields,
     caveats,
     check_program,
+    is_close,
     prerequisites_by_program,
+    unknown_factor,
 )
 from matching.referral.geo import zip_points
+from matching.schedules import ALL_SLOTS, describe, parse_schedule
 from matching.schemas import Participant
 
 if TYPE_CHECKING:
@@ -193,6 +197,10 @@ class ProgramFacts(BaseModel):
     credential_type: str | None = None
     cost: float | None = None
     weeks: float | None = None
+    weeks_low: float | None = Field(None, description="the listing's length band, low end")
+    weeks_high: float | None = Field(None, description="the listing's length band, high end")
+    cost_low: float | None = Field(None, description="the listing's cost interval, low end")
+    cost_high: float | None = Field(None, description="the listing's cost interval, high end")
 
 
 class Referral(ProgramFacts):
@@ -220,12 +228,27 @@ class Excluded(BaseModel):
     next_step: str | None = None
 
 
+class NearMiss(ProgramFacts):
+    """A program that misses one limit by a small margin (``matching.referral.constraints``):
+    shown apart from the referrals with what would make it fit, never silently dropped."""
+
+    score: float = Field(description="0-100, as a referral would score")
+    target: Target | None = None
+    reasons: list[Reason]
+    would_fit: list[str] = Field(default_factory=list)
+    caveats: list[str] = Field(default_factory=list)
+
+
 class ReferralResult(BaseModel):
     participant_id: str
     region: str
     source_occupations: list[SourceOccupation]
     skills: list[SkillEvidence]
     referrals: list[Referral]
+    close: list[NearMiss] = Field(
+        default_factory=list,
+        description="programs that miss one limit by a small margin, best first",
+    )
     excluded: list[Excluded]
     weights: dict[str, float]
     notes: list[str] = Field(default_factory=list)
@@ -284,6 +307,7 @@ class RegionContext:
     points: dict[str, tuple[float, float]]
     stackability: list[dict[str, str]]
     notes: list[str] = field(default_factory=list)
+    entry_wages: dict[str, float] = field(default_factory=dict)
 
     @cached_property
     def program_by_id(self) -> dict[str, dict[str, Any]]:
@@ -314,7 +338,9 @@ def build_region_context(region: str, tables: Mapping[str, pl.DataFrame | None])
             f"no training programs listed for region {region!r}; regions with "
             f"programs: {', '.join(known) or 'none'}"
         )
-    listed = programs.filter(pl.col("state") == region).sort("program_id")
+    listed = _with_bands(
+        programs.filter(pl.col("state") == region).sort("program_id"), tables.get("etpl_programs")
+    )
     po = tables["program_occupations"]
     leads_to = (
         _group_lists(
@@ -354,7 +380,28 @@ def build_region_context(region: str, tables: Mapping[str, pl.DataFrame | None])
         prerequisites=prerequisites_by_program(stack_rows, names),
         points=zip_points(tables.get("zcta_centroids")),
         stackability=stack_rows,
+        entry_wages=_entry_wages(tables.get("oews")),
     )
+
+
+def _with_bands(listed: pl.DataFrame, etpl: pl.DataFrame | None) -> pl.DataFrame:
+    """The listings with the state's length band (``weeks_min``/``weeks_max``) from the ETPL
+    table: the catalog keeps only the band's midpoint, a figure no listing states."""
+    bands = [c for c in ("weeks_min", "weeks_max") if etpl is not None and c in etpl.columns]
+    if etpl is None or not bands or set(bands) <= set(listed.columns):
+        return listed
+    return listed.join(
+        etpl.select("program_id", *bands).unique("program_id"), on="program_id", how="left"
+    )
+
+
+def _entry_wages(oews: pl.DataFrame | None) -> dict[str, float]:
+    """National OEWS 25th-percentile hourly wage per SOC 2018 code: the pay a worker new to
+    the occupation can expect, used for the first years of a pathway's payback."""
+    if oews is None or "h_pct25" not in oews.columns:
+        return {}
+    us = oews.filter(pl.col("area_type") == 1) if "area_type" in oews.columns else oews
+    return {c: float(w) for c, w in us.select("occ_code", "h_pct25").drop_nulls().iter_rows()}
 
 
 def _group_lists(pairs: Any) -> dict[str, list[str]]:
@@ -749,6 +796,7 @@ def refer(
     person = read_person(participant, ctx, reader, quote=quote_participant)
     ranked: list[Candidate] = []
     excluded: list[Excluded] = []
+    nearby: list[tuple[dict[str, Any], list[Reason], float | None]] = []
     for program in ctx.programs:
         reasons, distance = check_program(
             program,
@@ -758,6 +806,9 @@ def refer(
             points=ctx.points,
         )
         reasons += already_held(program["program_id"], person.state, ctx.prerequisites)
+        if reasons and is_close(reasons):
+            nearby.append((program, reasons, distance))
+            continue
         if reasons:
             excluded.append(_excluded(program, reasons, ctx))
             continue
@@ -781,6 +832,8 @@ def refer(
         if scorer is not None:
             for c, learned in zip(candidates, scorer([c.parts for c in candidates]), strict=True):
                 c.score = round(float(learned), 2)
+        for c in candidates:
+            c.score = round(c.score * unknown_factor(program, person.state, c.distance), 2)
         best = max(candidates, key=lambda c: (c.score, c.target))
         ranked.append(best)
     ranked.sort(key=lambda c: (-c.score, c.program["program_id"]))
@@ -792,12 +845,15 @@ def refer(
             "second quarter after exit)); the parts and weights are shown for reference"
         )
     notes += _reading_notes(participant, person, quote_participant)
+    close = near_misses(nearby, person, ctx, weights)
+    notes += limit_notes(participant, ctx, len(referrals), close, excluded)
     return ReferralResult(
         participant_id=participant.participant_id,
         region=ctx.region,
         source_occupations=person.sources,
         skills=sorted(person.skills.values(), key=lambda s: (s.source != "intake", s.label)),
         referrals=referrals,
+        close=close,
         excluded=excluded,
         weights=weights.parts(),
         notes=notes,
@@ -866,6 +922,7 @@ def _referral(rank: int, c: Candidate, person: PersonView, ctx: RegionContext) -
         credential_type=p.get("credential_type"),
         cost=p.get("cost_total"),
         weeks=p.get("weeks_used"),
+        **band_fields(p),
         schedule=p.get("schedule"),
         format=p.get("format"),
         distance_miles=round(c.distance, 1) if c.distance is not None else None,
@@ -918,6 +975,157 @@ def _outcome_facts(program: dict[str, Any], predicted: dict[str, Any] | None) ->
         predicted_employment=predicted.get("employment_rate_pred"),
         predicted_employment_lo=predicted.get("employment_rate_lo"),
         predicted_employment_hi=predicted.get("employment_rate_hi"),
+    )
+
+
+# ----------------------------------------------------------------------------- limits
+
+MAX_CLOSE = 5
+THIN_ANSWER = 3  # fewer referrals than this and the answer says what removed the rest
+WORK_BASED = re.compile(r"apprentic|on[- ]the[- ]job|\bojt\b|earn (?:and|while you) learn", re.I)
+LIMIT_WORDS = {
+    "cost": "the {max_cost} cost limit",
+    "weeks": "the {max_weeks}-week limit",
+    "schedule": "the schedule ({schedule})",
+    "distance": "the {radius_miles}-mile radius",
+}
+
+
+def near_misses(
+    nearby: Sequence[tuple[dict[str, Any], list[Reason], float | None]],
+    person: PersonView,
+    ctx: RegionContext,
+    weights: ScoreWeights,
+) -> list[NearMiss]:
+    """The close tier: each near miss scored as a referral would be (best target, unmade
+    checks discounted), best first, at most ``MAX_CLOSE``."""
+    out: list[NearMiss] = []
+    for program, reasons, distance in nearby:
+        targets = ctx.leads_to.get(program["program_id"], [])
+        best = max(
+            (score_target(program, t, person, ctx, weights, distance) for t in targets),
+            key=lambda c: (c.score, c.target),
+            default=None,
+        )
+        factor = unknown_factor(program, person.state, distance)
+        out.append(
+            NearMiss(
+                program_id=program["program_id"],
+                program_name=program["name"],
+                provider_name=program.get("provider_name"),
+                credential_type=program.get("credential_type"),
+                cost=program.get("cost_total"),
+                weeks=program.get("weeks_used"),
+                **band_fields(program),
+                score=round(best.score * factor, 2) if best else 0.0,
+                target=(
+                    Target(code=best.target, title=ctx.occupation_titles.get(best.target, ""))
+                    if best
+                    else None
+                ),
+                reasons=reasons,
+                would_fit=[r.would_fit for r in reasons if r.would_fit],
+                caveats=caveats(program, person.state, distance),
+            )
+        )
+    out.sort(key=lambda n: (-n.score, n.program_id))
+    return out[:MAX_CLOSE]
+
+
+def limit_notes(
+    participant: Participant,
+    ctx: RegionContext,
+    n_referrals: int,
+    close: Sequence[NearMiss],
+    excluded: Sequence[Excluded],
+) -> list[str]:
+    """An empty or thin answer explains itself: how many programs each limit ruled out, and
+    what would open options (an ITA or employer tuition, other schedules, more weeks,
+    on-the-job training or registered apprenticeship where the region lists them)."""
+    if n_referrals >= THIN_ANSWER:
+        return []
+    c = participant.constraints
+    total = len(ctx.programs)
+    codes = [{r.code for r in e.reasons} for e in excluded] + [
+        {r.code for r in n.reasons} for n in close
+    ]
+    head = (
+        "No program fits every limit"
+        if n_referrals == 0
+        else f"Only {n_referrals} program{'s' if n_referrals > 1 else ''} fit every limit"
+    )
+    ruled = [
+        f"{_limit_words(code, c)} rules out {n} of {total} programs"
+        for code in LIMIT_WORDS
+        if (n := sum(code in found for found in codes))
+    ]
+    others = sum(bool(found - set(LIMIT_WORDS)) for found in codes)
+    if others:
+        ruled.append(f"prerequisites, education or a missing target rule out {others}")
+    notes = [head + (": " + "; ".join(ruled) if ruled else "") + "."]
+    notes += _openings(c, codes, close)
+    notes.append(_work_based(ctx))
+    return notes
+
+
+def _limit_words(code: str, c: Any) -> str:
+    wanted = parse_schedule(c.schedule)
+    return LIMIT_WORDS[code].format(
+        max_cost=f"${c.max_cost:,.0f}" if c.max_cost is not None else "",
+        max_weeks=f"{c.max_weeks:,.0f}" if c.max_weeks is not None else "",
+        schedule=describe(wanted) if wanted else "any",
+        radius_miles=f"{c.radius_miles:,.0f}" if c.radius_miles is not None else "",
+    )
+
+
+def _openings(c: Any, codes: Sequence[set[str]], close: Sequence[NearMiss]) -> list[str]:
+    """What would open options: programs that fail one limit alone."""
+    alone = {code: sum(found == {code} for found in codes) for code in LIMIT_WORDS}
+    out = []
+    if close:
+        out.append(
+            f"{len(close)} program{'s are' if len(close) > 1 else ' is'} close (see 'close'): "
+            + "; ".join(sorted({w for n in close for w in n.would_fit}))
+            + "."
+        )
+    if alone["cost"]:
+        out.append(
+            f"A higher cost limit would open {alone['cost']} more program"
+            f"{'s' if alone['cost'] > 1 else ''}: an ITA (WIOA Individual Training Account) "
+            "up to the local cap, employer tuition or a Pell grant can raise it."
+        )
+    wanted = parse_schedule(c.schedule)
+    if alone["schedule"] and wanted is not None and not wanted >= ALL_SLOTS:
+        out.append(
+            f"{alone['schedule']} program{'s' if alone['schedule'] > 1 else ''} fit every "
+            f"other limit but meet at other times than {describe(wanted)}: other schedules "
+            "would open them."
+        )
+    if alone["weeks"]:
+        out.append(
+            f"{alone['weeks']} program{'s' if alone['weeks'] > 1 else ''} only take longer "
+            f"than {c.max_weeks:,.0f} weeks: a later start or a part-time plan would open them."
+        )
+    if alone["distance"]:
+        out.append(
+            f"{alone['distance']} program{'s' if alone['distance'] > 1 else ''} are only "
+            "beyond the radius: transport support would open them."
+        )
+    return out
+
+
+def _work_based(ctx: RegionContext) -> str:
+    """On-the-job training or registered apprenticeship: pay while learning, no tuition."""
+    listed = [p["name"] for p in ctx.programs if WORK_BASED.search(str(p.get("name") or ""))]
+    if listed:
+        return (
+            "Paid while learning: the region lists " + ", ".join(sorted(listed)[:3])
+            + " (registered apprenticeship or on-the-job training)."
+        )
+    return (
+        "The region's list names no on-the-job training (OJT) or registered apprenticeship "
+        "program: ask the local American Job Center about OJT contracts, which pay while "
+        "learning and cost the participant nothing."
     )
 
 

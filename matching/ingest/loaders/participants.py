@@ -64,7 +64,7 @@ CSV or JSON Lines, one participant per row/line:
     JSONL: a case manager's override of the title reading; a bare SOC 31-1131 gains .00; a
     malformed code rejects the participant, naming the item's position, never the value),
     intake_text, education_level (EducationLevel value or PIRL408 code), state, zip,
-    last_hourly_wage, max_cost, max_weeks, schedule (day|evening|weekend|flexible),
+    last_hourly_wage, max_cost, max_weeks, schedule (matching.schedules vocabulary),
     radius_miles; optionally sex, race_ethnicity, age or age_band, barriers (';' or list),
     adult, dislocated_worker, youth, veteran, low_income, disability (yes/no), and any PIRL
     element column above (PIRL201, CALC4020, PIRL800, ...), read with the same code maps.
@@ -112,6 +112,7 @@ from matching.ingest.loaders.records import (
     zip5,
 )
 from matching.ingest.loaders.source import Source
+from matching.schedules import ScheduleError, canonical_schedule
 from matching.schemas import EducationLevel, Participant, table_columns
 
 if TYPE_CHECKING:
@@ -260,7 +261,6 @@ CREDENTIAL = {
     "7": "other",
     "0": "none",
 }
-SCHEDULES = ("day", "evening", "weekend", "flexible")
 
 BARRIER_ELEMENTS: dict[str, tuple[str, dict[str, str]]] = {
     "PIRL800": ("homeless", YES_NO),
@@ -383,8 +383,13 @@ def age_band(value: str) -> str | None:
 
 
 def schedule(value: str) -> str | None:
-    value = value.strip().lower()
-    return value if value in SCHEDULES else None
+    """The canonical spelling (``matching.schedules``: "evenings" -> evening); a value the
+    vocabulary cannot read is kept as written, so ``Participant`` refuses it the way the API
+    does (the row is not scored, by line and field) instead of scoring it with no schedule."""
+    try:
+        return canonical_schedule(value)
+    except ScheduleError:
+        return value
 
 
 def barrier_names(value: str) -> str | None:
@@ -641,7 +646,7 @@ INTAKE_SPEC: tuple[Col, ...] = (
         "constraints_schedule",
         ("schedule", "constraints_schedule"),
         normalize=schedule,
-        problem=f"unknown schedule (one of: {', '.join(SCHEDULES)})",
+        problem="schedule not understood",
         optional_column=True,
     ),
     *wioa_cols(optional=True),
