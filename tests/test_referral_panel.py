@@ -12,8 +12,8 @@ Run it as a script to print the pass rate and the top-1 concentration on the dem
 ``PATHMATCH_HOME=<home> .venv/bin/python tests/test_referral_panel.py``.
 
 Figures (2026-12-02, a copy of the demo home with its models, demo NLP models retrained;
-the caseload scored as batch scores it): constraint cases 4/22 pass on b350da4's parent
-code as found (d60c301) and 22/22 with the constraint work (608eb51); the program with no
+the caseload scored as batch scores it): constraint cases 4/22 pass on the code as
+found (d60c301) and 22/22 with the constraint work (608eb51); the program with no
 provider record, schedule or location was top-1 for 10 of 38 scored participants and is
 for 2 of 38 after (a shipping clerk and a forklift operator, where it is the best-paying
 step up; not 0 as 608eb51's message says). The most frequent top-1 after is Forklift
