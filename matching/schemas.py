@@ -176,6 +176,14 @@ class ProgramOutcomes(Record):
     )
 
 
+class ProgramContact(Record):
+    """The person to call about a program, as the list names them (null when it does not)."""
+
+    name: str | None = None
+    title: str | None = None
+    phone: str | None = Field(None, examples=["(609) 555-0142 ext. 12"])
+
+
 class Program(Record):
     """A training program on a state's Eligible Training Provider List."""
 
@@ -183,6 +191,13 @@ class Program(Record):
     state: StateCode
     provider_id: str
     provider_name: str | None = Field(None, description="null when the list has no provider record")
+    provider_phone: str | None = Field(None, examples=["(609) 555-0142"])
+    provider_website: str | None = Field(None, examples=["https://www.mercercc.edu"])
+    provider_email: str | None = Field(None, description="one or more, separated by '; '")
+    contact: ProgramContact = ProgramContact()
+    schedule_text: str | None = Field(
+        None, description="the listing's own sentences on when classes meet or start"
+    )
     name: str
     description: str | None = None
     cip_code: CipCode | None = None

@@ -29,8 +29,8 @@ def as_program(row: dict[str, object]) -> Program:
     nested: dict[str, object] = {}
     for column in PROGRAM_COLUMNS:
         parts = column.split("_")
-        if parts[0] == "cost":
-            nested.setdefault("cost", {})[parts[1]] = row[column]  # type: ignore[index]
+        if parts[0] in ("cost", "contact"):
+            nested.setdefault(parts[0], {})[parts[1]] = row[column]  # type: ignore[index]
         elif parts[0] == "location":
             nested.setdefault("location", {})[parts[1]] = row[column]  # type: ignore[index]
         elif parts[0] == "outcomes":

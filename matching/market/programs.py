@@ -5,9 +5,13 @@ stackable pathways, cost per week and outcomes with their sample sizes.
 skills_of_program=None, related_occupations=None)`` returns :class:`CatalogResult`:
 
 ``programs`` (one row per ETPL program): the ETPL columns that matter downstream
-(``program_id, state, provider_id, provider_name, name, cip_code, credential_type,
-credential_name, format, schedule, location_city, location_county, location_zip,
-prerequisites, clock_hours, cost_total``) plus
+(``program_id, state, provider_id, provider_name, name, description, cip_code,
+credential_type, credential_name, format, schedule, schedule_text, location_street,
+location_city, location_county, location_state, location_zip, prerequisites, clock_hours,
+weeks_min, weeks_max, cost_tuition, cost_fees, cost_books, cost_supplies, cost_other,
+cost_total``, and what a case manager hands the client: ``provider_phone,
+provider_website, provider_email, contact_name, contact_title, contact_phone``; a bundle
+imported before a column existed gets it as null) plus
 
 ==========================  =======  ======================================================
 cip_title                   String   CIP 2020 title of the program's code
@@ -439,12 +443,28 @@ def _outcomes(frame: pl.DataFrame, report: CatalogReport) -> pl.DataFrame:
     return frame.drop(status_cols)
 
 
+COST_PARTS = ("cost_tuition", "cost_fees", "cost_books", "cost_supplies", "cost_other")
+CONTACT_COLUMNS = (
+    "provider_phone",
+    "provider_website",
+    "provider_email",
+    "contact_name",
+    "contact_title",
+    "contact_phone",
+)
 PROGRAM_COLUMNS = (
     "program_id",
     "state",
     "provider_id",
     "provider_name",
+    "provider_phone",
+    "provider_website",
+    "provider_email",
+    "contact_name",
+    "contact_title",
+    "contact_phone",
     "name",
+    "description",
     "cip_code",
     "cip_title",
     "cip_family",
@@ -455,12 +475,18 @@ PROGRAM_COLUMNS = (
     "credential_level_name",
     "format",
     "schedule",
+    "schedule_text",
+    "location_street",
     "location_city",
     "location_county",
+    "location_state",
     "location_zip",
     "prerequisites",
     "clock_hours",
     "weeks_used",
+    "weeks_min",
+    "weeks_max",
+    *COST_PARTS,
     "cost_total",
     "cost_per_week",
     "target_onet_codes",
@@ -498,19 +524,27 @@ def build_catalog(
                 "state",
                 "provider_id",
                 "provider_name",
+                *CONTACT_COLUMNS,
                 "name",
+                "description",
                 "cip_code",
                 "credential_type",
                 "credential_name",
                 "format",
                 "schedule",
+                "schedule_text",
+                "location_street",
                 "location_city",
                 "location_county",
+                "location_state",
                 "location_zip",
                 "prerequisites",
             )
         }
-        | {c: pl.Float64 for c in ("clock_hours", "weeks", "weeks_min", "weeks_max", "cost_total")},
+        | {
+            c: pl.Float64
+            for c in ("clock_hours", "weeks", "weeks_min", "weeks_max", *COST_PARTS, "cost_total")
+        },
     )
     level = (
         pl.col("credential_type")

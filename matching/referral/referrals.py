@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import polars as pl
 from pydantic import BaseModel, Field, PrivateAttr
 
+from matching.market.handout import CostBreakdown, ProviderContact, handout_fields
 from matching.market.skill_profiles import REFERRALS, occupation_profiles
 from matching.nlp.quotes import Quote, quote_of
 from matching.referral.constraints import (
@@ -208,6 +209,9 @@ class Referral(ProgramFacts):
     score: float = Field(description="0-100, the weighted sum of the parts")
     schedule: str | None = None
     format: str | None = None
+    schedule_text: str | None = Field(None, description="the listing's words on when it meets")
+    provider: ProviderContact | None = Field(None, description="who to call, where, website")
+    cost_breakdown: CostBreakdown | None = None
     distance_miles: float | None = None
     target: Target
     target_hourly_wage: float | None = None
@@ -925,6 +929,7 @@ def _referral(rank: int, c: Candidate, person: PersonView, ctx: RegionContext) -
         **band_fields(p),
         schedule=p.get("schedule"),
         format=p.get("format"),
+        **handout_fields(p),
         distance_miles=round(c.distance, 1) if c.distance is not None else None,
         target=target,
         target_hourly_wage=wage,

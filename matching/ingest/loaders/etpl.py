@@ -8,16 +8,24 @@ the importer. The outcome join is shared: it only sees the standardized outcome 
 to the adapter whose name patterns claim it.
 
 ``etpl_programs``: exactly ``table_columns(Program)`` (program_id, state, provider_id,
-provider_name, name, description, cip_code, cost_tuition, cost_fees, cost_books,
-cost_supplies, cost_other, cost_total, clock_hours, weeks, credential_type, credential_name,
-format, schedule, location_street, location_city, location_county, location_state,
-location_zip, prerequisites, outcomes_employment_q2_value, outcomes_employment_q2_n,
-outcomes_employment_q4_value, outcomes_employment_q4_n, outcomes_median_earnings_value,
-outcomes_median_earnings_n), then the extras weeks_min and weeks_max (float: the range
-behind ``weeks`` when a state gives duration as a bracket), then ``_line``.
+provider_name, provider_phone, provider_website, provider_email, contact_name,
+contact_title, contact_phone, schedule_text, name, description, cip_code, cost_tuition,
+cost_fees, cost_books, cost_supplies, cost_other, cost_total, clock_hours, weeks,
+credential_type, credential_name, format, schedule, location_street, location_city,
+location_county, location_state, location_zip, prerequisites, outcomes_employment_q2_value,
+outcomes_employment_q2_n, outcomes_employment_q4_value, outcomes_employment_q4_n,
+outcomes_median_earnings_value, outcomes_median_earnings_n), then the extras weeks_min and
+weeks_max (float: the range behind ``weeks`` when a state gives duration as a bracket), then
+``_line``.
 Costs are USD floats, ``weeks`` a float, outcome values rates in 0-1 (employment) or USD per
 quarter (earnings), outcome n's ints. ``provider_name`` is null when the state's export has
 no provider record for the program (11 of the 128 NJ programs); the report says which.
+Contact fields are what a case manager hands the client: phones as '(609) 555-0142' with
+' ext. 12' when the list gives one, websites with their scheme ('https://' added when the
+list has none), emails checked one by one ('; ' between several). A malformed phone,
+extension, website or email is blanked and reported (record, field, problem), never kept
+as published and never a failed row. ``schedule_text`` is the listing's own sentences on
+when classes meet or start (``schedule_sentences``), null when it says nothing about it.
 
 ``etpl_outcomes``: state str, provider_id str, cip_code str, cip_catch_all bool,
 employed_q2/q4/q8 float (share employed in the 2nd/4th/8th quarter after exit, 0-1),
@@ -31,7 +39,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import ClassVar
 
@@ -104,6 +112,77 @@ def zip5(value: str) -> str | None:
     if re.fullmatch(r"\d{3,5}", digits):
         return digits.zfill(5)
     return None
+
+
+def phone_us(value: str) -> str | None:
+    """'(609) 555-0142' from '6095550142', '609.555.0142' or '+1 609 555 0142'; None when the
+    digits are not a North American number (10 digits, area and exchange not 0/1-led)."""
+    digits = re.sub(r"\D", "", value)
+    if len(digits) == 11 and digits.startswith("1"):
+        digits = digits[1:]
+    if not re.fullmatch(r"[2-9]\d{2}[2-9]\d{6}", digits):
+        return None
+    return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
+
+
+def phone_extension(value: str) -> str | None:
+    """An extension of 1-6 digits ('x2674', 'ext. 2674' and '2674' all give '2674')."""
+    digits = re.sub(r"(?i)^\s*(?:ext\.?|x)\s*", "", value.strip())
+    return digits if re.fullmatch(r"\d{1,6}", digits) else None
+
+
+_HOST = re.compile(r"(?i)^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$")
+
+
+def website_url(value: str) -> str | None:
+    """A web address with its scheme: 'www.mercercc.edu' -> 'https://www.mercercc.edu';
+    None for text that is not one host name (spaces, an email, 'N/A', a bare word)."""
+    text = value.strip().rstrip("/")
+    match = re.fullmatch(r"(?i)(https?://)?([^/\s?#]+)([/?#]\S*)?", text)
+    if match is None or "@" in text or not _HOST.match(match.group(2)):
+        return None
+    scheme = (match.group(1) or "https://").lower()
+    return f"{scheme}{match.group(2).lower()}{match.group(3) or ''}"
+
+
+_EMAIL = re.compile(r"(?i)^[a-z0-9._%+'-]+@(?:[a-z0-9-]+\.)+[a-z]{2,}$")
+
+
+def email_list(value: str) -> str | None:
+    """One or more addresses separated by ';', ',' or spaces, joined by '; '; None when any
+    part is not an address (a half-valid list is not something to hand a client)."""
+    parts = [p for p in re.split(r"[;,\s]+", value.strip()) if p]
+    if not parts or not all(_EMAIL.match(p) for p in parts):
+        return None
+    return "; ".join(p.lower() for p in parts)
+
+
+_SCHEDULE_SENTENCE = re.compile(
+    r"(?i)\b(?:mondays?|tuesdays?|wednesdays?|thursdays?|fridays?|saturdays?|sundays?|"
+    r"weekends?|evenings?|mornings?|afternoons?|nights?|weekdays?|"
+    r"\d{1,2}(?::\d{2})?\s*(?:a\.?m\.?|p\.?m\.?)|"
+    r"(?:part|full)[- ]time\s+(?:[\w-]+\s+){0,2}"
+    r"(?:programs?|courses?|bootcamps?|classes|schedule|study|options?|tracks?)|self[- ]paced|"
+    r"(?:classes|courses?|sessions?|sections?|cohorts?|programs?)\s+(?:\w+\s+){0,3}"
+    r"(?:start|starts|begin|begins|beginning)\b|"
+    r"(?:start|begin)s?\s+(?:in|on|every|each)\s+(?:january|february|march|april|may|june|"
+    r"july|august|september|october|november|december|spring|summer|fall|autumn|winter|the)"
+    r")\b"
+)
+
+
+def schedule_sentences(*texts: str | None) -> str | None:
+    """The sentences of a listing that say when classes meet or start, once each, in order:
+    'classes Monday and Wednesday evenings 5:30-9:30 pm', 'LPN classes beginning in
+    September and January'. Words like 'start up a business' or 'schedule modeling' do not
+    count: a sentence needs a day, a time of day, a pace or classes that start/meet."""
+    found: list[str] = []
+    for text in texts:
+        for sentence in re.split(r"(?<=[.!?])\s+", (text or "").replace("\n", " ")):
+            clean = re.sub(r"\s+", " ", sentence).strip(' "')
+            if clean and _SCHEDULE_SENTENCE.search(clean) and clean not in found:
+                found.append(clean)
+    return " ".join(found) if found else None
 
 
 def share_or_percent(value: str) -> str | None:
@@ -346,6 +425,23 @@ def _nj(name: str, source: str, *, required: bool = False) -> Col:
     return Col(name, (source,), required=required, normalize=nj_text, markers=_NJ_NULLS)
 
 
+def _contact(source: str, check: Callable[[str], str | None], problem: str) -> Col:
+    """A contact column: unquoted, then checked; a bad value is blanked and reported."""
+
+    def normalize(value: str) -> str | None:
+        text = nj_text(value)
+        return check(text) if text else None
+
+    return Col(
+        source,
+        (source,),
+        normalize=normalize,
+        problem=problem,
+        markers=_NJ_NULLS,
+        optional_column=True,
+    )
+
+
 NJ_PROGRAM_SPEC: list[Col] = [
     # Program columns first; columns still named after their NJ field (calendarlengthid,
     # credentialtype, street1...) only feed derived columns and are dropped afterwards.
@@ -405,6 +501,17 @@ NJ_PROGRAM_SPEC: list[Col] = [
     ),
     Col("location_zip", ("zip",), normalize=zip5, problem="not a ZIP code"),
     _nj("prerequisites", "prerequisites"),
+    # contacts: the program's contact person, then the provider's main line and addresses
+    _nj("contactname", "contactname"),
+    _contact("contactphone", phone_us, "not a 10-digit phone number"),
+    _contact("contactphoneextension", phone_extension, "not a phone extension"),
+    _nj("contactfirstname", "contactfirstname"),
+    _nj("contactlastname", "contactlastname"),
+    _nj("contacttitle", "contacttitle"),
+    _contact("phone", phone_us, "not a 10-digit phone number"),
+    _contact("phoneextension", phone_extension, "not a phone extension"),
+    _contact("website", website_url, "not a web address"),
+    _contact("email", email_list, "not an email address (or a list of them)"),
 ]
 
 NJ_OUTCOME_SPEC: list[Col] = [
@@ -520,6 +627,7 @@ class NewJerseyEtpl(EtplAdapter):
         table = repair_apostrophes(table, _NJ_FREE_TEXT, loaded.report, Path(path))
         table = table.with_columns(pl.lit(self.state).alias("state"), *_nj_derived())
         table = table.with_columns(_nj_credential_name().alias("credential_name"))
+        table = table.with_columns(*_nj_contacts(), _nj_schedule_text(table))
         for line in table.filter(pl.col("provider_name").is_null())[LINE]:
             loaded.report.reject(
                 path,
@@ -580,6 +688,47 @@ def _nj_derived() -> list[pl.Expr]:
         .replace("", None)
         .alias("location_street"),
     ]
+
+
+def _with_extension(phone: str, extension: str) -> pl.Expr:
+    return (
+        pl.when(pl.col(extension).is_not_null())
+        .then(pl.concat_str(phone, pl.lit(" ext. "), extension))
+        .otherwise(pl.col(phone))
+    )
+
+
+def _nj_contacts() -> list[pl.Expr]:
+    """Provider phone/website/email and the program's contact person.
+
+    ``contactname``/``contactphone`` are the program's own contact; the provider's
+    ``contactfirstname``/``contactlastname``/``contacttitle`` are the fallback, and the
+    title is kept only when it belongs to the person named (NJ lists one provider contact
+    title but a different program contact on many rows).
+    """
+    provider_person = pl.concat_str(
+        "contactfirstname", "contactlastname", separator=" ", ignore_nulls=True
+    ).replace("", None)
+    name = pl.coalesce(pl.col("contactname"), provider_person)
+    same = name.str.to_lowercase() == provider_person.str.to_lowercase()
+    return [
+        _with_extension("phone", "phoneextension").alias("provider_phone"),
+        pl.col("website").alias("provider_website"),
+        pl.col("email").alias("provider_email"),
+        name.alias("contact_name"),
+        pl.when(same.fill_null(False)).then(pl.col("contacttitle")).alias("contact_title"),
+        pl.coalesce(
+            _with_extension("contactphone", "contactphoneextension"),
+            _with_extension("phone", "phoneextension"),
+        ).alias("contact_phone"),
+    ]
+
+
+def _nj_schedule_text(table: pl.DataFrame) -> pl.Series:
+    rows = table.select("description", "featuresdescription").iter_rows()
+    return pl.Series(
+        "schedule_text", [schedule_sentences(d, f) for d, f in rows], dtype=pl.String
+    )
 
 
 def _nj_credential_type() -> pl.Expr:
