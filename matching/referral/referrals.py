@@ -48,7 +48,6 @@ from matching.referral.constraints import (
     ParticipantState,
     Prerequisite,
     Reason,
-    already_held,
     band_fields,
     caveats,
     check_program,
@@ -56,7 +55,20 @@ from matching.referral.constraints import (
     prerequisites_by_program,
     unknown_factor,
 )
+from matching.referral.credentials import (
+    HELD,
+    TO_CONFIRM,
+    UNMET,
+    Applicant,
+    Check,
+    PastJob,
+    credential_of,
+    held_credentials,
+    prerequisite_checks,
+    to_confirm_by_job,
+)
 from matching.referral.geo import zip_points
+from matching.referral.goals import Limit, cluster_of, demands_of, sector_goals, stated_limits
 from matching.schedules import ALL_SLOTS, describe, parse_schedule
 from matching.schemas import Participant
 
@@ -77,6 +89,17 @@ GOAL_PHRASE = re.compile(
 )
 GOAL_SPLIT = re.compile(r"\s+(?:or|then|and|w/|with|so|bc|because|that|but)\s+|/", re.I)
 SAME_OCCUPATION_FIT = 0.0  # training for the job one holds is no move (caveat says why)
+# Goals, limits and advancement move the score by documented points (0-100 scale), each
+# named in the explanation: in the stated field +GOAL_FIELD_POINTS, outside it
+# -OFF_GOAL_POINTS; against a stated limit -LIMIT_POINTS per limit; a higher rung of a
+# ladder the participant stands on is role fit ADVANCEMENT_FIT; a prerequisite to confirm
+# costs TO_CONFIRM_POINTS.
+GOAL_FIELD_POINTS = 15.0
+OFF_GOAL_POINTS = 15.0
+LIMIT_POINTS = 20.0
+ADVANCEMENT_FIT = 0.9
+TO_CONFIRM_POINTS = 2.0
+TOP_NO_PAY_CUT = 3  # a target paying less than the last wage stays out of the top 3
 
 
 # ----------------------------------------------------------------------------- contract
@@ -204,6 +227,15 @@ class ProgramFacts(BaseModel):
     cost_high: float | None = Field(None, description="the listing's cost interval, high end")
 
 
+class PrerequisiteCheck(BaseModel):
+    """One requirement of the program's prerequisite text, read against the participant."""
+
+    requirement: str
+    kind: str = Field(description="education | age | credential | experience | enrollment")
+    status: str = Field(description="met | unmet | to_confirm")
+    why: str
+
+
 class Referral(ProgramFacts):
     rank: int
     score: float = Field(description="0-100, the weighted sum of the parts")
@@ -223,6 +255,7 @@ class Referral(ProgramFacts):
     outcomes: OutcomeFacts = OutcomeFacts()
     explanation: list[str] = Field(default_factory=list)
     caveats: list[str] = Field(default_factory=list)
+    prerequisite_checks: list[PrerequisiteCheck] = Field(default_factory=list)
 
 
 class Excluded(BaseModel):
@@ -311,6 +344,7 @@ class RegionContext:
     points: dict[str, tuple[float, float]]
     stackability: list[dict[str, str]]
     notes: list[str] = field(default_factory=list)
+    tasks: dict[str, list[str]] = field(default_factory=dict)
     entry_wages: dict[str, float] = field(default_factory=dict)
 
     @cached_property
@@ -384,6 +418,7 @@ def build_region_context(region: str, tables: Mapping[str, pl.DataFrame | None])
         prerequisites=prerequisites_by_program(stack_rows, names),
         points=zip_points(tables.get("zcta_centroids")),
         stackability=stack_rows,
+        tasks=_tasks(tables.get("onet_tasks")),
         entry_wages=_entry_wages(tables.get("oews")),
     )
 
@@ -406,6 +441,14 @@ def _entry_wages(oews: pl.DataFrame | None) -> dict[str, float]:
         return {}
     us = oews.filter(pl.col("area_type") == 1) if "area_type" in oews.columns else oews
     return {c: float(w) for c, w in us.select("occ_code", "h_pct25").drop_nulls().iter_rows()}
+
+
+def _tasks(frame: pl.DataFrame | None) -> dict[str, list[str]]:
+    """O*NET task statements per occupation, for the limits (``matching.referral.goals``);
+    without the table the SOC-group demands stand in."""
+    if frame is None:
+        return {}
+    return _group_lists(frame.select("onet_soc_code", "task").iter_rows())
 
 
 def _group_lists(pairs: Any) -> dict[str, list[str]]:
@@ -531,6 +574,10 @@ class PersonView:
     skills: dict[str, SkillEvidence]
     role: dict[str, tuple[float, str]]
     state: ParticipantState
+    applicant: Applicant | None = None
+    goal_clusters: set[str] = field(default_factory=set)
+    goal_codes: set[str] = field(default_factory=set)
+    limits: list[Limit] = field(default_factory=list)
 
 
 def read_person(
@@ -546,6 +593,9 @@ def read_person(
     sources = past_occupation_sources(participant, ctx)
     if sources is None:
         sources = reader.title_occupations(participant.past_job_titles)
+    # the credential reader sees the typed titles (a helper title implies no licence);
+    # nothing returned repeats them
+    jobs = [PastJob(s.title, s.code, s.occupation_title) for s in sources]
     if not quote:
         sources = [s.model_copy(update={"title": s.occupation_title}) for s in sources]
     skills: dict[str, SkillEvidence] = {}
@@ -574,7 +624,16 @@ def read_person(
     _add_goals(role, goals, ctx, {src.code for src in sources}, quote=quote)
     text = "\n".join([participant.intake_text or "", *participant.past_job_titles])
     state = ParticipantState(participant, {s.code for s in sources}, text)
-    return PersonView(participant, sources, skills, role, state)
+    intake = participant.intake_text or ""
+    applicant = Applicant(
+        held_credentials(intake), to_confirm_by_job(jobs), participant.education_level, jobs,
+        intake,
+    )
+    clusters = sector_goals(intake) | {c for g in goals for c in cluster_of(g.code)}
+    return PersonView(
+        participant, sources, skills, role, state, applicant, clusters,
+        {g.code for g in goals}, stated_limits(intake),
+    )
 
 
 def intake_context(participant: Participant, reader: ParticipantReader) -> tuple[str, ...]:
@@ -701,6 +760,9 @@ class Candidate:
     taught_missing: list[str]
     still_missing: list[str]
     distance: float | None
+    adjustments: list[tuple[float, str]] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+    pay_cut: bool = False
 
 
 def score_target(
@@ -805,11 +867,12 @@ def refer(
         reasons, distance = check_program(
             program,
             person.state,
-            prerequisites=ctx.prerequisites.get(program["program_id"], []),
+            prerequisites=[],  # read as checks below (matching.referral.credentials)
             leads_to=ctx.leads_to,
             points=ctx.points,
         )
-        reasons += already_held(program["program_id"], person.state, ctx.prerequisites)
+        checks = program_checks(program, person)
+        reasons += _credential_reasons(program, checks, person)
         if reasons and is_close(reasons):
             nearby.append((program, reasons, distance))
             continue
@@ -837,10 +900,12 @@ def refer(
             for c, learned in zip(candidates, scorer([c.parts for c in candidates]), strict=True):
                 c.score = round(float(learned), 2)
         for c in candidates:
+            adjust_for_person(c, person, ctx, checks, weights)
             c.score = round(c.score * unknown_factor(program, person.state, c.distance), 2)
         best = max(candidates, key=lambda c: (c.score, c.target))
         ranked.append(best)
     ranked.sort(key=lambda c: (-c.score, c.program["program_id"]))
+    ranked = keep_pay_cuts_low(ranked)
     referrals = [_referral(i + 1, c, person, ctx) for i, c in enumerate(ranked[:top_k])]
     notes = list(ctx.notes)
     if scorer is not None:
@@ -862,6 +927,110 @@ def refer(
         weights=weights.parts(),
         notes=notes,
     )
+
+
+def program_checks(program: dict[str, Any], person: PersonView) -> list[Check]:
+    """The program's prerequisite text as met / unmet / to-confirm checks."""
+    if person.applicant is None:
+        return []
+    return prerequisite_checks(program.get("prerequisites"), person.applicant)
+
+
+def _credential_reasons(
+    program: dict[str, Any], checks: Sequence[Check], person: PersonView
+) -> list[Reason]:
+    """Unmet credential and experience checks exclude (education is ``check_program``'s);
+    a program awarding a credential the intake says is held is no referral."""
+    reasons = [
+        Reason(code="prerequisite", text=f"requires {c.requirement.lower()} first ({c.why})")
+        for c in checks
+        if c.status == UNMET and c.kind in ("credential", "experience")
+    ]
+    awarded = credential_of(program.get("name") or "")
+    statuses = person.applicant.statuses if person.applicant else {}
+    if awarded is not None and statuses.get(awarded.key) == HELD:
+        reasons.append(
+            Reason(code="held", text=f"the participant says they already hold {awarded.label}")
+        )
+    return reasons
+
+
+def advancement(program: dict[str, Any], person: PersonView) -> str | None:
+    """'CDL Class B -> CDL Class A' when the program awards a higher rung of a ladder the
+    participant stands on (held or to confirm), else None."""
+    awarded = credential_of(program.get("name") or "")
+    who = person.applicant
+    if awarded is None or awarded.ladder is None or who is None:
+        return None
+    from matching.referral.credentials import CREDENTIALS
+
+    below = [
+        c
+        for c in CREDENTIALS
+        if c.ladder == awarded.ladder
+        and c.rung == awarded.rung - 1
+        and (who.statuses.get(c.key) == HELD or c.key in who.implied)
+    ]
+    return f"{below[0].label} -> {awarded.label}" if below else None
+
+
+def adjust_for_person(
+    c: Candidate,
+    person: PersonView,
+    ctx: RegionContext,
+    checks: Sequence[Check],
+    weights: ScoreWeights,
+) -> None:
+    """Goals, limits, advancement and prerequisites to confirm, each a named adjustment
+    (points documented at ``GOAL_FIELD_POINTS``)."""
+    c.checks = list(checks)
+    step = advancement(c.program, person)
+    if step is not None and c.parts.role_fit < ADVANCEMENT_FIT:
+        gain = 100 * weights.role_fit * (ADVANCEMENT_FIT - c.parts.role_fit)
+        c.parts = c.parts.model_copy(update={"role_fit": ADVANCEMENT_FIT})
+        c.adjustments.append((gain, f"Advancement on the same ladder: {step}."))
+    title = ctx.occupation_titles.get(c.target, c.target)
+    if person.goal_clusters:
+        fields = cluster_of(c.target) & person.goal_clusters
+        if fields or c.target in person.goal_codes:
+            c.adjustments.append(
+                (GOAL_FIELD_POINTS, f"In the stated goal's field ({', '.join(sorted(fields))}).")
+            )
+        else:
+            c.adjustments.append(
+                (-OFF_GOAL_POINTS, "Outside the stated goal's field ("
+                 + ", ".join(sorted(person.goal_clusters)) + ").")
+            )
+    if person.limits:
+        demands = demands_of(
+            c.target, ctx.tasks.get(c.target, []), str(c.program.get("description") or "")
+        )
+        for limit in person.limits:
+            if limit.key in demands:
+                c.adjustments.append(
+                    (-LIMIT_POINTS, f"Against the stated limit ({limit.label}): {title} "
+                     f"work involves {limit.key}.")
+                )
+    confirm = [k for k in checks if k.status == TO_CONFIRM and k.kind == "credential"]
+    if confirm:
+        c.adjustments.append((-TO_CONFIRM_POINTS * len(confirm), ""))
+    c.score = round(max(0.0, min(100.0, c.score + sum(p for p, _ in c.adjustments))), 2)
+    wage, last = ctx.wage(c.target), person.participant.last_hourly_wage
+    c.pay_cut = bool(wage and last and wage < last and c.target not in person.goal_codes)
+
+
+def keep_pay_cuts_low(ranked: list[Candidate]) -> list[Candidate]:
+    """A target paying less than the last wage (and not the stated goal) leaves the top
+    ``TOP_NO_PAY_CUT`` unless fewer other programs fit; then it stays and says so."""
+    fine = [c for c in ranked if not c.pay_cut]
+    cuts = [c for c in ranked if c.pay_cut]
+    head = fine[:TOP_NO_PAY_CUT]
+    for c in cuts[: max(0, TOP_NO_PAY_CUT - len(head))]:
+        c.adjustments.append((0.0, "Pays less than the last wage; ranked this high because "
+                              f"only {len(fine)} program(s) without a pay cut fit."))
+    return [*head, *cuts[: max(0, TOP_NO_PAY_CUT - len(head))], *[
+        c for c in ranked if c not in head and c not in cuts[: max(0, TOP_NO_PAY_CUT - len(head))]
+    ]]
 
 
 def _reading_notes(participant: Participant, person: PersonView, quote: bool) -> list[str]:
@@ -942,10 +1111,29 @@ def _referral(rank: int, c: Candidate, person: PersonView, ctx: RegionContext) -
         skills_still_missing=[ctx.skill_labels.get(s, s) for s in c.still_missing[:8]],
         demand=demand,
         outcomes=outcomes,
-        caveats=caveats(p, person.state, c.distance) + _same_job(c.target, person, ctx),
+        caveats=caveats(p, person.state, c.distance) + _person_caveats(c, person, ctx),
+        prerequisite_checks=[
+            PrerequisiteCheck(requirement=k.requirement, kind=k.kind, status=k.status, why=k.why)
+            for k in c.checks
+        ],
     )
-    referral.explanation = explain(referral, person, ctx)
+    referral.explanation = explain(referral, person, ctx) + [
+        line for _, line in c.adjustments if line
+    ]
     return referral
+
+
+def _person_caveats(c: Candidate, person: PersonView, ctx: RegionContext) -> list[str]:
+    """Prerequisites to confirm, a pay cut, and 'already works as' unless the program is
+    a step up the participant's ladder."""
+    out = [f"to confirm: {k.requirement} ({k.why})" for k in c.checks if k.status == TO_CONFIRM]
+    wage, last = ctx.wage(c.target), person.participant.last_hourly_wage
+    if wage and last and wage < last:
+        asked = " (the stated goal)" if c.target in person.goal_codes else ""
+        out.append(f"pays a median ${wage:.2f}/h, below the last wage of ${last:.2f}/h{asked}")
+    if advancement(c.program, person) is None:
+        out += _same_job(c.target, person, ctx)
+    return out
 
 
 def _same_job(target: str, person: PersonView, ctx: RegionContext) -> list[str]:
