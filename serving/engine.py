@@ -403,6 +403,7 @@ class Engine:
             "oews",
             "esco_skills",
             "zcta_centroids",
+            "career_clusters_soc",
         )
         tables = {n: self.bundle.table(n) if self.bundle.has(n) else None for n in names}
         return {

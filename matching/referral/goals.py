@@ -1,12 +1,13 @@
 """Goals and limits a participant states, and how a target occupation stands against them.
 
 Sector goals ("want healthcare, something w/ patients", "maybe IT?", "medical office or
-billing") are read as career clusters. The bundle has no Advance CTE clusters table yet
-(issue 17 adds the loader for ``../shared/data/clusters/``); until then ``cluster_of`` maps an
-occupation through its SOC group (``SOC_CLUSTERS``, longest prefix wins, names after the
-2024-25 National Career Clusters Framework, Advance CTE) and goal words through
-``SECTOR_WORDS``. The hook: pass ``clusters`` (SOC 2018 code -> cluster names, as issue 17's
-table gives them) and it wins over the stand-in.
+billing") are read as career clusters (goal words through ``SECTOR_WORDS``). An occupation's
+clusters come from the bundle's ``career_clusters_soc`` table (the Advance CTE crosswalk,
+``matching.ingest.loaders.clusters``; ``clusters_by_soc`` turns it into the ``clusters`` hook
+of ``cluster_of``) when the bundle has it and lists the code; otherwise from its SOC group
+(``SOC_CLUSTERS``, longest prefix wins, names spelled as the 2024-25 National Career
+Clusters Framework, Advance CTE, spells them). ``cluster_source`` names which one was used,
+for the explanation.
 
 Limits ("can't lift", "back hurts", "sit-down job", "no driving", "no nights") are read as
 demands an occupation must not carry; ``demands_of`` reads them from the occupation's O*NET
@@ -20,6 +21,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+import polars as pl
+
 SOC_CLUSTERS: dict[str, str] = {
     "11-": "Management & Entrepreneurship",
     "13-2": "Financial Services",
@@ -31,7 +34,7 @@ SOC_CLUSTERS: dict[str, str] = {
     "31-": "Healthcare & Human Services",
     "21-": "Healthcare & Human Services",
     "33-": "Public Service & Safety",
-    "35-": "Hospitality, Events & Tourism",
+    "35-": "Hospitality, Events, & Tourism",
     "41-": "Marketing & Sales",
     "43-3": "Financial Services",
     "43-5": "Supply Chain & Transportation",
@@ -125,6 +128,22 @@ def cluster_of(code: str, clusters: Mapping[str, Iterable[str]] | None = None) -
         return set(clusters[soc])
     found = _prefix_lookup(soc, SOC_CLUSTERS)
     return {found} if isinstance(found, str) else set()
+
+
+def clusters_by_soc(table: pl.DataFrame | None) -> dict[str, frozenset[str]]:
+    """SOC 2018 code -> its Advance CTE career clusters, from a ``career_clusters_soc``
+    table (every cluster of an interdisciplinary code); empty without the table."""
+    if table is None or table.is_empty():
+        return {}
+    grouped = table.group_by("soc_code").agg(pl.col("cluster").unique())
+    return {code: frozenset(names) for code, names in grouped.iter_rows()}
+
+
+def cluster_source(code: str, clusters: Mapping[str, Iterable[str]] | None) -> str:
+    """Where ``cluster_of`` read the code's clusters: the crosswalk or the SOC-group stand-in."""
+    if clusters and code[:7] in clusters:
+        return "Advance CTE career cluster"
+    return "career cluster by SOC group"
 
 
 def sector_goals(text: str) -> set[str]:

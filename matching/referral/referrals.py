@@ -68,7 +68,15 @@ from matching.referral.credentials import (
     to_confirm_by_job,
 )
 from matching.referral.geo import zip_points
-from matching.referral.goals import Limit, cluster_of, demands_of, sector_goals, stated_limits
+from matching.referral.goals import (
+    Limit,
+    cluster_of,
+    cluster_source,
+    clusters_by_soc,
+    demands_of,
+    sector_goals,
+    stated_limits,
+)
 from matching.schedules import ALL_SLOTS, describe, parse_schedule
 from matching.schemas import Participant
 
@@ -346,6 +354,7 @@ class RegionContext:
     notes: list[str] = field(default_factory=list)
     tasks: dict[str, list[str]] = field(default_factory=dict)
     entry_wages: dict[str, float] = field(default_factory=dict)
+    clusters: dict[str, frozenset[str]] = field(default_factory=dict)  # SOC -> Advance CTE
 
     @cached_property
     def program_by_id(self) -> dict[str, dict[str, Any]]:
@@ -364,8 +373,8 @@ def build_region_context(region: str, tables: Mapping[str, pl.DataFrame | None])
     ``matching.nlp.extraction.io.evidence_frame``), ``demand``,
     ``demand_skills`` (the demand result's two tables), ``onet_occupations``,
     ``onet_related_occupations``, ``oews``, ``esco_skills``, ``soc_links`` (the skill
-    taxonomy's ESCO skill to O*NET-SOC links), ``predicted_outcomes`` and
-    ``zcta_centroids``; any may be None.
+    taxonomy's ESCO skill to O*NET-SOC links), ``predicted_outcomes``,
+    ``zcta_centroids`` and ``career_clusters_soc``; any may be None.
     Raises ValueError when the region has no programs.
     """
     region = region.strip().upper()
@@ -420,6 +429,7 @@ def build_region_context(region: str, tables: Mapping[str, pl.DataFrame | None])
         stackability=stack_rows,
         tasks=_tasks(tables.get("onet_tasks")),
         entry_wages=_entry_wages(tables.get("oews")),
+        clusters=clusters_by_soc(tables.get("career_clusters_soc")),
     )
 
 
@@ -629,7 +639,7 @@ def read_person(
         held_credentials(intake), to_confirm_by_job(jobs), participant.education_level, jobs,
         intake,
     )
-    clusters = sector_goals(intake) | {c for g in goals for c in cluster_of(g.code)}
+    clusters = sector_goals(intake) | {c for g in goals for c in cluster_of(g.code, ctx.clusters)}
     return PersonView(
         participant, sources, skills, role, state, applicant, clusters,
         {g.code for g in goals}, stated_limits(intake),
@@ -991,10 +1001,11 @@ def adjust_for_person(
         c.adjustments.append((gain, f"Advancement on the same ladder: {step}."))
     title = ctx.occupation_titles.get(c.target, c.target)
     if person.goal_clusters:
-        fields = cluster_of(c.target) & person.goal_clusters
+        fields = cluster_of(c.target, ctx.clusters) & person.goal_clusters
         if fields or c.target in person.goal_codes:
             c.adjustments.append(
-                (GOAL_FIELD_POINTS, f"In the stated goal's field ({', '.join(sorted(fields))}).")
+                (GOAL_FIELD_POINTS, f"In the stated goal's field ({', '.join(sorted(fields))}; "
+                 f"{cluster_source(c.target, ctx.clusters)}).")
             )
         else:
             c.adjustments.append(

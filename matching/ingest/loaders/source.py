@@ -58,6 +58,7 @@ def all_sources() -> Sequence[Source]:
     commands that score them, and never written into a shared reference bundle.
     """
     from matching.ingest.loaders import (
+        clusters,
         courses,
         crosswalks,
         esco,
@@ -69,5 +70,6 @@ def all_sources() -> Sequence[Source]:
         transitions,
     )
 
-    modules = (onet, esco, crosswalks, programs, labor, postings, courses, transitions, geo)
+    modules = (onet, esco, crosswalks, programs, labor, postings, courses, transitions, geo,
+               clusters)
     return [source for module in modules for source in module.SOURCES]
