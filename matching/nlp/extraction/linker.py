@@ -532,27 +532,38 @@ def _exact_hits(
             row[3] = max(row[3], float(ntok))
 
 
-def _per_skill(dense_labels: np.ndarray, index: LinkIndex) -> np.ndarray:
-    """(texts x labels) -> (texts x skills) by the max over each skill's labels."""
-    return np.maximum.reduceat(dense_labels, index.label_start[:-1], axis=1)
-
-
-def _window_max(
-    matrix: sp.csr_matrix, win_text: np.ndarray, n_texts: int, n_cols: int, threshold: float = 0.1
+def _per_skill(
+    matrix: sp.csr_matrix,
+    index: LinkIndex,
+    row_text: np.ndarray | None = None,
+    n_texts: int | None = None,
+    threshold: float | None = None,
 ) -> np.ndarray:
-    """Max over each text's window rows of a (windows x labels) score matrix, dense.
+    """A sparse (rows x labels) score matrix -> dense (texts x skills), the max over each
+    skill's labels (and, with ``row_text``, over each text's window rows).
 
-    Scores at or below ``threshold`` (a window sharing one common word with a long label)
-    are dropped first: they never make a candidate and dominate the cost.
+    A sparse product is scattered straight from its nonzero entries, with no dense texts x
+    labels array (scores are non-negative and every skill has a label, so the max over
+    absent entries, 0, is the dense reduction's value); a nearly dense one (the whole
+    texts' character n-grams) is reduced densely, which is faster there.
+    With ``threshold``, scores at or below it (a window sharing one common word with a long
+    label) are dropped first: they never make a candidate and dominate the cost.
     """
-    out = np.zeros(n_texts * n_cols, dtype=np.float32)
+    n_rows = matrix.shape[0] if n_texts is None else n_texts
+    nsk = index.n_skills
+    if row_text is None and matrix.nnz > 0.05 * matrix.shape[0] * matrix.shape[1]:
+        # A dense product (whole texts' character n-grams): a dense reduction is faster.
+        return np.maximum.reduceat(_dense(matrix), index.label_start[:-1], axis=1)
     coo = matrix.tocoo()
-    keep = coo.data > threshold
-    if keep.any():
-        np.maximum.at(
-            out, win_text[coo.row[keep]] * n_cols + coo.col[keep], coo.data[keep].astype(np.float32)
-        )
-    return out.reshape(n_texts, n_cols)
+    rows = coo.row.astype(np.int64) if row_text is None else row_text[coo.row]
+    out = np.zeros(n_rows * nsk, dtype=np.float32)
+    data, cols = coo.data, coo.col
+    if threshold is not None:
+        keep = data > threshold
+        data, cols, rows = data[keep], cols[keep], rows[keep]
+    if len(data):
+        np.maximum.at(out, rows * nsk + index.label_skill[cols], data.astype(np.float32))
+    return out.reshape(n_rows, nsk)
 
 
 def _dense(matrix: sp.spmatrix) -> np.ndarray:
@@ -560,15 +571,21 @@ def _dense(matrix: sp.spmatrix) -> np.ndarray:
 
 
 def _ranks(scores: np.ndarray, t_idx: np.ndarray, s_idx: np.ndarray) -> np.ndarray:
-    """1-based rank of each pair's score within its text's row; absent (0) -> _ABSENT_RANK."""
-    n_texts, n_cols = scores.shape
-    asc = np.sort(scores, axis=1).astype(np.float64)
-    span = float(asc[:, -1].max(initial=0.0)) + 1.0
+    """1-based rank of each pair's score within its text's row; absent (0) -> _ABSENT_RANK.
+
+    The rank of a positive score is 1 + the number of larger scores in its row, so only a
+    row's positive scores are sorted (most of a row is 0).
+    """
+    n_texts = scores.shape[0]
+    rows, cols = np.nonzero(scores > 0)  # row-major: rows ascending
+    positive = scores[rows, cols].astype(np.float64)
+    span = float(positive.max(initial=0.0)) + 1.0
     offsets = np.arange(n_texts, dtype=np.float64) * span
-    flat = (asc + offsets[:, None]).ravel()
+    flat = np.sort(positive + offsets[rows])
+    row_start = np.searchsorted(rows, np.arange(n_texts + 1))
     values = scores[t_idx, s_idx].astype(np.float64)
-    below_or_equal = np.searchsorted(flat, values + offsets[t_idx], side="right") - t_idx * n_cols
-    rank = (n_cols - below_or_equal + 1).astype(np.float32)
+    below_or_equal = np.searchsorted(flat, values + offsets[t_idx], side="right")
+    rank = (row_start[t_idx + 1] - below_or_equal + 1).astype(np.float32)
     return np.where(values > 0, rank, _ABSENT_RANK).astype(np.float32)
 
 
@@ -597,7 +614,7 @@ def generate_candidates(
     ``contexts``: per text, the O*NET-SOC codes the document is about (None or an empty
     tuple: no context; the context features are then NaN, see :mod:`.context`).
     """
-    nsk, nlab = index.n_skills, len(index.label_skill)
+    nsk = index.n_skills
     prep = _prepare(texts, index, max_window)
     n_texts = len(texts)
     full_lemma = [" ".join(lm) for lm in prep.lemmas]
@@ -605,14 +622,14 @@ def generate_candidates(
     if prep.win_lemma:
         win_word = _tfidf(_WORD.transform(prep.win_lemma), index.word_idf)
         s_win = _per_skill(
-            _window_max(win_word @ index.labels_word_t, prep.win_text, n_texts, nlab), index
+            win_word @ index.labels_word_t, index, prep.win_text, n_texts, threshold=0.1
         )
     else:  # no window survives the stop-word rules (empty or stop-word-only texts)
         s_win = np.zeros((n_texts, nsk), dtype=np.float32)
     full_word = _tfidf(_WORD.transform(full_lemma), index.word_idf)
-    s_fw = _per_skill(_dense(full_word @ index.labels_word_t), index)
+    s_fw = _per_skill(full_word @ index.labels_word_t, index)
     full_char = _tfidf(_CHAR.transform(list(texts)), index.char_idf)
-    s_fc = _per_skill(_dense(full_char @ index.labels_char_t), index)
+    s_fc = _per_skill(full_char @ index.labels_char_t, index)
     text_bin = _UNI.transform(content).astype(np.float32).tocsr()
     s_bm = _dense(text_bin @ index.bm25_t)
     text_desc = _tfidf(_UNI.transform(content), index.desc_idf)
@@ -765,24 +782,36 @@ def _pair_features(
     if not prep.win_orig:
         return
     win_char = _tfidf(_CHAR.transform(prep.win_orig), index.char_idf)
-    n_texts = len(prep.tokens)
-    # Products run in a compact column space (the n-grams the batch's windows use): a sparse
-    # product over the 2**20 hashed columns pays an O(columns) set-up each time.
+    feats[:, _F["win_char"]] = np.maximum.reduceat(
+        _window_char_sims(win_char, prep.win_text, index.labels_char[labels], label_text), seg
+    )
+
+
+def _window_char_sims(
+    win_char: sp.csr_matrix, win_text: np.ndarray, lab_char: sp.csr_matrix, label_text: np.ndarray
+) -> np.ndarray:
+    """Per label row, the best character cosine with a window of its own text.
+
+    One sparse product for the whole batch: columns are the n-grams the batch's windows
+    use (a product over the 2**20 hashed columns pays an O(columns) set-up), offset by the
+    text, so a label meets only its own text's windows. Each row's entries keep their
+    order, so every dot product sums in the same order as a per-text product would.
+    Scores are non-negative: a label meeting no window gets 0, as a dense max would.
+    """
     used = np.unique(win_char.indices)
+    n_used = len(used)
+    n_texts = int(max(win_text.max(initial=-1), label_text.max(initial=-1))) + 1
     remap = np.full(win_char.shape[1], -1, dtype=np.int64)
-    remap[used] = np.arange(len(used))
-    win_c = _compact(win_char, remap, len(used))
-    lab_c = _compact(index.labels_char[labels], remap, len(used))
-    win_bounds = np.searchsorted(prep.win_text, np.arange(n_texts + 1))
-    lab_bounds = np.searchsorted(label_text, np.arange(n_texts + 1))
-    sims = np.zeros(len(labels), dtype=np.float32)
-    for t in range(n_texts):
-        wlo, whi = win_bounds[t], win_bounds[t + 1]
-        llo, lhi = lab_bounds[t], lab_bounds[t + 1]
-        if whi > wlo and lhi > llo:
-            block = (lab_c[llo:lhi] @ win_c[wlo:whi].T).toarray()
-            sims[llo:lhi] = block.max(axis=1)
-    feats[:, _F["win_char"]] = np.maximum.reduceat(sims, seg)
+    remap[used] = np.arange(n_used)
+    win_c = _compact(win_char, remap, n_used)
+    lab_c = lab_char[:, used].tocsr()  # scipy's column selection keeps each row's order
+    wide = n_texts * n_used
+    win_c.indices = win_c.indices + np.repeat(win_text * n_used, np.diff(win_c.indptr))
+    lab_c.indices = lab_c.indices + np.repeat(label_text * n_used, np.diff(lab_c.indptr))
+    win_c = sp.csr_matrix((win_c.data, win_c.indices, win_c.indptr), shape=(len(win_text), wide))
+    lab_c = sp.csr_matrix((lab_c.data, lab_c.indices, lab_c.indptr), shape=(len(label_text), wide))
+    sims = lab_c @ win_c.T
+    return np.asarray(sims.max(axis=1).toarray(), dtype=np.float32).ravel()
 
 
 def lexical_score(features: np.ndarray) -> np.ndarray:
@@ -1114,17 +1143,34 @@ class SkillLinker:
         """
         self._check()
         _check_contexts(contexts, len(texts))
-        pos = self.index_.positions() if forced else {}
-        out: list[list[tuple[str, float]]] = []
-        for lo in range(0, len(texts), self.batch_size):
-            batch = list(texts[lo : lo + self.batch_size])
-            force = (
-                [[pos[s] for s in ids if s in pos] for ids in forced[lo : lo + len(batch)]]
-                if forced
-                else None
+        # A repeated (text, forced ids, context) job is ranked once: a text's candidates and
+        # features do not depend on the other texts of its batch.
+        jobs = [
+            (
+                text,
+                tuple(forced[i]) if forced else (),
+                tuple(contexts[i]) if contexts is not None else None,
             )
-            ctx = contexts[lo : lo + len(batch)] if contexts is not None else None
-            cand = self._candidates(batch, force, ctx)
+            for i, text in enumerate(texts)
+        ]
+        distinct = list(dict.fromkeys(jobs))
+        ranked = dict(zip(distinct, self._rank_distinct(distinct, top_k, method), strict=True))
+        return [list(ranked[job]) for job in jobs]
+
+    def _rank_distinct(
+        self,
+        jobs: list[tuple[str, tuple[str, ...], tuple[str, ...] | None]],
+        top_k: int | None,
+        method: str,
+    ) -> list[list[tuple[str, float]]]:
+        pos = self.index_.positions()
+        with_context = any(ctx is not None for _, _, ctx in jobs)
+        out: list[list[tuple[str, float]]] = []
+        for lo in range(0, len(jobs), self.batch_size):
+            batch = jobs[lo : lo + self.batch_size]
+            force = [[pos[s] for s in ids if s in pos] for _, ids, _ in batch]
+            ctx = [c or () for _, _, c in batch] if with_context else None
+            cand = self._candidates([t for t, _, _ in batch], force, ctx)
             scores = self.score(cand.features, method)
             out.extend(_top_lists(cand, scores, len(batch), top_k, self.index_.skill_ids))
         return out
