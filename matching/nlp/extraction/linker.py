@@ -571,21 +571,15 @@ def _dense(matrix: sp.spmatrix) -> np.ndarray:
 
 
 def _ranks(scores: np.ndarray, t_idx: np.ndarray, s_idx: np.ndarray) -> np.ndarray:
-    """1-based rank of each pair's score within its text's row; absent (0) -> _ABSENT_RANK.
-
-    The rank of a positive score is 1 + the number of larger scores in its row, so only a
-    row's positive scores are sorted (most of a row is 0).
-    """
-    n_texts = scores.shape[0]
-    rows, cols = np.nonzero(scores > 0)  # row-major: rows ascending
-    positive = scores[rows, cols].astype(np.float64)
-    span = float(positive.max(initial=0.0)) + 1.0
+    """1-based rank of each pair's score within its text's row; absent (0) -> _ABSENT_RANK."""
+    n_texts, n_cols = scores.shape
+    asc = np.sort(scores, axis=1).astype(np.float64)
+    span = float(asc[:, -1].max(initial=0.0)) + 1.0
     offsets = np.arange(n_texts, dtype=np.float64) * span
-    flat = np.sort(positive + offsets[rows])
-    row_start = np.searchsorted(rows, np.arange(n_texts + 1))
+    flat = (asc + offsets[:, None]).ravel()
     values = scores[t_idx, s_idx].astype(np.float64)
-    below_or_equal = np.searchsorted(flat, values + offsets[t_idx], side="right")
-    rank = (row_start[t_idx + 1] - below_or_equal + 1).astype(np.float32)
+    below_or_equal = np.searchsorted(flat, values + offsets[t_idx], side="right") - t_idx * n_cols
+    rank = (n_cols - below_or_equal + 1).astype(np.float32)
     return np.where(values > 0, rank, _ABSENT_RANK).astype(np.float32)
 
 
