@@ -127,8 +127,10 @@ def encoder_alone(vectors_by_mode: dict[str, SkillVectors], sets: dict) -> None:
             print(f"  {name} dev, skill vectors '{mode}':")
             print(f"    sentences, whole text      {fmt(ranking_metrics(whole, gold))}")
             print(f"    sentences, max over windows {fmt(ranking_metrics(win, gold))}")
-            print(f"    gold spans                 "
-                  f"{fmt(ranking_metrics(span_rank, [e.gold for e in spans]))}")
+            print(
+                f"    gold spans                 "
+                f"{fmt(ranking_metrics(span_rank, [e.gold for e in spans]))}"
+            )
 
 
 def candidate_sets(linker: SkillLinker, texts: list[str]) -> list[set[str]]:
@@ -266,8 +268,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     sets = dev_sets(taxonomy)
     for name, (sents, spans) in sets.items():
-        print(f"{name} dev half (seed {SEED}, fraction {DEV_FRACTION}): {len(sents)} sentences "
-              f"with gold, {len(spans)} gold spans")
+        print(
+            f"{name} dev half (seed {SEED}, fraction {DEV_FRACTION}): {len(sents)} sentences "
+            f"with gold, {len(spans)} gold spans"
+        )
     with tempfile.TemporaryDirectory() as home:
         by_mode = {
             mode: SkillVectors.build(taxonomy, encoder, text=mode, home=Path(home))

@@ -151,8 +151,9 @@ def program_slots(
         slots |= parse_schedule(schedule) or set()
     except ScheduleError:
         pass
-    for word in re.findall(r"\b(evenings?|weekends?|day|days|nights?|online|self-paced)\b",
-                           (name or "").lower()):
+    for word in re.findall(
+        r"\b(evenings?|weekends?|day|days|nights?|online|self-paced)\b", (name or "").lower()
+    ):
         slots |= parse_schedule(word) or set()
     if (fmt or "").lower() in {"online", "distance", "remote"}:
         slots.add("online")

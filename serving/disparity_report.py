@@ -176,9 +176,7 @@ def _panel(ax: Axes, rows: pl.DataFrame, name: str) -> None:
         y = bar.get_y() + bar.get_height() / 2
         if not row[share]:
             ax.plot([0], [y], marker="D", markersize=4, color="black", clip_on=False)
-        ax.text(
-            bar.get_width() + 0.01, y, _bar_label(row), va="center", fontsize=6.5
-        )
+        ax.text(bar.get_width() + 0.01, y, _bar_label(row), va="center", fontsize=6.5)
     ax.set_title(_panel_title(rows, name), fontsize=8.5, loc="left")
     reference = rows[f"{HEADLINE}_reference"][0] if rows.height else None
     best = rows.filter(pl.col("group") == reference)[share] if reference else pl.Series([])

@@ -382,9 +382,11 @@ class Engine:
             self.bundle.table("xwalk_cip_soc"),
             self.bundle.table("onet_occupations"),
         )
-        return listed.select("program_id", "cip_code").join(
-            targets.select("cip_code", "onet_soc_code"), on="cip_code"
-        ).select("program_id", "onet_soc_code")
+        return (
+            listed.select("program_id", "cip_code")
+            .join(targets.select("cip_code", "onet_soc_code"), on="cip_code")
+            .select("program_id", "onet_soc_code")
+        )
 
     def region_context(self, region: str) -> Any:
         """The shared ``RegionContext`` for referrals and pathways in ``region``."""

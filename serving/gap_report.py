@@ -187,7 +187,7 @@ def _evidence(items: list[Any]) -> str:
 
 
 def _covered_html(covered: Any) -> str:
-    """"covered by: <taught skill>, in <course> description" and the sentence, to check."""
+    """ "covered by: <taught skill>, in <course> description" and the sentence, to check."""
     score = "" if covered.similarity is None else f" <small>(near {covered.similarity:.2f})</small>"
     return f"{_e(covered.describe())}{score}<br>{_evidence(covered.evidence[:1])}"
 

@@ -27,10 +27,18 @@ SOC_ROWS: list[list[object]] = [
     ["SOC Code", "Occupation Title", "Career Cluster", "Sub-Cluster"],  # row 1
     [None, None, HEALTH, None],  # 2: section header (a cluster name alone), skipped
     ["29-1141", "Registered Nurses", HEALTH, "Physical Health"],  # 3
-    ["43-4051", "Customer Service Representatives", "Marketing & Sales",
-     "Retail & Customer Experience"],  # 4
-    ["43-4051", "Customer Service Representatives", "Management & Entrepreneurship",
-     "Business Information Management"],  # 5: interdisciplinary
+    [
+        "43-4051",
+        "Customer Service Representatives",
+        "Marketing & Sales",
+        "Retail & Customer Experience",
+    ],  # 4
+    [
+        "43-4051",
+        "Customer Service Representatives",
+        "Management & Entrepreneurship",
+        "Business Information Management",
+    ],  # 5: interdisciplinary
     ["291141", "Registered Nurses", HEALTH, "Physical Health"],  # 6: malformed SOC
     ["31-1131", "Nursing Assistants", None, "Physical Health"],  # 7: no cluster
     ["31-9092", "Medical Assistants", HEALTH, None],  # 8: no sub-cluster, kept
@@ -62,10 +70,14 @@ def write_xlsx(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
 def data(tmp_path: Path) -> Path:
     folder = tmp_path / "data" / "clusters"
     folder.mkdir(parents=True)
-    write_xlsx(folder / "SOC_Career_Clusters_Crosswalk.xlsx",
-               {"Overview": OVERVIEW, "SOC - CC - Sub-Clusters": SOC_ROWS})
-    write_xlsx(folder / "CIP_Career_Clusters_Crosswalk.xlsx",
-               {"Overview": OVERVIEW, "CIP - CC - Sub-Clusters": CIP_ROWS})
+    write_xlsx(
+        folder / "SOC_Career_Clusters_Crosswalk.xlsx",
+        {"Overview": OVERVIEW, "SOC - CC - Sub-Clusters": SOC_ROWS},
+    )
+    write_xlsx(
+        folder / "CIP_Career_Clusters_Crosswalk.xlsx",
+        {"Overview": OVERVIEW, "CIP - CC - Sub-Clusters": CIP_ROWS},
+    )
     return tmp_path / "data"
 
 
@@ -74,7 +86,12 @@ def test_soc_fixture_skips_headers_flags_interdisciplinary_and_names_bad_rows(da
     table, report = loaded.table, loaded.report
     assert (report.rows_read, report.rows_kept, report.rows_rejected) == (7, 4, 3)
     assert table.columns == [
-        "soc_code", "title", "cluster", "sub_cluster", "interdisciplinary", "_line"
+        "soc_code",
+        "title",
+        "cluster",
+        "sub_cluster",
+        "interdisciplinary",
+        "_line",
     ]
     flags = dict(table.select("soc_code", "interdisciplinary").unique().iter_rows())
     assert flags == {"29-1141": False, "43-4051": True, "31-9092": False}
@@ -115,7 +132,8 @@ def test_the_table_wins_over_the_soc_group_stand_in(data: Path) -> None:
     clusters = clusters_by_soc(table)
     assert cluster_of("43-4051.00") == {"Management & Entrepreneurship"}  # SOC group 43-
     assert cluster_of("43-4051.00", clusters) == {
-        "Marketing & Sales", "Management & Entrepreneurship"
+        "Marketing & Sales",
+        "Management & Entrepreneurship",
     }
     assert cluster_source("43-4051.00", clusters) == "Advance CTE career cluster"
     # a code the table does not list falls back to its SOC group

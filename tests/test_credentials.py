@@ -105,5 +105,7 @@ def test_credential_education_age_and_test_checks() -> None:
         TO_CONFIRM,
     ]
     assert prerequisite_checks("No diploma required; age 18+", applicant(""))[0].kind == "age"
-    assert statuses("CompTIA A+ certification or nine months of help desk experience",
-                    applicant("help desk 1 yr at credit union")) == [MET]
+    assert statuses(
+        "CompTIA A+ certification or nine months of help desk experience",
+        applicant("help desk 1 yr at credit union"),
+    ) == [MET]

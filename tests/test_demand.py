@@ -370,18 +370,14 @@ class _UnsureNormalizer(_StubNormalizer):
 def test_non_confident_title_is_unassigned_in_demand(demo_tables):
     postings = demo_tables["postings"]
     occ = occupations_from_titles(postings, _UnsureNormalizer())
-    result = build_demand(
-        postings, occ, None, demo_tables["oews"], demo_tables["ep_projections"]
-    )
+    result = build_demand(postings, occ, None, demo_tables["oews"], demo_tables["ep_projections"])
     is_cna = pl.col("title").str.to_lowercase().str.contains("cna")
     n_cna = postings.filter(is_cna).height
     assigned = result.postings.join(postings.select("posting_id", "title"), on="posting_id")
     assert 0 < n_cna < postings.height
     # only the confident titles reach the occupation; the rest are unassigned and counted
     assert assigned.filter(pl.col("onet_soc_code") == "31-1131.00").height == n_cna
-    assert assigned.filter(~is_cna).get_column("onet_soc_code").unique().to_list() == [
-        UNASSIGNED
-    ]
+    assert assigned.filter(~is_cna).get_column("onet_soc_code").unique().to_list() == [UNASSIGNED]
     assert result.report.no_confident_title == postings.height - n_cna
     assert result.report.no_occupation == postings.height - n_cna
     assert "title not confidently matched" in " ".join(result.report.lines())

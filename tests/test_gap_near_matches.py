@@ -95,9 +95,7 @@ def test_a_paraphrase_covers_the_sought_skill_and_says_where(esco, index) -> Non
         SoughtSkill(ids["SQL"], "SQL", 0.1, 2, 100.0, "not listed", ["29-1141.00"], []),
     ]
     quote = "Students **measure vital signs** and report changes to the nurse."
-    taught = [
-        TaughtSkill(ids[BASIC], BASIC, ["NURSNG 1"], [GapEvidence("NURSNG 1", quote)])
-    ]
+    taught = [TaughtSkill(ids[BASIC], BASIC, ["NURSNG 1"], [GapEvidence("NURSNG 1", quote)])]
     taught[0].where = ["description"]
     mark_covered(sought, taught, index)
     covered = sought[0].covered
@@ -115,8 +113,6 @@ def test_description_is_linked_without_its_credit_rules() -> None:
         "for either NURSNG 1 or 1 S but not both. A maximum of six units of independent "
         "studies is allowed. Pass/No Pass only."
     )
-    assert description_text(text) == (
-        "Students measure vital signs and document patient care."
-    )
+    assert description_text(text) == ("Students measure vital signs and document patient care.")
     assert title_text("FUNDAMENTALS OF NURSING CONCEPTS 1") == "Fundamentals of nursing concepts 1"
     assert title_text("Python for Everybody") == "Python for Everybody"

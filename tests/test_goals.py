@@ -35,9 +35,7 @@ def referrals_of(engine, participant):
 
 
 def test_sector_words_and_limits_are_read() -> None:
-    assert sector_goals("want healthcare, something w/ patients") == {
-        "Healthcare & Human Services"
-    }
+    assert sector_goals("want healthcare, something w/ patients") == {"Healthcare & Human Services"}
     assert "Healthcare & Human Services" in sector_goals("maybe medical office or billing")
     assert sector_goals("want out of kitchens") == set()
     keys = [lim.key for lim in stated_limits("back hurts from trays, want sit-down job")]
@@ -86,4 +84,3 @@ def test_cdl_b_to_a_is_advancement_not_already_works_as(engine, caseload) -> Non
     assert upgrade.rank == 1
     held = {c.requirement: c.status for c in upgrade.prerequisite_checks}
     assert held["Current CDL Class B license"] == "met"
-

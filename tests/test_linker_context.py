@@ -75,9 +75,7 @@ def test_context_moves_in_field_skills_up(linker: SkillLinker, taxonomy: SkillTa
     assert _score(linker, text, vehicle, (TRUCK,)) > _score(linker, text, vehicle, (PHLEBOTOMY,))
     checks = _id(taxonomy, "conduct forklift inspections")
     text = "Inspect the equipment before every shift."
-    assert _score(linker, text, checks, (FORKLIFT,)) > _score(
-        linker, text, checks, (PHLEBOTOMY,)
-    )
+    assert _score(linker, text, checks, (FORKLIFT,)) > _score(linker, text, checks, (PHLEBOTOMY,))
 
 
 def test_rank_without_contexts_is_the_plain_ranking(linker: SkillLinker) -> None:

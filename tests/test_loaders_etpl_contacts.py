@@ -104,9 +104,7 @@ def test_malformed_contacts_are_blanked_and_reported(tmp_path: Path) -> None:
     assert bad["provider_website"] is None and bad["provider_email"] is None
     assert bad["contact_phone"] == "(609) 555-0177 ext. 12"  # the program's own line
     assert bad["name"] and bad["cost_total"] is not None  # the program itself is kept
-    problems = {
-        (r.record, r.field): r.reason for r in report.rejects if r.severity == "repaired"
-    }
+    problems = {(r.record, r.field): r.reason for r in report.rejects if r.severity == "repaired"}
     assert "not a 10-digit phone number" in problems[(bad_id, "phone")]
     assert "not a web address" in problems[(bad_id, "website")]
     assert "not an email address" in problems[(bad_id, "email")]

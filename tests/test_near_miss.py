@@ -23,15 +23,40 @@ from matching.referral.constraints import (
 )
 from matching.schemas import Participant
 
-CNA = {"program_id": "60101", "name": "Certified Nurse Aide (CNA)", "provider_name": "Academy",
-       "cost_total": 1535.0, "weeks_used": 7.5, "weeks_min": 4.0, "weeks_max": 11.0,
-       "schedule": "day", "format": "in_person", "location_zip": "08608"}
-LPN_EVENING = {**CNA, "program_id": "60202", "name": "Practical Nursing (LPN) - Evening/Weekend",
-               "cost_total": 23200.0, "weeks_used": 80.166667, "weeks_min": 56.333333,
-               "weeks_max": 104.0, "schedule": "evening"}
-NO_DATA = {"program_id": "60806", "name": "Production Supervisor Leadership Program",
-           "provider_name": None, "cost_total": 2900.0, "weeks_used": 7.5, "weeks_min": 4.0,
-           "weeks_max": 11.0, "schedule": None, "format": None, "location_zip": None}
+CNA = {
+    "program_id": "60101",
+    "name": "Certified Nurse Aide (CNA)",
+    "provider_name": "Academy",
+    "cost_total": 1535.0,
+    "weeks_used": 7.5,
+    "weeks_min": 4.0,
+    "weeks_max": 11.0,
+    "schedule": "day",
+    "format": "in_person",
+    "location_zip": "08608",
+}
+LPN_EVENING = {
+    **CNA,
+    "program_id": "60202",
+    "name": "Practical Nursing (LPN) - Evening/Weekend",
+    "cost_total": 23200.0,
+    "weeks_used": 80.166667,
+    "weeks_min": 56.333333,
+    "weeks_max": 104.0,
+    "schedule": "evening",
+}
+NO_DATA = {
+    "program_id": "60806",
+    "name": "Production Supervisor Leadership Program",
+    "provider_name": None,
+    "cost_total": 2900.0,
+    "weeks_used": 7.5,
+    "weeks_min": 4.0,
+    "weeks_max": 11.0,
+    "schedule": None,
+    "format": None,
+    "location_zip": None,
+}
 
 
 def state(**constraints: object) -> ParticipantState:
@@ -105,8 +130,11 @@ def test_unknown_checks_are_caveats_and_lower_the_score() -> None:
 def test_schedule_words_decide_the_schedule_check() -> None:
     from matching.referral.constraints import _schedule_reasons
 
-    weekend_cna = {**CNA, "name": "Certified Nurse Aide - Evening and Weekend",
-                   "schedule": "evening"}
+    weekend_cna = {
+        **CNA,
+        "name": "Certified Nurse Aide - Evening and Weekend",
+        "schedule": "evening",
+    }
     assert _schedule_reasons(weekend_cna, "weekend") == []
     [reason] = _schedule_reasons(CNA, "evening+weekend")
     assert reason.text == "meets days only; the participant can attend evenings or weekends"

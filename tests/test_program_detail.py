@@ -100,9 +100,7 @@ def test_schedule_filter_reads_the_listing_and_its_name(
 ) -> None:
     assert ids(listed(client, schedule="weekends")) == {"60102", "60202"}
     evening = listed(client, schedule="evening")
-    assert evening and all(
-        p["schedule"] == "evening" or "Evening" in p["name"] for p in evening
-    )
+    assert evening and all(p["schedule"] == "evening" or "Evening" in p["name"] for p in evening)
     day_or_weekend = ids(listed(client, schedule="day or weekend"))
     assert {"60101", "60102", "60202"} <= day_or_weekend and "60403" not in day_or_weekend
     assert len(listed(client, schedule="any")) == len(everything)

@@ -252,12 +252,14 @@ class CachedReader:
     repeat titles and case notes across records."""
 
     def __init__(self, reader: ParticipantReader) -> None:
-        self._skills = lru_cache(maxsize=8192)(reader.intake_skills)
+        self._skills = lru_cache(maxsize=8192)(
+            lambda text, context: reader.intake_skills(text, context)
+        )
         self._titles = lru_cache(maxsize=8192)(lambda t: reader.title_occupations(list(t)))
         self._targets = lru_cache(maxsize=8192)(reader.transition_targets)
 
-    def intake_skills(self, text: str) -> list[SkillEvidence]:
-        return self._skills(text)
+    def intake_skills(self, text: str, context: Sequence[str] = ()) -> list[SkillEvidence]:
+        return self._skills(text, tuple(context))
 
     def title_occupations(self, titles: Sequence[str]) -> list[SourceOccupation]:
         return self._titles(tuple(titles))

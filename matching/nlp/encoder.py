@@ -174,9 +174,7 @@ class SentenceTransformerEncoder:
         self.path = Path(path).expanduser()
         if not self.path.is_dir():
             raise EncoderError(f"encoder folder {self.path} does not exist or is not a folder")
-        if not (self.path / "modules.json").is_file() and not (
-            self.path / "config.json"
-        ).is_file():
+        if not (self.path / "modules.json").is_file() and not (self.path / "config.json").is_file():
             raise EncoderError(
                 f"encoder folder {self.path} is not a sentence-transformers model "
                 "(no modules.json or config.json)"

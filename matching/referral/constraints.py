@@ -55,9 +55,7 @@ COST_MARGIN_MIN = 500.0
 WEEKS_MARGIN_SHARE = 0.10
 WEEKS_MARGIN_MIN = 2.0
 UNKNOWN_FACTOR = 0.85
-ITA_WORDS = (
-    "an ITA (WIOA Individual Training Account) or employer tuition can cover the difference"
-)
+ITA_WORDS = "an ITA (WIOA Individual Training Account) or employer tuition can cover the difference"
 LATER_START_WORDS = (
     "a later start date or a part-time plan agreed with the provider could make it fit"
 )
@@ -342,7 +340,9 @@ def weeks_reasons(program: Mapping[str, object], limit: float | None) -> list[Re
     if over <= max(WEEKS_MARGIN_SHARE * limit, WEEKS_MARGIN_MIN):
         return [
             Reason(
-                code="weeks", text=f"{text}: {LATER_START_WORDS}", close=True,
+                code="weeks",
+                text=f"{text}: {LATER_START_WORDS}",
+                close=True,
                 would_fit=LATER_START_WORDS,
             )
         ]
@@ -370,8 +370,7 @@ def _schedule_reasons(program: Mapping[str, object], wanted: str | None) -> list
     return [
         Reason(
             code="schedule",
-            text=f"meets {describe(offered)} only; the participant can attend "
-            f"{describe(slots)}",
+            text=f"meets {describe(offered)} only; the participant can attend {describe(slots)}",
         )
     ]
 

@@ -257,9 +257,7 @@ FIELD_WORDS: dict[str, tuple[str, ...]] = {
     "lpn": ("lpn", "licensed practical nurse"),
     "medical assistant": ("medical assistant",),
 }
-EDUCATION_AT_LEAST_HS = {
-    level for level in EducationLevel if level not in (EducationLevel.NONE,)
-}
+EDUCATION_AT_LEAST_HS = {level for level in EducationLevel if level not in (EducationLevel.NONE,)}
 
 
 def prerequisite_checks(text: str | None, who: Applicant) -> list[Check]:
@@ -315,8 +313,9 @@ def _credential(text: str, credential: Credential, who: Applicant) -> Check:
         return Check(text, "credential", MET, f"the participant says they hold {credential.label}")
     if status in (EXPIRED, NOT_HELD, WORKING_ON):
         said = {EXPIRED: "has lapsed", NOT_HELD: "is not held", WORKING_ON: "is in progress"}
-        return Check(text, "credential", UNMET, f"the participant says {credential.label} "
-                     f"{said[status]}")
+        return Check(
+            text, "credential", UNMET, f"the participant says {credential.label} {said[status]}"
+        )
     if credential.key in who.implied:
         return Check(text, "credential", TO_CONFIRM, who.implied[credential.key])
     if credential.key in ("drivers_license", "dot_card"):
@@ -340,13 +339,24 @@ def _experience(text: str, who: Applicant) -> Check:
                 continue
             have = _months(source)
             if needed is None or (have is not None and have >= needed):
-                return Check(text, "experience", MET, f"{field_name} experience stated"
-                             + (f" ({have // 12 if have >= 12 else have} "
-                                f"{'years' if have >= 12 else 'months'})" if have else ""))
-            best = Check(text, "experience", TO_CONFIRM, f"{field_name} experience stated; "
-                         "its length is not")
-    return best or Check(text, "experience", UNMET, "no such experience in the intake or the "
-                         "past jobs")
+                return Check(
+                    text,
+                    "experience",
+                    MET,
+                    f"{field_name} experience stated"
+                    + (
+                        f" ({have // 12 if have >= 12 else have} "
+                        f"{'years' if have >= 12 else 'months'})"
+                        if have
+                        else ""
+                    ),
+                )
+            best = Check(
+                text, "experience", TO_CONFIRM, f"{field_name} experience stated; its length is not"
+            )
+    return best or Check(
+        text, "experience", UNMET, "no such experience in the intake or the past jobs"
+    )
 
 
 def _core_field(text: str) -> str:

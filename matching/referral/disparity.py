@@ -232,9 +232,9 @@ def _reference(counts: pl.DataFrame, measure: str) -> tuple[str | None, bool]:
         pool = known
     if pool.is_empty():
         return None, False
-    best = pool.sort(
-        [f"{measure}_share", "n", "group"], descending=[True, True, False]
-    ).row(0, named=True)
+    best = pool.sort([f"{measure}_share", "n", "group"], descending=[True, True, False]).row(
+        0, named=True
+    )
     return str(best["group"]), bool(best["small_group"])
 
 

@@ -636,13 +636,23 @@ def read_person(
     state = ParticipantState(participant, {s.code for s in sources}, text)
     intake = participant.intake_text or ""
     applicant = Applicant(
-        held_credentials(intake), to_confirm_by_job(jobs), participant.education_level, jobs,
+        held_credentials(intake),
+        to_confirm_by_job(jobs),
+        participant.education_level,
+        jobs,
         intake,
     )
     clusters = sector_goals(intake) | {c for g in goals for c in cluster_of(g.code, ctx.clusters)}
     return PersonView(
-        participant, sources, skills, role, state, applicant, clusters,
-        {g.code for g in goals}, stated_limits(intake),
+        participant,
+        sources,
+        skills,
+        role,
+        state,
+        applicant,
+        clusters,
+        {g.code for g in goals},
+        stated_limits(intake),
     )
 
 
@@ -1004,13 +1014,20 @@ def adjust_for_person(
         fields = cluster_of(c.target, ctx.clusters) & person.goal_clusters
         if fields or c.target in person.goal_codes:
             c.adjustments.append(
-                (GOAL_FIELD_POINTS, f"In the stated goal's field ({', '.join(sorted(fields))}; "
-                 f"{cluster_source(c.target, ctx.clusters)}).")
+                (
+                    GOAL_FIELD_POINTS,
+                    f"In the stated goal's field ({', '.join(sorted(fields))}; "
+                    f"{cluster_source(c.target, ctx.clusters)}).",
+                )
             )
         else:
             c.adjustments.append(
-                (-OFF_GOAL_POINTS, "Outside the stated goal's field ("
-                 + ", ".join(sorted(person.goal_clusters)) + ").")
+                (
+                    -OFF_GOAL_POINTS,
+                    "Outside the stated goal's field ("
+                    + ", ".join(sorted(person.goal_clusters))
+                    + ").",
+                )
             )
     if person.limits:
         demands = demands_of(
@@ -1019,8 +1036,11 @@ def adjust_for_person(
         for limit in person.limits:
             if limit.key in demands:
                 c.adjustments.append(
-                    (-LIMIT_POINTS, f"Against the stated limit ({limit.label}): {title} "
-                     f"work involves {limit.key}.")
+                    (
+                        -LIMIT_POINTS,
+                        f"Against the stated limit ({limit.label}): {title} "
+                        f"work involves {limit.key}.",
+                    )
                 )
     confirm = [k for k in checks if k.status == TO_CONFIRM and k.kind == "credential"]
     if confirm:
@@ -1037,11 +1057,22 @@ def keep_pay_cuts_low(ranked: list[Candidate]) -> list[Candidate]:
     cuts = [c for c in ranked if c.pay_cut]
     head = fine[:TOP_NO_PAY_CUT]
     for c in cuts[: max(0, TOP_NO_PAY_CUT - len(head))]:
-        c.adjustments.append((0.0, "Pays less than the last wage; ranked this high because "
-                              f"only {len(fine)} program(s) without a pay cut fit."))
-    return [*head, *cuts[: max(0, TOP_NO_PAY_CUT - len(head))], *[
-        c for c in ranked if c not in head and c not in cuts[: max(0, TOP_NO_PAY_CUT - len(head))]
-    ]]
+        c.adjustments.append(
+            (
+                0.0,
+                "Pays less than the last wage; ranked this high because "
+                f"only {len(fine)} program(s) without a pay cut fit.",
+            )
+        )
+    return [
+        *head,
+        *cuts[: max(0, TOP_NO_PAY_CUT - len(head))],
+        *[
+            c
+            for c in ranked
+            if c not in head and c not in cuts[: max(0, TOP_NO_PAY_CUT - len(head))]
+        ],
+    ]
 
 
 def _reading_notes(participant: Participant, person: PersonView, quote: bool) -> list[str]:
@@ -1323,7 +1354,8 @@ def _work_based(ctx: RegionContext) -> str:
     listed = [p["name"] for p in ctx.programs if WORK_BASED.search(str(p.get("name") or ""))]
     if listed:
         return (
-            "Paid while learning: the region lists " + ", ".join(sorted(listed)[:3])
+            "Paid while learning: the region lists "
+            + ", ".join(sorted(listed)[:3])
             + " (registered apprenticeship or on-the-job training)."
         )
     return (

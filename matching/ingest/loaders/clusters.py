@@ -56,6 +56,8 @@ SOC_TABLE = "career_clusters_soc"
 CIP_TABLE = "career_clusters_cip"
 SOC_SHEET = "SOC - CC - Sub-Clusters"
 CIP_SHEET = "CIP - CC - Sub-Clusters"
+
+
 def _cip6(value: str) -> str | None:
     """A 6-digit CIP 2020 code 'NN.NNNN'. The crosswalk lists detailed codes only, so a cell
     Excel stored as a number ('1', '51.38') lost zeros on both sides and is padded back."""
@@ -69,15 +71,25 @@ def _cip6(value: str) -> str | None:
 CLUSTER = Col("cluster", ("Career Cluster",), required=True)
 SUB_CLUSTER = Col("sub_cluster", ("Sub-Cluster", "Subcluster"))
 SOC_SPEC = (
-    Col("soc_code", ("SOC Code", "SOC 2018 Code"), required=True, normalize=soc_code,
-        problem="not a SOC 2018 code NN-NNNN"),
+    Col(
+        "soc_code",
+        ("SOC Code", "SOC 2018 Code"),
+        required=True,
+        normalize=soc_code,
+        problem="not a SOC 2018 code NN-NNNN",
+    ),
     Col("title", ("Occupation Title", "SOC Title")),
     CLUSTER,
     SUB_CLUSTER,
 )
 CIP_SPEC = (
-    Col("cip_code", ("CIP Code (2020)", "CIP Code"), required=True, normalize=_cip6,
-        problem="not a CIP 2020 code NN.NNNN"),
+    Col(
+        "cip_code",
+        ("CIP Code (2020)", "CIP Code"),
+        required=True,
+        normalize=_cip6,
+        problem="not a CIP 2020 code NN.NNNN",
+    ),
     Col("title", ("CIP Title (2020)", "CIP Title")),
     CLUSTER,
     SUB_CLUSTER,
@@ -101,9 +113,7 @@ def _drop_section_headers(raw: RawRecords, code_header: str) -> RawRecords:
     return RawRecords(raw.file, raw.header, [r for r, _ in keep], [n for _, n in keep])
 
 
-def _load_sheet(
-    path: Path, table: str, sheet: str, spec: tuple[Col, ...], code: str
-) -> Loaded:
+def _load_sheet(path: Path, table: str, sheet: str, spec: tuple[Col, ...], code: str) -> Loaded:
     """One workbook's long sheet, typed; unreadable files give an empty table and a reject."""
     report = LoadReport(table)
     try:
@@ -129,9 +139,9 @@ def _flagged(table: pl.DataFrame, code: str) -> pl.DataFrame:
     return table.with_columns(flag).select(pl.exclude(LINE), LINE)
 
 
-def _loader(table: str, sheet: str, spec: tuple[Col, ...], code: str) -> Callable[
-    [list[Path]], Loaded
-]:
+def _loader(
+    table: str, sheet: str, spec: tuple[Col, ...], code: str
+) -> Callable[[list[Path]], Loaded]:
     def load(paths: list[Path]) -> Loaded:
         parts = [_load_sheet(p, table, sheet, spec, code) for p in paths]
         report = LoadReport(table)

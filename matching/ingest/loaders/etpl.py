@@ -726,9 +726,7 @@ def _nj_contacts() -> list[pl.Expr]:
 
 def _nj_schedule_text(table: pl.DataFrame) -> pl.Series:
     rows = table.select("description", "featuresdescription").iter_rows()
-    return pl.Series(
-        "schedule_text", [schedule_sentences(d, f) for d, f in rows], dtype=pl.String
-    )
+    return pl.Series("schedule_text", [schedule_sentences(d, f) for d, f in rows], dtype=pl.String)
 
 
 def _nj_credential_type() -> pl.Expr:

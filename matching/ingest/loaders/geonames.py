@@ -151,9 +151,7 @@ def read_records(path: Path, report: LoadReport) -> RawRecords:
         report.rows_read += 1
         fields = line.split("\t")
         if len(fields) != len(COLUMNS):
-            report.reject(
-                path, number, None, f"row has {len(fields)} fields, the export has 12"
-            )
+            report.reject(path, number, None, f"row has {len(fields)} fields, the export has 12")
             continue
         if number in repaired_lines:
             report.reject(
@@ -216,9 +214,7 @@ def _reject_where(
 
 def _output(table: pl.DataFrame) -> pl.DataFrame:
     """The Gazetteer table's columns first (``land_sq_miles`` null), then GeoNames' own."""
-    return table.with_columns(pl.lit(None, dtype=pl.Float64).alias("land_sq_miles")).select(
-        OUTPUT
-    )
+    return table.with_columns(pl.lit(None, dtype=pl.Float64).alias("land_sq_miles")).select(OUTPUT)
 
 
 def load_geonames(paths: list[Path]) -> Loaded:

@@ -70,6 +70,16 @@ def all_sources() -> Sequence[Source]:
         transitions,
     )
 
-    modules = (onet, esco, crosswalks, programs, labor, postings, courses, transitions, geo,
-               clusters)
+    modules = (
+        onet,
+        esco,
+        crosswalks,
+        programs,
+        labor,
+        postings,
+        courses,
+        transitions,
+        geo,
+        clusters,
+    )
     return [source for module in modules for source in module.SOURCES]

@@ -217,7 +217,6 @@ MaxMiles = Annotated[
 ProgramId = Annotated[str, Path(min_length=1, max_length=100, description="ETPL program id")]
 
 
-
 @router.get("/programs", response_model=ProgramsResponse, summary="Programs in a region")
 def programs(
     request: Request,
@@ -387,9 +386,7 @@ def _within(
     if zip is None and max_miles is None:
         return table
     if zip is None:
-        raise ApiError(
-            422, "max_miles needs a zip to measure from", loc=["query", "zip"]
-        )
+        raise ApiError(422, "max_miles needs a zip to measure from", loc=["query", "zip"])
     bundle = engine.bundle
     points = zip_points(bundle.table("zcta_centroids") if bundle.has("zcta_centroids") else None)
     if zip not in points:
