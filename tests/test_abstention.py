@@ -77,11 +77,15 @@ def config_with(tmp_path: Path, policy: str, floors: dict[str, float]) -> Path:
     return path
 
 
-def test_a_company_blurb_yields_no_kept_link_with_the_demo_pipeline(demo_home_template) -> None:
+def test_a_company_blurb_yields_no_kept_link_with_the_demo_pipeline(
+    demo_home_template, tmp_path
+) -> None:
     from matching.settings import Settings
     from serving.engine import Engine
 
-    engine = Engine.load(Settings(home=demo_home_template.path))
+    # a copy: the engine writes its champion snapshot into its home, and the template is shared
+    home = demo_home_template.copy(tmp_path / "home")
+    engine = Engine.load(Settings(home=home))
     (blurb, _), (skilled, _) = engine.extract("posting", [BLURB, SKILLED])
     assert blurb == []
     assert skilled, "a sentence naming skills still links them"

@@ -920,7 +920,10 @@ def refer(
             for c, learned in zip(candidates, scorer([c.parts for c in candidates]), strict=True):
                 c.score = round(float(learned), 2)
         for c in candidates:
+            learned_score = c.score
             adjust_for_person(c, person, ctx, checks, weights)
+            if scorer is not None:  # a probability stays one: the adjustments are named only
+                c.score = learned_score
             c.score = round(c.score * unknown_factor(program, person.state, c.distance), 2)
         best = max(candidates, key=lambda c: (c.score, c.target))
         ranked.append(best)
@@ -1052,27 +1055,30 @@ def adjust_for_person(
 
 def keep_pay_cuts_low(ranked: list[Candidate]) -> list[Candidate]:
     """A target paying less than the last wage (and not the stated goal) leaves the top
-    ``TOP_NO_PAY_CUT`` unless fewer other programs fit; then it stays and says so."""
+    ``TOP_NO_PAY_CUT`` unless fewer other programs fit; then it stays and says so.
+
+    The rule acts on the score (capped just under the last program without a pay cut in
+    the top), so the ranks still follow the scores a case manager reads."""
     fine = [c for c in ranked if not c.pay_cut]
     cuts = [c for c in ranked if c.pay_cut]
-    head = fine[:TOP_NO_PAY_CUT]
-    for c in cuts[: max(0, TOP_NO_PAY_CUT - len(head))]:
-        c.adjustments.append(
-            (
-                0.0,
-                "Pays less than the last wage; ranked this high because "
-                f"only {len(fine)} program(s) without a pay cut fit.",
+    if len(fine) >= TOP_NO_PAY_CUT:
+        cap = fine[TOP_NO_PAY_CUT - 1].score
+        for c in cuts:
+            if c.score >= cap:
+                c.adjustments.append(
+                    (0.0, "Pays less than the last wage: scored below the programs that do not.")
+                )
+                c.score = round(max(cap - 0.01, 0.0), 2)
+    else:
+        for c in cuts:
+            c.adjustments.append(
+                (
+                    0.0,
+                    "Pays less than the last wage; ranked this high because "
+                    f"only {len(fine)} program(s) without a pay cut fit.",
+                )
             )
-        )
-    return [
-        *head,
-        *cuts[: max(0, TOP_NO_PAY_CUT - len(head))],
-        *[
-            c
-            for c in ranked
-            if c not in head and c not in cuts[: max(0, TOP_NO_PAY_CUT - len(head))]
-        ],
-    ]
+    return sorted(ranked, key=lambda c: (-c.score, c.program["program_id"]))
 
 
 def _reading_notes(participant: Participant, person: PersonView, quote: bool) -> list[str]:
