@@ -475,10 +475,7 @@ class LockedPipeline:
         contexts: Sequence[Sequence[str]] | None = None,
     ) -> list[Doc]:
         """``nlp.pipe`` over ``texts`` under the lock (a request's texts: a short list)."""
-        from matching.nlp.extraction.io import make_docs
-
-        with self.lock:
-            return list(self.nlp.pipe(make_docs(self.nlp, texts, contexts), batch_size=batch_size))
+        return list(self.pipe(texts, batch_size, contexts))
 
     def pipe(
         self,
