@@ -1069,16 +1069,18 @@ def keep_pay_cuts_low(ranked: list[Candidate]) -> list[Candidate]:
                     (0.0, "Pays less than the last wage: scored below the programs that do not.")
                 )
                 c.score = round(max(cap - 0.01, 0.0), 2)
-    else:
-        for c in cuts:
-            c.adjustments.append(
-                (
-                    0.0,
-                    "Pays less than the last wage; ranked this high because "
-                    f"only {len(fine)} program(s) without a pay cut fit.",
+    ordered = sorted(ranked, key=lambda c: (-c.score, c.program["program_id"]))
+    if len(fine) < TOP_NO_PAY_CUT:  # too few others fit: a pay cut in the top says why
+        for c in ordered[:TOP_NO_PAY_CUT]:
+            if c.pay_cut:
+                c.adjustments.append(
+                    (
+                        0.0,
+                        "Pays less than the last wage; ranked this high because "
+                        f"only {len(fine)} program(s) without a pay cut fit.",
+                    )
                 )
-            )
-    return sorted(ranked, key=lambda c: (-c.score, c.program["program_id"]))
+    return ordered
 
 
 def _reading_notes(participant: Participant, person: PersonView, quote: bool) -> list[str]:
