@@ -35,6 +35,7 @@ from serving.api.routers import ALL_ROUTERS, PUBLIC_ROUTERS, TAGS
 from serving.api.routers.version import pathmatch_version
 from serving.api.settings import ApiSettings
 from serving.engine import Engine, shared_engine
+from serving.web import mount_web
 from training.registry import ModelStoreError
 
 log = logging.getLogger("pathmatch.api")
@@ -117,6 +118,7 @@ def create_app(engine: Engine | None = None, settings: ApiSettings | None = None
         app.include_router(
             router, prefix=PREFIX, dependencies=[] if public else [Depends(require_api_key)]
         )
+    mount_web(app)  # the web pages (serving/web), outside /v1 and the OpenAPI schema
     if settings.origins():
         app.add_middleware(
             CORSMiddleware,
