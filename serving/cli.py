@@ -18,6 +18,8 @@ import typer
 from typer import _click
 from typer.core import TyperGroup
 
+from serving.cli_export import export_app
+
 if TYPE_CHECKING:  # imported where used: `pathmatch --help` loads typer and nothing heavy
     import polars as pl
     from rich.console import Console
@@ -196,6 +198,7 @@ train_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(train_app, name="train")
+app.add_typer(export_app, name="export")
 REPO_PARENT = Path(__file__).resolve().parents[2]
 ConfigOption = Annotated[
     Path | None,

@@ -51,7 +51,7 @@ from pathlib import Path
 
 import polars as pl
 
-from matching.ingest.loaders import etpl
+from matching.ingest.loaders import ctdl, etpl
 from matching.ingest.loaders.base import (
     LINE,
     Col,
@@ -421,5 +421,5 @@ SOURCES: list[Source] = [
         _load_scorecard_source,
         description="College Scorecard field-of-study earnings and debt",
     ),
-    *etpl_sources(etpl.ADAPTERS),
+    *etpl_sources([*etpl.ADAPTERS, ctdl.CtdlAdapter()]),
 ]
