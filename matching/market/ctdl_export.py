@@ -25,11 +25,15 @@ One node per program:
 - ``requires``: a ConditionProfile whose description is the listing's prerequisites, and for a
   ``prerequisite`` stackability edge a profile naming the earlier program;
   ``isPreparationFor``: a profile per rule naming the programs this one stacks into.
-- ``jurisdiction`` (the list's state), ``availableAt`` (the location), ``deliveryType`` /
-  ``learningDeliveryType`` (the format).
+- ``jurisdiction`` (the list's state), ``availableAt`` (the location, with the program's
+  contact person as its ContactPoint: name, contactType = title, telephone), ``deliveryType`` /
+  ``learningDeliveryType`` (the format); the provider's email on its organization node and its
+  phone as the ContactPoint of its ``address``.
 
-Not written, for want of a CTDL property in the samples: outcomes, schedule, contact person and
-phone, county, credential name (the node is the credential; its name is the program's).
+Not written, for want of a CTDL property (in the samples or the 2022 term list): outcomes
+(CTDL's EarningsProfile / EmploymentOutcomeProfile hold annual earnings and job counts, not
+quarterly employment rates with their n), schedule and schedule text, county, credential
+name (the node is the credential; its name is the program's).
 """
 
 from __future__ import annotations
@@ -131,7 +135,24 @@ def agent(row: Mapping[str, Any]) -> Node:
         node["ceterms:name"] = lang(row["provider_name"])
     if row.get("provider_website"):
         node["ceterms:subjectWebpage"] = row["provider_website"]
+    if row.get("provider_email"):
+        node["ceterms:email"] = row["provider_email"].split("; ")
+    if row.get("provider_phone"):
+        phone = {"@type": "ceterms:ContactPoint", "ceterms:telephone": [row["provider_phone"]]}
+        place_node = {"@type": "ceterms:Place", "ceterms:targetContactPoint": [phone]}
+        node["ceterms:address"] = [place_node]
     return node
+
+
+def contact(row: Mapping[str, Any]) -> list[Node]:
+    """The program's contact person as the ContactPoint of its place (empty when none)."""
+    fields = {
+        "ceterms:name": lang(row["contact_name"]) if row.get("contact_name") else None,
+        "ceterms:contactType": lang(row["contact_title"]) if row.get("contact_title") else None,
+        "ceterms:telephone": [row["contact_phone"]] if row.get("contact_phone") else None,
+    }
+    kept = {k: v for k, v in fields.items() if v}
+    return [{"@type": "ceterms:ContactPoint", **kept}] if kept else []
 
 
 def costs(row: Mapping[str, Any]) -> list[Node]:
@@ -196,7 +217,9 @@ def place(row: Mapping[str, Any]) -> list[Node]:
         "ceterms:addressRegion": row.get("location_state"),
         "ceterms:postalCode": row.get("location_zip"),
     }
-    kept = {k: v for k, v in fields.items() if v}
+    kept: Node = {k: v for k, v in fields.items() if v}
+    if contact(row):
+        kept["ceterms:targetContactPoint"] = contact(row)
     return [{"@type": "ceterms:Place", **kept}] if kept else []
 
 

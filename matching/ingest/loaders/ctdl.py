@@ -42,8 +42,11 @@ What is read (every record the reader keeps is a program):
 - ``prerequisites``: the descriptions (and ``condition`` lines) of ``ceterms:requires``
   ConditionProfiles; a profile that only names target programs is a pathway link instead.
 - ``format`` from ``deliveryType`` / ``learningDeliveryType`` (in person, online, blended);
-  location from ``availableAt`` Place; ``state`` from the ``jurisdiction``'s main Place, else
-  the ``availableAt`` region, else a ``ctdl/<ST>/`` folder or ``<ST>_`` file-name prefix.
+  location from ``availableAt`` Place, and the program's contact person (name, title,
+  telephone) from that Place's ContactPoint; the provider's email from its organization node
+  and its phone from the ContactPoint of the organization's ``address``; ``state`` from the
+  ``jurisdiction``'s main Place, else the ``availableAt`` region, else a ``ctdl/<ST>/`` folder
+  or ``<ST>_`` file-name prefix.
 
 Bad input never stops the rest: a file that is not JSON (or not CTDL-shaped) is one file-level
 reject; a record with no name, no provider, no state or no usable id is rejected naming its
@@ -456,6 +459,27 @@ def read_place(node: Node) -> dict[str, str | None]:
     return {}
 
 
+def contact_points(places: Iterable[Node]) -> list[Node]:
+    return [c for place in places for c in _alignments(place, "ceterms:targetContactPoint")]
+
+
+def read_contacts(node: Node, agent: Node) -> dict[str, str | None]:
+    """Provider email and phone (its organization node), the program's contact person (the
+    ContactPoint of its place)."""
+    emails = [t for t in (text(e) for e in as_list(agent.get("ceterms:email"))) if t]
+    provider = contact_points(_alignments(agent, "ceterms:address"))
+    person = next(iter(contact_points(_alignments(node, "ceterms:availableAt"))), {})
+    return {
+        "provider_email": "; ".join(emails) or None,
+        "provider_phone": next(
+            (t for c in provider for t in (text(c.get("ceterms:telephone")),) if t), None
+        ),
+        "contact_name": text(person.get("ceterms:name")),
+        "contact_title": text(person.get("ceterms:contactType")),
+        "contact_phone": text(person.get("ceterms:telephone")),
+    }
+
+
 def jurisdiction_state(node: Node) -> str | None:
     for profile in _alignments(node, "ceterms:jurisdiction"):
         for place in _alignments(profile, "ceterms:mainJurisdiction"):
@@ -542,6 +566,7 @@ def read_record(
         **read_cost(node, where),
         **read_duration(node, where),
         **place,
+        **read_contacts(node, agent),
     }
     if kind and row["credential_type"] is None:
         where.problem("@type", f"{kind} has no pathmatch credential type; left null", "missing")
