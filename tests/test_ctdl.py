@@ -26,6 +26,7 @@ from matching.ingest.importer import UnusableImportError, import_bundle
 from matching.ingest.loaders import programs as program_sources
 from matching.ingest.loaders.ctdl import (
     CtdlError,
+    credential_type,
     format_hours,
     format_weeks,
     parse_duration,
@@ -115,6 +116,30 @@ def test_durations_written_and_read_back() -> None:
 
 
 # --------------------------------------------------------------------------- reading
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        ("ceterms:LearningOpportunityProfile", (True, "none")),
+        ("ceterms:LearningProgram", (True, "none")),
+        ("ceterms:TrainingProgram", (True, "none")),
+        ("ceterms:Course", (True, "none")),
+        ("ceterms:Certificate", (True, "certificate")),
+        ("ceterms:MasterCertificate", (True, "certificate")),
+        ("ceterms:Certification", (True, "industry_credential")),
+        ("ceterms:OpenBadge", (True, "industry_credential")),
+        ("ceterms:License", (True, "license")),
+        ("ceterms:BachelorOfScienceDegree", (True, "bachelor")),
+        ("ceterms:AssociateOfAppliedScienceDegree", (True, "associate")),
+        ("ceterms:MasterDegree", (True, None)),
+        ("ceterms:CredentialOrganization", (False, None)),
+        ("ceterms:QACredentialOrganization", (False, None)),
+        ("ceterms:AssessmentProfile", (False, None)),
+    ],
+)
+def test_ctdl_classes_to_credential_types(kind: str, expected: tuple[bool, str | None]) -> None:
+    assert credential_type(kind) == expected
 
 
 def test_current_shape_fields(fixtures_read) -> None:
