@@ -80,5 +80,3 @@ def logged_in_page(signed_in: Any) -> Iterator[Any]:
     page = signed_in.pages[0] if signed_in.pages else signed_in.new_page()
     clear_csp(page)
     yield page
-
-
