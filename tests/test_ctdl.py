@@ -428,3 +428,19 @@ def test_real_samples_yield_programs(shared_data: Path) -> None:
         ("learning_opportunity_profile_2_import.json", "ceterms:offeredBy"),
         ("learning_opportunity_profile_3_import.json", "ceterms:offeredBy"),
     }
+
+
+def test_prices_as_strings_kept_non_finite_refused(tmp_path: Path) -> None:
+    path = tmp_path / "DE_prices.json"
+    agent = '{"@type": "ceterms:CredentialOrganization", "ceterms:name": "Kent Adult Ed"}'
+    cost = '{{"@type": "ceterms:CostProfile", "ceterms:price": {}, "ceterms:currency": "USD"}}'
+    records = [
+        f'{{"@type": "ceterms:Certificate", "ceterms:ctid": "ce-{i}", "ceterms:name": "P{i}", '
+        f'"ceterms:ownedBy": {agent}, "ceterms:estimatedCost": {cost.format(price)}}}'
+        for i, price in enumerate(['"1450.00"', "NaN", "-5", '"free"'])
+    ]
+    path.write_text("[" + ",".join(records) + "]")
+    read = read_ctdl([path])
+    assert read.programs.table.sort("name")["cost_total"].to_list() == [1450.0, None, None, None]
+    bad = [r.line for r in read.programs.report.rejects if r.field == "ceterms:estimatedCost"]
+    assert bad == [2, 3, 4]

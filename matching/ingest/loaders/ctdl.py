@@ -57,6 +57,7 @@ bad duration, cost or code is blanked and reported, and the record kept.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -368,27 +369,39 @@ def read_cost(node: Node, where: Where) -> dict[str, float | None]:
     cost: dict[str, float | None] = {}
     untyped: list[float] = []
     for profile in _alignments(node, "ceterms:estimatedCost"):
-        price = profile.get("ceterms:price")
-        if price is None:
+        raw = profile.get("ceterms:price")
+        if raw is None:
             continue
         currency = (text(profile.get("ceterms:currency")) or "USD").upper()
         if currency not in USD:
             where.problem("ceterms:estimatedCost", "price not in US dollars; cost left null")
             return {}
-        if isinstance(price, bool) or not isinstance(price, int | float) or price < 0:
+        price = _price(raw)
+        if price is None:
             where.problem("ceterms:estimatedCost", "price is not a non-negative number")
             continue
         kinds = [_cost_kind(t) for t in as_list(profile.get("ceterms:directCostType"))]
         column = next((COST_TYPES[k] for k in kinds if k in COST_TYPES), None)
         if column is None:
-            untyped.append(float(price))
+            untyped.append(price)
         else:
-            cost[column] = (cost.get(column) or 0.0) + float(price)
+            cost[column] = (cost.get(column) or 0.0) + price
     if len(untyped) == 1 and "cost_total" not in cost:
         cost["cost_total"] = untyped[0]
     elif untyped:
         cost["cost_other"] = (cost.get("cost_other") or 0.0) + sum(untyped)
     return cost
+
+
+def _price(value: object) -> float | None:
+    """A finite non-negative price from a number or a numeric string ('1450.00')."""
+    if isinstance(value, bool):
+        return None
+    try:
+        price = float(value) if isinstance(value, int | float | str) else None
+    except ValueError:
+        return None
+    return price if price is not None and math.isfinite(price) and price >= 0 else None
 
 
 def _cost_kind(value: object) -> str | None:
