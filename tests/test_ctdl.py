@@ -60,6 +60,7 @@ ROUND_TRIP = [
     "weeks_min",
     "weeks_max",
     "credential_type",
+    "credential_name",
     "format",
     "location_street",
     "location_city",

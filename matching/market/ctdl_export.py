@@ -24,7 +24,10 @@ One node per program:
   CIP -> SOC targets) as CredentialAlignmentObjects with ``codedNotation`` and ``frameworkName``.
 - ``requires``: a ConditionProfile whose description is the listing's prerequisites, and for a
   ``prerequisite`` stackability edge a profile naming the earlier program;
-  ``isPreparationFor``: a profile per rule naming the programs this one stacks into.
+  ``isPreparationFor``: a profile per rule naming the programs this one stacks into, and one
+  named after the credential the listing says the program leads to, with that credential
+  embedded as its ``targetCredential`` (NJ's Training Explorer lists the names of a record's
+  ``isPreparationFor`` profiles as its certifications).
 - ``jurisdiction`` (the list's state), ``availableAt`` (the location, with the program's
   contact person as its ContactPoint: name, contactType = title, telephone), ``deliveryType`` /
   ``learningDeliveryType`` (the format); the provider's email on its organization node and its
@@ -32,8 +35,8 @@ One node per program:
 
 Not written, for want of a CTDL property (in the samples or the 2022 term list): outcomes
 (CTDL's EarningsProfile / EmploymentOutcomeProfile hold annual earnings and job counts, not
-quarterly employment rates with their n), schedule and schedule text, county, credential
-name (the node is the credential; its name is the program's).
+quarterly employment rates with their n), schedule and schedule text (``scheduleTimingType``
+is newer than the term list and no sample uses it), county.
 """
 
 from __future__ import annotations
@@ -273,6 +276,19 @@ def program_node(row: Mapping[str, Any], socs: Sequence[tuple[str, str | None]])
                 "ceterms:framework": "https://credreg.net/ctdl/terms/Delivery",
                 "ceterms:targetNode": concept,
                 "ceterms:targetNodeName": lang(label),
+            }
+        ]
+    if row.get("credential_name"):
+        awarded = {
+            "@type": CLASSES.get(row.get("credential_type") or "", "ceterms:Credential"),
+            "ceterms:name": lang(row["credential_name"]),
+        }
+        optional["ceterms:isPreparationFor"] = [
+            {
+                "@type": "ceterms:ConditionProfile",
+                "ceterms:name": lang(row["credential_name"]),
+                "ceterms:description": lang("The credential this program prepares for."),
+                "ceterms:targetCredential": [awarded],
             }
         ]
     if row.get("prerequisites"):

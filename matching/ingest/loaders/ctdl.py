@@ -39,6 +39,8 @@ What is read (every record the reader keeps is a program):
   lower bound when there is no upper one), the rule NJ's bracket codes follow.
 - ``cip_code`` from ``instructionalProgramType`` and SOC codes from ``occupationType``
   (``CredentialAlignmentObject`` with ``codedNotation`` and ``frameworkName``).
+- ``credential_name``: the name of a credential embedded as an ``isPreparationFor`` target
+  (what ``pathmatch export ctdl`` writes for the credential a listing leads to).
 - ``prerequisites``: the descriptions (and ``condition`` lines) of ``ceterms:requires``
   ConditionProfiles; a profile that only names target programs is a pathway link instead.
 - ``format`` from ``deliveryType`` / ``learningDeliveryType`` (in person, online, blended);
@@ -446,6 +448,16 @@ def read_prerequisites(node: Node) -> str | None:
     return "\n".join(lines) or None
 
 
+def read_credential_name(node: Node) -> str | None:
+    """The name of the first credential embedded (not referenced) as an ``isPreparationFor``
+    target: the credential the program leads to."""
+    for profile in _alignments(node, "ceterms:isPreparationFor"):
+        for target in _alignments(profile, "ceterms:targetCredential"):
+            if node_id(target) is None and text(target.get("ceterms:name")):
+                return text(target.get("ceterms:name"))
+    return None
+
+
 def read_links(node: Node) -> list[tuple[str, str]]:
     """(relation, target address) for every program a ConditionProfile names."""
     links: list[tuple[str, str]] = []
@@ -574,6 +586,7 @@ def read_record(
         "description": text(node.get("ceterms:description")),
         "cip_code": read_cip(node, where),
         "credential_type": credential_type(kind)[1] if kind else None,
+        "credential_name": read_credential_name(node),
         "format": read_format(node),
         "prerequisites": read_prerequisites(node),
         **read_cost(node, where),
