@@ -445,3 +445,22 @@ def test_prices_as_strings_kept_non_finite_refused(tmp_path: Path) -> None:
     assert read.programs.table.sort("name")["cost_total"].to_list() == [1450.0, None, None, None]
     bad = [r.line for r in read.programs.report.rejects if r.field == "ceterms:estimatedCost"]
     assert bad == [2, 3, 4]
+
+
+def _nested(model: Any, row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """A flat table row as the nested dict ``model`` validates (``cost_total`` -> cost.total)."""
+    out: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        sub = info.annotation
+        if isinstance(sub, type) and hasattr(sub, "model_fields"):
+            out[name] = _nested(sub, row, f"{prefix}{name}_")
+        elif row.get(f"{prefix}{name}") is not None:
+            out[name] = row[f"{prefix}{name}"]
+    return out
+
+
+def test_rows_read_are_valid_programs(fixtures_read) -> None:
+    from matching.schemas import Program
+
+    for row in fixtures_read.programs.table.to_dicts():
+        Program.model_validate(_nested(Program, row))
