@@ -51,9 +51,15 @@ What is read (every record the reader keeps is a program):
   or ``<ST>_`` file-name prefix.
 
 Bad input never stops the rest: a file that is not JSON (or not CTDL-shaped) is one file-level
-reject; a record with no name, no provider, no state or no usable id is rejected naming its
-ctid/@id, file, index (``line`` is the record's 1-based position in the file) and field; a
-bad duration, cost or code is blanked and reported, and the record kept.
+reject (``pathmatch import`` then fails naming it, as for any unreadable file of a core table,
+unless ``--allow-partial``); a record with no name, no provider, no state or no usable id, or
+repeating a program id seen in an earlier CTDL record, is rejected naming its ctid/@id, file,
+index (``line`` is the record's 1-based position in the file) and field; a bad duration, cost
+or code is blanked and reported, and the record kept.
+
+SOC alignments and pathway links are returned by ``read_ctdl`` but not stored in the bundle:
+the catalog derives a program's occupations from its CIP code (CIP-SOC crosswalk) and its
+stackability from the programs themselves, for CTDL and CSV programs alike.
 """
 
 from __future__ import annotations
