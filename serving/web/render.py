@@ -10,6 +10,7 @@ Strings built in Python for a page use :func:`gettext` with the request's langua
 from __future__ import annotations
 
 import gettext as _gettext
+import re
 from functools import cache
 from io import BytesIO
 from pathlib import Path
@@ -20,6 +21,7 @@ from babel.messages.pofile import read_po
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
 
 WEB = Path(__file__).resolve().parent
 TEMPLATES = WEB / "templates"
@@ -28,6 +30,38 @@ LANGUAGES = ("en", "es")
 DEFAULT_LANG = "en"
 LANG_COOKIE = "pm_lang"
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
+_MARKED = re.compile(r"\*\*(.+?)\*\*")
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalog without translating it (translated where shown)."""
+    return message
+
+
+def marks(text: str | None) -> Markup:
+    """A quote as HTML: escaped, its ``**supporting words**`` (``Quote.render``) in <mark>."""
+    if not text:
+        return Markup("")
+    return Markup(_MARKED.sub(r"<mark>\1</mark>", str(escape(text))))
+
+
+def money(value: float | None) -> str:
+    """US dollars without cents (``$1,250``); an em dash when unknown."""
+    return "—" if value is None else f"${value:,.0f}"
+
+
+def hourly(value: float | None) -> str:
+    """An hourly wage in dollars and cents (``$20.50``)."""
+    return "—" if value is None else f"${value:,.2f}"
+
+
+def number(value: float | None, digits: int = 0) -> str:
+    return "—" if value is None else f"{value:,.{digits}f}"
+
+
+def percent(value: float | None) -> str:
+    """A 0-1 share as a whole percent."""
+    return "—" if value is None else f"{100 * value:.0f}%"
 
 
 def lang_of(request: Request) -> str:
@@ -59,6 +93,9 @@ def environment(lang: str) -> Environment:
     )
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.globals["languages"] = LANGUAGE_NAMES
+    env.filters.update(
+        marks=marks, money=money, hourly=hourly, number=number, percent=percent
+    )
     return env
 
 
