@@ -329,6 +329,38 @@ class Engine:
         return catalog_from_bundle(self.bundle, taught)
 
     @cached_property
+    def sector_inputs(self) -> Any:
+        """``matching.sectors.profile.SectorInputs``: the demand, catalog and bundle tables
+        sector profiles and supply read (the same demand and catalog every door uses)."""
+        from matching.ingest.bundle import BundleError
+        from matching.sectors.profile import SectorInputs
+
+        for name in ("career_clusters_soc", "career_clusters_cip"):
+            if not self.bundle.has(name):
+                raise BundleError(
+                    f"bundle {self.bundle.path} has no table {name!r} (imported before the "
+                    f"career clusters loader): re-run `pathmatch import`"
+                )
+
+        def get(name: str) -> pl.DataFrame | None:
+            return self.bundle.table(name) if self.bundle.has(name) else None
+
+        return SectorInputs(
+            demand=self.demand.table,
+            demand_skills=self.demand.skills_table,
+            oews=self.bundle.table("oews"),
+            ep_projections=self.bundle.table("ep_projections"),
+            programs=self.catalog.programs,
+            program_occupations=self.catalog.program_occupations,
+            clusters_soc=self.bundle.table("career_clusters_soc"),
+            clusters_cip=self.bundle.table("career_clusters_cip"),
+            onet_occupations=self.bundle.table("onet_occupations"),
+            oews_state_extracts=get("oews_state_extracts"),
+            etpl_outcomes=get("etpl_outcomes"),
+            scorecard_fos=get("scorecard_fos"),
+        )
+
+    @cached_property
     def predicted_outcomes(self) -> pl.DataFrame | None:
         """Predicted outcomes with intervals per program, or None without an outcome model."""
         from training.predictors.outcomes import predict_programs
