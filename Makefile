@@ -48,6 +48,7 @@ demo: install
 	$(PY) demo/show_extract.py $(DEMO_HOME)/intake_skills.jsonl; \
 	echo "== 5. regional demand in NJ"; \
 	$(PATHMATCH) demand --region NJ; \
+	$(PATHMATCH) sectors --region NJ --cluster "Healthcare & Human Services" --supply; \
 	echo "== 6. program-outcome model (Ray search, MLflow), then NJ programs"; \
 	$(PATHMATCH) train outcome; \
 	$(PATHMATCH) programs --region NJ --occupation 29-2061.00; \
