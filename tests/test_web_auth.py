@@ -10,7 +10,8 @@ import re
 
 import httpx
 import pytest
-from api_server import TEST_KEY
+from api_server import REPO, TEST_KEY
+from babel.messages.pofile import read_po
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -109,3 +110,12 @@ def test_api_and_static_keep_their_own_rules(browser: httpx.Client) -> None:
     assert htmx.status_code == 200 and "htmx" in htmx.text[:2000]
     assert "cache-control" not in htmx.headers or htmx.headers["cache-control"] != "no-store"
     assert browser.get("/static/css/app.css").status_code == 200
+
+
+def test_every_catalog_string_has_a_spanish_translation() -> None:
+    """A page string without an es entry would show in English on the Spanish page."""
+    po = REPO / "serving" / "web" / "i18n" / "es" / "LC_MESSAGES" / "messages.po"
+    with open(po, "rb") as handle:
+        catalog = read_po(handle, locale="es")
+    untranslated = [m.id for m in catalog if m.id and not m.string]
+    assert len(catalog) > 50 and not untranslated

@@ -123,6 +123,8 @@ def test_correcting_an_occupation_changes_the_reading(web) -> None:
         web, "/case/referrals", {**CASHIER, "reading": readings, "occupation_choice": readings}
     )
     assert CARD.findall(unchanged.text) == CARD.findall(first), "no change, same question"
+    typed = post(web, "/case/referrals", {**CASHIER, "occupation_codes": f"{other}\n{readings[1]}"})
+    assert READING.findall(typed.text) == [other, readings[1]], "codes typed at intake"
 
 
 def test_compare_shows_the_chosen_programs(web) -> None:
@@ -151,6 +153,8 @@ def test_spanish_page_says_notes_are_read_in_english_only(web) -> None:
 def test_bad_field_csrf_and_sign_in_are_enforced(web, api_server) -> None:
     bad = post(web, "/case/referrals", {**CNA, "last_hourly_wage": "lots"})
     assert bad.status_code == 422 and 'id="last_hourly_wage-error"' in bad.text
+    bad = post(web, "/case/referrals", {**CNA, "occupation_codes": "nurse"})
+    assert bad.status_code == 422 and 'id="occupation_codes-error"' in bad.text
     client, _ = web
     assert client.post("/case/referrals", data=CNA).status_code == 403
     with httpx.Client(base_url=api_server.base_url) as stranger:

@@ -27,7 +27,6 @@ from matching.referral.referrals import (
     UnknownOccupation,
     refer,
 )
-from matching.schedules import ScheduleError
 from matching.schemas import EducationLevel, Participant
 from serving.api.deps import EngineDep
 from serving.api.errors import ApiError
@@ -54,6 +53,7 @@ TEXT_FIELDS = (
     "radius_miles",
     "barriers",
     "goal",
+    "occupation_codes",
 )
 SCHEDULES = {
     "any": N_("any time"),
@@ -100,6 +100,8 @@ class Intake:
         readings = [_text(v) for v in form.getlist("reading")]
         if choices and choices != readings:
             occupations = choices
+        if not occupations:  # the intake form's optional codes, one per title
+            occupations = values["occupation_codes"].split()
         return cls(values, [c for c in occupations if c])
 
     def titles(self) -> list[str]:
@@ -169,8 +171,6 @@ def participant_of(intake: Intake) -> Participant:
     }
     try:
         return Participant.model_validate(body)
-    except ScheduleError:
-        raise IntakeError("schedule", N_("not a schedule pathmatch knows")) from None
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = [str(p) for p in first.get("loc", ())]
@@ -178,7 +178,9 @@ def participant_of(intake: Intake) -> Participant:
             loc[0] if loc else "", loc[0] if loc else ""
         )
         if name == "past_occupations":
-            name = "occupation"
+            raise IntakeError(
+                "occupation_codes", N_("use O*NET-SOC codes such as 31-1131.00")
+            ) from None
         raise IntakeError(name, str(first.get("msg", "invalid"))) from None
 
 
@@ -207,8 +209,10 @@ def answer(engine: Engine, intake: Intake) -> Answer:
         raise IntakeError("state", N_("give the participant's state")) from None
     except ApiError:
         raise IntakeError("state", N_("no training programs are listed for this state")) from None
-    except UnknownOccupation as exc:
-        raise IntakeError("occupation", str(exc)) from None
+    except UnknownOccupation:
+        raise IntakeError(
+            "occupation_codes", N_("an occupation code is not in the data bundle")
+        ) from None
     paths = find_pathways(participant, ctx, engine.reader, top_k=PATHWAYS_K)
     return Answer(participant, result, paths, _readings(engine, intake, result, ctx))
 
@@ -258,6 +262,8 @@ def _choices() -> dict[str, Any]:
 
 
 def _intake_page(request: Request, intake: Intake, error: IntakeError | None) -> Response:
+    if intake.occupations and not intake.values.get("occupation_codes"):
+        intake.values["occupation_codes"] = "\n".join(intake.occupations)  # keep corrections
     message = gettext(request, error.message) if error else None
     return render(
         request,
