@@ -20,8 +20,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from api_server import TEST_KEY, ApiServer, running_server
-from demo_homes import HomeTemplate
+from api_server import ApiServer
 from web_helpers import clear_csp, log_in, new_context
 
 CHROMIUM = os.environ.get("PATHMATCH_CHROMIUM", "/usr/bin/chromium")
@@ -35,13 +34,12 @@ def _missing(message: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def web_server(
-    tmp_path_factory: pytest.TempPathFactory, demo_home_template: HomeTemplate
-) -> Iterator[ApiServer]:
-    """A real uvicorn over a copy of the demo home, answering once its engine is warm."""
-    home = demo_home_template.copy(tmp_path_factory.mktemp("web_home"))
-    with running_server(home, key=TEST_KEY) as server:
-        yield server
+def web_server(api_server: ApiServer) -> ApiServer:
+    """The session's real uvicorn over a copy of the demo home (``tests/conftest.py``
+    ``api_server``, key ``TEST_KEY``): the pages are served by the API's own process, and a
+    worker that also runs API tests starts one server instead of two (a start warms the
+    engine, about a minute on 2 busy cores)."""
+    return api_server
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 import httpx
+import pytest
 from api_server import ApiServer
 from web_helpers import check_axe, csp_errors, log_in, new_context, shot
 
@@ -133,3 +134,141 @@ def test_spanish_switch_translates_the_page(logged_in_page: Any) -> None:
         page.get_by_role("link", name="English").click()
     page.wait_for_load_state()
     assert page.get_attribute("html", "lang") == "en"
+
+
+# The two demo participants of ``make demo`` (demo/data/participants/demo_caseload.csv).
+HELP_DESK = {
+    "Past job titles (one per line)": "Help Desk Technician\nCustomer Service Representative",
+    "Intake notes": "help desk 1 yr at credit union, have A+, do password resets + laptop "
+    "setups. want network job, studying Net+ on my own",
+    "ZIP code": "08648",
+    "Last hourly wage ($)": "22.00",
+    "Cost limit ($)": "4000",
+    "Most weeks": "16",
+    "Distance limit (miles)": "25",
+}
+HOME_HEALTH_AIDE = {
+    "Past job titles (one per line)": "Home Health Aide",
+    "Intake notes": "home health aide 4 yrs, hospice + dementia clients. want to become a nurse "
+    "step by step, CNA first then LPN then RN. evenings/weekends only. employer helps w/ "
+    "tuition + ITA",
+    "ZIP code": "08609",
+    "Last hourly wage ($)": "17.25",
+    "Cost limit ($)": "40000",
+    "Most weeks": "82",
+    "Distance limit (miles)": "15",
+}
+EDUCATION = {"help_desk": "some_postsecondary", "home_health_aide": "high_school"}
+
+
+def intake(page: Any, fields: dict[str, str], education: str) -> list[str]:
+    """Fill the intake form as a case manager does, submit it; the ranked program ids."""
+    page.goto("/case")
+    for label, value in fields.items():
+        page.get_by_label(label, exact=True).fill(value)
+    page.get_by_label("State (two letters)").fill("NJ")
+    page.get_by_label("Education").select_option(education)
+    page.get_by_label("Schedule", exact=True).select_option("evening")
+    page.get_by_role("button", name="Find referrals").click()
+    page.wait_for_selector("h1:text-is('Training referrals')")
+    return ranked(page)
+
+
+def results_for(page: Any, fields: dict[str, str], education: str) -> list[str]:
+    """The participant's results page: the one already open when it is theirs, uncorrected
+    (the results carry the intake as hidden fields), else a fresh intake. Saves a POST and
+    a page load per test without making a test depend on another's outcome."""
+    titles = fields["Past job titles (one per line)"]
+    shown = page.locator("#results-form input[name='past_job_titles']")
+    if (
+        page.url.endswith("/case/referrals")
+        and shown.count() == 1
+        and shown.input_value() == titles
+        and page.locator("#results-form input[name='occupation']").count() == 0
+    ):
+        return ranked(page)
+    return intake(page, fields, education)
+
+
+def ranked(page: Any) -> list[str]:
+    return page.locator("article.referral").evaluate_all("els => els.map(e => e.dataset.programId)")
+
+
+def test_intake_for_two_participants_gives_their_own_ranked_cards(logged_in_page: Any) -> None:
+    page = logged_in_page
+    page.goto("/case")
+    checked(page, "test_case_intake")
+    aide = intake(page, HOME_HEALTH_AIDE, EDUCATION["home_health_aide"])
+    ranks = page.locator("article.referral .rank").all_inner_texts()
+    assert ranks == [f"#{i}" for i in range(1, len(aide) + 1)] and len(aide) >= 3
+    assert CNA_EVENING in aide[:3], f"the evening CNA course leads for the aide: {aide}"
+    first = page.locator("article.referral").first
+    assert first.locator("ul.explanation li").count() >= 1, "each card says why"
+    checked(page, "test_case_results_home_health_aide")
+    help_desk = intake(page, HELP_DESK, EDUCATION["help_desk"])
+    assert len(help_desk) >= 1 and help_desk[0] != aide[0], (help_desk, aide)
+    readings = page.locator("td.reading-now").all_inner_texts()
+    assert len(readings) == 2 and "15-12" in readings[0], readings
+    shot(page, "test_case_results_help_desk", full_page=False)  # axe ran on this template above
+
+
+def test_why_not_opens_with_its_reasons(logged_in_page: Any) -> None:
+    page = logged_in_page
+    results_for(page, HELP_DESK, EDUCATION["help_desk"])
+    why_not = page.locator("details.why-not").first
+    reasons = why_not.locator("li").first
+    assert not reasons.is_visible(), "closed until asked"
+    why_not.locator("summary").click()
+    assert reasons.is_visible() and reasons.inner_text().strip()
+    assert why_not.get_attribute("open") is not None
+    why_not.scroll_into_view_if_needed()
+    shot(page, "test_case_why_not", full_page=False)
+
+
+def test_correcting_an_occupation_changes_the_ranking(logged_in_page: Any) -> None:
+    page = logged_in_page
+    before = results_for(page, HELP_DESK, EDUCATION["help_desk"])
+    choice = page.get_by_label("Occupation for job 1")
+    options = choice.locator("option").evaluate_all("els => els.map(e => e.value)")
+    phlebotomist = "31-9097.00"
+    picked = phlebotomist if phlebotomist in options else options[-1]
+    choice.select_option(picked)
+    page.get_by_role("button", name="Re-run with these occupations").click()
+    page.wait_for_load_state()
+    after = ranked(page)
+    reading = page.locator("td.reading-now").first
+    assert reading.get_attribute("data-code") == picked and "set by you" in reading.inner_text()
+    assert after != before, "a corrected occupation re-ranks the programs"
+    shot(page, "test_case_corrected_occupation", full_page=False)
+
+
+# print.css hides every <form> and the referral cards sit inside the results form
+# (case_results.html #results-form), so the client sheet prints without its programs.
+# strict: this test fails the day the cards print, so the marker cannot outlive the bug.
+@pytest.mark.xfail(strict=True, reason="print.css hides form, which holds the referral cards")
+def test_print_view_shows_the_client_sheet_and_the_programs(logged_in_page: Any) -> None:
+    page = logged_in_page
+    results_for(page, HOME_HEALTH_AIDE, EDUCATION["home_health_aide"])
+    assert not page.locator(".print-only").first.is_visible()
+    page.emulate_media(media="print")
+    try:
+        shot(page, "test_case_print")
+        assert page.locator(".print-only").first.is_visible(), "the client sheet prints"
+        assert not page.locator(".site-header").is_visible(), "no navigation on paper"
+        assert not page.locator("details.why-not").first.is_visible()
+        assert page.locator("article.referral").first.is_visible(), "the programs print"
+    finally:
+        page.emulate_media(media="screen")
+
+
+def test_compare_two_programs_side_by_side(logged_in_page: Any) -> None:
+    page = logged_in_page
+    ids = results_for(page, HOME_HEALTH_AIDE, EDUCATION["home_health_aide"])
+    for program_id in ids[:2]:
+        page.locator(f"#compare-{program_id}").check()
+    names = [page.locator(f"#program-{i} h3").inner_text() for i in ids[:2]]
+    page.get_by_role("button", name="Compare selected (2 or 3)").click()
+    page.wait_for_selector("h1:text-is('Compare programs')")
+    heads = page.locator("table.compare thead th").all_inner_texts()
+    assert heads[1:] == names, heads
+    checked(page, "test_case_compare")
