@@ -25,7 +25,7 @@ from serving.api.errors import ApiError
 from serving.api.routers.occupations import CODE_PATTERN
 from serving.api.routers.programs import Format, ProgramsResponse, program_detail, programs
 from serving.engine import Engine
-from serving.web.render import gettext, render
+from serving.web.render import N_, gettext, render
 from serving.web.session import UserDep
 
 router = APIRouter()
@@ -46,25 +46,18 @@ FIELDS = (
     "max_miles",
     "page",
 )
-
-
-def _(message: str) -> str:
-    """Marks a msgid for ``pybabel extract`` (``-k _``); translated later by ``gettext``."""
-    return message
-
-
 # What to tell the user about a bad value, per field (translated at render time).
 FIELD_HELP = {
-    "region": _("Choose a state."),
-    "keyword": _("Type at least 2 characters (at most 200)."),
-    "occupation": _("Type an O*NET-SOC or SOC code, such as 31-1131.00 or 31-1131."),
-    "schedule": _("Choose a schedule from the list."),
-    "format": _("Choose a format from the list."),
-    "max_cost": _("Type a number of dollars from 0 to 1,000,000."),
-    "max_weeks": _("Type a number of weeks above 0, at most 520."),
-    "zip": _("Type a 5-digit ZIP code."),
-    "max_miles": _("Type a number of miles above 0, at most 5,000, with a ZIP code."),
-    "page": _("Page numbers start at 1."),
+    "region": N_("Choose a state."),
+    "keyword": N_("Type at least 2 characters (at most 200)."),
+    "occupation": N_("Type an O*NET-SOC or SOC code, such as 31-1131.00 or 31-1131."),
+    "schedule": N_("Choose a schedule from the list."),
+    "format": N_("Choose a format from the list."),
+    "max_cost": N_("Type a number of dollars from 0 to 1,000,000."),
+    "max_weeks": N_("Type a number of weeks above 0, at most 520."),
+    "zip": N_("Type a 5-digit ZIP code."),
+    "max_miles": N_("Type a number of miles above 0, at most 5,000, with a ZIP code."),
+    "page": N_("Page numbers start at 1."),
 }
 
 
