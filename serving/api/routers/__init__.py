@@ -18,6 +18,7 @@ from serving.api.routers import (
     pathways,
     programs,
     referrals,
+    sectors,
     titles,
     version,
 )
@@ -32,6 +33,7 @@ ALL_ROUTERS: list[APIRouter] = [
     referrals.router,
     pathways.router,
     gaps.router,
+    sectors.router,
 ]
 PUBLIC_ROUTERS: list[APIRouter] = [health.router]
 
@@ -62,5 +64,10 @@ TAGS: list[dict[str, str]] = [
         "name": "gaps",
         "description": "Curriculum gaps: skills a program's courses teach "
         "against skills employers in a region ask for.",
+    },
+    {
+        "name": "sectors",
+        "description": "Career clusters in a region: demand, wages, programs, and training "
+        "supply against openings.",
     },
 ]
