@@ -20,7 +20,9 @@ cluster, not only those with postings:
 - ``openings_national``: BLS EP 2024-34 annual openings (national, jobs per year);
 - ``employment``, ``median_wage``: OEWS for the state when the bundle has the state's
   rows (``oews`` area type 2, else a state OES extract in ``oews_state_extracts``), else
-  national (``employment_source`` says which); detailed code first, then its broad group;
+  national (``employment_source`` says which); detailed code first, then its broad group.
+  With state rows, an occupation the state does not publish has no employment (never a
+  national figure summed into a state total); its wage falls back to the national one;
 - ``openings_regional``: ``openings_national x state employment / national employment`` of
   the occupation (EP publishes national openings only; the share-down is the usual way to
   regionalize them, and assumes the state's openings rate equals the nation's). Null when
@@ -265,13 +267,13 @@ def occupation_market(
         .join(_lookup(frame, national, "national"), on="soc2018_code")
         .join(_lookup(frame, state, "state"), on="soc2018_code")
     )
-    has_state = pl.col("emp_state").is_not_null()
+    # with state rows, a code the state does not publish has no employment (a national
+    # figure summed with state ones would inflate the sector); without them, all national
+    employment = pl.col("emp_state") if source else pl.col("emp_national")
     t = t.with_columns(
-        pl.coalesce("emp_state", "emp_national").alias("employment"),
-        pl.when(has_state)
-        .then(pl.lit(source))
-        .when(pl.col("emp_national").is_not_null())
-        .then(pl.lit("national"))
+        employment.alias("employment"),
+        pl.when(employment.is_not_null())
+        .then(pl.lit(source or "national"))
         .alias("employment_source"),
         pl.coalesce("wage_state", "wage_national", "ep_median_wage").alias("median_wage"),
         (pl.col("openings_national") * pl.col("emp_state") / pl.col("emp_national")).alias(
