@@ -14,7 +14,13 @@ Rows (one process, timed in CPU seconds of this process; ``--two-procs`` adds
 * ``matcher (lexical)``: the product pipeline without trained models (sectioner,
   lemmatizer, guarded matcher, lexical linker): what the demo runs;
 * ``full, as before``: the same pipeline run as before item 7 (every sentence ranked,
-  20 candidates kept per span and sentence);
+  20 candidates kept per span and sentence, 40 lexical candidates per source reranked);
+* ``full, 20 cands``: the full learned path with the component's ``rank_candidates`` at
+  20 (the best 20 lexical candidates per source reranked instead of the trained linker's
+  40): the speed side of that cheap first stage (its dev side: RP@5 in the README);
+* ``full, spans only``: the full learned path with whole-sentence links refused (the
+  linker's ``sentence`` floor set to refuse, so no sentence is ranked): the speed side of
+  that trade-off (its dev side: ``bench_abstention.py``'s ``refuse`` sentence rows);
 * ``full learned``: the FULL learned path as the Engine builds it: the registered detector
   and learned linker champions of ``--home`` (``PATHMATCH_HOME``), the linker ranking
   spans and sentences under the abstention floors of ``config.cfg``, each posting carrying
@@ -231,14 +237,46 @@ def output_bytes(nlp: Any, texts: Sequence[str], contexts: Sequence[Any], old: b
 
 
 @contextmanager
+def fewer_candidates(nlp: Any, n: int = 20) -> Iterator[None]:
+    """The linker reranking only the best ``n`` lexical candidates per source (the
+    component's ``rank_candidates``; 0, the default, is the trained linker's own 40)."""
+    component = nlp.get_pipe("linker")
+    saved = component.rank_candidates
+    component.rank_candidates = n
+    try:
+        yield
+    finally:
+        component.rank_candidates = saved
+
+
+@contextmanager
+def spans_only(nlp: Any) -> Iterator[None]:
+    """Whole-sentence links refused: the linker's ``sentence`` floor at refuse, so the
+    component ranks no sentence (a refused floor skips the ranking)."""
+    from matching.nlp.extraction.pipeline import REFUSE
+
+    linker = nlp.get_pipe("linker").linker
+    saved = getattr(linker, "floors_", None)
+    if saved:
+        linker.floors_ = {**saved, "sentence": REFUSE, "bare_sentence": REFUSE}
+    try:
+        yield
+    finally:
+        if saved:
+            linker.floors_ = saved
+
+
+@contextmanager
 def as_before(nlp: Any, before: bool = True) -> Iterator[None]:
     """The linker as it ran before issue 14's item 7 (``before``): 20 candidates kept per
     span and per sentence, every sentence ranked (floors 0.3/0.4/0.4), empty cache."""
     component = nlp.get_pipe("linker")
     saved = (component.span_candidates, component.sentence_top_k, dict(component.floors))
     chosen = getattr(component.linker, "floors_", None)  # the linker's own floors win
+    ranked = component.rank_candidates
     if before:  # (the cache keys hold top_k: the two settings share no entry)
         component.span_candidates, component.sentence_top_k = 20, 20
+        component.rank_candidates = 0
         component.floors = {
             k: {"span": 0.3, "sentence": 0.4, "bare_sentence": 0.4} for k in component.floors
         }
@@ -248,6 +286,7 @@ def as_before(nlp: Any, before: bool = True) -> Iterator[None]:
         yield
     finally:
         component.span_candidates, component.sentence_top_k, component.floors = saved
+        component.rank_candidates = ranked
         if component.linker is not None:
             component.linker.floors_ = chosen
 
@@ -285,11 +324,24 @@ def bench(
         return nlp.tokenizer.pipe(ts, batch_size=batch_size)
 
     def pipe(
-        model: Any, n_process: int, before: bool = False
+        model: Any,
+        n_process: int,
+        before: bool = False,
+        few_cands: bool = False,
+        no_sentences: bool = False,
     ) -> Callable[[Sequence[str]], Iterable[Any]]:
         def run(ts: Sequence[str]) -> Iterable[Any]:
             docs = make_docs(model, ts, [context_of[t] for t in ts])
-            with as_before(model, before) if before else nullcontext():
+            setting = (
+                as_before(model, before)
+                if before
+                else fewer_candidates(model)
+                if few_cands
+                else spans_only(model)
+                if no_sentences
+                else nullcontext()
+            )
+            with setting:
                 return list(model.pipe(docs, batch_size=batch_size, n_process=n_process))
 
         return run
@@ -306,6 +358,8 @@ def bench(
     if full is not None:
         runs[("full learned", 1)] = pipe(full, 1)
         runs[("full, as before", 1)] = pipe(full, 1, before=True)
+        runs[("full, 20 cands", 1)] = pipe(full, 1, few_cands=True)
+        runs[("full, spans only", 1)] = pipe(full, 1, no_sentences=True)
     if two_procs:
         runs[("matcher (lexical)", 2)] = pipe(nlp, 2)
         if full is not None:

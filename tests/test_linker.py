@@ -215,6 +215,21 @@ def test_forced_candidates_are_scored(trained: SkillLinker) -> None:
     assert URI + "weld" in [sid for sid, _ in ranked]
 
 
+def test_fewer_rank_candidates_drop_only_the_weakest(trained: SkillLinker) -> None:
+    """``n_candidates`` at rank time (the pipeline's ``rank_candidates``) is a first stage:
+    it drops candidates before the model, and a kept pair's features do not depend on the
+    others (ranks are over all skills), so its score is the same."""
+    texts = ["Ran projects and analysed data in Python", "cashier, stock control, forklift"]
+    full = trained.rank(texts, None)
+    assert trained.rank(texts, None, n_candidates=trained.n_candidates) == full
+    few = trained.rank(texts, None, n_candidates=1)
+    for kept, every in zip(few, full, strict=True):
+        assert kept and dict(kept).items() <= dict(every).items()
+    assert sum(map(len, few)) < sum(map(len, full))
+    forced = trained.rank(["something unrelated"], None, forced=[[URI + "weld"]], n_candidates=1)
+    assert URI + "weld" in dict(forced[0])
+
+
 def test_save_load_round_trip(trained: SkillLinker, tmp_path: Path) -> None:
     trained.save(tmp_path / "linker")
     loaded = SkillLinker.load(tmp_path / "linker")

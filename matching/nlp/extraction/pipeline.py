@@ -203,7 +203,11 @@ class LinkerComponent:
     ranking looked at. Sentences outside boilerplate sections are ranked too
     (``rank_sentences``, after the intake shorthand expansion of
     :func:`~matching.nlp.extraction.matcher.normalize_text`), each keeping its best
-    ``sentence_top_k``.
+    ``sentence_top_k``. The trained linker reranks the best ``rank_candidates`` lexical
+    candidates per source of each text (0, the default: as many as it was trained with,
+    40 on the real linker): a cheap first stage for a fast path (issue 14 item 7). 20 keeps
+    the HOUSE/TECH dev RP@5 within 0.02 for about 15% less linker time; it stays off until
+    its kept-link figures (``experiments/bench_abstention.py``) are measured (README).
 
     Abstention (the trained linker's own floors, chosen on its dev data when it was trained;
     else ``floors``, one policy for a trained model, ``learned``, one for lexical scores,
@@ -250,6 +254,7 @@ class LinkerComponent:
         floors: dict[str, dict[str, float]] | None = None,
         span_candidates: int = 3,
         sentence_top_k: int = 5,
+        rank_candidates: int = 0,
     ) -> None:
         register_extensions()
         if aggregate not in ("noisy_or", "max"):
@@ -267,8 +272,9 @@ class LinkerComponent:
         self.floors = _checked_floors(floors or DEFAULT_FLOORS)
         self.span_candidates = span_candidates
         self.sentence_top_k = sentence_top_k
+        self.rank_candidates = rank_candidates
         self._takes_contexts = False
-        self._cache: OrderedDict[tuple[int, str, tuple[str, ...], tuple[str, ...]], Any] = (
+        self._cache: OrderedDict[tuple[int, int, str, tuple[str, ...], tuple[str, ...]], Any] = (
             OrderedDict()
         )
 
@@ -420,9 +426,9 @@ class LinkerComponent:
         if not jobs or self.linker is None:
             return [[] for _ in jobs]
         results: list[list[tuple[str, float]] | None] = []
-        misses: dict[tuple[int, str, tuple[str, ...], tuple[str, ...]], list[int]] = {}
+        misses: dict[tuple[int, int, str, tuple[str, ...], tuple[str, ...]], list[int]] = {}
         for i, job in enumerate(jobs):
-            key = (top_k, *job)
+            key = (top_k, self.rank_candidates, *job)
             hit = self._cache.get(key)
             if hit is not None:
                 self._cache.move_to_end(key)
@@ -433,9 +439,13 @@ class LinkerComponent:
             keys = list(misses)
             extra: dict[str, Any] = {}
             if self._takes_contexts:
-                extra["contexts"] = [list(k[3]) for k in keys]
+                extra["contexts"] = [list(k[4]) for k in keys]
             ranked = self.linker.rank(
-                [k[1] for k in keys], top_k, forced=[list(k[2]) for k in keys], **extra
+                [k[2] for k in keys],
+                top_k,
+                forced=[list(k[3]) for k in keys],
+                n_candidates=self.rank_candidates or None,
+                **extra,
             )
             for key, result in zip(keys, ranked, strict=True):
                 for i in misses[key]:
@@ -508,7 +518,7 @@ class LinkerComponent:
 
 _CacheKey = tuple[str, tuple[str, ...], tuple[str, ...]]
 """(text, forced ids, context occupations): what a linker result depends on (the cache
-adds the ``top_k`` asked for)."""
+adds the ``top_k`` asked for and ``rank_candidates``)."""
 
 DEFAULT_FLOORS: dict[str, dict[str, float]] = {
     "learned": {"span": 0.65, "sentence": 0.9, "bare_sentence": REFUSE},
@@ -572,6 +582,7 @@ def _first_line(exc: BaseException) -> str:
         "floors": DEFAULT_FLOORS,
         "span_candidates": 3,
         "sentence_top_k": 5,
+        "rank_candidates": 0,
     },
 )
 def make_linker(
@@ -588,6 +599,7 @@ def make_linker(
     floors: dict[str, dict[str, float]],
     span_candidates: int,
     sentence_top_k: int,
+    rank_candidates: int,
 ) -> LinkerComponent:
     return LinkerComponent(
         name,
@@ -602,6 +614,7 @@ def make_linker(
         floors,
         span_candidates,
         sentence_top_k,
+        rank_candidates,
     )
 
 
