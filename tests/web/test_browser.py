@@ -242,10 +242,8 @@ def test_correcting_an_occupation_changes_the_ranking(logged_in_page: Any) -> No
     shot(page, "test_case_corrected_occupation", full_page=False)
 
 
-# print.css hides every <form> and the referral cards sit inside the results form
-# (case_results.html #results-form), so the client sheet prints without its programs.
-# strict: this test fails the day the cards print, so the marker cannot outlive the bug.
-@pytest.mark.xfail(strict=True, reason="print.css hides form, which holds the referral cards")
+# The referral cards sit inside the results form (case_results.html #results-form): print.css
+# must hide the controls, not every form, or the client sheet prints without its programs.
 def test_print_view_shows_the_client_sheet_and_the_programs(logged_in_page: Any) -> None:
     page = logged_in_page
     results_for(page, HOME_HEALTH_AIDE, EDUCATION["home_health_aide"])
