@@ -8,7 +8,7 @@ targets, plus the Makefile's manufacturing report), collects every skill they ex
 the program family it is explained for (the program's CIP code; a catalog's CIP family in
 ``CATALOG_CIP``), and lists each (family, skill) pair found in the hand-written list of
 wrong-field pairs ``tests/fixtures/wrong_field_pairs.csv`` (a family matches every CIP code
-it prefixes: ``51`` is all of health, ``51.1009`` phlebotomy alone).
+it prefixes: ``51`` is all of health, ``51.1009`` phlebotomy alone; ``#`` lines are comments).
 
     PATHMATCH_HOME=<demo home, demo models> .venv/bin/python experiments/demo_wrong_links.py [--all]
 
@@ -81,11 +81,14 @@ class WrongPair:
 
 
 def read_wrong_pairs(path: Path = WRONG_PAIRS) -> list[WrongPair]:
+    """The listed pairs; ``#`` lines are comments (a pair taken off the list says there why
+    the data supports it, so nobody adds it back unread)."""
     with path.open(newline="", encoding="utf-8") as handle:
-        return [
-            WrongPair(row["family"].strip(), row["skill_label_or_id"].strip(), row["why"].strip())
-            for row in csv.DictReader(handle)
-        ]
+        rows = [line for line in handle if not line.startswith("#")]
+    return [
+        WrongPair(row["family"].strip(), row["skill_label_or_id"].strip(), row["why"].strip())
+        for row in csv.DictReader(rows)
+    ]
 
 
 # ----------------------------------------------------------------------------- collect
@@ -184,7 +187,10 @@ def wrong_found(
 
 def describe(pair: WrongPair, item: Explained) -> str:
     quote = f' - "{item.sentence}"' if item.sentence else ""
-    return f"[{item.source}] {item.program} (CIP {item.cip}): {item.label!r} ({pair.why}){quote}"
+    return (
+        f"[{item.source}] {item.program} (CIP {item.cip}, family {pair.family}): "
+        f"{item.label!r} ({pair.why}){quote}"
+    )
 
 
 def main() -> int:
