@@ -13,8 +13,9 @@ import base64
 import html
 import re
 from dataclasses import dataclass
+from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import matplotlib
 
@@ -23,6 +24,8 @@ import matplotlib.pyplot as plt
 
 from matching.curriculum.gaps import GapContext, GapResult
 
+PlotTarget = Path | IO[bytes]
+"""Where a plot is saved: a file (the report folder) or a buffer (the web page)."""
 STATUS_COLORS = {"essential": "#c0392b", "optional": "#e67e22", "not listed": "#7f8c8d"}
 DPI = 120
 
@@ -62,7 +65,7 @@ def _short(text: str, n: int = 42) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def plot_top_gaps(result: GapResult, path: Path) -> Path:
+def plot_top_gaps(result: GapResult, path: PlotTarget) -> PlotTarget:
     """Horizontal bars: demand weight of the top gaps, colored by ESCO status."""
     gaps = result.gaps[:20]
     fig, ax = plt.subplots(figsize=(9, max(3.0, 0.38 * len(gaps) + 1.5)))
@@ -88,7 +91,7 @@ def plot_top_gaps(result: GapResult, path: Path) -> Path:
     return _save(fig, path)
 
 
-def plot_coverage(result: GapResult, path: Path) -> Path:
+def plot_coverage(result: GapResult, path: PlotTarget) -> PlotTarget:
     """Coverage of target-posting demand before and after adding the cover-plan skills."""
     c = result.cover
     fig, ax = plt.subplots(figsize=(7, 4))
@@ -115,7 +118,7 @@ def plot_coverage(result: GapResult, path: Path) -> Path:
     return _save(fig, path)
 
 
-def plot_heatmap(result: GapResult, path: Path) -> Path:
+def plot_heatmap(result: GapResult, path: PlotTarget) -> PlotTarget:
     """Courses x top sought skills: taught (1), narrower or near match (0.5), not (0)."""
     h = result.heatmap
     rows, cols = max(1, len(h.courses)), max(1, len(h.skills))
@@ -146,7 +149,7 @@ def plot_heatmap(result: GapResult, path: Path) -> Path:
     return _save(fig, path)
 
 
-def _save(fig: Any, path: Path) -> Path:
+def _save(fig: Any, path: PlotTarget) -> PlotTarget:
     fig.tight_layout()
     fig.savefig(path, format="png", dpi=DPI)
     plt.close(fig)
@@ -154,6 +157,16 @@ def _save(fig: Any, path: Path) -> Path:
 
 
 PLOTS = {"top_gaps": plot_top_gaps, "coverage": plot_coverage, "heatmap": plot_heatmap}
+
+
+def plot_pngs(result: GapResult) -> dict[str, bytes]:
+    """Every plot as PNG bytes, drawn in memory (the web page embeds them as data URIs)."""
+    pngs: dict[str, bytes] = {}
+    for name, draw in PLOTS.items():
+        buffer = BytesIO()
+        draw(result, buffer)
+        pngs[name] = buffer.getvalue()
+    return pngs
 
 
 # ----------------------------------------------------------------------------- html
@@ -249,7 +262,9 @@ def _gaps_html(result: GapResult) -> str:
     )
 
 
-def _sections(result: GapResult) -> list[str]:
+def report_sections(result: GapResult) -> list[str]:
+    """The report's tables as HTML sections (each an <h2> and its body); the HTML report and
+    the web page's gap report both show these, so they cannot drift apart."""
     targets = _table(
         ["O*NET-SOC", "title", "postings", "weight", "weight source", "similarity"],
         [
@@ -332,7 +347,7 @@ def render_html(result: GapResult, plots: dict[str, Path]) -> str:
     return (
         f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{_e(title)}</title>"
         f"<style>{CSS}</style></head><body><h1>{_e(title)}</h1>{images}"
-        + "".join(_sections(result))
+        + "".join(report_sections(result))
         + "</body></html>"
     )
 
@@ -342,7 +357,9 @@ def write_report(result: GapResult, out_dir: Path | str) -> ReportPaths:
     ``out_dir`` (created); returns the paths."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    plots = {name: draw(result, out / f"gaps_{name}.png") for name, draw in PLOTS.items()}
+    plots = {name: out / f"gaps_{name}.png" for name in PLOTS}
+    for name, path in plots.items():
+        PLOTS[name](result, path)
     json_path = out / "gap_report.json"
     json_path.write_text(result.to_json(), encoding="utf-8")
     html_path = out / "gap_report.html"
