@@ -5,9 +5,9 @@ Rule (``under_supplied``), New Jersey's: an occupation is a labor-demand occupat
 training shortfall when its **projected annual openings exceed the supply of trained
 workers** from the programs that prepare for it (NJ Department of Labor and Workforce
 Development, Labor Demand Occupations / "in-demand" list behind the ETPL and WIOA
-individual training accounts, N.J.S.A. 34:15C-10.2; the same comparison of projected
-openings with program completers is the supply/demand test of WIOA sec. 134(c)(3)(G)(iii)
-"in-demand industry sectors or occupations"). Washington's in-demand formula (Workforce
+individual training accounts; the same comparison of projected openings with trained-worker
+supply underlies WIOA's "in-demand industry sector or occupation"; statute numbers are left
+out here until checked against the text). Washington's in-demand formula (Workforce
 Board / ESD demand-supply ratio) is not implemented. Applied as:
 
 - ``under_supplied = "yes"`` when openings > supply and the supply is known: every
