@@ -16,6 +16,10 @@ small margin is ``close`` (``Reason.close``), shown apart with what would make i
 silently dropped. Small means within ``max(10% of the limit, $500)`` for cost (an ITA or
 employer tuition can cover the difference) and ``max(10% of the limit, 2 weeks)`` for length
 (a later start or a part-time plan can make it fit): ``COST_MARGIN_*`` / ``WEEKS_MARGIN_*``.
+When the intake itself says the employer pays (part of) the tuition ("job pays part of
+tuition", "tuition reimbursement at work"; ``employer_tuition``), a cost miss within that
+margin is the gap employer tuition covers: the program is no near miss but a referral whose
+cost is an unmade check (a caveat to confirm the employer covers the difference).
 
 Unknown is not a pass: a check that cannot be made (the listing names no schedule, no ZIP
 point for the distance, no provider record, a length band straddling the limit, education
@@ -55,6 +59,18 @@ COST_MARGIN_MIN = 500.0
 WEEKS_MARGIN_SHARE = 0.10
 WEEKS_MARGIN_MIN = 2.0
 UNKNOWN_FACTOR = 0.85
+EMPLOYER_TUITION = re.compile(
+    r"\b(?:job|employer|work|company|boss|hospital|facility)\b[^.;!?\n]{0,30}?"
+    r"\b(?:pays?|paying|paid|covers?|covering|reimburses?|offers?|gives?|provides?"
+    r"|helps?(?: (?:with|pay)| w/)?)(?![a-z])"
+    r"[^.;!?\n]{0,25}?\btuition\b"
+    r"|\btuition (?:reimbursement|assistance|benefit|help)\b[^.;!?\n]{0,25}?"
+    r"\b(?:job|employer|work|company)\b"
+    r"|\b(?:job|employer|work|company)(?:'s)? tuition (?:reimbursement|assistance|benefit)\b"
+    r"|\bemployer[- ](?:paid|funded|sponsored) tuition\b",
+    re.I,
+)
+NOT_PAID = re.compile(r"\b(?:no|not|never|won'?t|doesn'?t|don'?t|didn'?t|stopped|used to)\b", re.I)
 ITA_WORDS = "an ITA (WIOA Individual Training Account) or employer tuition can cover the difference"
 LATER_START_WORDS = (
     "a later start date or a part-time plan agreed with the provider could make it fit"
@@ -151,6 +167,22 @@ class ParticipantState:
     @property
     def education(self) -> EducationLevel | None:
         return self.participant.education_level
+
+    @property
+    def employer_tuition(self) -> bool:
+        """Does the intake say the employer pays (part of) the tuition? (``employer_tuition``)"""
+        return employer_tuition(self.text)
+
+
+def employer_tuition(text: str) -> bool:
+    """The intake says an employer pays some of the tuition, and not that it does not:
+    "job pays part of tuition" yes; "job doesn't pay tuition", "no tuition assistance at
+    work" no. The amount is never stated, so what it covers stays a caveat to confirm."""
+    for match in EMPLOYER_TUITION.finditer(text or ""):
+        start = max(text.rfind(c, 0, match.start()) for c in ".;!?\n") + 1
+        if not NOT_PAID.search(text[start : match.end()]):
+            return True
+    return False
 
 
 def prerequisites_by_program(
@@ -287,7 +319,7 @@ def check_program(
     """
     c = state.participant.constraints
     reasons: list[Reason] = []
-    reasons.extend(cost_reasons(program, c.max_cost))
+    reasons.extend(cost_reasons(program, c.max_cost, employer_pays=state.employer_tuition))
     reasons.extend(weeks_reasons(program, c.max_weeks))
     reasons.extend(_schedule_reasons(program, c.schedule))
     distance = _distance(program, state, points)
@@ -308,16 +340,47 @@ def check_program(
     return reasons, distance
 
 
-def cost_reasons(program: Mapping[str, object], limit: float | None) -> list[Reason]:
-    """Over the cost limit: close within ``max(10%, $500)``, with the ITA words."""
-    band = cost_band(program)
-    if limit is None or band is None or band[0] <= limit:
+def cost_reasons(
+    program: Mapping[str, object], limit: float | None, *, employer_pays: bool = False
+) -> list[Reason]:
+    """Over the cost limit: close within ``max(10%, $500)``, with the ITA words; within
+    that margin and ``employer_pays`` (the intake says the employer pays part of the
+    tuition) no reason at all: ``cost_covered`` is the caveat."""
+    over = cost_over(program, limit)
+    if over is None or limit is None:
         return []
-    cost, over = band[0], band[0] - limit
-    text = f"costs ${cost:,.0f}, ${over:,.0f} over the ${limit:,.0f} limit"
-    if over <= max(COST_MARGIN_SHARE * limit, COST_MARGIN_MIN):
+    text = f"costs ${over + limit:,.0f}, ${over:,.0f} over the ${limit:,.0f} limit"
+    if over <= cost_margin(limit):
+        if employer_pays:
+            return []
         return [Reason(code="cost", text=f"{text}: {ITA_WORDS}", close=True, would_fit=ITA_WORDS)]
     return [Reason(code="cost", text=text)]
+
+
+def cost_over(program: Mapping[str, object], limit: float | None) -> float | None:
+    """How far the listing's cost passes the limit (None: within it, or unknown)."""
+    band = cost_band(program)
+    if limit is None or band is None or band[0] <= limit:
+        return None
+    return band[0] - limit
+
+
+def cost_margin(limit: float) -> float:
+    """The near-miss margin for cost: ``max(10% of the limit, $500)``."""
+    return max(COST_MARGIN_SHARE * limit, COST_MARGIN_MIN)
+
+
+def cost_covered(program: Mapping[str, object], state: ParticipantState) -> str | None:
+    """The caveat for a cost within the near-miss margin of the limit that the employer's
+    tuition help (stated at intake) is taken to cover: the amount is to confirm."""
+    limit = state.participant.constraints.max_cost
+    over = cost_over(program, limit)
+    if over is None or limit is None or over > cost_margin(limit) or not state.employer_tuition:
+        return None
+    return (
+        f"costs ${over + limit:,.0f}, ${over:,.0f} over the ${limit:,.0f} limit: the intake says "
+        f"the employer pays part of the tuition; confirm it covers the ${over:,.0f}"
+    )
 
 
 def weeks_reasons(program: Mapping[str, object], limit: float | None) -> list[Reason]:
@@ -454,6 +517,9 @@ def unmade_checks(
     unsure = weeks_unsure(program, c.max_weeks)
     if unsure:
         out.append(("weeks", unsure))
+    covered = cost_covered(program, state)
+    if covered:
+        out.append(("cost", covered))
     return out
 
 

@@ -783,6 +783,11 @@ class Candidate:
     adjustments: list[tuple[float, str]] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
     pay_cut: bool = False
+    model_score: float | None = None  # a learned scorer's 100 x P, before the named points
+    factor: float = 1.0  # the unmade-check discount applied (``unknown_factor``)
+    capped: bool = False  # scored under the programs without a pay cut (``keep_pay_cuts_low``)
+    off_goal: bool = False  # outside the stated goal's field
+    base: float = 0.0  # the score before the named points: breaks ties at the 0/100 bounds
 
 
 def score_target(
@@ -915,29 +920,22 @@ def refer(
                 )
             )
             continue
-        candidates = [score_target(program, t, person, ctx, weights, distance) for t in targets]
-        if scorer is not None:
-            for c, learned in zip(candidates, scorer([c.parts for c in candidates]), strict=True):
-                c.score = round(float(learned), 2)
-        for c in candidates:
-            learned_score = c.score
-            adjust_for_person(c, person, ctx, checks, weights)
-            if scorer is not None:  # a probability stays one: the adjustments are named only
-                c.score = learned_score
-            c.score = round(c.score * unknown_factor(program, person.state, c.distance), 2)
-        best = max(candidates, key=lambda c: (c.score, c.target))
-        ranked.append(best)
-    ranked.sort(key=lambda c: (-c.score, c.program["program_id"]))
+        ranked.append(
+            score_program(program, targets, person, ctx, weights, scorer, checks, distance)
+        )
     ranked = keep_pay_cuts_low(ranked)
     referrals = [_referral(i + 1, c, person, ctx) for i, c in enumerate(ranked[:top_k])]
     notes = list(ctx.notes)
     if scorer is not None:
         notes.append(
             "scores come from the learned referral ranker (100 x P(employed in the "
-            "second quarter after exit)); the parts and weights are shown for reference"
+            "second quarter after exit)) plus the documented points for stated goals, "
+            "limits and prerequisites to confirm, the same points the fixed weights get, "
+            "each named in the referral's explanation (the ranker's features carry no "
+            "stated goal or limit); the parts and weights are shown for reference"
         )
     notes += _reading_notes(participant, person, quote_participant)
-    close = near_misses(nearby, person, ctx, weights)
+    close = near_misses(nearby, person, ctx, weights, scorer)
     notes += limit_notes(participant, ctx, len(referrals), close, excluded)
     return ReferralResult(
         participant_id=participant.participant_id,
@@ -950,6 +948,33 @@ def refer(
         weights=weights.parts(),
         notes=notes,
     )
+
+
+def score_program(
+    program: dict[str, Any],
+    targets: Sequence[str],
+    person: PersonView,
+    ctx: RegionContext,
+    weights: ScoreWeights,
+    scorer: Callable[[list[ScoreParts]], list[float]] | None,
+    checks: Sequence[Check],
+    distance: float | None,
+) -> Candidate:
+    """The program's best (target, score), scored the one way referrals and near misses
+    share: the parts (a ladder step raises role fit before any model sees them), the
+    fixed weights or the learned scorer, then the same named points for goals, limits and
+    prerequisites to confirm (``adjust_for_person``), then the unmade-check discount."""
+    candidates = [score_target(program, t, person, ctx, weights, distance) for t in targets]
+    for c in candidates:
+        advance(c, person, weights)
+    if scorer is not None:
+        for c, learned in zip(candidates, scorer([c.parts for c in candidates]), strict=True):
+            c.score = c.model_score = round(float(learned), 2)
+    for c in candidates:
+        adjust_for_person(c, person, ctx, checks)
+        c.factor = unknown_factor(program, person.state, c.distance)
+        c.score = round(c.score * c.factor, 2)
+    return max(candidates, key=lambda c: (not c.pay_cut, c.score, c.target))
 
 
 def program_checks(program: dict[str, Any], person: PersonView) -> list[Check]:
@@ -997,21 +1022,27 @@ def advancement(program: dict[str, Any], person: PersonView) -> str | None:
     return f"{below[0].label} -> {awarded.label}" if below else None
 
 
+def advance(c: Candidate, person: PersonView, weights: ScoreWeights) -> None:
+    """A higher rung of a ladder the participant stands on is role fit ``ADVANCEMENT_FIT``
+    (a part, so a learned scorer sees it too), named in the explanation."""
+    step = advancement(c.program, person)
+    if step is None:
+        return
+    if c.parts.role_fit < ADVANCEMENT_FIT:
+        c.parts = c.parts.model_copy(update={"role_fit": ADVANCEMENT_FIT})
+        c.score = round(weights.score(c.parts), 2)
+    c.adjustments.append((0.0, f"Advancement on the same ladder: {step}."))
+
+
 def adjust_for_person(
     c: Candidate,
     person: PersonView,
     ctx: RegionContext,
     checks: Sequence[Check],
-    weights: ScoreWeights,
 ) -> None:
-    """Goals, limits, advancement and prerequisites to confirm, each a named adjustment
-    (points documented at ``GOAL_FIELD_POINTS``)."""
+    """Goals, limits and prerequisites to confirm, each a named adjustment in documented
+    points (``GOAL_FIELD_POINTS``) on the 0-100 score, whichever scorer made it."""
     c.checks = list(checks)
-    step = advancement(c.program, person)
-    if step is not None and c.parts.role_fit < ADVANCEMENT_FIT:
-        gain = 100 * weights.role_fit * (ADVANCEMENT_FIT - c.parts.role_fit)
-        c.parts = c.parts.model_copy(update={"role_fit": ADVANCEMENT_FIT})
-        c.adjustments.append((gain, f"Advancement on the same ladder: {step}."))
     title = ctx.occupation_titles.get(c.target, c.target)
     if person.goal_clusters:
         fields = cluster_of(c.target, ctx.clusters) & person.goal_clusters
@@ -1024,6 +1055,7 @@ def adjust_for_person(
                 )
             )
         else:
+            c.off_goal = True
             c.adjustments.append(
                 (
                     -OFF_GOAL_POINTS,
@@ -1048,6 +1080,7 @@ def adjust_for_person(
     confirm = [k for k in checks if k.status == TO_CONFIRM and k.kind == "credential"]
     if confirm:
         c.adjustments.append((-TO_CONFIRM_POINTS * len(confirm), ""))
+    c.base = c.score
     c.score = round(max(0.0, min(100.0, c.score + sum(p for p, _ in c.adjustments))), 2)
     wage, last = ctx.wage(c.target), person.participant.last_hourly_wage
     c.pay_cut = bool(wage and last and wage < last and c.target not in person.goal_codes)
@@ -1055,31 +1088,40 @@ def adjust_for_person(
 
 def keep_pay_cuts_low(ranked: list[Candidate]) -> list[Candidate]:
     """A target paying less than the last wage (and not the stated goal) leaves the top
-    ``TOP_NO_PAY_CUT`` unless fewer other programs fit; then it stays and says so.
+    ``TOP_NO_PAY_CUT`` unless too few other programs fit; then every program that fits
+    without a pay cut still ranks above it (one outside the stated goal's field too: it is
+    marked down and says so, but it does not cut pay), the pay cut takes only the places
+    those leave, and says so.
 
     The rule acts on the score (capped just under the last program without a pay cut in
-    the top), so the ranks still follow the scores a case manager reads."""
+    the top), so the ranks still follow the scores a case manager reads; ties are broken
+    by the score before the capping, then before the named points."""
+    ranked = sorted(ranked, key=lambda c: (-c.score, -c.base, c.program["program_id"]))
     fine = [c for c in ranked if not c.pay_cut]
-    cuts = [c for c in ranked if c.pay_cut]
-    if len(fine) >= TOP_NO_PAY_CUT:
-        cap = fine[TOP_NO_PAY_CUT - 1].score
-        for c in cuts:
-            if c.score >= cap:
-                c.adjustments.append(
-                    (0.0, "Pays less than the last wage: scored below the programs that do not.")
-                )
+    before = {id(c): c.score for c in ranked}  # pay cuts capped together keep their order
+    if fine:
+        cap = fine[min(TOP_NO_PAY_CUT, len(fine)) - 1].score
+        for c in ranked:
+            if c.pay_cut and c.score >= cap:
                 c.score = round(max(cap - 0.01, 0.0), 2)
-    ordered = sorted(ranked, key=lambda c: (-c.score, c.program["program_id"]))
-    if len(fine) < TOP_NO_PAY_CUT:  # too few others fit: a pay cut in the top says why
-        for c in ordered[:TOP_NO_PAY_CUT]:
-            if c.pay_cut:
-                c.adjustments.append(
-                    (
-                        0.0,
-                        "Pays less than the last wage; ranked this high because "
-                        f"only {len(fine)} program(s) without a pay cut fit.",
-                    )
+                c.capped = True
+    ordered = sorted(
+        ranked, key=lambda c: (-c.score, -before[id(c)], -c.base, c.program["program_id"])
+    )
+    few = len(fine) < TOP_NO_PAY_CUT
+    for rank, c in enumerate(ordered):
+        if c.pay_cut and few and rank < TOP_NO_PAY_CUT:  # says why it is this high
+            c.adjustments.append(
+                (
+                    0.0,
+                    "Pays less than the last wage; ranked this high because only "
+                    f"{len(fine)} program(s) without a pay cut fit.",
                 )
+            )
+        elif c.capped:
+            c.adjustments.append(
+                (0.0, "Pays less than the last wage: scored below the programs that do not.")
+            )
     return ordered
 
 
@@ -1170,7 +1212,29 @@ def _referral(rank: int, c: Candidate, person: PersonView, ctx: RegionContext) -
     referral.explanation = explain(referral, person, ctx) + [
         line for _, line in c.adjustments if line
     ]
+    if c.model_score is not None:
+        referral.explanation.append(learned_score_line(c))
     return referral
+
+
+def learned_score_line(c: Candidate) -> str:
+    """How a learned score was made: the model's figure, the named points, the discount."""
+    points = sum(p for p, _ in c.adjustments)
+    line = (
+        f"Score {c.score:.2f}: the learned ranker gives {c.model_score:.2f} "
+        "(100 x P(employed in the second quarter after exit))"
+    )
+    if points:
+        line += (
+            f", {points:+.0f} points for the stated goals, limits and prerequisites to "
+            "confirm named here (the points the fixed weights add; the ranker's features "
+            "carry no goal or limit)"
+        )
+    if c.factor < 1:
+        line += f", x{c.factor:.2f} for the checks that could not be made"
+    if c.capped:
+        line += ", then held under the programs without a pay cut"
+    return line + "."
 
 
 def _person_caveats(c: Candidate, person: PersonView, ctx: RegionContext) -> list[str]:
@@ -1239,18 +1303,20 @@ def near_misses(
     person: PersonView,
     ctx: RegionContext,
     weights: ScoreWeights,
+    scorer: Callable[[list[ScoreParts]], list[float]] | None = None,
 ) -> list[NearMiss]:
-    """The close tier: each near miss scored as a referral would be (best target, unmade
-    checks discounted), best first, at most ``MAX_CLOSE``."""
+    """The close tier: each near miss scored as a referral would be (``score_program``:
+    best target, same scorer and named points, unmade checks discounted), best first, at
+    most ``MAX_CLOSE``."""
     out: list[NearMiss] = []
     for program, reasons, distance in nearby:
         targets = ctx.leads_to.get(program["program_id"], [])
-        best = max(
-            (score_target(program, t, person, ctx, weights, distance) for t in targets),
-            key=lambda c: (c.score, c.target),
-            default=None,
+        checks = program_checks(program, person)
+        best = (
+            score_program(program, targets, person, ctx, weights, scorer, checks, distance)
+            if targets
+            else None
         )
-        factor = unknown_factor(program, person.state, distance)
         out.append(
             NearMiss(
                 program_id=program["program_id"],
@@ -1260,7 +1326,7 @@ def near_misses(
                 cost=program.get("cost_total"),
                 weeks=program.get("weeks_used"),
                 **band_fields(program),
-                score=round(best.score * factor, 2) if best else 0.0,
+                score=best.score if best else 0.0,
                 target=(
                     Target(code=best.target, title=ctx.occupation_titles.get(best.target, ""))
                     if best
