@@ -64,7 +64,10 @@ demo: install
 	echo "== 10. curriculum gap report for the manufacturing program"; \
 	$(PATHMATCH) gaps --courses demo/data/courses/mercer_catalog_demo/advanced_manufacturing.json \
 	  --occupation 51-4041.00 --occupation 51-9161.00 --occupation 49-9041.00 --region NJ \
-	  --out $(DEMO_HOME)/gaps --top-k 10
+	  --out $(DEMO_HOME)/gaps --top-k 10; \
+	echo "== 11. the web app (case managers, colleges, analysts): start it, then open it"; \
+	echo "   PATHMATCH_HOME=$(DEMO_HOME) PATHMATCH_API_KEYS=choose-a-key $(PATHMATCH) serve"; \
+	echo "   open http://127.0.0.1:8000/ and sign in with that key (Ctrl-C stops the server)"
 
 # Two workers, one test file each at a time (module fixtures stay shared within a file):
 # most tests wait on subprocesses, servers and Ray, so 2 cores run the suite in ~8.5 min

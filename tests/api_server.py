@@ -17,6 +17,7 @@ from serving.local_server import running_server as _running_server
 REPO = Path(__file__).resolve().parents[1]
 DEMO_DATA = REPO / "demo" / "data"
 TEST_KEY = "test-key-6f1c2b"  # not a secret: only ever accepted by servers tests start
+OTHER_KEY = "other-key-91d3a7"  # a second user of the session server (results are per key)
 
 
 def demo_home(home: Path) -> Path:

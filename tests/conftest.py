@@ -119,12 +119,14 @@ def nlp_home_template(session_dir: Path, demo_home_template: HomeTemplate) -> Ho
 def api_server(
     tmp_path_factory: pytest.TempPathFactory, demo_home_template: HomeTemplate
 ):  # yields ApiServer
-    """A real uvicorn serving the demo bundle with a test key (see tests/api_server.py).
+    """A real uvicorn serving the demo bundle with two test keys, TEST_KEY and OTHER_KEY
+    (two users: the web app's analyst results belong to one key; see tests/api_server.py).
 
     It is yielded once ``/v1/health`` says ``ok``: the server warms its engine before it
     answers, so no test pays for the warm-up.
     """
-    from api_server import running_server
+    from api_server import OTHER_KEY, TEST_KEY, running_server
 
-    with running_server(demo_home_template.copy(tmp_path_factory.mktemp("api_home"))) as server:
+    home = demo_home_template.copy(tmp_path_factory.mktemp("api_home"))
+    with running_server(home, key=f"{TEST_KEY},{OTHER_KEY}") as server:
         yield server

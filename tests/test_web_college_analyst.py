@@ -1,44 +1,33 @@
 """College and analyst pages against a real server (httpx, no browser).
 
-One server for the module, started with two keys so a second key's session can be shown
-not to reach the first one's batch job. The college flow is compared with ``POST /v1/gaps``
-for the same courses; the analyst flow runs the real batch (Ray) on the demo caseload.
+The session's server (tests/conftest.py ``api_server``). The college flow is compared with
+``POST /v1/gaps`` for the same courses; both upload forms refuse a POST without the CSRF
+token. The analyst batch job (the real batch on Ray) runs once, in the browser test
+(tests/web/test_browser_college_analyst.py), which also checks that it stays private.
 """
 
 from __future__ import annotations
 
-import io
-import json
 import re
-import tempfile
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
-import polars as pl
 import pytest
-from api_server import REPO, TEST_KEY, ApiServer, running_server
-from demo_homes import HomeTemplate
+from api_server import REPO, TEST_KEY, ApiServer
 
 from matching.curriculum.gaps import read_courses
 
-OTHER_KEY = "other-key-91d3a7"  # not a secret: only this module's server accepts it
 CATALOG = REPO / "demo/data/courses/mercer_catalog_demo/advanced_manufacturing.json"
 CASELOAD = REPO / "demo/data/participants/demo_caseload.csv"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 HIDDEN = re.compile(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)">')
 CHECKED = re.compile(r'name="occupation" value="([^"]+)" checked')
-POLL_LIMIT_S = 600  # a guard against a hung job, not a speed assertion
 
 
 @pytest.fixture(scope="module")
-def server(
-    tmp_path_factory: pytest.TempPathFactory, demo_home_template: HomeTemplate
-) -> Iterator[ApiServer]:
-    home = demo_home_template.copy(tmp_path_factory.mktemp("college_analyst_home"))
-    with running_server(home, key=f"{TEST_KEY},{OTHER_KEY}") as started:
-        yield started
+def server(api_server: ApiServer) -> ApiServer:
+    """The session's server (it accepts TEST_KEY and OTHER_KEY): no second engine warm-up."""
+    return api_server
 
 
 def signed_in(server: ApiServer, key: str = TEST_KEY) -> httpx.Client:
@@ -129,64 +118,3 @@ def test_posts_without_csrf_are_refused(client: httpx.Client) -> None:
         files={"caseload": (CASELOAD.name, CASELOAD.read_bytes(), "text/csv")},
     )
     assert college.status_code == 403 and analyst.status_code == 403
-
-
-def wait_done(client: httpx.Client, job: str) -> str:
-    deadline = time.monotonic() + POLL_LIMIT_S
-    while time.monotonic() < deadline:
-        fragment = client.get(f"{job}/progress")
-        assert fragment.status_code == 200
-        if "hx-trigger" not in fragment.text:
-            return fragment.text
-        assert 'hx-get="' + job + '/progress"' in fragment.text
-        time.sleep(1)
-    pytest.fail(f"the job did not finish within {POLL_LIMIT_S} s")
-
-
-def test_caseload_job_runs_downloads_and_stays_private(
-    client: httpx.Client, server: ApiServer
-) -> None:
-    token = csrf_of(client.get("/analyst").text)
-    before = set(Path(tempfile.gettempdir()).glob("pm-batch-*"))
-    started = client.post(
-        "/analyst/jobs",
-        data={"csrf_token": token, "top_k": "3", "region": ""},
-        files={"caseload": (CASELOAD.name, CASELOAD.read_bytes(), "text/csv")},
-    )
-    assert started.status_code == 303, started.text[:1000]
-    job = started.headers["location"]
-    assert re.fullmatch(r"/analyst/jobs/[A-Za-z0-9_-]{20,}", job)
-    page = client.get(job)
-    assert page.status_code == 200 and 'hx-trigger="every 1s"' in page.text
-
-    done = wait_done(client, job)
-    assert "The job failed" not in done, done
-    ids = set(pl.read_csv(CASELOAD, columns=["participant_id"])["participant_id"])
-    scored = int(re.search(r'id="count-scored">(\d+)<', done).group(1))  # type: ignore[union-attr]
-    assert 0 < scored <= len(ids)
-    assert 'src="data:image/png;base64,' in done, "the disparity plot is inline"
-
-    csv = client.get(f"{job}/referrals.csv")
-    assert csv.status_code == 200 and "attachment" in csv.headers["content-disposition"]
-    rows = pl.read_csv(io.BytesIO(csv.content))
-    assert set(rows["participant_id"]) <= ids and rows["participant_id"].n_unique() == scored
-    assert rows.filter(pl.col("rank").is_not_null())["rank"].max() <= 3
-    parquet = pl.read_parquet(io.BytesIO(client.get(f"{job}/referrals.parquet").content))
-    assert parquet.height == rows.height
-    assert client.get(f"{job}/rejects.csv").status_code == 200
-    assert isinstance(json.loads(client.get(f"{job}/disparity.json").content), list)
-    after = set(Path(tempfile.gettempdir()).glob("pm-batch-*"))
-    assert after <= before, "the job's temp folder is removed once its results are read"
-    assert "DEMO-P001" not in server.log(), "nothing of the caseload is logged"
-
-    other = signed_in(server, OTHER_KEY)
-    try:
-        assert other.get(job).status_code == 404
-        assert other.get(f"{job}/referrals.csv").status_code == 404
-        assert other.get(f"{job}/progress").status_code == 404
-    finally:
-        other.close()
-
-    deleted = client.post(f"{job}/delete", data={"csrf_token": token})
-    assert deleted.status_code == 303
-    assert client.get(f"{job}/referrals.csv").status_code == 404

@@ -13,7 +13,6 @@ import re
 from typing import Any
 
 import httpx
-import pytest
 from api_server import ApiServer
 from web_helpers import check_axe, csp_errors, log_in, new_context, shot
 

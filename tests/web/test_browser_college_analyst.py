@@ -2,17 +2,24 @@
 
 A catalog upload goes through target confirmation to the gap report; a caseload upload
 runs the real batch, the job page polls its progress with htmx until the results appear,
-and the CSV download is read. Every page is screenshotted, checked by axe-core (no serious
-or critical violation) and watched for CSP violations (the inline plots are data: images).
+the CSV download is read, and the job stays private (its temp folder removed, nothing of
+the caseload logged, another key's session gets 404, deleted results are gone). Every
+page is screenshotted, checked by axe-core (no serious or critical violation) and watched
+for CSP violations (the inline plots are data: images).
 """
 
 from __future__ import annotations
 
 import io
+import json
+import re
+import tempfile
+from pathlib import Path
 from typing import Any
 
+import httpx
 import polars as pl
-from api_server import REPO
+from api_server import OTHER_KEY, REPO, ApiServer
 from web_helpers import check_axe, csp_errors, shot
 
 CATALOG = REPO / "demo/data/courses/mercer_catalog_demo/advanced_manufacturing.json"
@@ -50,8 +57,11 @@ def test_catalog_upload_gives_a_gap_report(logged_in_page: Any) -> None:
     assert download.suggested_filename == "gaps-advanced_manufacturing.json"
 
 
-def test_caseload_upload_runs_and_downloads_the_referrals(logged_in_page: Any) -> None:
+def test_caseload_upload_runs_and_downloads_the_referrals(
+    logged_in_page: Any, web_server: ApiServer
+) -> None:
     page = logged_in_page
+    before = set(Path(tempfile.gettempdir()).glob("pm-batch-*"))
     page.goto("/analyst")
     checked(page, "test_analyst_upload")
     page.get_by_label("Caseload file").set_input_files(str(CASELOAD))
@@ -71,6 +81,32 @@ def test_caseload_upload_runs_and_downloads_the_referrals(logged_in_page: Any) -
     rows = pl.read_csv(io.BytesIO(open(download.path(), "rb").read()))
     assert rows["participant_id"].n_unique() == scored
     assert set(rows["participant_id"]) <= set(pl.read_csv(CASELOAD)["participant_id"])
+    assert rows.filter(pl.col("rank").is_not_null())["rank"].max() <= 3
+    job = page.url.removeprefix(web_server.base_url)
+    assert re.fullmatch(r"/analyst/jobs/[A-Za-z0-9_-]{20,}", job), job
+    same_user = page.context.request
+    parquet = pl.read_parquet(io.BytesIO(same_user.get(f"{job}/referrals.parquet").body()))
+    assert parquet.height == rows.height
+    assert same_user.get(f"{job}/rejects.csv").status == 200
+    assert isinstance(json.loads(same_user.get(f"{job}/disparity.json").body()), list)
+    assert set(Path(tempfile.gettempdir()).glob("pm-batch-*")) <= before, "temp folder removed"
+    assert "DEMO-P001" not in web_server.log(), "nothing of the caseload is logged"
+    assert_other_user_cannot_reach(web_server, job)
     page.get_by_role("button", name="Delete the results now").click()
     page.wait_for_url("**/analyst?deleted=1")
     assert page.get_by_role("status").is_visible()
+    assert same_user.get(f"{job}/referrals.csv").status == 404, "deleted results are gone"
+
+
+def assert_other_user_cannot_reach(server: ApiServer, job: str) -> None:
+    """A session signed in with another key gets 404 for the job, its files and progress."""
+    with httpx.Client(base_url=server.base_url, timeout=120) as other:
+        form = other.get("/login").text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+        assert token, "the login form carries its CSRF token"
+        signed = other.post(
+            "/login", data={"api_key": OTHER_KEY, "csrf_token": token.group(1), "next": "/"}
+        )
+        assert signed.status_code == 303, signed.text[:500]
+        for path in (job, f"{job}/referrals.csv", f"{job}/progress"):
+            assert other.get(path).status_code == 404, path
