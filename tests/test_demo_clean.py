@@ -63,11 +63,14 @@ def test_every_demo_answer_was_read(explained, script) -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 14 item 8, open: the demo linker, trained on whole sentences only, links "
-    "short detected spans to a longer label sharing one word ('hand truck' -> manoeuvre heavy "
-    "trucks in forklift postings, 'labels' -> prepare prescription labels in shipping "
-    "postings, 'tool' -> back-up/configuration tools and 'practice problem solving' -> solve "
-    "ICT system problems in the manufacturing courses); strict: remove this mark when it passes",
+    reason="issue 14 item 8, open: whole-sentence links from two- to five-word posting bullets "
+    "in which no span was found, held to the no-span floor the demo dev data chose (0.70): "
+    "'- Own tools' (industrial-maintenance postings) -> use back-up and recovery tools / tools "
+    "for software configuration management in the manufacturing gap list and cover plan; "
+    "'- Meet quality and handle-time goals' (customer-service postings) -> monitor "
+    "manufacturing quality standards; the demo ranker learns nothing from no-skill examples "
+    "(a group without a positive is dropped), only the floors do; "
+    "strict: remove this mark when it passes",
 )
 def test_no_demo_answer_explains_a_wrong_field_skill(explained, script) -> None:
     found = script.wrong_found(explained, script.read_wrong_pairs())

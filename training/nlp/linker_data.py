@@ -254,10 +254,18 @@ def context_metrics(linker: SkillLinker, examples: Sequence[Example]) -> dict[st
     return out
 
 
-def read_linker_examples(path: Path | str, taxonomy: SkillTaxonomy) -> list[Example]:
+def read_linker_examples(
+    path: Path | str, taxonomy: SkillTaxonomy, *, spans: bool = False
+) -> list[Example]:
     """A JSONL of hand-labelled sentences: ``{text, context: [O*NET-SOC], skills: [ESCO
     URI]}`` (``labels`` is for the reader). An id the taxonomy lacks is a ValueError naming
     the line: a silently dropped label would make a 'no skill' example of a skill sentence.
+
+    A line may also carry ``spans: [{text, skills}]``, words of the sentence and the skills
+    they name: the pipeline links a detected span on its own words, which whole sentences
+    never teach (a span "hand truck" shares one word with "manoeuvre heavy trucks").
+    ``spans=True`` returns those span examples (``Example.span`` set, the sentence's
+    context) instead of the sentences.
     """
     out: list[Example] = []
     known = set(taxonomy.esco_ids)
@@ -265,12 +273,16 @@ def read_linker_examples(path: Path | str, taxonomy: SkillTaxonomy) -> list[Exam
         if not line.strip():
             continue
         row = json.loads(line)
-        missing = [s for s in row.get("skills", []) if s not in known]
-        if missing:
-            raise ValueError(f"{path} line {n}: skills not in the taxonomy: {missing}")
-        out.append(
-            Example(row["text"], None, tuple(row.get("skills", [])), tuple(row.get("context", [])))
-        )
+        context = tuple(row.get("context", []))
+        parts = [(None, row)] + [(s["text"], s) for s in row.get("spans", [])]
+        for span, part in parts:
+            missing = [s for s in part.get("skills", []) if s not in known]
+            if missing:
+                raise ValueError(f"{path} line {n}: skills not in the taxonomy: {missing}")
+            if span is not None and span not in row["text"]:
+                raise ValueError(f"{path} line {n}: span {span!r} is not in the sentence")
+            if (span is not None) == spans:
+                out.append(Example(row["text"], span, tuple(part.get("skills", [])), context))
     return out
 
 
@@ -298,7 +310,8 @@ def train_demo_linker(
     """
     examples = read_linker_examples(examples_path, taxonomy)
     train, dev = split_sentences([e.sentence for e in examples], dev_fraction, seed)
-    train_ex = [e for e in examples if e.sentence in train]
+    spans = read_linker_examples(examples_path, taxonomy, spans=True)
+    train_ex = [e for e in [*examples, *spans] if e.sentence in train]
     dev_ex = [e for e in examples if e.sentence in dev and e.gold]
     both = [*train_ex, *(e._replace(context=()) for e in train_ex if e.context)]
     small = {"min_child_samples": 5, "n_estimators": 150, "real_repeat": 1}

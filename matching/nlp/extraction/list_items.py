@@ -19,7 +19,9 @@ predicate starts ('are', 'has', ...), the last item and an item longer than ``ma
 are cut at their first preposition, and items still longer, without a letter,
 starting with a preposition (the sentence's tail, not an item), or overlapping an
 existing candidate span (the matcher's and detector's spans are more
-precise evidence) are not proposed. Boilerplate sections are skipped, and only the kinds
+precise evidence) are not proposed. A lone word joined by 'and'/'or' to a longer item is
+one item with it ("tool and work offsets"), and a detected span on that word is widened to
+the item (see ``_coordinated``). Boilerplate sections are skipped, and only the kinds
 in ``kinds`` are read (intake notes are split into sentences at commas already).
 """
 
@@ -30,7 +32,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from matching.nlp.extraction import CANDIDATES_KEY, pipe_in_batches, register_extensions
+from matching.nlp.extraction import (
+    CANDIDATES_KEY,
+    TAXONOMY_LABEL,
+    pipe_in_batches,
+    register_extensions,
+)
 from matching.nlp.extraction.sections import BOILERPLATE, section_mask
 
 LIST_ITEM_LABEL = "LIST_ITEM"
@@ -71,6 +78,8 @@ PREDICATES = frozenset(
     }
 )  # fmt: skip
 """Where an item's noun phrase ends and the sentence's predicate starts ("rehab center are")."""
+COORDINATORS = frozenset({"and", "or", "&", "/"})
+"""Separators that join two items into one phrase ("tool and work offsets")."""
 ITEM_LEADS = frozenset({"including", "include", "includes", "such", "as", "plus", "like", "how"})
 """Stripped from every item's start (lead words such as 'build' start real items)."""
 STOP_TOKENS = frozenset({"(", ")", "[", "]", ":", "etc", "etc.", '"', "'"})
@@ -108,19 +117,33 @@ class ListItems:
         skip = section_mask(doc, self.skip_sections)
         added = []
         for sent in _sentences(doc):
-            for start, end in self.items(sent):
-                if any(taken[i] or skip[i] for i in range(start, end)):
+            items, lone = self._coordinated_items(sent)
+            for start, end in items:
+                if any(skip[i] for i in range(start, end)):
                     continue
-                span = Span(doc, start, end, label=LIST_ITEM_LABEL)
-                span._.candidate_ids = []
-                span._.candidate_scores = []
-                added.append(span)
+                part = lone.get((start, end))
+                widened = [s for s in current if (s.start, s.end) == part and _widenable(s)]
+                if widened:  # the detector's lone word gets the words it shares
+                    current = [s for s in current if s not in widened]
+                elif any(taken[i] for i in range(start, end)):
+                    continue
+                added.append(_item_span(doc, start, end))
         if added:
             doc.spans[CANDIDATES_KEY] = sorted(current + added, key=lambda s: (s.start, s.end))
         return doc
 
     def items(self, sent: Span) -> list[tuple[int, int]]:
         """(start, end) token offsets of the list items of one sentence (none: no list)."""
+        return self._coordinated_items(sent)[0]
+
+    def _coordinated_items(
+        self, sent: Span
+    ) -> tuple[list[tuple[int, int]], dict[tuple[int, int], tuple[int, int]]]:
+        """The items, and for each item joined from a lone word, that word's offsets."""
+        items = self._items(sent)
+        return _coordinated(sent.doc, items) if len(items) >= self.min_items else ([], {})
+
+    def _items(self, sent: Span) -> list[tuple[int, int]]:
         segments = _segments(sent)
         if len(segments) < self.min_items:
             return []
@@ -137,7 +160,7 @@ class ListItems:
             item = self._trimmed(doc, start, end)
             if item is not None:
                 out.append(item)
-        return out if len(out) >= self.min_items else []
+        return out
 
     def _trimmed(self, doc: Doc, start: int, end: int) -> tuple[int, int] | None:
         for i in range(start, end):  # a bracket, colon or the predicate ends the item
@@ -186,6 +209,53 @@ def _segments(sent: Span) -> list[tuple[int, int]]:
     if end > start:
         out.append((start, end))
     return out
+
+
+def _coordinated(
+    doc: Doc, items: list[tuple[int, int]]
+) -> tuple[list[tuple[int, int]], dict[tuple[int, int], tuple[int, int]]]:
+    """Items with a lone word joined to a longer neighbour by 'and'/'or' alone made one,
+    and for each such item the lone word's (start, end).
+
+    The lone word shares its neighbour's words: "tool and work offsets" are tool offsets,
+    "packing slips and labels" are both what "Prepare" governs. Linked on its own word,
+    "tool" is an IT tool and "labels" prescription labels; linked as one span, the linker
+    sees the words the two share (the demo detector proposes such lone words too: the
+    component widens those, not the matcher's exact labels). A comma before the
+    coordinator ("nursing, and leadership") keeps the items apart, as does a neighbour of
+    one word as well.
+    """
+    out: list[tuple[int, int]] = []
+    lone: dict[tuple[int, int], tuple[int, int]] = {}
+    for start, end in items:
+        if out and _merges(doc, out[-1], (start, end)):
+            left = out.pop()
+            lone.pop(left, None)
+            out.append((left[0], end))
+            lone[out[-1]] = left if left[1] - left[0] == 1 else (start, end)
+        else:
+            out.append((start, end))
+    return out, lone
+
+
+def _item_span(doc: Doc, start: int, end: int) -> Span:
+    span = Span(doc, start, end, label=LIST_ITEM_LABEL)
+    span._.candidate_ids = []
+    span._.candidate_scores = []
+    return span
+
+
+def _widenable(span: Span) -> bool:
+    """A candidate span the list may widen: not the matcher's exact taxonomy label."""
+    return span.label_ != TAXONOMY_LABEL
+
+
+def _merges(doc: Doc, left: tuple[int, int], right: tuple[int, int]) -> bool:
+    between = doc[left[1] : right[0]]
+    if not len(between) or any(t.lower_ not in COORDINATORS for t in between):
+        return False
+    sizes = (left[1] - left[0], right[1] - right[0])
+    return min(sizes) == 1 < max(sizes)
 
 
 def _after_lead_in(tokens: Span) -> int:
