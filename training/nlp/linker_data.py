@@ -324,7 +324,8 @@ def train_demo_linker(
     linker.fit_info_.update(
         {
             "trained_on": f"{Path(examples_path).name}: {len(train_ex)} hand-written demo "
-            f"sentences with contexts (dev {len(dev_ex)} with gold; seed {seed}, dev "
+            f"sentences and spans with contexts (dev {len(dev_ex)} sentences with gold; seed "
+            f"{seed}, dev "
             f"fraction {dev_fraction})",
             "dev_metrics": metrics,
         }
