@@ -55,6 +55,7 @@ def running_server(
     home: Path,
     *,
     key: str,
+    also_accept: tuple[str, ...] = (),
     extra_env: dict[str, str] | None = None,
     timeout: float = 180.0,
     log_dir: Path | None = None,
@@ -62,7 +63,8 @@ def running_server(
 ) -> Iterator[ApiServer]:
     """Start ``pathmatch serve`` over ``home`` (which must hold a bundle); stop it after.
 
-    ``extra_env`` may set ``PATHMATCH_BUNDLE`` (models from ``home``, data from elsewhere);
+    The server accepts ``key`` (the one ``ApiServer.headers`` sends) and ``also_accept``
+    (other users' keys). ``extra_env`` may set ``PATHMATCH_BUNDLE`` (models from ``home``, data from elsewhere);
     the log goes to ``log_dir`` (default ``home``). ``ready`` lists the health statuses to
     wait for: a test of a degraded server waits for ``("degraded",)``, answered with 503.
     """
@@ -70,7 +72,7 @@ def running_server(
     env = {
         **os.environ,
         "PATHMATCH_HOME": str(home),
-        "PATHMATCH_API_KEYS": key,
+        "PATHMATCH_API_KEYS": ",".join((key, *also_accept)),
         **(extra_env or {}),
     }
     for name in (

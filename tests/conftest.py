@@ -125,8 +125,8 @@ def api_server(
     It is yielded once ``/v1/health`` says ``ok``: the server warms its engine before it
     answers, so no test pays for the warm-up.
     """
-    from api_server import OTHER_KEY, TEST_KEY, running_server
+    from api_server import OTHER_KEY, running_server
 
     home = demo_home_template.copy(tmp_path_factory.mktemp("api_home"))
-    with running_server(home, key=f"{TEST_KEY},{OTHER_KEY}") as server:
+    with running_server(home, also_accept=(OTHER_KEY,)) as server:
         yield server

@@ -475,7 +475,14 @@ def caveats(
     program: Mapping[str, object], state: ParticipantState, distance: float | None
 ) -> list[str]:
     """Checks that could not be made, said plainly so staff can confirm them."""
-    out = [text for _, text in unmade_checks(program, state, distance)]
+    return [text for _, text in unmade_checks(program, state, distance)]
+
+
+def prerequisite_caveats(program: Mapping[str, object], state: ParticipantState) -> list[str]:
+    """The diploma and age a program's prerequisite text asks for, as caveats: for answers
+    that carry no parsed prerequisite checks (near misses); a referral's checks say it once,
+    with met / unmet / to confirm."""
+    out: list[str] = []
     text = str(program.get("prerequisites") or "")
     if (
         state.education is None

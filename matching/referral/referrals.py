@@ -52,6 +52,7 @@ from matching.referral.constraints import (
     caveats,
     check_program,
     is_close,
+    prerequisite_caveats,
     prerequisites_by_program,
     unknown_factor,
 )
@@ -1334,7 +1335,8 @@ def near_misses(
                 ),
                 reasons=reasons,
                 would_fit=[r.would_fit for r in reasons if r.would_fit],
-                caveats=caveats(program, person.state, distance),
+                caveats=caveats(program, person.state, distance)
+                + prerequisite_caveats(program, person.state),
             )
         )
     out.sort(key=lambda n: (-n.score, n.program_id))
