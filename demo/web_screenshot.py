@@ -34,7 +34,10 @@ def screenshot(out: Path, width: int, full: bool = False) -> None:
     from playwright.sync_api import sync_playwright
 
     key = secrets.token_urlsafe(16)
-    with running_server(get_settings().home, key=key, timeout=600) as server, sync_playwright() as pw:
+    with (
+        running_server(get_settings().home, key=key, timeout=600) as server,
+        sync_playwright() as pw,
+    ):
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True)
         page = browser.new_page(base_url=server.base_url, viewport={"width": width, "height": 900})
         page.goto("/login")

@@ -119,8 +119,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     from_folder = read_ctdl(folder)
 
     after = read.programs.table
-    same_folder = after.drop("_line").sort("program_id").equals(
-        from_folder.programs.table.drop("_line").sort("program_id")
+    same_folder = (
+        after.drop("_line")
+        .sort("program_id")
+        .equals(from_folder.programs.table.drop("_line").sort("program_id"))
     )
     size = graph.stat().st_size / 1e6
     print(
@@ -142,8 +144,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     after_edges = set(read.links.select("from_program_id", "to_program_id").iter_rows())
     edge_kept = len(before_edges & after_edges)
     table.append(
-        ("pathway_edges", len(before_edges), edge_kept, len(before_edges - after_edges), 0,
-         len(after_edges - before_edges))
+        (
+            "pathway_edges",
+            len(before_edges),
+            edge_kept,
+            len(before_edges - after_edges),
+            0,
+            len(after_edges - before_edges),
+        )
     )
     print(f"\n{'field':<32}{'value':>7}{'kept':>7}{'lost':>7}{'changed':>9}{'gained':>8}")
     for name, value, kept, lost, changed, gained in table:
@@ -151,8 +159,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     fully = [r[0] for r in table if r[1] and r[2] == r[1]]
     lost_fields = [r[0] for r in table if r[3]]
     changed_fields = [r[0] for r in table if r[4]]
-    print(f"\nkept in full: {len(fully)} fields; lost: {', '.join(lost_fields) or 'none'}; "
-          f"changed: {', '.join(changed_fields) or 'none'}")
+    print(
+        f"\nkept in full: {len(fully)} fields; lost: {', '.join(lost_fields) or 'none'}; "
+        f"changed: {', '.join(changed_fields) or 'none'}"
+    )
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"time: export {export_s:.2f} s (both shapes), read {read_s:.2f} s; "

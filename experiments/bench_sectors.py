@@ -73,8 +73,10 @@ def timed(label: str, build: Callable[[], Any]) -> Any:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"  [{label}: {seconds:.2f} s, tracemalloc peak {peak / 2**20:.1f} MB, "
-          f"process peak RSS {rss:.0f} MB]")
+    print(
+        f"  [{label}: {seconds:.2f} s, tracemalloc peak {peak / 2**20:.1f} MB, "
+        f"process peak RSS {rss:.0f} MB]"
+    )
     return out
 
 

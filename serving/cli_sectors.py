@@ -100,11 +100,13 @@ def sectors_command(
     title = f"sectors in {region.upper()}" + (f": {cluster}" if cluster else "")
     render_frame(shown, title, PROFILE_COLUMNS)
     if supply:
-        render_frame(supply_table, "supply against openings", ["cluster", "sub_cluster",
-                                                               *SUPPLY_COLUMNS])
+        render_frame(
+            supply_table, "supply against openings", ["cluster", "sub_cluster", *SUPPLY_COLUMNS]
+        )
         if occupations is not None:
-            render_frame(occupations, "supply per occupation", ["soc2018_code", "title",
-                                                                *SUPPLY_COLUMNS])
+            render_frame(
+                occupations, "supply per occupation", ["soc2018_code", "title", *SUPPLY_COLUMNS]
+            )
         console().print(SUPPLY_NOTE, soft_wrap=True, highlight=False)
     console().print(
         "sectors: Advance CTE National Career Clusters; openings: BLS EP 2024-34 (regional = "

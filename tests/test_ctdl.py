@@ -189,8 +189,9 @@ def test_bad_input_named_and_the_rest_kept(fixtures_read) -> None:
     assert "malformed CTDL document: not JSON" in malformed.reason
     no_name = found[("DE_flawed.json", 1, "ceterms:name", "rejected")]
     assert no_name.record == "ce-badbad00-0000-4000-8000-000000000001"
-    duration = found[("DE_flawed.json", 2, "ceterms:estimatedDuration ceterms:exactDuration",
-                      "repaired")]
+    duration = found[
+        ("DE_flawed.json", 2, "ceterms:estimatedDuration ceterms:exactDuration", "repaired")
+    ]
     assert "not an ISO 8601 duration" in duration.reason
     assert duration.record == "ce-badbad00-0000-4000-8000-000000000002"
     assert ("DE_flawed.json", 2, "ceterms:instructionalProgramType", "repaired") in found
@@ -314,8 +315,10 @@ def test_round_trip_keeps_every_field_ctdl_has(demo_export) -> None:
 
 def test_pathways_written_as_preparation_and_requirement(demo_export) -> None:
     programs, catalog, out, _ = demo_export
-    nodes = {n["ceterms:identifier"][0]["ceterms:identifierValueCode"]: n
-             for n in json.loads(out.read_text())["@graph"]}
+    nodes = {
+        n["ceterms:identifier"][0]["ceterms:identifierValueCode"]: n
+        for n in json.loads(out.read_text())["@graph"]
+    }
     prerequisite = catalog.stackability.filter(pl.col("rule") == "prerequisite").row(0, named=True)
     a, b = nodes[prerequisite["from_program_id"]], nodes[prerequisite["to_program_id"]]
     assert b["@id"] in targets(a["ceterms:isPreparationFor"])
@@ -341,8 +344,15 @@ def test_folder_export_reads_the_same(demo_export, tmp_path: Path) -> None:
 
 def test_export_unknown_region_is_one_line(demo_bundle: Path, tmp_path: Path) -> None:
     result = pathmatch_cli(
-        tmp_path, "export", "ctdl", "--region", "ZZ", "--bundle", str(demo_bundle),
-        "--out", str(tmp_path / "x.json"),
+        tmp_path,
+        "export",
+        "ctdl",
+        "--region",
+        "ZZ",
+        "--bundle",
+        str(demo_bundle),
+        "--out",
+        str(tmp_path / "x.json"),
     )
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
@@ -390,7 +400,8 @@ def test_export_uses_only_terms_the_samples_or_ctdl_allow(shared_data: Path, dem
         if kind not in classes:
             problems.add((kind, "@type"))
         problems.update(
-            (kind, k) for k in node
+            (kind, k)
+            for k in node
             if not k.startswith("@") and k not in used[kind] and kind not in domain.get(k, set())
         )
 

@@ -64,7 +64,11 @@ def test_a_lone_word_joined_by_and_keeps_the_words_it_shares(nlp) -> None:
     """Linked on its own word, "tool" was an IT tool and "labels" prescription labels."""
     text = "Covers machine controls, work coordinates, tool and work offsets, feeds and speeds."
     assert items(nlp, text) == [
-        "machine controls", "work coordinates", "tool and work offsets", "feeds", "speeds"
+        "machine controls",
+        "work coordinates",
+        "tool and work offsets",
+        "feeds",
+        "speeds",
     ]
     text = "Students study anatomy, nursing, and leadership skills."
     assert items(nlp, text) == ["anatomy", "nursing", "leadership skills"], "a comma: apart"

@@ -68,9 +68,7 @@ def test_stated_employer_tuition_covers_a_near_miss_as_a_caveat_to_confirm() -> 
 
 
 def _candidate(pid: str, score: float, pay_cut: bool) -> Candidate:
-    parts = ScoreParts(
-        role_fit=0, skill_fit=0, gap_closed=0, demand=0, wage_gain=0, outcome=0
-    )
+    parts = ScoreParts(role_fit=0, skill_fit=0, gap_closed=0, demand=0, wage_gain=0, outcome=0)
     c = Candidate({"program_id": pid}, "00-0000.00", parts, score, [], [], [], None)
     c.pay_cut, c.base = pay_cut, score
     return c

@@ -226,9 +226,7 @@ def test_api_unknown_cluster_and_region_are_404s_listing_the_known(
     assert client.get("/v1/sectors", params={"region": "N1"}).status_code == 422
 
 
-def test_cli_unknown_cluster_is_one_line(
-    tmp_path: Path, demo_home_template: HomeTemplate
-) -> None:
+def test_cli_unknown_cluster_is_one_line(tmp_path: Path, demo_home_template: HomeTemplate) -> None:
     home = demo_home_template.copy(tmp_path / "home")
     env = {**os.environ, "PATHMATCH_HOME": str(home)}
     env.pop("MLFLOW_TRACKING_URI", None)
@@ -260,9 +258,7 @@ def test_real_nj_supply_keeps_small_counts_out_of_zero(shared_data: Path) -> Non
         "ep_projections",
         "oews",
     }
-    tables = load_sources(
-        shared_data, [s for s in all_sources() if s.table in wanted]
-    ).tables
+    tables = load_sources(shared_data, [s for s in all_sources() if s.table in wanted]).tables
     assert wanted <= set(tables)
     onet = tables["onet_occupations"]
     if "soc2018_code" not in onet.columns:
@@ -285,9 +281,7 @@ def test_real_nj_supply_keeps_small_counts_out_of_zero(shared_data: Path) -> Non
     assert health["units"] > 5 and health["supply_source"] == "ETPL"
     # the real bundle has national OEWS only: NJ openings cannot be regionalized
     assert health["openings"] is None and health["under_supplied"] == "unknown"
-    units = supply_units(
-        catalog.programs.filter(pl.col("state") == "NJ"), tables["etpl_outcomes"]
-    )
+    units = supply_units(catalog.programs.filter(pl.col("state") == "NJ"), tables["etpl_outcomes"])
     small = units.filter(pl.col("status") == "n<10")
     assert small.height > 0, "the NJ file has cells under 10 (zeros included)"
     assert small["completers"].max() < 10

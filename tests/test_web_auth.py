@@ -51,9 +51,7 @@ def test_unsigned_visitor_goes_to_login_and_login_page_is_safe(browser: httpx.Cl
     assert "pm_csrf" in page.headers.get("set-cookie", ""), "login form: double-submit cookie"
 
 
-def test_login_sets_a_signed_httponly_strict_cookie(
-    browser: httpx.Client, api_server
-) -> None:
+def test_login_sets_a_signed_httponly_strict_cookie(browser: httpx.Client, api_server) -> None:
     reply = sign_in(browser)
     assert reply.status_code == 303 and reply.headers["location"] == "/case"
     cookie = next(c for c in reply.headers.get_list("set-cookie") if c.startswith("pm_session="))

@@ -108,8 +108,9 @@ def test_correcting_an_occupation_changes_the_reading(web) -> None:
     first = post(web, "/case/referrals", CASHIER).text
     readings = READING.findall(first)
     assert len(readings) == 2 and all(readings)
-    options = re.findall(r'<select id="occupation-0" name="occupation_choice">(.*?)</select>',
-                         first, re.S)[0]
+    options = re.findall(
+        r'<select id="occupation-0" name="occupation_choice">(.*?)</select>', first, re.S
+    )[0]
     codes = re.findall(r'<option value="([^"]+)"', options)
     other = next(c for c in codes if c != readings[0])
     rerun = post(

@@ -257,8 +257,12 @@ def program_node(row: Mapping[str, Any], socs: Sequence[tuple[str, str | None]])
         "ceterms:estimatedCost": costs(row),
         "ceterms:estimatedDuration": durations(row),
         "ceterms:instructionalProgramType": [
-            _alignment(CIP_FRAMEWORK, "Classification of Instructional Programs",
-                       row["cip_code"], row.get("cip_title"))
+            _alignment(
+                CIP_FRAMEWORK,
+                "Classification of Instructional Programs",
+                row["cip_code"],
+                row.get("cip_title"),
+            )
         ]
         if row.get("cip_code")
         else [],
@@ -304,8 +308,10 @@ def program_node(row: Mapping[str, Any], socs: Sequence[tuple[str, str | None]])
 
 
 def _target_prop(node: Node) -> str:
-    return "ceterms:targetLearningOpportunity" if node["@type"] == LEARNING else (
-        "ceterms:targetCredential"
+    return (
+        "ceterms:targetLearningOpportunity"
+        if node["@type"] == LEARNING
+        else ("ceterms:targetCredential")
     )
 
 

@@ -175,9 +175,7 @@ def resolve_cluster(clusters_soc: pl.DataFrame, name: str) -> tuple[str, str | N
                 f"cluster {name!r} matches several: {'; '.join(matches)}", matches
             )
     known = cluster_names(clusters_soc)
-    raise SectorLookupError(
-        f"unknown career cluster {name!r}; clusters: {'; '.join(known)}", known
-    )
+    raise SectorLookupError(f"unknown career cluster {name!r}; clusters: {'; '.join(known)}", known)
 
 
 # ----------------------------------------------------------------------------- occupations
@@ -305,9 +303,7 @@ def _scored(
         [
             percentile_rank(t["openings_national"], items["openings_national"].to_numpy()),
             percentile_rank(t["ep_growth_pct"], items["ep_growth_pct"].drop_nulls().to_numpy()),
-            percentile_rank(
-                t["median_wage"] / regional_median, ratios.drop_nulls().to_numpy()
-            ),
+            percentile_rank(t["median_wage"] / regional_median, ratios.drop_nulls().to_numpy()),
         ]
     )
     with warnings.catch_warnings():
@@ -373,9 +369,7 @@ def _occupation_figures(inputs: SectorInputs, region: str, occ: pl.DataFrame) ->
         inputs.oews_state_extracts,
     )
     posted = (
-        inputs.demand.filter(
-            (pl.col("region") == region) & (pl.col("onet_soc_code") != UNASSIGNED)
-        )
+        inputs.demand.filter((pl.col("region") == region) & (pl.col("onet_soc_code") != UNASSIGNED))
         .group_by("onet_soc_code")
         .agg(pl.col("postings_dedup").sum(), pl.col("postings_raw").sum())
     )
@@ -403,17 +397,15 @@ def _aggregate(figures: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
         .then(pl.col("openings_regional").sum())
         .first()
         .alias("openings_regional"),
-        pl.when(openings.is_not_null().any()).then(openings.sum()).first().alias(
-            "openings_national"
-        ),
+        pl.when(openings.is_not_null().any())
+        .then(openings.sum())
+        .first()
+        .alias("openings_national"),
         pl.col("openings_basis").drop_nulls().unique().sort().str.join(" + "),
-        (100 * (pl.col("ep_emp_proj").sum() / pl.col("ep_emp_base").sum() - 1)).alias(
-            "growth_pct"
-        ),
+        (100 * (pl.col("ep_emp_proj").sum() / pl.col("ep_emp_base").sum() - 1)).alias("growth_pct"),
         _weighted_median(pl.col("median_wage"), pl.col("employment")).alias("median_wage"),
         (
-            score_w.then(pl.col("in_demand_score") * openings).sum()
-            / score_w.then(openings).sum()
+            score_w.then(pl.col("in_demand_score") * openings).sum() / score_w.then(openings).sum()
         ).alias("in_demand_score"),
     )
     return market.with_columns(
@@ -483,16 +475,19 @@ def build_sector_profile(
     )
     table = table.with_columns(
         pl.col("top_skills").fill_null([]),
-        pl.col("programs", "programs_by_cip", "programs_by_occupation")
-        .fill_null(0)
-        .cast(pl.Int64),
+        pl.col("programs", "programs_by_cip", "programs_by_occupation").fill_null(0).cast(pl.Int64),
         pl.col("postings_dedup", "postings_raw").fill_null(0),
     )
     if "sub_cluster" not in table.columns:
         table = table.with_columns(pl.lit(None, pl.String).alias("sub_cluster"))
     table = table.sort(
-        [pl.coalesce("openings_regional", "openings_national"), "postings_dedup",
-         "in_demand_score", "cluster", "sub_cluster"],
+        [
+            pl.coalesce("openings_regional", "openings_national"),
+            "postings_dedup",
+            "in_demand_score",
+            "cluster",
+            "sub_cluster",
+        ],
         descending=[True, True, True, False, False],
         nulls_last=True,
     ).with_row_index("rank", offset=1)

@@ -274,9 +274,7 @@ def _units_and_links(inputs: SectorInputs, region: str) -> tuple[pl.DataFrame, p
     listed = inputs.programs.filter(pl.col("state") == region)
     units = supply_units(listed, inputs.etpl_outcomes, inputs.scorecard_fos)
     per_program = units.explode("program_ids").rename({"program_ids": "program_id"})
-    targets = inputs.program_occupations.select(
-        "program_id", pl.col("soc2018_code")
-    ).unique()
+    targets = inputs.program_occupations.select("program_id", pl.col("soc2018_code")).unique()
     return units, per_program.join(targets, on="program_id")
 
 
@@ -303,14 +301,18 @@ def occupation_supply(
         codes = occ.get_column("soc2018_code").unique().to_list()
     else:
         codes = sorted(set(occ["soc2018_code"].to_list()) | set(links["soc2018_code"].to_list()))
-    market = occupation_market(
-        codes, inputs.oews, inputs.ep_projections, region, inputs.oews_state_extracts
-    ).join(_titles(inputs.clusters_soc), on="soc2018_code", how="left").select(
-        "soc2018_code",
-        pl.coalesce("ep_title", "_title").alias("title"),
-        pl.col("openings_regional").alias("openings"),
-        "openings_national",
-        "openings_basis",
+    market = (
+        occupation_market(
+            codes, inputs.oews, inputs.ep_projections, region, inputs.oews_state_extracts
+        )
+        .join(_titles(inputs.clusters_soc), on="soc2018_code", how="left")
+        .select(
+            "soc2018_code",
+            pl.coalesce("ep_title", "_title").alias("title"),
+            pl.col("openings_regional").alias("openings"),
+            "openings_national",
+            "openings_basis",
+        )
     )
     per_soc = links.group_by("soc2018_code", "unit").agg(
         pl.col("program_id").unique().alias("program_ids"),
@@ -318,10 +320,15 @@ def occupation_supply(
     )
     supplied = _summarize(per_soc, ["soc2018_code"])
     table = _with_no_programs(market.join(supplied, on="soc2018_code", how="left"))
-    return _judged(table).select(
-        "soc2018_code", "title", *SUPPLY_COLUMNS, "openings_national"
-    ).sort(["under_supplied", "openings", "soc2018_code"], descending=[True, True, False],
-           nulls_last=True)
+    return (
+        _judged(table)
+        .select("soc2018_code", "title", *SUPPLY_COLUMNS, "openings_national")
+        .sort(
+            ["under_supplied", "openings", "soc2018_code"],
+            descending=[True, True, False],
+            nulls_last=True,
+        )
+    )
 
 
 def sector_supply(
@@ -373,4 +380,3 @@ def sector_supply(
     if sub is not None and level == "sub_cluster":
         chosen = chosen.filter(pl.col("sub_cluster") == sub)
     return chosen
-

@@ -93,9 +93,7 @@ def environment(lang: str) -> Environment:
     )
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.globals["languages"] = LANGUAGE_NAMES
-    env.filters.update(
-        marks=marks, money=money, hourly=hourly, number=number, percent=percent
-    )
+    env.filters.update(marks=marks, money=money, hourly=hourly, number=number, percent=percent)
     return env
 
 

@@ -144,9 +144,7 @@ def csrf_token_for(request: Request) -> str:
     session = _session(request)
     if session:
         return str(session["c"])
-    token = request.cookies.get(LOGIN_CSRF_COOKIE) or getattr(
-        request.state, "set_login_csrf", None
-    )
+    token = request.cookies.get(LOGIN_CSRF_COOKIE) or getattr(request.state, "set_login_csrf", None)
     if not token:
         token = secrets.token_urlsafe(24)
         request.state.set_login_csrf = token

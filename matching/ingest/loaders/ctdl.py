@@ -483,7 +483,8 @@ def read_place(node: Node) -> dict[str, str | None]:
         return {
             "location_street": text(place.get("ceterms:streetAddress")),
             "location_city": text(place.get("ceterms:addressLocality")),
-            "location_state": region.upper() if region and re.fullmatch(r"[A-Za-z]{2}", region)
+            "location_state": region.upper()
+            if region and re.fullmatch(r"[A-Za-z]{2}", region)
             else None,
             "location_zip": zip_code.group(0) if zip_code else None,
         }
@@ -657,8 +658,11 @@ def read_ctdl(paths: Sequence[Path], default_state: str | None = None) -> CtdlRe
         kind = next((k for k in kinds if credential_type(k)[0]), None)
         if kind is None:
             if not set(kinds) & AGENT_TYPES:
-                where.problem("@type", f"{kinds[0]} is not a credential or learning "
-                              "opportunity; skipped", "missing")
+                where.problem(
+                    "@type",
+                    f"{kinds[0]} is not a credential or learning opportunity; skipped",
+                    "missing",
+                )
             continue
         report.rows_read += 1
         record = read_record(node, kind, agents, where, path_state(path) or default_state)
@@ -667,8 +671,12 @@ def read_ctdl(paths: Sequence[Path], default_state: str | None = None) -> CtdlRe
         pid = record.row["program_id"]
         if pid in seen:
             first_file, first_index = seen[pid]
-            where.problem("ceterms:ctid", f"duplicate program, first seen in {first_file} "
-                          f"record {first_index}; record skipped", "rejected")
+            where.problem(
+                "ceterms:ctid",
+                f"duplicate program, first seen in {first_file} "
+                f"record {first_index}; record skipped",
+                "rejected",
+            )
             continue
         seen[pid] = (path.name, index)
         record.row[LINE] = index
@@ -682,7 +690,10 @@ def read_ctdl(paths: Sequence[Path], default_state: str | None = None) -> CtdlRe
 def _table(rows: Iterable[dict[str, Any]]) -> pl.DataFrame:
     columns = [*PROGRAM_COLUMNS, *PROGRAM_EXTRAS, LINE]
     schema: dict[str, pl.DataType | type[pl.DataType]] = {
-        c: pl.Float64 if c in FLOAT_COLUMNS else pl.Int64 if c in INT_COLUMNS | {LINE}
+        c: pl.Float64
+        if c in FLOAT_COLUMNS
+        else pl.Int64
+        if c in INT_COLUMNS | {LINE}
         else pl.String
         for c in columns
     }

@@ -109,9 +109,11 @@ def sectors(
     cluster: Cluster = None,
     level: Level = "cluster",
 ) -> SectorsResponse:
-    clusters_soc = engine.bundle.table("career_clusters_soc") if engine.bundle.has(
-        "career_clusters_soc"
-    ) else pl.DataFrame(schema={"cluster": pl.String, "sub_cluster": pl.String})
+    clusters_soc = (
+        engine.bundle.table("career_clusters_soc")
+        if engine.bundle.has("career_clusters_soc")
+        else pl.DataFrame(schema={"cluster": pl.String, "sub_cluster": pl.String})
+    )
     try:
         name = resolve_cluster(clusters_soc, cluster)[0] if cluster else None
     except SectorLookupError as exc:

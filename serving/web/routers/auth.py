@@ -37,9 +37,7 @@ def login_page(request: Request, next: str = "/case") -> Response:
 
 
 @router.post("/login", dependencies=[CsrfDep])
-def login(
-    request: Request, api_key: str = Form(""), next: str = Form("/case")
-) -> Response:
+def login(request: Request, api_key: str = Form(""), next: str = Form("/case")) -> Response:
     target = safe_next(next)
     if insecure(request):
         return RedirectResponse(target, status_code=303)

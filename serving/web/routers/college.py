@@ -234,8 +234,10 @@ def _chosen(
     if extra.strip():
         code, suggestions = occupation_for(engine, extra)
         if code is None:
-            return codes, gettext(request, "No single occupation matches what was typed."), (
-                suggestions
+            return (
+                codes,
+                gettext(request, "No single occupation matches what was typed."),
+                (suggestions),
             )
         codes.append(code)
     if not codes:
