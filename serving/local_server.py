@@ -65,8 +65,9 @@ def running_server(
 
     The server accepts ``key`` (the one ``ApiServer.headers`` sends) and ``also_accept``
     (other users' keys). ``extra_env`` may set ``PATHMATCH_BUNDLE`` (models from ``home``,
-    data from elsewhere); the log goes to ``log_dir`` (default ``home``). ``ready`` lists the health statuses to
-    wait for: a test of a degraded server waits for ``("degraded",)``, answered with 503.
+    data from elsewhere); the log goes to ``log_dir`` (default ``home``). ``ready`` lists the
+    health statuses to wait for: a test of a degraded server waits for ``("degraded",)``,
+    answered with 503.
     """
     port = free_port()
     env = {
