@@ -551,15 +551,13 @@ def _per_skill(
     """
     n_rows = matrix.shape[0] if n_texts is None else n_texts
     nsk = index.n_skills
-    if row_text is None and matrix.nnz > 0.5 * matrix.shape[0] * matrix.shape[1]:
-        # A nearly dense product (whole sentences' character n-grams): a dense reduction is
-        # faster there; below half the labels (spans) the scatter is (real linker, 64 texts).
+    if row_text is None and matrix.nnz > 0.05 * matrix.shape[0] * matrix.shape[1]:
+        # A dense product (whole texts' character n-grams): a dense reduction is faster.
         return np.maximum.reduceat(_dense(matrix), index.label_start[:-1], axis=1)
-    matrix = matrix.tocsr()
-    row = np.repeat(np.arange(matrix.shape[0], dtype=np.int64), np.diff(matrix.indptr))
-    rows = row if row_text is None else row_text[row]
+    coo = matrix.tocoo()
+    rows = coo.row.astype(np.int64) if row_text is None else row_text[coo.row]
     out = np.zeros(n_rows * nsk, dtype=np.float32)
-    data, cols = matrix.data, matrix.indices
+    data, cols = coo.data, coo.col
     if threshold is not None:
         keep = data > threshold
         data, cols, rows = data[keep], cols[keep], rows[keep]
@@ -572,118 +570,28 @@ def _dense(matrix: sp.spmatrix) -> np.ndarray:
     return np.asarray(matrix.toarray(), dtype=np.float32)
 
 
-class _Scores(NamedTuple):
-    """One score source over a batch, sparse: its positive (text, skill) entries.
-
-    ``keys`` (text * n_skills + skill) are sorted and unique, ``bounds`` are each text's
-    offsets into them. Scores are non-negative, so a skill absent here scores 0 and ties
-    below every entry: ranks, top lists and row maxima need only these entries, never a
-    texts x skills array or a full-row sort.
-    """
-
-    keys: np.ndarray  # int64
-    vals: np.ndarray  # float32, > 0
-    bounds: np.ndarray  # int64, n_texts + 1
-
-    @classmethod
-    def from_flat(cls, keys: np.ndarray, vals: np.ndarray, n_texts: int, nsk: int) -> _Scores:
-        """From sorted unique flat keys and their values (zeros dropped)."""
-        keep = vals > 0
-        keys, vals = keys[keep].astype(np.int64), vals[keep].astype(np.float32)
-        bounds = np.searchsorted(keys, np.arange(n_texts + 1, dtype=np.int64) * nsk)
-        return cls(keys, vals, bounds.astype(np.int64))
-
-    @classmethod
-    def from_dense(cls, scores: np.ndarray) -> _Scores:
-        n_texts, nsk = scores.shape
-        keys = np.flatnonzero(scores > 0)
-        return cls.from_flat(keys, scores.ravel()[keys], n_texts, nsk)
-
-    @classmethod
-    def from_product(cls, product: sp.spmatrix, n_texts: int, nsk: int) -> _Scores:
-        """From a texts x skills sparse product (no duplicate entries)."""
-        coo = product.tocoo()
-        keys = coo.row.astype(np.int64) * nsk + coo.col
-        order = np.argsort(keys)
-        return cls.from_flat(keys[order], coo.data[order], n_texts, nsk)
-
-    @classmethod
-    def empty(cls, n_texts: int) -> _Scores:
-        return cls(
-            np.zeros(0, np.int64), np.zeros(0, np.float32), np.zeros(n_texts + 1, np.int64)
-        )
-
-    def at(self, keys: np.ndarray) -> np.ndarray:
-        """The scores of flat ``keys`` (0 where absent), float32."""
-        if not len(self.keys):
-            return np.zeros(len(keys), dtype=np.float32)
-        pos = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
-        return np.where(self.keys[pos] == keys, self.vals[pos], np.float32(0)).astype(np.float32)
-
-    def row_max(self) -> np.ndarray:
-        """Each text's best score (0 for a text with none), float32."""
-        out = np.zeros(len(self.bounds) - 1, dtype=np.float32)
-        filled = np.flatnonzero(np.diff(self.bounds) > 0)
-        if len(filled):
-            out[filled] = np.maximum.reduceat(self.vals, self.bounds[filled])
-        return out
-
-
-def _ranks(src: _Scores, t_idx: np.ndarray, keys: np.ndarray) -> np.ndarray:
-    """1-based rank of each pair's score within its text's row; absent (0) -> _ABSENT_RANK.
-
-    The rank is 1 + the number of the row's scores above the pair's. Zeros are never above
-    a positive score, so only the row's positive entries are counted: each entry is placed
-    among the batch's (sorted, few) candidate scores and a cumulative count per text gives
-    every candidate's number of entries above it, with no sort of the entries. Comparisons
-    are made on the same float64 values (score + text offset) as a search in row-sorted
-    dense scores, so ties and rounding give the same ranks.
-    """
-    n_texts = len(src.bounds) - 1
-    values = src.at(keys).astype(np.float64)
-    span = float(src.vals.astype(np.float64).max(initial=0.0)) + 1.0
+def _ranks(scores: np.ndarray, t_idx: np.ndarray, s_idx: np.ndarray) -> np.ndarray:
+    """1-based rank of each pair's score within its text's row; absent (0) -> _ABSENT_RANK."""
+    n_texts, n_cols = scores.shape
+    asc = np.sort(scores, axis=1).astype(np.float64)
+    span = float(asc[:, -1].max(initial=0.0)) + 1.0
     offsets = np.arange(n_texts, dtype=np.float64) * span
-    cand = values + offsets[t_idx]
-    order = np.argsort(cand, kind="stable")
-    entry_text = np.repeat(np.arange(n_texts, dtype=np.int64), np.diff(src.bounds))
-    shifted = src.vals.astype(np.float64) + offsets[entry_text]
-    # Candidates strictly below each entry: within [its text's first, last + 1] candidate.
-    below = np.searchsorted(cand[order], shifted, side="left")
-    cstart = np.searchsorted(t_idx, np.arange(n_texts + 1))
-    n_bins = len(keys) + n_texts + 1
-    cum = np.cumsum(np.bincount(below + entry_text, minlength=n_bins))
-    texts_sorted = t_idx[order]
-    g = np.arange(len(keys), dtype=np.int64)
-    above = cum[cstart[texts_sorted + 1] + texts_sorted] - cum[g + texts_sorted]
-    rank = np.empty(len(keys), dtype=np.float32)
-    rank[order] = (above + 1).astype(np.float32)
+    flat = (asc + offsets[:, None]).ravel()
+    values = scores[t_idx, s_idx].astype(np.float64)
+    below_or_equal = np.searchsorted(flat, values + offsets[t_idx], side="right") - t_idx * n_cols
+    rank = (n_cols - below_or_equal + 1).astype(np.float32)
     return np.where(values > 0, rank, _ABSENT_RANK).astype(np.float32)
 
 
-def _top_keys(src: _Scores, n: int, nsk: int) -> np.ndarray:
-    """Flat keys of each text's ``n`` best positive scores.
-
-    A text with at most ``n`` entries keeps them all; otherwise its ``n`` best, and when a
-    tie crosses the n-th place the tied skills kept are the ones a partition of the whole
-    row picks (``np.argpartition`` of the dense row, so the choice matches it exactly).
-    """
-    n = min(n, nsk)
-    out = []
-    for t in range(len(src.bounds) - 1):
-        a, b = int(src.bounds[t]), int(src.bounds[t + 1])
-        if b - a <= n:
-            out.append(src.keys[a:b])
-            continue
-        vals = src.vals[a:b]
-        part = np.argpartition(-vals, n - 1)[:n]
-        if np.count_nonzero(vals >= vals[part].min()) == n:
-            out.append(src.keys[a:b][part])
-            continue
-        row = np.zeros(nsk, dtype=np.float32)
-        row[src.keys[a:b] - t * nsk] = vals
-        cols = np.argpartition(-row, n - 1)[:n]
-        out.append(t * nsk + cols[row[cols] > 0].astype(np.int64))
-    return np.concatenate(out) if out else np.zeros(0, np.int64)
+def _top_keys(scores: np.ndarray, n: int) -> np.ndarray:
+    """Flat keys (text * n_skills + skill) of each row's ``n`` best positive scores."""
+    n_texts, n_cols = scores.shape
+    n = min(n, n_cols)
+    part = np.argpartition(-scores, n - 1, axis=1)[:, :n]
+    rows = np.repeat(np.arange(n_texts), n)
+    cols = part.ravel()
+    keep = scores[rows, cols] > 0
+    return rows[keep].astype(np.int64) * n_cols + cols[keep]
 
 
 def generate_candidates(
@@ -707,26 +615,26 @@ def generate_candidates(
     content = [" ".join(_content(lm)) for lm in prep.lemmas]
     if prep.win_lemma:
         win_word = _tfidf(_WORD.transform(prep.win_lemma), index.word_idf)
-        s_win = _Scores.from_dense(
-            _per_skill(win_word @ index.labels_word_t, index, prep.win_text, n_texts, 0.1)
+        s_win = _per_skill(
+            win_word @ index.labels_word_t, index, prep.win_text, n_texts, threshold=0.1
         )
     else:  # no window survives the stop-word rules (empty or stop-word-only texts)
-        s_win = _Scores.empty(n_texts)
+        s_win = np.zeros((n_texts, nsk), dtype=np.float32)
     full_word = _tfidf(_WORD.transform(full_lemma), index.word_idf)
-    s_fw = _Scores.from_dense(_per_skill(full_word @ index.labels_word_t, index))
+    s_fw = _per_skill(full_word @ index.labels_word_t, index)
     full_char = _tfidf(_CHAR.transform(list(texts)), index.char_idf)
-    s_fc = _Scores.from_dense(_per_skill(full_char @ index.labels_char_t, index))
+    s_fc = _per_skill(full_char @ index.labels_char_t, index)
     text_bin = _UNI.transform(content).astype(np.float32).tocsr()
-    s_bm = _Scores.from_product(text_bin @ index.bm25_t, n_texts, nsk)
+    s_bm = _dense(text_bin @ index.bm25_t)
     text_desc = _tfidf(_UNI.transform(content), index.desc_idf)
-    s_desc = _Scores.from_product(text_desc @ index.desc_t, n_texts, nsk)
+    s_desc = _dense(text_desc @ index.desc_t)
 
     hit_keys = [ti * nsk + s for ti, found in prep.hits.items() for s in found]
     extra = [ti * nsk + s for ti, ids in enumerate(forced or []) for s in ids]
     keys = np.unique(
         np.concatenate(
             [
-                *(_top_keys(m, n_candidates, nsk) for m in (s_win, s_fw, s_fc, s_bm)),
+                *(_top_keys(m, n_candidates) for m in (s_win, s_fw, s_fc, s_bm)),
                 np.asarray(hit_keys + extra, dtype=np.int64),
             ]
         )
@@ -743,11 +651,11 @@ def generate_candidates(
         ("full_char", s_fc),
         ("bm25", s_bm),
     ):
-        feats[:, _F[name]] = scores.at(keys)
-        feats[:, _F["rank_" + name]] = _ranks(scores, t_idx, keys)
-    feats[:, _F["desc_sim"]] = s_desc.at(keys)
+        feats[:, _F[name]] = scores[t_idx, s_idx]
+        feats[:, _F["rank_" + name]] = _ranks(scores, t_idx, s_idx)
+    feats[:, _F["desc_sim"]] = s_desc[t_idx, s_idx]
     for name, scores in (("win_word", s_win), ("full_char", s_fc), ("bm25", s_bm)):
-        feats[:, _F["rel_" + name]] = feats[:, _F[name]] - scores.row_max()[t_idx]
+        feats[:, _F["rel_" + name]] = feats[:, _F[name]] - scores.max(axis=1)[t_idx]
     feats[:, _F["text_ntok"]] = np.log1p(np.asarray([len(t) for t in prep.tokens]))[t_idx]
     for row, (t, s) in enumerate(zip(t_idx.tolist(), s_idx.tolist(), strict=True)):
         hit = prep.hits[t].get(s)
