@@ -49,6 +49,7 @@ demo: install
 	echo "== 5. regional demand in NJ"; \
 	$(PATHMATCH) demand --region NJ; \
 	$(PATHMATCH) sectors --region NJ --cluster "Healthcare & Human Services" --supply; \
+	$(PATHMATCH) pathway-map --region NJ --cluster "Healthcare & Human Services" --out $(DEMO_HOME)/pathway_map; \
 	echo "== 6. program-outcome model (Ray search, MLflow), then NJ programs"; \
 	$(PATHMATCH) train outcome; \
 	$(PATHMATCH) programs --region NJ --occupation 29-2061.00; \

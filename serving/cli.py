@@ -19,6 +19,7 @@ from typer import _click
 from typer.core import TyperGroup
 
 from serving.cli_export import export_app
+from serving.cli_pathway_map import pathway_map_command
 from serving.cli_sectors import sectors_command
 
 if TYPE_CHECKING:  # imported where used: `pathmatch --help` loads typer and nothing heavy
@@ -201,6 +202,7 @@ train_app = typer.Typer(
 app.add_typer(train_app, name="train")
 app.add_typer(export_app, name="export")
 app.command("sectors")(sectors_command)
+app.command("pathway-map")(pathway_map_command)
 REPO_PARENT = Path(__file__).resolve().parents[2]
 ConfigOption = Annotated[
     Path | None,

@@ -6,6 +6,11 @@ case, or a part of one: "health"), ``level`` (``cluster`` or ``sub_cluster``). W
 cluster the answer adds the supply per occupation of that cluster. An unknown cluster is a
 404 whose ``known`` lists the clusters; a region with neither postings nor programs is a
 404 whose ``known`` lists the regions that have either.
+
+``GET /v1/sectors/{cluster}/map?region=ST``: the cluster's career-pathway map (rungs, moves,
+stackable steps, programs per rung, missing rungs; ``matching.sectors.ladder``), the JSON
+``pathmatch pathway-map`` writes. Unknown cluster or a region with no programs: 404 with
+``known``.
 """
 
 from __future__ import annotations
@@ -13,9 +18,10 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import polars as pl
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 
+from matching.sectors.ladder import build_pathway_map
 from matching.sectors.profile import SectorLookupError, build_sector_profile, resolve_cluster
 from matching.sectors.supply import SMALL_N, occupation_supply, sector_supply
 from serving.api.contract import error_responses, single_query_values
@@ -154,3 +160,96 @@ def sectors(
         occupations=per_occupation,
         meta=meta_of(engine, request),
     )
+
+
+# ----------------------------------------------------------------------------- pathway map
+
+
+class MapProgram(BaseModel):
+    program_id: str
+    name: str | None = None
+    provider_name: str | None = None
+    credential_type: str | None = None
+    cost_total: float | None = None
+    weeks_used: float | None = None
+    employment_q2: float | None = Field(None, description="share employed, 2nd quarter")
+    employment_q2_n: int | None = None
+    median_earnings: float | None = Field(None, description="median quarterly earnings")
+    median_earnings_n: int | None = None
+    outcome_status: str | None = None
+
+
+class MapRung(BaseModel):
+    position: int = Field(description="ladder order, 1 = entry (job zone, then median wage)")
+    soc2018_code: str
+    title: str
+    job_zone: int | None
+    median_wage: float | None
+    openings: float | None = Field(description="annual openings (regional, else national)")
+    openings_basis: str
+    programs: list[MapProgram]
+    missing_program: bool = Field(description="openings and no program in the region")
+
+
+class MapEdge(BaseModel):
+    kind: Literal["move", "stack"]
+    source: str = Field(description="SOC 2018 code of the lower rung")
+    target: str
+    weight: float | None = Field(description="move: CPS share of leavers (or ranker score)")
+    rules: list[str] = Field(description="stack: the stackability rules")
+    program_pairs: list[tuple[str, str]] = Field(description="stack: (from, to) program ids")
+
+
+class MissingRungOut(BaseModel):
+    kind: Literal["no_program", "no_stack_route"]
+    soc2018_code: str
+    target: str | None
+    message: str
+
+
+class PathwayMapResponse(Envelope):
+    region: str
+    cluster: str
+    sub_cluster: str | None
+    moves_basis: str
+    rungs: list[MapRung]
+    edges: list[MapEdge]
+    missing: list[MissingRungOut]
+    rules: dict[str, str]
+
+
+@router.get(
+    "/sectors/{cluster}/map",
+    response_model=PathwayMapResponse,
+    summary="A sector's career-pathway map in a region",
+)
+def sector_map(
+    request: Request,
+    engine: EngineDep,
+    cluster: Annotated[str, Path(min_length=1, max_length=100)],
+    region: Region,
+) -> PathwayMapResponse:
+    """The cluster's (or sub-cluster's) occupations as a ladder, with observed moves,
+    stackable steps, the region's programs per rung and the missing rungs
+    (``matching.sectors.ladder``). Unknown cluster: 404 listing the clusters; a region with
+    no programs: 404 listing the regions that have some."""
+    from serving.pathway_map_report import ladder_inputs  # matplotlib: loaded on first use
+
+    if not engine.bundle.has("career_clusters_soc"):
+        raise ApiError(404, "the bundle has no career clusters", known=[])
+    try:
+        resolve_cluster(engine.bundle.table("career_clusters_soc"), cluster)
+    except SectorLookupError as exc:
+        raise ApiError(
+            404, "unknown career cluster; known lists the clusters", known=exc.valid
+        ) from None
+    inputs = ladder_inputs(engine.bundle, engine.catalog, lambda: engine.transitions)
+    try:
+        result = build_pathway_map(inputs, region, cluster)
+    except SectorLookupError as exc:
+        raise ApiError(
+            404,
+            "no programs listed for the requested region; known lists the regions with programs",
+            known=exc.valid,
+        ) from None
+    return PathwayMapResponse(**result.to_dict(), meta=meta_of(engine, request))
