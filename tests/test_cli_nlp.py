@@ -78,7 +78,13 @@ def test_extract_contract_and_bad_lines(home: Path, tmp_path: Path) -> None:
     span = forklift[0]
     text = "5 yrs cashier, handled cash + inventory, forklift cert"
     assert text[span["start"] : span["end"]] == span["text"]
-    assert {"id", "label", "taxonomy", "score"} <= set(span["skills"][0])
+    linked = [s for s in first["spans"] if s["skills"]]
+    assert linked, first["spans"]
+    assert {"id", "label", "taxonomy", "score"} <= set(linked[0]["skills"][0])
+    kept = {k["label"]: k for k in first["skills"]}
+    assert "operate forklift" in kept, kept
+    evidence = kept["operate forklift"]["evidence"]
+    assert "forklift" in text[evidence["start"] : evidence["end"]].lower(), evidence
     assert "pathmatch-linker/" in result.stderr, "the output names the model versions"
 
 
