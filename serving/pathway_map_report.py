@@ -18,7 +18,7 @@ import json
 import textwrap
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from io import BytesIO
 from pathlib import Path
 from typing import IO, Any
@@ -38,6 +38,7 @@ STACK_COLOR = "#2e8b57"
 MISSING_COLOR = "#c0392b"
 NODE_COLOR = "#eef3fa"
 PROGRAMS_SHOWN = 4
+MAX_UNTRAINED = 8
 _MOVES: dict[str, tuple[pl.DataFrame, str]] = {}
 _MOVES_LOCK = threading.Lock()
 
@@ -232,8 +233,26 @@ def _draw_rung(ax: Any, r: Rung, x: float, y: float) -> None:
             color=MISSING_COLOR if missing else "#333333")
 
 
-def plot_map(result: PathwayMap, path: Path | IO[bytes]) -> None:
-    """The layered graph (module docstring), saved as PNG."""
+def drawn(result: PathwayMap) -> PathwayMap:
+    """The map as drawn: the rungs with a program in the region and the ``MAX_UNTRAINED``
+    rungs without one that have the most openings (a real cluster lists 100+ occupations;
+    the HTML table and the JSON keep every rung), and the edges between them."""
+    untrained = sorted(
+        (r for r in result.rungs if not r.programs), key=lambda r: -(r.openings or 0)
+    )[:MAX_UNTRAINED]
+    keep = {r.soc2018_code for r in result.rungs if r.programs} | {
+        r.soc2018_code for r in untrained
+    }
+    return replace(
+        result,
+        rungs=[r for r in result.rungs if r.soc2018_code in keep],
+        edges=[e for e in result.edges if e.source in keep and e.target in keep],
+    )
+
+
+def plot_map(full: PathwayMap, path: Path | IO[bytes]) -> None:
+    """The layered graph (module docstring) of the drawn rungs, saved as PNG."""
+    result = drawn(full)
     where = _layout(result)
     width = max((x for x, _ in where.values()), default=0.5) + 0.5
     height = max((y for _, y in where.values()), default=0) + LAYER_GAP
@@ -258,7 +277,15 @@ def plot_map(result: PathwayMap, path: Path | IO[bytes]) -> None:
     ]
     ax.legend(handles=handles, loc="upper left", fontsize=7, frameon=False, ncol=4)
     sub = f" / {result.sub_cluster}" if result.sub_cluster else ""
-    ax.set_title(f"{result.cluster}{sub} in {result.region}: career-pathway map", fontsize=11)
+    shown = (
+        ""
+        if len(result.rungs) == len(full.rungs)
+        else f" ({len(result.rungs)} of {len(full.rungs)} rungs: those with programs and the "
+        f"{MAX_UNTRAINED} without with the most openings)"
+    )
+    ax.set_title(
+        f"{result.cluster}{sub} in {result.region}: career-pathway map{shown}", fontsize=11
+    )
     fig.tight_layout()
     fig.savefig(path, format="png", dpi=DPI)
     plt.close(fig)

@@ -32,9 +32,11 @@ suppressed value stays null with its n; never a zero).
 
 - ``no_program``: an occupation on the ladder with annual openings (EP, regional when
   known, else national) and no program in the region that trains for it;
-- ``no_stack_route``: an observed upward move (a step people take) with no stackable route
-  from a program of the lower rung into a program of the higher one: people make the move
-  without the region's credentials carrying them (or no program exists at one end).
+- ``no_stack_route``: an observed upward move (a step people take) between two rungs the
+  region has programs for, with no stackable route from a program of the lower rung into a
+  program of the higher one: people make the move without the region's credentials
+  carrying them. (A move to or from a rung with no program is not flagged again: that rung
+  is the gap, ``no_program`` when it has openings.)
 """
 
 from __future__ import annotations
@@ -137,8 +139,8 @@ RULES = {
     "stack": "a region program for the lower rung stacks into one for the higher rung "
     "(prerequisite, CIP series level-up or O*NET related-occupation level-up)",
     "no_program": "an occupation with annual openings and no program in the region",
-    "no_stack_route": "an observed upward move with no stackable route between the rungs' "
-    "programs",
+    "no_stack_route": "an observed upward move between two rungs with programs in the region "
+    "and no stackable route between their programs",
 }
 
 
@@ -306,8 +308,9 @@ def _missing(
             )
     stacked = set(stacks.select("source", "target").iter_rows())
     title = {r.soc2018_code: r.title for r in rungs}
+    trained = {r.soc2018_code for r in rungs if r.programs}
     for source, target, _ in moves.iter_rows():
-        if (source, target) not in stacked:
+        if source in trained and target in trained and (source, target) not in stacked:
             found.append(
                 MissingRung(
                     "no_stack_route",
