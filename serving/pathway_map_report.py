@@ -227,10 +227,19 @@ def _draw_rung(ax: Any, r: Rung, x: float, y: float) -> None:
             zorder=2,
         )
     )
-    ax.text(x, y + BOX_H / 2 - 0.04, head, ha="center", va="top", fontsize=8, weight="bold",
-            zorder=3)
-    ax.text(x, y + 0.02, body, ha="center", va="top", fontsize=6.3, zorder=3,
-            color=MISSING_COLOR if missing else "#333333")
+    ax.text(
+        x, y + BOX_H / 2 - 0.04, head, ha="center", va="top", fontsize=8, weight="bold", zorder=3
+    )
+    ax.text(
+        x,
+        y + 0.02,
+        body,
+        ha="center",
+        va="top",
+        fontsize=6.3,
+        zorder=3,
+        color=MISSING_COLOR if missing else "#333333",
+    )
 
 
 def drawn(result: PathwayMap) -> PathwayMap:

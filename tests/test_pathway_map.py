@@ -107,8 +107,9 @@ def _cli(home: Path, bundle: Path, *args: str) -> subprocess.CompletedProcess[st
 
 def test_cli_writes_the_three_files(tmp_path: Path, demo_bundle: Path) -> None:
     out = tmp_path / "map"
-    result = _cli(tmp_path / "home", demo_bundle, "--region", "NJ", "--cluster", "health",
-                  "--out", str(out))
+    result = _cli(
+        tmp_path / "home", demo_bundle, "--region", "NJ", "--cluster", "health", "--out", str(out)
+    )
     assert result.returncode == 0, result.stderr
     body = json.loads((out / "pathway_map.json").read_text())
     assert body["cluster"] == HEALTH and len(body["rungs"]) == 9
@@ -120,8 +121,16 @@ def test_cli_writes_the_three_files(tmp_path: Path, demo_bundle: Path) -> None:
 
 
 def test_cli_unknown_cluster_is_one_line(tmp_path: Path, demo_bundle: Path) -> None:
-    result = _cli(tmp_path / "home", demo_bundle, "--region", "NJ", "--cluster", "zz",
-                  "--out", str(tmp_path / "x"))
+    result = _cli(
+        tmp_path / "home",
+        demo_bundle,
+        "--region",
+        "NJ",
+        "--cluster",
+        "zz",
+        "--out",
+        str(tmp_path / "x"),
+    )
     assert result.returncode == 2, result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "unknown career cluster 'zz'" in lines[0], result.stderr

@@ -248,10 +248,12 @@ def move_edges(inputs: LadderInputs, rungs: pl.DataFrame) -> pl.DataFrame:
     else:
         moves = moves.filter(pl.col("weight") >= MOVE_MIN_SHARE)
     mapped = (
-        moves.join(soc.rename({"onet_soc_code": "source_code", "soc2018_code": "source"}),
-                   on="source_code")
-        .join(soc.rename({"onet_soc_code": "target_code", "soc2018_code": "target"}),
-              on="target_code")
+        moves.join(
+            soc.rename({"onet_soc_code": "source_code", "soc2018_code": "source"}), on="source_code"
+        )
+        .join(
+            soc.rename({"onet_soc_code": "target_code", "soc2018_code": "target"}), on="target_code"
+        )
         .filter(pl.col("source") != pl.col("target"))
         .group_by("source", "target")
         .agg(pl.col("weight").max())
@@ -259,26 +261,24 @@ def move_edges(inputs: LadderInputs, rungs: pl.DataFrame) -> pl.DataFrame:
     return _upward(mapped, rungs).sort("source", "target")
 
 
-def stack_edges(
-    inputs: LadderInputs, rungs: pl.DataFrame, programs: pl.DataFrame
-) -> pl.DataFrame:
+def stack_edges(inputs: LadderInputs, rungs: pl.DataFrame, programs: pl.DataFrame) -> pl.DataFrame:
     """``source, target, rules, program_pairs``: upward stackable-credential steps between
     the region's programs of two rungs."""
     at = programs.select("program_id", "soc2018_code")
     pairs = (
         inputs.stackability.select("from_program_id", "to_program_id", "rule")
-        .join(at.rename({"program_id": "from_program_id", "soc2018_code": "source"}),
-              on="from_program_id")
-        .join(at.rename({"program_id": "to_program_id", "soc2018_code": "target"}),
-              on="to_program_id")
+        .join(
+            at.rename({"program_id": "from_program_id", "soc2018_code": "source"}),
+            on="from_program_id",
+        )
+        .join(
+            at.rename({"program_id": "to_program_id", "soc2018_code": "target"}), on="to_program_id"
+        )
         .filter(pl.col("source") != pl.col("target"))
     )
     grouped = pairs.group_by("source", "target").agg(
         pl.col("rule").unique().sort().alias("rules"),
-        pl.concat_list("from_program_id", "to_program_id")
-        .unique()
-        .sort()
-        .alias("program_pairs"),
+        pl.concat_list("from_program_id", "to_program_id").unique().sort().alias("program_pairs"),
     )
     return _upward(grouped, rungs).sort("source", "target")
 
@@ -291,9 +291,7 @@ def _program_dicts(programs: pl.DataFrame, code: str) -> list[dict[str, Any]]:
     return rows.to_dicts()
 
 
-def _missing(
-    rungs: list[Rung], moves: pl.DataFrame, stacks: pl.DataFrame
-) -> list[MissingRung]:
+def _missing(rungs: list[Rung], moves: pl.DataFrame, stacks: pl.DataFrame) -> list[MissingRung]:
     found: list[MissingRung] = []
     for r in rungs:
         if r.missing_program:
@@ -351,9 +349,7 @@ def build_pathway_map(inputs: LadderInputs, region: str, cluster: str) -> Pathwa
                 missing_program=not listed and openings is not None and openings > 0,
             )
         )
-    edges = [
-        Edge("move", s, t, weight=round(float(w), 4)) for s, t, w in moves.iter_rows()
-    ] + [
+    edges = [Edge("move", s, t, weight=round(float(w), 4)) for s, t, w in moves.iter_rows()] + [
         Edge("stack", s, t, rules=list(rules), program_pairs=[(a, b) for a, b in pairs])
         for s, t, rules, pairs in stacks.iter_rows()
     ]
