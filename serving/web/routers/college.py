@@ -265,13 +265,7 @@ def college_report(
     try:
         if problem is not None:
             raise CatalogProblem(problem)
-        result = analyze_gaps(
-            catalog.courses,
-            gap_context(engine),
-            region=region.strip().upper(),
-            occupations=codes,
-            top_k=TOP_K,
-        )
+        result = _analyze(engine, catalog, region, codes)
     except (CatalogProblem, GapError) as exc:
         targets = _titled(engine, codes)
         return _targets_page(
@@ -290,6 +284,18 @@ def college_report(
         images=images,
         plot_names={k: gettext(request, v) for k, v in PLOT_NAMES.items()},
         sections=[Markup(s) for s in report_sections(result)],
+    )
+
+
+def _analyze(engine: Engine, catalog: Any, region: str, codes: list[str]) -> Any:
+    """The gap analysis both report routes run: the API's, over the page's catalog (no
+    codes: the targets are inferred, as /v1/gaps does)."""
+    return analyze_gaps(
+        catalog.courses,
+        gap_context(engine),
+        region=region.strip().upper(),
+        occupations=codes or None,
+        top_k=TOP_K,
     )
 
 
@@ -312,13 +318,7 @@ def college_report_json(
     """The ``/v1/gaps`` answer for the same courses, region and occupations, as a file."""
     try:
         catalog = decode_catalog(request, catalog_name, catalog_data)
-        result = analyze_gaps(
-            catalog.courses,
-            gap_context(engine),
-            region=region.strip().upper(),
-            occupations=[c for c in occupation or [] if c.strip()] or None,
-            top_k=TOP_K,
-        )
+        result = _analyze(engine, catalog, region, [c for c in occupation or [] if c.strip()])
     except (CatalogProblem, GapError) as exc:
         return _form(request, engine, str(exc), 422)
     body = {"result": result.to_dict(), "meta": meta_of(engine, request).model_dump(mode="json")}
