@@ -30,8 +30,10 @@ import matplotlib.pyplot as plt
 import polars as pl
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
+from matching.referral.disparity import FOUR_FIFTHS, HEADLINE, MIN_GROUP_SIZE
 from matching.sectors.ladder import LadderInputs, PathwayMap, Rung
 from matching.sectors.profile import SectorInputs
+from matching.sectors.served import ServedSummary
 
 DPI = 120
 STACK_COLOR = "#2e8b57"
@@ -307,7 +309,15 @@ def _e(value: Any) -> str:
     return html.escape("" if value is None else str(value))
 
 
-def _rows_html(result: PathwayMap) -> str:
+def _rows_html(result: PathwayMap, served: ServedSummary | None = None) -> str:
+    referred: dict[str, tuple[int, int]] = {}
+    if served is not None:
+        referred = {
+            code: (top1, anyk)
+            for code, top1, anyk in served.rungs.select(
+                "soc2018_code", "top1_referred", "anyk_referred"
+            ).iter_rows()
+        }
     rows = []
     for r in result.rungs:
         programs = "<br>".join(_e(program_line(p)) for p in r.programs) or (
@@ -318,11 +328,18 @@ def _rows_html(result: PathwayMap) -> str:
         rows.append(
             f"<tr><td>{r.position}</td><td>{_e(r.title)}<br><small>{_e(r.soc2018_code)}"
             f"</small></td><td>{_e(r.job_zone)}</td><td>{wage}</td><td>{openings}</td>"
-            f"<td>{programs}</td></tr>"
+            f"<td>{programs}</td>"
+            + (
+                "<td>{} / {}</td>".format(*referred.get(r.soc2018_code, (0, 0)))
+                if served is not None
+                else ""
+            )
+            + "</tr>"
         )
+    head = "<th>referred (top-1 / any top-k)</th>" if served is not None else ""
     return (
         "<table><tr><th>#</th><th>occupation</th><th>job zone</th><th>median wage</th>"
-        "<th>annual openings</th><th>programs (cost, weeks, employed q2 and n)</th></tr>"
+        f"<th>annual openings</th><th>programs (cost, weeks, employed q2 and n)</th>{head}</tr>"
         + "".join(rows)
         + "</table>"
     )
@@ -348,7 +365,65 @@ def _edges_html(result: PathwayMap) -> str:
     return "<ul>" + "".join(items) + "</ul>" if items else "<p>no edges</p>"
 
 
-def render_html(result: PathwayMap, png: bytes) -> str:
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def _ratio(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def served_note(row: dict[str, Any]) -> str:
+    """The disparity summary's reading of a group row: unknown, small n, reference
+    (indicative), FLAG (top-1 ratio under four-fifths with n >= the minimum)."""
+    if row["unknown"]:
+        return "unknown (not in ratios)"
+    notes = []
+    if row[f"{HEADLINE}_flag"]:
+        notes.append("FLAG")
+    if row["small_group"]:
+        notes.append(f"small n (&lt; {MIN_GROUP_SIZE}): never flagged")
+    if row["group"] == row[f"{HEADLINE}_reference"]:
+        notes.append("reference" + (" (indicative)" if row["reference_small"] else ""))
+    if row["anyk_flag"]:
+        notes.append("any-k FLAG")
+    return "; ".join(notes)
+
+
+def served_html(served: ServedSummary) -> str:
+    """The "who the pathways serve" section: headline counts, the rule, and one row per
+    field x group with count, rate and impact ratio (top-1 and any top-k)."""
+    rows = []
+    for row in served.groups.iter_rows(named=True):
+        note = served_note(row)
+        css = " class=missing" if "FLAG" in note else ""
+        rows.append(
+            f"<tr{css}><td>{_e(row['field'])}</td><td>{_e(row['group'])}</td>"
+            f"<td>{row['n']}</td><td>{row['top1_referred']}</td><td>{_pct(row['top1_share'])}</td>"
+            f"<td>{_ratio(row['top1_ratio'])}</td><td>{row['anyk_referred']}</td>"
+            f"<td>{_pct(row['anyk_share'])}</td><td>{_ratio(row['anyk_ratio'])}</td>"
+            f"<td>{note}</td></tr>"
+        )
+    flagged = served.flagged()
+    flags = (
+        ", ".join(f"{_e(f)}: {_e(g)}" for f, g in flagged.select("field", "group").iter_rows())
+        or "none"
+    )
+    notes = "".join(f"<p>{_e(n)}</p>" for n in served.notes)
+    return (
+        "<h2>Who the pathways serve</h2>"
+        f"<p>{served.participants} participants scored in {_e(served.region)}: "
+        f"{served.top1_referred} with a top-1 referral into the sector, "
+        f"{served.anyk_referred} with any of their top-k referrals into it. "
+        f"Groups flagged below {FOUR_FIFTHS:g} (top-1): {flags}.</p>{notes}"
+        f"<p><small>{_e(served.rule)}</small></p>"
+        "<table><tr><th>field</th><th>group</th><th>n</th><th>top-1 into sector</th>"
+        "<th>rate</th><th>impact ratio</th><th>any top-k</th><th>rate</th>"
+        "<th>impact ratio</th><th></th></tr>" + "".join(rows) + "</table>"
+    )
+
+
+def render_html(result: PathwayMap, png: bytes, served: ServedSummary | None = None) -> str:
     missing = "".join(f"<li>{_e(m.kind)}: {_e(m.message)}</li>" for m in result.missing)
     rules = "".join(f"<li><b>{_e(k)}</b>: {_e(v)}</li>" for k, v in result.rules.items())
     sub = f" / {result.sub_cluster}" if result.sub_cluster else ""
@@ -364,13 +439,19 @@ def render_html(result: PathwayMap, png: bytes) -> str:
         f'<img alt="career-pathway map" src="data:image/png;base64,{image}">'
         f"<h2>Missing rungs ({len(result.missing)})</h2>"
         f"<ul class=missing>{missing or '<li>none</li>'}</ul>"
-        f"<h2>Rungs</h2>{_rows_html(result)}<h2>Edges</h2>{_edges_html(result)}"
+        f"<h2>Rungs</h2>{_rows_html(result, served)}"
+        + (served_html(served) if served is not None else "")
+        + f"<h2>Edges</h2>{_edges_html(result)}"
         f"<h2>Rules</h2><ul>{rules}</ul></body></html>"
     )
 
 
-def write_map(result: PathwayMap, out_dir: Path | str) -> MapPaths:
-    """Write pathway_map.html, pathway_map.json and pathway_map.png into ``out_dir``."""
+def write_map(
+    result: PathwayMap, out_dir: Path | str, served: ServedSummary | None = None
+) -> MapPaths:
+    """Write pathway_map.html, pathway_map.json and pathway_map.png into ``out_dir``; with
+    ``served`` (a scored caseload) the HTML and the JSON (``who_the_pathways_serve``) add
+    who is referred into the sector, by group (counts only)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     buffer = BytesIO()
@@ -378,6 +459,9 @@ def write_map(result: PathwayMap, out_dir: Path | str) -> MapPaths:
     png = buffer.getvalue()
     paths = MapPaths(out / "pathway_map.html", out / "pathway_map.json", out / "pathway_map.png")
     paths.png.write_bytes(png)
-    paths.json.write_text(json.dumps(result.to_dict(), indent=2, default=str))
-    paths.html.write_text(render_html(result, png))
+    body = result.to_dict()
+    if served is not None:
+        body["who_the_pathways_serve"] = served.to_dict()
+    paths.json.write_text(json.dumps(body, indent=2, default=str))
+    paths.html.write_text(render_html(result, png, served))
     return paths

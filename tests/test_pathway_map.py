@@ -1,7 +1,9 @@
 """Career-pathway maps (issue 17 item 3): the ladder on the demo bundle (order by job zone
 then wage, a CPS move edge and a stackable-credential edge, the missing-rung flags), the
-CLI's three files and its one-line error, and ``GET /v1/sectors/{cluster}/map`` through the
-session's demo server."""
+CLI's three files and its one-line error, ``GET /v1/sectors/{cluster}/map`` through the
+session's demo server, and who the pathways serve (item 5) over the demo caseload scored once
+in this module by ``serving.batch.score_rows``, the function each ``pathmatch score`` worker
+runs on its block (scored in-process: no Ray cluster for a view that only reads the output)."""
 
 from __future__ import annotations
 
@@ -12,16 +14,27 @@ import sys
 from pathlib import Path
 
 import httpx
+import polars as pl
 import pytest
 from api_server import ApiServer
+from demo_homes import HomeTemplate
 
 from matching.ingest.bundle import Bundle
 from matching.market.programs import catalog_from_bundle
+from matching.referral.disparity import FIELDS, MIN_GROUP_SIZE, disparity_table
 from matching.sectors.ladder import LadderInputs, PathwayMap, build_pathway_map
 from matching.sectors.profile import SectorLookupError
+from matching.sectors.served import (
+    ServedInputError,
+    check_referrals,
+    sectors_served,
+    who_is_served,
+)
+from serving.batch import read_caseload
 from serving.pathway_map_report import ladder_inputs
 
 REPO = Path(__file__).resolve().parents[1]
+CASELOAD = REPO / "demo" / "data" / "participants" / "demo_caseload.csv"
 HEALTH = "Healthcare & Human Services"
 CNA, LPN, RN, HHA = "31-1131", "29-2061", "29-1141", "31-1121"
 
@@ -105,10 +118,139 @@ def _cli(home: Path, bundle: Path, *args: str) -> subprocess.CompletedProcess[st
     )
 
 
-def test_cli_writes_the_three_files(tmp_path: Path, demo_bundle: Path) -> None:
+@pytest.fixture(scope="module")
+def scored(tmp_path_factory: pytest.TempPathFactory, demo_home_template: HomeTemplate) -> Path:
+    """The demo caseload scored (top 5) as ``pathmatch score`` writes it."""
+    from matching.settings import Settings
+    from serving.batch import score_rows
+    from serving.engine import Engine
+
+    folder = tmp_path_factory.mktemp("served")
+    home = demo_home_template.copy(folder / "home")
+    engine = Engine.load(Settings(home=home))
+    frame, _ = score_rows(engine, read_caseload(CASELOAD).table.to_dicts(), top_k=5, region=None)
+    frame.write_parquet(folder / "referrals.parquet")
+    return folder / "referrals.parquet"
+
+
+def _by_hand(
+    referrals: pl.DataFrame, inputs: LadderInputs, cluster: str
+) -> dict[str, tuple[bool, bool]]:
+    """participant -> (top-1 into the cluster, any into it), with plain loops."""
+    s = inputs.sector
+    codes = set(s.clusters_soc.filter(pl.col("cluster") == cluster)["soc_code"].to_list())
+    leads: dict[str, set[str]] = {}
+    for program, code in s.program_occupations.select("program_id", "soc2018_code").iter_rows():
+        leads.setdefault(program, set()).add(code)
+    out: dict[str, tuple[bool, bool]] = {}
+    for person, rank, program in referrals.select("participant_id", "rank", "program_id").rows():
+        top1, anyk = out.get(person, (False, False))
+        into = rank is not None and bool(leads.get(program, set()) & codes)
+        out[person] = (top1 or (into and rank == 1), anyk or into)
+    return out
+
+
+def test_who_the_pathways_serve_counts_by_hand(
+    scored: Path, inputs: LadderInputs, health: PathwayMap
+) -> None:
+    referrals = check_referrals(pl.read_parquet(scored), scored.name)
+    people = read_caseload(CASELOAD).table
+    served = who_is_served(
+        referrals,
+        people,
+        inputs.sector.program_occupations,
+        inputs.sector.clusters_soc,
+        "nj",
+        HEALTH,
+        None,
+        [r.soc2018_code for r in health.rungs],
+    )
+    hand = _by_hand(referrals, inputs, HEALTH)
+    assert served.participants == people.height == len(hand) and not served.notes
+    assert served.top1_referred == sum(t for t, _ in hand.values()) > 0
+    assert served.anyk_referred == sum(a for _, a in hand.values()) > served.top1_referred
+    sex = dict(
+        zip(people["participant_id"], people["wioa_sex"].fill_null("not reported"), strict=True)
+    )
+    groups = served.groups.filter(pl.col("field") == "sex")
+    for row in groups.iter_rows(named=True):
+        members = [p for p in hand if sex[p] == row["group"]]
+        assert row["n"] == len(members)
+        assert row["top1_referred"] == sum(hand[p][0] for p in members), row["group"]
+        assert row["anyk_referred"] == sum(hand[p][1] for p in members), row["group"]
+    # 43 people: every group is under 30, so nothing is flagged and ratios are indicative
+    assert served.groups.filter(pl.col("field") == "sex")["reference_small"].all()
+    assert not served.flagged().height
+    unknown = served.groups.filter(pl.col("unknown"))
+    assert unknown.height and unknown["top1_ratio"].is_null().all()
+    # per rung: distinct participants whose referral's program leads there
+    rungs = dict(served.rungs.select("soc2018_code", "anyk_referred").iter_rows())
+    assert set(rungs) == {r.soc2018_code for r in health.rungs}
+    assert rungs[CNA] > 0 and max(rungs.values()) <= served.anyk_referred
+
+
+def test_served_uses_the_disparity_rules_on_a_large_caseload(
+    scored: Path, inputs: LadderInputs
+) -> None:
+    """The demo caseload three times over (ids made distinct): groups reach 30, the ratios
+    are the disparity summary's over "referred into the sector" and the four-fifths rule
+    flags (never a small group)."""
+    referrals = check_referrals(pl.read_parquet(scored), scored.name)
+    people = read_caseload(CASELOAD).table
+    many = pl.concat([referrals.with_columns(pl.col("participant_id") + f"-{i}") for i in range(3)])
+    crowd = pl.concat([people.with_columns(pl.col("participant_id") + f"-{i}") for i in range(3)])
+    s = inputs.sector
+    served = who_is_served(
+        many, crowd, s.program_occupations, s.clusters_soc, "NJ", "Supply Chain & Transportation"
+    )
+    hand = _by_hand(many, inputs, "Supply Chain & Transportation")
+    outcomes = pl.DataFrame(
+        {
+            "participant_id": list(hand),
+            "top1_high": [t for t, _ in hand.values()],
+            "anyk_high": [a for _, a in hand.values()],
+        }
+    )
+    expected = disparity_table(outcomes, crowd.select("participant_id", *FIELDS.values()))
+    got = served.groups
+    assert got.height == expected.height
+    assert got["top1_ratio"].to_list() == expected["top1_ratio"].to_list()
+    assert got["top1_referred"].to_list() == expected["top1_high"].to_list()
+    large = got.filter(~pl.col("small_group") & ~pl.col("unknown"))
+    assert large.height and large["top1_ratio"].max() == 1.0
+    assert not got.filter(pl.col("top1_flag") & pl.col("small_group")).height
+    flagged = got.filter(pl.col("top1_flag"))
+    assert (flagged["top1_ratio"] < 0.8).all() and (flagged["n"] >= MIN_GROUP_SIZE).all()
+    table = sectors_served(many, crowd, s.program_occupations, s.clusters_soc, "NJ")
+    row = table.filter(pl.col("cluster") == "Supply Chain & Transportation").row(0, named=True)
+    assert row["top1_referred"] == served.top1_referred and row["participants"] == 129
+    assert row["flagged"] == (
+        "; ".join(f"{f}: {g}" for f, g in flagged.select("field", "group").iter_rows()) or None
+    )
+
+
+def test_a_file_that_is_no_score_output_names_the_column() -> None:
+    with pytest.raises(ServedInputError, match="'program_id' missing"):
+        check_referrals(
+            pl.DataFrame({"participant_id": ["a"], "region": ["NJ"], "rank": [1]}), "x.parquet"
+        )
+
+
+def test_cli_writes_the_three_files(tmp_path: Path, demo_bundle: Path, scored: Path) -> None:
     out = tmp_path / "map"
     result = _cli(
-        tmp_path / "home", demo_bundle, "--region", "NJ", "--cluster", "health", "--out", str(out)
+        tmp_path / "home",
+        demo_bundle,
+        "--region",
+        "NJ",
+        "--cluster",
+        "health",
+        "--out",
+        str(out),
+        "--scored",
+        str(scored),
+        "--caseload",
+        str(CASELOAD),
     )
     assert result.returncode == 0, result.stderr
     body = json.loads((out / "pathway_map.json").read_text())
@@ -118,6 +260,30 @@ def test_cli_writes_the_three_files(tmp_path: Path, demo_bundle: Path) -> None:
     assert "data:image/png;base64," in page and "<script" not in page
     assert "Home Health Aides -&gt; Licensed Practical" in page
     assert "missing rungs: 7" in result.stdout
+    served = body["who_the_pathways_serve"]
+    assert served["participants"] == 43 and served["cluster"] == HEALTH
+    assert {g["field"] for g in served["groups"]} >= {"sex", "race_ethnicity", "sex_x_race"}
+    assert "Who the pathways serve" in page and "referred (top-1 / any top-k)" in page
+    assert f"{served['top1_referred']} of 43 scored participants" in result.stdout
+    ids = read_caseload(CASELOAD).table["participant_id"].to_list()
+    for text in (page, result.stdout, result.stderr, json.dumps(body)):
+        assert not [i for i in ids if i in text], "a participant id reached an output"
+
+
+def test_cli_scored_without_its_caseload_is_one_line(
+    tmp_path: Path, demo_bundle: Path, scored: Path
+) -> None:
+    bad = tmp_path / "other.csv"
+    bad.write_text(CASELOAD.read_text().replace("DEMO-P", "OTHER-"))
+    result = _cli(
+        tmp_path / "home",
+        demo_bundle,
+        *("--region", "NJ", "--cluster", "health", "--out", str(tmp_path / "x")),
+        *("--scored", str(scored), "--caseload", str(bad)),
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "other.csv: none of the participants" in lines[0], result.stderr
 
 
 def test_cli_unknown_cluster_is_one_line(tmp_path: Path, demo_bundle: Path) -> None:
