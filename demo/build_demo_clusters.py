@@ -34,6 +34,7 @@ SOC_ROWS: list[tuple[str, str, str, str]] = [
     ("15-1254", "Web Developers", IT, "Web & Cloud"),
     ("29-1141", "Registered Nurses", HEALTH, "Physical Health"),
     ("29-2052", "Pharmacy Technicians", HEALTH, "Physical Health"),
+    ("29-2055", "Surgical Technologists", HEALTH, "Physical Health"),
     ("29-2061", "Licensed Practical and Licensed Vocational Nurses", HEALTH, "Physical Health"),
     ("29-2072", "Medical Records Specialists", HEALTH, "Health Data & Administration"),
     ("31-1121", "Home Health Aides", HEALTH, "Personal Care Services"),

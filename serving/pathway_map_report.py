@@ -152,6 +152,8 @@ def program_line(p: dict[str, Any]) -> str:
 
 def _node_text(r: Rung) -> tuple[str, str]:
     zone = f"zone {r.job_zone}" if r.job_zone is not None else "zone ?"
+    if r.job_zone is not None and r.job_zone_basis != "O*NET":
+        zone += " (EP educ.)"
     wage = f"${r.median_wage:,.0f}" if r.median_wage is not None else "wage ?"
     openings = f"{r.openings:,.0f}/yr" if r.openings is not None else "openings ?"
     title = textwrap.shorten(f"{r.position}. {r.title}", 46, placeholder="…")
@@ -309,6 +311,12 @@ def _e(value: Any) -> str:
     return html.escape("" if value is None else str(value))
 
 
+def _zone_note(r: Rung) -> str:
+    if r.job_zone is None or r.job_zone_basis == "O*NET":
+        return ""
+    return f"<br><small>from {_e(r.job_zone_basis)}</small>"
+
+
 def _rows_html(result: PathwayMap, served: ServedSummary | None = None) -> str:
     referred: dict[str, tuple[int, int]] = {}
     if served is not None:
@@ -327,7 +335,7 @@ def _rows_html(result: PathwayMap, served: ServedSummary | None = None) -> str:
         openings = f"{r.openings:,.0f} ({r.openings_basis})" if r.openings is not None else "?"
         rows.append(
             f"<tr><td>{r.position}</td><td>{_e(r.title)}<br><small>{_e(r.soc2018_code)}"
-            f"</small></td><td>{_e(r.job_zone)}</td><td>{wage}</td><td>{openings}</td>"
+            f"</small></td><td>{_e(r.job_zone)}{_zone_note(r)}</td><td>{wage}</td><td>{openings}</td>"
             f"<td>{programs}</td>"
             + (
                 "<td>{} / {}</td>".format(*referred.get(r.soc2018_code, (0, 0)))

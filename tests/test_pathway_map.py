@@ -37,6 +37,7 @@ REPO = Path(__file__).resolve().parents[1]
 CASELOAD = REPO / "demo" / "data" / "participants" / "demo_caseload.csv"
 HEALTH = "Healthcare & Human Services"
 CNA, LPN, RN, HHA = "31-1131", "29-2061", "29-1141", "31-1121"
+SURG = "29-2055"  # Surgical Technologists: NJ openings, no NJ program, no O*NET row
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +58,7 @@ def _edge(result: PathwayMap, kind: str, source: str, target: str) -> bool:
 def test_rungs_go_entry_to_advanced_by_job_zone_then_wage(health: PathwayMap) -> None:
     assert health.cluster == HEALTH and health.region == "NJ"
     keys = [(r.job_zone, r.median_wage) for r in health.rungs]
-    assert keys == sorted(keys) and [r.position for r in health.rungs] == list(range(1, 10))
+    assert keys == sorted(keys) and [r.position for r in health.rungs] == list(range(1, 11))
     order = [r.soc2018_code for r in health.rungs]
     assert order.index(CNA) < order.index(LPN) < order.index(RN)
     assert health.rungs[-1].soc2018_code == RN and health.rung(RN).job_zone == 4
@@ -83,7 +84,19 @@ def test_a_move_with_no_stackable_route_is_a_missing_rung(health: PathwayMap) ->
     gaps = {(m.soc2018_code, m.target) for m in health.missing if m.kind == "no_stack_route"}
     assert (HHA, LPN) in gaps, "the CHHA credential stacks into nothing"
     assert (CNA, LPN) not in gaps and (LPN, RN) not in gaps
-    assert not [m for m in health.missing if m.kind == "no_program"], "every rung has one"
+    no_program = [m for m in health.missing if m.kind == "no_program"]
+    assert [m.soc2018_code for m in no_program] == [SURG], "the one rung with no NJ program"
+
+
+def test_the_health_rung_with_no_program(health: PathwayMap) -> None:
+    """Surgical Technologists: regional openings, no NJ program, and no O*NET row: the job
+    zone is its EP entry education's (postsecondary nondegree award -> zone 3)."""
+    surg = health.rung(SURG)
+    assert surg.missing_program and not surg.programs
+    assert surg.openings and surg.openings > 0 and surg.openings_basis == "regional"
+    assert (surg.job_zone, surg.job_zone_basis) == (3, "EP education")
+    assert health.rung(CNA).job_zone_basis == "O*NET"
+    assert not [e for e in health.edges if SURG in (e.source, e.target) and e.kind == "stack"]
 
 
 def test_a_rung_with_openings_and_no_program_is_flagged(inputs: LadderInputs) -> None:
@@ -254,12 +267,13 @@ def test_cli_writes_the_three_files(tmp_path: Path, demo_bundle: Path, scored: P
     )
     assert result.returncode == 0, result.stderr
     body = json.loads((out / "pathway_map.json").read_text())
-    assert body["cluster"] == HEALTH and len(body["rungs"]) == 9
+    assert body["cluster"] == HEALTH and len(body["rungs"]) == 10
     assert (out / "pathway_map.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     page = (out / "pathway_map.html").read_text()
     assert "data:image/png;base64," in page and "<script" not in page
     assert "Home Health Aides -&gt; Licensed Practical" in page
-    assert "missing rungs: 7" in result.stdout
+    assert "missing rungs: 8" in result.stdout
+    assert "no_program: Surgical Technologists (29-2055)" in result.stdout
     served = body["who_the_pathways_serve"]
     assert served["participants"] == 43 and served["cluster"] == HEALTH
     assert {g["field"] for g in served["groups"]} >= {"sex", "race_ethnicity", "sex_x_race"}

@@ -6,7 +6,12 @@ A **rung** is one occupation (SOC 2018 code) of the sector, placed entry -> adva
 O*NET job zone (the lowest zone among its O*NET-SOC codes: the way in), then by median wage
 (OEWS, state when the bundle has the state's rows, as ``profile.occupation_market``), then
 code. ``position`` is that order (1 = entry); the map draws one layer per job zone. An
-occupation without a job zone goes after the zoned ones (``job_zone`` null).
+occupation with no O*NET job zone (an SOC code O*NET does not rate, or a SOC code with no
+O*NET row) takes the zone of its BLS EP "typical education needed for entry", the way O*NET
+defines the zones by education (``EDUCATION_ZONES``: no formal credential 1, high school 2,
+postsecondary nondegree award / some college / associate's 3, bachelor's 4, master's and
+doctoral or professional 5); ``job_zone_basis`` says which (``O*NET``, ``EP education``,
+``none``). One with neither goes after the zoned ones (``job_zone`` null).
 
 **Edges** go up the ladder only (from a lower to a higher ``position``): the map shows how
 people advance, and a move down (RN -> LPN) is not a step a pathway plans for.
@@ -53,6 +58,19 @@ from matching.sectors.profile import (
     resolve_cluster,
 )
 
+EDUCATION_ZONES = {
+    "No formal educational credential": 1,
+    "High school diploma or equivalent": 2,
+    "Postsecondary nondegree award": 3,
+    "Some college, no degree": 3,
+    "Associate's degree": 3,
+    "Bachelor's degree": 4,
+    "Master's degree": 5,
+    "Doctoral or professional degree": 5,
+}
+"""BLS EP typical entry education -> O*NET job zone (O*NET's zone definitions: 1 little or
+no preparation, 2 high school, 3 vocational training or an associate's degree, 4 a
+bachelor's degree, 5 graduate school)."""
 MOVE_MIN_SHARE = 0.05
 RANKER_TOP_K = 5
 PROGRAM_FIELDS = (
@@ -92,6 +110,7 @@ class Rung:
     median_wage: float | None
     openings: float | None
     openings_basis: str
+    job_zone_basis: str = "O*NET"
     programs: list[dict[str, Any]] = field(default_factory=list)
     missing_program: bool = False
 
@@ -133,7 +152,8 @@ class PathwayMap:
 
 
 RULES = {
-    "order": "job zone (lowest of the occupation's O*NET codes), then median wage, then code",
+    "order": "job zone (lowest of the occupation's O*NET codes; else the zone of its EP typical "
+    "entry education), then median wage, then code",
     "move": f"observed upward moves: CPS share of leavers >= {MOVE_MIN_SHARE:.0%}, or the "
     f"transition ranker's top {RANKER_TOP_K} targets when the bundle has no CPS table",
     "stack": "a region program for the lower rung stacks into one for the higher rung "
@@ -168,6 +188,22 @@ def _job_zones(job_zones: pl.DataFrame, onet: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _education_zones(ep: pl.DataFrame) -> pl.DataFrame:
+    """``soc2018_code, ep_zone``: the job zone of each EP line's typical entry education."""
+    if "entry_education" not in ep.columns:
+        return pl.DataFrame(schema={"soc2018_code": pl.String, "ep_zone": pl.Int64})
+    zones = pl.DataFrame(
+        {"entry_education": list(EDUCATION_ZONES), "ep_zone": list(EDUCATION_ZONES.values())},
+        schema={"entry_education": pl.String, "ep_zone": pl.Int64},
+    )
+    return (
+        ep.select(pl.col("soc_code").alias("soc2018_code"), "entry_education")
+        .join(zones, on="entry_education")
+        .group_by("soc2018_code")
+        .agg(pl.col("ep_zone").min())
+    )
+
+
 def ladder_rungs(
     inputs: LadderInputs, region: str, cluster: str, sub_cluster: str | None
 ) -> pl.DataFrame:
@@ -190,6 +226,16 @@ def ladder_rungs(
     return (
         titles.join(market, on="soc2018_code", how="left")
         .join(zones, on="soc2018_code", how="left")
+        .join(_education_zones(s.ep_projections), on="soc2018_code", how="left")
+        .with_columns(
+            pl.when(pl.col("job_zone").is_not_null())
+            .then(pl.lit("O*NET"))
+            .when(pl.col("ep_zone").is_not_null())
+            .then(pl.lit("EP education"))
+            .otherwise(pl.lit("none"))
+            .alias("job_zone_basis"),
+            pl.coalesce("job_zone", "ep_zone").alias("job_zone"),
+        )
         .with_columns(
             pl.coalesce("openings_regional", "openings_national").round(0).alias("openings"),
             pl.when(pl.col("openings_regional").is_not_null())
@@ -209,6 +255,7 @@ def ladder_rungs(
             "median_wage",
             "openings",
             "openings_basis",
+            "job_zone_basis",
         )
     )
 

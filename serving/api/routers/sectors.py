@@ -187,6 +187,9 @@ class MapRung(BaseModel):
     median_wage: float | None
     openings: float | None = Field(description="annual openings (regional, else national)")
     openings_basis: str
+    job_zone_basis: str = Field(
+        description="O*NET, EP education (the entry education's zone) or none"
+    )
     programs: list[MapProgram]
     missing_program: bool = Field(description="openings and no program in the region")
 
