@@ -44,6 +44,7 @@ from serving.batch import (
 from serving.engine import Engine
 from serving.web.render import gettext, render
 from serving.web.session import CsrfDep, UserDep
+from serving.web.uploads import read_limited, upload_problem
 
 router = APIRouter()
 MAX_CASELOAD_BYTES = 50 * 1024 * 1024
@@ -243,17 +244,17 @@ def analyst_start(
     top_k: Annotated[str, Form()] = "10",
 ) -> Response:
     """Start the batch on the uploaded caseload; 303 to the job's page."""
-    data = caseload.file.read(MAX_CASELOAD_BYTES + 1)
+    data = read_limited(caseload, MAX_CASELOAD_BYTES)
     suffix = Path(caseload.filename or "").suffix.lower()
-    problem = None
-    if not data:
-        problem = gettext(request, "Choose a caseload file to upload.")
-    elif len(data) > MAX_CASELOAD_BYTES:
-        problem = gettext(
-            request, "The file is larger than %(mb)s MB.", mb=MAX_CASELOAD_BYTES >> 20
-        )
-    elif suffix not in SUFFIXES:
-        problem = gettext(request, "The caseload must be a .csv, .jsonl or .parquet file.")
+    problem = upload_problem(
+        request,
+        data,
+        caseload.filename or "",
+        limit=MAX_CASELOAD_BYTES,
+        suffixes=SUFFIXES,
+        empty=gettext(request, "Choose a caseload file to upload."),
+        wrong_type=gettext(request, "The caseload must be a .csv, .jsonl or .parquet file."),
+    )
     k = int(top_k) if top_k.strip().isdigit() else 0
     if problem is None and not 1 <= k <= 100:
         problem = gettext(

@@ -41,6 +41,7 @@ from serving.engine import Engine
 from serving.gap_report import gap_context, plot_pngs, report_sections
 from serving.web.render import N_, gettext, render
 from serving.web.session import CsrfDep, UserDep
+from serving.web.uploads import read_limited, upload_problem
 
 router = APIRouter()
 MAX_CATALOG_BYTES = 2 * 1024 * 1024
@@ -85,17 +86,18 @@ def _safe_name(name: str | None) -> str:
 
 def read_catalog(request: Request, name: str, data: bytes) -> Catalog:
     """The courses of an uploaded catalog, read by the CLI's reader from a temp copy."""
-    if not data:
-        raise CatalogProblem(gettext(request, "Choose a catalog file to upload."))
-    if len(data) > MAX_CATALOG_BYTES:
-        raise CatalogProblem(
-            gettext(request, "The file is larger than %(mb)s MB.", mb=MAX_CATALOG_BYTES >> 20)
-        )
     safe = _safe_name(name)
-    if Path(safe).suffix.lower() not in COURSE_SUFFIXES:
-        raise CatalogProblem(
-            gettext(request, "The catalog must be a .csv, .jsonl or .json course file.")
-        )
+    problem = upload_problem(
+        request,
+        data,
+        safe,
+        limit=MAX_CATALOG_BYTES,
+        suffixes=COURSE_SUFFIXES,
+        empty=gettext(request, "Choose a catalog file to upload."),
+        wrong_type=gettext(request, "The catalog must be a .csv, .jsonl or .json course file."),
+    )
+    if problem is not None:
+        raise CatalogProblem(problem)
     with tempfile.TemporaryDirectory(prefix="pm-catalog-") as folder:
         path = Path(folder) / safe
         path.write_bytes(data)
@@ -194,7 +196,7 @@ def college_targets(
     """The inferred target occupations of the uploaded catalog, to confirm or change.
 
     A plain ``def`` (run in the thread pool): reading and inferring take seconds."""
-    data = catalog.file.read(MAX_CATALOG_BYTES + 1)
+    data = read_limited(catalog, MAX_CATALOG_BYTES)
     try:
         read = read_catalog(request, catalog.filename or "", data)
         targets, why = inferred_targets(engine, read, region.strip().upper())
