@@ -461,16 +461,26 @@ def render_frame(frame: pl.DataFrame, title: str, columns: list[str]) -> None:
     for column in present:
         numeric = frame.schema[column].is_numeric()
         table.add_column(column, justify="right" if numeric else "left")
+    whole = [_whole_numbers(frame[c]) for c in present]
     for row in frame.select(present).iter_rows():
-        table.add_row(*(_cell(v) for v in row))
+        table.add_row(*(_cell(v, w) for v, w in zip(row, whole, strict=True)))
     stdout().print(table)
 
 
-def _cell(value: object) -> str:
+def _whole_numbers(column: pl.Series) -> bool:
+    """A float column of counts (openings, completers): every value whole, shown without
+    decimals, so 670 openings do not read as "670.00" beside "4,866"."""
+    values = column.drop_nulls()
+    return column.dtype.is_float() and len(values) > 0 and bool((values == values.round()).all())
+
+
+def _cell(value: object, whole: bool = False) -> str:
     if value is None:
         return "-"
     if isinstance(value, float):
-        return f"{value:,.2f}" if abs(value) < 1000 else f"{value:,.0f}"
+        if whole or abs(value) >= 1000:
+            return f"{value:,.0f}"
+        return f"{value:,.2f}"
     if isinstance(value, int):
         return f"{value:,}"
     return str(value)
