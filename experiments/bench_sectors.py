@@ -88,23 +88,16 @@ def inputs_from(engine: Any, clusters_dir: Path) -> Any:
     print(f"bundle has no career_clusters tables: read from {clusters_dir} with the loader")
     soc = load_soc_clusters(sorted(clusters_dir.glob("SOC_Career_Clusters_Crosswalk*.xlsx")))
     cip = load_cip_clusters(sorted(clusters_dir.glob("CIP_Career_Clusters_Crosswalk*.xlsx")))
-    get = engine.bundle.table
-    has = engine.bundle.has
-    from matching.sectors.profile import SectorInputs
+    from matching.sectors.profile import sector_inputs_from
 
-    return SectorInputs(
-        demand=engine.demand.table,
-        demand_skills=engine.demand.skills_table,
-        oews=get("oews"),
-        ep_projections=get("ep_projections"),
-        programs=engine.catalog.programs,
-        program_occupations=engine.catalog.program_occupations,
+    return sector_inputs_from(
+        engine.bundle,
+        engine.catalog.programs,
+        engine.catalog.program_occupations,
+        engine.demand.table,
+        engine.demand.skills_table,
         clusters_soc=soc.table.drop("_line"),
         clusters_cip=cip.table.drop("_line"),
-        onet_occupations=get("onet_occupations"),
-        oews_state_extracts=get("oews_state_extracts") if has("oews_state_extracts") else None,
-        etpl_outcomes=get("etpl_outcomes") if has("etpl_outcomes") else None,
-        scorecard_fos=get("scorecard_fos") if has("scorecard_fos") else None,
     )
 
 

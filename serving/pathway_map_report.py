@@ -32,7 +32,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from matching.referral.disparity import FOUR_FIFTHS, HEADLINE, MIN_GROUP_SIZE
 from matching.sectors.ladder import LadderInputs, PathwayMap, Rung
-from matching.sectors.profile import SectorInputs
+from matching.sectors.profile import sector_inputs_from
 from matching.sectors.served import ServedSummary
 
 DPI = 120
@@ -91,23 +91,10 @@ def ladder_inputs(
     """The map's inputs from a bundle and a ``CatalogResult`` (the CLI builds the catalog
     without skills, the API passes the engine's; the ladder reads no skills)."""
 
-    def get(name: str) -> pl.DataFrame | None:
-        return bundle.table(name) if bundle.has(name) else None
-
-    empty = pl.DataFrame()
-    sector = SectorInputs(
-        demand=empty,
-        demand_skills=empty,
-        oews=bundle.table("oews"),
-        ep_projections=bundle.table("ep_projections"),
-        programs=catalog.programs,
-        program_occupations=catalog.program_occupations,
-        clusters_soc=bundle.table("career_clusters_soc"),
-        clusters_cip=bundle.table("career_clusters_cip"),
-        onet_occupations=bundle.table("onet_occupations"),
-        oews_state_extracts=get("oews_state_extracts"),
+    sector = sector_inputs_from(
+        bundle, catalog.programs, catalog.program_occupations, supply_tables=False
     )
-    zones = get("onet_job_zones")
+    zones = bundle.table("onet_job_zones") if bundle.has("onet_job_zones") else None
     if zones is None:
         zones = pl.DataFrame(schema={"onet_soc_code": pl.String, "job_zone": pl.Int64})
     moves, basis = observed_moves(bundle, ranker)

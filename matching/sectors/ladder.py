@@ -55,6 +55,8 @@ from matching.sectors.profile import (
     SectorInputs,
     SectorLookupError,
     occupation_market,
+    onet_soc2018,
+    program_targets,
     resolve_cluster,
 )
 
@@ -173,13 +175,7 @@ def regions_with_programs(programs: pl.DataFrame) -> list[str]:
 
 def _job_zones(job_zones: pl.DataFrame, onet: pl.DataFrame) -> pl.DataFrame:
     """``soc2018_code, job_zone``: the lowest zone among the SOC code's O*NET codes."""
-    soc = onet.select(
-        "onet_soc_code",
-        pl.coalesce(
-            pl.col("soc2018_code") if "soc2018_code" in onet.columns else None,
-            pl.col("onet_soc_code").str.slice(0, 7),
-        ).alias("soc2018_code"),
-    )
+    soc = onet_soc2018(onet)
     return (
         job_zones.select("onet_soc_code", pl.col("job_zone").cast(pl.Int64))
         .join(soc, on="onet_soc_code")
@@ -264,11 +260,7 @@ def rung_programs(inputs: LadderInputs, region: str, codes: list[str]) -> pl.Dat
     """``soc2018_code`` x the region's programs training for it (``PROGRAM_FIELDS``)."""
     s = inputs.sector
     listed = s.programs.filter(pl.col("state") == region)
-    links = (
-        s.program_occupations.select("program_id", "soc2018_code")
-        .unique()
-        .filter(pl.col("soc2018_code").is_in(codes))
-    )
+    links = program_targets(s.program_occupations).filter(pl.col("soc2018_code").is_in(codes))
     have = [c for c in PROGRAM_FIELDS if c in listed.columns]
     return links.join(listed.select(have), on="program_id").sort("soc2018_code", "program_id")
 

@@ -66,6 +66,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -121,6 +122,48 @@ class SectorInputs:
     oews_state_extracts: pl.DataFrame | None = None
     etpl_outcomes: pl.DataFrame | None = None
     scorecard_fos: pl.DataFrame | None = None
+
+
+def sector_inputs_from(
+    bundle: Any,
+    programs: pl.DataFrame,
+    program_occupations: pl.DataFrame,
+    demand: pl.DataFrame | None = None,
+    demand_skills: pl.DataFrame | None = None,
+    *,
+    clusters_soc: pl.DataFrame | None = None,
+    clusters_cip: pl.DataFrame | None = None,
+    supply_tables: bool = True,
+) -> SectorInputs:
+    """The one place a ``SectorInputs`` is assembled from a bundle (``has``/``table``), the
+    catalog's programs and links and, for a profile, the demand table and its skills (empty
+    frames without them: the pathway map reads no postings). ``clusters_*`` stand in for a
+    bundle imported before the career-clusters loader (the benchmark reads them with the
+    loader); optional tables (state OEWS extracts, ETPL outcomes, Scorecard) are None when
+    absent, and the supply's two (ETPL outcomes, Scorecard) are not read without
+    ``supply_tables`` (the map does not count completers)."""
+
+    def get(name: str) -> pl.DataFrame | None:
+        return bundle.table(name) if bundle.has(name) else None
+
+    return SectorInputs(
+        demand=demand if demand is not None else pl.DataFrame(),
+        demand_skills=demand_skills if demand_skills is not None else pl.DataFrame(),
+        oews=bundle.table("oews"),
+        ep_projections=bundle.table("ep_projections"),
+        programs=programs,
+        program_occupations=program_occupations,
+        clusters_soc=clusters_soc
+        if clusters_soc is not None
+        else bundle.table("career_clusters_soc"),
+        clusters_cip=clusters_cip
+        if clusters_cip is not None
+        else bundle.table("career_clusters_cip"),
+        onet_occupations=bundle.table("onet_occupations"),
+        oews_state_extracts=get("oews_state_extracts"),
+        etpl_outcomes=get("etpl_outcomes") if supply_tables else None,
+        scorecard_fos=get("scorecard_fos") if supply_tables else None,
+    )
 
 
 # ----------------------------------------------------------------------------- lookups
@@ -181,16 +224,38 @@ def resolve_cluster(clusters_soc: pl.DataFrame, name: str) -> tuple[str, str | N
 # ----------------------------------------------------------------------------- occupations
 
 
-def occupation_sectors(clusters_soc: pl.DataFrame, onet_occupations: pl.DataFrame) -> pl.DataFrame:
-    """``onet_soc_code, soc2018_code, cluster, sub_cluster``: each O*NET occupation in every
-    cluster x sub-cluster its SOC 2018 code is listed in."""
-    onet = onet_occupations.select(
+def onet_soc2018(onet_occupations: pl.DataFrame) -> pl.DataFrame:
+    """``onet_soc_code, soc2018_code``: each O*NET occupation's SOC 2018 code (the table's,
+    else the code's first seven characters). Shared by the profile, supply and the ladder."""
+    return onet_occupations.select(
         "onet_soc_code",
         pl.coalesce(
             pl.col("soc2018_code") if "soc2018_code" in onet_occupations.columns else None,
             pl.col("onet_soc_code").str.slice(0, 7),
         ).alias("soc2018_code"),
     )
+
+
+def program_targets(program_occupations: pl.DataFrame) -> pl.DataFrame:
+    """``program_id, soc2018_code``: each program's distinct CIP -> SOC target occupations
+    (the links supply, the ladder's rungs and who-the-pathways-serve count through)."""
+    return program_occupations.select("program_id", "soc2018_code").drop_nulls().unique()
+
+
+def sector_codes(
+    clusters_soc: pl.DataFrame, cluster: str, sub_cluster: str | None = None
+) -> list[str]:
+    """The SOC 2018 codes of a cluster (or one of its sub-clusters)."""
+    rows = clusters_soc.filter(pl.col("cluster") == cluster)
+    if sub_cluster is not None:
+        rows = rows.filter(pl.col("sub_cluster") == sub_cluster)
+    return sorted(rows.get_column("soc_code").drop_nulls().unique().to_list())
+
+
+def occupation_sectors(clusters_soc: pl.DataFrame, onet_occupations: pl.DataFrame) -> pl.DataFrame:
+    """``onet_soc_code, soc2018_code, cluster, sub_cluster``: each O*NET occupation in every
+    cluster x sub-cluster its SOC 2018 code is listed in."""
+    onet = onet_soc2018(onet_occupations)
     soc = clusters_soc.select(pl.col("soc_code").alias("soc2018_code"), "cluster", "sub_cluster")
     return onet.join(soc, on="soc2018_code").unique().sort("onet_soc_code", "cluster")
 

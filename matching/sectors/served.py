@@ -41,6 +41,7 @@ from matching.referral.disparity import (
     MIN_GROUP_SIZE,
     disparity_table,
 )
+from matching.sectors.profile import program_targets, sector_codes
 
 REFERRAL_COLUMNS = ("participant_id", "region", "rank", "program_id")
 RULE = (
@@ -118,20 +119,6 @@ def check_referrals(referrals: pl.DataFrame, name: str) -> pl.DataFrame:
         ) from None
 
 
-def sector_codes(
-    clusters_soc: pl.DataFrame, cluster: str, sub_cluster: str | None = None
-) -> list[str]:
-    """The SOC 2018 codes of a cluster (or one of its sub-clusters)."""
-    rows = clusters_soc.filter(pl.col("cluster") == cluster)
-    if sub_cluster is not None:
-        rows = rows.filter(pl.col("sub_cluster") == sub_cluster)
-    return sorted(rows.get_column("soc_code").drop_nulls().unique().to_list())
-
-
-def _program_codes(program_occupations: pl.DataFrame) -> pl.DataFrame:
-    return program_occupations.select("program_id", "soc2018_code").drop_nulls().unique()
-
-
 def in_region(referrals: pl.DataFrame, region: str) -> pl.DataFrame:
     return referrals.filter(pl.col("region") == region.strip().upper())
 
@@ -142,7 +129,7 @@ def sector_outcomes(
     """``participant_id, top1_high, anyk_high``: one row per participant of ``referrals``
     (the disparity functions' column names; "high" reads "referred into the sector")."""
     into = (
-        _program_codes(program_occupations)
+        program_targets(program_occupations)
         .filter(pl.col("soc2018_code").is_in(list(codes)))
         .select("program_id")
         .unique()
@@ -169,7 +156,7 @@ def rung_referrals(
     any referral's program leads to the occupation, for every code in ``codes``."""
     hits = (
         referrals.filter(pl.col("rank").is_not_null())
-        .join(_program_codes(program_occupations), on="program_id")
+        .join(program_targets(program_occupations), on="program_id")
         .filter(pl.col("soc2018_code").is_in(list(codes)))
     )
     counted = hits.group_by("soc2018_code").agg(

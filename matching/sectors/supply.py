@@ -62,6 +62,7 @@ from matching.sectors.profile import (
     occupation_market,
     occupation_sectors,
     program_sectors,
+    program_targets,
     resolve_cluster,
 )
 
@@ -274,7 +275,7 @@ def _units_and_links(inputs: SectorInputs, region: str) -> tuple[pl.DataFrame, p
     listed = inputs.programs.filter(pl.col("state") == region)
     units = supply_units(listed, inputs.etpl_outcomes, inputs.scorecard_fos)
     per_program = units.explode("program_ids").rename({"program_ids": "program_id"})
-    targets = inputs.program_occupations.select("program_id", pl.col("soc2018_code")).unique()
+    targets = program_targets(inputs.program_occupations)
     return units, per_program.join(targets, on="program_id")
 
 
