@@ -19,6 +19,7 @@ from typer import _click
 from typer.core import TyperGroup
 
 from serving.cli_export import export_app
+from serving.cli_ingest import ingest_postings_command
 from serving.cli_pathway_map import pathway_map_command
 from serving.cli_sectors import sectors_command
 
@@ -203,6 +204,7 @@ app.add_typer(train_app, name="train")
 app.add_typer(export_app, name="export")
 app.command("sectors")(sectors_command)
 app.command("pathway-map")(pathway_map_command)
+app.command("ingest-postings")(ingest_postings_command)
 REPO_PARENT = Path(__file__).resolve().parents[2]
 ConfigOption = Annotated[
     Path | None,
@@ -495,12 +497,42 @@ Occupation = Annotated[
 ]
 
 
+PostingsDataset = Annotated[
+    Path | None,
+    typer.Option(
+        "--postings",
+        help="posting dataset written by `pathmatch ingest-postings`, read lazily "
+        "[default: the bundle's postings]",
+    ),
+]
+
+
+def use_posting_dataset(engine: Engine, dataset: Path | None) -> None:
+    """Make ``engine.demand`` the demand of ``dataset`` (``demand_from_dataset``: read
+    lazily, the ingest's titles, skills and dedup) for every report of this command."""
+    if dataset is None:
+        return
+    from matching.ingest.posting_dataset import DatasetError
+    from matching.market.demand import demand_from_dataset
+
+    try:
+        engine.__dict__["demand"] = demand_from_dataset(dataset, engine.bundle)  # cached_property
+    except DatasetError as exc:
+        raise fail(str(exc)) from None
+
+
 @app.command()
-def demand(region: Region, occupation: Occupation = None, bundle: BundleIn = None) -> None:
+def demand(
+    region: Region,
+    occupation: Occupation = None,
+    bundle: BundleIn = None,
+    postings: PostingsDataset = None,
+) -> None:
     """Regional demand per occupation: deduplicated postings, pay, BLS wages and growth."""
     from matching.market.demand import DemandLookupError, demand_for
 
     engine = engine_for(bundle)
+    use_posting_dataset(engine, postings)
     result = engine.demand  # the table /v1/occupations answers from: same titles, same skills
     print_notes(engine)
     try:
@@ -709,6 +741,7 @@ def gaps(
     occupation: GapOccupations = None,
     top_k: Annotated[int, typer.Option("--top-k", min=1, max=200, help="gaps to list")] = 20,
     bundle: BundleIn = None,
+    postings: PostingsDataset = None,
 ) -> None:
     """Curriculum gaps: skills taught against skills sought in the region, with a report."""
     from matching.curriculum.gaps import (
@@ -726,7 +759,9 @@ def gaps(
             hook("reading courses", 0, 4)
             catalog = read_courses(courses)
             engine = engine_for(bundle)
-            check_region(region, engine.bundle.table("postings"))
+            use_posting_dataset(engine, postings)
+            if postings is None:  # the dataset's demand table makes the definitive check
+                check_region(region, engine.bundle.table("postings"))
             if cip:
                 check_cip(cip, engine.bundle)
             hook("regional demand (posting skills)", 1, 4)

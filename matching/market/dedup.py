@@ -208,39 +208,106 @@ def _densify(signature: np.ndarray) -> np.ndarray:
     return signature
 
 
+def band_keys(signature: np.ndarray, bands: int) -> np.ndarray:
+    """``(n, bands)`` uint64 bucket keys: each band's ``num_perm // bands`` signature values
+    folded into one 64-bit key (postings with equal keys in a band are LSH candidates)."""
+    n, num_perm = signature.shape
+    rows = num_perm // bands
+    keys = np.zeros((n, bands), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for band in range(bands):
+            block = signature[:, band * rows : (band + 1) * rows].astype(np.uint64)
+            key = np.zeros(n, dtype=np.uint64)
+            for col in range(rows):
+                key = key * _MIX[col % len(_MIX)] + block[:, col]
+            keys[:, band] = key
+    return keys
+
+
+def bucket_links(
+    band: np.ndarray,
+    key: np.ndarray,
+    ids: np.ndarray,
+    signature: np.ndarray,
+    threshold: float,
+    sig_rows: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Links inside LSH buckets: rows sharing ``(band, key)`` form a bucket; each member is
+    compared with the bucket's smallest id only (linear in bucket size) and linked to it
+    when the share of equal signature values is >= ``threshold``.
+
+    One row per (posting, band): ``ids`` (int64, unique per posting) and the posting's full
+    signature, ``signature[i]`` (or ``signature[sig_rows[i]]``, so a posting's signature
+    is stored once for all its bands). The rows of a bucket may come from anywhere, so the
+    corpus can be split by bucket (``matching.ingest.posting_dataset`` hashes buckets to
+    partitions) and each part linked alone. Returns (member ids, first ids)."""
+    if ids.size < 2:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    order = np.lexsort((ids, key, band))
+    sorted_band, sorted_key = band[order], key[order]
+    starts = np.r_[
+        True, (sorted_key[1:] != sorted_key[:-1]) | (sorted_band[1:] != sorted_band[:-1])
+    ]
+    group = np.cumsum(starts) - 1
+    first = order[np.flatnonzero(starts)][group]
+    keep = order != first
+    if not keep.any():
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    m, f = order[keep], first[keep]
+    sm, sf = (m, f) if sig_rows is None else (sig_rows[m], sig_rows[f])
+    agree = (signature[sm] == signature[sf]).mean(axis=1) >= threshold
+    return ids[m[agree]], ids[f[agree]]
+
+
 def _links(
     signature: np.ndarray, bands: int, threshold: float, valid: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    n, num_perm = signature.shape
-    rows = num_perm // bands
-    left: list[np.ndarray] = []
-    right: list[np.ndarray] = []
     index = np.flatnonzero(valid)
     if index.size < 2:
         return np.empty(0, np.int64), np.empty(0, np.int64)
     sig = signature[index]
-    for band in range(bands):
-        block = sig[:, band * rows : (band + 1) * rows].astype(np.uint64)
-        key = np.zeros(block.shape[0], dtype=np.uint64)
-        with np.errstate(over="ignore"):
-            for col in range(rows):
-                key = key * _MIX[col % len(_MIX)] + block[:, col]
-        order = np.lexsort((index, key))
-        sorted_key = key[order]
-        starts = np.r_[True, sorted_key[1:] != sorted_key[:-1]]
-        group = np.cumsum(starts) - 1
-        first = order[np.flatnonzero(starts)][group]
-        member = order
-        keep = member != first
-        if not keep.any():
-            continue
-        m, f = member[keep], first[keep]
-        agree = (sig[m] == sig[f]).mean(axis=1) >= threshold
-        left.append(index[m[agree]])
-        right.append(index[f[agree]])
-    if not left:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
-    return np.concatenate(left), np.concatenate(right)
+    keys = band_keys(sig, bands)
+    n = index.size
+    band = np.repeat(np.arange(bands, dtype=np.int64)[None, :], n, axis=0).ravel()
+    rows = np.repeat(np.arange(n, dtype=np.int64), bands)
+    left, right = bucket_links(band, keys.ravel(), index[rows], sig, threshold, sig_rows=rows)
+    return left.astype(np.int64), right.astype(np.int64)
+
+
+def minhash_signatures(
+    postings: pl.DataFrame,
+    *,
+    shingle_size: int = 3,
+    num_perm: int = 64,
+    seed: int = 20240401,
+    chunk_size: int = 1000,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(signature (n, num_perm) uint32, has_text (n,) bool)`` of each posting, in order
+    (``title`` + ``description``, own ``city``/``state`` words removed; module docstring).
+
+    A posting's signature depends on its own text only, so any slice of a corpus can be
+    hashed alone and the signatures put side by side."""
+    if 2 ** int(np.log2(num_perm)) != num_perm:
+        raise ValueError("num_perm must be a power of two")
+    frame = postings.select(
+        *[
+            pl.col(c) if c in postings.columns else pl.lit(None, pl.String).alias(c)
+            for c in ("title", "description", "city", "state")
+        ],
+    )
+    n = frame.height
+    flat = np.full(n * num_perm, _EMPTY, dtype=np.uint32)
+    has_text = np.zeros(n, dtype=bool)
+    for offset in range(0, n, chunk_size):
+        part = frame.slice(offset, chunk_size)
+        texts = [f"{t or ''} {d or ''}" for t, d in part.select("title", "description").iter_rows()]
+        local = [f"{c or ''} {s or ''}" for c, s in part.select("city", "state").iter_rows()]
+        doc, hashes = _word_hashes(texts)
+        doc, hashes = _drop_local_words(doc, hashes, local)
+        doc, shingles = _shingles(doc, hashes, shingle_size)
+        has_text[np.unique(doc) + offset] = True
+        _minhash_into(flat, doc + offset, shingles, num_perm, seed)
+    return _densify(flat.reshape(n, num_perm)), has_text
 
 
 def find_duplicates(
@@ -261,28 +328,11 @@ def find_duplicates(
     """
     if num_perm % bands:
         raise ValueError("num_perm must be a multiple of bands")
-    frame = postings.select(
-        "posting_id",
-        *[
-            pl.col(c) if c in postings.columns else pl.lit(None, pl.String).alias(c)
-            for c in ("title", "description", "city", "state")
-        ],
-    )
+    frame = postings.select("posting_id")
     n = frame.height
-    if 2 ** int(np.log2(num_perm)) != num_perm:
-        raise ValueError("num_perm must be a power of two")
-    flat = np.full(n * num_perm, _EMPTY, dtype=np.uint32)
-    has_text = np.zeros(n, dtype=bool)
-    for offset in range(0, n, chunk_size):
-        part = frame.slice(offset, chunk_size)
-        texts = [f"{t or ''} {d or ''}" for t, d in part.select("title", "description").iter_rows()]
-        local = [f"{c or ''} {s or ''}" for c, s in part.select("city", "state").iter_rows()]
-        doc, hashes = _word_hashes(texts)
-        doc, hashes = _drop_local_words(doc, hashes, local)
-        doc, shingles = _shingles(doc, hashes, shingle_size)
-        has_text[np.unique(doc) + offset] = True
-        _minhash_into(flat, doc + offset, shingles, num_perm, seed)
-    signature = _densify(flat.reshape(n, num_perm))
+    signature, has_text = minhash_signatures(
+        postings, shingle_size=shingle_size, num_perm=num_perm, seed=seed, chunk_size=chunk_size
+    )
     left, right = _links(signature, bands, threshold, has_text)
     graph = coo_matrix((np.ones(left.size, dtype=np.int8), (left, right)), shape=(n, n))
     _, labels = connected_components(graph, directed=False)

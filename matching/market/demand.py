@@ -524,11 +524,13 @@ def _cells(annotated: pl.DataFrame, confidence: float) -> pl.DataFrame:
 
 def _skills(
     annotated: pl.DataFrame,
-    skills: pl.DataFrame | None,
+    skills: pl.DataFrame | pl.LazyFrame | None,
     cells: pl.DataFrame,
     min_score: float | None,
     report: DemandReport,
 ) -> pl.DataFrame:
+    """The skills table. ``skills`` may be a LazyFrame (a posting dataset's skill rows,
+    ``demand_from_dataset``): it is then streamed, never held whole."""
     base_schema = {
         "region": pl.String,
         "onet_soc_code": pl.String,
@@ -537,21 +539,39 @@ def _skills(
         "postings_dedup": pl.Int64,
         "share": pl.Float64,
     }
-    if skills is None or skills.height == 0:
+    if skills is None:
         return pl.DataFrame(schema=base_schema)
-    s = _ensure(skills, {"score": pl.Float64})
-    report.skill_rows = s.height
-    known = set(annotated.get_column("posting_id").to_list())
-    unknown = ~pl.col("posting_id").is_in(list(known))
-    report.skill_rows_unknown_posting = int(s.select(unknown.sum()).item())
-    s = s.filter(~unknown)
-    if min_score is not None:
-        low = pl.col("score").is_null() | (pl.col("score") < min_score)
-        report.skill_rows_below_min_score = int(s.select(low.sum()).item())
-        s = s.filter(~low)
-    extras = [c for c in s.columns if c not in ("posting_id", "skill_id", "score")]
-    links = s.join(
-        annotated.select("posting_id", "cluster_id", "canonical_region", "canonical_onet_soc_code"),
+    lazy = skills.lazy()
+    columns = lazy.collect_schema().names()
+    if "score" not in columns:
+        lazy = lazy.with_columns(pl.lit(None, pl.Float64).alias("score"))
+    known = annotated.select("posting_id").lazy()
+    low = (
+        pl.col("score").is_null() | (pl.col("score") < min_score) if min_score is not None else None
+    )
+    kept = lazy.join(known, on="posting_id", how="semi")
+    counts = pl.concat(
+        [
+            lazy.select(pl.len().alias("n"), pl.lit(0, pl.UInt32).alias("low")),
+            kept.select(
+                pl.len().alias("n"),
+                (low.sum() if low is not None else pl.lit(0)).cast(pl.UInt32).alias("low"),
+            ),
+        ]
+    ).collect(engine="streaming")
+    total, known_rows = int(counts.item(0, "n")), int(counts.item(1, "n"))
+    if total == 0:
+        return pl.DataFrame(schema=base_schema)
+    report.skill_rows = total
+    report.skill_rows_unknown_posting = total - known_rows
+    if low is not None:
+        report.skill_rows_below_min_score = int(counts.item(1, "low"))
+        kept = kept.filter(~low)
+    extras = [c for c in columns if c not in ("posting_id", "skill_id", "score")]
+    links = kept.join(
+        annotated.lazy().select(
+            "posting_id", "cluster_id", "canonical_region", "canonical_onet_soc_code"
+        ),
         on="posting_id",
     ).rename({"canonical_region": "region", "canonical_onet_soc_code": "onet_soc_code"})
     counted = links.group_by("region", "onet_soc_code", "skill_id").agg(
@@ -560,7 +580,7 @@ def _skills(
     )
     return (
         counted.join(
-            cells.select("region", "onet_soc_code", "postings_dedup"),
+            cells.lazy().select("region", "onet_soc_code", "postings_dedup"),
             on=["region", "onet_soc_code"],
             how="left",
         )
@@ -569,13 +589,14 @@ def _skills(
         .sort(
             ["region", "onet_soc_code", "share", "skill_id"], descending=[False, False, True, False]
         )
+        .collect(engine="streaming")
     )
 
 
 def build_demand(
     postings: pl.DataFrame,
     occupation_of_posting: pl.DataFrame | None,
-    skills_of_posting: pl.DataFrame | None,
+    skills_of_posting: pl.DataFrame | pl.LazyFrame | None,
     oews: pl.DataFrame,
     ep_projections: pl.DataFrame,
     *,
@@ -590,6 +611,7 @@ def build_demand(
     ``onet_occupations`` (``onet_soc_code``, ``title``, ``soc2018_code``) gives titles and the
     O*NET-SOC to SOC 2018 mapping; without it the SOC code is the O*NET code's first seven
     characters (true for O*NET-SOC 2019). ``dedup`` reuses a :func:`find_duplicates` result.
+    ``skills_of_posting`` may be a LazyFrame (streamed; see :func:`demand_from_dataset`).
     """
     if region_level not in REGION_LEVELS:
         raise DemandLookupError(
@@ -894,4 +916,36 @@ def demand_from_bundle(
         onet_occupations=bundle.table("onet_occupations")
         if bundle.has("onet_occupations")
         else None,
+    )
+
+
+def demand_from_dataset(
+    dataset: Path | str,
+    bundle: Any,
+    *,
+    region_level: str = "state",
+) -> DemandResult:
+    """:func:`build_demand` over a posting dataset written by ``pathmatch ingest-postings``
+    (``matching.ingest.posting_dataset``), with the bundle's OEWS, EP and O*NET tables.
+
+    The same build as :func:`demand_from_bundle`, read lazily: the postings' short columns
+    only (the descriptions stay in the files), the occupations and section labels the
+    ingest assigned, its corpus-wide dedup (no re-hashing) and the skill rows streamed
+    through the join and count (polars' streaming engine), so a feed of millions of
+    postings never sits in this process as text or as skill rows.
+    """
+    from matching.ingest.posting_dataset import demand_inputs
+
+    postings, occupations, skills, dedup = demand_inputs(Path(dataset))
+    return build_demand(
+        postings,
+        occupations,
+        skills,
+        bundle.table("oews"),
+        bundle.table("ep_projections"),
+        region_level=region_level,
+        onet_occupations=bundle.table("onet_occupations")
+        if bundle.has("onet_occupations")
+        else None,
+        dedup=dedup,
     )

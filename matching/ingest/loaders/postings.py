@@ -1,10 +1,10 @@
-"""Job postings: LinkedIn CSV releases and schema.org ``JobPosting`` JSON-LD.
+"""Job postings: LinkedIn CSV releases, schema.org ``JobPosting`` JSON-LD, Parquet.
 
 Table ``postings`` (one row per published posting), columns in this order:
 
 ==================  =======  ===============================================================
 posting_id          String   ``linkedin:<job_id>`` or ``jsonld:<identifier | url | sha1>``
-source              String   ``linkedin`` or ``jsonld``
+source              String   ``linkedin``, ``jsonld`` or (Parquet files) their own or ``parquet``
 title               String   required
 description         String   required; JSON-LD HTML reduced to text, paragraphs kept
 company             String
@@ -58,6 +58,7 @@ from matching.ingest.loaders.base import (
     Loaded,
     LoaderError,
     LoadReport,
+    RawRecords,
     build_table,
     empty_table,
     read_csv_records,
@@ -68,6 +69,7 @@ from matching.ingest.loaders.records import (
     _digits,
     add_raw_columns,
     conform,
+    drop_duplicate_ids,
     fips5,
     json_error,
     load_keyed,
@@ -539,6 +541,41 @@ def _check_salary_unit(path: Path, line: int, record: dict[str, str], report: Lo
         )
 
 
+# =========================================================================== Parquet
+
+
+PARQUET_SPEC: tuple[Col, ...] = (
+    Col("posting_id", ("posting_id",), required=True),
+    *(c for c in JSONLD_SPEC if c.name not in ("_record", "posting_id")),
+)
+
+
+def load_parquet(path: Path, report: LoadReport) -> pl.DataFrame:
+    """A Parquet file of postings: the postings table's columns (``posting_id``, ``title``,
+    ``description``, ...) or a LinkedIn release's (``job_id``, ``location``, ...), read
+    through the same column rules as the CSV and JSON-LD files. A record's "line" is its
+    row number (first row 1); ``source`` is kept when the file has it, else ``parquet``."""
+    try:
+        frame = pl.read_parquet(path)
+    except Exception as exc:  # polars raises ComputeError/OSError variants for bad files
+        raise LoaderError(f"{path.name}: not a readable Parquet file ({exc})") from exc
+    header = frame.columns
+    rows = [
+        ["" if value is None else str(value) for value in row]
+        for row in frame.cast({c: pl.String for c in header}, strict=False).iter_rows()
+    ]
+    report.rows_read += len(rows)
+    raw = RawRecords(Path(path), list(header), rows, list(range(1, len(rows) + 1)))
+    if "job_id" in header:
+        raw = add_raw_columns(raw, _location_columns)
+        table = build_table(raw, LINKEDIN_SPEC, report, record_key="posting_id")
+        return conform(table, POSTING_SCHEMA, path, {"source": "linkedin"})
+    table = build_table(raw, PARQUET_SPEC, report, record_key="posting_id")
+    sources = frame.get_column("source").drop_nulls().unique() if "source" in header else None
+    source = sources.item(0) if sources is not None and sources.len() == 1 else "parquet"
+    return conform(table, POSTING_SCHEMA, path, {"source": source})
+
+
 # =========================================================================== entry points
 
 
@@ -551,9 +588,18 @@ def _load_one(path: Path, report: LoadReport) -> pl.DataFrame:
         return load_linkedin(path, report)
     if suffix in _JSONLD_SUFFIXES:
         return load_jsonld(path, report)
+    if suffix == ".parquet":
+        return load_parquet(path, report)
     raise LoaderError(
-        f"{path.name}: not a postings file (expected .csv, .jsonld, .json, .jsonl or .html)"
+        f"{path.name}: not a postings file (expected .csv, .jsonld, .json, .jsonl, .html "
+        "or .parquet)"
     )
+
+
+def load_posting_file(path: Path, report: LoadReport) -> pl.DataFrame:
+    """One postings file of any known format (by extension), an id repeated inside it
+    rejected the second time; ``LoaderError`` for a file that is no postings file."""
+    return drop_duplicate_ids(_load_one(Path(path), report), "posting_id", report)
 
 
 def load_postings(paths: Sequence[Path]) -> Loaded:
