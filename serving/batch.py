@@ -27,6 +27,12 @@ quoting. Every file written (output, rejects, meta, disparity CSV and PNG, parts
 0600 and the parts folder 0700: they hold personal data. Nothing about a participant is
 logged; rejects name the line, the field and the problem, never the value.
 
+Fixed costs: a job of one block (at most ``block_size`` rows) on this machine is scored in
+the driver with the engine it built to read the versions, without starting Ray (Ray's
+start-up and an actor warming a second engine cost more than scoring a few hundred rows);
+a bigger job starts no more actors than it has blocks, and a local Ray with no more CPUs
+than actors. ``.meta.json`` says which node scored how many blocks (``nodes``).
+
 On a cluster (``RAY_ADDRESS``) the actors write the parts themselves, so the output folder
 must be on storage every node sees (NFS, a mounted bucket).
 """
@@ -45,7 +51,7 @@ from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NamedTuple, NoReturn, TypeVar
 
 import polars as pl
 from pydantic import ValidationError
@@ -142,6 +148,8 @@ class BatchSummary:
     thresholds: dict[str, float | None]
     seconds: float
     notes: list[str] = field(default_factory=list)
+    nodes: dict[str, int] = field(default_factory=dict)
+    """Blocks scored per Ray node id (``driver``: scored in this process, without Ray)."""
     disparity: pl.DataFrame | None = None
 
     def paths(self) -> dict[str, Path]:
@@ -523,10 +531,14 @@ def write_json_atomic(data: Any, path: Path) -> None:
 class ScoringWorker:
     """A Ray actor holding one warmed engine; scores blocks and writes their parts."""
 
-    def __init__(self, bundle: str | None, top_k: int, region: str | None) -> None:
+    def __init__(
+        self, bundle: str | None, top_k: int, region: str | None, engine: Any = None
+    ) -> None:
+        """A Ray actor warms an engine of its own; in the driver (``in_process``) the
+        driver's engine is passed in and builds only what the block touches."""
         from serving.engine import Engine
 
-        self.engine = Engine.load(bundle=bundle).warm()
+        self.engine = engine if engine is not None else Engine.load(bundle=bundle).warm()
         self.top_k = top_k
         self.region = region
 
@@ -547,6 +559,7 @@ class ScoringWorker:
             "index": index,
             "rows": len(rows),
             "pid": os.getpid(),
+            "node": _node_id(),
             "seconds": time.perf_counter() - start,
         }
 
@@ -569,6 +582,17 @@ class ScoringWorker:
             except ValueError:
                 out[region] = None
         return out
+
+
+def _node_id() -> str:
+    """The Ray node this process runs on ("driver" outside Ray)."""
+    import sys
+
+    if "ray" not in sys.modules:
+        return "driver"
+    import ray
+
+    return ray.get_runtime_context().get_node_id() if ray.is_initialized() else "driver"
 
 
 def block_name(index: int) -> str:
@@ -625,8 +649,6 @@ def run_batch(options: BatchOptions, progress: Hook | None = None) -> BatchSumma
     Raises ``BatchError`` before Ray starts when no row can be scored, and after the run
     when no participant was (the rejects file then says why, row by row).
     """
-    from training.ray_runtime import ray_session
-
     hook = progress or (lambda stage, done, total: None)
     _check(options)
     started = time.perf_counter()
@@ -639,24 +661,21 @@ def run_batch(options: BatchOptions, progress: Hook | None = None) -> BatchSumma
     # Resolving the models in the driver first also creates a fresh MLflow store once,
     # before several workers would race to migrate it; it runs while Ray starts (both take
     # seconds, mostly importing and waiting on other processes) and ends before any
-    # worker starts.
-    resolving = _in_background(_driver_versions, bundle)
+    # worker starts. A one-block local job is scored with this engine, without Ray.
+    resolving = _in_background(_driver_engine, bundle)
     n_blocks = -(-table.height // options.block_size)
-    with ray_session() as resources:
-        versions = resolving.result()
-        workers = _start_workers(options, resources, hook)
-        import ray
-
-        if options.region and (
-            problem := ray.get(workers[0].region_problem.remote(options.region.strip().upper()))
-        ):
-            raise BatchError(problem)
-        notes = prepare_parts(options, job_identity(options, versions))
-        todo = sorted(set(range(n_blocks)) - finished_blocks(options.parts_dir))
-        _dispatch(workers, table, options, todo, hook)
-        notes += ray.get(workers[0].notes.remote())
-        regions = _regions(table, options.region)
-        thresholds = ray.get(workers[0].thresholds.remote(regions))
+    if in_process(n_blocks):
+        engine = resolving.result()
+        versions = engine.versions
+        worker = ScoringWorker(
+            str(options.bundle) if options.bundle else None,
+            options.top_k,
+            options.region,
+            engine=engine,
+        )
+        scored = _score_here(worker, options, table, versions, n_blocks, hook)
+    else:
+        scored = _score_on_ray(options, table, resolving, n_blocks, hook)
     summary = BatchSummary(
         output=options.output,
         participants_read=loaded.report.rows_read,
@@ -664,12 +683,13 @@ def run_batch(options: BatchOptions, progress: Hook | None = None) -> BatchSumma
         rejected=0,
         repaired=0,
         blocks=n_blocks,
-        blocks_run=len(todo),
-        blocks_skipped=n_blocks - len(todo),
-        versions=versions,
-        thresholds=thresholds,
+        blocks_run=len(scored.todo),
+        blocks_skipped=n_blocks - len(scored.todo),
+        versions=scored.versions,
+        thresholds=scored.thresholds,
         seconds=0.0,
-        notes=notes,
+        notes=scored.notes,
+        nodes=scored.nodes,
     )
     try:
         _write_outputs(summary, options, loaded, table, screened, hook, started)
@@ -688,6 +708,93 @@ def run_batch(options: BatchOptions, progress: Hook | None = None) -> BatchSumma
             f"{summary.paths()['rejects']}"
         )
     return summary
+
+
+IN_PROCESS_VARIABLE = "PATHMATCH_BATCH_IN_PROCESS"
+
+
+class Scored(NamedTuple):
+    """What the scoring phase did: blocks run, notes, wage lines, versions, blocks per node."""
+
+    todo: list[int]
+    notes: list[str]
+    thresholds: dict[str, float | None]
+    versions: dict[str, str]
+    nodes: dict[str, int]
+
+
+def in_process(n_blocks: int) -> bool:
+    """Score in this process, without Ray? Yes for a one-block job on this machine.
+
+    One block can only ever go to one worker, so Ray's start-up (seconds) and a second
+    engine warming in an actor buy nothing: the driver's engine, already built for the
+    job's versions, scores it. With ``RAY_ADDRESS`` the job always runs on the cluster.
+    ``PATHMATCH_BATCH_IN_PROCESS=0`` forces Ray, ``=1`` forces this process (any size).
+    """
+    forced = os.environ.get(IN_PROCESS_VARIABLE, "").strip()
+    if forced in ("0", "1"):
+        return forced == "1"
+    return not os.environ.get("RAY_ADDRESS") and n_blocks <= 1
+
+
+def _score_here(
+    worker: ScoringWorker,
+    options: BatchOptions,
+    table: pl.DataFrame,
+    versions: dict[str, str],
+    n_blocks: int,
+    hook: Hook,
+) -> Scored:
+    """The job's blocks scored by ``worker`` in this process: the same calls the actors
+    answer, the same part files."""
+    if options.region and (problem := worker.region_problem(options.region.strip().upper())):
+        raise BatchError(problem)
+    notes = prepare_parts(options, job_identity(options, versions))
+    todo = sorted(set(range(n_blocks)) - finished_blocks(options.parts_dir))
+    wanted = set(todo)
+    total = sum(b.height for i, b in blocks(table, options.block_size) if i in wanted)
+    done = 0
+    nodes: Counter[str] = Counter()
+    hook("scoring", 0, total)
+    for index, block in blocks(table, options.block_size):
+        if index in wanted:
+            result = worker.score_block(index, block.to_dicts(), str(options.parts_dir))
+            done += result["rows"]
+            nodes[result["node"]] += 1
+            hook("scoring", done, total)
+    notes += worker.notes()
+    thresholds = worker.thresholds(_regions(table, options.region))
+    return Scored(todo, notes, thresholds, versions, dict(nodes))
+
+
+def _score_on_ray(
+    options: BatchOptions,
+    table: pl.DataFrame,
+    resolving: Future[Any],
+    n_blocks: int,
+    hook: Hook,
+) -> Scored:
+    """The job's blocks scored by Ray actors (local Ray, or the ``RAY_ADDRESS`` cluster);
+    no more actors than blocks, and a local Ray gets no more CPUs than actors."""
+    from training.ray_runtime import local_cpus, ray_session
+
+    workers_needed = max(1, min(options.workers, n_blocks))
+    local = None if os.environ.get("RAY_ADDRESS") else min(local_cpus(), workers_needed)
+    with ray_session(local) as resources:
+        versions = resolving.result().versions
+        workers = _start_workers(options, workers_needed, resources, hook)
+        import ray
+
+        if options.region and (
+            problem := ray.get(workers[0].region_problem.remote(options.region.strip().upper()))
+        ):
+            raise BatchError(problem)
+        notes = prepare_parts(options, job_identity(options, versions))
+        todo = sorted(set(range(n_blocks)) - finished_blocks(options.parts_dir))
+        nodes = _dispatch(workers, table, options, todo, hook)
+        notes += ray.get(workers[0].notes.remote())
+        thresholds = ray.get(workers[0].thresholds.remote(_regions(table, options.region)))
+    return Scored(todo, notes, thresholds, versions, nodes)
 
 
 def _screen(
@@ -776,12 +883,15 @@ def _in_background(call: Callable[[Any], T], arg: Any) -> Future[T]:
     return future
 
 
-def _driver_versions(bundle: Any) -> dict[str, str]:
-    """The bundle and model versions: the job's identity for restarts."""
+def _driver_engine(bundle: Any) -> Any:
+    """The driver's engine with its models resolved: its versions are the job's identity
+    for restarts, and a one-block job is scored with it (``in_process``)."""
     from matching.settings import get_settings
     from serving.engine import Engine
 
-    return Engine(settings=get_settings(), bundle=bundle).versions
+    engine = Engine(settings=get_settings(), bundle=bundle)
+    _ = engine.versions
+    return engine
 
 
 def _check(options: BatchOptions) -> None:
@@ -796,12 +906,14 @@ def _check(options: BatchOptions) -> None:
     options.output.parent.mkdir(parents=True, exist_ok=True)
 
 
-def _start_workers(options: BatchOptions, resources: dict[str, Any], hook: Hook) -> list[Any]:
-    """``workers`` actors sharing the cluster's CPUs; returns once every engine is warm."""
+def _start_workers(
+    options: BatchOptions, count: int, resources: dict[str, Any], hook: Hook
+) -> list[Any]:
+    """``count`` actors sharing the cluster's CPUs; returns once every engine is warm."""
     import ray
 
     cpus = float(resources.get("CPU", 1.0))
-    actor = ray.remote(num_cpus=min(1.0, cpus / options.workers), max_restarts=0)(ScoringWorker)
+    actor = ray.remote(num_cpus=min(1.0, cpus / count), max_restarts=0)(ScoringWorker)
     env = {
         k: v
         for k in ("PATHMATCH_HOME", "PATHMATCH_BUNDLE", "MLFLOW_TRACKING_URI")
@@ -810,23 +922,24 @@ def _start_workers(options: BatchOptions, resources: dict[str, Any], hook: Hook)
     bundle = str(options.bundle) if options.bundle else None
     workers: list[Any] = [
         actor.options(runtime_env={"env_vars": env}).remote(bundle, options.top_k, options.region)
-        for _ in range(options.workers)
+        for _ in range(count)
     ]
-    hook(f"warming {options.workers} engine(s)", 0, options.workers)
+    hook(f"warming {count} engine(s)", 0, count)
     pending = [w.versions.remote() for w in workers]
     done = 0
     while pending:
         ready, pending = ray.wait(pending, num_returns=1)
         ray.get(ready)
         done += 1
-        hook(f"warming {options.workers} engine(s)", done, options.workers)
+        hook(f"warming {count} engine(s)", done, count)
     return workers
 
 
 def _dispatch(
     workers: list[Any], table: pl.DataFrame, options: BatchOptions, todo: list[int], hook: Hook
-) -> None:
-    """Feed blocks to idle actors, at most ``IN_FLIGHT_PER_WORKER`` each at a time."""
+) -> dict[str, int]:
+    """Feed blocks to idle actors, at most ``IN_FLIGHT_PER_WORKER`` each at a time; returns
+    the blocks each Ray node scored."""
     import ray
 
     wanted = set(todo)
@@ -835,6 +948,7 @@ def _dispatch(
     pending: dict[Any, Any] = {}
     load = dict.fromkeys(range(len(workers)), 0)
     done = 0
+    nodes: Counter[str] = Counter()
     hook("scoring", 0, total)
     while True:
         for slot in sorted(load, key=lambda w: load[w]):
@@ -848,11 +962,12 @@ def _dispatch(
             pending[ref] = slot
             load[slot] += 1
         if not pending:
-            return
+            return dict(nodes)
         ready, _ = ray.wait(list(pending), num_returns=1)
         result = ray.get(ready[0])
         load[pending.pop(ready[0])] -= 1
         done += result["rows"]
+        nodes[result["node"]] += 1
         hook("scoring", done, total)
 
 
