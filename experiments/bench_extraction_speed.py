@@ -130,7 +130,7 @@ class ExactLabelBaseline:
         self.index.set(entries)
 
     def __call__(self, doc: Any) -> Any:
-        from spacy.attrs import LOWER
+        from spacy.attrs import LOWER  # type: ignore[import-not-found]
         from spacy.tokens import Span
         from spacy.util import filter_spans
 
@@ -180,9 +180,11 @@ def row(
     return Row(name, n_process, n_docs / seconds, words / seconds, spans)
 
 
-def learned_pipeline(home: Path) -> tuple[Any, Any]:
+def learned_pipeline(home: Path, linker_dir: Path | None = None) -> tuple[Any, Any]:
     """The posting pipeline with ``home``'s registered detector and linker, built as the
-    Engine builds it (saved under /tmp, so the home stays read-only), and the title model."""
+    Engine builds it (saved under /tmp, so the home stays read-only), and the title model.
+    ``linker_dir``: a saved linker folder to use instead of the registered one (a retrained
+    candidate, before it is registered)."""
     from matching.settings import get_settings
     from serving.engine import Engine
 
@@ -195,12 +197,13 @@ def learned_pipeline(home: Path) -> tuple[Any, Any]:
     built_from = {
         "bundle": engine.bundle.hash,
         "detector": f"{detector.label} run {detector.run_id}",
-        "linker": f"{linker.label} run {linker.run_id}",
+        "linker": f"{linker.label} run {linker.run_id}" if linker_dir is None else str(linker_dir),
     }
+    linker_path = linker.path if linker_dir is None else linker_dir
 
     def build() -> Any:
         return build_pipeline(
-            bundle_dir=engine.bundle.path, detector_dir=detector.path, linker_dir=linker.path
+            bundle_dir=engine.bundle.path, detector_dir=detector.path, linker_dir=linker_path
         )
 
     return cached_pipeline(CACHE, built_from, "posting", build), engine.titles
@@ -300,6 +303,7 @@ def bench(
     profile: bool,
     repeats: int = 3,
     two_procs: bool = False,
+    linker_dir: Path | None = None,
 ) -> tuple[list[Row], dict[str, float]]:
     words = words_of(texts)
     rows: list[Row] = []
@@ -311,7 +315,7 @@ def bench(
     contexts: list[tuple[str, ...]] = [()] * len(texts)
     if home is not None:
         t0 = time.perf_counter()
-        full, normalizer = learned_pipeline(home)
+        full, normalizer = learned_pipeline(home, linker_dir)
         contexts = contexts_of(titles, normalizer)
         print(
             f"learned pipeline loaded in {time.perf_counter() - t0:.1f} s: {full.pipe_names}; "
@@ -455,6 +459,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=Path(os.environ["PATHMATCH_HOME"]) if "PATHMATCH_HOME" in os.environ else None,
         help="PATHMATCH_HOME with registered detector and linker (the full learned path)",
     )
+    parser.add_argument(
+        "--linker",
+        type=Path,
+        default=None,
+        help="a saved linker folder to run instead of the home's registered linker",
+    )
     parser.add_argument("--limit", type=int, default=0, help="use only the first N postings")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--profile", action="store_true")
@@ -481,6 +491,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.profile,
         args.repeats,
         args.two_procs,
+        args.linker,
     )
     print_rows(rows, len(texts), words_of(texts), sizes)
     return 0
