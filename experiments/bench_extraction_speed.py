@@ -304,6 +304,7 @@ def bench(
     repeats: int = 3,
     two_procs: bool = False,
     linker_dir: Path | None = None,
+    only: Sequence[str] = (),
 ) -> tuple[list[Row], dict[str, float]]:
     words = words_of(texts)
     rows: list[Row] = []
@@ -368,6 +369,8 @@ def bench(
         runs[("matcher (lexical)", 2)] = pipe(nlp, 2)
         if full is not None:
             runs[("full learned", 2)] = pipe(full, 2)
+    if only:  # the tokenizer row stays: the ratios are to it
+        runs = {k: v for k, v in runs.items() if k[0] in only or k[0] == "tokenizer"}
     list(nlp.tokenizer.pipe(texts))  # every row then sees the same, complete vocabulary
     best: dict[tuple[str, int], tuple[float, float | None]] = {}
     for _ in range(repeats):
@@ -388,9 +391,10 @@ def bench(
         pipe(full, 1)(texts)
         profiler.disable()
         pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumtime").print_stats(30)
-    _report_sections(list(nlp.pipe(texts[:400], batch_size=batch_size)))
+    if not only:
+        _report_sections(list(nlp.pipe(texts[:400], batch_size=batch_size)))
     sizes: dict[str, float] = {}
-    if full is not None:
+    if full is not None and not only:  # (--only: the speed rows alone)
         sample = texts[:200]
         sample_contexts = [context_of[t] for t in sample]
         sizes = {
@@ -465,6 +469,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=None,
         help="a saved linker folder to run instead of the home's registered linker",
     )
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated row names to run (e.g. 'full learned'); the tokenizer always",
+    )
     parser.add_argument("--limit", type=int, default=0, help="use only the first N postings")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--profile", action="store_true")
@@ -492,6 +501,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.repeats,
         args.two_procs,
         args.linker,
+        [name.strip() for name in args.only.split(",") if name.strip()],
     )
     print_rows(rows, len(texts), words_of(texts), sizes)
     return 0
