@@ -394,7 +394,11 @@ def _extract(
     start = time.perf_counter()
     ds = (
         ray.data.from_items(todo, override_num_blocks=len(todo))
-        .flat_map(partial(read_partitions, partition_size=options.partition_size), num_cpus=0)
+        .flat_map(
+            partial(read_partitions, partition_size=options.partition_size),
+            num_cpus=0,  # the actors hold the CPUs; reading is light beside extraction
+            concurrency=max(1, options.workers),  # at most one file in memory per worker
+        )
         .map_batches(
             PostingWorker,
             batch_size=1,
