@@ -1,9 +1,11 @@
 """Starting and stopping Ray the same way everywhere: local by default, a cluster on request.
 
-``RAY_ADDRESS`` set means "join that cluster"; unset means a local Ray with one CPU per core
-of this machine (or ``num_cpus``). Training, tuning and batch scoring all go through
-``ray_session`` so the same code runs on a laptop, this 2-core box or a cluster. Nodes of a
-cluster need pathmatch installed (``pip install`` of this project), as with any Ray job.
+``RAY_ADDRESS`` set means "join that cluster" (one on this machine's loopback,
+``127.0.0.1:PORT``, is joined on loopback: ``is_loopback_address``); unset means a local
+Ray with one CPU per core of this machine (or ``num_cpus``). Training, tuning and batch
+scoring all go through ``ray_session`` so the same code runs on a laptop, this 2-core box or
+a cluster. Nodes of a cluster need pathmatch installed (``pip install`` of this project),
+as with any Ray job.
 
 A local Ray holds participant data (batch scoring) and runs whatever code a client sends it,
 so it is locked down before it starts:
@@ -100,6 +102,25 @@ def pin_to_loopback() -> None:
         constants.ENABLE_RAY_CLUSTER = False
 
 
+def is_loopback_address(address: str) -> bool:
+    """Is ``RAY_ADDRESS`` a cluster on this machine's loopback (``127.0.0.1:6379``)?
+
+    Ray turns a loopback address into the machine's reachable IP before it connects (so
+    ``ray.init`` would look for the cluster on an interface it does not listen on); a
+    cluster whose nodes listen on 127.0.0.1 only is joined on 127.0.0.1, as a local
+    node is (``pin_to_loopback``).
+    """
+    import ipaddress
+
+    host = address.removeprefix("ray://").rsplit(":", 1)[0].strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def _init_options(address: str | None, num_cpus: int | None) -> dict[str, Any]:
     options: dict[str, Any] = {
         "include_dashboard": False,
@@ -140,6 +161,8 @@ def start_ray(
     address = os.environ.get("RAY_ADDRESS") or None
     if address is None:
         ensure_local_token()
+        pin_to_loopback()
+    elif is_loopback_address(address):
         pin_to_loopback()
     import ray
 

@@ -1,0 +1,270 @@
+"""A real two-node Ray cluster on 127.0.0.1: train and score on it with ``RAY_ADDRESS``.
+
+The module starts a head (``ray start --head``) and a second node joined to it
+(``ray start --address``), each with one CPU, its own temp dir and free ports, token
+authentication on (``RAY_AUTH_MODE=token`` and one ``RAY_AUTH_TOKEN`` for both nodes and
+every driver, as the README's cluster section says) and every port on loopback. Then, with
+``RAY_ADDRESS`` pointing at the head, ``pathmatch train transitions --demo`` trains and
+registers there, and ``pathmatch score`` scores the demo caseload in four blocks with two
+actors: ``.meta.json`` records the Ray node of every block, and both nodes must have scored;
+the referrals must equal those of a local run of the same home (scored in process). The
+cluster is stopped by ending the two ``ray start --block`` process groups (then any process
+still naming the cluster's temp dir): never ``ray stop``, which would end every Ray on the
+machine, including other test workers'.
+
+Loopback on one machine: Ray's ``ray start --address`` and ``--node-ip-address`` turn
+``127.0.0.1`` into the machine's reachable IP (``resolve_ip_for_localhost``), and the
+second node would then listen on every interface. Its addresses are written as the
+IPv4-mapped ``::ffff:127.0.0.1``, which is the same loopback address and which Ray does not
+rewrite; the head's GCS listens on a dual-stack socket, so the node reaches it. The test
+checks that every listening socket of the cluster's processes is on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import psutil
+import pytest
+from demo_homes import HomeTemplate
+
+REPO = Path(__file__).resolve().parents[1]
+RAY = Path(sys.executable).with_name("ray")
+CASELOAD = REPO / "demo" / "data" / "participants" / "demo_caseload.csv"
+START_TIMEOUT_S = 180
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Cluster:
+    address: str
+    token: str
+    root: Path
+    nodes: list[subprocess.Popen[bytes]]
+
+    def processes(self) -> list[psutil.Process]:
+        """Every process of this cluster: the ``ray start`` commands and what names its
+        temp dir (GCS, raylets, agents, workers); other Ray instances are not touched."""
+        found = []
+        for process in psutil.process_iter(["cmdline"]):
+            try:
+                cmdline = process.info["cmdline"] or []
+            except psutil.Error:
+                continue
+            if process.pid != os.getpid() and any(str(self.root) in part for part in cmdline):
+                found.append(process)
+        return found
+
+    def stop(self) -> None:
+        for node in reversed(self.nodes):
+            if node.poll() is None:
+                os.killpg(node.pid, signal.SIGTERM)  # its own session: this node only
+        for node in self.nodes:
+            try:
+                node.wait(timeout=5)  # a node drains for up to 30 s; nothing is left to drain
+            except subprocess.TimeoutExpired:
+                os.killpg(node.pid, signal.SIGKILL)
+                node.wait()
+        for process in self.processes():
+            try:
+                process.kill()
+            except psutil.Error:
+                pass
+
+
+def node_options(folder: Path, ip: str) -> list[str]:
+    return [
+        "--node-ip-address",
+        ip,
+        "--num-cpus",
+        "1",
+        "--object-store-memory",
+        str(100 * 1024 * 1024),
+        "--temp-dir",
+        str(folder),
+        "--include-log-monitor",
+        "false",
+        "--disable-usage-stats",
+        "--block",
+        *(
+            part
+            for flag in (
+                "--node-manager-port",
+                "--object-manager-port",
+                "--dashboard-agent-listen-port",
+                "--dashboard-agent-grpc-port",
+                "--runtime-env-agent-port",
+                "--metrics-export-port",
+            )
+            for part in (flag, str(free_port()))
+        ),
+    ]
+
+
+JOIN_ON_LOOPBACK = (
+    "import sys, ray._private.services as services; "
+    "services.resolve_ip_for_localhost = lambda host: host; "
+    "from ray.scripts.scripts import main; sys.argv[0] = 'ray'; main()"
+)
+"""``ray start`` as the ``ray`` command runs it, with Ray's loopback rewrite turned off."""
+
+
+def start_node(
+    args: list[str], log: Path, env: dict[str, str], command: list[str] | None = None
+) -> subprocess.Popen[bytes]:
+    with log.open("wb") as handle:
+        return subprocess.Popen(
+            [*(command or [str(RAY)]), "start", *args],
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+        )
+
+
+def wait_for(node: subprocess.Popen[bytes], log: Path, deadline: float) -> None:
+    """Until ``ray start --block`` says the node is up."""
+    while "Ray runtime started" not in log.read_text(errors="replace"):
+        assert node.poll() is None, log.read_text(errors="replace")[-3000:]
+        assert time.monotonic() < deadline, f"Ray node did not start: {log}"
+        time.sleep(0.5)
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[Cluster]:
+    # Short path: Ray's socket paths must stay under the 107-byte Unix limit.
+    root = Path(tempfile.mkdtemp(prefix="pmrc", dir="/tmp"))
+    token = secrets.token_hex(32)
+    env = {**os.environ, "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": token}
+    for name in ("RAY_ADDRESS", "RAY_AUTH_TOKEN_PATH", "RAY_TMPDIR"):
+        env.pop(name, None)
+    port = free_port()
+    deadline = time.monotonic() + START_TIMEOUT_S
+    started = Cluster(f"127.0.0.1:{port}", token, root, [])
+    try:
+        head_log = root / "head.log"
+        head = start_node(
+            ["--head", "--port", str(port), "--include-dashboard", "false"]
+            + node_options(root / "head", "127.0.0.1"),
+            head_log,
+            # the head may keep loopback itself (no node is refused here)
+            {**env, "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"},
+        )
+        started.nodes.append(head)
+        wait_for(head, head_log, deadline)
+        node_log = root / "node.log"
+        node = start_node(
+            ["--address", f"127.0.0.1:{port}"] + node_options(root / "node", "127.0.0.1"),
+            node_log,
+            env,
+            [sys.executable, "-c", JOIN_ON_LOOPBACK],
+        )
+        started.nodes.append(node)
+        wait_for(node, node_log, deadline)
+        yield started
+    finally:
+        started.stop()
+        assert started.processes() == [], "cluster processes left running"
+        subprocess.run(["rm", "-rf", str(root)], check=False)
+
+
+def pathmatch(
+    home: Path, cluster: Cluster | None, *args: str, **extra: str
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PATHMATCH_HOME": str(home), **extra}
+    for name in ("MLFLOW_TRACKING_URI", "PATHMATCH_BUNDLE", "RAY_ADDRESS", "RAY_AUTH_TOKEN_PATH"):
+        env.pop(name, None)
+    if cluster is not None:
+        env.update(RAY_ADDRESS=cluster.address, RAY_AUTH_MODE="token", RAY_AUTH_TOKEN=cluster.token)
+    return subprocess.run(
+        [sys.executable, "-m", "serving.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        timeout=900,
+    )
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory, demo_home_template: HomeTemplate) -> Path:
+    return demo_home_template.copy(tmp_path_factory.mktemp("cluster_home"))
+
+
+@pytest.fixture(scope="module")
+def trained(cluster: Cluster, home: Path) -> subprocess.CompletedProcess[str]:
+    result = pathmatch(home, cluster, "train", "transitions", "--demo")
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+@pytest.fixture(scope="module")
+def scored(
+    cluster: Cluster, home: Path, trained: subprocess.CompletedProcess[str], tmp_path_factory
+) -> Path:
+    output = tmp_path_factory.mktemp("cluster_out") / "referrals.parquet"
+    args = ("score", "--input", str(CASELOAD), "--output", str(output), "--top-k", "5")
+    result = pathmatch(home, cluster, *args, "--block-size", "11", "--workers", "2")
+    assert result.returncode == 0, result.stderr[-3000:]
+    return output
+
+
+def test_cluster_listens_on_loopback_only(cluster: Cluster) -> None:
+    listening = {
+        (conn.laddr.ip, conn.laddr.port)
+        for process in cluster.processes()
+        for conn in _connections(process)
+        if conn.status == psutil.CONN_LISTEN
+    }
+    assert listening, "no listening socket found for the cluster"
+    assert {ip for ip, _ in listening} <= {"127.0.0.1", "::ffff:127.0.0.1"}, listening
+
+
+def _connections(process: psutil.Process) -> list[Any]:
+    try:
+        return list(process.net_connections(kind="inet"))
+    except psutil.Error:
+        return []
+
+
+def test_training_runs_and_registers_through_the_cluster(
+    trained: subprocess.CompletedProcess[str],
+) -> None:
+    assert "registered pathmatch-transitions version 1 as champion" in trained.stderr
+
+
+def test_score_runs_on_both_nodes_and_equals_a_local_run(
+    scored: Path, home: Path, tmp_path: Path
+) -> None:
+    meta = json.loads(scored.with_name(scored.name + ".meta.json").read_text())
+    nodes = meta["nodes"]
+    assert sum(nodes.values()) == 4 and "driver" not in nodes
+    assert len(nodes) == 2, f"blocks were scored on {len(nodes)} node(s): {nodes}"
+    assert meta["versions"]["pathmatch-transitions"] == "1"
+    local = tmp_path / "local.parquet"
+    args = ("score", "--input", str(CASELOAD), "--output", str(local), "--top-k", "5")
+    result = pathmatch(home, None, *args)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert json.loads(local.with_name(local.name + ".meta.json").read_text())["nodes"] == {
+        "driver": 1
+    }
+    on_cluster, here = pl.read_parquet(scored), pl.read_parquet(local)
+    assert on_cluster.height > 43 and on_cluster.equals(here)
