@@ -21,6 +21,10 @@ cluster, not only those with postings:
 - ``employment``, ``median_wage``: OEWS for the state when the bundle has the state's
   rows (``oews`` area type 2, else a state OES extract in ``oews_state_extracts``), else
   national (``employment_source`` says which); detailed code first, then its broad group.
+  OEWS and EP publish some occupations only as a broad group (31-1120 Home Health and
+  Personal Care Aides): a code without its own row takes the group's figures, its job
+  counts (employment, openings) split equally over the group's codes that need them, so a
+  sector counts the group's jobs once (``ep_match`` = ``broad group``);
   With state rows, an occupation the state does not publish has no employment (never a
   national figure summed into a state total); its wage falls back to the national one;
 - ``openings_regional``: ``openings_national x state employment / national employment`` of
@@ -299,17 +303,73 @@ def _oews_area(
     return national, state.unique("occ_code").select(cols), source
 
 
+def _broad_code(code: pl.Expr) -> pl.Expr:
+    """SOC broad group of a detailed code: 31-1121 -> 31-1120."""
+    return code.str.slice(0, 6) + pl.lit("0")
+
+
+def _split_share(matched: pl.Series, codes: pl.Series) -> pl.Series:
+    """Per code, 1 / (codes of its broad group that fall back to the group's figure), 1 for
+    a code with its own row. A figure published only for the broad group (OEWS and EP
+    publish 31-1120 Home Health and Personal Care Aides, not 31-1121 and 31-1122) is split
+    equally over the group's codes that need it, so a sector listing both counts the
+    group's jobs once, not twice."""
+    frame = pl.DataFrame({"code": codes, "fallback": ~matched})
+    n = pl.col("fallback").cast(pl.Int32).sum().over(_broad_code(pl.col("code")))
+    share = frame.select(pl.when(pl.col("fallback")).then(1.0 / n).otherwise(1.0))
+    return share.to_series()
+
+
 def _lookup(codes: pl.DataFrame, area: pl.DataFrame, suffix: str) -> pl.DataFrame:
-    """Employment and median wage of each code, detailed first, then the broad group."""
-    broad = pl.col("soc2018_code").str.slice(0, 6) + pl.lit("0")
-    detailed = codes.join(area, left_on="soc2018_code", right_on="occ_code", how="left")
-    by_broad = codes.with_columns(broad.alias("_b")).join(
-        area, left_on="_b", right_on="occ_code", how="left"
+    """Employment and median wage of each code, detailed first, then the broad group
+    (its employment split over the codes that fall back to it, ``_split_share``)."""
+    detailed = codes.join(
+        area, left_on="soc2018_code", right_on="occ_code", how="left", maintain_order="left"
     )
+    by_broad = codes.with_columns(_broad_code(pl.col("soc2018_code")).alias("_b")).join(
+        area, left_on="_b", right_on="occ_code", how="left", maintain_order="left"
+    )
+    share = _split_share(detailed["tot_emp"].is_not_null(), detailed["soc2018_code"])
     return detailed.select(
         "soc2018_code",
-        pl.coalesce(detailed["tot_emp"], by_broad["tot_emp"]).alias(f"emp_{suffix}"),
+        pl.coalesce(detailed["tot_emp"], by_broad["tot_emp"] * share).alias(f"emp_{suffix}"),
         pl.coalesce(detailed["a_median"], by_broad["a_median"]).alias(f"wage_{suffix}"),
+    )
+
+
+EP_COUNTS = ("ep_emp_base", "ep_emp_proj", "openings_national")
+"""EP columns that count jobs (split over a broad group's codes); rates and wages are not."""
+
+
+def _broad_value(column: str, values: pl.Series, share: pl.Series) -> pl.Series:
+    """A broad group's EP value for a code without its own line item: job counts split,
+    rates and wages as they are, and no title (the group's title is not the code's)."""
+    if column == "ep_title":
+        return pl.Series(column, [None] * len(values), dtype=pl.String)
+    return values * share if column in EP_COUNTS else values
+
+
+def _ep_figures(frame: pl.DataFrame, items: pl.DataFrame) -> pl.DataFrame:
+    """EP figures per code: the detailed line item, else its broad group's line item (EP
+    publishes some occupations only as a broad group) with the job counts split
+    (``_split_share``); ``ep_match`` says which (null: EP has neither)."""
+    detailed = frame.join(
+        items, left_on="soc2018_code", right_on="soc_code", how="left", maintain_order="left"
+    )
+    broad = frame.with_columns(_broad_code(pl.col("soc2018_code")).alias("_b")).join(
+        items, left_on="_b", right_on="soc_code", how="left", maintain_order="left"
+    )
+    matched = detailed["openings_national"].is_not_null()
+    share = _split_share(matched, detailed["soc2018_code"])
+    columns = [c for c in items.columns if c != "soc_code"]
+    return detailed.select(
+        "soc2018_code",
+        *(pl.coalesce(detailed[c], _broad_value(c, broad[c], share)).alias(c) for c in columns),
+        pl.when(matched)
+        .then(pl.lit("detailed"))
+        .when(broad["openings_national"].is_not_null())
+        .then(pl.lit("broad group"))
+        .alias("ep_match"),
     )
 
 
@@ -326,7 +386,7 @@ def occupation_market(
     national, state, source = _oews_area(oews, oews_state_extracts, region)
     items = _ep_items(ep_projections)
     t = (
-        frame.join(items, left_on="soc2018_code", right_on="soc_code", how="left")
+        _ep_figures(frame, items)
         .join(_lookup(frame, national, "national"), on="soc2018_code")
         .join(_lookup(frame, state, "state"), on="soc2018_code")
     )
