@@ -49,7 +49,6 @@ demo: install
 	echo "== 5. regional demand in NJ"; \
 	$(PATHMATCH) demand --region NJ; \
 	$(PATHMATCH) sectors --region NJ --cluster "Healthcare & Human Services" --supply; \
-	$(PATHMATCH) pathway-map --region NJ --cluster "Healthcare & Human Services" --out $(DEMO_HOME)/pathway_map; \
 	echo "== 6. program-outcome model (Ray search, MLflow), then NJ programs"; \
 	$(PATHMATCH) train outcome; \
 	$(PATHMATCH) programs --region NJ --occupation 29-2061.00; \
@@ -59,6 +58,9 @@ demo: install
 	echo "== 8. score the demo caseload on Ray: referrals, rejects, disparity summary"; \
 	$(PATHMATCH) score --input demo/data/participants/demo_caseload.csv \
 	  --output $(DEMO_HOME)/referrals.parquet --top-k 5; \
+	echo "== 8b. the health-care pathway map (CNA -> LPN -> RN, the rung with no program) and who the scored caseload is referred into it"; \
+	$(PATHMATCH) pathway-map --region NJ --cluster "Healthcare & Human Services" --out $(DEMO_HOME)/pathway_map \
+	  --scored $(DEMO_HOME)/referrals.parquet --caseload demo/data/participants/demo_caseload.csv; \
 	echo "== 9. the API: start it, ask for referrals and a pathway, stop it"; \
 	$(PY) demo/demo_api.py \
 	  --caseload demo/data/participants/demo_caseload.csv --ids DEMO-P043 DEMO-P006; \
