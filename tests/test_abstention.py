@@ -213,6 +213,19 @@ def test_the_rule_best_recall_at_the_targets_else_the_most_precise_with_recall_0
     assert chosen.span == 0.7 and "unreachable" in why and "recall >= 0.3" in why
 
 
+def test_on_equal_dev_figures_refusing_bare_sentences_wins_other_ties_keep_the_first() -> None:
+    """A refused bare-sentence floor skips ranking the sentences with no span (speed, issue
+    14 item 7): on a tie it is chosen; a tie between two ranked floors keeps grid order."""
+    ranked = Point(0.8, 0.5, 0.95, 9.8, 0.85, 0.29, {})
+    refused = Point(0.8, 0.5, REFUSE, 9.8, 0.85, 0.29, {})
+    assert abstention.choose([ranked, refused])[0] is refused
+    assert abstention.choose([refused, ranked])[0] is refused
+    low, high = Point(0.85, 0.7, 0.7, 5.0, 0.8, 0.5, {}), Point(0.85, 0.7, 0.8, 5.0, 0.8, 0.5, {})
+    assert abstention.choose([low, high])[0] is low
+    worse = Point(0.8, 0.5, REFUSE, 9.8, 0.85, 0.28, {})  # refusing must not cost recall
+    assert abstention.choose([ranked, worse])[0] is ranked
+
+
 def test_choose_floors_leaves_the_chosen_floors_on_the_pipelines_linker(
     taxonomy: SkillTaxonomy, linker_dir: Path
 ) -> None:

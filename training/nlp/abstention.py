@@ -220,24 +220,35 @@ def evaluate(
 
 
 def choose(points: list[Point]) -> tuple[Point, str]:
-    """The rule of the module docstring; the string says which branch chose."""
+    """The rule of the module docstring; the string says which branch chose.
+
+    On equal dev figures a point refusing bare sentences wins (it keeps the same links on
+    dev and skips ranking the sentences with no span, most of a posting's: issue 14 item 7;
+    the real linker's 0.95 tied refusing exactly); other ties keep the first point of the
+    grid, as before."""
     quiet = [p for p in points if p.fp100 <= MAX_FP100]
     both = [p for p in quiet if p.precision >= MIN_PRECISION]
     if both:
-        return max(both, key=lambda p: (p.recall, p.precision, -p.fp100)), "both targets met"
+        return max(both, key=lambda p: (p.recall, p.precision, -p.fp100, _refuses_bare(p))), (
+            "both targets met"
+        )
     recall = [p for p in quiet if p.recall >= MIN_RECALL]
     if recall:
-        return max(recall, key=lambda p: (p.precision, p.recall)), (
+        return max(recall, key=lambda p: (p.precision, p.recall, _refuses_bare(p))), (
             f"precision {MIN_PRECISION} unreachable at fp/100 <= {MAX_FP100:g}: the most "
             f"precise point with recall >= {MIN_RECALL}"
         )
     if quiet:
-        return max(quiet, key=lambda p: (p.precision, p.recall)), (
+        return max(quiet, key=lambda p: (p.precision, p.recall, _refuses_bare(p))), (
             f"neither precision {MIN_PRECISION} nor recall {MIN_RECALL} reachable at fp/100 "
             f"<= {MAX_FP100:g}: the most precise point meeting the false-link target"
         )
-    best = min(points, key=lambda p: (p.fp100, -p.recall))
+    best = min(points, key=lambda p: (p.fp100, -p.recall, not _refuses_bare(p)))
     return best, f"no point reaches fp/100 <= {MAX_FP100:g}: the quietest point"
+
+
+def _refuses_bare(point: Point) -> bool:
+    return point.bare >= REFUSE
 
 
 def grid(blank: list[Raw], parts: dict[str, list[Raw]]) -> list[Point]:
