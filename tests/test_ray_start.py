@@ -93,6 +93,9 @@ def test_score_prints_the_start_failure_in_one_line_and_exits_2(tmp_path: Path) 
             str(CASELOAD),
             "--output",
             str(tmp_path / "out.parquet"),
+            # three blocks: a one-block job is scored in process and never starts Ray
+            "--block-size",
+            "20",
         ],
         capture_output=True,
         text=True,
