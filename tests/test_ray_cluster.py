@@ -43,6 +43,8 @@ from demo_homes import HomeTemplate
 
 REPO = Path(__file__).resolve().parents[1]
 RAY = Path(sys.executable).with_name("ray")
+LOCAL_ONLY = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
+"""Set to 0 by ray_runtime for local nodes (in os.environ); never passed to a joining node."""
 CASELOAD = REPO / "demo" / "data" / "participants" / "demo_caseload.csv"
 START_TIMEOUT_S = 180
 
@@ -154,7 +156,9 @@ def cluster() -> Iterator[Cluster]:
     root = Path(tempfile.mkdtemp(prefix="pmrc", dir="/tmp"))
     token = secrets.token_hex(32)
     env = {**os.environ, "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": token}
-    for name in ("RAY_ADDRESS", "RAY_AUTH_TOKEN_PATH", "RAY_TMPDIR"):
+    # a local Ray started earlier in this worker process (ray_runtime) leaves
+    # RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0 in os.environ: a joining node must not inherit it
+    for name in ("RAY_ADDRESS", "RAY_AUTH_TOKEN_PATH", "RAY_TMPDIR", LOCAL_ONLY):
         env.pop(name, None)
     port = free_port()
     deadline = time.monotonic() + START_TIMEOUT_S
@@ -166,7 +170,7 @@ def cluster() -> Iterator[Cluster]:
             + node_options(root / "head", "127.0.0.1"),
             head_log,
             # the head may keep loopback itself (no node is refused here)
-            {**env, "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"},
+            {**env, LOCAL_ONLY: "0"},
         )
         started.nodes.append(head)
         wait_for(head, head_log, deadline)
@@ -190,7 +194,13 @@ def pathmatch(
     home: Path, cluster: Cluster | None, *args: str, **extra: str
 ) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PATHMATCH_HOME": str(home), **extra}
-    for name in ("MLFLOW_TRACKING_URI", "PATHMATCH_BUNDLE", "RAY_ADDRESS", "RAY_AUTH_TOKEN_PATH"):
+    for name in (
+        "MLFLOW_TRACKING_URI",
+        "PATHMATCH_BUNDLE",
+        "RAY_ADDRESS",
+        "RAY_AUTH_TOKEN_PATH",
+        LOCAL_ONLY,
+    ):
         env.pop(name, None)
     if cluster is not None:
         env.update(RAY_ADDRESS=cluster.address, RAY_AUTH_MODE="token", RAY_AUTH_TOKEN=cluster.token)

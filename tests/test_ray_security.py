@@ -141,6 +141,9 @@ def test_score_refuses_an_unauthenticated_local_node_in_one_line(tmp_path: Path)
             str(CASELOAD),
             "--output",
             str(tmp_path / "out.parquet"),
+            # three blocks: a one-block job is scored in process and never starts Ray
+            "--block-size",
+            "20",
         ],
         capture_output=True,
         text=True,
