@@ -258,10 +258,21 @@ def sector_codes(
 
 def occupation_sectors(clusters_soc: pl.DataFrame, onet_occupations: pl.DataFrame) -> pl.DataFrame:
     """``onet_soc_code, soc2018_code, cluster, sub_cluster``: each O*NET occupation in every
-    cluster x sub-cluster its SOC 2018 code is listed in."""
+    cluster x sub-cluster its SOC 2018 code is listed in. A SOC code the crosswalk lists
+    with no O*NET occupation is kept with a null ``onet_soc_code``: it has BLS openings and
+    wages (the sector totals and supply count it, as the pathway map shows it), but no
+    postings or programs can be assigned to it through O*NET."""
     onet = onet_soc2018(onet_occupations)
     soc = clusters_soc.select(pl.col("soc_code").alias("soc2018_code"), "cluster", "sub_cluster")
-    return onet.join(soc, on="soc2018_code").unique().sort("onet_soc_code", "cluster")
+    matched = onet.join(soc, on="soc2018_code")
+    unmatched = soc.join(onet, on="soc2018_code", how="anti").select(
+        pl.lit(None, pl.String).alias("onet_soc_code"), "soc2018_code", "cluster", "sub_cluster"
+    )
+    return (
+        pl.concat([matched.select(unmatched.columns), unmatched])
+        .unique()
+        .sort("onet_soc_code", "soc2018_code", "cluster", nulls_last=True)
+    )
 
 
 def _ep_items(ep: pl.DataFrame) -> pl.DataFrame:
