@@ -278,26 +278,3 @@ def test_score_runs_on_both_nodes_and_equals_a_local_run(
     }
     on_cluster, here = pl.read_parquet(scored), pl.read_parquet(local)
     assert on_cluster.height > 43 and on_cluster.equals(here)
-
-
-def _dataset_table(dataset: Path, part: str) -> pl.DataFrame:
-    """One part of an ingest dataset, rows in a fixed order (partitions finish in any order)."""
-    table = pl.read_parquet(dataset / part / "**" / "*.parquet")
-    return table.sort(table.columns)
-
-
-def test_posting_ingest_runs_on_the_cluster_and_equals_a_local_run(
-    cluster: Cluster, home: Path, tmp_path: Path
-) -> None:
-    """``pathmatch ingest-postings`` with RAY_ADDRESS: the demo feed (two files, one reader
-    and one extraction actor per file at most) gives the same dataset as a local run."""
-    feed = REPO / "demo" / "data" / "postings"
-    args = ("--input", str(feed), "--extraction", "rules", "--partition-size", "40")
-    on_cluster, local = tmp_path / "cluster_ds", tmp_path / "local_ds"
-    ran = pathmatch(home, cluster, "ingest-postings", *args, "--out", str(on_cluster))
-    assert ran.returncode == 0, ran.stderr[-3000:]
-    here = pathmatch(home, None, "ingest-postings", *args, "--out", str(local), "--workers", "1")
-    assert here.returncode == 0, here.stderr[-3000:]
-    for part in ("postings", "posting_skills", "duplicate_clusters"):
-        a, b = _dataset_table(on_cluster, part), _dataset_table(local, part)
-        assert a.height > 0 and a.equals(b), f"{part} differs between the cluster and local"
