@@ -906,8 +906,28 @@ def demand_from_bundle(
     region_level: str = "state",
 ) -> DemandResult:
     """:func:`build_demand` over a ``matching.ingest.bundle.Bundle`` (for the CLI)."""
-    return build_demand(
+    return _demand_with_bundle_market(
+        bundle,
         bundle.table("postings"),
+        occupation_of_posting,
+        skills_of_posting,
+        region_level=region_level,
+    )
+
+
+def _demand_with_bundle_market(
+    bundle: Any,
+    postings: pl.DataFrame,
+    occupation_of_posting: pl.DataFrame | None,
+    skills_of_posting: pl.DataFrame | pl.LazyFrame | None,
+    *,
+    region_level: str,
+    dedup: DedupResult | None = None,
+) -> DemandResult:
+    """:func:`build_demand` of these postings against the bundle's OEWS, EP and O*NET
+    tables: the one place both posting sources (bundle, ingest dataset) meet the market."""
+    return build_demand(
+        postings,
         occupation_of_posting,
         skills_of_posting,
         bundle.table("oews"),
@@ -916,6 +936,7 @@ def demand_from_bundle(
         onet_occupations=bundle.table("onet_occupations")
         if bundle.has("onet_occupations")
         else None,
+        dedup=dedup,
     )
 
 
@@ -937,15 +958,6 @@ def demand_from_dataset(
     from matching.ingest.posting_dataset import demand_inputs
 
     postings, occupations, skills, dedup = demand_inputs(Path(dataset))
-    return build_demand(
-        postings,
-        occupations,
-        skills,
-        bundle.table("oews"),
-        bundle.table("ep_projections"),
-        region_level=region_level,
-        onet_occupations=bundle.table("onet_occupations")
-        if bundle.has("onet_occupations")
-        else None,
-        dedup=dedup,
+    return _demand_with_bundle_market(
+        bundle, postings, occupations, skills, region_level=region_level, dedup=dedup
     )
