@@ -582,22 +582,23 @@ def _per_skill(
     """A sparse (rows x labels) score matrix -> dense (texts x skills), the max over each
     skill's labels (and, with ``row_text``, over each text's window rows).
 
-    A sparse product is scattered straight from its nonzero entries, with no dense texts x
-    labels array (scores are non-negative and every skill has a label, so the max over
-    absent entries, 0, is the dense reduction's value); a nearly dense one (the whole
-    texts' character n-grams) is reduced densely, which is faster there.
+    Scattered straight from the product's nonzero entries (``np.maximum.at``), with no dense
+    texts x labels array: scores are non-negative and every skill has a label, so the max
+    over absent entries, 0, is the dense reduction's value, bit for bit (a max picks one of
+    the values). A dense reduction (``toarray`` + ``maximum.reduceat`` over ~127k label
+    columns) cost 8x more on 64 real spans (51 vs 6 ms: their character products are 9%
+    dense) and 2x on 64 real sentences (41% dense).
     With ``threshold``, scores at or below it (a window sharing one common word with a long
     label) are dropped first: they never make a candidate and dominate the cost.
     """
     n_rows = matrix.shape[0] if n_texts is None else n_texts
     nsk = index.n_skills
-    if row_text is None and matrix.nnz > 0.05 * matrix.shape[0] * matrix.shape[1]:
-        # A dense product (whole texts' character n-grams): a dense reduction is faster.
-        return np.maximum.reduceat(_dense(matrix), index.label_start[:-1], axis=1)
-    coo = matrix.tocoo()
-    rows = coo.row.astype(np.int64) if row_text is None else row_text[coo.row]
+    matrix = matrix.tocsr()
+    data, cols = matrix.data, matrix.indices
+    rows = np.repeat(np.arange(matrix.shape[0], dtype=np.int64), np.diff(matrix.indptr))
+    if row_text is not None:
+        rows = row_text[rows]
     out = np.zeros(n_rows * nsk, dtype=np.float32)
-    data, cols = coo.data, coo.col
     if threshold is not None:
         keep = data > threshold
         data, cols, rows = data[keep], cols[keep], rows[keep]
@@ -664,9 +665,10 @@ def generate_candidates(
     s_fw = _per_skill(full_word @ index.labels_word_t, index)
     full_char = _tfidf(_CHAR.transform(list(texts)), index.char_idf)
     s_fc = _per_skill(full_char @ index.labels_char_t, index)
-    text_bin = _UNI.transform(content).astype(np.float32).tocsr()
+    content_counts = _UNI.transform(content)
+    text_bin = content_counts.astype(np.float32).tocsr()
     s_bm = _dense(text_bin @ index.bm25_t)
-    text_desc = _tfidf(_UNI.transform(content), index.desc_idf)
+    text_desc = _tfidf(content_counts, index.desc_idf)
     s_desc = _dense(text_desc @ index.desc_t)
 
     hit_keys = [ti * nsk + s for ti, found in prep.hits.items() for s in found]
