@@ -45,6 +45,8 @@ from matching.ingest.posting_dataset import DatasetError, Manifest
 
 Hook = Callable[[str, int, "int | None"], None]
 EXTRACTION_MODES = ("learned", "rules", "off")
+DRIVER = "driver"
+"""The node name of work done in the ``pathmatch`` process itself (no Ray)."""
 MAP_POSTINGS = 50_000
 """Postings per dedup map task (their band rows are about 300 bytes x 16 each)."""
 
@@ -110,8 +112,9 @@ class IngestSummary:
                 f"{len(self.workers)} worker(s); {self.skill_rows:,} skill rows"
             )
         for pid, w in sorted(self.workers.items()):
+            where = "this process" if w.node == DRIVER else f"Ray node {w.node[:12]}"
             out.append(
-                f"  worker {pid}: {w.partitions} partitions, {w.postings:,} postings, "
+                f"  worker {pid} ({where}): {w.partitions} partitions, {w.postings:,} postings, "
                 f"busy {w.busy_s:.1f} s, peak memory {w.peak_rss_mb:,.0f} MB"
             )
         if self.dedup_skipped:
@@ -231,7 +234,7 @@ class PostingWorker:
             "skill_rows": skills.height,
             "seconds": time.perf_counter() - start,
             "pid": os.getpid(),
-            "node": ray.get_runtime_context().get_node_id(),
+            "node": ray.get_runtime_context().get_node_id() if ray.is_initialized() else DRIVER,
             "peak_rss_mb": _rss_mb(),
         }
 
@@ -359,12 +362,36 @@ def run_ingest(options: IngestOptions, hook: Hook | None = None) -> IngestSummar
     if not todo and manifest.dedup is not None:
         summary.dedup_skipped = True
         return summary
+    if in_process(options):
+        if todo:
+            _extract_here(options, todo, manifest, summary, hook)
+        _dedup(options, manifest, summary, hook, on_ray=False)
+        return summary
     with ray_session(options.num_cpus) as resources:
         _quiet_ray_data()
         if todo:
             _extract(options, todo, manifest, summary, resources, hook)
-        _dedup(options, manifest, summary, resources, hook)
+        _dedup(options, manifest, summary, hook, on_ray=True)
     return summary
+
+
+IN_PROCESS_VARIABLE = "PATHMATCH_INGEST_IN_PROCESS"
+
+
+def in_process(options: IngestOptions) -> bool:
+    """Run every stage in this process, without Ray? Yes for one worker on this machine.
+
+    One local worker means one engine extracting partitions one after another: a local
+    Ray would add its start-up (10-20 s) and a second engine loading in an actor, and
+    nothing would run in parallel. The stages are the same functions either way
+    (``read_partitions``, ``PostingWorker.partition``, ``band_map``, ``link_reduce``), so
+    the dataset is the same. With ``RAY_ADDRESS`` the job always runs on the cluster.
+    ``PATHMATCH_INGEST_IN_PROCESS=0`` forces Ray, ``=1`` forces this process.
+    """
+    forced = os.environ.get(IN_PROCESS_VARIABLE, "").strip()
+    if forced in ("0", "1"):
+        return forced == "1"
+    return not os.environ.get("RAY_ADDRESS") and options.workers == 1
 
 
 def _extract(
@@ -383,12 +410,7 @@ def _extract(
         if (v := os.environ.get(k))
     }
     cpus = float(resources.get("CPU", 1.0))
-    known = sum(
-        manifest.files[t["file_key"]]["chunks"] - len(json.loads(t["done"]))
-        for t in todo
-        if t["file_key"] in manifest.files
-    )
-    unknown_files = sum(t["file_key"] not in manifest.files for t in todo)
+    known, unknown_files = _partitions_known(todo, manifest)
     stage = f"extracting ({options.workers} worker(s), {len(todo)} file(s) to read)"
     hook(stage, 0, None if unknown_files else known)
     start = time.perf_counter()
@@ -413,8 +435,61 @@ def _extract(
             runtime_env={"env_vars": env},
         )
     )
-    files_seen: set[str] = set()
+    progress = _Progress(todo, manifest, known, unknown_files)
     for row in ds.iter_rows():
+        progress.record(row, summary, stage, hook)
+    summary.extract_s = time.perf_counter() - start
+
+
+def _extract_here(
+    options: IngestOptions,
+    todo: list[dict[str, Any]],
+    manifest: Manifest,
+    summary: IngestSummary,
+    hook: Hook,
+) -> None:
+    """Stage 1 and 2 in this process: each file read, then its partitions extracted by
+    one ``PostingWorker`` (the actor class, called directly)."""
+    start = time.perf_counter()
+    known, unknown_files = _partitions_known(todo, manifest)
+    stage = f"extracting (in this process, {len(todo)} file(s) to read)"
+    hook(stage, 0, None if unknown_files else known)
+    worker = PostingWorker(
+        str(options.out.resolve()),
+        str(options.bundle) if options.bundle else None,
+        options.extraction,
+    )
+    progress = _Progress(todo, manifest, known, unknown_files)
+    for item in todo:
+        for row in read_partitions(item, options.partition_size):
+            progress.record(worker.partition(row), summary, stage, hook)
+    summary.extract_s = time.perf_counter() - start
+
+
+def _partitions_known(todo: list[dict[str, Any]], manifest: Manifest) -> tuple[int, int]:
+    """Partitions left in files an earlier run read, and how many files were never read."""
+    known = sum(
+        manifest.files[t["file_key"]]["chunks"] - len(json.loads(t["done"]))
+        for t in todo
+        if t["file_key"] in manifest.files
+    )
+    return known, sum(t["file_key"] not in manifest.files for t in todo)
+
+
+class _Progress:
+    """The driver's record of finished partitions: manifest lines, summary, progress."""
+
+    def __init__(
+        self, todo: list[dict[str, Any]], manifest: Manifest, known: int, unknown_files: int
+    ) -> None:
+        self.todo = todo
+        self.manifest = manifest
+        self.known = known
+        self.unknown_files = unknown_files
+        self.files_seen: set[str] = set()
+
+    def record(self, row: dict[str, Any], summary: IngestSummary, stage: str, hook: Hook) -> None:
+        manifest, todo = self.manifest, self.todo
         manifest.append(
             {
                 "kind": "partition",
@@ -443,24 +518,25 @@ def _extract(
         worker.postings += int(row["postings"])
         worker.busy_s += float(row["seconds"])
         worker.peak_rss_mb = max(worker.peak_rss_mb, float(row["peak_rss_mb"]))
-        if row["file_key"] not in files_seen:
-            files_seen.add(row["file_key"])
-            known += int(row["chunks"]) - (
+        if row["file_key"] not in self.files_seen:
+            self.files_seen.add(row["file_key"])
+            self.known += int(row["chunks"]) - (
                 len(json.loads(next(t["done"] for t in todo if t["file_key"] == row["file_key"])))
             )
-        hook(stage, summary.partitions_done, known if len(files_seen) >= unknown_files else None)
-    summary.extract_s = time.perf_counter() - start
+        hook(stage, summary.partitions_done, self.total())
+
+    def total(self) -> int | None:
+        return self.known if len(self.files_seen) >= self.unknown_files else None
 
 
 def _dedup(
     options: IngestOptions,
     manifest: Manifest,
     summary: IngestSummary,
-    resources: dict[str, float],
     hook: Hook,
+    *,
+    on_ray: bool,
 ) -> None:
-    import ray
-
     start = time.perf_counter()
     hook("dedup: ids kept from earlier files", 0, 3)
     out = options.out
@@ -491,11 +567,15 @@ def _dedup(
     per_map = max(1, MAP_POSTINGS // options.partition_size)
     groups = [files[i : i + per_map] for i in range(0, len(files), per_map)]
     hook(f"dedup: {len(groups)} map and {parts} link tasks over LSH buckets", 1, 3)
-    mapper = ray.remote(num_returns=parts)(band_map)
-    reducer = ray.remote(link_reduce)
-    excluded = ray.put(np.asarray(exclude, dtype=np.int64))
-    pieces = [cast(list[Any], mapper.remote(group, parts, excluded)) for group in groups]
-    links = ray.get([reducer.remote(*[p[i] for p in pieces]) for i in range(parts)])
+    excluded = np.asarray(exclude, dtype=np.int64)
+    links = (
+        _links_on_ray(groups, parts, excluded)
+        if on_ray
+        else [
+            link_reduce(*pieces)
+            for pieces in zip(*(band_map(group, parts, excluded) for group in groups), strict=True)
+        ]
+    )
     left = np.concatenate([pair[0] for pair in links]) if links else np.empty(0, np.int64)
     right = np.concatenate([pair[1] for pair in links]) if links else np.empty(0, np.int64)
     hook("dedup: clusters", 2, 3)
@@ -527,6 +607,19 @@ def _dedup(
         }
     )
     hook("dedup: done", 3, 3)
+
+
+def _links_on_ray(
+    groups: list[list[str]], parts: int, excluded: np.ndarray
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The dedup shuffle as Ray tasks: ``band_map`` per group, ``link_reduce`` per part."""
+    import ray
+
+    mapper = ray.remote(num_returns=parts)(band_map)
+    reducer = ray.remote(link_reduce)
+    shared = ray.put(excluded)
+    pieces = [cast(list[Any], mapper.remote(group, parts, shared)) for group in groups]
+    return list(ray.get([reducer.remote(*[p[i] for p in pieces]) for i in range(parts)]))
 
 
 __all__ = ["DatasetError", "IngestError", "IngestOptions", "IngestSummary", "run_ingest"]

@@ -1,10 +1,13 @@
-"""`pathmatch score` on the demo caseload with real Ray, and the disparity arithmetic.
+"""`pathmatch score` on the demo caseload, resumed after a failure, and the disparity arithmetic.
 
 The end-to-end test runs the command on a demo bundle without trained models (the engine
-falls back to the bundle) from scratch with two workers; a second job is made to fail
-after scoring (its plot path is blocked), keeps its parts, and its rerun after one part
-file is deleted must redo that block only. Caseloads nobody can be scored from stop before
-Ray starts (an empty ``RAY_TMPDIR`` proves it) with one line and exit 2.
+falls back to the bundle) in several blocks; the job is made to fail after scoring (its
+plot path is blocked), keeps its parts, and its rerun after one part file is deleted must
+redo that block only. The blocks are scored in the ``pathmatch`` process
+(``PATHMATCH_BATCH_IN_PROCESS=1``): the parts, resume and outputs are the same code on Ray,
+where ``test_ray_cluster`` (two nodes), ``test_privacy`` and ``test_ray_security`` score.
+Caseloads nobody can be scored from stop before Ray starts (an empty ``RAY_TMPDIR``
+proves it) with one line and exit 2.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from demo_homes import HomeTemplate
 
 from matching.referral.disparity import disparity_table, participant_outcomes, wage_threshold
 from matching.referral.referrals import stated_goals
-from serving.batch import OUTPUT_SCHEMA, BatchError, read_caseload
+from serving.batch import IN_PROCESS_VARIABLE, OUTPUT_SCHEMA, BatchError, read_caseload
 
 REPO = Path(__file__).resolve().parents[1]
 CASELOAD = REPO / "demo" / "data" / "participants" / "demo_caseload.csv"
@@ -42,14 +45,22 @@ SIDECARS = (".rejects.csv", ".meta.json", ".disparity.csv", ".disparity.png")
 
 
 def score(
-    home: Path, output: Path, *args: str, caseload: Path = CASELOAD, ray_tmp: Path | None = None
+    home: Path,
+    output: Path,
+    *args: str,
+    caseload: Path = CASELOAD,
+    ray_tmp: Path | None = None,
+    in_process: bool = False,
 ) -> subprocess.CompletedProcess[str]:
-    """``pathmatch score`` in a subprocess; ``ray_tmp`` becomes Ray's temp dir."""
+    """``pathmatch score`` in a subprocess; ``ray_tmp`` becomes Ray's temp dir;
+    ``in_process`` scores every block in the command's own process (no Ray)."""
     env = {**os.environ, "PATHMATCH_HOME": str(home)}
-    for name in ("MLFLOW_TRACKING_URI", "PATHMATCH_BUNDLE", "RAY_ADDRESS"):
+    for name in ("MLFLOW_TRACKING_URI", "PATHMATCH_BUNDLE", "RAY_ADDRESS", IN_PROCESS_VARIABLE):
         env.pop(name, None)
     if ray_tmp is not None:
         env["RAY_TMPDIR"] = str(ray_tmp)
+    if in_process:
+        env[IN_PROCESS_VARIABLE] = "1"
     return subprocess.run(
         [
             sys.executable,
@@ -119,7 +130,7 @@ def resumed(home: Path, tmp_path_factory: pytest.TempPathFactory) -> Resumed:
     blocker = output.with_name(output.name + ".disparity.png")
     blocker.mkdir()
     args = ("--block-size", "8", "--top-k", "5")
-    failed = score(home, output, *args, "--workers", "2")
+    failed = score(home, output, *args, in_process=True)
     parts = output.with_name(output.name + ".parts")
     files = sorted(parts.glob("block-*.parquet"))
     assert len(files) >= 3, failed.stderr
@@ -131,7 +142,7 @@ def resumed(home: Path, tmp_path_factory: pytest.TempPathFactory) -> Resumed:
     }
     files[1].unlink()
     blocker.rmdir()
-    rerun = score(home, output, *args, "--workers", "1")
+    rerun = score(home, output, *args, in_process=True)
     return Resumed(output=output, failed=failed, rerun=rerun, **facts)
 
 
@@ -236,6 +247,7 @@ def test_failed_run_keeps_parts_and_rerun_redoes_only_missing_block(
     assert all(m == 0o600 for m in resumed.part_modes)
     meta = json.loads(scored.with_name(scored.name + ".meta.json").read_text())
     assert meta["blocks_run"] == 1 and meta["blocks_skipped"] == resumed.parts_written - 1
+    assert meta["nodes"] == {"driver": 1}  # in this process, as the fixture asked
     assert "1 blocks run" in resumed.rerun.stderr
     assert not scored.with_name(scored.name + ".parts").exists()
     redone = resumed.deleted_block["participant_id"].unique()

@@ -1,4 +1,5 @@
-"""``pathmatch ingest-postings`` on a real local Ray (one start for the module): a small
+"""``pathmatch ingest-postings`` with one worker (in this process, no Ray; the same stages
+run on a real two-node Ray cluster in ``test_ray_cluster``, which checks the two agree): a small
 mixed feed (Parquet, schema.org JSON Lines with malformed records, a near-duplicate of a
 posting in another file, an id repeated across files) -> the dataset; a rerun skips the
 finished partitions; ``demand`` from the dataset equals demand from the same postings
@@ -57,19 +58,19 @@ def home(tmp_path_factory: pytest.TempPathFactory, demo_home_template) -> Path:
 
 
 @pytest.fixture(scope="module")
-def ray_up(home: Path):
-    from training.ray_runtime import ray_session
-
+def in_home(home: Path):
+    """The ingest reads ``PATHMATCH_HOME``; one worker and no ``RAY_ADDRESS``: it runs in
+    this process (the Ray path is run on a real cluster by ``test_ray_cluster``)."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("PATHMATCH_HOME", str(home))
-        mp.delenv("PATHMATCH_BUNDLE", raising=False)
-        mp.delenv("MLFLOW_TRACKING_URI", raising=False)
-        with ray_session(num_cpus=2):
-            yield
+        for name in ("PATHMATCH_BUNDLE", "MLFLOW_TRACKING_URI", "RAY_ADDRESS"):
+            mp.delenv(name, raising=False)
+        mp.delenv("PATHMATCH_INGEST_IN_PROCESS", raising=False)
+        yield
 
 
 @pytest.fixture(scope="module")
-def first_run(feed: dict[str, Path], home: Path, ray_up, tmp_path_factory) -> dict:
+def first_run(feed: dict[str, Path], home: Path, in_home, tmp_path_factory) -> dict:
     from serving.ingest_postings import IngestOptions, run_ingest
 
     out = tmp_path_factory.mktemp("ds") / "dataset"
@@ -81,6 +82,8 @@ def first_run(feed: dict[str, Path], home: Path, ray_up, tmp_path_factory) -> di
 def test_dataset_parts_rejects_and_duplicates(first_run: dict, feed: dict[str, Path]) -> None:
     out, summary = first_run["out"], first_run["summary"]
     assert summary.partitions_done == 4  # a.parquet: 24 postings in 3; b.jsonl: 2 in 1
+    assert {w.node for w in summary.workers.values()} == {"driver"}  # no Ray for one worker
+    assert any("(this process)" in line for line in summary.lines())
     assert len(list((out / pd_.POSTINGS).glob("*.parquet"))) == 4
     postings = pd_.scan_postings(out).collect()
     assert postings.height == 24 + 2  # B-1, B-2; B-3, B-4 and the repeated B-1 rejected

@@ -1,16 +1,27 @@
-"""A real two-node Ray cluster on 127.0.0.1: train and score on it with ``RAY_ADDRESS``.
+"""A real two-node Ray cluster and a real MLflow server on 127.0.0.1, used as a state would.
 
 The module starts a head (``ray start --head``) and a second node joined to it
 (``ray start --address``), each with one CPU, its own temp dir and free ports, token
 authentication on (``RAY_AUTH_MODE=token`` and one ``RAY_AUTH_TOKEN`` for both nodes and
-every driver, as the README's cluster section says) and every port on loopback. Then, with
-``RAY_ADDRESS`` pointing at the head, ``pathmatch train transitions --demo`` trains and
-registers there, and ``pathmatch score`` scores the demo caseload in four blocks with two
-actors: ``.meta.json`` records the Ray node of every block, and both nodes must have scored;
-the referrals must equal those of a local run of the same home (scored in process). The
-cluster is stopped by ending the two ``ray start --block`` process groups (then any process
-still naming the cluster's temp dir): never ``ray stop``, which would end every Ray on the
-machine, including other test workers'.
+every driver, as the README's cluster section says) and every port on loopback; and
+``mlflow server`` (a SQLite backend, a local artifact folder served by the server). Every
+command gets ``MLFLOW_TRACKING_URI`` pointing at the server, and the cluster ones
+``RAY_ADDRESS`` pointing at the head:
+
+* ``pathmatch train transitions --demo`` trains on the cluster and registers on the server
+  (not in the home's own store); a second process with a fresh ``PATHMATCH_HOME`` (only the
+  bundle shared) resolves ``pathmatch-transitions@champion`` through the server and its
+  downloaded copy is the server's files byte for byte;
+* ``pathmatch score`` scores the demo caseload in four blocks with two actors:
+  ``.meta.json`` records the Ray node of every block, both nodes must have scored, and the
+  referrals must equal those of a local run of the same home (scored in process);
+* ``pathmatch ingest-postings`` (the demo feed, rules extraction, two actors: one per node,
+  since each takes a node's only CPU) writes the same postings, posting skills and
+  duplicate clusters as a local one-worker run (in process, no Ray).
+
+The cluster is stopped by ending the two ``ray start --block`` process groups (then any
+process still naming the cluster's temp dir): never ``ray stop``, which would end every Ray
+on the machine, including other test workers'.
 
 Loopback on one machine: Ray's ``ray start --address`` and ``--node-ip-address`` turn
 ``127.0.0.1`` into the machine's reachable IP (``resolve_ip_for_localhost``), and the
@@ -31,6 +42,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +56,7 @@ from demo_homes import HomeTemplate
 
 REPO = Path(__file__).resolve().parents[1]
 RAY = Path(sys.executable).with_name("ray")
+MLFLOW = Path(sys.executable).with_name("mlflow")
 LOCAL_ONLY = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
 """Set to 0 by ray_runtime for local nodes (in os.environ); never passed to a joining node."""
 CASELOAD = REPO / "demo" / "data" / "participants" / "demo_caseload.csv"
@@ -150,8 +164,64 @@ def wait_for(node: subprocess.Popen[bytes], log: Path, deadline: float) -> None:
         time.sleep(0.5)
 
 
+@dataclass
+class Server:
+    uri: str
+    artifacts: Path
+
+
 @pytest.fixture(scope="module")
-def cluster() -> Iterator[Cluster]:
+def server_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Any]]:
+    """``mlflow server`` on 127.0.0.1, started before the cluster so both start together."""
+    root = tmp_path_factory.mktemp("mlflow_server")
+    port = free_port()
+    log = (root / "server.log").open("w")
+    command = [
+        str(MLFLOW),
+        "server",
+        "--backend-store-uri",
+        f"sqlite:///{root / 'mlflow.db'}",
+        "--artifacts-destination",
+        str(root / "artifacts"),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        "1",
+    ]
+    process = subprocess.Popen(
+        command, stdout=log, stderr=subprocess.STDOUT, cwd=root, start_new_session=True
+    )
+    try:
+        yield Server(f"http://127.0.0.1:{port}", root / "artifacts"), (process, root, port)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)  # its own session: the server and its workers
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def server(server_process: tuple[Server, Any], cluster: Cluster) -> Server:
+    """The MLflow server, once it accepts connections (it migrates its store first)."""
+    found, (process, root, port) = server_process
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while True:
+        assert process.poll() is None, (root / "server.log").read_text()[-3000:]
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return found
+        except OSError:
+            assert time.monotonic() < deadline, "mlflow server did not start"
+            time.sleep(0.5)
+
+
+@pytest.fixture(scope="module")
+def cluster(server_process: tuple[Server, Any]) -> Iterator[Cluster]:
     # Short path: Ray's socket paths must stay under the 107-byte Unix limit.
     root = Path(tempfile.mkdtemp(prefix="pmrc", dir="/tmp"))
     token = secrets.token_hex(32)
@@ -191,17 +261,21 @@ def cluster() -> Iterator[Cluster]:
 
 
 def pathmatch(
-    home: Path, cluster: Cluster | None, *args: str, **extra: str
+    home: Path, server: Server, cluster: Cluster | None, *args: str, **extra: str
 ) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PATHMATCH_HOME": str(home), **extra}
+    """``pathmatch *args`` over ``home`` with the server's store, on ``cluster`` if given."""
+    env = {**os.environ, "PATHMATCH_HOME": str(home)}
     for name in (
-        "MLFLOW_TRACKING_URI",
+        "MLFLOW_REGISTRY_URI",
         "PATHMATCH_BUNDLE",
+        "PATHMATCH_BATCH_IN_PROCESS",
+        "PATHMATCH_INGEST_IN_PROCESS",
         "RAY_ADDRESS",
         "RAY_AUTH_TOKEN_PATH",
         LOCAL_ONLY,
     ):
         env.pop(name, None)
+    env.update(MLFLOW_TRACKING_URI=server.uri, **extra)
     if cluster is not None:
         env.update(RAY_ADDRESS=cluster.address, RAY_AUTH_MODE="token", RAY_AUTH_TOKEN=cluster.token)
     return subprocess.run(
@@ -220,19 +294,23 @@ def home(tmp_path_factory: pytest.TempPathFactory, demo_home_template: HomeTempl
 
 
 @pytest.fixture(scope="module")
-def trained(cluster: Cluster, home: Path) -> subprocess.CompletedProcess[str]:
-    result = pathmatch(home, cluster, "train", "transitions", "--demo")
+def trained(cluster: Cluster, server: Server, home: Path) -> subprocess.CompletedProcess[str]:
+    result = pathmatch(home, server, cluster, "train", "transitions", "--demo")
     assert result.returncode == 0, result.stderr[-3000:]
     return result
 
 
 @pytest.fixture(scope="module")
 def scored(
-    cluster: Cluster, home: Path, trained: subprocess.CompletedProcess[str], tmp_path_factory
+    cluster: Cluster,
+    server: Server,
+    home: Path,
+    trained: subprocess.CompletedProcess[str],
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Path:
     output = tmp_path_factory.mktemp("cluster_out") / "referrals.parquet"
     args = ("score", "--input", str(CASELOAD), "--output", str(output), "--top-k", "5")
-    result = pathmatch(home, cluster, *args, "--block-size", "11", "--workers", "2")
+    result = pathmatch(home, server, cluster, *args, "--block-size", "11", "--workers", "2")
     assert result.returncode == 0, result.stderr[-3000:]
     return output
 
@@ -255,14 +333,54 @@ def _connections(process: psutil.Process) -> list[Any]:
         return []
 
 
-def test_training_runs_and_registers_through_the_cluster(
-    trained: subprocess.CompletedProcess[str],
+def local_models(home: Path) -> set[str]:
+    """Models registered in ``home``'s own SQLite store (none when it has no store)."""
+    import sqlite3
+
+    if not (home / "mlflow.db").is_file():
+        return set()
+    with sqlite3.connect(home / "mlflow.db") as db:
+        return {row[0] for row in db.execute("select name from registered_models")}
+
+
+def test_training_runs_on_the_cluster_and_registers_on_the_server_not_in_the_home(
+    trained: subprocess.CompletedProcess[str], server: Server, home: Path
 ) -> None:
     assert "registered pathmatch-transitions version 1 as champion" in trained.stderr
+    assert "pathmatch-transitions" not in local_models(home), "registered in the home's store"
+    query = urllib.parse.urlencode({"name": "pathmatch-transitions", "alias": "champion"})
+    with urllib.request.urlopen(
+        f"{server.uri}/api/2.0/mlflow/registered-models/alias?{query}", timeout=30
+    ) as answer:
+        version = json.load(answer)["model_version"]
+    assert version["version"] == "1"
+    assert "bundle" in version.get("description", "").lower()
+    logged = [p for p in server.artifacts.rglob("*") if p.is_file()]
+    assert any(p.name == "model_card.md" for p in logged), "no artifact reached the server"
+
+
+def test_champion_resolves_from_a_fresh_home_in_another_process(
+    server: Server, home: Path, trained: subprocess.CompletedProcess[str], tmp_path: Path
+) -> None:
+    fresh = tmp_path / "fresh_home"
+    fresh.mkdir()
+    args = ("transitions", "--from", "31-1131.00", "--top-k", "5")
+    there = pathmatch(fresh, server, None, *args, PATHMATCH_BUNDLE=str(home / "bundle"))
+    assert there.returncode == 0, there.stderr[-3000:]
+    downloaded = fresh / "models" / "pathmatch-transitions" / "1"
+    assert (downloaded / ".complete").is_file(), "the champion was not fetched from the server"
+    assert local_models(fresh) == set()
+    assert "transitions from 31-1131" in there.stdout
+    # the fresh home's copy is the server's: the same files, byte for byte
+    copy = {p.name: p.read_bytes() for p in downloaded.rglob("*") if p.is_file()}
+    served = {p.name: p.read_bytes() for p in server.artifacts.rglob("*") if p.is_file()}
+    shared = set(copy) & set(served)
+    assert "model_card.md" in shared and len(shared) >= 3
+    assert all(copy[name] == served[name] for name in shared)
 
 
 def test_score_runs_on_both_nodes_and_equals_a_local_run(
-    scored: Path, home: Path, tmp_path: Path
+    scored: Path, server: Server, home: Path, tmp_path: Path
 ) -> None:
     meta = json.loads(scored.with_name(scored.name + ".meta.json").read_text())
     nodes = meta["nodes"]
@@ -271,10 +389,40 @@ def test_score_runs_on_both_nodes_and_equals_a_local_run(
     assert meta["versions"]["pathmatch-transitions"] == "1"
     local = tmp_path / "local.parquet"
     args = ("score", "--input", str(CASELOAD), "--output", str(local), "--top-k", "5")
-    result = pathmatch(home, None, *args)
+    result = pathmatch(home, server, None, *args)
     assert result.returncode == 0, result.stderr[-3000:]
     assert json.loads(local.with_name(local.name + ".meta.json").read_text())["nodes"] == {
         "driver": 1
     }
     on_cluster, here = pl.read_parquet(scored), pl.read_parquet(local)
     assert on_cluster.height > 43 and on_cluster.equals(here)
+
+
+def _dataset_table(dataset: Path, part: str) -> pl.DataFrame:
+    """One part of an ingest dataset, rows in a fixed order (partitions finish in any order)."""
+    table = pl.read_parquet(dataset / part / "**" / "*.parquet")
+    return table.sort(table.columns)
+
+
+def test_posting_ingest_runs_on_the_cluster_and_equals_a_local_run(
+    cluster: Cluster, server: Server, home: Path, tmp_path: Path
+) -> None:
+    """``pathmatch ingest-postings`` with RAY_ADDRESS and two actors (one per node: each
+    takes its node's only CPU) gives the same dataset as a one-worker local run."""
+    feed = REPO / "demo" / "data" / "postings"
+    args = ("--input", str(feed), "--extraction", "rules", "--partition-size", "40")
+    on_cluster, local = tmp_path / "cluster_ds", tmp_path / "local_ds"
+    ran = pathmatch(
+        home, server, cluster, "ingest-postings", *args, "--workers", "2", "--out", str(on_cluster)
+    )
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    workers = [line for line in ran.stderr.splitlines() if line.strip().startswith("worker ")]
+    assert workers and all("(Ray node " in line for line in workers), ran.stderr[-3000:]
+    here = pathmatch(
+        home, server, None, "ingest-postings", *args, "--workers", "1", "--out", str(local)
+    )
+    assert here.returncode == 0, here.stderr[-3000:]
+    assert "(this process)" in here.stderr, here.stderr[-3000:]
+    for part in ("postings", "posting_skills", "duplicate_clusters"):
+        a, b = _dataset_table(on_cluster, part), _dataset_table(local, part)
+        assert a.height > 0 and a.equals(b), f"{part} differs between the cluster and local"
