@@ -92,3 +92,20 @@ def test_batch_composition_does_not_change_a_text_ranking(
     twice = linker.rank(texts[:30] * 2, 10, forced=forced[:30] * 2, contexts=contexts[:30] * 2)
     _assert_same_top10(twice[:30], records[:30])
     _assert_same_top10(twice[30:], records[:30])
+
+
+def test_a_text_under_several_contexts_ranks_as_with_each_alone(
+    linker: SkillLinker, records: list[dict[str, Any]]
+) -> None:
+    """A (text, forced ids) job repeated under another context (a span in postings of two
+    occupations) shares its candidates and features, generated once; each context still
+    gets its own context columns: the reference for the own context, and exactly the
+    per-job path's ranking for the other one."""
+    texts, contexts, forced = _jobs(records)
+    other = [[] if c else ["29-1141.00"] for c in contexts]
+    n = len(texts)
+    both = linker.rank(texts + texts, 10, forced=forced + forced, contexts=contexts + other)
+    _assert_same_top10(both[:n], records)
+    alone = linker.rank(texts, 10, forced=forced, contexts=other)  # no shared base
+    assert both[n:] == alone
+    assert any(a != b for a, b in zip(both[:n], both[n:], strict=True))  # contexts matter

@@ -1218,12 +1218,57 @@ class SkillLinker:
         pos = self.index_.positions()
         with_context = any(ctx is not None for _, _, ctx in jobs)
         out: list[list[tuple[str, float]]] = []
+        for at in range(0, len(jobs), _SHARED_CHUNK):
+            part = jobs[at : at + _SHARED_CHUNK]
+            bases = list(dict.fromkeys((t, f) for t, f, _ in part))
+            if with_context and len(bases) < len(part):
+                out.extend(self._rank_shared(part, bases, top_k, method, n_candidates))
+                continue
+            for lo in range(0, len(part), self.batch_size):
+                batch = part[lo : lo + self.batch_size]
+                force = [[pos[s] for s in ids if s in pos] for _, ids, _ in batch]
+                ctx = [c or () for _, _, c in batch] if with_context else None
+                cand = self._candidates([t for t, _, _ in batch], force, ctx, n_candidates)
+                scores = self.score(cand.features, method)
+                out.extend(_top_lists(cand, scores, len(batch), top_k, self.index_.skill_ids))
+        return out
+
+    def _rank_shared(
+        self,
+        jobs: list[tuple[str, tuple[str, ...], tuple[str, ...] | None]],
+        bases: list[tuple[str, tuple[str, ...]]],
+        top_k: int | None,
+        method: str,
+        n_candidates: int | None,
+    ) -> list[list[tuple[str, float]]]:
+        """Rank jobs of which some share a text and forced ids under other contexts (a span
+        in postings of several occupations): the candidates and every feature but the
+        context columns depend only on (text, forced ids), so they are generated once per
+        base and each job gets its own context columns and scores. Same rankings as
+        generating per job (a text's candidates do not depend on its batch)."""
+        pos = self.index_.positions()
+        blocks: list[tuple[np.ndarray, np.ndarray]] = []
+        for lo in range(0, len(bases), self.batch_size):
+            batch = bases[lo : lo + self.batch_size]
+            force = [[pos[s] for s in ids if s in pos] for _, ids in batch]
+            cand = self._candidates([t for t, _ in batch], force, None, n_candidates)
+            bounds = np.searchsorted(cand.text, np.arange(len(batch) + 1))
+            blocks.extend(
+                (cand.skill[a:b], cand.features[a:b])
+                for a, b in zip(bounds[:-1], bounds[1:], strict=True)
+            )
+        base_of = {base: i for i, base in enumerate(bases)}
+        out: list[list[tuple[str, float]]] = []
         for lo in range(0, len(jobs), self.batch_size):
             batch = jobs[lo : lo + self.batch_size]
-            force = [[pos[s] for s in ids if s in pos] for _, ids, _ in batch]
-            ctx = [c or () for _, _, c in batch] if with_context else None
-            cand = self._candidates([t for t, _, _ in batch], force, ctx, n_candidates)
-            scores = self.score(cand.features, method)
+            parts = [blocks[base_of[(t, f)]] for t, f, _ in batch]
+            t_idx = np.repeat(np.arange(len(batch), dtype=np.int64), [len(s) for s, _ in parts])
+            s_idx = np.concatenate([s for s, _ in parts]).astype(np.int64)
+            feats = np.vstack([f for _, f in parts])
+            contexts = [c or () for _, _, c in batch]
+            _context_features(feats, self.index_, contexts, len(batch), t_idx, s_idx)
+            cand = Candidates(t_idx, s_idx, feats)
+            scores = self.score(feats, method)
             out.extend(_top_lists(cand, scores, len(batch), top_k, self.index_.skill_ids))
         return out
 
@@ -1277,6 +1322,11 @@ class SkillLinker:
 
             linker.model_ = lgb.Booster(model_str=(directory / "model.txt").read_text())
         return linker
+
+
+_SHARED_CHUNK = 1024
+"""Jobs per chunk of :meth:`SkillLinker._rank_distinct` whose bases (text, forced ids) are
+shared across contexts: bounds the candidate features held at once (~15 MB)."""
 
 
 def _check_contexts(contexts: Sequence[Sequence[str]] | None, n_texts: int) -> None:
