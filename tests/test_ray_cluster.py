@@ -357,6 +357,14 @@ def test_training_runs_on_the_cluster_and_registers_on_the_server_not_in_the_hom
     assert "bundle" in version.get("description", "").lower()
     logged = [p for p in server.artifacts.rglob("*") if p.is_file()]
     assert any(p.name == "model_card.md" for p in logged), "no artifact reached the server"
+    # the search's trials (Ray tasks of one CPU, on nodes of one CPU) ran on both nodes
+    from mlflow.tracking import MlflowClient
+
+    client = MlflowClient(tracking_uri=server.uri)
+    experiments = [e.experiment_id for e in client.search_experiments()]
+    trials = [run for run in client.search_runs(experiments) if "trial.index" in run.data.tags]
+    nodes = {run.data.tags.get("trial.ray_node", "") for run in trials}
+    assert len(trials) >= 2 and len(nodes) == 2 and "" not in nodes, nodes
 
 
 def test_champion_resolves_from_a_fresh_home_in_another_process(

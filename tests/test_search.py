@@ -90,6 +90,7 @@ def test_search_runs_in_ray_and_logs_nested_runs(ray_cluster: None, home: Path) 
     trials = [r for r in runs if r.data.tags.get("mlflow.parentRunId") == parent.info.run_id]
     assert len(trials) == 5
     assert all(r.data.tags["bundle"] == "abc" for r in trials)
+    assert all(len(r.data.tags["trial.ray_node"]) > 10 for r in trials)  # the Ray node id
     statuses = sorted(r.info.status for r in trials)
     assert statuses == ["FAILED", "FINISHED", "FINISHED", "FINISHED", "FINISHED"]
     best_run = client.get_run(best.run_id)

@@ -51,6 +51,8 @@ class TrialResult:
     seconds: float = 0.0
     run_id: str | None = None
     error: str | None = None
+    node: str = ""
+    """The Ray node id that ran the trial (logged as the run's ``trial.ray_node`` tag)."""
 
     @property
     def ok(self) -> bool:
@@ -94,7 +96,10 @@ def best_trial(
 
 def _execute(trial_fn: TrialFn | bytes, params: dict[str, Any], data: Any) -> dict[str, Any]:
     """Run one trial in a worker; errors come back as text, never as a lost task."""
+    import ray
+
     start = time.perf_counter()
+    node = ray.get_runtime_context().get_node_id() if ray.is_initialized() else ""
     try:
         if isinstance(trial_fn, bytes):
             from ray import cloudpickle
@@ -104,7 +109,11 @@ def _execute(trial_fn: TrialFn | bytes, params: dict[str, Any], data: Any) -> di
             run = trial_fn
         out = run(params, data)
     except Exception:  # a failing trial is a result, not a crash
-        return {"error": traceback.format_exc(limit=5), "seconds": time.perf_counter() - start}
+        return {
+            "error": traceback.format_exc(limit=5),
+            "seconds": time.perf_counter() - start,
+            "node": node,
+        }
     if not isinstance(out, TrialOutput):
         out = TrialOutput(metrics={k: float(v) for k, v in dict(out).items()})
     return {
@@ -112,6 +121,7 @@ def _execute(trial_fn: TrialFn | bytes, params: dict[str, Any], data: Any) -> di
         "steps": {k: [float(x) for x in v] for k, v in out.steps.items()},
         "extra": out.extra,
         "seconds": time.perf_counter() - start,
+        "node": node,
     }
 
 
@@ -210,6 +220,7 @@ def _to_result(index: int, params: dict[str, Any], raw: dict[str, Any]) -> Trial
         extra=raw.get("extra"),
         seconds=float(raw.get("seconds", 0.0)),
         error=raw.get("error"),
+        node=str(raw.get("node", "")),
     )
 
 
@@ -223,7 +234,7 @@ def _log_trial(
         run_name=f"{parent_name}-trial-{result.index:03d}",
         experiment_id=experiment_id,
         nested=True,
-        tags={**tags, "trial.index": str(result.index)},
+        tags={**tags, "trial.index": str(result.index), "trial.ray_node": result.node},
     )
     status = "FAILED"
     try:
