@@ -1260,16 +1260,16 @@ class SkillLinker:
         base_of = {base: i for i, base in enumerate(bases)}
         out: list[list[tuple[str, float]]] = []
         for lo in range(0, len(jobs), self.batch_size):
-            batch = jobs[lo : lo + self.batch_size]
-            parts = [blocks[base_of[(t, f)]] for t, f, _ in batch]
-            t_idx = np.repeat(np.arange(len(batch), dtype=np.int64), [len(s) for s, _ in parts])
+            group = jobs[lo : lo + self.batch_size]
+            parts = [blocks[base_of[(t, f)]] for t, f, _ in group]
+            t_idx = np.repeat(np.arange(len(group), dtype=np.int64), [len(s) for s, _ in parts])
             s_idx = np.concatenate([s for s, _ in parts]).astype(np.int64)
             feats = np.vstack([f for _, f in parts])
-            contexts = [c or () for _, _, c in batch]
-            _context_features(feats, self.index_, contexts, len(batch), t_idx, s_idx)
+            contexts = [c or () for _, _, c in group]
+            _context_features(feats, self.index_, contexts, len(group), t_idx, s_idx)
             cand = Candidates(t_idx, s_idx, feats)
             scores = self.score(feats, method)
-            out.extend(_top_lists(cand, scores, len(batch), top_k, self.index_.skill_ids))
+            out.extend(_top_lists(cand, scores, len(group), top_k, self.index_.skill_ids))
         return out
 
     # -------------------------------------------------------------- persistence
