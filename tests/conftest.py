@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -36,11 +37,20 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
-def pathmatch_cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """``pathmatch *args`` over ``home`` in a subprocess, as a user runs it."""
-    env = {**os.environ, "PATHMATCH_HOME": str(home)}
+def pathmatch_cli(
+    home: Path,
+    *args: str,
+    base: Mapping[str, str] | None = None,
+    extra: Mapping[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """``pathmatch *args`` over ``home`` in a subprocess, as a user runs it.
+
+    The environment is ``base`` (default: this process's) without a tracking URI or bundle
+    of the caller's, plus ``extra``."""
+    env = {**(os.environ if base is None else base), "PATHMATCH_HOME": str(home)}
     for name in ("MLFLOW_TRACKING_URI", "PATHMATCH_BUNDLE"):
         env.pop(name, None)
+    env.update(extra or {})
     return subprocess.run(
         [sys.executable, "-m", "serving.cli", *args],
         capture_output=True,
@@ -49,6 +59,13 @@ def pathmatch_cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
         env=env,
         timeout=900,
     )
+
+
+def three_block_score(output: Path) -> tuple[str, ...]:
+    """``pathmatch score`` arguments for the demo caseload in three blocks: a one-block
+    job is scored in process and never starts Ray."""
+    caseload = REPO / "demo" / "data" / "participants" / "demo_caseload.csv"
+    return ("score", "--input", str(caseload), "--output", str(output), "--block-size", "20")
 
 
 def _checked(result: subprocess.CompletedProcess[str], what: str) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+from conftest import pathmatch_cli, three_block_score
 
 from training.ray_runtime import RayStartError, ensure_local_token, ray_session
 
@@ -123,32 +124,17 @@ def test_disabled_auth_is_refused_for_a_local_node(monkeypatch: pytest.MonkeyPat
 
 def test_score_refuses_an_unauthenticated_local_node_in_one_line(tmp_path: Path) -> None:
     """A Ray start failure reaches the user as one line and exit 2, not a traceback."""
-    from test_batch import CASELOAD, REPO
+    from test_batch import REPO
 
     from matching.ingest.importer import import_bundle
 
     home = tmp_path / "home"
     import_bundle(REPO / "demo" / "data", home / "bundle")
-    env = {**_env_without_auth(), "PATHMATCH_HOME": str(home), "RAY_AUTH_MODE": "disabled"}
-    env.pop("MLFLOW_TRACKING_URI", None)
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "serving.cli",
-            "score",
-            "--input",
-            str(CASELOAD),
-            "--output",
-            str(tmp_path / "out.parquet"),
-            # three blocks: a one-block job is scored in process and never starts Ray
-            "--block-size",
-            "20",
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=600,
+    result = pathmatch_cli(
+        home,
+        *three_block_score(tmp_path / "out.parquet"),
+        base=_env_without_auth(),
+        extra={"RAY_AUTH_MODE": "disabled"},
     )
     assert result.returncode == 2, result.stderr[-2000:]
     assert "Traceback" not in result.stderr + result.stdout

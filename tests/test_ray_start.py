@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import logging
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import pathmatch_cli, three_block_score
 
 from training.ray_runtime import START_WAIT_VARIABLES, RayStartError, start_ray
 
@@ -74,33 +73,17 @@ def test_a_wait_the_user_set_is_kept_and_named_in_one_line(monkeypatch: pytest.M
 
 def test_score_prints_the_start_failure_in_one_line_and_exits_2(tmp_path: Path) -> None:
     """The CLI end to end: Ray never comes up (every try with the user's 0 s wait)."""
-    from test_batch import CASELOAD, REPO
+    from test_batch import REPO
 
     from matching.ingest.importer import import_bundle
 
     home = tmp_path / "home"
     import_bundle(REPO / "demo" / "data", home / "bundle")
     # both waits at 0: with the GCS wait alone, a fast start on an idle machine once came up
-    env = {**os.environ, "PATHMATCH_HOME": str(home), **dict.fromkeys(START_WAIT_VARIABLES, "0")}
-    env.pop("MLFLOW_TRACKING_URI", None)
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "serving.cli",
-            "score",
-            "--input",
-            str(CASELOAD),
-            "--output",
-            str(tmp_path / "out.parquet"),
-            # three blocks: a one-block job is scored in process and never starts Ray
-            "--block-size",
-            "20",
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=900,
+    result = pathmatch_cli(
+        home,
+        *three_block_score(tmp_path / "out.parquet"),
+        extra=dict.fromkeys(START_WAIT_VARIABLES, "0"),
     )
     assert result.returncode == 2, result.stderr[-2000:]
     assert "Traceback" not in result.stderr + result.stdout
