@@ -333,7 +333,7 @@ class Engine:
         """``matching.sectors.profile.SectorInputs``: the demand, catalog and bundle tables
         sector profiles and supply read (the same demand and catalog every door uses)."""
         from matching.ingest.bundle import BundleError
-        from matching.sectors.profile import SectorInputs
+        from matching.sectors.profile import sector_inputs_from
 
         for name in ("career_clusters_soc", "career_clusters_cip"):
             if not self.bundle.has(name):
@@ -341,23 +341,12 @@ class Engine:
                     f"bundle {self.bundle.path} has no table {name!r} (imported before the "
                     f"career clusters loader): re-run `pathmatch import`"
                 )
-
-        def get(name: str) -> pl.DataFrame | None:
-            return self.bundle.table(name) if self.bundle.has(name) else None
-
-        return SectorInputs(
-            demand=self.demand.table,
-            demand_skills=self.demand.skills_table,
-            oews=self.bundle.table("oews"),
-            ep_projections=self.bundle.table("ep_projections"),
-            programs=self.catalog.programs,
-            program_occupations=self.catalog.program_occupations,
-            clusters_soc=self.bundle.table("career_clusters_soc"),
-            clusters_cip=self.bundle.table("career_clusters_cip"),
-            onet_occupations=self.bundle.table("onet_occupations"),
-            oews_state_extracts=get("oews_state_extracts"),
-            etpl_outcomes=get("etpl_outcomes"),
-            scorecard_fos=get("scorecard_fos"),
+        return sector_inputs_from(
+            self.bundle,
+            self.catalog.programs,
+            self.catalog.program_occupations,
+            self.demand.table,
+            self.demand.skills_table,
         )
 
     @cached_property
