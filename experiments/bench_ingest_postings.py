@@ -49,6 +49,9 @@ from matching.ingest.loaders.postings import load_postings  # noqa: E402
 
 REAL = REPO.parent / "shared" / "data" / "postings"
 TOWNS = ["Trenton", "Camden", "Paterson", "Edison", "Newark", "Elizabeth", "Clifton", "Toms River"]
+# The scaling rows measure Ray workers: one local worker would otherwise run in this
+# process without Ray (serving.ingest_postings.in_process).
+os.environ.setdefault("PATHMATCH_INGEST_IN_PROCESS", "0")
 
 
 def home_copy(arg: str | None) -> Path:
