@@ -30,6 +30,7 @@ import json
 import logging
 import os
 import resource
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -571,10 +572,7 @@ def _dedup(
     links = (
         _links_on_ray(groups, parts, excluded)
         if on_ray
-        else [
-            link_reduce(*pieces)
-            for pieces in zip(*(band_map(group, parts, excluded) for group in groups), strict=True)
-        ]
+        else _links_here(groups, parts, excluded, out / "_shuffle")
     )
     left = np.concatenate([pair[0] for pair in links]) if links else np.empty(0, np.int64)
     right = np.concatenate([pair[1] for pair in links]) if links else np.empty(0, np.int64)
@@ -620,6 +618,32 @@ def _links_on_ray(
     shared = ray.put(excluded)
     pieces = [cast(list[Any], mapper.remote(group, parts, shared)) for group in groups]
     return list(ray.get([reducer.remote(*[p[i] for p in pieces]) for i in range(parts)]))
+
+
+def _links_here(
+    groups: list[list[str]], parts: int, excluded: np.ndarray, spill: Path
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The dedup shuffle in this process, spilled to disk as Ray spills its object store:
+    each group's band rows are written per dedup part, then each part is linked alone, so
+    memory holds one group's rows or one part's, never the whole shuffle (~4.5 GB of band
+    rows per million postings)."""
+    shutil.rmtree(spill, ignore_errors=True)
+    spill.mkdir(parents=True)
+    try:
+        for number, group in enumerate(groups):
+            for part, piece in enumerate(band_map(group, parts, excluded)):
+                if piece and piece["row_id"].size:
+                    np.savez(spill / f"part-{part:04d}-group-{number:05d}.npz", **cast(Any, piece))
+        links = []
+        for part in range(parts):
+            pieces = []
+            for path in sorted(spill.glob(f"part-{part:04d}-group-*.npz")):
+                with np.load(path) as saved:
+                    pieces.append({name: saved[name] for name in saved.files})
+            links.append(link_reduce(*pieces))
+        return links
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
 
 
 __all__ = ["DatasetError", "IngestError", "IngestOptions", "IngestSummary", "run_ingest"]
