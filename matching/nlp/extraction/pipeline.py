@@ -187,6 +187,9 @@ def make_detected_candidates(
 
 FLOOR_KEYS = ("span", "sentence", "bare_sentence")
 """The abstention floors of a policy (see :class:`LinkerComponent`)."""
+RANK_CANDIDATES = 20
+"""Lexical candidates per source the trained linker reranks by default (see
+:class:`LinkerComponent`); 0 reranks as many as the linker was trained with."""
 REFUSE = 1.01
 """A floor above every calibrated score: that kind of link is never kept (and, for
 ``bare_sentence``, those sentences are not even ranked)."""
@@ -204,10 +207,12 @@ class LinkerComponent:
     (``rank_sentences``, after the intake shorthand expansion of
     :func:`~matching.nlp.extraction.matcher.normalize_text`), each keeping its best
     ``sentence_top_k``. The trained linker reranks the best ``rank_candidates`` lexical
-    candidates per source of each text (0, the default: as many as it was trained with,
-    40 on the real linker): a cheap first stage for a fast path (issue 14 item 7). 20 keeps
-    the HOUSE/TECH dev RP@5 within 0.02 for about 15% less linker time; it stays off until
-    its kept-link figures (``experiments/bench_abstention.py``) are measured (README).
+    candidates per source of each text (:data:`RANK_CANDIDATES`, 20, by default; 0: as many
+    as it was trained with, 40 on the real linker): a cheap first stage (issue 14 item 7).
+    On the real linker's dev data 20 keeps the kept links exactly (SkillSpan no-skill fp/100
+    10.0, Decorte dev P 0.878, R 0.305 at its floors, and the floor chooser picks the same
+    floors), moves RP@5 HOUSE 0.585 -> 0.596 and TECH 0.815 -> 0.801, and takes ~26% off the
+    linker's time per text (``experiments/bench_fast_path_dev.py``; README).
 
     Abstention (the trained linker's own floors, chosen on its dev data when it was trained;
     else ``floors``, one policy for a trained model, ``learned``, one for lexical scores,
@@ -254,7 +259,7 @@ class LinkerComponent:
         floors: dict[str, dict[str, float]] | None = None,
         span_candidates: int = 3,
         sentence_top_k: int = 5,
-        rank_candidates: int = 0,
+        rank_candidates: int = RANK_CANDIDATES,
     ) -> None:
         register_extensions()
         if aggregate not in ("noisy_or", "max"):
@@ -582,7 +587,7 @@ def _first_line(exc: BaseException) -> str:
         "floors": DEFAULT_FLOORS,
         "span_candidates": 3,
         "sentence_top_k": 5,
-        "rank_candidates": 0,
+        "rank_candidates": RANK_CANDIDATES,
     },
 )
 def make_linker(
