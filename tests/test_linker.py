@@ -451,3 +451,37 @@ def test_sentence_only_links_clear_a_stricter_bar(trained: SkillLinker, tmp_path
         ("b", 0.35),
     ]
     assert kept_skills(ranked, set(), top_k=1, min_score=0.0) == [("a", 0.9)]
+
+
+def test_acceptor_learns_from_no_skill_texts_and_round_trips(
+    taxonomy: SkillTaxonomy, trained: SkillLinker, tmp_path: Path
+) -> None:
+    """A no-skill text gives an all-zero block (a ranker drops it, the acceptor learns from
+    it); the fitted acceptor's probabilities replace the sigmoid and survive save/load."""
+    import copy
+
+    import numpy as np
+
+    blank = Example("We are an equal opportunity employer.", None, ())
+    held = [*examples(), blank] * 3
+    blocks = trained.example_blocks(held, keep_empty=True)
+    assert trained.example_blocks([blank]) == [None]
+    empty = blocks[len(examples())]
+    assert empty is not None and empty.labels.size and not empty.labels.any()
+    used = [b for b in blocks if b is not None]
+    x = np.vstack([b.features for b in used])
+    y = np.concatenate([b.labels for b in used])
+    linker = copy.deepcopy(trained)
+    linker.fit_acceptor(x, linker.raw_scores(x), y)
+    assert linker.acceptor_ is not None
+    sigmoid = trained.score(x)
+    accepted = linker.score(x)
+    assert not np.allclose(sigmoid, accepted)
+    assert accepted.min() >= 0.0 and accepted.max() <= 1.0
+    # on the texts it was fitted on, the acceptor puts the gold candidates above the rest
+    assert accepted[y == 1].mean() > accepted[y == 0].mean() + 0.3
+    linker.save(tmp_path / "with_acceptor")
+    loaded = SkillLinker.load(tmp_path / "with_acceptor")
+    assert np.allclose(loaded.score(x), accepted)
+    trained.save(tmp_path / "without")  # an acceptor file left from a refit is removed
+    assert not (tmp_path / "without" / "acceptor.txt").exists()

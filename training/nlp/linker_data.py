@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from matching.nlp.extraction.linker import Example, SkillLinker
 from matching.nlp.taxonomy import SkillTaxonomy, _punct_key, normalize_label
 
@@ -306,7 +308,13 @@ def train_demo_linker(
     whose document has no known occupation must still link), so the model learns both
     regimes. The score sigmoid is fitted on the dev part: it is monotone, so the ranking
     figures stay held-out ones, and a sigmoid fitted on the training candidates of so small
-    a set would call every link certain.
+    a set would call every link certain. The demo linker also has an acceptor
+    (``SkillLinker.fit_acceptor``), fitted on out-of-fold scores of the training sentences
+    (3 folds, the no-skill ones included), which then gives the scores; the dev part stays
+    unseen by both, for the metrics and the floors. On the demo dev part (floors re-chosen
+    each time) it moved kept-link precision 0.787 -> 0.761, recall 0.522 -> 0.554, false
+    links per 100 no-skill sentences 8.0 -> 8.0, ctx RP@5 0.788 -> 0.779; in the demo's
+    answers the wrong-field pairs of tests/test_demo_clean.py went from 3 to 1.
     """
     examples = read_linker_examples(examples_path, taxonomy)
     train, dev = split_sentences([e.sentence for e in examples], dev_fraction, seed)
@@ -314,12 +322,14 @@ def train_demo_linker(
     train_ex = [e for e in [*examples, *spans] if e.sentence in train]
     dev_ex = [e for e in examples if e.sentence in dev and e.gold]
     both = [*train_ex, *(e._replace(context=()) for e in train_ex if e.context)]
-    small = {"min_child_samples": 5, "n_estimators": 150, "real_repeat": 1}
+    small = {"min_child_samples": 5, "n_estimators": 150, "real_repeat": 1, "acceptor": True}
     linker = SkillLinker(**{**(params or {}), **small}).fit(
         taxonomy,
         both,
         calibration_examples=[*dev_ex, *(e._replace(context=()) for e in dev_ex)],
     )
+    if linker.acceptor:
+        _cross_fit_acceptor(linker, taxonomy, both, [*examples, *spans], sorted(train), small)
     metrics = {f"demo_dev_{k}": v for k, v in context_metrics(linker, dev_ex).items()}
     linker.fit_info_.update(
         {
@@ -333,6 +343,35 @@ def train_demo_linker(
     if out_dir is not None:
         linker.save(out_dir)
     return linker, metrics
+
+
+def _cross_fit_acceptor(
+    linker: SkillLinker,
+    taxonomy: SkillTaxonomy,
+    fitted_on: list[Any],
+    examples: list[Any],
+    train_sentences: list[str],
+    small: dict[str, Any],
+    folds: int = 3,
+) -> None:
+    """Fit ``linker``'s acceptor on out-of-fold ranker scores of its training sentences:
+    each fold's sentences (no-skill ones included, with and without context) are ranked by
+    a ranker fitted on the other folds, so the acceptor learns how a ranker scores texts it
+    has not seen, and the dev part stays for the floors."""
+    xs, raws, ys = [], [], []
+    for fold in range(folds):
+        held = {s for i, s in enumerate(train_sentences) if i % folds == fold}
+        part = SkillLinker(**{**linker.get_params(), **small, "acceptor": False}).fit(
+            taxonomy, [e for e in fitted_on if e.sentence not in held], index=linker.index_
+        )
+        out = [e for e in examples if e.sentence in held]
+        out += [e._replace(context=()) for e in out if e.context]
+        for block in part.example_blocks(out, keep_empty=True):
+            if block is not None:
+                xs.append(block.features)
+                raws.append(part.raw_scores(block.features))
+                ys.append(block.labels)
+    linker.fit_acceptor(np.vstack(xs), np.concatenate(raws), np.concatenate(ys))
 
 
 DECORTE_DIR = "decorte_esco_skill_extraction"

@@ -910,10 +910,20 @@ class SkillLinker:
     (no model), LightGBM ``n_estimators``, ``learning_rate``, ``num_leaves``,
     ``min_child_samples``, ``real_repeat`` (times real, non-synthetic examples are repeated
     in training, see :meth:`fit`), ``batch_size``, ``random_state``, ``n_jobs``,
-    ``encoder``, ``char_max_df`` (:data:`CHAR_MAX_DF`; None: every character n-gram).
+    ``encoder``, ``char_max_df`` (:data:`CHAR_MAX_DF`; None: every character n-gram),
+    ``acceptor`` (whether the trainer fits a link acceptor, :meth:`fit_acceptor`).
     Learned state: ``index_`` (:class:`LinkIndex`), ``model_`` (LightGBM booster or None),
-    ``calibration_`` (Platt a, b), ``fit_info_``, ``floors_`` (the kept-link floors
-    chosen on this model's dev data after fitting, saved with it; None until chosen).
+    ``calibration_`` (Platt a, b), ``acceptor_`` (LightGBM binary booster or None: when
+    present its probability is the score, instead of the sigmoid), ``fit_info_``,
+    ``floors_`` (the kept-link floors chosen on this model's dev data after fitting, saved
+    with it; None until chosen).
+
+    Why an acceptor: the LambdaRank ranker and its sigmoid learn only from texts that hold
+    a skill (a group without a positive teaches a ranker nothing), so a sentence naming no
+    skill ("- Own tools") still gets its best candidates' usual high scores and no floor
+    tells it apart. The acceptor is a pointwise model fitted on out-of-fold ranker scores of
+    texts with and without skills (``training.nlp.linker_data``), so it learns how a ranker
+    scores a text that names nothing.
     """
 
     def __init__(
@@ -931,6 +941,7 @@ class SkillLinker:
         n_jobs: int = 1,
         encoder: str | None = None,
         char_max_df: int | None = CHAR_MAX_DF,
+        acceptor: bool = False,
     ) -> None:
         self.n_candidates = n_candidates
         self.max_window = max_window
@@ -945,6 +956,7 @@ class SkillLinker:
         self.n_jobs = n_jobs
         self.encoder = encoder
         self.char_max_df = char_max_df
+        self.acceptor = acceptor
 
     def get_params(self) -> dict[str, Any]:
         return {
@@ -963,6 +975,7 @@ class SkillLinker:
                 "n_jobs",
                 "encoder",
                 "char_max_df",
+                "acceptor",
             )
         }
 
@@ -997,6 +1010,7 @@ class SkillLinker:
         self.attach_encoder(taxonomy)
         self.model_: Any = None
         self.calibration_ = (1.0, 0.0)
+        self.acceptor_: Any = None
         self.floors_: dict[str, float] | None = None
         examples = [Example(*e) for e in training_examples]
         flags = list(synthetic) if synthetic is not None else [False] * len(examples)
@@ -1026,7 +1040,9 @@ class SkillLinker:
         self.index_.vectors = built.vectors_for(self.index_.skill_ids)
         self.index_.encoder = self.encoder
 
-    def example_blocks(self, examples: Sequence[Example]) -> list[Block | None]:
+    def example_blocks(
+        self, examples: Sequence[Example], *, keep_empty: bool = False
+    ) -> list[Block | None]:
         """Per example, its candidates' features and 0/1 gold labels (None: no gold found).
 
         Also the unit benchmarks cache to fit several variants on the same candidates.
@@ -1041,10 +1057,13 @@ class SkillLinker:
             bounds = np.searchsorted(cand.text, np.arange(len(batch) + 1))
             for i, ex in enumerate(batch):
                 gold = [pos[g] for g in ex.gold if g in pos]
+                a, b = bounds[i], bounds[i + 1]
+                if keep_empty and not ex.gold:
+                    out.append(Block(cand.features[a:b], np.zeros(b - a, np.float32), 0))
+                    continue
                 if not gold:
                     out.append(None)
                     continue
-                a, b = bounds[i], bounds[i + 1]
                 label = np.isin(cand.skill[a:b], gold).astype(np.float32)
                 out.append(Block(cand.features[a:b], label, len(set(gold))))
         return out
@@ -1074,6 +1093,34 @@ class SkillLinker:
             cx, cy = x, y
         self.calibration_ = _platt(self.model_.predict(cx), cy)
         return self
+
+    def fit_acceptor(self, x: np.ndarray, raw: np.ndarray, y: np.ndarray) -> SkillLinker:
+        """The pointwise acceptor: P(candidate is gold) from its features and a ranker's raw
+        score, fitted on out-of-fold candidates (``raw`` from rankers that did not see those
+        texts) of texts with and without skills."""
+        import lightgbm as lgb
+
+        params = {
+            "objective": "binary",
+            "learning_rate": self.learning_rate,
+            "num_leaves": 7,
+            "min_child_samples": self.min_child_samples,
+            "seed": self.random_state,
+            "deterministic": True,
+            "force_row_wise": True,
+            "num_threads": self.n_jobs,
+            "verbose": -1,
+            "feature_pre_filter": False,
+        }
+        data = lgb.Dataset(_with_raw(x, raw), y, free_raw_data=True)
+        self.acceptor_ = lgb.train(params, data, num_boost_round=min(self.n_estimators, 200))
+        self.fit_info_["acceptor_rows"] = int(len(y))
+        return self
+
+    def raw_scores(self, features: np.ndarray) -> np.ndarray:
+        """The ranker's raw scores (before the sigmoid or the acceptor)."""
+        self._check()
+        return np.asarray(self.model_.predict(features))
 
     def _train(self, x: np.ndarray, y: np.ndarray, groups: list[int]) -> Any:
         import lightgbm as lgb
@@ -1157,6 +1204,8 @@ class SkillLinker:
         if method == "lexical" or self.model_ is None:
             return lexical_score(features)
         raw = self.model_.predict(features)
+        if getattr(self, "acceptor_", None) is not None:
+            return np.asarray(self.acceptor_.predict(_with_raw(features, raw)))
         a, b = self.calibration_
         return 1.0 / (1.0 + np.exp(-(a * raw + b)))
 
@@ -1287,17 +1336,21 @@ class SkillLinker:
             "calibration": list(self.calibration_),
             "fit_info": self.fit_info_,
             "has_model": self.model_ is not None,
+            "has_acceptor": getattr(self, "acceptor_", None) is not None,
             # kept-link floors chosen on this model's dev data (training.nlp.abstention);
             # None: the pipeline's config.cfg floors apply
             "floors": getattr(self, "floors_", None),
         }
         (directory / "config.json").write_text(json.dumps(config, indent=2, sort_keys=True))
         joblib.dump(self.index_, directory / "index.joblib")
-        model = directory / "model.txt"
-        if self.model_ is not None:
-            model.write_text(self.model_.model_to_string())
-        elif model.exists():
-            model.unlink()
+        for name, booster in (
+            ("model.txt", self.model_),
+            ("acceptor.txt", getattr(self, "acceptor_", None)),
+        ):
+            if booster is not None:
+                (directory / name).write_text(booster.model_to_string())
+            elif (directory / name).exists():
+                (directory / name).unlink()
         return directory
 
     @classmethod
@@ -1316,12 +1369,19 @@ class SkillLinker:
         linker.calibration_ = tuple(config["calibration"])
         linker.fit_info_ = config["fit_info"]
         linker.floors_ = config.get("floors")
-        linker.model_ = None
+        linker.model_ = linker.acceptor_ = None
         if config.get("has_model"):
             import lightgbm as lgb
 
             linker.model_ = lgb.Booster(model_str=(directory / "model.txt").read_text())
+            if config.get("has_acceptor"):
+                linker.acceptor_ = lgb.Booster(model_str=(directory / "acceptor.txt").read_text())
         return linker
+
+
+def _with_raw(features: np.ndarray, raw: np.ndarray) -> np.ndarray:
+    """The acceptor's input: a candidate's features and the ranker's raw score."""
+    return np.hstack([features, np.asarray(raw, dtype=features.dtype).reshape(-1, 1)])
 
 
 _SHARED_CHUNK = 1024
