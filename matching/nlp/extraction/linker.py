@@ -1100,18 +1100,7 @@ class SkillLinker:
         texts) of texts with and without skills."""
         import lightgbm as lgb
 
-        params = {
-            "objective": "binary",
-            "learning_rate": self.learning_rate,
-            "num_leaves": 7,
-            "min_child_samples": self.min_child_samples,
-            "seed": self.random_state,
-            "deterministic": True,
-            "force_row_wise": True,
-            "num_threads": self.n_jobs,
-            "verbose": -1,
-            "feature_pre_filter": False,
-        }
+        params = self._booster_params("binary", num_leaves=7)
         data = lgb.Dataset(_with_raw(x, raw), y, free_raw_data=True)
         self.acceptor_ = lgb.train(params, data, num_boost_round=min(self.n_estimators, 200))
         self.fit_info_["acceptor_rows"] = int(len(y))
@@ -1122,13 +1111,12 @@ class SkillLinker:
         self._check()
         return np.asarray(self.model_.predict(features))
 
-    def _train(self, x: np.ndarray, y: np.ndarray, groups: list[int]) -> Any:
-        import lightgbm as lgb
-
-        params = {
-            "objective": self.objective,
+    def _booster_params(self, objective: str, num_leaves: int) -> dict[str, Any]:
+        """LightGBM settings of this linker's boosters: deterministic, one row-wise pass."""
+        return {
+            "objective": objective,
             "learning_rate": self.learning_rate,
-            "num_leaves": self.num_leaves,
+            "num_leaves": num_leaves,
             "min_child_samples": self.min_child_samples,
             "seed": self.random_state,
             "deterministic": True,
@@ -1137,6 +1125,11 @@ class SkillLinker:
             "verbose": -1,
             "feature_pre_filter": False,
         }
+
+    def _train(self, x: np.ndarray, y: np.ndarray, groups: list[int]) -> Any:
+        import lightgbm as lgb
+
+        params = self._booster_params(self.objective, self.num_leaves)
         if self.objective == "lambdarank":
             params.update({"lambdarank_truncation_level": 20, "eval_at": [5, 10]})
         data = lgb.Dataset(
