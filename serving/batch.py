@@ -68,6 +68,7 @@ from matching.referral.referrals import (
 )
 from matching.schemas import Participant
 from serving.reader import EngineReader
+from training.ray_runtime import node_id
 
 Hook = Callable[[str, int, int], None]
 
@@ -559,7 +560,7 @@ class ScoringWorker:
             "index": index,
             "rows": len(rows),
             "pid": os.getpid(),
-            "node": _node_id(),
+            "node": node_id(),
             "seconds": time.perf_counter() - start,
         }
 
@@ -582,17 +583,6 @@ class ScoringWorker:
             except ValueError:
                 out[region] = None
         return out
-
-
-def _node_id() -> str:
-    """The Ray node this process runs on ("driver" outside Ray)."""
-    import sys
-
-    if "ray" not in sys.modules:
-        return "driver"
-    import ray
-
-    return ray.get_runtime_context().get_node_id() if ray.is_initialized() else "driver"
 
 
 def block_name(index: int) -> str:

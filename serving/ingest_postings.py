@@ -43,11 +43,10 @@ import polars as pl
 
 from matching.ingest import posting_dataset as pd_
 from matching.ingest.posting_dataset import DatasetError, Manifest
+from training.ray_runtime import DRIVER, node_id
 
 Hook = Callable[[str, int, "int | None"], None]
 EXTRACTION_MODES = ("learned", "rules", "off")
-DRIVER = "driver"
-"""The node name of work done in the ``pathmatch`` process itself (no Ray)."""
 MAP_POSTINGS = 50_000
 """Postings per dedup map task (their band rows are about 300 bytes x 16 each)."""
 
@@ -188,8 +187,6 @@ class PostingWorker:
         return pa.Table.from_pylist([self.partition(row) for row in batch.to_pylist()])
 
     def partition(self, row: dict[str, Any]) -> dict[str, Any]:
-        import ray
-
         from matching.market.demand import occupations_from_titles
         from matching.nlp.extraction.sections import section_text
         from serving.engine import contexts_by_id
@@ -235,7 +232,7 @@ class PostingWorker:
             "skill_rows": skills.height,
             "seconds": time.perf_counter() - start,
             "pid": os.getpid(),
-            "node": ray.get_runtime_context().get_node_id() if ray.is_initialized() else DRIVER,
+            "node": node_id(),
             "peak_rss_mb": _rss_mb(),
         }
 

@@ -66,6 +66,22 @@ class RayStartError(RuntimeError):
     """Ray could not start (or join the cluster); the message says what to try."""
 
 
+DRIVER = "driver"
+"""The node name of work done outside Ray (in the ``pathmatch`` process itself)."""
+
+
+def node_id() -> str:
+    """The Ray node this process runs on (:data:`DRIVER` outside Ray): what batch blocks,
+    ingest partitions and search trials record, so a test can see where each ran."""
+    import sys
+
+    if "ray" not in sys.modules:  # never import Ray just to say it is not running
+        return DRIVER
+    import ray
+
+    return ray.get_runtime_context().get_node_id() if ray.is_initialized() else DRIVER
+
+
 def local_cpus() -> int:
     return max(1, os.cpu_count() or 1)
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from matching.settings import Settings
+from training.ray_runtime import node_id
 
 
 @dataclass
@@ -96,10 +97,8 @@ def best_trial(
 
 def _execute(trial_fn: TrialFn | bytes, params: dict[str, Any], data: Any) -> dict[str, Any]:
     """Run one trial in a worker; errors come back as text, never as a lost task."""
-    import ray
-
     start = time.perf_counter()
-    node = ray.get_runtime_context().get_node_id() if ray.is_initialized() else ""
+    node = node_id()
     try:
         if isinstance(trial_fn, bytes):
             from ray import cloudpickle

@@ -312,11 +312,11 @@ def train_demo_linker(
     a set would call every link certain. The demo linker also has an acceptor
     (``SkillLinker.fit_acceptor``), fitted on out-of-fold scores of the training sentences
     (3 folds, the no-skill ones included; ``acceptor=False`` leaves it out), which then
-    gives the scores; the dev part stays
-    unseen by both, for the metrics and the floors. On the demo dev part (floors re-chosen
-    each time) it moved kept-link precision 0.787 -> 0.761, recall 0.522 -> 0.554, false
-    links per 100 no-skill sentences 8.0 -> 8.0, ctx RP@5 0.788 -> 0.779; in the demo's
-    answers the wrong-field pairs of tests/test_demo_clean.py went from 3 to 1.
+    gives the scores; the dev part stays unseen by both, for the metrics and the floors.
+    On the demo dev part (floors re-chosen each time) it moved kept-link precision 0.787 ->
+    0.761, recall 0.522 -> 0.554, false links per 100 no-skill sentences 8.0 -> 8.0, ctx
+    RP@5 0.788 -> 0.779; in the demo's answers the wrong-field pairs of
+    tests/test_demo_clean.py went from 3 to 1.
     """
     examples = read_linker_examples(examples_path, taxonomy)
     train, dev = split_sentences([e.sentence for e in examples], dev_fraction, seed)
@@ -331,7 +331,7 @@ def train_demo_linker(
         calibration_examples=[*dev_ex, *(e._replace(context=()) for e in dev_ex)],
     )
     if linker.acceptor:
-        _cross_fit_acceptor(linker, taxonomy, both, [*examples, *spans], sorted(train), small)
+        _cross_fit_acceptor(linker, taxonomy, both, [*examples, *spans], sorted(train))
     metrics = {f"demo_dev_{k}": v for k, v in context_metrics(linker, dev_ex).items()}
     linker.fit_info_.update(
         {
@@ -353,7 +353,6 @@ def _cross_fit_acceptor(
     fitted_on: list[Any],
     examples: list[Any],
     train_sentences: list[str],
-    small: dict[str, Any],
     folds: int = 3,
 ) -> None:
     """Fit ``linker``'s acceptor on out-of-fold ranker scores of its training sentences:
@@ -363,7 +362,7 @@ def _cross_fit_acceptor(
     xs, raws, ys = [], [], []
     for fold in range(folds):
         held = {s for i, s in enumerate(train_sentences) if i % folds == fold}
-        part = SkillLinker(**{**linker.get_params(), **small, "acceptor": False}).fit(
+        part = SkillLinker(**{**linker.get_params(), "acceptor": False}).fit(
             taxonomy, [e for e in fitted_on if e.sentence not in held], index=linker.index_
         )
         out = [e for e in examples if e.sentence in held]
