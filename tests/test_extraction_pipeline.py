@@ -245,6 +245,15 @@ def test_lexical_linker_ranks_by_frequency_and_quality(nlp) -> None:
     assert all(s._.skills for s in doc.spans[CANDIDATES_KEY])
 
 
+def test_the_same_words_repeated_are_one_piece_of_evidence(nlp) -> None:
+    """Noisy-or runs over distinct wordings: the alt label 'cash handling' twice (in any
+    case) scores what it scores once; a second wording ('handled cash') raises it."""
+    once = dict(nlp("Cash handling.")._.ranked_skills)[ESCO + "cash"]
+    twice = dict(nlp("Cash handling. And cash handling.")._.ranked_skills)[ESCO + "cash"]
+    other = dict(nlp("Cash handling. We handled cash.")._.ranked_skills)[ESCO + "cash"]
+    assert twice == once < other
+
+
 def test_config_is_the_pipeline_description(tmp_path: Path) -> None:
     config = pipeline_config(kind="intake")
     assert config["components"]["sectioner"]["kind"] == "intake"
