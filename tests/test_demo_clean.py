@@ -61,15 +61,6 @@ def test_every_demo_answer_was_read(explained, script) -> None:
     assert len(programs) >= 10
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 14 item 8, open: with the demo linker's acceptor (fitted on out-of-fold "
-    "scores of the demo training sentences, no-skill ones included) the '- Own tools' and "
-    "'- Meet quality and handle-time goals' links are gone; left: the bullet '- Load and "
-    "unload product with a hand truck or liftgate' of CDL-B delivery postings -> manoeuvre "
-    "heavy trucks (0.73), a demand skill of an occupation the forklift course leads to; "
-    "strict: remove this mark when it passes",
-)
 def test_no_demo_answer_explains_a_wrong_field_skill(explained, script) -> None:
     found = script.wrong_found(explained, script.read_wrong_pairs())
     lines = sorted({script.describe(p, i) for p, i in found})

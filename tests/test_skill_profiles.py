@@ -106,3 +106,22 @@ def test_transitions_weigh_esco_essential_1_optional_half_without_postings(
         AIDE: {"bathing": 0.5, "care_plan": 0.5},
     }
     assert occupation_profiles(TRANSITIONS) == {}
+
+
+def test_referrals_read_esco_evidence_of_specific_mappings_only() -> None:
+    """A skill that only a broad crosswalk mapping brings (n_specific 0) is not in the
+    referral profile; the essential flag is read over the specific mappings."""
+    links = pl.DataFrame(
+        {
+            "skill_uri": ["forklift", "road_laws", "stack"],
+            "onet_soc_code": ["53-7051.00"] * 3,
+            "n_essential": [1, 1, 1],
+            "n_specific": [1, 0, 1],
+            "n_essential_specific": [1, 0, 0],
+        }
+    )
+    assert occupation_profiles(REFERRALS, esco_links=links) == {
+        "53-7051.00": {"forklift": 0.35, "stack": 0.15}
+    }
+    everything = occupation_profiles(TRANSITIONS, esco_links=links)
+    assert everything == {"53-7051.00": {"forklift": 1.0, "road_laws": 1.0, "stack": 1.0}}

@@ -20,7 +20,10 @@ caller          weighting
                 kept only when the skill is distinctive (asked for at least ``min_lift``
                 = 2 times as often as across all the region's postings: generic or
                 boilerplate links appear everywhere and say nothing about one job), raised
-                to at least 0.35 for an ESCO essential skill (0.15 optional); the top 30
+                to at least 0.35 for an ESCO essential skill (0.15 optional), ESCO
+                evidence from specific crosswalk mappings only (``specific_only``: a
+                forklift job does not need the road skills of 'cargo vehicle driver',
+                which the crosswalk spreads over six occupations); the top 30
                 skills per occupation. Values stay on the share scale, so a referral's
                 "covers x of the job's skills" reads as a share of postings.
 ``GAPS``        ``matching.curriculum.gaps`` (inferring a catalog's target occupations):
@@ -64,9 +67,15 @@ class ProfileWeights:
     all the region's postings (None: keep all)."""
     size: int | None = None
     """Keep the ``size`` heaviest skills per occupation (ties: smaller skill id)."""
+    specific_only: bool = False
+    """ESCO evidence from specific crosswalk mappings only (``n_specific``,
+    ``n_essential_specific`` of ``SkillTaxonomy.soc_links``): an ESCO occupation the crosswalk
+    spreads over many O*NET occupations says little about what one of them needs."""
 
 
-REFERRALS = ProfileWeights(essential=0.35, optional=0.15, combine="max", min_lift=2.0, size=30)
+REFERRALS = ProfileWeights(
+    essential=0.35, optional=0.15, combine="max", min_lift=2.0, size=30, specific_only=True
+)
 GAPS = ProfileWeights(essential=1.0, optional=0.5, combine="blend")
 TRANSITIONS = ProfileWeights(essential=1.0, optional=0.5, combine="max")
 
@@ -131,11 +140,15 @@ def _esco_weights(
         return {}
     if codes is not None:
         links = links.filter(pl.col("onet_soc_code").is_in(codes))
+    essential = "n_essential"
+    if weights.specific_only and "n_specific" in links.columns:
+        links = links.filter(pl.col("n_specific") > 0)
+        essential = "n_essential_specific"
     return _grouped(
         links.select(
             "onet_soc_code",
             pl.col("skill_uri").alias("skill_id"),
-            pl.when(pl.col("n_essential") > 0)
+            pl.when(pl.col(essential) > 0)
             .then(pl.lit(weights.essential))
             .otherwise(pl.lit(weights.optional))
             .alias("weight"),

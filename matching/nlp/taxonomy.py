@@ -89,7 +89,9 @@ class SkillTaxonomy:
                 for O*NET examples, O*NET occupations listing the example).
     ``onet_links``  skill_uri, onet_id, method ('label': preferred label equal; 'alt_label':
                     an alternative/hidden label equal; 'label_paren'; 'label_vendor').
-    ``soc_links``   skill_uri, onet_soc_code, n_occupations, n_essential.
+    ``soc_links``   skill_uri, onet_soc_code, n_occupations, n_essential, and the same two
+                    counts over the *specific* mappings only (``n_specific``,
+                    ``n_essential_specific``; see :func:`_soc_links`).
     """
 
     def __init__(
@@ -117,6 +119,8 @@ class SkillTaxonomy:
                     "onet_soc_code": pl.String,
                     "n_occupations": pl.UInt32,
                     "n_essential": pl.UInt32,
+                    "n_specific": pl.UInt32,
+                    "n_essential_specific": pl.UInt32,
                 }
             )
         )
@@ -135,6 +139,7 @@ class SkillTaxonomy:
         esco_occupation_skills: pl.DataFrame | None = None,
         esco_occupations: pl.DataFrame | None = None,
         xwalk_esco_onet: pl.DataFrame | None = None,
+        onet_titles: pl.DataFrame | None = None,
         include_hidden: bool = True,
     ) -> SkillTaxonomy:
         """Build from bundle-shaped frames; every table but ``esco_skills`` is optional."""
@@ -159,7 +164,7 @@ class SkillTaxonomy:
             and esco_occupations is not None
             and xwalk_esco_onet is not None
         ):
-            soc = _soc_links(esco_occupation_skills, esco_occupations, xwalk_esco_onet)
+            soc = _soc_links(esco_occupation_skills, esco_occupations, xwalk_esco_onet, onet_titles)
         return cls(skills, labels, links, soc)
 
     @classmethod
@@ -180,6 +185,7 @@ class SkillTaxonomy:
             esco_occupation_skills=get("esco_occupation_skills"),
             esco_occupations=get("esco_occupations"),
             xwalk_esco_onet=get("xwalk_esco_onet"),
+            onet_titles=_onet_titles(get("onet_occupations"), get("onet_alternate_titles")),
             include_hidden=include_hidden,
         )
 
@@ -465,10 +471,77 @@ def _without_vendor(onet_labels: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _soc_links(
-    relations: pl.DataFrame, occupations: pl.DataFrame, xwalk: pl.DataFrame
+def _onet_titles(
+    occupations: pl.DataFrame | None, alternates: pl.DataFrame | None
+) -> pl.DataFrame | None:
+    """``onet_soc_code, title`` (lower case): each O*NET occupation's title and its
+    alternate titles, the names O*NET itself gives the occupation."""
+    parts = [
+        frame.select("onet_soc_code", pl.col(column).alias("title"))
+        for frame, column in ((occupations, "title"), (alternates, "alternate_title"))
+        if frame is not None
+    ]
+    if not parts:
+        return None
+    return (
+        pl.concat(parts)
+        .drop_nulls()
+        .select("onet_soc_code", pl.col("title").str.to_lowercase().str.strip_chars())
+        .unique()
+    )
+
+
+def _loose_by_title(
+    occ_soc: pl.DataFrame, occupations: pl.DataFrame, titles: pl.DataFrame
 ) -> pl.DataFrame:
-    """skill_uri -> O*NET-SOC via the occupations that list it and the occupation crosswalk."""
+    """``occupation_uri, onet_soc_code, _confirmed, _any_confirmed``: whether one of the
+    ESCO occupation's names is an O*NET title of that mapped occupation, and of any of its
+    mapped occupations."""
+    names = (
+        occupations.select(
+            "occupation_uri",
+            pl.concat_list(pl.col("preferred_label"), pl.col("alt_labels").fill_null([])).alias(
+                "title"
+            ),
+        )
+        .explode("title")
+        .drop_nulls()
+        .select("occupation_uri", pl.col("title").str.to_lowercase().str.strip_chars())
+        .unique()
+    )
+    confirmed = (
+        names.join(titles, on="title")
+        .select("occupation_uri", "onet_soc_code")
+        .unique()
+        .with_columns(pl.lit(True).alias("_confirmed"))
+    )
+    return (
+        occ_soc.join(confirmed, on=["occupation_uri", "onet_soc_code"], how="left")
+        .with_columns(pl.col("_confirmed").fill_null(False))
+        .with_columns(pl.col("_confirmed").any().over("occupation_uri").alias("_any_confirmed"))
+    )
+
+
+def _soc_links(
+    relations: pl.DataFrame,
+    occupations: pl.DataFrame,
+    xwalk: pl.DataFrame,
+    onet_titles: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """skill_uri -> O*NET-SOC via the occupations that list it and the occupation crosswalk.
+
+    The crosswalk has no match type, and some ESCO occupations are spread over many O*NET
+    occupations ('cargo vehicle driver' over six, Industrial Truck and Tractor Operators
+    among them, so a forklift job would need 'road traffic laws' and 'manoeuvre heavy
+    trucks'). Where O*NET's own titles (``onet_titles``: titles and alternate titles) name
+    one of an ESCO occupation's mapped occupations ('delivery driver' is a title of Light
+    Truck Drivers), its mappings to the others are loose. Where no title decides, a mapping
+    is loose when its ESCO occupation maps to more than :data:`SPECIFIC_MAPPINGS` O*NET
+    occupations, unless none of the O*NET occupation's mappings is narrower (an occupation
+    reached only by broad mappings keeps its best ones). ``n_specific`` /
+    ``n_essential_specific`` count the specific mappings alone, for callers that want what
+    the occupation itself needs (the referral profiles).
+    """
     xw = (
         xwalk.select(pl.col("esco_code").cast(pl.String).str.strip_chars(), "onet_soc_code")
         .drop_nulls()
@@ -485,6 +558,26 @@ def _soc_links(
         "occupation_uri", "onet_soc_code"
     )
     occ_soc = pl.concat([direct, by_group]).unique()
+    occ_soc = occ_soc.with_columns(
+        pl.col("onet_soc_code").n_unique().over("occupation_uri").alias("_k")
+    ).with_columns(
+        (
+            pl.col("_k")
+            <= pl.max_horizontal(
+                pl.lit(SPECIFIC_MAPPINGS), pl.col("_k").min().over("onet_soc_code")
+            )
+        ).alias("_specific")
+    )
+    if onet_titles is not None and "alt_labels" in occupations.columns:
+        occ_soc = _loose_by_title(occ_soc, occupations, onet_titles).with_columns(
+            pl.when(pl.col("_any_confirmed"))
+            .then(pl.col("_confirmed"))
+            .otherwise(pl.col("_specific"))
+            .alias("_specific")
+        )
+    occ_soc = occ_soc.with_columns(  # an occupation left with no specific mapping keeps all
+        (pl.col("_specific") | ~pl.col("_specific").any().over("onet_soc_code")).alias("_specific")
+    )
     rel = relations.select(
         "occupation_uri", "skill_uri", (pl.col("relation_type") == "essential").alias("essential")
     )
@@ -494,6 +587,20 @@ def _soc_links(
         .agg(
             pl.col("occupation_uri").n_unique().cast(pl.UInt32).alias("n_occupations"),
             pl.col("essential").sum().cast(pl.UInt32).alias("n_essential"),
+            pl.col("occupation_uri")
+            .filter("_specific")
+            .n_unique()
+            .cast(pl.UInt32)
+            .alias("n_specific"),
+            (pl.col("essential") & pl.col("_specific"))
+            .sum()
+            .cast(pl.UInt32)
+            .alias("n_essential_specific"),
         )
         .sort(["skill_uri", "onet_soc_code"])
     )
+
+
+SPECIFIC_MAPPINGS = 3
+"""The most O*NET occupations an ESCO occupation may map to and still say what each needs
+(the crosswalk's median is 2, its upper quartile 3; 'cargo vehicle driver' has 6)."""
