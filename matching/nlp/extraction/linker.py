@@ -519,57 +519,67 @@ class _Prepared:
 
 
 def _prepare(texts: Sequence[str], index: LinkIndex, max_window: int) -> _Prepared:
+    """Tokens, lemmas, exact/lemma label hits and the scoring windows of ``texts``.
+
+    Windows come in the order of their length, then of their start (first occurrence of a
+    lemma key per text kept). The keys of the windows starting at a token are built by
+    extending the previous one by a word, instead of joining each window's tokens anew.
+    """
     tokens = [tokenize(t) for t in texts]
     lemmas = [[lemma(w) for w in tk] for tk in tokens]
     win_text: list[int] = []
     win_lemma: list[str] = []
     win_orig: list[str] = []
     hits: dict[int, dict[int, list[float]]] = {}
+    longest = max(max_window, index.max_label_tokens)
+    exact, case_forms, lemma_hits = index.exact, index.case_forms, index.lemmas
     for ti, (tk, lm) in enumerate(zip(tokens, lemmas, strict=True)):
         low = [w.lower() for w in tk]
-        seen: set[str] = set()
+        stop = [w in STOP_WORDS for w in low]
         found = hits.setdefault(ti, {})
-        for n in range(1, max(max_window, index.max_label_tokens) + 1):
-            for i in range(len(tk) - n + 1):
-                _exact_hits(index, tk[i : i + n], low[i : i + n], lm[i : i + n], found)
-                if n > max_window or low[i] in STOP_WORDS or low[i + n - 1] in STOP_WORDS:
+        by_len: list[list[tuple[str, str]]] = [[] for _ in range(max_window + 1)]
+        for i in range(len(tk)):
+            low_key = lem_key = ""
+            for n in range(1, min(longest, len(tk) - i) + 1):
+                end = i + n - 1
+                if n == 1:
+                    low_key, lem_key = low[i], lm[i]
+                else:
+                    low_key = low_key + " " + low[end]
+                    lem_key = lem_key + " " + lm[end]
+                entries = exact.get(low_key)
+                if entries:
+                    forms = case_forms.get(low_key)
+                    if forms is None or " ".join(tk[i : end + 1]) in forms:
+                        for skill, pref, ntok in entries:
+                            row = found.setdefault(skill, [0.0, 0.0, 0.0, 0.0])
+                            row[0] = 1.0
+                            row[1] = max(row[1], float(pref))
+                            row[3] = max(row[3], float(ntok))
+                if not (n == 1 and stop[i]):
+                    lentries = lemma_hits.get(lem_key)
+                    if lentries:
+                        for skill, _pref, ntok in lentries:
+                            row = found.setdefault(skill, [0.0, 0.0, 0.0, 0.0])
+                            row[2] = 1.0
+                            row[3] = max(row[3], float(ntok))
+                if n > max_window or stop[i] or stop[end]:
                     continue
                 if n == 1 and len(low[i]) < 3:
                     continue
-                key = " ".join(lm[i : i + n])
+                by_len[n].append((lem_key, low_key))
+        seen: set[str] = set()
+        for windows in by_len:
+            for key, orig in windows:
                 if key in seen:
                     continue
                 seen.add(key)
                 win_text.append(ti)
                 win_lemma.append(key)
-                win_orig.append(" ".join(low[i : i + n]))
+                win_orig.append(orig)
     return _Prepared(
         tokens, lemmas, np.asarray(win_text, dtype=np.int64), win_lemma, win_orig, hits
     )
-
-
-def _exact_hits(
-    index: LinkIndex, orig: list[str], low: list[str], lem: list[str], found: dict[int, list[float]]
-) -> None:
-    """Record exact (normalized) and lemma label hits of one window: [exact, pref, lemma, n]."""
-    key = " ".join(low)
-    entries = index.exact.get(key)
-    if entries:
-        forms = index.case_forms.get(key)
-        if forms is None or " ".join(orig) in forms:
-            for skill, pref, ntok in entries:
-                row = found.setdefault(skill, [0.0, 0.0, 0.0, 0.0])
-                row[0] = 1.0
-                row[1] = max(row[1], float(pref))
-                row[3] = max(row[3], float(ntok))
-    if low[0] in STOP_WORDS and len(low) == 1:
-        return
-    lentries = index.lemmas.get(" ".join(lem))
-    if lentries:
-        for skill, _pref, ntok in lentries:
-            row = found.setdefault(skill, [0.0, 0.0, 0.0, 0.0])
-            row[2] = 1.0
-            row[3] = max(row[3], float(ntok))
 
 
 def _per_skill(
@@ -612,15 +622,26 @@ def _dense(matrix: sp.spmatrix) -> np.ndarray:
 
 
 def _ranks(scores: np.ndarray, t_idx: np.ndarray, s_idx: np.ndarray) -> np.ndarray:
-    """1-based rank of each pair's score within its text's row; absent (0) -> _ABSENT_RANK."""
+    """1-based rank of each pair's score within its text's row; absent (0) -> _ABSENT_RANK.
+
+    The rank is 1 + the number of the row's entries above the pair's value, compared as
+    float64 after adding the row's offset ``row * span`` (the rows then occupy disjoint
+    ranges of one sorted array). Each row is sorted, and only the last ``width`` columns
+    (as many as the row with the most positive scores has) are widened to float64, offset
+    and searched: the columns left out are 0 in every row, and a 0 never exceeds a positive
+    value (adding the offset is monotone; an absent pair's rank is _ABSENT_RANK anyway), so
+    each kept entry rounds as before and the counts above a value are the same as over all
+    n_skills columns. A span's window or BM25 row has ~100 positive scores of ~14k."""
     n_texts, n_cols = scores.shape
-    asc = np.sort(scores, axis=1).astype(np.float64)
-    span = float(asc[:, -1].max(initial=0.0)) + 1.0
+    asc = np.sort(scores, axis=1)
+    width = int(np.count_nonzero(asc > 0, axis=1).max(initial=0))
+    tail = asc[:, n_cols - width :].astype(np.float64)
+    span = float(asc[:, -1].max(initial=0.0)) + 1.0 if n_cols else 1.0
     offsets = np.arange(n_texts, dtype=np.float64) * span
-    flat = (asc + offsets[:, None]).ravel()
+    flat = (tail + offsets[:, None]).ravel()
     values = scores[t_idx, s_idx].astype(np.float64)
-    below_or_equal = np.searchsorted(flat, values + offsets[t_idx], side="right") - t_idx * n_cols
-    rank = (n_cols - below_or_equal + 1).astype(np.float32)
+    below_or_equal = np.searchsorted(flat, values + offsets[t_idx], side="right") - t_idx * width
+    rank = (width - below_or_equal + 1).astype(np.float32)
     return np.where(values > 0, rank, _ABSENT_RANK).astype(np.float32)
 
 
@@ -817,10 +838,36 @@ def _pair_features(
     feats[:, _F["jac_pref"]] = np.maximum.reduceat(np.where(pref, jac, 0), seg)
     if not prep.win_orig:
         return
-    win_char = _tfidf(_CHAR.transform(prep.win_orig), index.char_idf)
+    win_char = _tfidf(_window_char_counts(prep.win_orig), index.char_idf)
     feats[:, _F["win_char"]] = np.maximum.reduceat(
         _window_char_sims(win_char, prep.win_text, index.labels_char[labels], label_text), seg
     )
+
+
+def _window_char_counts(windows: list[str]) -> sp.csr_matrix:
+    """``_CHAR.transform(windows)``, built from the windows' distinct words.
+
+    ``char_wb`` n-grams never cross a word boundary (each whitespace-separated word is
+    padded and cut on its own), so a window's counts are the sum of its words' counts: each
+    distinct word of the batch is hashed once, and a (windows x words) count matrix sums
+    them. The counts are whole numbers (exact in float64) and the indices are sorted as the
+    hasher sorts them, so the matrix is the hasher's, entry for entry. A text of n words has
+    up to 4n windows of up to 4 words: the words were cut ~10 times each."""
+    vocab: dict[str, int] = {}
+    cols: list[int] = []
+    indptr = [0]
+    for window in windows:
+        for word in window.split():
+            cols.append(vocab.setdefault(word, len(vocab)))
+        indptr.append(len(cols))
+    word_counts = _CHAR.transform(list(vocab))
+    member = sp.csr_matrix(
+        (np.ones(len(cols), dtype=word_counts.dtype), np.asarray(cols, dtype=np.int32), indptr),
+        shape=(len(windows), len(vocab)),
+    )
+    out = (member @ word_counts).tocsr()
+    out.sum_duplicates()  # sorts each row's indices, as the hasher's output is
+    return out
 
 
 def _window_char_sims(
