@@ -617,6 +617,30 @@ def _per_skill(
     return out.reshape(n_rows, nsk)
 
 
+def _window_word_scores(prep: _Prepared, index: LinkIndex, n_texts: int) -> np.ndarray:
+    """Dense (texts x skills) best window word cosine, the max over each text's windows.
+
+    A window key repeated in several texts of the batch (a common word, 'customer
+    service') is vectorized and multiplied with the labels once: a row's cosines depend
+    only on its key. The scores at or below 0.1 are dropped (see :func:`_per_skill`) before
+    the distinct rows are copied out to their windows, whose max per text and skill is
+    taken as before (a max picks one of the values: the same bit for bit)."""
+    distinct: dict[str, int] = {}
+    of_window = np.asarray(
+        [distinct.setdefault(key, len(distinct)) for key in prep.win_lemma], dtype=np.int64
+    )
+    win_word = _tfidf(_WORD.transform(list(distinct)), index.word_idf)
+    scores = (win_word @ index.labels_word_t).tocsr()
+    keep = scores.data > 0.1
+    rows = np.repeat(np.arange(scores.shape[0]), np.diff(scores.indptr))
+    counts = np.bincount(rows[keep], minlength=scores.shape[0])
+    kept = sp.csr_matrix(
+        (scores.data[keep], scores.indices[keep], np.concatenate([[0], np.cumsum(counts)])),
+        shape=scores.shape,
+    )
+    return _per_skill(kept[of_window], index, prep.win_text, n_texts)
+
+
 def _dense(matrix: sp.spmatrix) -> np.ndarray:
     return np.asarray(matrix.toarray(), dtype=np.float32)
 
@@ -676,10 +700,7 @@ def generate_candidates(
     full_lemma = [" ".join(lm) for lm in prep.lemmas]
     content = [" ".join(_content(lm)) for lm in prep.lemmas]
     if prep.win_lemma:
-        win_word = _tfidf(_WORD.transform(prep.win_lemma), index.word_idf)
-        s_win = _per_skill(
-            win_word @ index.labels_word_t, index, prep.win_text, n_texts, threshold=0.1
-        )
+        s_win = _window_word_scores(prep, index, n_texts)
     else:  # no window survives the stop-word rules (empty or stop-word-only texts)
         s_win = np.zeros((n_texts, nsk), dtype=np.float32)
     full_word = _tfidf(_WORD.transform(full_lemma), index.word_idf)
