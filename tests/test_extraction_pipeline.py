@@ -254,6 +254,19 @@ def test_the_same_words_repeated_are_one_piece_of_evidence(nlp) -> None:
     assert twice == once < other
 
 
+def test_intake_skills_wanted_or_lacking_are_not_linked(intake_nlp, nlp) -> None:
+    """The held_scope component: a skill in a wish or a denial is not one the person has;
+    postings are not scoped ("we want" states a requirement)."""
+    assert texts_of(intake_nlp, "got forklift certification last yr, handled cash") == [
+        "forklift certification",
+        "handled cash",
+    ]
+    assert texts_of(intake_nlp, "stocker, want forklift certification") == []
+    assert texts_of(intake_nlp, "cashier, no inventory management yet") == []
+    assert not intake_nlp("stocker, want forklift certification")._.ranked_skills
+    assert texts_of(nlp, "We want forklift certification.") == ["forklift certification"]
+
+
 def test_config_is_the_pipeline_description(tmp_path: Path) -> None:
     config = pipeline_config(kind="intake")
     assert config["components"]["sectioner"]["kind"] == "intake"

@@ -70,6 +70,7 @@ from matching.nlp.extraction import (
     pipe_in_batches,
     register_extensions,
 )
+from matching.nlp.extraction.held_scope import held_parts  # and registers the factory
 from matching.nlp.extraction.list_items import ListItems  # noqa: F401  (registers the factory)
 from matching.nlp.extraction.matcher import LowerLookupLemmatizer, SkillMatcher, normalize_text
 from matching.nlp.extraction.sections import BOILERPLATE, Sectioner, section_mask
@@ -508,7 +509,12 @@ class LinkerComponent:
         else:
             sents = [doc[i : i + 40] for i in range(0, len(doc), 40)]
         sections = list(doc.spans[SECTIONS_KEY]) if SECTIONS_KEY in doc.spans else []
-        return [sent for sent in sents if sent.text.strip() and not _in_boilerplate(sections, sent)]
+        return [
+            part
+            for sent in sents
+            if sent.text.strip() and not _in_boilerplate(sections, sent)
+            for part in held_parts(doc, sent)
+        ]
 
     def _combine(
         self, spans: dict[str, dict[str, float]], sents: dict[str, float]
