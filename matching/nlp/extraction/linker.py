@@ -196,8 +196,27 @@ def _tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
     out.data = (1.0 + np.log(out.data)) * idf[out.indices]
     norms = np.sqrt(np.asarray(out.multiply(out).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
-    out = sp.diags((1.0 / norms).astype(np.float32)) @ out
-    return out.tocsr()
+    return _scale_rows(out, (1.0 / norms).astype(np.float32))
+
+
+def _scale_rows(matrix: sp.csr_matrix, scale: np.ndarray) -> sp.csr_matrix:
+    """``sp.diags(scale) @ matrix`` as scipy's product returns it, without the product.
+
+    Each entry is one float32 product (``0 + d * x`` in the product: the same value), the
+    zeros dropped as the product drops them, and each row's entries reversed: the product
+    lists a row's columns in the reverse of the order it first met them in, and the later
+    sparse products sum a row's terms in that order, so it is kept exactly."""
+    counts = np.diff(matrix.indptr)
+    rows = np.repeat(np.arange(matrix.shape[0], dtype=np.int64), counts)
+    values = matrix.data * np.repeat(scale, counts)
+    rev = matrix.indptr[rows] + matrix.indptr[rows + 1] - 1 - np.arange(len(rows))
+    data, indices = values[rev], matrix.indices[rev]
+    keep = data != 0
+    if not keep.all():
+        data, indices = data[keep], indices[keep]
+        counts = np.bincount(rows[keep], minlength=matrix.shape[0])
+    indptr = np.concatenate([[0], np.cumsum(counts)]).astype(matrix.indptr.dtype)
+    return sp.csr_matrix((data, indices, indptr), shape=matrix.shape)
 
 
 CHAR_MAX_DF = 3000
