@@ -7,14 +7,15 @@ code as it was before that rewrite (commit 608eb51-era ``matching/nlp/extraction
 so the test compares the new code against the old outputs.
 
 What: the demo linker (``training.nlp.linker_data.train_demo_linker`` on the demo bundle and
-``demo/data/nlp/linker_examples.jsonl``, exactly as tests/test_linker_context.py trains it;
+``tests/fixtures/linker_speed_examples.jsonl``, the demo examples as they were then, with the
+shuffled split and no acceptor, as tests/test_linker_speed_equivalence.py trains it;
 LightGBM is deterministic there: one thread, ``deterministic=True``) ranks
 :func:`reference_jobs` (sentences, spans cut from them, edge cases; with their own context,
 an unknown context or none; some with forced ids). Per text it stores the top 10 (id, score)
 and the sorted set of all candidate skill ids scored above 0 (``top_k=None``).
 
 Regenerate only when the linker's behaviour is meant to change (features, FORMAT, the
-demo examples), never to make a speed change pass:
+fixture's examples), never to make a speed change pass:
 ``.venv/bin/python experiments/make_linker_speed_fixture.py``.
 """
 
@@ -33,6 +34,7 @@ from matching.nlp.extraction.linker import SkillLinker, tokenize  # noqa: E402
 from matching.nlp.taxonomy import SkillTaxonomy  # noqa: E402
 
 FIXTURE = REPO / "tests" / "fixtures" / "linker_speed_reference.json"
+EXAMPLES = REPO / "tests" / "fixtures" / "linker_speed_examples.jsonl"
 EDGE_TEXTS = (
     "",
     "the and of",
@@ -88,12 +90,11 @@ def demo_linker(folder: Path) -> tuple[SkillLinker, list[Any]]:
     from matching.ingest.bundle import Bundle
     from matching.ingest.importer import import_bundle
     from training.nlp.linker_data import read_linker_examples, train_demo_linker
-    from training.nlp.train import DEMO_LINKER_EXAMPLES
 
     import_bundle(REPO / "demo" / "data", folder / "bundle")
     taxonomy = SkillTaxonomy.from_bundle(Bundle(folder / "bundle"))
-    linker = train_demo_linker(taxonomy, DEMO_LINKER_EXAMPLES)[0]
-    return linker, read_linker_examples(DEMO_LINKER_EXAMPLES, taxonomy)
+    linker = train_demo_linker(taxonomy, EXAMPLES, acceptor=False, by_hash=False)[0]
+    return linker, read_linker_examples(EXAMPLES, taxonomy)
 
 
 def main() -> int:

@@ -336,7 +336,7 @@ def demo_dev_set(examples_path: Path, taxonomy: Any, dev_fraction: float, seed: 
     from training.nlp.linker_data import read_linker_examples, split_sentences
 
     examples = read_linker_examples(examples_path, taxonomy)
-    _, dev = split_sentences([e.sentence for e in examples], dev_fraction, seed)
+    _, dev = split_sentences([e.sentence for e in examples], dev_fraction, seed, by_hash=True)
     held = [e for e in examples if e.sentence in dev]
     blank = [e for e in held if not e.gold]
     labelled = [e for e in held if e.gold]
