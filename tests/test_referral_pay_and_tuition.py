@@ -18,7 +18,13 @@ from matching.referral.constraints import (
     unknown_factor,
     unmade_checks,
 )
-from matching.referral.referrals import Candidate, ScoreParts, keep_pay_cuts_low, refer
+from matching.referral.referrals import (
+    Candidate,
+    ScoreParts,
+    keep_goal_first,
+    keep_pay_cuts_low,
+    refer,
+)
 from matching.schemas import Participant
 
 CASELOAD = Path(__file__).resolve().parents[1] / "demo" / "data" / "participants"
@@ -96,6 +102,22 @@ def test_with_three_programs_without_a_pay_cut_none_is_in_the_top_3() -> None:
     )
     assert [c.pay_cut for c in ranked[:3]] == [False, False, False]
     assert ranked[3].program["program_id"] == "cut"  # above ok3: only the top 3 is kept clear
+
+
+def test_the_first_referral_honours_a_stated_goal_when_one_in_its_field_fits() -> None:
+    forklift, cna, phleb = (
+        _candidate("forklift", 52.0, False),
+        _candidate("cna", 48.8, False),
+        _candidate("phleb", 47.8, False),
+    )
+    forklift.off_goal = True
+    ranked = keep_pay_cuts_low(keep_goal_first([forklift, cna, phleb]))
+    assert [c.program["program_id"] for c in ranked] == ["cna", "forklift", "phleb"]
+    assert forklift.held_under_goal and forklift.score == 48.79
+    assert any("held under the best program in it" in line for _, line in forklift.adjustments)
+    alone = _candidate("forklift", 52.0, False)
+    alone.off_goal = True
+    assert keep_goal_first([alone])[0].score == 52.0, "nothing in the field fits: no cap"
 
 
 @pytest.fixture(scope="module")

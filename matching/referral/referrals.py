@@ -787,6 +787,7 @@ class Candidate:
     model_score: float | None = None  # a learned scorer's 100 x P, before the named points
     factor: float = 1.0  # the unmade-check discount applied (``unknown_factor``)
     capped: bool = False  # scored under the programs without a pay cut (``keep_pay_cuts_low``)
+    held_under_goal: bool = False  # scored under the best in-goal program (``keep_goal_first``)
     off_goal: bool = False  # outside the stated goal's field
     base: float = 0.0  # the score before the named points: breaks ties at the 0/100 bounds
 
@@ -924,7 +925,7 @@ def refer(
         ranked.append(
             score_program(program, targets, person, ctx, weights, scorer, checks, distance)
         )
-    ranked = keep_pay_cuts_low(ranked)
+    ranked = keep_pay_cuts_low(keep_goal_first(ranked))
     referrals = [_referral(i + 1, c, person, ctx) for i, c in enumerate(ranked[:top_k])]
     notes = list(ctx.notes)
     if scorer is not None:
@@ -1087,6 +1088,29 @@ def adjust_for_person(
     c.pay_cut = bool(wage and last and wage < last and c.target not in person.goal_codes)
 
 
+def keep_goal_first(ranked: list[Candidate]) -> list[Candidate]:
+    """The first referral honours a stated goal when any program in the goal's field fits:
+    a program outside it scoring as high is held just under the best one in it.
+
+    The off-goal points (``OFF_GOAL_POINTS``) are a margin, and a strong fit from past jobs
+    can outrun it: a warehouse worker who wants "healthcare, something w/ patients" got
+    Forklift first once its profile stopped listing road skills the worker lacks. Programs
+    outside the field keep their order and every place after the first; the held one says
+    so. Acts on the score, as :func:`keep_pay_cuts_low` does, so ranks follow the scores."""
+    in_goal = [c.score for c in ranked if not c.off_goal]
+    if not in_goal or not any(c.off_goal for c in ranked):
+        return ranked
+    cap = round(max(max(in_goal) - 0.01, 0.0), 2)
+    for c in ranked:
+        if c.off_goal and c.score > cap:
+            c.score = cap
+            c.held_under_goal = True
+            c.adjustments.append(
+                (0.0, "Outside the stated goal's field: held under the best program in it.")
+            )
+    return ranked
+
+
 def keep_pay_cuts_low(ranked: list[Candidate]) -> list[Candidate]:
     """A target paying less than the last wage (and not the stated goal) leaves the top
     ``TOP_NO_PAY_CUT`` unless too few other programs fit; then every program that fits
@@ -1233,6 +1257,8 @@ def learned_score_line(c: Candidate) -> str:
         )
     if c.factor < 1:
         line += f", x{c.factor:.2f} for the checks that could not be made"
+    if c.held_under_goal:
+        line += ", then held under the best program in the stated goal's field"
     if c.capped:
         line += ", then held under the programs without a pay cut"
     return line + "."
