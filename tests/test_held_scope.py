@@ -52,6 +52,13 @@ def scopes(nlp: Language, text: str) -> list[tuple[str, str]]:
         ),
         ("forklift? anything that hires", [("GOAL", "forklift?")]),
         ("maybe?", [("GOAL", "maybe?")]),
+        (
+            "want healthcare, something w/ patients",
+            [("GOAL", "want healthcare"), ("GOAL", "something w/ patients")],
+        ),
+        ("want help desk, have Google IT support cert", [("GOAL", "want help desk")]),
+        ("want CNA, I work weekdays", [("GOAL", "want CNA")]),
+        ("want CNA. did retail", [("GOAL", "want CNA")]),
     ],
 )
 def test_cues_open_a_scope_to_the_end_of_the_clause(nlp, text, expected) -> None:

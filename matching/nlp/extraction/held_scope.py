@@ -12,7 +12,9 @@ The ``pathmatch_held_scope`` component finds those scopes the way ConText / NegE
 clinical notes (Chapman et al.): a cue phrase ("want", "interested in", "maybe", "no",
 "can't", "weak on") opens a scope that runs to the end of the clause (intake clauses end at
 commas, which the sectioner makes sentence ends) or to a terminating word ("but", "bc");
-a clause that ends in a question mark ("forklift?") is a goal as a whole. The scopes go
+a clause that ends in a question mark ("forklift?") is a goal as a whole, and a goal that
+runs to a comma goes on into the next clause ("want healthcare, something w/ patients")
+unless that opens with a word of what the person has or did ("have", "did", "I"). The scopes go
 to ``doc.spans["not_held"]`` (label ``GOAL`` or ``NEGATED``); candidate spans inside one
 are removed, and the linker ranks only the parts of a sentence outside them. The
 cue lists are data (``config.cfg``); the component runs for the kinds it is given (intake).
@@ -44,10 +46,12 @@ class HeldScope:
         negation_cues: Sequence[str],
         terminators: Sequence[str],
         questions: bool = True,
+        goal_stops: Sequence[str] = (),
     ) -> None:
         register_extensions()
         self.name = name
         self.questions = questions
+        self.goal_stops = frozenset(w.lower() for w in goal_stops)
         self.kinds = frozenset(kinds)
         self.cues = _cue_table([(c, GOAL_LABEL) for c in goal_cues])
         self.cues.update(_cue_table([(c, NEGATED_LABEL) for c in negation_cues]))
@@ -69,11 +73,20 @@ class HeldScope:
     def scopes(self, doc: Doc) -> Iterator[Span]:
         """Each cue's scope: the cue through the end of its clause or a terminator."""
         sents = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
+        goal_open = False  # the previous clause's goal ran to a comma: it may go on
         for sent in sents:
             words = [t.lower_ for t in sent]
             if self.questions and _is_question(words):
                 yield Span(doc, sent.start, sent.end, label=GOAL_LABEL)
+                goal_open = False
                 continue
+            if goal_open and self._continues_goal(words):
+                last = _last_word(words)
+                if last > 0:
+                    yield Span(doc, sent.start, sent.start + last, label=GOAL_LABEL)
+                goal_open = words[-1:] == [","]
+                continue
+            goal_open = False
             i = 0
             while i < len(words):
                 found = self._cue_at(words, i)
@@ -92,7 +105,14 @@ class HeldScope:
                     last -= 1  # the clause's closing punctuation is nobody's skill
                 if last > i + n:  # a cue with nothing after it holds nothing
                     yield Span(doc, sent.start + i, sent.start + last, label=label)
+                goal_open = label == GOAL_LABEL and end == len(words) and words[-1] == ","
                 i = end
+
+    def _continues_goal(self, words: list[str]) -> bool:
+        """'want healthcare, something w/ patients': a comma clause after a goal goes on
+        with it unless it opens with a cue of its own or a word of what the person has or
+        did ('have Google IT support cert', 'I work weekdays')."""
+        return bool(words) and words[0] not in self.goal_stops and self._cue_at(words, 0) is None
 
     def _cue_at(self, words: list[str], i: int) -> tuple[int, str] | None:
         for n in range(min(self.longest, len(words) - i), 0, -1):
@@ -100,6 +120,14 @@ class HeldScope:
             if label is not None:
                 return n, label
         return None
+
+
+def _last_word(words: list[str]) -> int:
+    """One past the clause's last word (its closing punctuation left out)."""
+    last = len(words)
+    while last > 0 and not any(c.isalnum() for c in words[last - 1]):
+        last -= 1
+    return last
 
 
 def _is_question(words: list[str]) -> bool:
@@ -151,6 +179,7 @@ def held_parts(doc: Doc, sent: Span) -> list[Span]:
         "negation_cues": [],
         "terminators": [],
         "questions": True,
+        "goal_stops": [],
     },
 )
 def make_held_scope(
@@ -161,5 +190,6 @@ def make_held_scope(
     negation_cues: list[str],
     terminators: list[str],
     questions: bool,
+    goal_stops: list[str],
 ) -> HeldScope:
-    return HeldScope(name, kinds, goal_cues, negation_cues, terminators, questions)
+    return HeldScope(name, kinds, goal_cues, negation_cues, terminators, questions, goal_stops)
