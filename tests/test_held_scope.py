@@ -76,4 +76,4 @@ def test_the_held_parts_of_a_sentence_skip_the_scopes(nlp) -> None:
     doc._.kind = "intake"
     doc = nlp(doc)
     (sent,) = list(doc.sents)
-    assert [p.text for p in held_parts(doc, sent)] == ["did MIG welding", "but also did brazing"]
+    assert [p.text for p in held_parts(doc, [sent])] == ["did MIG welding", "but also did brazing"]

@@ -81,7 +81,7 @@ class HeldScope:
                 goal_open = False
                 continue
             if goal_open and self._continues_goal(words):
-                last = _last_word(words)
+                last = _last_word(words, len(words), 0)
                 if last > 0:
                     yield Span(doc, sent.start, sent.start + last, label=GOAL_LABEL)
                 goal_open = words[-1:] == [","]
@@ -100,9 +100,7 @@ class HeldScope:
                     if other is not None and other[1] != label:
                         break  # "want X, no Y": the other kind of cue opens its own scope
                     end += 1
-                last = end
-                while last > i + n and not any(c.isalnum() for c in words[last - 1]):
-                    last -= 1  # the clause's closing punctuation is nobody's skill
+                last = _last_word(words, end, i + n)
                 if last > i + n:  # a cue with nothing after it holds nothing
                     yield Span(doc, sent.start + i, sent.start + last, label=label)
                 goal_open = label == GOAL_LABEL and end == len(words) and words[-1] == ","
@@ -122,10 +120,11 @@ class HeldScope:
         return None
 
 
-def _last_word(words: list[str]) -> int:
-    """One past the clause's last word (its closing punctuation left out)."""
-    last = len(words)
-    while last > 0 and not any(c.isalnum() for c in words[last - 1]):
+def _last_word(words: list[str], end: int, start: int) -> int:
+    """One past the last word of ``words[start:end]``: the clause's closing punctuation is
+    nobody's skill (``start`` when there is no word)."""
+    last = end
+    while last > start and not any(c.isalnum() for c in words[last - 1]):
         last -= 1
     return last
 
@@ -150,23 +149,25 @@ def _covered(n: int, spans: Sequence[Span]) -> list[bool]:
     return inside
 
 
-def held_parts(doc: Doc, sent: Span) -> list[Span]:
-    """The parts of ``sent`` outside the doc's not-held scopes (the whole sentence when
-    the doc has none): what a linker may read as skills the writer has."""
+def held_parts(doc: Doc, sents: Sequence[Span]) -> list[Span]:
+    """The parts of ``sents`` outside the doc's not-held scopes (the sentences themselves
+    when the doc has none): what a linker may read as skills the writer has."""
     scopes = doc.spans[NOT_HELD_KEY] if NOT_HELD_KEY in doc.spans else []
     if not scopes:
-        return [sent]
+        return list(sents)
     inside = _covered(len(doc), scopes)
-    parts, start = [], None
-    for i in range(sent.start, sent.end):
-        if inside[i]:
-            if start is not None:
-                parts.append(doc[start:i])
-            start = None
-        elif start is None:
-            start = i
-    if start is not None:
-        parts.append(doc[start : sent.end])
+    parts: list[Span] = []
+    for sent in sents:
+        start = None
+        for i in range(sent.start, sent.end):
+            if inside[i]:
+                if start is not None:
+                    parts.append(doc[start:i])
+                start = None
+            elif start is None:
+                start = i
+        if start is not None:
+            parts.append(doc[start : sent.end])
     return [p for p in parts if p.text.strip(" ,.;:-+&/")]
 
 

@@ -509,12 +509,10 @@ class LinkerComponent:
         else:
             sents = [doc[i : i + 40] for i in range(0, len(doc), 40)]
         sections = list(doc.spans[SECTIONS_KEY]) if SECTIONS_KEY in doc.spans else []
-        return [
-            part
-            for sent in sents
-            if sent.text.strip() and not _in_boilerplate(sections, sent)
-            for part in held_parts(doc, sent)
-        ]
+        return held_parts(
+            doc,
+            [sent for sent in sents if sent.text.strip() and not _in_boilerplate(sections, sent)],
+        )
 
     def _combine(
         self, spans: dict[str, dict[str, float]], sents: dict[str, float]
