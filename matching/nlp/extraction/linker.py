@@ -606,7 +606,6 @@ def _per_skill(
     index: LinkIndex,
     row_text: np.ndarray | None = None,
     n_texts: int | None = None,
-    threshold: float | None = None,
 ) -> np.ndarray:
     """A sparse (rows x labels) score matrix -> dense (texts x skills), the max over each
     skill's labels (and, with ``row_text``, over each text's window rows).
@@ -617,8 +616,6 @@ def _per_skill(
     the values). A dense reduction (``toarray`` + ``maximum.reduceat`` over ~127k label
     columns) cost 8x more on 64 real spans (51 vs 6 ms: their character products are 9%
     dense) and 2x on 64 real sentences (41% dense).
-    With ``threshold``, scores at or below it (a window sharing one common word with a long
-    label) are dropped first: they never make a candidate and dominate the cost.
     """
     n_rows = matrix.shape[0] if n_texts is None else n_texts
     nsk = index.n_skills
@@ -628,12 +625,14 @@ def _per_skill(
     if row_text is not None:
         rows = row_text[rows]
     out = np.zeros(n_rows * nsk, dtype=np.float32)
-    if threshold is not None:
-        keep = data > threshold
-        data, cols, rows = data[keep], cols[keep], rows[keep]
     if len(data):
         np.maximum.at(out, rows * nsk + index.label_skill[cols], data.astype(np.float32))
     return out.reshape(n_rows, nsk)
+
+
+WINDOW_SCORE_FLOOR = 0.1
+"""Window word cosines at or below this (a window sharing one common word with a long
+label) are dropped first: they never make a candidate and dominate the cost."""
 
 
 def _window_word_scores(prep: _Prepared, index: LinkIndex, n_texts: int) -> np.ndarray:
@@ -641,7 +640,7 @@ def _window_word_scores(prep: _Prepared, index: LinkIndex, n_texts: int) -> np.n
 
     A window key repeated in several texts of the batch (a common word, 'customer
     service') is vectorized and multiplied with the labels once: a row's cosines depend
-    only on its key. The scores at or below 0.1 are dropped (see :func:`_per_skill`) before
+    only on its key. The scores at or below :data:`WINDOW_SCORE_FLOOR` are dropped before
     the distinct rows are copied out to their windows, whose max per text and skill is
     taken as before (a max picks one of the values: the same bit for bit)."""
     distinct: dict[str, int] = {}
@@ -650,7 +649,7 @@ def _window_word_scores(prep: _Prepared, index: LinkIndex, n_texts: int) -> np.n
     )
     win_word = _tfidf(_WORD.transform(list(distinct)), index.word_idf)
     scores = (win_word @ index.labels_word_t).tocsr()
-    keep = scores.data > 0.1
+    keep = scores.data > WINDOW_SCORE_FLOOR
     rows = np.repeat(np.arange(scores.shape[0]), np.diff(scores.indptr))
     counts = np.bincount(rows[keep], minlength=scores.shape[0])
     kept = sp.csr_matrix(
